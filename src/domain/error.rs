@@ -1,0 +1,146 @@
+//! The one error shape every provider and every failure is reported in (API.md §3).
+
+use super::i18n::{Locale, Msg};
+use super::ProviderId;
+use serde::Serialize;
+
+/// Stable, machine-readable error codes. Storefronts switch on these, so never rename one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// `createCheckout` options are wrong; `field` names the path.
+    InvalidOptions,
+    /// The provider script did not load, or loaded without defining its global.
+    ScriptLoadFailed,
+    /// The provider refused the card data (bad number, CVV, expiry…).
+    TokenizationFailed,
+    /// The merchant server could not be reached (after retries).
+    Network,
+    /// The merchant server answered 4xx.
+    MerchantRejected,
+    /// The merchant server answered something that is not the protocol.
+    MerchantBadResponse,
+    /// A one-time token was too old (or already used) to forward.
+    TokenExpired,
+    /// A saved profile carried a secret (token) that must stay on the server.
+    SecretInProfile,
+    /// The checkout was destroyed.
+    Destroyed,
+    /// `pay()` was called before the form was usable.
+    NotReady,
+    /// `pay({ profileId })` named a profile that was not offered (or is expired).
+    UnknownProfile,
+    /// The provider asked for something this provider adapter cannot do.
+    Unsupported,
+    /// A bug inside Pasarela (a caught panic); the checkout can still be destroyed.
+    Internal,
+}
+
+impl ErrorCode {
+    /// Whether trying the same thing again may succeed.
+    pub fn retryable(self) -> bool {
+        matches!(self, Self::ScriptLoadFailed | Self::Network | Self::NotReady | Self::TokenizationFailed)
+    }
+
+    fn message(self) -> Msg {
+        match self {
+            Self::InvalidOptions => Msg::ErrInvalidOptions,
+            Self::ScriptLoadFailed => Msg::ErrScriptLoad,
+            Self::TokenizationFailed => Msg::ErrTokenization,
+            Self::Network => Msg::ErrNetwork,
+            Self::MerchantRejected => Msg::ErrMerchantRejected,
+            Self::MerchantBadResponse => Msg::ErrMerchantBadResponse,
+            Self::TokenExpired => Msg::ErrTokenExpired,
+            Self::SecretInProfile => Msg::ErrSecretInProfile,
+            Self::Destroyed => Msg::ErrDestroyed,
+            Self::NotReady => Msg::ErrNotReady,
+            Self::UnknownProfile => Msg::ErrUnknownProfile,
+            Self::Unsupported => Msg::ErrUnsupported,
+            Self::Internal => Msg::ErrInternal,
+        }
+    }
+}
+
+/// `PasarelaError` as the page sees it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PasarelaError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider: Option<ProviderId>,
+    pub retryable: bool,
+}
+
+impl PasarelaError {
+    /// An error with the localized default message for `code`.
+    pub fn new(code: ErrorCode, locale: Locale) -> Self {
+        Self { code, message: locale.text(code.message()).to_owned(), field: None, provider: None, retryable: code.retryable() }
+    }
+
+    /// `invalid_options` naming the offending option path, e.g. `order.amount`.
+    pub fn invalid(field: &str, problem: &str, locale: Locale) -> Self {
+        let mut e = Self::new(ErrorCode::InvalidOptions, locale);
+        e.message = format!("{}: {field} {problem}", e.message);
+        e.field = Some(field.to_owned());
+        e
+    }
+
+    /// Appends a detail (a provider's own message or code) after the localized text.
+    pub fn with_detail(mut self, detail: &str) -> Self {
+        if !detail.is_empty() {
+            self.message = format!("{} ({detail})", self.message);
+        }
+        self
+    }
+
+    pub fn with_provider(mut self, provider: ProviderId) -> Self {
+        self.provider = Some(provider);
+        self
+    }
+
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_owned());
+        self
+    }
+}
+
+impl std::fmt::Display for PasarelaError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_serialize_as_the_contract_spells_them() {
+        let e = PasarelaError::invalid("order.amount", "must be a positive integer", Locale::En);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["code"], "invalid_options");
+        assert_eq!(json["field"], "order.amount");
+        assert_eq!(json["retryable"], false);
+        assert!(json["message"].as_str().unwrap().contains("order.amount"));
+        assert!(json.get("provider").is_none());
+    }
+
+    #[test]
+    fn network_errors_are_retryable_and_rejections_are_not() {
+        assert!(ErrorCode::Network.retryable());
+        assert!(!ErrorCode::MerchantRejected.retryable());
+        assert!(!ErrorCode::SecretInProfile.retryable());
+    }
+
+    #[test]
+    fn messages_follow_the_locale() {
+        let es = PasarelaError::new(ErrorCode::Network, Locale::Es).message;
+        let en = PasarelaError::new(ErrorCode::Network, Locale::En).message;
+        let pt = PasarelaError::new(ErrorCode::Network, Locale::Pt).message;
+        assert_ne!(es, en);
+        assert_ne!(pt, en);
+        assert_ne!(es, pt);
+    }
+}

@@ -1,0 +1,155 @@
+//! Every string Pasarela itself shows or reports, in `es` (default), `en` and `pt`.
+//!
+//! One `match` per message keeps the three translations side by side, so a missing one is a
+//! compile error rather than a blank label.
+
+use serde::Serialize;
+
+/// The shopper's language (`locale` option).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    Es,
+    En,
+    Pt,
+}
+
+/// A message key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Msg {
+    ErrInvalidOptions,
+    ErrScriptLoad,
+    ErrTokenization,
+    ErrNetwork,
+    ErrMerchantRejected,
+    ErrMerchantBadResponse,
+    ErrTokenExpired,
+    ErrSecretInProfile,
+    ErrDestroyed,
+    ErrNotReady,
+    ErrUnknownProfile,
+    ErrUnsupported,
+    ErrInternal,
+    SavedCards,
+    UseAnotherCard,
+    Expires,
+    Expired,
+    Pay,
+    Installments,
+    Processing,
+    Approved,
+    Declined,
+    Pending,
+}
+
+impl Locale {
+    /// Parses the `locale` option; `None` for anything but the three supported tags.
+    pub fn parse(tag: &str) -> Option<Self> {
+        match tag {
+            "es" => Some(Self::Es),
+            "en" => Some(Self::En),
+            "pt" => Some(Self::Pt),
+            _ => None,
+        }
+    }
+
+    /// The BCP-47 tag, for `Intl` and the providers' own `lang` options.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Es => "es",
+            Self::En => "en",
+            Self::Pt => "pt",
+        }
+    }
+
+    /// The localized text of `msg`.
+    pub fn text(self, msg: Msg) -> &'static str {
+        use Msg::*;
+        let [es, en, pt] = match msg {
+            ErrInvalidOptions => ["Opciones inválidas", "Invalid options", "Opções inválidas"],
+            ErrScriptLoad => [
+                "No se pudo cargar el formulario de pago",
+                "The payment form could not be loaded",
+                "Não foi possível carregar o formulário de pagamento",
+            ],
+            ErrTokenization => [
+                "Revise los datos de la tarjeta",
+                "Please check the card details",
+                "Verifique os dados do cartão",
+            ],
+            ErrNetwork => [
+                "No hay conexión con la tienda; intente de nuevo",
+                "Could not reach the store; please try again",
+                "Sem conexão com a loja; tente novamente",
+            ],
+            ErrMerchantRejected => ["La tienda rechazó el pago", "The store refused the payment", "A loja recusou o pagamento"],
+            ErrMerchantBadResponse => [
+                "Respuesta inesperada de la tienda",
+                "Unexpected answer from the store",
+                "Resposta inesperada da loja",
+            ],
+            ErrTokenExpired => [
+                "Los datos de la tarjeta vencieron; ingréselos de nuevo",
+                "The card details expired; please enter them again",
+                "Os dados do cartão expiraram; digite-os novamente",
+            ],
+            ErrSecretInProfile => [
+                "Un perfil guardado contiene un secreto",
+                "A saved profile carries a secret",
+                "Um perfil salvo contém um segredo",
+            ],
+            ErrDestroyed => ["El pago fue cerrado", "The checkout was closed", "O pagamento foi fechado"],
+            ErrNotReady => [
+                "El formulario de pago aún no está listo",
+                "The payment form is not ready yet",
+                "O formulário de pagamento ainda não está pronto",
+            ],
+            ErrUnknownProfile => [
+                "La tarjeta guardada no está disponible",
+                "That saved card is not available",
+                "Esse cartão salvo não está disponível",
+            ],
+            ErrUnsupported => [
+                "Operación no disponible con este proveedor",
+                "Not available with this provider",
+                "Operação indisponível com este provedor",
+            ],
+            ErrInternal => ["Error interno del pago", "Internal checkout error", "Erro interno do pagamento"],
+            SavedCards => ["Tarjetas guardadas", "Saved cards", "Cartões salvos"],
+            UseAnotherCard => ["Usar otra tarjeta", "Use another card", "Usar outro cartão"],
+            Expires => ["Vence", "Expires", "Vence"],
+            Expired => ["Vencida", "Expired", "Vencido"],
+            Pay => ["Pagar", "Pay", "Pagar"],
+            Installments => ["Cuotas", "Installments", "Parcelas"],
+            Processing => ["Procesando…", "Processing…", "Processando…"],
+            Approved => ["Pago aprobado", "Payment approved", "Pagamento aprovado"],
+            Declined => ["Pago rechazado", "Payment declined", "Pagamento recusado"],
+            Pending => ["Pago pendiente", "Payment pending", "Pagamento pendente"],
+        };
+        match self {
+            Self::Es => es,
+            Self::En => en,
+            Self::Pt => pt,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_only_supported_locales() {
+        assert_eq!(Locale::parse("pt"), Some(Locale::Pt));
+        assert_eq!(Locale::parse("fr"), None);
+        assert_eq!(Locale::default(), Locale::Es);
+    }
+
+    #[test]
+    fn every_message_differs_between_english_and_spanish() {
+        for m in [Msg::UseAnotherCard, Msg::SavedCards, Msg::ErrNetwork, Msg::Approved] {
+            assert_ne!(Locale::Es.text(m), Locale::En.text(m), "{m:?}");
+        }
+    }
+}

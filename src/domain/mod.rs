@@ -1,0 +1,24 @@
+//! The DOM-free core: options, the payment state machine, the merchant protocol, profiles,
+//! tokens, money, errors and messages. Nothing here touches the browser, so all of it is tested
+//! with a plain `cargo test`.
+
+pub mod error;
+pub mod i18n;
+pub mod merchant;
+pub mod money;
+pub mod options;
+pub mod payment_state;
+pub mod profile;
+pub mod token;
+pub mod uuid;
+
+use serde::Serialize;
+
+/// The three supported providers (`provider` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderId {
+    Bamboo,
+    Conekta,
+    Kr,
+}

@@ -1,0 +1,249 @@
+//! Saved payment profiles (API.md §5): one normalised shape out of three accepted inputs, and
+//! the rule that secrets never come to the browser.
+
+use super::error::{ErrorCode, PasarelaError};
+use super::i18n::Locale;
+use super::options::Obj;
+use serde::Serialize;
+use serde_json::Value;
+
+/// A saved card as Pasarela renders it. Holds nothing that can charge: the merchant server maps
+/// `id` to the secret (CommerceToken, payment source, paymentMethodToken).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SavedProfile {
+    pub id: String,
+    pub brand: String,
+    pub last4: String,
+    /// `YYYYMM`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    pub requires_cvv: bool,
+    pub installments: Vec<u32>,
+}
+
+impl SavedProfile {
+    /// Whether the card expired before `today_yyyymm` (a card is good through its expiry month).
+    pub fn is_expired(&self, today_yyyymm: u32) -> bool {
+        self.expiry.as_deref().and_then(|e| e.parse::<u32>().ok()).is_some_and(|e| e < today_yyyymm)
+    }
+
+    /// `MM/YY` for display.
+    pub fn expiry_label(&self) -> Option<String> {
+        self.expiry.as_ref().map(|e| format!("{}/{}", &e[4..6], &e[2..4]))
+    }
+}
+
+/// Keys that carry a chargeable secret in the providers' own shapes.
+const SECRET_KEYS: &[&str] = &["Token", "CommerceToken", "token", "paymentMethodToken", "TrxToken", "token_id"];
+/// Prefixes of token values (Bamboo one-time / commerce, Conekta): caught under any key.
+const SECRET_PREFIXES: &[&str] = &["OT_", "CT_", "tok_"];
+
+/// Normalises `profiles`; `path` is the option path of the array (for error fields).
+pub fn normalize_all(items: &[Value], path: &str, locale: Locale) -> Result<Vec<SavedProfile>, PasarelaError> {
+    let mut out: Vec<SavedProfile> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        let p = normalize(item, &item_path, locale)?;
+        if out.iter().any(|q| q.id == p.id) {
+            return Err(PasarelaError::invalid(&format!("{item_path}.id"), "repeats another profile's id", locale));
+        }
+        out.push(p);
+    }
+    Ok(out)
+}
+
+/// Normalises one profile given in the Pasarela, Bamboo `PaymentProfiles` or Conekta
+/// `payment_sources` shape.
+pub fn normalize(item: &Value, path: &str, locale: Locale) -> Result<SavedProfile, PasarelaError> {
+    let Some(map) = item.as_object() else {
+        return Err(PasarelaError::invalid(path, "must be an object", locale));
+    };
+    if let Some(key) = secret_key(map) {
+        return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&format!("{path}.{key}")));
+    }
+    let o = Obj::new(map, path.to_owned(), locale);
+    let p = if map.contains_key("PaymentProfileId") {
+        from_bamboo(&o)?
+    } else if map.contains_key("exp_month") || map.contains_key("exp_year") || map.get("object").and_then(Value::as_str) == Some("payment_source") {
+        from_conekta(&o)?
+    } else {
+        o.known(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments"])?;
+        let installments = match o.get("installments") {
+            None => Vec::new(),
+            Some(Value::Array(xs)) => xs.iter().map(|x| as_count(x)).collect::<Option<Vec<_>>>().ok_or_else(|| o.err("installments", "must be positive integers"))?,
+            Some(_) => return Err(o.err("installments", "must be an array of positive integers")),
+        };
+        let requires_cvv = match o.get("requiresCvv") {
+            None => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(o.err("requiresCvv", "must be a boolean")),
+        };
+        SavedProfile {
+            id: o.req_str("id")?,
+            brand: o.req_str("brand")?,
+            last4: o.req_str("last4")?,
+            expiry: o.opt_str("expiry")?,
+            holder: o.opt_str("holder")?,
+            issuer: o.opt_str("issuer")?,
+            requires_cvv,
+            installments,
+        }
+    };
+    check(&o, p)
+}
+
+fn from_bamboo(o: &Obj) -> Result<SavedProfile, PasarelaError> {
+    let id = match o.get("PaymentProfileId") {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        _ => return Err(o.err("PaymentProfileId", "must be a number or a string")),
+    };
+    let installments = match o.opt_str("Installments")? {
+        None => Vec::new(),
+        Some(s) => s.split(';').map(|x| x.trim().parse::<u32>().ok().filter(|n| *n > 0)).collect::<Option<Vec<_>>>()
+            .ok_or_else(|| o.err("Installments", "must look like \"1;2;3\""))?,
+    };
+    Ok(SavedProfile {
+        id,
+        brand: o.req_str("Brand")?,
+        last4: o.req_str("Last4")?,
+        expiry: o.opt_str("Expiration")?,
+        holder: o.opt_str("CardOwner")?,
+        issuer: o.opt_str("IssuerBank")?,
+        requires_cvv: false,
+        installments,
+    })
+}
+
+fn from_conekta(o: &Obj) -> Result<SavedProfile, PasarelaError> {
+    let month = o.get("exp_month").and_then(as_text);
+    let year = o.get("exp_year").and_then(as_text);
+    let expiry = match (month, year) {
+        (Some(m), Some(y)) => {
+            let y = if y.len() == 2 { format!("20{y}") } else { y };
+            Some(format!("{y}{m:0>2}"))
+        }
+        (None, None) => None,
+        _ => return Err(o.err("exp_year", "exp_month and exp_year go together")),
+    };
+    Ok(SavedProfile {
+        id: o.req_str("id")?,
+        brand: o.req_str("brand")?,
+        last4: o.req_str("last4")?,
+        expiry,
+        holder: o.opt_str("name")?,
+        issuer: None,
+        requires_cvv: false,
+        installments: Vec::new(),
+    })
+}
+
+/// Field checks shared by the three shapes (field names are reported in the normalised shape).
+fn check(o: &Obj, p: SavedProfile) -> Result<SavedProfile, PasarelaError> {
+    if p.last4.len() != 4 || !p.last4.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(o.err("last4", "must be exactly 4 digits"));
+    }
+    if let Some(e) = &p.expiry {
+        let ok = e.len() == 6 && e.bytes().all(|b| b.is_ascii_digit()) && matches!(e[4..6].parse::<u8>(), Ok(1..=12));
+        if !ok {
+            return Err(o.err("expiry", "must be YYYYMM"));
+        }
+    }
+    Ok(p)
+}
+
+fn secret_key(map: &serde_json::Map<String, Value>) -> Option<&str> {
+    map.iter().find_map(|(k, v)| {
+        let by_name = SECRET_KEYS.contains(&k.as_str()) && !v.is_null();
+        let by_value = v.as_str().is_some_and(|s| SECRET_PREFIXES.iter().any(|p| s.starts_with(p)));
+        (by_name || by_value).then_some(k.as_str())
+    })
+}
+
+fn as_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string().trim_end_matches(".0").to_owned()),
+        _ => None,
+    }
+}
+
+fn as_count(v: &Value) -> Option<u32> {
+    v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 99.0).map(|n| n as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn one(v: Value) -> Result<SavedProfile, PasarelaError> {
+        normalize(&v, "profiles[0]", Locale::En)
+    }
+
+    #[test]
+    fn normalised_shape_round_trips() {
+        let p = one(json!({ "id": "p1", "brand": "Visa", "last4": "4242", "expiry": "203012", "installments": [1, 3, 6] })).unwrap();
+        assert_eq!(p.expiry_label().as_deref(), Some("12/30"));
+        assert_eq!(p.installments, vec![1, 3, 6]);
+    }
+
+    #[test]
+    fn bamboo_payment_profiles_are_accepted() {
+        let p = one(json!({
+            "PaymentProfileId": 55591, "PaymentMediaId": 2, "Brand": "MasterCard", "CardOwner": "John Simpson",
+            "IssuerBank": "Santander", "Installments": "1;2;3", "Type": "CreditCard", "Expiration": "202211",
+            "Last4": "0001", "Enabled": true
+        })).unwrap();
+        assert_eq!(p.id, "55591");
+        assert_eq!(p.holder.as_deref(), Some("John Simpson"));
+        assert_eq!(p.installments, vec![1, 2, 3]);
+        assert!(p.is_expired(202611));
+        assert!(!p.is_expired(202211));
+    }
+
+    #[test]
+    fn conekta_payment_sources_are_accepted() {
+        let p = one(json!({ "id": "src_2xyz", "object": "payment_source", "type": "card", "brand": "visa",
+            "last4": "4242", "exp_month": "5", "exp_year": "29", "name": "Ana" })).unwrap();
+        assert_eq!(p.expiry.as_deref(), Some("202905"));
+        assert_eq!(p.holder.as_deref(), Some("Ana"));
+    }
+
+    #[test]
+    fn secrets_are_refused_whatever_the_shape() {
+        for (v, key) in [
+            (json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Token": "OT__abc_" }), "Token"),
+            (json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "CommerceToken": "CT__abc_" }), "CommerceToken"),
+            (json!({ "id": "p", "brand": "visa", "last4": "4242", "token": "x" }), "token"),
+            (json!({ "id": "p", "brand": "visa", "last4": "4242", "paymentMethodToken": "abc" }), "paymentMethodToken"),
+            (json!({ "id": "p", "brand": "visa", "last4": "4242", "note": "tok_live_123" }), "note"),
+        ] {
+            let e = one(v).unwrap_err();
+            assert_eq!(e.code, ErrorCode::SecretInProfile);
+            assert_eq!(e.field.as_deref(), Some(format!("profiles[0].{key}").as_str()));
+        }
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let e = one(json!({ "id": "p", "brand": "visa", "last4": "42" })).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("profiles[0].last4"));
+        let e = one(json!({ "id": "p", "brand": "visa", "last4": "4242", "expiry": "202313" })).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("profiles[0].expiry"));
+        let e = one(json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Installments": "1;x" })).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("profiles[0].Installments"));
+    }
+
+    #[test]
+    fn duplicate_ids_are_refused() {
+        let items = vec![json!({ "id": "p", "brand": "v", "last4": "1111" }), json!({ "id": "p", "brand": "v", "last4": "2222" })];
+        let e = normalize_all(&items, "profiles", Locale::Es).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("profiles[1].id"));
+    }
+}

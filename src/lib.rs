@@ -1,0 +1,27 @@
+//! # Pasarela
+//!
+//! One browser checkout component for three Latin-American card tokenizers — Bamboo Payment's
+//! PWCheckout, Conekta's checkout component and Lyra's KR form — behind one JS API.
+//!
+//! Where things live:
+//! - [`domain`]: the pure core (options, payment state, merchant protocol, profiles, errors).
+//! - `providers`: one module per provider behind the `Provider` trait (wasm only).
+//! - `web`: thin web-sys wrappers (script loading, timers, randomness).
+//! - `merchant_client`: the gloo-net transport for the merchant protocol.
+//! - `views`: the Leptos views (profile list).
+//! - `checkout`: the controller that runs a payment; `boundary`: what JavaScript sees.
+
+pub mod domain;
+
+#[cfg(target_arch = "wasm32")]
+mod boundary;
+#[cfg(target_arch = "wasm32")]
+mod checkout;
+#[cfg(target_arch = "wasm32")]
+mod merchant_client;
+#[cfg(target_arch = "wasm32")]
+pub mod providers;
+#[cfg(target_arch = "wasm32")]
+mod views;
+#[cfg(target_arch = "wasm32")]
+pub mod web;
