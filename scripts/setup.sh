@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs whatever is missing for building and testing Pasarela, and nothing that is already
+# there at the right version (a second run takes about a second).
+#   scripts/setup.sh               everything: build tools, Chromium + ChromeDriver, npm packages
+#   scripts/setup.sh --build-only  only what `npm run build` needs
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_only=0
+[ "${1:-}" = "--build-only" ] && build_only=1
+log() { echo "[setup] $*"; }
+export PATH="$HOME/.cargo/bin:$PATH"
+
+# 1. The wasm32 target of the machine's Rust toolchain.
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  log "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+# 2. wasm-bindgen-cli at exactly the version Cargo.lock resolved (Cargo.toml pins it with '=').
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $3); print $3; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
+if [ "$have" != "$want" ]; then
+  log "installing wasm-bindgen-cli $want (found '${have:-none}'; takes a few minutes)"
+  # No --locked: the registry lacks a newer dependency the CLI's own lockfile wants.
+  cargo install wasm-bindgen-cli --version "$want"
+fi
+
+# 3. Debian packages: binaryen (wasm-opt) always; Chromium and ChromeDriver for the tests.
+pkgs=()
+command -v wasm-opt >/dev/null || pkgs+=(binaryen)
+if [ "$build_only" = 0 ]; then
+  command -v chromium >/dev/null || pkgs+=(chromium)
+  command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
+fi
+if [ "${#pkgs[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  log "apt-get install ${pkgs[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${pkgs[@]}" >/dev/null
+fi
+
+# 4. npm packages (playwright-core only drives /usr/bin/chromium; it downloads no browser).
+if [ "$build_only" = 0 ] && [ ! -f node_modules/playwright-core/package.json ]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund
+fi
+log "ready"

@@ -1,0 +1,208 @@
+//! Bamboo Payment — the PWCheckout library (seed 000/001/002, FLOWS.md "Bamboo").
+//!
+//! Default script: the embedded (`NoModal`) variant, so the card form renders inside Pasarela's
+//! container via `SetProperties({ iframeId })` + `LoadIframe()`. When the page points `scriptUrl`
+//! at the modal `PWCheckout.js`, there is no `LoadIframe` and `pay()` opens the modal with
+//! `OpenIframeNormal()` instead.
+//!
+//! `autoSubmit: 'false'` is always set: Pasarela owns the submission, and the library must not
+//! post the merchant's form with the token in it. The library still writes the token into a
+//! hidden `PWToken` input of `form_id`; the adapter empties it at once, because a token value
+//! must never stay in the DOM.
+
+use super::{next_dom_id, with_query, NotificationStatus, Provider, ProviderEvent, Sink};
+use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::i18n::{Locale, Msg};
+use crate::domain::merchant::Source;
+use crate::domain::money;
+use crate::domain::options::CheckoutOptions;
+use crate::domain::token::{kind_of, TokenKind};
+use crate::domain::ProviderId;
+use crate::web::{self, js, script::ScriptSpec};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+
+/// Production API host; `scriptUrl` points elsewhere (stage, or the local emulator).
+pub const DEFAULT_SCRIPT_URL: &str = "https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js";
+
+/// Events bound on `PWCheckout`; all are unbound on unmount.
+const EVENTS: &[&str] = &["tokenCreated", "onTokenCreateError", "notificationReceived", "closed"];
+
+pub struct Bamboo {
+    opts: Rc<CheckoutOptions>,
+    nodes: Vec<Element>,
+    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    modal: bool,
+}
+
+impl Bamboo {
+    pub fn new(opts: Rc<CheckoutOptions>) -> Self {
+        Self { opts, nodes: Vec::new(), handlers: Vec::new(), modal: false }
+    }
+
+    fn pw() -> JsValue {
+        js::global("PWCheckout")
+    }
+
+    fn bind(&mut self, pw: &JsValue, event: &str, handler: impl FnMut(JsValue) + 'static) -> Result<(), JsValue> {
+        let c = Closure::<dyn FnMut(JsValue)>::new(handler);
+        js::call(pw, "Bind", &[&JsValue::from_str(event), c.as_ref()])?;
+        self.handlers.push(c);
+        Ok(())
+    }
+
+    fn properties(&self, form_id: &str, iframe_id: &str) -> js_sys::Object {
+        let o = &self.opts;
+        let s = |v: &str| JsValue::from_str(v);
+        let lang = match o.locale {
+            Locale::Es => "ESP",
+            Locale::En => "ENG", // inferred: only "ESP" appears in public integrations
+            Locale::Pt => "POR", // inferred
+        };
+        let props = js::object(&[
+            ("form_id", s(form_id)),
+            ("iframeId", s(iframe_id)),
+            ("autoSubmit", s("false")),
+            ("checkout_card", s("1")),
+            ("empty", s("true")),
+            ("currency", s(&o.order.currency)),
+            // PWCheckout takes major units as a string (public integrations pass e.g. '100').
+            ("amount", s(&money::to_major_string(o.order.amount, &o.order.currency))),
+            ("lang", s(lang)),
+            ("button_label", s(&format!("{} #monto#", o.locale.text(Msg::Pay)))),
+        ]);
+        if let Some(email) = &o.customer.email {
+            js::set(&props, "email", &s(email));
+        }
+        let name: Vec<&str> = [&o.customer.first_name, &o.customer.last_name].into_iter().flatten().map(String::as_str).collect();
+        if !name.is_empty() {
+            js::set(&props, "name", &s(&name.join(" ")));
+        }
+        props
+    }
+}
+
+/// Empties every `PWToken` input the library wrote into `form`.
+fn scrub_token_inputs(form: &Element) {
+    if let Ok(list) = form.query_selector_all("input") {
+        for i in 0..list.length() {
+            if let Some(input) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+                input.set_value("");
+            }
+        }
+    }
+}
+
+impl Provider for Bamboo {
+    fn script(&self) -> ScriptSpec {
+        let url = self.opts.script_url.as_deref().unwrap_or(DEFAULT_SCRIPT_URL);
+        ScriptSpec { url: with_query(url, "key", &self.opts.public_key), attributes: Vec::new(), global: "PWCheckout" }
+    }
+
+    fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
+        let locale = self.opts.locale;
+        let setup_failed = |e: JsValue| {
+            PasarelaError::new(ErrorCode::ScriptLoadFailed, locale)
+                .with_provider(ProviderId::Bamboo)
+                .with_detail(&e.as_string().unwrap_or_else(|| "PWCheckout".into()))
+        };
+        let doc = web::document();
+        let pw = Self::pw();
+        let form_id = next_dom_id("bamboo-form");
+        let frame_id = next_dom_id("bamboo-frame");
+        let form = doc.create_element("form").map_err(setup_failed)?;
+        form.set_id(&form_id);
+        form.set_class_name("pasarela-bamboo-form");
+        let _ = form.set_attribute("hidden", "");
+        let _ = form.set_attribute("action", "about:blank"); // autoSubmit is off; never posts
+        let frame = doc.create_element("div").map_err(setup_failed)?;
+        frame.set_id(&frame_id);
+        frame.set_class_name("pasarela-provider-form pasarela-bamboo-frame");
+        host.append_with_node_2(&form, &frame).map_err(setup_failed)?;
+        self.nodes = vec![form.clone(), frame];
+
+        js::call(&pw, "SetProperties", &[&self.properties(&form_id, &frame_id)]).map_err(setup_failed)?;
+
+        let s = sink.clone();
+        self.bind(&pw, "tokenCreated", move |info: JsValue| {
+            scrub_token_inputs(&form);
+            let Some(token) = js::get_string(&info, "TokenId") else {
+                s(ProviderEvent::TokenError(PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Bamboo)));
+                return;
+            };
+            let kind = kind_of(&token).unwrap_or(TokenKind::OneTime);
+            s(ProviderEvent::Token {
+                source: Source::Token { token, kind },
+                kind,
+                brand: js::get_string(&info, "Brand"),
+                last4: js::get_string(&info, "Last4"),
+            });
+        })
+        .map_err(setup_failed)?;
+        let s = sink.clone();
+        self.bind(&pw, "onTokenCreateError", move |err: JsValue| {
+            // Shape inferred: public pages read `ErrorCode`/`Message` from it, or get a string.
+            let detail = err.as_string().or_else(|| js::get_string(&err, "ErrorCode")).unwrap_or_default();
+            s(ProviderEvent::TokenError(PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Bamboo).with_detail(&detail)));
+        })
+        .map_err(setup_failed)?;
+        let s = sink.clone();
+        self.bind(&pw, "notificationReceived", move |n: JsValue| {
+            let status = match js::get(&n, "ProcessStatus").as_f64().map(|x| x as u8) {
+                Some(1) => NotificationStatus::Ok,
+                Some(2) => NotificationStatus::Pending,
+                _ => NotificationStatus::Error,
+            };
+            s(ProviderEvent::Notification(status));
+        })
+        .map_err(setup_failed)?;
+        let s = sink.clone();
+        self.bind(&pw, "closed", move |c: JsValue| {
+            let reason = js::get_string(&c, "Reason").unwrap_or_default();
+            if !matches!(reason.as_str(), "TOKEN_RECEIVED" | "NOTIFICATION_RECEIVED") {
+                s(ProviderEvent::ActionClosed);
+            }
+        })
+        .map_err(setup_failed)?;
+
+        if js::has_method(&pw, "LoadIframe") {
+            js::call(&pw, "LoadIframe", &[]).map_err(setup_failed)?;
+        } else {
+            self.modal = true;
+        }
+        sink(ProviderEvent::Ready);
+        Ok(())
+    }
+
+    fn submit(&mut self) -> Result<(), PasarelaError> {
+        // The embedded form has its own button and PWCheckout offers no call to press it: the
+        // attempt starts when the shopper submits. The modal variant is opened here.
+        if self.modal {
+            js::call(&Self::pw(), "OpenIframeNormal", &[]).map_err(|_| {
+                PasarelaError::new(ErrorCode::ScriptLoadFailed, self.opts.locale).with_provider(ProviderId::Bamboo)
+            })?;
+        }
+        Ok(())
+    }
+
+    fn verify(&mut self, action_url: &str) -> Option<Result<(), PasarelaError>> {
+        let r = js::call(&Self::pw(), "PWCapture", &[&JsValue::from_str(action_url)]).map(|_| ()).map_err(|_| {
+            PasarelaError::new(ErrorCode::Unsupported, self.opts.locale).with_provider(ProviderId::Bamboo).with_detail("PWCapture")
+        });
+        Some(r)
+    }
+
+    fn unmount(&mut self) {
+        let pw = Self::pw();
+        if !self.handlers.is_empty() && js::has_method(&pw, "Unbind") {
+            for e in EVENTS {
+                let _ = js::call(&pw, "Unbind", &[&JsValue::from_str(e)]);
+            }
+        }
+        self.handlers.clear();
+        for n in self.nodes.drain(..) {
+            n.remove();
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Conekta — the checkout component `ConektaCheckoutComponents.Card` (seed 003, FLOWS.md "Conekta").
+//!
+//! Two shapes of the `Card` argument are in use: the flat one the seed shows (`targetIFrame`,
+//! `publicKey`, callbacks at the top level) and the current nested one (`config`, `callbacks`,
+//! `options`). The adapter passes both in one object, so either library version reads what it
+//! knows. With the nested shape it also asks for `useExternalSubmit` and keeps the submit function
+//! `onUpdateSubmitTrigger` hands over, which is what `pay()` presses. A library without that
+//! keeps its own button, and the attempt starts when the shopper presses it.
+
+use super::{next_dom_id, Provider, ProviderEvent, Sink};
+use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::merchant::Source;
+use crate::domain::options::CheckoutOptions;
+use crate::domain::token::TokenKind;
+use crate::domain::ProviderId;
+use crate::web::{self, js, script::ScriptSpec};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use web_sys::Element;
+
+pub const DEFAULT_SCRIPT_URL: &str = "https://pay.conekta.com/v1.0/js/conekta-checkout.min.js";
+
+pub struct Conekta {
+    opts: Rc<CheckoutOptions>,
+    nodes: Vec<Element>,
+    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// The iframe's submit function, once the library hands it over.
+    submit_fn: Rc<RefCell<Option<js_sys::Function>>>,
+}
+
+impl Conekta {
+    pub fn new(opts: Rc<CheckoutOptions>) -> Self {
+        Self { opts, nodes: Vec::new(), handlers: Vec::new(), submit_fn: Rc::default() }
+    }
+
+    fn callback(&mut self, f: impl FnMut(JsValue) + 'static) -> JsValue {
+        let c = Closure::<dyn FnMut(JsValue)>::new(f);
+        let v = c.as_ref().clone();
+        self.handlers.push(c);
+        v
+    }
+
+    fn error(&self, detail: &str) -> PasarelaError {
+        PasarelaError::new(ErrorCode::TokenizationFailed, self.opts.locale).with_provider(ProviderId::Conekta).with_detail(detail)
+    }
+}
+
+/// Conekta's error objects have no published schema: the shopper-facing text is
+/// `message_to_purchaser`, the developer's `message`; a bare string also occurs.
+fn error_detail(err: &JsValue) -> String {
+    err.as_string()
+        .or_else(|| js::get_string(err, "message_to_purchaser"))
+        .or_else(|| js::get_string(err, "message"))
+        .unwrap_or_default()
+}
+
+impl Provider for Conekta {
+    fn script(&self) -> ScriptSpec {
+        let url = self.opts.script_url.clone().unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
+        ScriptSpec { url, attributes: Vec::new(), global: "ConektaCheckoutComponents" }
+    }
+
+    fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
+        let locale = self.opts.locale;
+        let fail = |detail: &str| PasarelaError::new(ErrorCode::ScriptLoadFailed, locale).with_provider(ProviderId::Conekta).with_detail(detail);
+        let frame = web::document().create_element("div").map_err(|_| fail("div"))?;
+        let frame_id = next_dom_id("conekta-frame");
+        frame.set_id(&frame_id);
+        frame.set_class_name("pasarela-provider-form pasarela-conekta-frame");
+        host.append_child(&frame).map_err(|_| fail("append"))?;
+        self.nodes.push(frame);
+
+        let s = sink.clone();
+        let on_token = self.callback(move |token: JsValue| {
+            // `{ id: 'tok_…', object: 'token', … }`, or the bare id (the seed logs a string).
+            let id = token.as_string().or_else(|| js::get_string(&token, "id"));
+            match id {
+                Some(token) => s(ProviderEvent::Token {
+                    source: Source::Token { token, kind: TokenKind::OneTime },
+                    kind: TokenKind::OneTime,
+                    brand: None,
+                    last4: None,
+                }),
+                None => s(ProviderEvent::TokenError(PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Conekta))),
+            }
+        });
+        let s = sink.clone();
+        let me_locale = locale;
+        let on_error = self.callback(move |err: JsValue| {
+            let e = PasarelaError::new(ErrorCode::TokenizationFailed, me_locale).with_provider(ProviderId::Conekta).with_detail(&error_detail(&err));
+            s(ProviderEvent::TokenError(e));
+        });
+        let s = sink.clone();
+        let on_ready = self.callback(move |_| s(ProviderEvent::Ready));
+        let slot = self.submit_fn.clone();
+        let on_submit_trigger = self.callback(move |f: JsValue| {
+            *slot.borrow_mut() = f.dyn_into::<js_sys::Function>().ok();
+        });
+
+        let target = JsValue::from_str(&format!("#{frame_id}"));
+        let key = JsValue::from_str(&self.opts.public_key);
+        let lang = JsValue::from_str(self.opts.conekta.locale.as_deref().unwrap_or(locale.tag()));
+        let config = js::object(&[
+            ("targetIFrame", target.clone()),
+            ("publicKey", key.clone()),
+            ("locale", lang.clone()),
+            ("useExternalSubmit", JsValue::TRUE),
+        ]);
+        let callbacks = js::object(&[
+            ("onCreateTokenSucceeded", on_token.clone()),
+            ("onCreateTokenError", on_error.clone()),
+            ("onGetInfoSuccess", on_ready),
+            ("onUpdateSubmitTrigger", on_submit_trigger),
+        ]);
+        let options = js::object(&[("autoResize", JsValue::TRUE), ("amount", JsValue::from_f64(self.opts.order.amount as f64))]);
+        let arg = js::object(&[
+            // The seed's flat shape.
+            ("targetIFrame", target),
+            ("allowTokenization", JsValue::TRUE),
+            ("publicKey", key),
+            ("locale", lang),
+            ("onCreateTokenSucceeded", on_token),
+            ("onCreateTokenError", on_error),
+            // The current nested shape.
+            ("config", config.into()),
+            ("callbacks", callbacks.into()),
+            ("options", options.into()),
+        ]);
+        let lib = js::global("ConektaCheckoutComponents");
+        js::call(&lib, "Card", &[&arg]).map_err(|e| fail(&e.as_string().unwrap_or_else(|| "Card".into())))?;
+        // Libraries that never call `onGetInfoSuccess` are usable once `Card` returns; a second
+        // `Ready` is ignored by the state machine.
+        sink(ProviderEvent::Ready);
+        Ok(())
+    }
+
+    fn submit(&mut self) -> Result<(), PasarelaError> {
+        let f = self.submit_fn.borrow().clone();
+        if let Some(f) = f {
+            f.call0(&JsValue::NULL).map_err(|e| self.error(&error_detail(&e)))?;
+        }
+        Ok(())
+    }
+
+    fn unmount(&mut self) {
+        // The component has no documented teardown: removing its iframe host stops it, and
+        // dropping the closures makes any late callback a no-op error inside the library.
+        for n in self.nodes.drain(..) {
+            n.remove();
+        }
+        self.submit_fn.borrow_mut().take();
+        self.handlers.clear();
+    }
+}

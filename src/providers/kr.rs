@@ -1,0 +1,182 @@
+//! Lyra — the KR (krypton) embedded form (seed 004, FLOWS.md "Lyra").
+//!
+//! The script is loaded with `kr-public-key`, `kr-language` and `kr-spa-mode="true"` (as Lyra's own
+//! glue does for single-page apps), then `KR.setFormConfig({ formToken })` and
+//! `KR.renderElements(…)` draw the form inside Pasarela's container. `KR.onSubmit` hands over a
+//! processed-payment answer; Pasarela returns `false` from it (no client redirect) and forwards the
+//! answer verbatim, because only the merchant server can check `hash`.
+
+use super::{next_dom_id, Provider, ProviderEvent, Sink};
+use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::merchant::Source;
+use crate::domain::options::CheckoutOptions;
+use crate::domain::token::TokenKind;
+use crate::domain::ProviderId;
+use crate::web::{self, js, script::ScriptSpec};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Element;
+
+pub const DEFAULT_SCRIPT_URL: &str = "https://static.lyra.com/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js";
+
+pub struct Kr {
+    opts: Rc<CheckoutOptions>,
+    nodes: Vec<Element>,
+    handlers: Vec<Closure<dyn FnMut(JsValue) -> JsValue>>,
+}
+
+impl Kr {
+    pub fn new(opts: Rc<CheckoutOptions>) -> Self {
+        Self { opts, nodes: Vec::new(), handlers: Vec::new() }
+    }
+
+    fn language(&self) -> &'static str {
+        match self.opts.locale {
+            crate::domain::i18n::Locale::Es => "es-ES",
+            crate::domain::i18n::Locale::En => "en-US",
+            crate::domain::i18n::Locale::Pt => "pt-BR",
+        }
+    }
+
+    fn callback(&mut self, f: impl FnMut(JsValue) -> JsValue + 'static) -> JsValue {
+        let c = Closure::<dyn FnMut(JsValue) -> JsValue>::new(f);
+        let v = c.as_ref().clone();
+        self.handlers.push(c);
+        v
+    }
+}
+
+/// A KRError as a `PasarelaError`: the KR `errorCode` goes into the message, its `field` into `field`.
+fn kr_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> PasarelaError {
+    let code = js::get_string(err, "errorCode").unwrap_or_default();
+    let mut e = PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Kr).with_detail(&code);
+    if let Some(f) = js::get_string(err, "field") {
+        e = e.with_field(&f);
+    }
+    e
+}
+
+/// Brand and last four digits from a V4/Payment `clientAnswer`, when present.
+fn card_of(answer: &JsValue) -> (Option<String>, Option<String>) {
+    let tx = js::get(&js::get(answer, "transactions"), "0");
+    let card = js::get(&js::get(&tx, "transactionDetails"), "cardDetails");
+    let brand = js::get_string(&card, "effectiveBrand");
+    let last4 = js::get_string(&card, "pan").filter(|p| p.len() >= 4).map(|p| p[p.len() - 4..].to_owned());
+    (brand, last4)
+}
+
+impl Provider for Kr {
+    fn script(&self) -> ScriptSpec {
+        let url = self.opts.script_url.clone().unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
+        ScriptSpec {
+            url,
+            attributes: vec![
+                ("kr-public-key", self.opts.public_key.clone()),
+                ("kr-language", self.language().to_owned()),
+                ("kr-spa-mode", "true".to_owned()),
+            ],
+            global: "KR",
+        }
+    }
+
+    fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
+        let locale = self.opts.locale;
+        let fail = move |detail: &str| PasarelaError::new(ErrorCode::ScriptLoadFailed, locale).with_provider(ProviderId::Kr).with_detail(detail);
+        let form = web::document().create_element("div").map_err(|_| fail("div"))?;
+        let form_id = next_dom_id("kr-form");
+        form.set_id(&form_id);
+        form.set_class_name("pasarela-provider-form kr-embedded");
+        host.append_child(&form).map_err(|_| fail("append"))?;
+        self.nodes.push(form);
+
+        let s = sink.clone();
+        let on_submit = self.callback(move |event: JsValue| {
+            let client_answer = js::get(&event, "clientAnswer");
+            let (brand, last4) = card_of(&client_answer);
+            let text = |k: &str| js::get_string(&event, k).unwrap_or_default();
+            let source = Source::KrAnswer {
+                client_answer: serde_wasm_bindgen::from_value(client_answer).unwrap_or(serde_json::Value::Null),
+                raw_client_answer: text("rawClientAnswer"),
+                hash: text("hash"),
+                hash_algorithm: text("hashAlgorithm"),
+                hash_key: text("hashKey"),
+            };
+            s(ProviderEvent::Token { source, kind: TokenKind::FormAnswer, brand, last4 });
+            JsValue::FALSE // stop KR's own redirect: Pasarela forwards the answer itself
+        });
+        let s = sink.clone();
+        let on_error = self.callback(move |err: JsValue| {
+            s(ProviderEvent::TokenError(kr_error(&err, locale)));
+            JsValue::UNDEFINED
+        });
+        let s = sink.clone();
+        let on_ready = self.callback(move |_| {
+            s(ProviderEvent::Ready);
+            JsValue::UNDEFINED
+        });
+
+        let kr = js::global("KR");
+        let config = js::object(&[
+            ("formToken", JsValue::from_str(&self.opts.kr.as_ref().map(|k| k.form_token.clone()).unwrap_or_default())),
+            ("kr-language", JsValue::from_str(self.language())),
+        ]);
+        let selector = JsValue::from_str(&format!("#{form_id}"));
+        let bin_url = self.opts.kr.as_ref().and_then(|k| k.bin_update_url.clone());
+        let warn = sink.clone();
+        let chain = async move {
+            let step = |name: &str, args: &[&JsValue]| -> Result<JsFuture, PasarelaError> {
+                let r = js::call(&kr, name, args).map_err(|e| fail(&e.as_string().unwrap_or_else(|| name.to_owned())))?;
+                Ok(JsFuture::from(js_sys::Promise::resolve(&r)))
+            };
+            step("setFormConfig", &[&config])?.await.map_err(|_| fail("setFormConfig"))?;
+            step("onSubmit", &[&on_submit])?.await.map_err(|_| fail("onSubmit"))?;
+            step("onError", &[&on_error])?.await.map_err(|_| fail("onError"))?;
+            let has_ready_event = js::has_method(&kr, "onFormReady");
+            if has_ready_event {
+                step("onFormReady", &[&on_ready])?.await.map_err(|_| fail("onFormReady"))?;
+            }
+            if let Some(url) = bin_url {
+                // Named by the seed but absent from Lyra's public typings: call it only if present,
+                // and tell the merchant (an `error` event, not fatal) when it is not.
+                if js::has_method(&kr, "setBinUpdateNotificationUrl") {
+                    step("setBinUpdateNotificationUrl", &[&JsValue::from_str(&url)])?.await.map_err(|_| fail("setBinUpdateNotificationUrl"))?;
+                } else {
+                    let e = PasarelaError::new(ErrorCode::Unsupported, locale).with_provider(ProviderId::Kr).with_field("kr.binUpdateUrl");
+                    warn(ProviderEvent::Warning(e.with_detail("KR.setBinUpdateNotificationUrl")));
+                }
+            }
+            step("renderElements", &[&selector])?.await.map_err(|_| fail("renderElements"))?;
+            if !has_ready_event {
+                warn(ProviderEvent::Ready);
+            }
+            Ok::<(), PasarelaError>(())
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Err(e) = chain.await {
+                sink(ProviderEvent::SetupFailed(e));
+            }
+        });
+        Ok(())
+    }
+
+    fn submit(&mut self) -> Result<(), PasarelaError> {
+        let kr = js::global("KR");
+        js::call(&kr, "submit", &[]).map(|_| ()).map_err(|e| kr_error(&e, self.opts.locale))
+    }
+
+    fn unmount(&mut self) {
+        let kr = js::global("KR");
+        if !self.handlers.is_empty() {
+            for m in ["removeEventCallbacks", "removeForms"] {
+                if js::has_method(&kr, m) {
+                    let _ = js::call(&kr, m, &[]);
+                }
+            }
+        }
+        for n in self.nodes.drain(..) {
+            n.remove();
+        }
+        self.handlers.clear();
+    }
+}

@@ -1,0 +1,92 @@
+//! Provider adapters: one module per provider behind the small [`Provider`] trait.
+//!
+//! An adapter only translates: it sets the provider's library up inside the host element Pasarela
+//! gives it, and turns the library's callbacks into [`ProviderEvent`]s. It decides nothing about
+//! the payment; that is `crate::checkout` (flow) and `crate::domain::payment_state` (state).
+
+pub mod bamboo;
+pub mod conekta;
+pub mod kr;
+
+use crate::domain::error::PasarelaError;
+use crate::domain::merchant::Source;
+use crate::domain::options::CheckoutOptions;
+use crate::domain::token::TokenKind;
+use crate::domain::ProviderId;
+use crate::web::script::ScriptSpec;
+use std::rc::Rc;
+use web_sys::Element;
+
+/// PWCheckout `notificationReceived` `ProcessStatus`, normalised (API.md §3 `notification`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotificationStatus {
+    Ok,
+    Pending,
+    Error,
+}
+
+/// What a provider library told the adapter.
+#[derive(Debug)]
+pub enum ProviderEvent {
+    /// The card form is usable.
+    Ready,
+    /// The shopper's card was tokenised (or, for KR, the form answered).
+    Token { source: Source, kind: TokenKind, brand: Option<String>, last4: Option<String> },
+    /// The provider refused the card data; the shopper can correct it in the same form.
+    TokenError(PasarelaError),
+    /// Bamboo's verification form reported back.
+    Notification(NotificationStatus),
+    /// The shopper closed the provider's verification iframe without finishing.
+    ActionClosed,
+    /// Setting the form up failed after `mount` returned (KR's promise chain).
+    SetupFailed(PasarelaError),
+    /// Something the merchant should know that does not stop the checkout.
+    Warning(PasarelaError),
+}
+
+/// Where adapters send events. Handlers run later, on the microtask queue, never inside the
+/// provider's own callback: a provider may call back while Pasarela is still calling into it.
+pub type Sink = Rc<dyn Fn(ProviderEvent)>;
+
+/// One provider's browser library, seen from Pasarela.
+pub trait Provider {
+    /// The script to load, built from the options (`scriptUrl` wins over the production CDN).
+    fn script(&self) -> ScriptSpec;
+    /// Sets the library up inside `host` (the script is loaded). Sends `Ready` when usable.
+    fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError>;
+    /// Asks the library to tokenise what the shopper typed (`pay()` without a profile).
+    fn submit(&mut self) -> Result<(), PasarelaError>;
+    /// Runs a pending payment's verification step (Bamboo `PWCapture`); `None` when the provider
+    /// has no such step (the controller then reports `unsupported`).
+    fn verify(&mut self, _action_url: &str) -> Option<Result<(), PasarelaError>> {
+        None
+    }
+    /// Unbinds every callback and removes every node the adapter made. Idempotent.
+    fn unmount(&mut self);
+}
+
+/// The adapter for `opts.provider`.
+pub fn for_options(opts: Rc<CheckoutOptions>) -> Box<dyn Provider> {
+    match opts.provider {
+        ProviderId::Bamboo => Box::new(bamboo::Bamboo::new(opts)),
+        ProviderId::Conekta => Box::new(conekta::Conekta::new(opts)),
+        ProviderId::Kr => Box::new(kr::Kr::new(opts)),
+    }
+}
+
+/// A process-wide counter for element ids (`pasarela-3-form`): several checkouts may share a page.
+pub fn next_dom_id(prefix: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("pasarela-{}-{prefix}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// Appends `?key=value` (or `&key=value`) unless the URL already carries `key=`.
+pub fn with_query(url: &str, key: &str, value: &str) -> String {
+    if url.contains(&format!("{key}=")) {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{key}={}", js_sys::encode_uri_component(value))
+}

@@ -1,0 +1,30 @@
+//! Thin, well-named wrappers over web-sys and js-sys (in the spirit of `gloo`): the rest of the
+//! crate says `web::sleep(250).await` rather than juggling `setTimeout` closures.
+
+pub mod js;
+pub mod script;
+pub mod time;
+
+/// The page's `window`. Pasarela only runs in a window context.
+pub fn window() -> web_sys::Window {
+    web_sys::window().expect("Pasarela runs in a browser window")
+}
+
+/// The page's `document`.
+pub fn document() -> web_sys::Document {
+    window().document().expect("window has a document")
+}
+
+/// A fresh RFC 4122 v4 UUID from `crypto.getRandomValues` (an `Idempotency-Key`).
+pub fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(crypto) = window().crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    crate::domain::uuid::v4_from_bytes(bytes)
+}
+
+/// A number in [0, 1) for retry jitter (not security-relevant).
+pub fn jitter() -> f64 {
+    js_sys::Math::random()
+}

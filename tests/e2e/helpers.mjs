@@ -1,0 +1,89 @@
+// Shared set-up for the end-to-end suites: the local sandbox on a free port and Debian's
+// Chromium driven by playwright-core (never a downloaded browser).
+import { chromium } from 'playwright-core';
+import { startSandbox } from '../../www/server.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+export const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
+
+/** Starts the sandbox and the browser once per test file. */
+export async function startWorld() {
+  const sandbox = await startSandbox({ port: 0 });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  return {
+    sandbox, browser, url: sandbox.url,
+    async reset() { await fetch(`${sandbox.url}/__sandbox/reset`, { method: 'POST' }); },
+    async state() { return (await fetch(`${sandbox.url}/__sandbox/state`)).json(); },
+    async faults(f) { await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(f) }); },
+    async close() { await browser.close(); await sandbox.close(); },
+  };
+}
+
+/** A fresh page on `path` that records console output and page errors. */
+export async function openPage(world, path = '/harness.html', viewport) {
+  const context = await world.browser.newContext(viewport ? { viewport } : {});
+  const page = await context.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(m.text()));
+  page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+  await page.goto(world.url + path);
+  return { page, consoleLines, close: () => context.close() };
+}
+
+/** Default options per provider against the local emulators. */
+export function optionsFor(world, provider, extra = {}) {
+  const scriptUrl = {
+    bamboo: `${world.url}/bamboo/v1/Scripts/PWCheckoutNoModal.js`,
+    conekta: `${world.url}/conekta/v1.0/js/conekta-checkout.min.js`,
+    kr: `${world.url}/lyra/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js`,
+  }[provider];
+  const publicKey = { bamboo: 'bamboo_public_sandbox', conekta: 'key_sandbox_public', kr: '69876357:testpublickey_DEMOPUBLICKEY95me92597fd28tGD4r5' }[provider];
+  return {
+    provider, publicKey, scriptUrl, container: '#checkout',
+    order: { id: `T-${Math.random().toString(36).slice(2)}`, amount: 123456, currency: 'USD' },
+    merchant: { paymentUrl: '/merchant/pay', retries: 2 },
+    customer: { email: 'ana@example.com' },
+    ...extra,
+  };
+}
+
+/**
+ * Mounts a checkout in the page and records every event in `window.__events` (errors as plain
+ * objects). Resolves `{ ok: true }` or `{ ok: false, error }` with the rejection.
+ */
+export function mount(page, options) {
+  return page.evaluate(async ({ options, events }) => {
+    const { createCheckout } = await import('/pkg/pasarela.mjs');
+    const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) => (x instanceof Error ? { ...x, message: x.message, isError: true } : x)));
+    window.__events = window.__events || [];
+    try {
+      const c = await createCheckout(options);
+      window.checkout = c;
+      for (const e of events) c.on(e, (p) => window.__events.push({ name: e, payload: plain(p) }));
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: plain(e) };
+    }
+  }, { options, events: EVENTS });
+}
+
+export const events = (page) => page.evaluate(() => window.__events);
+export const eventNames = async (page) => (await events(page)).map((e) => e.name);
+
+export async function waitForEvent(page, name, count = 1, timeout = 15000) {
+  await page.waitForFunction(([n, c]) => (window.__events || []).filter((e) => e.name === n).length >= c, [name, count], { timeout });
+  return (await events(page)).filter((e) => e.name === name)[count - 1].payload;
+}
+
+/** Types a card into the Bamboo emulator's iframe and presses its button. */
+export async function payWithBambooCard(page, pan, { exp = '12/30', cvv = '123', holder = 'Ana Pérez' } = {}) {
+  const f = page.frameLocator('#checkout iframe');
+  await f.locator('#pw-pan').fill(pan);
+  await f.locator('#pw-exp').fill(exp);
+  await f.locator('#pw-cvv-card').fill(cvv);
+  await f.locator('#pw-holder').fill(holder);
+  await f.locator('#pw-submit').click();
+}

@@ -1,0 +1,55 @@
+// The demo storefront: what a merchant writes to use Pasarela with the local emulators.
+import { createCheckout } from '/pkg/pasarela.mjs';
+
+const origin = location.origin;
+const order = { id: `DEMO-${Date.now()}`, amount: 123456, currency: 'USD' };
+const scripts = {
+  bamboo: `${origin}/bamboo/v1/Scripts/PWCheckoutNoModal.js`,
+  conekta: `${origin}/conekta/v1.0/js/conekta-checkout.min.js`,
+  kr: `${origin}/lyra/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js`,
+};
+const keys = { bamboo: 'bamboo_public_sandbox', conekta: 'key_sandbox_public', kr: '69876357:testpublickey_DEMOPUBLICKEY95me92597fd28tGD4r5' };
+let checkout;
+
+const $ = (id) => document.getElementById(id);
+const log = (name, payload) => {
+  const li = document.createElement('li');
+  li.textContent = `${name} ${JSON.stringify(payload)}`;
+  $('events').append(li);
+};
+
+async function providerExtras(provider) {
+  if (provider !== 'kr') return {};
+  // The merchant server creates the KR formToken (V4/Charge/CreatePayment) before the form loads.
+  const r = await fetch('/merchant/kr/form-token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ order }) });
+  const { formToken } = await r.json();
+  return { kr: { formToken, binUpdateUrl: `${origin}/merchant/kr/bin-update` } };
+}
+
+async function mount() {
+  checkout?.destroy();
+  $('events').replaceChildren();
+  $('outcome').textContent = '';
+  const provider = document.querySelector('input[name=provider]:checked').value;
+  const locale = $('locale').value;
+  try {
+    checkout = await createCheckout({
+      provider, locale, order, container: '#checkout', publicKey: keys[provider], scriptUrl: scripts[provider],
+      merchant: { paymentUrl: '/merchant/pay' }, customer: { email: 'ana@example.com', firstName: 'Ana', lastName: 'Pérez' },
+      ...(await providerExtras(provider)),
+    });
+  } catch (e) {
+    $('outcome').textContent = `${e.code}: ${e.message}`;
+    return;
+  }
+  for (const ev of ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error']) {
+    checkout.on(ev, (p) => log(ev, p));
+  }
+  checkout.on('result', (r) => {
+    $('outcome').textContent = { approved: '✅ Pago aprobado', declined: '❌ Pago rechazado', pending: '⏳ Pago pendiente', error: '⚠️ Error' }[r.status] + (r.message ? ` — ${r.message}` : '');
+  });
+}
+
+$('pay').addEventListener('click', () => checkout?.pay().catch((e) => { $('outcome').textContent = `${e.code}: ${e.message}`; }));
+for (const el of document.querySelectorAll('input[name=provider], #locale')) el.addEventListener('change', mount);
+mount();

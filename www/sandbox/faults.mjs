@@ -1,0 +1,45 @@
+// Fault injection for the merchant server and the provider scripts (used by the test suite).
+// A fault applies to the next `times` matching requests.
+//   { target: 'merchant' | 'status' | 'script:bamboo' | …, kind: 'status' | 'drop' | 'delay' | 'garbage' | 'nodefine', status?, delayMs?, body?, retryAfter?, times? }
+export function createFaults() {
+  let list = [];
+  const take = (target) => {
+    const f = list.find((x) => x.target === target && x.times > 0);
+    if (f) f.times -= 1;
+    return f;
+  };
+  return {
+    reset() { list = []; },
+    set(cfg) { list = (Array.isArray(cfg) ? cfg : [cfg]).map((f) => ({ times: 1, ...f })); },
+    take,
+    /** Applies a fault to a merchant response; returns true when it answered (or dropped) the request. */
+    async apply(target, res) {
+      const f = take(target);
+      if (!f) return false;
+      if (f.kind === 'delay') { await new Promise((r) => setTimeout(r, f.delayMs ?? 1000)); return false; }
+      if (f.kind === 'drop') { res.socket?.destroy(); return true; }
+      if (f.kind === 'status') {
+        const headers = { 'Content-Type': 'application/json' };
+        if (f.retryAfter !== undefined) headers['Retry-After'] = String(f.retryAfter);
+        res.writeHead(f.status ?? 500, headers);
+        res.end(f.body ?? '{"error":"injected"}');
+        return true;
+      }
+      if (f.kind === 'garbage') { res.writeHead(200, { 'Content-Type': 'application/json' }); res.end(f.body ?? '<html>oops'); return true; }
+      return false;
+    },
+    /** Script faults: 404, a script that never defines its global, or a slow script. */
+    async handleScript(req, res, url) {
+      const m = url.pathname.match(/\/(bamboo|conekta|lyra)\/.*\.js$/);
+      if (!m) return false;
+      const name = { bamboo: 'bamboo', conekta: 'conekta', lyra: 'kr' }[m[1]];
+      const f = list.find((x) => x.target === `script:${name}` && x.times > 0);
+      if (!f || url.pathname.includes('/Checkout/')) return false;
+      f.times -= 1;
+      if (f.kind === 'delay') { await new Promise((r) => setTimeout(r, f.delayMs ?? 1000)); return false; }
+      if (f.kind === 'status') { res.writeHead(f.status ?? 404, { 'Content-Type': 'text/plain' }); res.end('missing'); return true; }
+      if (f.kind === 'nodefine') { res.writeHead(200, { 'Content-Type': 'text/javascript' }); res.end('/* loads, defines nothing */'); return true; }
+      return false;
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// The local sandbox: serves the demo storefront (www/), the package (pkg/), the provider
+// emulators (browser libraries and server APIs) and the emulated merchant server.
+// Zero dependencies: `node www/server.mjs [port]`. Tests import `startSandbox()`.
+import http from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBamboo } from './sandbox/bamboo.mjs';
+import { createConekta } from './sandbox/conekta.mjs';
+import { createKr } from './sandbox/kr.mjs';
+import { createMerchant } from './sandbox/merchant.mjs';
+import { createFaults } from './sandbox/faults.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.json': 'application/json', '.png': 'image/png',
+  '.ts': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml',
+};
+
+/** The Content-Security-Policy a merchant needs for Pasarela with the local emulators (see README). */
+export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
+  "img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'";
+
+export async function readJson(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (!text) return {};
+  try { return JSON.parse(text); } catch { return undefined; }
+}
+
+export function sendJson(res, status, body, headers = {}) {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+async function serveFile(res, path, extraHeaders = {}) {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new Error('not a file');
+    const body = await readFile(path);
+    res.writeHead(200, { 'Content-Type': TYPES[extname(path)] || 'application/octet-stream', 'Cache-Control': 'no-cache', ...extraHeaders });
+    res.end(body);
+  } catch {
+    res.writeHead(404, { 'Content-Type': 'text/plain' });
+    res.end('not found');
+  }
+}
+
+/** Starts the sandbox on `port` (0: any free port). Resolves `{ url, server, state, close }`. */
+export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = true } = {}) {
+  const faults = createFaults();
+  const bamboo = createBamboo();
+  const conekta = createConekta();
+  const kr = createKr();
+  const merchant = createMerchant({ bamboo, conekta, kr, faults });
+  const providers = [bamboo, conekta, kr];
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://sandbox');
+    const path = decodeURIComponent(url.pathname);
+    if (!quiet) console.log(req.method, path);
+    try {
+      if (await faults.handleScript(req, res, url)) return;
+      if (path.startsWith('/__sandbox/')) return await control(req, res, path);
+      if (path.startsWith('/merchant/')) return await merchant.handle(req, res, url);
+      for (const p of providers) if (await p.handle(req, res, url)) return;
+      if (path === '/harness.html') return serveFile(res, join(ROOT, 'www/harness.html'));
+      if (path === '/' || path === '/index.html') return serveFile(res, join(ROOT, 'www/index.html'));
+      if (path === '/csp.html') return serveFile(res, join(ROOT, 'www/csp.html'), { 'Content-Security-Policy': STRICT_CSP });
+      const file = normalize(join(ROOT, path));
+      const allowed = ['www', 'pkg'].some((d) => file.startsWith(join(ROOT, d) + '/'));
+      if (!allowed || file.includes('/sandbox/') || file.endsWith('server.mjs')) return serveFile(res, '/nonexistent');
+      return serveFile(res, file, path.startsWith('/www/demo') ? { 'Content-Security-Policy': STRICT_CSP } : {});
+    } catch (e) {
+      console.error('sandbox error', e);
+      if (!res.headersSent) sendJson(res, 500, { error: 'sandbox error' });
+    }
+  });
+
+  async function control(req, res, path) {
+    if (path === '/__sandbox/reset' && req.method === 'POST') {
+      faults.reset(); merchant.reset(); for (const p of providers) p.reset();
+      return sendJson(res, 200, { ok: true });
+    }
+    if (path === '/__sandbox/state') {
+      return sendJson(res, 200, { charges: merchant.charges(), requests: merchant.requests(), bamboo: bamboo.state(), conekta: conekta.state(), kr: kr.state() });
+    }
+    if (path === '/__sandbox/faults' && req.method === 'POST') {
+      faults.set(await readJson(req));
+      return sendJson(res, 200, { ok: true });
+    }
+    return sendJson(res, 404, { error: 'unknown control' });
+  }
+
+  await new Promise((ok) => server.listen(port, host, ok));
+  const url = `http://${host}:${server.address().port}`;
+  for (const p of [...providers, merchant]) p.setOrigin?.(url);
+  return { url, server, close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }) };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number(process.argv[2] || process.env.PORT || 8080);
+  const { url } = await startSandbox({ port, quiet: !process.env.VERBOSE });
+  console.log(`Pasarela sandbox: ${url}/  (demo storefront; Ctrl-C to stop)`);
+}
