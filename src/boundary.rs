@@ -28,7 +28,10 @@ impl WasmCheckout {
         let raw_container = js::get(&options, "container");
         let element = raw_container.dyn_ref::<web_sys::Element>().cloned();
         // `serde_json::Value` cannot hold an element: read the rest without it.
-        let plain = if options.is_object() && !options.is_function() && !js_sys::Array::is_array(&options) {
+        let plain = if options.is_object()
+            && !options.is_function()
+            && !js_sys::Array::is_array(&options)
+        {
             let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
             if element.is_some() {
                 js::set(&copy, "container", &JsValue::NULL);
@@ -38,7 +41,11 @@ impl WasmCheckout {
             options.clone()
         };
         let value: serde_json::Value = serde_wasm_bindgen::from_value(plain).map_err(|_| {
-            to_js(&PasarelaError::invalid("options", "must be a plain object of JSON values", Locale::default()))
+            to_js(&PasarelaError::invalid(
+                "options",
+                "must be a plain object of JSON values",
+                Locale::default(),
+            ))
         })?;
         let opts = options::parse(&value, element.is_some()).map_err(|e| to_js(&e))?;
         let container = match (&opts.container, element) {
@@ -47,8 +54,20 @@ impl WasmCheckout {
                 .query_selector(sel)
                 .ok()
                 .flatten()
-                .ok_or_else(|| to_js(&PasarelaError::invalid("container", "matches no element", opts.locale)))?,
-            _ => return Err(to_js(&PasarelaError::invalid("container", "must be a CSS selector or an HTMLElement", opts.locale))),
+                .ok_or_else(|| {
+                    to_js(&PasarelaError::invalid(
+                        "container",
+                        "matches no element",
+                        opts.locale,
+                    ))
+                })?,
+            _ => {
+                return Err(to_js(&PasarelaError::invalid(
+                    "container",
+                    "must be a CSS selector or an HTMLElement",
+                    opts.locale,
+                )))
+            }
         };
         let inner = Checkout::start(opts, container, emit).map_err(|e| to_js(&e))?;
         Ok(WasmCheckout { inner })
@@ -58,7 +77,13 @@ impl WasmCheckout {
     pub fn pay(&self, opts: JsValue) -> js_sys::Promise {
         let profile_id = js::get(&opts, "profileId");
         let installments = js::get(&opts, "installments");
-        let bad = |field: &str, why: &str| js_sys::Promise::reject(&to_js(&PasarelaError::invalid(field, why, Locale::default())));
+        let bad = |field: &str, why: &str| {
+            js_sys::Promise::reject(&to_js(&PasarelaError::invalid(
+                field,
+                why,
+                Locale::default(),
+            )))
+        };
         if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
             return bad("pay", "takes an optional object");
         }

@@ -6,7 +6,9 @@
 //! and provider callbacks are handled on the microtask queue, never inside the provider's call.
 
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
+use crate::domain::merchant::{
+    self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source,
+};
 use crate::domain::options::CheckoutOptions;
 use crate::domain::payment_state::{Happening, Outcome, PaymentState};
 use crate::domain::token::{HeldToken, TokenKind, TokenRefusal};
@@ -57,22 +59,38 @@ impl Attempt {
     fn new(installments: u32) -> Self {
         let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
         let promise = js_sys::Promise::new(&mut |res, rej| fns = (res.into(), rej.into()));
-        Self { promise, resolve: fns.0.into(), reject: fns.1.into(), installments, started: false }
+        Self {
+            promise,
+            resolve: fns.0.into(),
+            reject: fns.1.into(),
+            installments,
+            started: false,
+        }
     }
 }
 
 /// Serialises a payload as a plain JS object (not `Map`s).
 pub fn to_js<T: Serialize>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
 }
 
 impl Checkout {
     /// Builds the checkout in `container` and starts loading the provider. `opts` is validated.
-    pub fn start(opts: CheckoutOptions, container: Element, emit: js_sys::Function) -> Result<Checkout, PasarelaError> {
+    pub fn start(
+        opts: CheckoutOptions,
+        container: Element,
+        emit: js_sys::Function,
+    ) -> Result<Checkout, PasarelaError> {
         let opts = Rc::new(opts);
-        let host = web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
+        let host = web::document()
+            .create_element("div")
+            .map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
         host.set_class_name("pasarela");
-        let _ = host.set_attribute("data-provider", &format!("{:?}", opts.provider).to_lowercase());
+        let _ = host.set_attribute(
+            "data-provider",
+            &format!("{:?}", opts.provider).to_lowercase(),
+        );
         let _ = host.set_attribute("lang", opts.locale.tag());
         let _ = container.append_child(&host);
         let provider = providers::for_options(opts.clone());
@@ -121,7 +139,9 @@ impl Checkout {
         match inner.state.next(h) {
             Some(s) => {
                 inner.state = s;
-                let _ = inner.host.set_attribute("data-state", &format!("{s:?}").to_lowercase());
+                let _ = inner
+                    .host
+                    .set_attribute("data-state", &format!("{s:?}").to_lowercase());
                 true
             }
             None => false,
@@ -147,7 +167,9 @@ impl Checkout {
             return;
         }
         if let Err(why) = loaded {
-            let e = self.error(ErrorCode::ScriptLoadFailed).with_detail(&format!("{why:?}"));
+            let e = self
+                .error(ErrorCode::ScriptLoadFailed)
+                .with_detail(&format!("{why:?}"));
             return self.setup_failed(e);
         }
         let sink = self.sink();
@@ -174,10 +196,18 @@ impl Checkout {
         match ev {
             ProviderEvent::Ready => {
                 if self.happen(Happening::FormReady) {
-                    self.emit("ready", to_js(&serde_json::json!({ "provider": self.opts().provider })));
+                    self.emit(
+                        "ready",
+                        to_js(&serde_json::json!({ "provider": self.opts().provider })),
+                    );
                 }
             }
-            ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
+            ProviderEvent::Token {
+                source,
+                kind,
+                brand,
+                last4,
+            } => self.on_token(source, kind, brand, last4),
             ProviderEvent::TokenError(e) => {
                 self.emit_error(&e);
                 // A `pay()` waiting for this form's token ends here; the shopper can fix the card
@@ -188,7 +218,10 @@ impl Checkout {
                 }
             }
             ProviderEvent::Notification(status) => {
-                self.emit("notification", to_js(&serde_json::json!({ "status": status })));
+                self.emit(
+                    "notification",
+                    to_js(&serde_json::json!({ "status": status })),
+                );
                 self.wake_verifier(&format!("{status:?}").to_lowercase());
             }
             ProviderEvent::ActionClosed => self.wake_verifier("closed"),
@@ -205,7 +238,13 @@ impl Checkout {
     }
 
     /// A token (or KR answer) arrived from the provider form: start (or continue) an attempt.
-    fn on_token(&self, source: Source, kind: TokenKind, brand: Option<String>, last4: Option<String>) {
+    fn on_token(
+        &self,
+        source: Source,
+        kind: TokenKind,
+        brand: Option<String>,
+        last4: Option<String>,
+    ) {
         let state = self.state();
         let waiting = self.0.borrow().attempt.as_ref().map(|a| !a.started);
         // A token while another attempt is in flight, or after success, is dropped unused:
@@ -221,7 +260,15 @@ impl Checkout {
         };
         self.happen(Happening::AttemptStarted);
         let provider = self.opts().provider;
-        self.emit("token", to_js(&TokenEvent { provider, kind, brand, last4 }));
+        self.emit(
+            "token",
+            to_js(&TokenEvent {
+                provider,
+                kind,
+                brand,
+                last4,
+            }),
+        );
         let me = self.clone();
         spawn_local(async move { me.run(source, installments).await });
     }
@@ -231,7 +278,11 @@ impl Checkout {
         let reject = |e: PasarelaError| js_sys::Promise::reject(&to_js(&e));
         let (state, joined, succeeded) = {
             let inner = self.0.borrow();
-            (inner.state, inner.attempt.as_ref().map(|a| a.promise.clone()), inner.succeeded.clone())
+            (
+                inner.state,
+                inner.attempt.as_ref().map(|a| a.promise.clone()),
+                inner.succeeded.clone(),
+            )
         };
         if state == PaymentState::Destroyed {
             return reject(self.error(ErrorCode::Destroyed));
@@ -246,14 +297,27 @@ impl Checkout {
         match profile_id {
             Some(id) => {
                 let Some(profile) = opts.profiles.iter().find(|p| p.id == id) else {
-                    return reject(self.error(ErrorCode::UnknownProfile).with_field("profileId"));
+                    return reject(
+                        self.error(ErrorCode::UnknownProfile)
+                            .with_field("profileId"),
+                    );
                 };
                 if profile.is_expired(time::this_month()) {
-                    return reject(self.error(ErrorCode::UnknownProfile).with_field("profileId").with_detail("expired"));
+                    return reject(
+                        self.error(ErrorCode::UnknownProfile)
+                            .with_field("profileId")
+                            .with_detail("expired"),
+                    );
                 }
                 let n = installments.unwrap_or(1);
-                if n == 0 || (!profile.installments.is_empty() && !profile.installments.contains(&n)) {
-                    return reject(PasarelaError::invalid("installments", "is not offered for this card", opts.locale));
+                if n == 0
+                    || (!profile.installments.is_empty() && !profile.installments.contains(&n))
+                {
+                    return reject(PasarelaError::invalid(
+                        "installments",
+                        "is not offered for this card",
+                        opts.locale,
+                    ));
                 }
                 let mut a = Attempt::new(n);
                 a.started = true;
@@ -283,7 +347,10 @@ impl Checkout {
     /// Forwards `source` to the merchant and drives the answer to one result.
     async fn run(&self, source: Source, installments: u32) {
         let opts = self.opts();
-        let who = Caller { locale: opts.locale, provider: opts.provider };
+        let who = Caller {
+            locale: opts.locale,
+            provider: opts.provider,
+        };
         // One-time tokens go out once and only while fresh (a token may have waited on a slow
         // page); the value lives only in the request body from here on.
         let source = match source {
@@ -326,10 +393,15 @@ impl Checkout {
                 // The shopper must leave the page: the storefront decides when (extension: `url`).
                 payload["url"] = action.url.clone().into();
                 self.emit("action", to_js(&payload));
-                return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
+                return self.finish(
+                    PaymentResult::from_answer(&answer),
+                    None,
+                    Some(Outcome::StillPending),
+                );
             }
             self.emit("action", to_js(&payload));
-            let waiter = js_sys::Promise::new(&mut |res, _| self.0.borrow_mut().verify_waiter = Some(res));
+            let waiter =
+                js_sys::Promise::new(&mut |res, _| self.0.borrow_mut().verify_waiter = Some(res));
             let started = self.0.borrow_mut().provider.verify(&action.url);
             match started {
                 Some(Ok(())) => {
@@ -358,21 +430,41 @@ impl Checkout {
                 return;
             }
             match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
-                Ok(a) if a.status != ResultStatus::Pending => return self.finish(PaymentResult::from_answer(&a), None, None),
+                Ok(a) if a.status != ResultStatus::Pending => {
+                    return self.finish(PaymentResult::from_answer(&a), None, None)
+                }
                 Ok(_) => last_error = None,
-                Err(e) if e.code == ErrorCode::MerchantBadResponse || e.code == ErrorCode::MerchantRejected => {
-                    return self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None);
+                Err(e)
+                    if e.code == ErrorCode::MerchantBadResponse
+                        || e.code == ErrorCode::MerchantRejected =>
+                {
+                    return self.finish(
+                        PaymentResult::from_error(&e, Some(payment_id)),
+                        Some(e),
+                        None,
+                    );
                 }
                 Err(e) => last_error = Some(e),
             }
         }
-        let pending = PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None };
+        let pending = PaymentResult {
+            status: ResultStatus::Pending,
+            payment_id: Some(payment_id),
+            message: None,
+        };
         self.finish(pending, last_error, Some(Outcome::StillPending));
     }
 
     /// Ends the attempt: at most once, whatever calls it.
-    fn finish(&self, result: PaymentResult, error: Option<PasarelaError>, outcome: Option<Outcome>) {
-        let Some(attempt) = self.0.borrow_mut().attempt.take() else { return };
+    fn finish(
+        &self,
+        result: PaymentResult,
+        error: Option<PasarelaError>,
+        outcome: Option<Outcome>,
+    ) {
+        let Some(attempt) = self.0.borrow_mut().attempt.take() else {
+            return;
+        };
         let outcome = outcome.unwrap_or(match result.status {
             ResultStatus::Approved => Outcome::Approved,
             ResultStatus::Pending => Outcome::StillPending,
@@ -428,4 +520,3 @@ struct TokenEvent {
     #[serde(skip_serializing_if = "Option::is_none")]
     last4: Option<String>,
 }
-

@@ -14,7 +14,7 @@
 pub mod domain;
 
 #[cfg(target_arch = "wasm32")]
-mod boundary;
+pub mod boundary;
 #[cfg(target_arch = "wasm32")]
 mod checkout;
 #[cfg(target_arch = "wasm32")]

@@ -19,7 +19,12 @@ pub struct Caller {
 
 /// POSTs one payment attempt. Network failures, 408, 429 and 5xx are retried up to
 /// `cfg.retries` times with the same `idempotency_key`, so the merchant charges at most once.
-pub async fn post_payment(cfg: &MerchantConfig, body: &str, idempotency_key: &str, who: Caller) -> Result<MerchantAnswer, PasarelaError> {
+pub async fn post_payment(
+    cfg: &MerchantConfig,
+    body: &str,
+    idempotency_key: &str,
+    who: Caller,
+) -> Result<MerchantAnswer, PasarelaError> {
     send(cfg, who, |signal| {
         let b = with_headers(Request::post(&cfg.payment_url), cfg, signal)
             .header("Content-Type", "application/json")
@@ -30,12 +35,27 @@ pub async fn post_payment(cfg: &MerchantConfig, body: &str, idempotency_key: &st
 }
 
 /// GETs `{statusUrl}/{paymentId}` (same retry rules; a read never charges).
-pub async fn get_status(cfg: &MerchantConfig, payment_id: &str, who: Caller) -> Result<MerchantAnswer, PasarelaError> {
-    let url = format!("{}/{}", cfg.status_url.trim_end_matches('/'), js_sys::encode_uri_component(payment_id));
-    send(cfg, who, |signal| with_headers(Request::get(&url), cfg, signal).build().ok()).await
+pub async fn get_status(
+    cfg: &MerchantConfig,
+    payment_id: &str,
+    who: Caller,
+) -> Result<MerchantAnswer, PasarelaError> {
+    let url = format!(
+        "{}/{}",
+        cfg.status_url.trim_end_matches('/'),
+        js_sys::encode_uri_component(payment_id)
+    );
+    send(cfg, who, |signal| {
+        with_headers(Request::get(&url), cfg, signal).build().ok()
+    })
+    .await
 }
 
-fn with_headers(mut b: RequestBuilder, cfg: &MerchantConfig, signal: &web_sys::AbortSignal) -> RequestBuilder {
+fn with_headers(
+    mut b: RequestBuilder,
+    cfg: &MerchantConfig,
+    signal: &web_sys::AbortSignal,
+) -> RequestBuilder {
     b = b.abort_signal(Some(signal));
     for (k, v) in &cfg.headers {
         b = b.header(k, v);
@@ -43,11 +63,18 @@ fn with_headers(mut b: RequestBuilder, cfg: &MerchantConfig, signal: &web_sys::A
     b.header("Accept", "application/json")
 }
 
-async fn send(cfg: &MerchantConfig, who: Caller, make: impl Fn(&web_sys::AbortSignal) -> Option<Request>) -> Result<MerchantAnswer, PasarelaError> {
+async fn send(
+    cfg: &MerchantConfig,
+    who: Caller,
+    make: impl Fn(&web_sys::AbortSignal) -> Option<Request>,
+) -> Result<MerchantAnswer, PasarelaError> {
     let mut retry = 0;
     loop {
         let (status, retry_after) = match try_once(&make, cfg.timeout_ms).await {
-            Ok(Ok(text)) => return merchant::parse_answer(&text, who.locale).map_err(|e| e.with_provider(who.provider)),
+            Ok(Ok(text)) => {
+                return merchant::parse_answer(&text, who.locale)
+                    .map_err(|e| e.with_provider(who.provider))
+            }
             Ok(Err((status, retry_after))) => (Some(status), retry_after),
             Err(()) => (None, None),
         };
@@ -63,13 +90,20 @@ async fn send(cfg: &MerchantConfig, who: Caller, make: impl Fn(&web_sys::AbortSi
 /// One request under `timeoutMs` (an `AbortSignal.timeout`, which also bounds reading the body):
 /// the body text of a 2xx, or the status and `Retry-After` (ms) of anything else; `Err(())` for a
 /// network failure or timeout.
-async fn try_once(make: &impl Fn(&web_sys::AbortSignal) -> Option<Request>, timeout_ms: u32) -> Result<Result<String, (u16, Option<u32>)>, ()> {
+async fn try_once(
+    make: &impl Fn(&web_sys::AbortSignal) -> Option<Request>,
+    timeout_ms: u32,
+) -> Result<Result<String, (u16, Option<u32>)>, ()> {
     let signal = web_sys::AbortSignal::timeout_with_u32(timeout_ms);
     let resp = make(&signal).ok_or(())?.send().await.map_err(|_| ())?;
     let status = resp.status();
     if merchant::http_verdict(status) == HttpVerdict::Read {
         return resp.text().await.map(Ok).map_err(|_| ());
     }
-    let retry_after = resp.headers().get("Retry-After").and_then(|v| v.trim().parse::<u32>().ok()).map(|s| s.saturating_mul(1000));
+    let retry_after = resp
+        .headers()
+        .get("Retry-After")
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .map(|s| s.saturating_mul(1000));
     Ok(Err((status, retry_after)))
 }

@@ -39,7 +39,10 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Whether trying the same thing again may succeed.
     pub fn retryable(self) -> bool {
-        matches!(self, Self::ScriptLoadFailed | Self::Network | Self::NotReady | Self::TokenizationFailed)
+        matches!(
+            self,
+            Self::ScriptLoadFailed | Self::Network | Self::NotReady | Self::TokenizationFailed
+        )
     }
 
     fn message(self) -> Msg {
@@ -76,7 +79,13 @@ pub struct PasarelaError {
 impl PasarelaError {
     /// An error with the localized default message for `code`.
     pub fn new(code: ErrorCode, locale: Locale) -> Self {
-        Self { code, message: locale.text(code.message()).to_owned(), field: None, provider: None, retryable: code.retryable() }
+        Self {
+            code,
+            message: locale.text(code.message()).to_owned(),
+            field: None,
+            provider: None,
+            retryable: code.retryable(),
+        }
     }
 
     /// `invalid_options` naming the offending option path, e.g. `order.amount`.

@@ -83,7 +83,11 @@ impl Locale {
                 "Could not reach the store; please try again",
                 "Sem conexão com a loja; tente novamente",
             ],
-            ErrMerchantRejected => ["La tienda rechazó el pago", "The store refused the payment", "A loja recusou o pagamento"],
+            ErrMerchantRejected => [
+                "La tienda rechazó el pago",
+                "The store refused the payment",
+                "A loja recusou o pagamento",
+            ],
             ErrMerchantBadResponse => [
                 "Respuesta inesperada de la tienda",
                 "Unexpected answer from the store",
@@ -99,7 +103,11 @@ impl Locale {
                 "A saved profile carries a secret",
                 "Um perfil salvo contém um segredo",
             ],
-            ErrDestroyed => ["El pago fue cerrado", "The checkout was closed", "O pagamento foi fechado"],
+            ErrDestroyed => [
+                "El pago fue cerrado",
+                "The checkout was closed",
+                "O pagamento foi fechado",
+            ],
             ErrNotReady => [
                 "El formulario de pago aún no está listo",
                 "The payment form is not ready yet",
@@ -115,7 +123,11 @@ impl Locale {
                 "Not available with this provider",
                 "Operação indisponível com este provedor",
             ],
-            ErrInternal => ["Error interno del pago", "Internal checkout error", "Erro interno do pagamento"],
+            ErrInternal => [
+                "Error interno del pago",
+                "Internal checkout error",
+                "Erro interno do pagamento",
+            ],
             SavedCards => ["Tarjetas guardadas", "Saved cards", "Cartões salvos"],
             UseAnotherCard => ["Usar otra tarjeta", "Use another card", "Usar outro cartão"],
             Expires => ["Vence", "Expires", "Vence"],
@@ -148,7 +160,12 @@ mod tests {
 
     #[test]
     fn every_message_differs_between_english_and_spanish() {
-        for m in [Msg::UseAnotherCard, Msg::SavedCards, Msg::ErrNetwork, Msg::Approved] {
+        for m in [
+            Msg::UseAnotherCard,
+            Msg::SavedCards,
+            Msg::ErrNetwork,
+            Msg::Approved,
+        ] {
             assert_ne!(Locale::Es.text(m), Locale::En.text(m), "{m:?}");
         }
     }

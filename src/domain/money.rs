@@ -5,14 +5,35 @@
 /// The list covers the providers' countries plus the usual settlement currencies. A code not
 /// here is refused up front rather than charged with a guessed exponent.
 const CURRENCIES: &[(&str, u32)] = &[
-    ("ARS", 2), ("BOB", 2), ("BRL", 2), ("CAD", 2), ("CLP", 0), ("COP", 2), ("CRC", 2),
-    ("DOP", 2), ("EUR", 2), ("GBP", 2), ("GTQ", 2), ("HNL", 2), ("JPY", 0), ("KWD", 3),
-    ("MXN", 2), ("NIO", 2), ("PAB", 2), ("PEN", 2), ("PYG", 0), ("USD", 2), ("UYU", 2),
+    ("ARS", 2),
+    ("BOB", 2),
+    ("BRL", 2),
+    ("CAD", 2),
+    ("CLP", 0),
+    ("COP", 2),
+    ("CRC", 2),
+    ("DOP", 2),
+    ("EUR", 2),
+    ("GBP", 2),
+    ("GTQ", 2),
+    ("HNL", 2),
+    ("JPY", 0),
+    ("KWD", 3),
+    ("MXN", 2),
+    ("NIO", 2),
+    ("PAB", 2),
+    ("PEN", 2),
+    ("PYG", 0),
+    ("USD", 2),
+    ("UYU", 2),
 ];
 
 /// Minor-unit digits of `currency`, or `None` when the code is not supported.
 pub fn minor_units(currency: &str) -> Option<u32> {
-    CURRENCIES.iter().find(|(c, _)| *c == currency).map(|&(_, d)| d)
+    CURRENCIES
+        .iter()
+        .find(|(c, _)| *c == currency)
+        .map(|&(_, d)| d)
 }
 
 /// `amount` (minor units) as a plain decimal string in major units: `123456` USD → `"1234.56"`,
@@ -24,7 +45,12 @@ pub fn to_major_string(amount: u64, currency: &str) -> String {
         return amount.to_string();
     }
     let scale = 10u64.pow(digits);
-    format!("{}.{:0width$}", amount / scale, amount % scale, width = digits as usize)
+    format!(
+        "{}.{:0width$}",
+        amount / scale,
+        amount % scale,
+        width = digits as usize
+    )
 }
 
 /// `amount` as a float in major units, only for display through `Intl.NumberFormat`.

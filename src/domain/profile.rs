@@ -29,28 +29,48 @@ pub struct SavedProfile {
 impl SavedProfile {
     /// Whether the card expired before `today_yyyymm` (a card is good through its expiry month).
     pub fn is_expired(&self, today_yyyymm: u32) -> bool {
-        self.expiry.as_deref().and_then(|e| e.parse::<u32>().ok()).is_some_and(|e| e < today_yyyymm)
+        self.expiry
+            .as_deref()
+            .and_then(|e| e.parse::<u32>().ok())
+            .is_some_and(|e| e < today_yyyymm)
     }
 
     /// `MM/YY` for display.
     pub fn expiry_label(&self) -> Option<String> {
-        self.expiry.as_ref().map(|e| format!("{}/{}", &e[4..6], &e[2..4]))
+        self.expiry
+            .as_ref()
+            .map(|e| format!("{}/{}", &e[4..6], &e[2..4]))
     }
 }
 
 /// Keys that carry a chargeable secret in the providers' own shapes.
-const SECRET_KEYS: &[&str] = &["Token", "CommerceToken", "token", "paymentMethodToken", "TrxToken", "token_id"];
+const SECRET_KEYS: &[&str] = &[
+    "Token",
+    "CommerceToken",
+    "token",
+    "paymentMethodToken",
+    "TrxToken",
+    "token_id",
+];
 /// Prefixes of token values (Bamboo one-time / commerce, Conekta): caught under any key.
 const SECRET_PREFIXES: &[&str] = &["OT_", "CT_", "tok_"];
 
 /// Normalises `profiles`; `path` is the option path of the array (for error fields).
-pub fn normalize_all(items: &[Value], path: &str, locale: Locale) -> Result<Vec<SavedProfile>, PasarelaError> {
+pub fn normalize_all(
+    items: &[Value],
+    path: &str,
+    locale: Locale,
+) -> Result<Vec<SavedProfile>, PasarelaError> {
     let mut out: Vec<SavedProfile> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{i}]");
         let p = normalize(item, &item_path, locale)?;
         if out.iter().any(|q| q.id == p.id) {
-            return Err(PasarelaError::invalid(&format!("{item_path}.id"), "repeats another profile's id", locale));
+            return Err(PasarelaError::invalid(
+                &format!("{item_path}.id"),
+                "repeats another profile's id",
+                locale,
+            ));
         }
         out.push(p);
     }
@@ -64,18 +84,35 @@ pub fn normalize(item: &Value, path: &str, locale: Locale) -> Result<SavedProfil
         return Err(PasarelaError::invalid(path, "must be an object", locale));
     };
     if let Some(key) = secret_key(map) {
-        return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&format!("{path}.{key}")));
+        return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale)
+            .with_field(&format!("{path}.{key}")));
     }
     let o = Obj::new(map, path.to_owned(), locale);
     let p = if map.contains_key("PaymentProfileId") {
         from_bamboo(&o)?
-    } else if map.contains_key("exp_month") || map.contains_key("exp_year") || map.get("object").and_then(Value::as_str) == Some("payment_source") {
+    } else if map.contains_key("exp_month")
+        || map.contains_key("exp_year")
+        || map.get("object").and_then(Value::as_str) == Some("payment_source")
+    {
         from_conekta(&o)?
     } else {
-        o.known(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments"])?;
+        o.known(&[
+            "id",
+            "brand",
+            "last4",
+            "expiry",
+            "holder",
+            "issuer",
+            "requiresCvv",
+            "installments",
+        ])?;
         let installments = match o.get("installments") {
             None => Vec::new(),
-            Some(Value::Array(xs)) => xs.iter().map(|x| as_count(x)).collect::<Option<Vec<_>>>().ok_or_else(|| o.err("installments", "must be positive integers"))?,
+            Some(Value::Array(xs)) => xs
+                .iter()
+                .map(|x| as_count(x))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| o.err("installments", "must be positive integers"))?,
             Some(_) => return Err(o.err("installments", "must be an array of positive integers")),
         };
         let requires_cvv = match o.get("requiresCvv") {
@@ -105,7 +142,10 @@ fn from_bamboo(o: &Obj) -> Result<SavedProfile, PasarelaError> {
     };
     let installments = match o.opt_str("Installments")? {
         None => Vec::new(),
-        Some(s) => s.split(';').map(|x| x.trim().parse::<u32>().ok().filter(|n| *n > 0)).collect::<Option<Vec<_>>>()
+        Some(s) => s
+            .split(';')
+            .map(|x| x.trim().parse::<u32>().ok().filter(|n| *n > 0))
+            .collect::<Option<Vec<_>>>()
             .ok_or_else(|| o.err("Installments", "must look like \"1;2;3\""))?,
     };
     Ok(SavedProfile {
@@ -149,7 +189,9 @@ fn check(o: &Obj, p: SavedProfile) -> Result<SavedProfile, PasarelaError> {
         return Err(o.err("last4", "must be exactly 4 digits"));
     }
     if let Some(e) = &p.expiry {
-        let ok = e.len() == 6 && e.bytes().all(|b| b.is_ascii_digit()) && matches!(e[4..6].parse::<u8>(), Ok(1..=12));
+        let ok = e.len() == 6
+            && e.bytes().all(|b| b.is_ascii_digit())
+            && matches!(e[4..6].parse::<u8>(), Ok(1..=12));
         if !ok {
             return Err(o.err("expiry", "must be YYYYMM"));
         }
@@ -160,7 +202,9 @@ fn check(o: &Obj, p: SavedProfile) -> Result<SavedProfile, PasarelaError> {
 fn secret_key(map: &serde_json::Map<String, Value>) -> Option<&str> {
     map.iter().find_map(|(k, v)| {
         let by_name = SECRET_KEYS.contains(&k.as_str()) && !v.is_null();
-        let by_value = v.as_str().is_some_and(|s| SECRET_PREFIXES.iter().any(|p| s.starts_with(p)));
+        let by_value = v
+            .as_str()
+            .is_some_and(|s| SECRET_PREFIXES.iter().any(|p| s.starts_with(p)));
         (by_name || by_value).then_some(k.as_str())
     })
 }
@@ -174,7 +218,9 @@ fn as_text(v: &Value) -> Option<String> {
 }
 
 fn as_count(v: &Value) -> Option<u32> {
-    v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 99.0).map(|n| n as u32)
+    v.as_f64()
+        .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 99.0)
+        .map(|n| n as u32)
 }
 
 #[cfg(test)]
@@ -209,8 +255,11 @@ mod tests {
 
     #[test]
     fn conekta_payment_sources_are_accepted() {
-        let p = one(json!({ "id": "src_2xyz", "object": "payment_source", "type": "card", "brand": "visa",
-            "last4": "4242", "exp_month": "5", "exp_year": "29", "name": "Ana" })).unwrap();
+        let p = one(
+            json!({ "id": "src_2xyz", "object": "payment_source", "type": "card", "brand": "visa",
+            "last4": "4242", "exp_month": "5", "exp_year": "29", "name": "Ana" }),
+        )
+        .unwrap();
         assert_eq!(p.expiry.as_deref(), Some("202905"));
         assert_eq!(p.holder.as_deref(), Some("Ana"));
     }
@@ -218,15 +267,33 @@ mod tests {
     #[test]
     fn secrets_are_refused_whatever_the_shape() {
         for (v, key) in [
-            (json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Token": "OT__abc_" }), "Token"),
-            (json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "CommerceToken": "CT__abc_" }), "CommerceToken"),
-            (json!({ "id": "p", "brand": "visa", "last4": "4242", "token": "x" }), "token"),
-            (json!({ "id": "p", "brand": "visa", "last4": "4242", "paymentMethodToken": "abc" }), "paymentMethodToken"),
-            (json!({ "id": "p", "brand": "visa", "last4": "4242", "note": "tok_live_123" }), "note"),
+            (
+                json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Token": "OT__abc_" }),
+                "Token",
+            ),
+            (
+                json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "CommerceToken": "CT__abc_" }),
+                "CommerceToken",
+            ),
+            (
+                json!({ "id": "p", "brand": "visa", "last4": "4242", "token": "x" }),
+                "token",
+            ),
+            (
+                json!({ "id": "p", "brand": "visa", "last4": "4242", "paymentMethodToken": "abc" }),
+                "paymentMethodToken",
+            ),
+            (
+                json!({ "id": "p", "brand": "visa", "last4": "4242", "note": "tok_live_123" }),
+                "note",
+            ),
         ] {
             let e = one(v).unwrap_err();
             assert_eq!(e.code, ErrorCode::SecretInProfile);
-            assert_eq!(e.field.as_deref(), Some(format!("profiles[0].{key}").as_str()));
+            assert_eq!(
+                e.field.as_deref(),
+                Some(format!("profiles[0].{key}").as_str())
+            );
         }
     }
 
@@ -234,7 +301,8 @@ mod tests {
     fn bad_fields_are_named() {
         let e = one(json!({ "id": "p", "brand": "visa", "last4": "42" })).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[0].last4"));
-        let e = one(json!({ "id": "p", "brand": "visa", "last4": "4242", "expiry": "202313" })).unwrap_err();
+        let e = one(json!({ "id": "p", "brand": "visa", "last4": "4242", "expiry": "202313" }))
+            .unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[0].expiry"));
         let e = one(json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Installments": "1;x" })).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[0].Installments"));
@@ -242,7 +310,10 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_refused() {
-        let items = vec![json!({ "id": "p", "brand": "v", "last4": "1111" }), json!({ "id": "p", "brand": "v", "last4": "2222" })];
+        let items = vec![
+            json!({ "id": "p", "brand": "v", "last4": "1111" }),
+            json!({ "id": "p", "brand": "v", "last4": "2222" }),
+        ];
         let e = normalize_all(&items, "profiles", Locale::Es).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[1].id"));
     }

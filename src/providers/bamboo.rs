@@ -24,10 +24,16 @@ use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 /// Production API host; `scriptUrl` points elsewhere (stage, or the local emulator).
-pub const DEFAULT_SCRIPT_URL: &str = "https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js";
+pub const DEFAULT_SCRIPT_URL: &str =
+    "https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js";
 
 /// Events bound on `PWCheckout`; all are unbound on unmount.
-const EVENTS: &[&str] = &["tokenCreated", "onTokenCreateError", "notificationReceived", "closed"];
+const EVENTS: &[&str] = &[
+    "tokenCreated",
+    "onTokenCreateError",
+    "notificationReceived",
+    "closed",
+];
 
 pub struct Bamboo {
     opts: Rc<CheckoutOptions>,
@@ -38,14 +44,24 @@ pub struct Bamboo {
 
 impl Bamboo {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Vec::new(), modal: false }
+        Self {
+            opts,
+            nodes: Vec::new(),
+            handlers: Vec::new(),
+            modal: false,
+        }
     }
 
     fn pw() -> JsValue {
         js::global("PWCheckout")
     }
 
-    fn bind(&mut self, pw: &JsValue, event: &str, handler: impl FnMut(JsValue) + 'static) -> Result<(), JsValue> {
+    fn bind(
+        &mut self,
+        pw: &JsValue,
+        event: &str,
+        handler: impl FnMut(JsValue) + 'static,
+    ) -> Result<(), JsValue> {
         let c = Closure::<dyn FnMut(JsValue)>::new(handler);
         js::call(pw, "Bind", &[&JsValue::from_str(event), c.as_ref()])?;
         self.handlers.push(c);
@@ -68,14 +84,24 @@ impl Bamboo {
             ("empty", s("true")),
             ("currency", s(&o.order.currency)),
             // PWCheckout takes major units as a string (public integrations pass e.g. '100').
-            ("amount", s(&money::to_major_string(o.order.amount, &o.order.currency))),
+            (
+                "amount",
+                s(&money::to_major_string(o.order.amount, &o.order.currency)),
+            ),
             ("lang", s(lang)),
-            ("button_label", s(&format!("{} #monto#", o.locale.text(Msg::Pay)))),
+            (
+                "button_label",
+                s(&format!("{} #monto#", o.locale.text(Msg::Pay))),
+            ),
         ]);
         if let Some(email) = &o.customer.email {
             js::set(&props, "email", &s(email));
         }
-        let name: Vec<&str> = [&o.customer.first_name, &o.customer.last_name].into_iter().flatten().map(String::as_str).collect();
+        let name: Vec<&str> = [&o.customer.first_name, &o.customer.last_name]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
         if !name.is_empty() {
             js::set(&props, "name", &s(&name.join(" ")));
         }
@@ -87,7 +113,10 @@ impl Bamboo {
 fn scrub_token_inputs(form: &Element) {
     if let Ok(list) = form.query_selector_all("input") {
         for i in 0..list.length() {
-            if let Some(input) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok()) {
+            if let Some(input) = list
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
                 input.set_value("");
             }
         }
@@ -96,8 +125,16 @@ fn scrub_token_inputs(form: &Element) {
 
 impl Provider for Bamboo {
     fn script(&self) -> ScriptSpec {
-        let url = self.opts.script_url.as_deref().unwrap_or(DEFAULT_SCRIPT_URL);
-        ScriptSpec { url: with_query(url, "key", &self.opts.public_key), attributes: Vec::new(), global: "PWCheckout" }
+        let url = self
+            .opts
+            .script_url
+            .as_deref()
+            .unwrap_or(DEFAULT_SCRIPT_URL);
+        ScriptSpec {
+            url: with_query(url, "key", &self.opts.public_key),
+            attributes: Vec::new(),
+            global: "PWCheckout",
+        }
     }
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
@@ -119,16 +156,25 @@ impl Provider for Bamboo {
         let frame = doc.create_element("div").map_err(setup_failed)?;
         frame.set_id(&frame_id);
         frame.set_class_name("pasarela-provider-form pasarela-bamboo-frame");
-        host.append_with_node_2(&form, &frame).map_err(setup_failed)?;
+        host.append_with_node_2(&form, &frame)
+            .map_err(setup_failed)?;
         self.nodes = vec![form.clone(), frame];
 
-        js::call(&pw, "SetProperties", &[&self.properties(&form_id, &frame_id)]).map_err(setup_failed)?;
+        js::call(
+            &pw,
+            "SetProperties",
+            &[&self.properties(&form_id, &frame_id)],
+        )
+        .map_err(setup_failed)?;
 
         let s = sink.clone();
         self.bind(&pw, "tokenCreated", move |info: JsValue| {
             scrub_token_inputs(&form);
             let Some(token) = js::get_string(&info, "TokenId") else {
-                s(ProviderEvent::TokenError(PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Bamboo)));
+                s(ProviderEvent::TokenError(
+                    PasarelaError::new(ErrorCode::TokenizationFailed, locale)
+                        .with_provider(ProviderId::Bamboo),
+                ));
                 return;
             };
             let kind = kind_of(&token).unwrap_or(TokenKind::OneTime);
@@ -143,8 +189,15 @@ impl Provider for Bamboo {
         let s = sink.clone();
         self.bind(&pw, "onTokenCreateError", move |err: JsValue| {
             // Shape inferred: public pages read `ErrorCode`/`Message` from it, or get a string.
-            let detail = err.as_string().or_else(|| js::get_string(&err, "ErrorCode")).unwrap_or_default();
-            s(ProviderEvent::TokenError(PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Bamboo).with_detail(&detail)));
+            let detail = err
+                .as_string()
+                .or_else(|| js::get_string(&err, "ErrorCode"))
+                .unwrap_or_default();
+            s(ProviderEvent::TokenError(
+                PasarelaError::new(ErrorCode::TokenizationFailed, locale)
+                    .with_provider(ProviderId::Bamboo)
+                    .with_detail(&detail),
+            ));
         })
         .map_err(setup_failed)?;
         let s = sink.clone();
@@ -180,16 +233,21 @@ impl Provider for Bamboo {
         // attempt starts when the shopper submits. The modal variant is opened here.
         if self.modal {
             js::call(&Self::pw(), "OpenIframeNormal", &[]).map_err(|_| {
-                PasarelaError::new(ErrorCode::ScriptLoadFailed, self.opts.locale).with_provider(ProviderId::Bamboo)
+                PasarelaError::new(ErrorCode::ScriptLoadFailed, self.opts.locale)
+                    .with_provider(ProviderId::Bamboo)
             })?;
         }
         Ok(())
     }
 
     fn verify(&mut self, action_url: &str) -> Option<Result<(), PasarelaError>> {
-        let r = js::call(&Self::pw(), "PWCapture", &[&JsValue::from_str(action_url)]).map(|_| ()).map_err(|_| {
-            PasarelaError::new(ErrorCode::Unsupported, self.opts.locale).with_provider(ProviderId::Bamboo).with_detail("PWCapture")
-        });
+        let r = js::call(&Self::pw(), "PWCapture", &[&JsValue::from_str(action_url)])
+            .map(|_| ())
+            .map_err(|_| {
+                PasarelaError::new(ErrorCode::Unsupported, self.opts.locale)
+                    .with_provider(ProviderId::Bamboo)
+                    .with_detail("PWCapture")
+            });
         Some(r)
     }
 

@@ -31,7 +31,12 @@ pub struct Conekta {
 
 impl Conekta {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Vec::new(), submit_fn: Rc::default() }
+        Self {
+            opts,
+            nodes: Vec::new(),
+            handlers: Vec::new(),
+            submit_fn: Rc::default(),
+        }
     }
 
     fn callback(&mut self, f: impl FnMut(JsValue) + 'static) -> JsValue {
@@ -42,7 +47,9 @@ impl Conekta {
     }
 
     fn error(&self, detail: &str) -> PasarelaError {
-        PasarelaError::new(ErrorCode::TokenizationFailed, self.opts.locale).with_provider(ProviderId::Conekta).with_detail(detail)
+        PasarelaError::new(ErrorCode::TokenizationFailed, self.opts.locale)
+            .with_provider(ProviderId::Conekta)
+            .with_detail(detail)
     }
 }
 
@@ -57,14 +64,28 @@ fn error_detail(err: &JsValue) -> String {
 
 impl Provider for Conekta {
     fn script(&self) -> ScriptSpec {
-        let url = self.opts.script_url.clone().unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
-        ScriptSpec { url, attributes: Vec::new(), global: "ConektaCheckoutComponents" }
+        let url = self
+            .opts
+            .script_url
+            .clone()
+            .unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
+        ScriptSpec {
+            url,
+            attributes: Vec::new(),
+            global: "ConektaCheckoutComponents",
+        }
     }
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
-        let fail = |detail: &str| PasarelaError::new(ErrorCode::ScriptLoadFailed, locale).with_provider(ProviderId::Conekta).with_detail(detail);
-        let frame = web::document().create_element("div").map_err(|_| fail("div"))?;
+        let fail = |detail: &str| {
+            PasarelaError::new(ErrorCode::ScriptLoadFailed, locale)
+                .with_provider(ProviderId::Conekta)
+                .with_detail(detail)
+        };
+        let frame = web::document()
+            .create_element("div")
+            .map_err(|_| fail("div"))?;
         let frame_id = next_dom_id("conekta-frame");
         frame.set_id(&frame_id);
         frame.set_class_name("pasarela-provider-form pasarela-conekta-frame");
@@ -77,18 +98,26 @@ impl Provider for Conekta {
             let id = token.as_string().or_else(|| js::get_string(&token, "id"));
             match id {
                 Some(token) => s(ProviderEvent::Token {
-                    source: Source::Token { token, kind: TokenKind::OneTime },
+                    source: Source::Token {
+                        token,
+                        kind: TokenKind::OneTime,
+                    },
                     kind: TokenKind::OneTime,
                     brand: None,
                     last4: None,
                 }),
-                None => s(ProviderEvent::TokenError(PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Conekta))),
+                None => s(ProviderEvent::TokenError(
+                    PasarelaError::new(ErrorCode::TokenizationFailed, locale)
+                        .with_provider(ProviderId::Conekta),
+                )),
             }
         });
         let s = sink.clone();
         let me_locale = locale;
         let on_error = self.callback(move |err: JsValue| {
-            let e = PasarelaError::new(ErrorCode::TokenizationFailed, me_locale).with_provider(ProviderId::Conekta).with_detail(&error_detail(&err));
+            let e = PasarelaError::new(ErrorCode::TokenizationFailed, me_locale)
+                .with_provider(ProviderId::Conekta)
+                .with_detail(&error_detail(&err));
             s(ProviderEvent::TokenError(e));
         });
         let s = sink.clone();
@@ -113,7 +142,10 @@ impl Provider for Conekta {
             ("onGetInfoSuccess", on_ready),
             ("onUpdateSubmitTrigger", on_submit_trigger),
         ]);
-        let options = js::object(&[("autoResize", JsValue::TRUE), ("amount", JsValue::from_f64(self.opts.order.amount as f64))]);
+        let options = js::object(&[
+            ("autoResize", JsValue::TRUE),
+            ("amount", JsValue::from_f64(self.opts.order.amount as f64)),
+        ]);
         let arg = js::object(&[
             // The seed's flat shape.
             ("targetIFrame", target),
@@ -128,7 +160,8 @@ impl Provider for Conekta {
             ("options", options.into()),
         ]);
         let lib = js::global("ConektaCheckoutComponents");
-        js::call(&lib, "Card", &[&arg]).map_err(|e| fail(&e.as_string().unwrap_or_else(|| "Card".into())))?;
+        js::call(&lib, "Card", &[&arg])
+            .map_err(|e| fail(&e.as_string().unwrap_or_else(|| "Card".into())))?;
         // Libraries that never call `onGetInfoSuccess` are usable once `Card` returns; a second
         // `Ready` is ignored by the state machine.
         sink(ProviderEvent::Ready);
@@ -138,7 +171,8 @@ impl Provider for Conekta {
     fn submit(&mut self) -> Result<(), PasarelaError> {
         let f = self.submit_fn.borrow().clone();
         if let Some(f) = f {
-            f.call0(&JsValue::NULL).map_err(|e| self.error(&error_detail(&e)))?;
+            f.call0(&JsValue::NULL)
+                .map_err(|e| self.error(&error_detail(&e)))?;
         }
         Ok(())
     }

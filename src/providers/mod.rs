@@ -32,7 +32,12 @@ pub enum ProviderEvent {
     /// The card form is usable.
     Ready,
     /// The shopper's card was tokenised (or, for KR, the form answered).
-    Token { source: Source, kind: TokenKind, brand: Option<String>, last4: Option<String> },
+    Token {
+        source: Source,
+        kind: TokenKind,
+        brand: Option<String>,
+        last4: Option<String>,
+    },
     /// The provider refused the card data; the shopper can correct it in the same form.
     TokenError(PasarelaError),
     /// Bamboo's verification form reported back.

@@ -42,12 +42,17 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         .and_then(|list| {
             (0..list.length())
                 .filter_map(|i| list.item(i)?.dyn_into::<HtmlScriptElement>().ok())
-                .find(|s| s.get_attribute("data-pasarela-src").as_deref() == Some(spec.url.as_str()))
+                .find(|s| {
+                    s.get_attribute("data-pasarela-src").as_deref() == Some(spec.url.as_str())
+                })
         });
     let script = match existing {
         Some(s) => s,
         None => {
-            let s: HtmlScriptElement = doc.create_element("script").map_err(|_| ScriptFailure::Failed)?.unchecked_into();
+            let s: HtmlScriptElement = doc
+                .create_element("script")
+                .map_err(|_| ScriptFailure::Failed)?
+                .unchecked_into();
             s.set_src(&spec.url);
             s.set_async(true);
             let _ = s.set_attribute("data-pasarela-src", &spec.url);
@@ -62,7 +67,10 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         let _ = script.add_event_listener_with_callback("error", &reject);
     });
     if script.parent_node().is_none() {
-        let head = doc.head().map(JsValue::from).unwrap_or_else(|| doc.document_element().into());
+        let head = doc
+            .head()
+            .map(JsValue::from)
+            .unwrap_or_else(|| doc.document_element().into());
         let _ = head.unchecked_ref::<web_sys::Node>().append_child(&script);
     }
     match super::time::with_timeout(loaded, timeout_ms).await {
@@ -74,5 +82,9 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         }
         Some(Ok(_)) => {}
     }
-    if js::global(spec.global).is_undefined() { Err(ScriptFailure::NoGlobal) } else { Ok(()) }
+    if js::global(spec.global).is_undefined() {
+        Err(ScriptFailure::NoGlobal)
+    } else {
+        Ok(())
+    }
 }

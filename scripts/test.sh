@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole suite, as `npm test` and CI run it: installs what is missing, then
+#   1. native unit tests of the pure core (cargo test)
+#   2. pkg/ release build
+#   3. wasm-bindgen-test browser tests in headless Chromium
+#   4. end-to-end tests: Playwright (playwright-core + Debian's Chromium) against the sandbox
+#   5. the size report
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+bash scripts/setup.sh
+
+echo "== 1/5 native unit tests"
+cargo test --quiet
+
+echo "== 2/5 build pkg/"
+bash scripts/build.sh
+
+echo "== 3/5 wasm tests in headless Chromium"
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --test web
+
+echo "== 4/5 end-to-end tests in headless Chromium"
+node --test --test-concurrency=1 tests/e2e/
+
+echo "== 5/5 size"
+node scripts/size.mjs
