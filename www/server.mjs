@@ -85,7 +85,7 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       return sendJson(res, 200, { ok: true });
     }
     if (path === '/__sandbox/state') {
-      return sendJson(res, 200, { charges: merchant.charges(), requests: merchant.requests(), bamboo: bamboo.state(), conekta: conekta.state(), kr: kr.state() });
+      return sendJson(res, 200, { charges: merchant.charges(), requests: merchant.requests(), webhooks: merchant.webhooks(), bamboo: bamboo.state(), conekta: conekta.state(), kr: kr.state() });
     }
     if (path === '/__sandbox/faults' && req.method === 'POST') {
       faults.set(await readJson(req));

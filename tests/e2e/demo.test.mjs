@@ -1,7 +1,7 @@
 // The demo storefront (www/index.html) as a shopper uses it: pay with the Bamboo emulator.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, payWithBambooCard, startWorld } from './helpers.mjs';
+import { fillConektaCard, fillKrCard, openPage, payWithBambooCard, startWorld } from './helpers.mjs';
 
 describe('demo storefront', () => {
   let world;
@@ -17,6 +17,24 @@ describe('demo storefront', () => {
       await page.waitForFunction(() => document.querySelector('#outcome').textContent.length > 0);
       assert.match(await page.textContent('#outcome'), outcome);
       assert.equal((await world.state()).charges.length, charges);
+      await close();
+    });
+  }
+
+  for (const [provider, fill, pan] of [['conekta', fillConektaCard, '4242424242424242'], ['kr', fillKrCard, '4970100000000055']]) {
+    it(`switches to ${provider} and pays with the page's own button`, async () => {
+      await world.reset();
+      const { page, close } = await openPage(world, '/');
+      await page.waitForSelector('#checkout iframe');
+      await page.check(`input[name=provider][value=${provider}]`);
+      await page.waitForFunction((p) => document.querySelector(`#checkout .pasarela[data-provider=${p}] iframe`), provider);
+      await page.waitForFunction(() => document.querySelector('#checkout .pasarela')?.dataset.state === 'ready');
+      await fill(page, pan);
+      await page.click('#pay');
+      await page.waitForFunction(() => document.querySelector('#outcome').textContent.length > 0);
+      assert.match(await page.textContent('#outcome'), /aprobado/);
+      assert.equal((await world.state()).charges.length, 1);
+      assert.equal(await page.locator('#checkout .pasarela').count(), 1, 'the previous provider was destroyed');
       await close();
     });
   }

@@ -87,3 +87,42 @@ export async function payWithBambooCard(page, pan, { exp = '12/30', cvv = '123',
   await f.locator('#pw-holder').fill(holder);
   await f.locator('#pw-submit').click();
 }
+
+/** Types a card into the Conekta emulator's iframe (its own button is hidden: `pay()` submits). */
+export async function fillConektaCard(page, pan, { exp = '12/30', cvc = '123', name = 'Ana Pérez' } = {}) {
+  const f = page.frameLocator('#checkout iframe');
+  await f.locator('#ck-name').fill(name);
+  await f.locator('#ck-number').fill(pan);
+  await f.locator('#ck-exp').fill(exp);
+  await f.locator('#ck-cvc').fill(cvc);
+}
+
+/** Types a card into the KR emulator's form. */
+export async function fillKrCard(page, pan, { exp = '12/30', cvv = '123' } = {}) {
+  const f = page.frameLocator('#checkout iframe');
+  await f.locator('#kr-pan').fill(pan);
+  await f.locator('#kr-expiry').fill(exp);
+  await f.locator('#kr-security-code').fill(cvv);
+}
+
+/** Asks the emulated merchant for a KR formToken (V4/Charge/CreatePayment), as a storefront does. */
+export async function krFormToken(world, order, formAction = 'PAYMENT', customer = { email: 'ana@example.com' }) {
+  const r = await fetch(`${world.url}/merchant/kr/form-token`, { method: 'POST', body: JSON.stringify({ order, formAction, customer }) });
+  return (await r.json()).formToken;
+}
+
+/** Options for a KR checkout with a fresh formToken for its order. */
+export async function krOptions(world, extra = {}) {
+  const o = optionsFor(world, 'kr', extra);
+  o.kr = { formToken: await krFormToken(world, o.order, extra.formAction), ...(extra.kr || {}) };
+  delete o.formAction;
+  return o;
+}
+
+/** `checkout.pay()` in the page, with errors flattened so they cross the evaluate boundary. */
+export function payInPage(page, opts) {
+  return page.evaluate((opts) => checkout.pay(opts).then(
+    (r) => ({ ...r, ...(r.error ? { error: { code: r.error.code, field: r.error.field, message: r.error.message } } : {}) }),
+    (e) => ({ rejected: { code: e.code, field: e.field, message: e.message } }),
+  ), opts);
+}

@@ -5,13 +5,25 @@
 // assert "exactly one charge".
 import { readJson, sendJson } from '../server.mjs';
 import { BAMBOO_PRIVATE_KEY } from './bamboo.mjs';
+import { CONEKTA_PRIVATE_KEY } from './conekta.mjs';
+import { krHashValid } from './kr.mjs';
 
 export function createMerchant({ bamboo, conekta, kr, faults }) {
-  let idempotency, payments, requests, profiles, nextPayment;
+  let idempotency, payments, requests, profiles, nextPayment, webhooks;
   const reset = () => {
-    idempotency = new Map(); payments = new Map(); requests = []; profiles = new Map(); nextPayment = 1;
+    idempotency = new Map(); payments = new Map(); requests = []; profiles = new Map(); nextPayment = 1; webhooks = [];
   };
   reset();
+
+  // Conekta delivers order.* webhooks; the merchant keeps its payment record in step with them,
+  // which is what `statusUrl` reports (so pending → paid is seen by polling).
+  conekta.onWebhook((event) => {
+    webhooks.push({ type: event.type, order: event.data.object.id });
+    const p = [...payments.values()].find((x) => x.provider === 'conekta' && x.providerRef === event.data.object.id);
+    if (!p) return;
+    if (event.type === 'order.paid') Object.assign(p, { status: 'approved', message: undefined });
+    if (event.type === 'order.declined') Object.assign(p, { status: 'declined', message: event.data.object.charges?.data?.[0]?.failure_message });
+  });
 
   const answerOf = (p) => {
     const a = { status: p.status, paymentId: p.id };
@@ -53,9 +65,66 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
       `Basic ${BAMBOO_PRIVATE_KEY}`);
       return fromBamboo(r, 'bamboo');
     }
-    if (provider === 'conekta' && conekta.charge) return conekta.charge(body, profiles);
-    if (provider === 'kr' && kr.charge) return kr.charge(body, profiles);
+    if (provider === 'conekta') return chargeConekta(body);
+    if (provider === 'kr') return chargeKr(body);
     return { status: 'declined', message: `Proveedor no soportado: ${provider}` };
+  }
+
+  /** Conekta (seed 003): customer with the token as payment source, then an order on it. */
+  function chargeConekta({ order, source, customer }) {
+    const auth = `Bearer ${CONEKTA_PRIVATE_KEY}`;
+    let customerId, paymentMethod = { type: 'default' };
+    if (source.type === 'token') {
+      const c = conekta.createCustomer({ name: customer?.firstName ?? 'Cliente', email: customer?.email ?? 'cliente@example.com',
+        payment_sources: [{ type: 'card', token_id: source.token }] }, auth);
+      if (c.status !== 200) return { status: 'declined', message: c.body.details?.[0]?.message ?? 'Token rechazado', provider: 'conekta' };
+      customerId = c.body.id;
+    } else if (source.type === 'profile') {
+      const saved = profiles.get(`conekta:${source.profileId}`);
+      if (!saved) return { status: 'declined', message: 'Perfil desconocido', provider: 'conekta' };
+      customerId = saved.customerId;
+      paymentMethod = { type: 'card', payment_source_id: saved.sourceId };
+    } else return { httpStatus: 422, error: 'source not valid for conekta' };
+    const r = conekta.createOrder({ currency: order.currency, customer_info: { customer_id: customerId },
+      line_items: [{ name: `Pedido ${order.id}`, unit_price: order.amount, quantity: 1 }], charges: [{ payment_method: paymentMethod }],
+      metadata: { order_id: order.id } }, auth);
+    if (r.status !== 200) return { status: 'declined', message: r.body.details?.[0]?.message ?? 'Rechazado', provider: 'conekta', providerRef: r.body.data?.id };
+    const status = { paid: 'approved', pending_payment: 'pending', declined: 'declined' }[r.body.payment_status];
+    return { status, provider: 'conekta', providerRef: r.body.id };
+  }
+
+  /** KR: the answer was processed by Lyra in the browser; the server checks kr-hash and reads it. */
+  function chargeKr({ order, source, customer }) {
+    if (source.type === 'profile') {
+      const saved = profiles.get(`kr:${source.profileId}`);
+      if (!saved) return { status: 'declined', message: 'Perfil desconocido', provider: 'kr' };
+      const r = kr.createPayment({ amount: order.amount, currency: order.currency, orderId: order.id, formAction: 'SILENT',
+        paymentMethodToken: saved.paymentMethodToken, customer: { email: customer?.email } }, kr.basicAuth);
+      if (r.status !== 'SUCCESS') return { status: 'declined', message: r.answer.errorCode, provider: 'kr' };
+      return fromKrPayment(r.answer);
+    }
+    if (source.type !== 'kr_answer') return { httpStatus: 422, error: 'source not valid for kr' };
+    if (!krHashValid(source)) return { httpStatus: 400, error: 'kr-hash does not match kr-answer' };
+    let answer;
+    try { answer = JSON.parse(source.rawClientAnswer); } catch { return { httpStatus: 400, error: 'kr-answer is not JSON' }; }
+    // Trust only the signed raw answer, never the unsigned clientAnswer object next to it.
+    if (answer.orderDetails?.orderCurrency !== order.currency || (answer.orderDetails?.orderId ?? order.id) !== order.id) {
+      return { httpStatus: 400, error: 'kr-answer is for another order' };
+    }
+    const tx = answer.transactions?.[0];
+    const seen = [...payments.values()].find((p) => p.provider === 'kr' && p.providerRef === tx?.uuid);
+    if (seen) return { ...seen, duplicate: true };
+    if (tx?.paymentMethodToken && customer?.email) {
+      const card = tx.transactionDetails?.cardDetails ?? {};
+      profiles.set(`kr:kr_${tx.uuid.slice(0, 8)}`, { paymentMethodToken: tx.paymentMethodToken, email: customer.email, brand: card.effectiveBrand, pan: card.pan });
+    }
+    return fromKrPayment(answer);
+  }
+
+  function fromKrPayment(answer) {
+    const tx = answer.transactions?.[0] ?? {};
+    if (answer.orderStatus === 'PAID') return { status: 'approved', provider: 'kr', providerRef: tx.uuid };
+    return { status: 'declined', message: [tx.errorCode, tx.detailedStatus].filter(Boolean).join(': ') || 'UNPAID', provider: 'kr', providerRef: tx.uuid };
   }
 
   function refresh(p) {
@@ -64,8 +133,7 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
     if (p.provider === 'bamboo') {
       const pur = bamboo.getPurchase(p.providerRef);
       if (pur) fresh = fromBamboo({ body: { Response: pur, Errors: pur.Transaction.ErrorCode ? [{ ErrorCode: pur.Transaction.ErrorCode, Message: 'Rechazado' }] : [] } }, 'bamboo');
-    } else if (p.provider === 'conekta' && conekta.refresh) fresh = conekta.refresh(p);
-    else if (p.provider === 'kr' && kr.refresh) fresh = kr.refresh(p);
+    }
     if (fresh) Object.assign(p, { status: fresh.status, message: fresh.message, action: fresh.action });
     return p;
   }
@@ -93,6 +161,7 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
       const bad = validate(body);
       if (bad) return sendJson(res, 422, { error: `invalid ${bad}` });
       entry = charge(body).then((p) => {
+        if (p.httpStatus || p.duplicate) return p;
         const payment = { id: `pay_${nextPayment++}`, ...p, key, order: body.order, provider: body.provider };
         payments.set(payment.id, payment);
         return payment;
@@ -101,6 +170,7 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
     }
     const payment = await entry;
     if (await faults.apply('merchant', res)) return; // fails after charging: the retry must not charge again
+    if (payment.httpStatus) return sendJson(res, payment.httpStatus, { error: payment.error });
     sendJson(res, 200, answerOf(payment));
   }
 
@@ -114,6 +184,21 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
       if (!payment) return sendJson(res, 404, { error: 'unknown payment' });
       return sendJson(res, 200, answerOf(refresh(payment)));
     }
+    if (p === '/merchant/kr/form-token' && req.method === 'POST') {
+      // The merchant creates the formToken server to server (V4/Charge/CreatePayment).
+      const b = (await readJson(req)) || {};
+      const r = kr.createPayment({ amount: b.order?.amount, currency: b.order?.currency, orderId: b.order?.id, formAction: b.formAction || 'PAYMENT',
+        customer: { email: b.customer?.email } }, kr.basicAuth);
+      return r.status === 'SUCCESS' ? sendJson(res, 200, { formToken: r.answer.formToken }) : sendJson(res, 502, r.answer);
+    }
+    if (p === '/merchant/kr/bin-update' && req.method === 'POST') {
+      // Seed 004's AmountUpdateCallback: 10.00 off for Mastercard BIN 59701003, 5.00 off for Amex 37828200.
+      const b = (await readJson(req)) || {};
+      const off = { 59701003: 1000, 37828200: 500 }[b.bin];
+      if (!off) return sendJson(res, 200, { formToken: b.formToken });
+      const r = kr.updatePaymentAmount({ updatedAmount: b.amount - off, cardBin: b.bin, formToken: b.formToken }, kr.basicAuth);
+      return r.status === 'SUCCESS' ? sendJson(res, 200, { formToken: r.answer.formToken }) : sendJson(res, 422, r.answer);
+    }
     if (p === '/merchant/profiles' && req.method === 'GET') return sendJson(res, 200, []);
     return sendJson(res, 404, { error: 'not found' });
   }
@@ -123,6 +208,7 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
     /** Payments that moved money (approved, or pending and later approved). */
     charges: () => [...payments.values()].filter((p) => refresh(p).status === 'approved').map((p) => ({ id: p.id, provider: p.provider, order: p.order, key: p.key })),
     requests: () => requests,
+    webhooks: () => webhooks,
     setOrigin() {},
   };
 }
