@@ -129,6 +129,19 @@ export interface Checkout {
    * rejects with a `PasarelaError` only when no attempt could start, or on `destroy()` mid-flight.
    */
   pay(opts?: PayOptions): Promise<PaymentResult>;
+  /**
+   * Extension: replaces the saved cards shown in the list (same validation as the `profiles`
+   * option; throws `invalid_options` / `secret_in_profile`). The first new card is selected and
+   * `ready` is emitted again.
+   */
+  setProfiles(profiles: CheckoutOptions['profiles']): void;
+  /**
+   * Extension (Bamboo): opens the card-enrollment form (`OpenIframeCustom`, or
+   * `OpenIframeCustomWithPaymentMediaOptions` with `bamboo.paymentMediaId`/`bankId`). Resolves
+   * with the `token` payload (`kind: 'recurring'`) once the card is saved; the storefront then
+   * re-reads the customer's profiles and calls `setProfiles`.
+   */
+  enroll(opts?: { captureUrl?: string; uniqueId?: string }): Promise<CheckoutEvents['token']>;
   readonly state: CheckoutState;
   /** Removes everything Pasarela rendered, unbinds provider events, drops listeners. Idempotent. */
   destroy(): void;

@@ -82,6 +82,18 @@ class Checkout {
     return wrapped;
   }
 
+  /** Extension: replaces the saved cards (validated like `profiles`), e.g. after `enroll()`. */
+  setProfiles(profiles) {
+    if (!this.#inner) throw new PasarelaError({ code: 'destroyed', message: 'The checkout was destroyed', retryable: false });
+    try { this.#inner.setProfiles(profiles); } catch (e) { throw toError(e); }
+  }
+
+  /** Extension (Bamboo): opens the card-enrollment form; resolves with the `token` payload. */
+  enroll(opts) {
+    if (!this.#inner) return Promise.reject(new PasarelaError({ code: 'destroyed', message: 'The checkout was destroyed', retryable: false }));
+    return this.#inner.enroll(opts).catch((e) => { throw toError(e); });
+  }
+
   get state() {
     return this.#inner ? this.#inner.state : 'destroyed';
   }

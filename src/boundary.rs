@@ -28,10 +28,7 @@ impl WasmCheckout {
         let raw_container = js::get(&options, "container");
         let element = raw_container.dyn_ref::<web_sys::Element>().cloned();
         // `serde_json::Value` cannot hold an element: read the rest without it.
-        let plain = if options.is_object()
-            && !options.is_function()
-            && !js_sys::Array::is_array(&options)
-        {
+        let plain = if options.is_object() && !options.is_function() && !js_sys::Array::is_array(&options) {
             let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
             if element.is_some() {
                 js::set(&copy, "container", &JsValue::NULL);
@@ -41,11 +38,7 @@ impl WasmCheckout {
             options.clone()
         };
         let value: serde_json::Value = serde_wasm_bindgen::from_value(plain).map_err(|_| {
-            to_js(&PasarelaError::invalid(
-                "options",
-                "must be a plain object of JSON values",
-                Locale::default(),
-            ))
+            to_js(&PasarelaError::invalid("options", "must be a plain object of JSON values", Locale::default()))
         })?;
         let opts = options::parse(&value, element.is_some()).map_err(|e| to_js(&e))?;
         let container = match (&opts.container, element) {
@@ -54,13 +47,7 @@ impl WasmCheckout {
                 .query_selector(sel)
                 .ok()
                 .flatten()
-                .ok_or_else(|| {
-                    to_js(&PasarelaError::invalid(
-                        "container",
-                        "matches no element",
-                        opts.locale,
-                    ))
-                })?,
+                .ok_or_else(|| to_js(&PasarelaError::invalid("container", "matches no element", opts.locale)))?,
             _ => {
                 return Err(to_js(&PasarelaError::invalid(
                     "container",
@@ -78,11 +65,7 @@ impl WasmCheckout {
         let profile_id = js::get(&opts, "profileId");
         let installments = js::get(&opts, "installments");
         let bad = |field: &str, why: &str| {
-            js_sys::Promise::reject(&to_js(&PasarelaError::invalid(
-                field,
-                why,
-                Locale::default(),
-            )))
+            js_sys::Promise::reject(&to_js(&PasarelaError::invalid(field, why, Locale::default())))
         };
         if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
             return bad("pay", "takes an optional object");
@@ -99,6 +82,24 @@ impl WasmCheckout {
             }
         };
         self.inner.pay(profile_id.as_string(), installments)
+    }
+
+    /// `checkout.setProfiles(list)` (extension): validated like the `profiles` option.
+    #[wasm_bindgen(js_name = setProfiles)]
+    pub fn set_profiles(&self, profiles: JsValue) -> Result<(), JsValue> {
+        let locale = self.inner.locale();
+        let value: serde_json::Value = serde_wasm_bindgen::from_value(profiles)
+            .map_err(|_| to_js(&PasarelaError::invalid("profiles", "must be an array of objects", locale)))?;
+        let items =
+            value.as_array().ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array", locale)))?;
+        let list = crate::domain::profile::normalize_all(items, "profiles", locale).map_err(|e| to_js(&e))?;
+        self.inner.set_profiles(list);
+        Ok(())
+    }
+
+    /// `checkout.enroll({ captureUrl?, uniqueId? })` (extension, Bamboo).
+    pub fn enroll(&self, opts: JsValue) -> js_sys::Promise {
+        self.inner.enroll(js::get_string(&opts, "captureUrl"), js::get_string(&opts, "uniqueId"))
     }
 
     /// `checkout.state`.

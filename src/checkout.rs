@@ -6,19 +6,20 @@
 //! and provider callbacks are handled on the microtask queue, never inside the provider's call.
 
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::merchant::{
-    self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source,
-};
+use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
 use crate::domain::options::CheckoutOptions;
 use crate::domain::payment_state::{Happening, Outcome, PaymentState};
+use crate::domain::profile::SavedProfile;
 use crate::domain::token::{HeldToken, TokenKind, TokenRefusal};
 use crate::merchant_client::{self, Caller};
 use crate::providers::{self, Provider, ProviderEvent, Sink};
+use crate::views::{self, profiles::NEW_CARD};
 use crate::web::{self, js, script, time};
 use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
@@ -42,7 +43,11 @@ struct Inner {
     succeeded: Option<js_sys::Promise>,
     /// Resolves the verification wait with the notification status (or `closed`).
     verify_waiter: Option<js_sys::Function>,
-    view: Option<crate::views::Mounted>,
+    /// `enroll()`'s promise functions while the enrollment form is open.
+    enroll_waiter: Option<(js_sys::Function, js_sys::Function)>,
+    /// The saved cards offered now (`profiles` option, then `setProfiles`).
+    profiles: Vec<SavedProfile>,
+    view: Option<views::Mounted>,
 }
 
 /// The attempt in flight: its promise and the functions that settle it.
@@ -59,41 +64,27 @@ impl Attempt {
     fn new(installments: u32) -> Self {
         let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
         let promise = js_sys::Promise::new(&mut |res, rej| fns = (res.into(), rej.into()));
-        Self {
-            promise,
-            resolve: fns.0.into(),
-            reject: fns.1.into(),
-            installments,
-            started: false,
-        }
+        Self { promise, resolve: fns.0.into(), reject: fns.1.into(), installments, started: false }
     }
 }
 
 /// Serialises a payload as a plain JS object (not `Map`s).
 pub fn to_js<T: Serialize>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
 }
 
 impl Checkout {
     /// Builds the checkout in `container` and starts loading the provider. `opts` is validated.
-    pub fn start(
-        opts: CheckoutOptions,
-        container: Element,
-        emit: js_sys::Function,
-    ) -> Result<Checkout, PasarelaError> {
+    pub fn start(opts: CheckoutOptions, container: Element, emit: js_sys::Function) -> Result<Checkout, PasarelaError> {
         let opts = Rc::new(opts);
-        let host = web::document()
-            .create_element("div")
-            .map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
+        let host =
+            web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
         host.set_class_name("pasarela");
-        let _ = host.set_attribute(
-            "data-provider",
-            &format!("{:?}", opts.provider).to_lowercase(),
-        );
+        let _ = host.set_attribute("data-provider", &format!("{:?}", opts.provider).to_lowercase());
         let _ = host.set_attribute("lang", opts.locale.tag());
         let _ = container.append_child(&host);
         let provider = providers::for_options(opts.clone());
+        let profiles = opts.profiles.clone();
         let this = Checkout(Rc::new(RefCell::new(Inner {
             opts,
             state: PaymentState::Loading,
@@ -103,8 +94,13 @@ impl Checkout {
             attempt: None,
             succeeded: None,
             verify_waiter: None,
+            enroll_waiter: None,
+            profiles: Vec::new(),
             view: None,
         })));
+        if !profiles.is_empty() {
+            this.show_profiles(profiles);
+        }
         let me = this.clone();
         spawn_local(async move { me.setup().await });
         Ok(this)
@@ -112,6 +108,10 @@ impl Checkout {
 
     fn opts(&self) -> Rc<CheckoutOptions> {
         self.0.borrow().opts.clone()
+    }
+
+    pub fn locale(&self) -> crate::domain::i18n::Locale {
+        self.0.borrow().opts.locale
     }
 
     pub fn state(&self) -> PaymentState {
@@ -139,9 +139,10 @@ impl Checkout {
         match inner.state.next(h) {
             Some(s) => {
                 inner.state = s;
-                let _ = inner
-                    .host
-                    .set_attribute("data-state", &format!("{s:?}").to_lowercase());
+                let _ = inner.host.set_attribute("data-state", &format!("{s:?}").to_lowercase());
+                if let Some(v) = &inner.view {
+                    v.model.set_busy(s.in_flight());
+                }
                 true
             }
             None => false,
@@ -167,9 +168,7 @@ impl Checkout {
             return;
         }
         if let Err(why) = loaded {
-            let e = self
-                .error(ErrorCode::ScriptLoadFailed)
-                .with_detail(&format!("{why:?}"));
+            let e = self.error(ErrorCode::ScriptLoadFailed).with_detail(&format!("{why:?}"));
             return self.setup_failed(e);
         }
         let sink = self.sink();
@@ -196,20 +195,17 @@ impl Checkout {
         match ev {
             ProviderEvent::Ready => {
                 if self.happen(Happening::FormReady) {
-                    self.emit(
-                        "ready",
-                        to_js(&serde_json::json!({ "provider": self.opts().provider })),
-                    );
+                    self.emit("ready", to_js(&serde_json::json!({ "provider": self.opts().provider })));
                 }
             }
-            ProviderEvent::Token {
-                source,
-                kind,
-                brand,
-                last4,
-            } => self.on_token(source, kind, brand, last4),
+            ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
             ProviderEvent::TokenError(e) => {
                 self.emit_error(&e);
+                let enrolling = self.0.borrow_mut().enroll_waiter.take();
+                if let Some((_, reject)) = enrolling {
+                    let _ = reject.call1(&JsValue::NULL, &to_js(&e));
+                    return;
+                }
                 // A `pay()` waiting for this form's token ends here; the shopper can fix the card
                 // and pay again.
                 let waiting = self.0.borrow().attempt.as_ref().is_some_and(|a| !a.started);
@@ -218,13 +214,19 @@ impl Checkout {
                 }
             }
             ProviderEvent::Notification(status) => {
-                self.emit(
-                    "notification",
-                    to_js(&serde_json::json!({ "status": status })),
-                );
+                self.emit("notification", to_js(&serde_json::json!({ "status": status })));
                 self.wake_verifier(&format!("{status:?}").to_lowercase());
             }
-            ProviderEvent::ActionClosed => self.wake_verifier("closed"),
+            ProviderEvent::ActionClosed => {
+                self.wake_verifier("closed");
+                let enrolling = self.0.borrow_mut().enroll_waiter.take();
+                if let Some((_, reject)) = enrolling {
+                    let _ = reject.call1(
+                        &JsValue::NULL,
+                        &to_js(&self.error(ErrorCode::TokenizationFailed).with_detail("closed")),
+                    );
+                }
+            }
             ProviderEvent::SetupFailed(e) => self.setup_failed(e),
             ProviderEvent::Warning(e) => self.emit_error(&e),
         }
@@ -238,13 +240,17 @@ impl Checkout {
     }
 
     /// A token (or KR answer) arrived from the provider form: start (or continue) an attempt.
-    fn on_token(
-        &self,
-        source: Source,
-        kind: TokenKind,
-        brand: Option<String>,
-        last4: Option<String>,
-    ) {
+    fn on_token(&self, source: Source, kind: TokenKind, brand: Option<String>, last4: Option<String>) {
+        // A Commerce token from the enrollment form saves a card; it pays nothing by itself, and
+        // its value stays here (Bamboo already stored it with the customer).
+        let enrolling = self.0.borrow_mut().enroll_waiter.take();
+        if let Some((resolve, _)) = enrolling {
+            drop(source);
+            let payload = to_js(&TokenEvent { provider: self.opts().provider, kind, brand, last4 });
+            self.emit("token", payload.clone());
+            let _ = resolve.call1(&JsValue::NULL, &payload);
+            return;
+        }
         let state = self.state();
         let waiting = self.0.borrow().attempt.as_ref().map(|a| !a.started);
         // A token while another attempt is in flight, or after success, is dropped unused:
@@ -260,15 +266,7 @@ impl Checkout {
         };
         self.happen(Happening::AttemptStarted);
         let provider = self.opts().provider;
-        self.emit(
-            "token",
-            to_js(&TokenEvent {
-                provider,
-                kind,
-                brand,
-                last4,
-            }),
-        );
+        self.emit("token", to_js(&TokenEvent { provider, kind, brand, last4 }));
         let me = self.clone();
         spawn_local(async move { me.run(source, installments).await });
     }
@@ -278,11 +276,7 @@ impl Checkout {
         let reject = |e: PasarelaError| js_sys::Promise::reject(&to_js(&e));
         let (state, joined, succeeded) = {
             let inner = self.0.borrow();
-            (
-                inner.state,
-                inner.attempt.as_ref().map(|a| a.promise.clone()),
-                inner.succeeded.clone(),
-            )
+            (inner.state, inner.attempt.as_ref().map(|a| a.promise.clone()), inner.succeeded.clone())
         };
         if state == PaymentState::Destroyed {
             return reject(self.error(ErrorCode::Destroyed));
@@ -296,28 +290,18 @@ impl Checkout {
         let opts = self.opts();
         match profile_id {
             Some(id) => {
-                let Some(profile) = opts.profiles.iter().find(|p| p.id == id) else {
-                    return reject(
-                        self.error(ErrorCode::UnknownProfile)
-                            .with_field("profileId"),
-                    );
+                let profile = self.0.borrow().profiles.iter().find(|p| p.id == id).cloned();
+                let Some(profile) = profile else {
+                    return reject(self.error(ErrorCode::UnknownProfile).with_field("profileId"));
                 };
                 if profile.is_expired(time::this_month()) {
                     return reject(
-                        self.error(ErrorCode::UnknownProfile)
-                            .with_field("profileId")
-                            .with_detail("expired"),
+                        self.error(ErrorCode::UnknownProfile).with_field("profileId").with_detail("expired"),
                     );
                 }
                 let n = installments.unwrap_or(1);
-                if n == 0
-                    || (!profile.installments.is_empty() && !profile.installments.contains(&n))
-                {
-                    return reject(PasarelaError::invalid(
-                        "installments",
-                        "is not offered for this card",
-                        opts.locale,
-                    ));
+                if n == 0 || (!profile.installments.is_empty() && !profile.installments.contains(&n)) {
+                    return reject(PasarelaError::invalid("installments", "is not offered for this card", opts.locale));
                 }
                 let mut a = Attempt::new(n);
                 a.started = true;
@@ -325,11 +309,17 @@ impl Checkout {
                 self.0.borrow_mut().attempt = Some(a);
                 self.happen(Happening::AttemptStarted);
                 if let Some(v) = &self.0.borrow().view {
-                    v.select(&id);
+                    v.model.select(&id, n);
                 }
                 let me = self.clone();
                 spawn_local(async move { me.run(Source::Profile { profile_id: id }, n).await });
                 p
+            }
+            // The shopper's choice in the list counts: a storefront's own "Pay" button calling
+            // `pay()` pays the saved card the shopper has selected.
+            None if self.selected_profile().is_some() => {
+                let (id, n) = self.selected_profile().unwrap_or_default();
+                self.pay(Some(id), installments.or(Some(n)))
             }
             None => {
                 let a = Attempt::new(installments.unwrap_or(1).max(1));
@@ -347,10 +337,7 @@ impl Checkout {
     /// Forwards `source` to the merchant and drives the answer to one result.
     async fn run(&self, source: Source, installments: u32) {
         let opts = self.opts();
-        let who = Caller {
-            locale: opts.locale,
-            provider: opts.provider,
-        };
+        let who = Caller { locale: opts.locale, provider: opts.provider };
         // One-time tokens go out once and only while fresh (a token may have waited on a slow
         // page); the value lives only in the request body from here on.
         let source = match source {
@@ -393,29 +380,52 @@ impl Checkout {
                 // The shopper must leave the page: the storefront decides when (extension: `url`).
                 payload["url"] = action.url.clone().into();
                 self.emit("action", to_js(&payload));
-                return self.finish(
-                    PaymentResult::from_answer(&answer),
-                    None,
-                    Some(Outcome::StillPending),
-                );
+                return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
             }
             self.emit("action", to_js(&payload));
-            let waiter =
-                js_sys::Promise::new(&mut |res, _| self.0.borrow_mut().verify_waiter = Some(res));
+            let waiter = js_sys::Promise::new(&mut |res, _| self.0.borrow_mut().verify_waiter = Some(res));
             let started = self.0.borrow_mut().provider.verify(&action.url);
-            match started {
+            let finished_by_shopper = match started {
                 Some(Ok(())) => {
-                    let _ = time::with_timeout(waiter, VERIFY_TIMEOUT_MS).await;
+                    let r = time::with_timeout(waiter, VERIFY_TIMEOUT_MS).await;
+                    matches!(
+                        r.and_then(|r| r.ok()).and_then(|v| v.as_string()).as_deref(),
+                        Some("ok" | "pending" | "error")
+                    )
                 }
-                Some(Err(e)) => self.emit_error(&e),
-                None => self.emit_error(&self.error(ErrorCode::Unsupported)),
-            }
+                Some(Err(e)) => {
+                    self.emit_error(&e);
+                    false
+                }
+                None => {
+                    self.emit_error(&self.error(ErrorCode::Unsupported));
+                    false
+                }
+            };
             self.0.borrow_mut().verify_waiter = None;
             if !self.happen(Happening::ActionDone) {
                 return; // destroyed meanwhile
             }
+            if !finished_by_shopper {
+                // Closed (or never answered): nobody will finish it now. Read it once and report.
+                return self.read_once(payment_id, who).await;
+            }
         }
         self.poll(payment_id, who).await;
+    }
+
+    /// One status read after the shopper left the action: final if it is, else `pending`.
+    async fn read_once(&self, payment_id: String, who: Caller) {
+        let opts = self.opts();
+        match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
+            Ok(a) if a.status != ResultStatus::Pending => self.finish(PaymentResult::from_answer(&a), None, None),
+            Ok(_) => self.finish(
+                PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None },
+                None,
+                Some(Outcome::StillPending),
+            ),
+            Err(e) => self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None),
+        }
     }
 
     /// Reads `statusUrl/paymentId` with backoff until the status is final or 60 s have passed.
@@ -434,34 +444,18 @@ impl Checkout {
                     return self.finish(PaymentResult::from_answer(&a), None, None)
                 }
                 Ok(_) => last_error = None,
-                Err(e)
-                    if e.code == ErrorCode::MerchantBadResponse
-                        || e.code == ErrorCode::MerchantRejected =>
-                {
-                    return self.finish(
-                        PaymentResult::from_error(&e, Some(payment_id)),
-                        Some(e),
-                        None,
-                    );
+                Err(e) if e.code == ErrorCode::MerchantBadResponse || e.code == ErrorCode::MerchantRejected => {
+                    return self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None);
                 }
                 Err(e) => last_error = Some(e),
             }
         }
-        let pending = PaymentResult {
-            status: ResultStatus::Pending,
-            payment_id: Some(payment_id),
-            message: None,
-        };
+        let pending = PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None };
         self.finish(pending, last_error, Some(Outcome::StillPending));
     }
 
     /// Ends the attempt: at most once, whatever calls it.
-    fn finish(
-        &self,
-        result: PaymentResult,
-        error: Option<PasarelaError>,
-        outcome: Option<Outcome>,
-    ) {
+    fn finish(&self, result: PaymentResult, error: Option<PasarelaError>, outcome: Option<Outcome>) {
         let Some(attempt) = self.0.borrow_mut().attempt.take() else {
             return;
         };
@@ -487,19 +481,157 @@ impl Checkout {
         let _ = attempt.resolve.call1(&JsValue::NULL, &payload);
     }
 
+    /// Renders (or updates) the saved-profile list. The first card that was not offered before is
+    /// selected, so a card just enrolled is the one a tap pays with.
+    fn show_profiles(&self, profiles: Vec<SavedProfile>) {
+        let today = time::this_month();
+        let existing = self.0.borrow().view.as_ref().map(|v| v.model);
+        if let Some(model) = existing {
+            let old = std::mem::replace(&mut self.0.borrow_mut().profiles, profiles.clone());
+            let fresh = profiles
+                .iter()
+                .find(|p| !p.is_expired(today) && !old.iter().any(|o| o.id == p.id))
+                .map(|p| p.id.clone());
+            model.set_profiles(profiles);
+            if let Some(id) = fresh {
+                model.select(&id, 1);
+            }
+            self.sync_mode();
+            return;
+        }
+        let opts = self.opts();
+        let doc = web::document();
+        let Ok(slot) = doc.create_element("div") else { return };
+        slot.set_class_name("pasarela-profiles-host");
+        let host = self.0.borrow().host.clone();
+        let _ = host.insert_before(&slot, host.first_child().as_ref());
+        let model = views::ViewModel::new(profiles.clone(), today);
+        let weak = Rc::downgrade(&self.0);
+        let w2 = weak.clone();
+        let actions = views::ViewActions {
+            select: Rc::new(move |id: String| {
+                let weak = weak.clone();
+                spawn_local(async move {
+                    if let Some(rc) = weak.upgrade() {
+                        Checkout(rc).on_select(id);
+                    }
+                });
+            }),
+            pay: Rc::new(move || {
+                let weak = w2.clone();
+                spawn_local(async move {
+                    if let Some(rc) = weak.upgrade() {
+                        Checkout(rc).pay_from_view();
+                    }
+                });
+            }),
+        };
+        let ctx = views::profiles::ViewContext {
+            locale: opts.locale,
+            today,
+            amount_label: views::format::money(opts.order.amount, &opts.order.currency, opts.locale),
+            pay_new_card: opts.provider != crate::domain::ProviderId::Bamboo,
+            group_id: providers::next_dom_id("profiles"),
+        };
+        let mounted = views::profiles::mount(slot.unchecked_into(), model, ctx, actions);
+        {
+            let mut inner = self.0.borrow_mut();
+            inner.profiles = profiles;
+            inner.view = Some(mounted);
+        }
+        self.sync_mode();
+    }
+
+    /// `data-mode` on the host: `profiles` hides the provider form, `new-card` shows it.
+    fn sync_mode(&self) {
+        let inner = self.0.borrow();
+        let new_card = inner.view.as_ref().is_none_or(|v| v.model.choice().0 == NEW_CARD);
+        let _ = inner.host.set_attribute("data-mode", if new_card { "new-card" } else { "profiles" });
+    }
+
+    fn on_select(&self, id: String) {
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
+        self.sync_mode();
+        if id != NEW_CARD {
+            self.emit("profileselected", to_js(&serde_json::json!({ "profileId": id })));
+        }
+    }
+
+    /// The saved profile selected in the list (and its installments), if one is.
+    fn selected_profile(&self) -> Option<(String, u32)> {
+        let inner = self.0.borrow();
+        let (id, n) = inner.view.as_ref()?.model.choice();
+        (id != NEW_CARD).then_some((id, n))
+    }
+
+    fn pay_from_view(&self) {
+        let (sel, n) = match &self.0.borrow().view {
+            Some(v) => v.model.choice(),
+            None => return,
+        };
+        // The outcome reaches the page through `result` / `error`; the promise is not needed here.
+        let _ = if sel == NEW_CARD { self.pay(None, None) } else { self.pay(Some(sel), Some(n)) };
+    }
+
+    /// `checkout.setProfiles(list)` (extension): replaces the saved cards, e.g. after enrollment.
+    pub fn set_profiles(&self, profiles: Vec<SavedProfile>) {
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
+        self.show_profiles(profiles);
+        if !matches!(self.state(), PaymentState::Loading) {
+            self.emit("ready", to_js(&serde_json::json!({ "provider": self.opts().provider })));
+        }
+    }
+
+    /// `checkout.enroll()` (extension): opens the provider's card-enrollment form. Resolves with
+    /// the `token` payload (`recurring`) once the card is saved.
+    pub fn enroll(&self, capture_url: Option<String>, unique_id: Option<String>) -> js_sys::Promise {
+        let reject = |e: PasarelaError| js_sys::Promise::reject(&to_js(&e));
+        if self.state() == PaymentState::Destroyed {
+            return reject(self.error(ErrorCode::Destroyed));
+        }
+        if self.state() == PaymentState::Loading || self.state().in_flight() {
+            return reject(self.error(ErrorCode::NotReady));
+        }
+        let opts = self.opts();
+        let Some(url) = capture_url.or_else(|| opts.bamboo.capture_url.clone()) else {
+            return reject(PasarelaError::invalid("bamboo.captureUrl", "is required to enroll a card", opts.locale));
+        };
+        let Some(session) = unique_id.or_else(|| opts.bamboo.unique_id.clone()) else {
+            return reject(PasarelaError::invalid("bamboo.uniqueId", "is required to enroll a card", opts.locale));
+        };
+        let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
+        let promise = js_sys::Promise::new(&mut |res, rej| fns = (res.into(), rej.into()));
+        let opened = self.0.borrow_mut().provider.enroll(&url, &session);
+        match opened {
+            Some(Ok(())) => {
+                self.0.borrow_mut().enroll_waiter = Some((fns.0.into(), fns.1.into()));
+                promise
+            }
+            Some(Err(e)) => reject(e),
+            None => reject(self.error(ErrorCode::Unsupported)),
+        }
+    }
+
     /// `checkout.destroy()`: idempotent. An attempt in flight ends with one `result` (status
     /// `error`) and its promise rejects with `destroyed`.
     pub fn destroy(&self) {
         if !self.happen(Happening::Destroy) {
             return;
         }
-        let (attempt, waiter) = {
+        let (attempt, waiter, enrolling) = {
             let mut inner = self.0.borrow_mut();
             inner.provider.unmount();
             inner.view.take();
             inner.host.remove();
-            (inner.attempt.take(), inner.verify_waiter.take())
+            (inner.attempt.take(), inner.verify_waiter.take(), inner.enroll_waiter.take())
         };
+        if let Some((_, reject)) = enrolling {
+            let _ = reject.call1(&JsValue::NULL, &to_js(&self.error(ErrorCode::Destroyed)));
+        }
         if let Some(f) = waiter {
             let _ = f.call1(&JsValue::NULL, &JsValue::from_str("destroyed"));
         }

@@ -35,27 +35,12 @@ pub async fn post_payment(
 }
 
 /// GETs `{statusUrl}/{paymentId}` (same retry rules; a read never charges).
-pub async fn get_status(
-    cfg: &MerchantConfig,
-    payment_id: &str,
-    who: Caller,
-) -> Result<MerchantAnswer, PasarelaError> {
-    let url = format!(
-        "{}/{}",
-        cfg.status_url.trim_end_matches('/'),
-        js_sys::encode_uri_component(payment_id)
-    );
-    send(cfg, who, |signal| {
-        with_headers(Request::get(&url), cfg, signal).build().ok()
-    })
-    .await
+pub async fn get_status(cfg: &MerchantConfig, payment_id: &str, who: Caller) -> Result<MerchantAnswer, PasarelaError> {
+    let url = format!("{}/{}", cfg.status_url.trim_end_matches('/'), js_sys::encode_uri_component(payment_id));
+    send(cfg, who, |signal| with_headers(Request::get(&url), cfg, signal).build().ok()).await
 }
 
-fn with_headers(
-    mut b: RequestBuilder,
-    cfg: &MerchantConfig,
-    signal: &web_sys::AbortSignal,
-) -> RequestBuilder {
+fn with_headers(mut b: RequestBuilder, cfg: &MerchantConfig, signal: &web_sys::AbortSignal) -> RequestBuilder {
     b = b.abort_signal(Some(signal));
     for (k, v) in &cfg.headers {
         b = b.header(k, v);
@@ -72,8 +57,7 @@ async fn send(
     loop {
         let (status, retry_after) = match try_once(&make, cfg.timeout_ms).await {
             Ok(Ok(text)) => {
-                return merchant::parse_answer(&text, who.locale)
-                    .map_err(|e| e.with_provider(who.provider))
+                return merchant::parse_answer(&text, who.locale).map_err(|e| e.with_provider(who.provider))
             }
             Ok(Err((status, retry_after))) => (Some(status), retry_after),
             Err(()) => (None, None),
@@ -100,10 +84,7 @@ async fn try_once(
     if merchant::http_verdict(status) == HttpVerdict::Read {
         return resp.text().await.map(Ok).map_err(|_| ());
     }
-    let retry_after = resp
-        .headers()
-        .get("Retry-After")
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .map(|s| s.saturating_mul(1000));
+    let retry_after =
+        resp.headers().get("Retry-After").and_then(|v| v.trim().parse::<u32>().ok()).map(|s| s.saturating_mul(1000));
     Ok(Err((status, retry_after)))
 }

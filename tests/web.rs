@@ -13,9 +13,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn eval(src: &str) -> JsValue {
-    js_sys::Function::new_no_args(src)
-        .call0(&JsValue::NULL)
-        .unwrap()
+    js_sys::Function::new_no_args(src).call0(&JsValue::NULL).unwrap()
 }
 
 fn blob_url(js_src: &str) -> String {
@@ -49,10 +47,7 @@ async fn with_timeout_gives_up_on_a_promise_that_never_settles() {
     let never = js_sys::Promise::new(&mut |_, _| {});
     assert!(time::with_timeout(never, 20).await.is_none());
     let soon = js_sys::Promise::resolve(&JsValue::from(7));
-    assert_eq!(
-        time::with_timeout(soon, 1000).await.unwrap().unwrap(),
-        JsValue::from(7)
-    );
+    assert_eq!(time::with_timeout(soon, 1000).await.unwrap().unwrap(), JsValue::from(7));
 }
 
 #[wasm_bindgen_test]
@@ -62,10 +57,7 @@ async fn a_missing_script_fails_and_leaves_no_tag() {
         attributes: vec![],
         global: "NoSuchGlobal",
     };
-    assert_eq!(
-        script::load(&spec, 5000).await,
-        Err(script::ScriptFailure::Failed)
-    );
+    assert_eq!(script::load(&spec, 5000).await, Err(script::ScriptFailure::Failed));
     assert!(web::document()
         .query_selector("script[data-pasarela-src='/definitely-missing-pasarela-test.js']")
         .unwrap()
@@ -74,15 +66,8 @@ async fn a_missing_script_fails_and_leaves_no_tag() {
 
 #[wasm_bindgen_test]
 async fn a_script_that_defines_no_global_is_refused() {
-    let spec = script::ScriptSpec {
-        url: blob_url("/* nothing */"),
-        attributes: vec![],
-        global: "PasarelaTestNothing",
-    };
-    assert_eq!(
-        script::load(&spec, 5000).await,
-        Err(script::ScriptFailure::NoGlobal)
-    );
+    let spec = script::ScriptSpec { url: blob_url("/* nothing */"), attributes: vec![], global: "PasarelaTestNothing" };
+    assert_eq!(script::load(&spec, 5000).await, Err(script::ScriptFailure::NoGlobal));
 }
 
 #[wasm_bindgen_test]
@@ -95,28 +80,17 @@ async fn a_script_is_added_once_with_its_attributes() {
     };
     let (a, b) = futures_join(script::load(&spec, 5000), script::load(&spec, 5000)).await;
     assert_eq!((a, b), (Ok(()), Ok(())));
-    let tags = web::document()
-        .query_selector_all("script[data-pasarela-src]")
-        .unwrap();
+    let tags = web::document().query_selector_all("script[data-pasarela-src]").unwrap();
     let mine: Vec<_> = (0..tags.length())
         .filter_map(|i| tags.item(i)?.dyn_into::<web_sys::Element>().ok())
         .filter(|e| e.get_attribute("data-pasarela-src").as_deref() == Some(url.as_str()))
         .collect();
     assert_eq!(mine.len(), 1);
-    assert_eq!(
-        mine[0].get_attribute("kr-public-key").as_deref(),
-        Some("123:testpublickey_x")
-    );
-    assert_eq!(
-        js::get(&js::global("PasarelaTestLib"), "n"),
-        JsValue::from(1)
-    );
+    assert_eq!(mine[0].get_attribute("kr-public-key").as_deref(), Some("123:testpublickey_x"));
+    assert_eq!(js::get(&js::global("PasarelaTestLib"), "n"), JsValue::from(1));
 }
 
-async fn futures_join<A: std::future::Future, B: std::future::Future>(
-    a: A,
-    b: B,
-) -> (A::Output, B::Output) {
+async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B) -> (A::Output, B::Output) {
     // Two loads started before either settles: both must see the one tag.
     let (ra, rb) = (std::cell::RefCell::new(None), std::cell::RefCell::new(None));
     let fa = async { *ra.borrow_mut() = Some(a.await) };
@@ -133,10 +107,7 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(
         }
     })
     .await;
-    let out = (
-        ra.borrow_mut().take().unwrap(),
-        rb.borrow_mut().take().unwrap(),
-    );
+    let out = (ra.borrow_mut().take().unwrap(), rb.borrow_mut().take().unwrap());
     out
 }
 
@@ -161,21 +132,11 @@ fn recorder() -> (js_sys::Function, js_sys::Array) {
 fn invalid_options_throw_a_typed_error_and_render_nothing() {
     let host = container("bad-opts");
     let opts = options("#bad-opts");
-    js::set(
-        &js::get(&opts, "order"),
-        "currency",
-        &JsValue::from_str("usd"),
-    );
+    js::set(&js::get(&opts, "order"), "currency", &JsValue::from_str("usd"));
     let (emit, log) = recorder();
     let err = WasmCheckout::create(opts, emit).err().expect("must throw");
-    assert_eq!(
-        js::get_string(&err, "code").as_deref(),
-        Some("invalid_options")
-    );
-    assert_eq!(
-        js::get_string(&err, "field").as_deref(),
-        Some("order.currency")
-    );
+    assert_eq!(js::get_string(&err, "code").as_deref(), Some("invalid_options"));
+    assert_eq!(js::get_string(&err, "field").as_deref(), Some("order.currency"));
     assert_eq!(host.child_element_count(), 0);
     assert_eq!(log.length(), 0);
 }
@@ -207,64 +168,32 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
     time::sleep(50).await;
     let pw = js::global("PWCheckout");
     let props = js::get(&pw, "props");
-    assert_eq!(
-        js::get_string(&props, "autoSubmit").as_deref(),
-        Some("false")
-    );
-    assert_eq!(
-        js::get_string(&props, "amount").as_deref(),
-        Some("5000"),
-        "CLP has no minor units"
-    );
+    assert_eq!(js::get_string(&props, "autoSubmit").as_deref(), Some("false"));
+    assert_eq!(js::get_string(&props, "amount").as_deref(), Some("5000"), "CLP has no minor units");
     assert_eq!(js::get_string(&props, "lang").as_deref(), Some("ENG"));
     let bound: Vec<String> = js_sys::Array::from(&js::get(&pw, "calls"))
         .iter()
         .filter(|c| js_sys::Array::from(c).get(0) == "Bind")
         .map(|c| js_sys::Array::from(&c).get(1).as_string().unwrap())
         .collect();
-    assert_eq!(
-        bound,
-        [
-            "tokenCreated",
-            "onTokenCreateError",
-            "notificationReceived",
-            "closed"
-        ]
-    );
+    assert_eq!(bound, ["tokenCreated", "onTokenCreateError", "notificationReceived", "closed"]);
     assert_eq!(checkout.state(), "ready");
 
     // The library fills PWToken and calls back; Pasarela empties the input and emits no value.
-    let on_token: js_sys::Function =
-        js::get(&js::get(&pw, "handlers"), "tokenCreated").unchecked_into();
+    let on_token: js_sys::Function = js::get(&js::get(&pw, "handlers"), "tokenCreated").unchecked_into();
     let form = host.query_selector("form").unwrap().unwrap();
-    let input: web_sys::HtmlInputElement = form
-        .query_selector("input")
-        .unwrap()
-        .unwrap()
-        .unchecked_into();
+    let input: web_sys::HtmlInputElement = form.query_selector("input").unwrap().unwrap().unchecked_into();
     input.set_value("OT__secret-token_");
     on_token
-        .call1(
-            &JsValue::NULL,
-            &eval("return { TokenId: 'OT__secret-token_', Brand: 'Visa', Last4: '4242' }"),
-        )
+        .call1(&JsValue::NULL, &eval("return { TokenId: 'OT__secret-token_', Brand: 'Visa', Last4: '4242' }"))
         .unwrap();
     assert_eq!(input.value(), "");
     time::sleep(3000).await; // the merchant URL does not exist: the attempt ends in an error result
-    let names: Vec<String> = log
-        .iter()
-        .map(|e| js_sys::Array::from(&e).get(0).as_string().unwrap())
-        .collect();
+    let names: Vec<String> = log.iter().map(|e| js_sys::Array::from(&e).get(0).as_string().unwrap()).collect();
     assert_eq!(names.first().map(String::as_str), Some("ready"));
-    assert!(
-        names.contains(&"token".to_owned()) && names.contains(&"result".to_owned()),
-        "{names:?}"
-    );
+    assert!(names.contains(&"token".to_owned()) && names.contains(&"result".to_owned()), "{names:?}");
     let dumped = js_sys::JSON::stringify(&log).unwrap().as_string().unwrap();
-    assert!(
-        !dumped.contains("secret-token"),
-        "a token value leaked into an event: {dumped}"
-    );
+    assert!(!dumped.contains("secret-token"), "a token value leaked into an event: {dumped}");
     assert!(!host.outer_html().contains("secret-token"));
 
     checkout.destroy();

@@ -67,12 +67,13 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       if (path.startsWith('/merchant/')) return await merchant.handle(req, res, url);
       for (const p of providers) if (await p.handle(req, res, url)) return;
       if (path === '/harness.html') return serveFile(res, join(ROOT, 'www/harness.html'));
-      if (path === '/' || path === '/index.html') return serveFile(res, join(ROOT, 'www/index.html'));
-      if (path === '/csp.html') return serveFile(res, join(ROOT, 'www/csp.html'), { 'Content-Security-Policy': STRICT_CSP });
+      if (path === '/harness-csp.html') return serveFile(res, join(ROOT, 'www/harness.html'), { 'Content-Security-Policy': STRICT_CSP });
+      // The demo storefront runs under the strict policy a merchant can use (README, "CSP").
+      if (path === '/' || path === '/index.html') return serveFile(res, join(ROOT, 'www/index.html'), { 'Content-Security-Policy': STRICT_CSP });
       const file = normalize(join(ROOT, path));
       const allowed = ['www', 'pkg'].some((d) => file.startsWith(join(ROOT, d) + '/'));
       if (!allowed || file.includes('/sandbox/') || file.endsWith('server.mjs')) return serveFile(res, '/nonexistent');
-      return serveFile(res, file, path.startsWith('/www/demo') ? { 'Content-Security-Policy': STRICT_CSP } : {});
+      return serveFile(res, file);
     } catch (e) {
       console.error('sandbox error', e);
       if (!res.headersSent) sendJson(res, 500, { error: 'sandbox error' });

@@ -39,10 +39,7 @@ pub enum ErrorCode {
 impl ErrorCode {
     /// Whether trying the same thing again may succeed.
     pub fn retryable(self) -> bool {
-        matches!(
-            self,
-            Self::ScriptLoadFailed | Self::Network | Self::NotReady | Self::TokenizationFailed
-        )
+        matches!(self, Self::ScriptLoadFailed | Self::Network | Self::NotReady | Self::TokenizationFailed)
     }
 
     fn message(self) -> Msg {

@@ -73,26 +73,20 @@ impl Locale {
                 "The payment form could not be loaded",
                 "Não foi possível carregar o formulário de pagamento",
             ],
-            ErrTokenization => [
-                "Revise los datos de la tarjeta",
-                "Please check the card details",
-                "Verifique os dados do cartão",
-            ],
+            ErrTokenization => {
+                ["Revise los datos de la tarjeta", "Please check the card details", "Verifique os dados do cartão"]
+            }
             ErrNetwork => [
                 "No hay conexión con la tienda; intente de nuevo",
                 "Could not reach the store; please try again",
                 "Sem conexão com a loja; tente novamente",
             ],
-            ErrMerchantRejected => [
-                "La tienda rechazó el pago",
-                "The store refused the payment",
-                "A loja recusou o pagamento",
-            ],
-            ErrMerchantBadResponse => [
-                "Respuesta inesperada de la tienda",
-                "Unexpected answer from the store",
-                "Resposta inesperada da loja",
-            ],
+            ErrMerchantRejected => {
+                ["La tienda rechazó el pago", "The store refused the payment", "A loja recusou o pagamento"]
+            }
+            ErrMerchantBadResponse => {
+                ["Respuesta inesperada de la tienda", "Unexpected answer from the store", "Resposta inesperada da loja"]
+            }
             ErrTokenExpired => [
                 "Los datos de la tarjeta vencieron; ingréselos de nuevo",
                 "The card details expired; please enter them again",
@@ -103,11 +97,7 @@ impl Locale {
                 "A saved profile carries a secret",
                 "Um perfil salvo contém um segredo",
             ],
-            ErrDestroyed => [
-                "El pago fue cerrado",
-                "The checkout was closed",
-                "O pagamento foi fechado",
-            ],
+            ErrDestroyed => ["El pago fue cerrado", "The checkout was closed", "O pagamento foi fechado"],
             ErrNotReady => [
                 "El formulario de pago aún no está listo",
                 "The payment form is not ready yet",
@@ -123,11 +113,7 @@ impl Locale {
                 "Not available with this provider",
                 "Operação indisponível com este provedor",
             ],
-            ErrInternal => [
-                "Error interno del pago",
-                "Internal checkout error",
-                "Erro interno do pagamento",
-            ],
+            ErrInternal => ["Error interno del pago", "Internal checkout error", "Erro interno do pagamento"],
             SavedCards => ["Tarjetas guardadas", "Saved cards", "Cartões salvos"],
             UseAnotherCard => ["Usar otra tarjeta", "Use another card", "Usar outro cartão"],
             Expires => ["Vence", "Expires", "Vence"],
@@ -160,12 +146,7 @@ mod tests {
 
     #[test]
     fn every_message_differs_between_english_and_spanish() {
-        for m in [
-            Msg::UseAnotherCard,
-            Msg::SavedCards,
-            Msg::ErrNetwork,
-            Msg::Approved,
-        ] {
+        for m in [Msg::UseAnotherCard, Msg::SavedCards, Msg::ErrNetwork, Msg::Approved] {
             assert_ne!(Locale::Es.text(m), Locale::En.text(m), "{m:?}");
         }
     }

@@ -44,24 +44,14 @@ pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) 
     let source = match source {
         Source::Token { token, kind } => json!({ "type": "token", "token": token, "kind": kind }),
         Source::Profile { profile_id } => json!({ "type": "profile", "profileId": profile_id }),
-        Source::KrAnswer {
-            client_answer,
-            raw_client_answer,
-            hash,
-            hash_algorithm,
-            hash_key,
-        } => json!({
+        Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => json!({
             "type": "kr_answer", "clientAnswer": client_answer, "rawClientAnswer": raw_client_answer,
             "hash": hash, "hashAlgorithm": hash_algorithm, "hashKey": hash_key,
         }),
     };
     let mut customer = serde_json::Map::new();
     let c = &opts.customer;
-    for (k, v) in [
-        ("email", &c.email),
-        ("firstName", &c.first_name),
-        ("lastName", &c.last_name),
-    ] {
+    for (k, v) in [("email", &c.email), ("firstName", &c.first_name), ("lastName", &c.last_name)] {
         if let Some(v) = v {
             customer.insert(k.to_owned(), Value::String(v.clone()));
         }
@@ -122,19 +112,11 @@ pub struct PaymentResult {
 
 impl PaymentResult {
     pub fn from_answer(a: &MerchantAnswer) -> Self {
-        Self {
-            status: a.status,
-            payment_id: a.payment_id.clone(),
-            message: a.message.clone(),
-        }
+        Self { status: a.status, payment_id: a.payment_id.clone(), message: a.message.clone() }
     }
 
     pub fn from_error(e: &PasarelaError, payment_id: Option<String>) -> Self {
-        Self {
-            status: ResultStatus::Error,
-            payment_id,
-            message: Some(e.message.clone()),
-        }
+        Self { status: ResultStatus::Error, payment_id, message: Some(e.message.clone()) }
     }
 }
 
@@ -159,8 +141,7 @@ pub fn http_verdict(status: u16) -> HttpVerdict {
 
 /// Parses a `200` body. `for_status_poll` relaxes nothing but names the context in the error.
 pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, PasarelaError> {
-    let bad =
-        |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_detail(why);
+    let bad = |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_detail(why);
     let v: Value = serde_json::from_str(body).map_err(|_| bad("not JSON"))?;
     let o = v.as_object().ok_or_else(|| bad("not an object"))?;
     let status = match o.get("status").and_then(Value::as_str) {
@@ -187,12 +168,11 @@ pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, Pasare
                 Some("redirect") => ActionType::Redirect,
                 _ => return Err(bad("unknown action type")),
             };
-            let url = a.get("url").and_then(Value::as_str).filter(|u| {
-                u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/')
-            });
-            let url = url
-                .ok_or_else(|| bad("action without an http(s) url"))?
-                .to_owned();
+            let url = a
+                .get("url")
+                .and_then(Value::as_str)
+                .filter(|u| u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'));
+            let url = url.ok_or_else(|| bad("action without an http(s) url"))?.to_owned();
             Some(Action { kind, url })
         }
     };
@@ -202,12 +182,7 @@ pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, Pasare
     if action.is_some() && status != ResultStatus::Pending {
         return Err(bad("action on a final status"));
     }
-    Ok(MerchantAnswer {
-        status,
-        payment_id,
-        message,
-        action,
-    })
+    Ok(MerchantAnswer { status, payment_id, message, action })
 }
 
 /// Delay before retry number `retry` (0-based): exponential from 250 ms with full jitter
@@ -232,8 +207,7 @@ pub fn http_error(status: Option<u16>, locale: Locale, provider: ProviderId) -> 
     let e = match status {
         None => PasarelaError::new(ErrorCode::Network, locale),
         Some(s @ 400..=499) if !matches!(s, 408 | 429) => {
-            PasarelaError::new(ErrorCode::MerchantRejected, locale)
-                .with_detail(&format!("HTTP {s}"))
+            PasarelaError::new(ErrorCode::MerchantRejected, locale).with_detail(&format!("HTTP {s}"))
         }
         Some(s) => PasarelaError::new(ErrorCode::Network, locale).with_detail(&format!("HTTP {s}")),
     };
@@ -259,14 +233,7 @@ mod tests {
 
     #[test]
     fn token_body_matches_the_contract() {
-        let body = payment_body(
-            &opts(),
-            &Source::Token {
-                token: "OT__x_".into(),
-                kind: TokenKind::OneTime,
-            },
-            1,
-        );
+        let body = payment_body(&opts(), &Source::Token { token: "OT__x_".into(), kind: TokenKind::OneTime }, 1);
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
             v,
@@ -280,18 +247,9 @@ mod tests {
 
     #[test]
     fn profile_and_kr_sources() {
-        let v: Value = serde_json::from_str(&payment_body(
-            &opts(),
-            &Source::Profile {
-                profile_id: "55591".into(),
-            },
-            3,
-        ))
-        .unwrap();
-        assert_eq!(
-            v["source"],
-            json!({ "type": "profile", "profileId": "55591" })
-        );
+        let v: Value =
+            serde_json::from_str(&payment_body(&opts(), &Source::Profile { profile_id: "55591".into() }, 3)).unwrap();
+        assert_eq!(v["source"], json!({ "type": "profile", "profileId": "55591" }));
         assert_eq!(v["installments"], 3);
         let kr = Source::KrAnswer {
             client_answer: json!({ "orderStatus": "PAID" }),
@@ -308,19 +266,17 @@ mod tests {
 
     #[test]
     fn debug_of_a_source_hides_the_token() {
-        assert!(!format!(
-            "{:?}",
-            Source::Token {
-                token: "OT__secret_".into(),
-                kind: TokenKind::OneTime
-            }
-        )
-        .contains("secret"));
+        assert!(!format!("{:?}", Source::Token { token: "OT__secret_".into(), kind: TokenKind::OneTime })
+            .contains("secret"));
     }
 
     #[test]
     fn answers_parse_and_malformed_ones_are_refused() {
-        let a = parse_answer(r#"{"status":"pending","paymentId":"p1","action":{"type":"verification_code","url":"https://x/Capture"}}"#, Locale::En).unwrap();
+        let a = parse_answer(
+            r#"{"status":"pending","paymentId":"p1","action":{"type":"verification_code","url":"https://x/Capture"}}"#,
+            Locale::En,
+        )
+        .unwrap();
         assert_eq!(a.action.unwrap().kind, ActionType::VerificationCode);
         for bad in [
             "<html>",
@@ -332,11 +288,7 @@ mod tests {
             r#"{"status":"pending","paymentId":"p","action":{"type":"redirect","url":"javascript:alert(1)"}}"#,
             r#"{"status":"approved","message":7}"#,
         ] {
-            assert_eq!(
-                parse_answer(bad, Locale::En).unwrap_err().code,
-                ErrorCode::MerchantBadResponse,
-                "{bad}"
-            );
+            assert_eq!(parse_answer(bad, Locale::En).unwrap_err().code, ErrorCode::MerchantBadResponse, "{bad}");
         }
     }
 
@@ -349,18 +301,9 @@ mod tests {
         for s in [400, 401, 402, 404, 409, 422, 301] {
             assert_eq!(http_verdict(s), HttpVerdict::Reject);
         }
-        assert_eq!(
-            http_error(Some(422), Locale::En, ProviderId::Bamboo).code,
-            ErrorCode::MerchantRejected
-        );
-        assert_eq!(
-            http_error(Some(503), Locale::En, ProviderId::Bamboo).code,
-            ErrorCode::Network
-        );
-        assert_eq!(
-            http_error(None, Locale::En, ProviderId::Bamboo).code,
-            ErrorCode::Network
-        );
+        assert_eq!(http_error(Some(422), Locale::En, ProviderId::Bamboo).code, ErrorCode::MerchantRejected);
+        assert_eq!(http_error(Some(503), Locale::En, ProviderId::Bamboo).code, ErrorCode::Network);
+        assert_eq!(http_error(None, Locale::En, ProviderId::Bamboo).code, ErrorCode::Network);
     }
 
     #[test]

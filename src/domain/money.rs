@@ -30,10 +30,7 @@ const CURRENCIES: &[(&str, u32)] = &[
 
 /// Minor-unit digits of `currency`, or `None` when the code is not supported.
 pub fn minor_units(currency: &str) -> Option<u32> {
-    CURRENCIES
-        .iter()
-        .find(|(c, _)| *c == currency)
-        .map(|&(_, d)| d)
+    CURRENCIES.iter().find(|(c, _)| *c == currency).map(|&(_, d)| d)
 }
 
 /// `amount` (minor units) as a plain decimal string in major units: `123456` USD → `"1234.56"`,
@@ -45,17 +42,29 @@ pub fn to_major_string(amount: u64, currency: &str) -> String {
         return amount.to_string();
     }
     let scale = 10u64.pow(digits);
-    format!(
-        "{}.{:0width$}",
-        amount / scale,
-        amount % scale,
-        width = digits as usize
-    )
+    format!("{}.{:0width$}", amount / scale, amount % scale, width = digits as usize)
 }
 
 /// `amount` as a float in major units, only for display through `Intl.NumberFormat`.
 pub fn to_major_f64(amount: u64, currency: &str) -> f64 {
     amount as f64 / 10f64.powi(minor_units(currency).unwrap_or(2) as i32)
+}
+
+/// The `Intl` tag to format `currency` for a shopper reading `locale`: Spanish follows the
+/// currency's country (a Mexican shopper reads `$1,234.56`, an Argentine `$ 1.234,56`), falling
+/// back to Latin-American Spanish; Portuguese is Brazil's.
+pub fn display_tag(locale: super::i18n::Locale, currency: &str) -> &'static str {
+    use super::i18n::Locale;
+    match locale {
+        Locale::En => "en-US",
+        Locale::Pt => "pt-BR",
+        Locale::Es => match currency {
+            "ARS" => "es-AR", "BOB" => "es-BO", "CLP" => "es-CL", "COP" => "es-CO", "CRC" => "es-CR",
+            "DOP" => "es-DO", "EUR" => "es-ES", "GTQ" => "es-GT", "HNL" => "es-HN", "MXN" => "es-MX",
+            "NIO" => "es-NI", "PAB" => "es-PA", "PEN" => "es-PE", "PYG" => "es-PY", "UYU" => "es-UY",
+            _ => "es-419",
+        },
+    }
 }
 
 #[cfg(test)]
@@ -69,6 +78,15 @@ mod tests {
         assert_eq!(minor_units("KWD"), Some(3));
         assert_eq!(minor_units("usd"), None);
         assert_eq!(minor_units("XXX"), None);
+    }
+
+    #[test]
+    fn spanish_formatting_follows_the_currency_country() {
+        use crate::domain::i18n::Locale;
+        assert_eq!(display_tag(Locale::Es, "MXN"), "es-MX");
+        assert_eq!(display_tag(Locale::Es, "USD"), "es-419");
+        assert_eq!(display_tag(Locale::Pt, "BRL"), "pt-BR");
+        assert_eq!(display_tag(Locale::En, "CLP"), "en-US");
     }
 
     #[test]

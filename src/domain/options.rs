@@ -107,35 +107,18 @@ const TOP_KEYS: &[&str] = &[
 
 /// Parses `options`. `container_is_element` tells whether the page passed an `HTMLElement` as
 /// `container` (the boundary checks that; the core never touches the DOM).
-pub fn parse(
-    options: &Value,
-    container_is_element: bool,
-) -> Result<CheckoutOptions, PasarelaError> {
+pub fn parse(options: &Value, container_is_element: bool) -> Result<CheckoutOptions, PasarelaError> {
     // The locale comes first so that every later error is already in the shopper's language.
-    let locale = options
-        .get("locale")
-        .and_then(Value::as_str)
-        .and_then(Locale::parse)
-        .unwrap_or_default();
+    let locale = options.get("locale").and_then(Value::as_str).and_then(Locale::parse).unwrap_or_default();
     let Some(map) = options.as_object() else {
-        return Err(PasarelaError::invalid(
-            "options",
-            "must be an object",
-            locale,
-        ));
+        return Err(PasarelaError::invalid("options", "must be an object", locale));
     };
-    let root = Obj {
-        map,
-        path: String::new(),
-        locale,
-    };
+    let root = Obj { map, path: String::new(), locale };
     root.known(TOP_KEYS)?;
 
     let locale = match root.opt_str("locale")? {
         None => Locale::default(),
-        Some(tag) => {
-            Locale::parse(&tag).ok_or_else(|| root.err("locale", "must be 'es', 'en' or 'pt'"))?
-        }
+        Some(tag) => Locale::parse(&tag).ok_or_else(|| root.err("locale", "must be 'es', 'en' or 'pt'"))?,
     };
     let provider = match root.req_str("provider")?.as_str() {
         "bamboo" => ProviderId::Bamboo,
@@ -153,10 +136,7 @@ pub fn parse(
     };
     let public_key = root.req_str("publicKey")?;
     if provider == ProviderId::Kr && !is_kr_public_key(&public_key) {
-        return Err(root.err(
-            "publicKey",
-            "must look like '12345678:testpublickey_…' for KR",
-        ));
+        return Err(root.err("publicKey", "must look like '12345678:testpublickey_…' for KR"));
     }
 
     let order = parse_order(&root.req_obj("order")?)?;
@@ -176,11 +156,7 @@ pub fn parse(
                     return Err(c.err("email", "is not an e-mail address"));
                 }
             }
-            Customer {
-                email,
-                first_name: c.opt_str("firstName")?,
-                last_name: c.opt_str("lastName")?,
-            }
+            Customer { email, first_name: c.opt_str("firstName")?, last_name: c.opt_str("lastName")? }
         }
     };
     let script_url = root.opt_url("scriptUrl")?;
@@ -198,25 +174,18 @@ pub fn parse(
         }
     };
     let kr = match root.opt_obj("kr")? {
-        None if provider == ProviderId::Kr => {
-            return Err(root.err("kr.formToken", "is required when provider is 'kr'"))
-        }
+        None if provider == ProviderId::Kr => return Err(root.err("kr.formToken", "is required when provider is 'kr'")),
         None => None,
         Some(k) => {
             k.known(&["formToken", "binUpdateUrl"])?;
-            Some(KrOptions {
-                form_token: k.req_str("formToken")?,
-                bin_update_url: k.opt_url("binUpdateUrl")?,
-            })
+            Some(KrOptions { form_token: k.req_str("formToken")?, bin_update_url: k.opt_url("binUpdateUrl")? })
         }
     };
     let conekta = match root.opt_obj("conekta")? {
         None => ConektaOptions::default(),
         Some(c) => {
             c.known(&["locale"])?;
-            ConektaOptions {
-                locale: c.opt_str("locale")?,
-            }
+            ConektaOptions { locale: c.opt_str("locale")? }
         }
     };
 
@@ -241,35 +210,19 @@ fn parse_order(o: &Obj) -> Result<Order, PasarelaError> {
     let id = o.req_str("id")?;
     let amount = match o.get("amount").and_then(Value::as_f64) {
         Some(a) if a.fract() == 0.0 && a > 0.0 && a <= MAX_SAFE_INTEGER => a as u64,
-        _ => {
-            return Err(o.err(
-                "amount",
-                "must be a positive integer in minor units (e.g. 1050 for 10.50)",
-            ))
-        }
+        _ => return Err(o.err("amount", "must be a positive integer in minor units (e.g. 1050 for 10.50)")),
     };
     let currency = o.req_str("currency")?;
     if money::minor_units(&currency).is_none() {
-        return Err(o.err(
-            "currency",
-            "must be a supported ISO-4217 code in capitals, e.g. 'MXN'",
-        ));
+        return Err(o.err("currency", "must be a supported ISO-4217 code in capitals, e.g. 'MXN'"));
     }
-    Ok(Order {
-        id,
-        amount,
-        currency,
-    })
+    Ok(Order { id, amount, currency })
 }
 
 fn parse_merchant(m: &Obj) -> Result<MerchantConfig, PasarelaError> {
     m.known(&["paymentUrl", "statusUrl", "headers", "timeoutMs", "retries"])?;
-    let payment_url = m
-        .opt_url("paymentUrl")?
-        .ok_or_else(|| m.err("paymentUrl", "is required"))?;
-    let status_url = m
-        .opt_url("statusUrl")?
-        .unwrap_or_else(|| payment_url.clone());
+    let payment_url = m.opt_url("paymentUrl")?.ok_or_else(|| m.err("paymentUrl", "is required"))?;
+    let status_url = m.opt_url("statusUrl")?.unwrap_or_else(|| payment_url.clone());
     let headers = match m.opt_obj("headers")? {
         None => Vec::new(),
         Some(h) => {
@@ -279,28 +232,16 @@ fn parse_merchant(m: &Obj) -> Result<MerchantConfig, PasarelaError> {
                     return Err(h.err(name, "is not a valid HTTP header name"));
                 }
                 match value {
-                    Value::String(v) if !v.contains(['\r', '\n']) => {
-                        out.push((name.clone(), v.clone()))
-                    }
+                    Value::String(v) if !v.contains(['\r', '\n']) => out.push((name.clone(), v.clone())),
                     _ => return Err(h.err(name, "must be a single-line string")),
                 }
             }
             out
         }
     };
-    let timeout_ms = m
-        .opt_int("timeoutMs", 1, MAX_TIMEOUT_MS)?
-        .map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
-    let retries = m
-        .opt_int("retries", 0, MAX_RETRIES)?
-        .map_or(DEFAULT_RETRIES, |r| r as u32);
-    Ok(MerchantConfig {
-        payment_url,
-        status_url,
-        headers,
-        timeout_ms,
-        retries,
-    })
+    let timeout_ms = m.opt_int("timeoutMs", 1, MAX_TIMEOUT_MS)?.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
+    let retries = m.opt_int("retries", 0, MAX_RETRIES)?.map_or(DEFAULT_RETRIES, |r| r as u32);
+    Ok(MerchantConfig { payment_url, status_url, headers, timeout_ms, retries })
 }
 
 /// A borrowed JSON object plus the option path that leads to it.
@@ -348,17 +289,14 @@ impl<'a> Obj<'a> {
     }
 
     pub fn req_str(&self, key: &str) -> Result<String, PasarelaError> {
-        self.opt_str(key)?
-            .ok_or_else(|| self.err(key, "is required (a non-empty string)"))
+        self.opt_str(key)?.ok_or_else(|| self.err(key, "is required (a non-empty string)"))
     }
 
     pub fn opt_int(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, PasarelaError> {
         match self.get(key) {
             None => Ok(None),
             Some(v) => match v.as_f64() {
-                Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => {
-                    Ok(Some(n as i64))
-                }
+                Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n as i64)),
                 _ => Err(self.err(key, &format!("must be an integer from {min} to {max}"))),
             },
         }
@@ -366,9 +304,7 @@ impl<'a> Obj<'a> {
 
     pub fn opt_url(&self, key: &str) -> Result<Option<String>, PasarelaError> {
         match self.opt_str(key)? {
-            Some(u) if !is_http_url(&u) => {
-                Err(self.err(key, "must be an http(s) URL or a path on this site"))
-            }
+            Some(u) if !is_http_url(&u) => Err(self.err(key, "must be an http(s) URL or a path on this site")),
             other => Ok(other),
         }
     }
@@ -376,18 +312,13 @@ impl<'a> Obj<'a> {
     pub fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>, PasarelaError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(Obj {
-                map,
-                path: self.field(key),
-                locale: self.locale,
-            })),
+            Some(Value::Object(map)) => Ok(Some(Obj { map, path: self.field(key), locale: self.locale })),
             Some(_) => Err(self.err(key, "must be an object")),
         }
     }
 
     pub fn req_obj(&self, key: &str) -> Result<Obj<'a>, PasarelaError> {
-        self.opt_obj(key)?
-            .ok_or_else(|| self.err(key, "is required (an object)"))
+        self.opt_obj(key)?.ok_or_else(|| self.err(key, "is required (an object)"))
     }
 }
 
@@ -398,14 +329,11 @@ fn is_http_url(u: &str) -> bool {
     if lower.starts_with("https://") || lower.starts_with("http://") {
         return u.len() > "https://".len() - 1 && !u.contains(char::is_whitespace);
     }
-    (u.starts_with('/') && !u.starts_with("//") || u.starts_with("./"))
-        && !u.contains(char::is_whitespace)
+    (u.starts_with('/') && !u.starts_with("//") || u.starts_with("./")) && !u.contains(char::is_whitespace)
 }
 
 fn is_header_name(n: &str) -> bool {
-    !n.is_empty()
-        && n.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 fn looks_like_email(e: &str) -> bool {
@@ -475,14 +403,7 @@ mod tests {
 
     #[test]
     fn amount_must_be_a_positive_safe_integer() {
-        for bad in [
-            json!(0),
-            json!(-5),
-            json!(10.5),
-            json!("100"),
-            json!(1e17),
-            json!(null),
-        ] {
+        for bad in [json!(0), json!(-5), json!(10.5), json!("100"), json!(1e17), json!(null)] {
             let mut v = base();
             v["order"]["amount"] = bad.clone();
             assert_eq!(field_of(v), "order.amount", "{bad}");
@@ -503,12 +424,7 @@ mod tests {
 
     #[test]
     fn urls_with_foreign_schemes_are_refused() {
-        for bad in [
-            "javascript:alert(1)",
-            "data:text/plain,x",
-            "//evil.example/x",
-            "ftp://x/y",
-        ] {
+        for bad in ["javascript:alert(1)", "data:text/plain,x", "//evil.example/x", "ftp://x/y"] {
             let mut v = base();
             v["merchant"]["paymentUrl"] = json!(bad);
             assert_eq!(field_of(v), "merchant.paymentUrl", "{bad}");
@@ -546,10 +462,7 @@ mod tests {
         v["merchant"]["headers"] = json!({ "X-Csrf": "abc" });
         v["merchant"]["statusUrl"] = json!("/merchant/status");
         let o = parse(&v, false).unwrap();
-        assert_eq!(
-            o.merchant.headers,
-            vec![("X-Csrf".to_owned(), "abc".to_owned())]
-        );
+        assert_eq!(o.merchant.headers, vec![("X-Csrf".to_owned(), "abc".to_owned())]);
         assert_eq!(o.merchant.status_url, "/merchant/status");
     }
 

@@ -76,10 +76,7 @@ impl PaymentState {
 
     /// Whether an attempt is under way (new `pay()` calls join it).
     pub fn in_flight(self) -> bool {
-        matches!(
-            self,
-            PaymentState::Processing | PaymentState::ActionRequired
-        )
+        matches!(self, PaymentState::Processing | PaymentState::ActionRequired)
     }
 }
 
@@ -95,17 +92,12 @@ mod tests {
         assert_eq!(s, S::Ready);
         let s = s.next(H::AttemptStarted).unwrap();
         assert_eq!(s, S::Processing);
-        assert_eq!(
-            s.next(H::AttemptEnded(Outcome::Approved)),
-            Some(S::Succeeded)
-        );
+        assert_eq!(s.next(H::AttemptEnded(Outcome::Approved)), Some(S::Succeeded));
     }
 
     #[test]
     fn a_decline_allows_another_attempt_but_success_does_not() {
-        let failed = S::Processing
-            .next(H::AttemptEnded(Outcome::NotApproved))
-            .unwrap();
+        let failed = S::Processing.next(H::AttemptEnded(Outcome::NotApproved)).unwrap();
         assert!(failed.accepts_new_attempt());
         assert!(!S::Succeeded.accepts_new_attempt());
         assert_eq!(S::Succeeded.next(H::AttemptStarted), None);
@@ -120,12 +112,7 @@ mod tests {
 
     #[test]
     fn nothing_leaves_destroyed() {
-        for h in [
-            H::FormReady,
-            H::AttemptStarted,
-            H::AttemptEnded(Outcome::Approved),
-            H::Destroy,
-        ] {
+        for h in [H::FormReady, H::AttemptStarted, H::AttemptEnded(Outcome::Approved), H::Destroy] {
             assert_eq!(S::Destroyed.next(h), None);
         }
         assert_eq!(S::Processing.next(H::Destroy), Some(S::Destroyed));

@@ -29,48 +29,28 @@ pub struct SavedProfile {
 impl SavedProfile {
     /// Whether the card expired before `today_yyyymm` (a card is good through its expiry month).
     pub fn is_expired(&self, today_yyyymm: u32) -> bool {
-        self.expiry
-            .as_deref()
-            .and_then(|e| e.parse::<u32>().ok())
-            .is_some_and(|e| e < today_yyyymm)
+        self.expiry.as_deref().and_then(|e| e.parse::<u32>().ok()).is_some_and(|e| e < today_yyyymm)
     }
 
     /// `MM/YY` for display.
     pub fn expiry_label(&self) -> Option<String> {
-        self.expiry
-            .as_ref()
-            .map(|e| format!("{}/{}", &e[4..6], &e[2..4]))
+        self.expiry.as_ref().map(|e| format!("{}/{}", &e[4..6], &e[2..4]))
     }
 }
 
 /// Keys that carry a chargeable secret in the providers' own shapes.
-const SECRET_KEYS: &[&str] = &[
-    "Token",
-    "CommerceToken",
-    "token",
-    "paymentMethodToken",
-    "TrxToken",
-    "token_id",
-];
+const SECRET_KEYS: &[&str] = &["Token", "CommerceToken", "token", "paymentMethodToken", "TrxToken", "token_id"];
 /// Prefixes of token values (Bamboo one-time / commerce, Conekta): caught under any key.
 const SECRET_PREFIXES: &[&str] = &["OT_", "CT_", "tok_"];
 
 /// Normalises `profiles`; `path` is the option path of the array (for error fields).
-pub fn normalize_all(
-    items: &[Value],
-    path: &str,
-    locale: Locale,
-) -> Result<Vec<SavedProfile>, PasarelaError> {
+pub fn normalize_all(items: &[Value], path: &str, locale: Locale) -> Result<Vec<SavedProfile>, PasarelaError> {
     let mut out: Vec<SavedProfile> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{i}]");
         let p = normalize(item, &item_path, locale)?;
         if out.iter().any(|q| q.id == p.id) {
-            return Err(PasarelaError::invalid(
-                &format!("{item_path}.id"),
-                "repeats another profile's id",
-                locale,
-            ));
+            return Err(PasarelaError::invalid(&format!("{item_path}.id"), "repeats another profile's id", locale));
         }
         out.push(p);
     }
@@ -84,8 +64,7 @@ pub fn normalize(item: &Value, path: &str, locale: Locale) -> Result<SavedProfil
         return Err(PasarelaError::invalid(path, "must be an object", locale));
     };
     if let Some(key) = secret_key(map) {
-        return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale)
-            .with_field(&format!("{path}.{key}")));
+        return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&format!("{path}.{key}")));
     }
     let o = Obj::new(map, path.to_owned(), locale);
     let p = if map.contains_key("PaymentProfileId") {
@@ -96,16 +75,7 @@ pub fn normalize(item: &Value, path: &str, locale: Locale) -> Result<SavedProfil
     {
         from_conekta(&o)?
     } else {
-        o.known(&[
-            "id",
-            "brand",
-            "last4",
-            "expiry",
-            "holder",
-            "issuer",
-            "requiresCvv",
-            "installments",
-        ])?;
+        o.known(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments"])?;
         let installments = match o.get("installments") {
             None => Vec::new(),
             Some(Value::Array(xs)) => xs
@@ -189,9 +159,7 @@ fn check(o: &Obj, p: SavedProfile) -> Result<SavedProfile, PasarelaError> {
         return Err(o.err("last4", "must be exactly 4 digits"));
     }
     if let Some(e) = &p.expiry {
-        let ok = e.len() == 6
-            && e.bytes().all(|b| b.is_ascii_digit())
-            && matches!(e[4..6].parse::<u8>(), Ok(1..=12));
+        let ok = e.len() == 6 && e.bytes().all(|b| b.is_ascii_digit()) && matches!(e[4..6].parse::<u8>(), Ok(1..=12));
         if !ok {
             return Err(o.err("expiry", "must be YYYYMM"));
         }
@@ -202,9 +170,7 @@ fn check(o: &Obj, p: SavedProfile) -> Result<SavedProfile, PasarelaError> {
 fn secret_key(map: &serde_json::Map<String, Value>) -> Option<&str> {
     map.iter().find_map(|(k, v)| {
         let by_name = SECRET_KEYS.contains(&k.as_str()) && !v.is_null();
-        let by_value = v
-            .as_str()
-            .is_some_and(|s| SECRET_PREFIXES.iter().any(|p| s.starts_with(p)));
+        let by_value = v.as_str().is_some_and(|s| SECRET_PREFIXES.iter().any(|p| s.starts_with(p)));
         (by_name || by_value).then_some(k.as_str())
     })
 }
@@ -218,9 +184,7 @@ fn as_text(v: &Value) -> Option<String> {
 }
 
 fn as_count(v: &Value) -> Option<u32> {
-    v.as_f64()
-        .filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 99.0)
-        .map(|n| n as u32)
+    v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 99.0).map(|n| n as u32)
 }
 
 #[cfg(test)]
@@ -234,7 +198,9 @@ mod tests {
 
     #[test]
     fn normalised_shape_round_trips() {
-        let p = one(json!({ "id": "p1", "brand": "Visa", "last4": "4242", "expiry": "203012", "installments": [1, 3, 6] })).unwrap();
+        let p =
+            one(json!({ "id": "p1", "brand": "Visa", "last4": "4242", "expiry": "203012", "installments": [1, 3, 6] }))
+                .unwrap();
         assert_eq!(p.expiry_label().as_deref(), Some("12/30"));
         assert_eq!(p.installments, vec![1, 3, 6]);
     }
@@ -245,7 +211,8 @@ mod tests {
             "PaymentProfileId": 55591, "PaymentMediaId": 2, "Brand": "MasterCard", "CardOwner": "John Simpson",
             "IssuerBank": "Santander", "Installments": "1;2;3", "Type": "CreditCard", "Expiration": "202211",
             "Last4": "0001", "Enabled": true
-        })).unwrap();
+        }))
+        .unwrap();
         assert_eq!(p.id, "55591");
         assert_eq!(p.holder.as_deref(), Some("John Simpson"));
         assert_eq!(p.installments, vec![1, 2, 3]);
@@ -255,10 +222,8 @@ mod tests {
 
     #[test]
     fn conekta_payment_sources_are_accepted() {
-        let p = one(
-            json!({ "id": "src_2xyz", "object": "payment_source", "type": "card", "brand": "visa",
-            "last4": "4242", "exp_month": "5", "exp_year": "29", "name": "Ana" }),
-        )
+        let p = one(json!({ "id": "src_2xyz", "object": "payment_source", "type": "card", "brand": "visa",
+            "last4": "4242", "exp_month": "5", "exp_year": "29", "name": "Ana" }))
         .unwrap();
         assert_eq!(p.expiry.as_deref(), Some("202905"));
         assert_eq!(p.holder.as_deref(), Some("Ana"));
@@ -267,33 +232,18 @@ mod tests {
     #[test]
     fn secrets_are_refused_whatever_the_shape() {
         for (v, key) in [
-            (
-                json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Token": "OT__abc_" }),
-                "Token",
-            ),
+            (json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Token": "OT__abc_" }), "Token"),
             (
                 json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "CommerceToken": "CT__abc_" }),
                 "CommerceToken",
             ),
-            (
-                json!({ "id": "p", "brand": "visa", "last4": "4242", "token": "x" }),
-                "token",
-            ),
-            (
-                json!({ "id": "p", "brand": "visa", "last4": "4242", "paymentMethodToken": "abc" }),
-                "paymentMethodToken",
-            ),
-            (
-                json!({ "id": "p", "brand": "visa", "last4": "4242", "note": "tok_live_123" }),
-                "note",
-            ),
+            (json!({ "id": "p", "brand": "visa", "last4": "4242", "token": "x" }), "token"),
+            (json!({ "id": "p", "brand": "visa", "last4": "4242", "paymentMethodToken": "abc" }), "paymentMethodToken"),
+            (json!({ "id": "p", "brand": "visa", "last4": "4242", "note": "tok_live_123" }), "note"),
         ] {
             let e = one(v).unwrap_err();
             assert_eq!(e.code, ErrorCode::SecretInProfile);
-            assert_eq!(
-                e.field.as_deref(),
-                Some(format!("profiles[0].{key}").as_str())
-            );
+            assert_eq!(e.field.as_deref(), Some(format!("profiles[0].{key}").as_str()));
         }
     }
 
@@ -301,10 +251,10 @@ mod tests {
     fn bad_fields_are_named() {
         let e = one(json!({ "id": "p", "brand": "visa", "last4": "42" })).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[0].last4"));
-        let e = one(json!({ "id": "p", "brand": "visa", "last4": "4242", "expiry": "202313" }))
-            .unwrap_err();
+        let e = one(json!({ "id": "p", "brand": "visa", "last4": "4242", "expiry": "202313" })).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[0].expiry"));
-        let e = one(json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Installments": "1;x" })).unwrap_err();
+        let e =
+            one(json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Installments": "1;x" })).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[0].Installments"));
     }
 

@@ -58,12 +58,7 @@ pub enum TokenRefusal {
 
 impl HeldToken {
     pub fn new(value: String, kind: TokenKind, received_at_ms: f64) -> Self {
-        Self {
-            value,
-            kind,
-            received_at_ms,
-            forwarded: false,
-        }
+        Self { value, kind, received_at_ms, forwarded: false }
     }
 
     /// Takes the value for one forward. One-time tokens give it once and only while fresh;
@@ -72,8 +67,7 @@ impl HeldToken {
         if self.forwarded {
             return Err(TokenRefusal::AlreadyForwarded);
         }
-        if self.kind == TokenKind::OneTime && now_ms - self.received_at_ms >= ONE_TIME_TOKEN_TTL_MS
-        {
+        if self.kind == TokenKind::OneTime && now_ms - self.received_at_ms >= ONE_TIME_TOKEN_TTL_MS {
             return Err(TokenRefusal::Expired);
         }
         self.forwarded = true;
@@ -103,14 +97,9 @@ mod tests {
     #[test]
     fn a_one_time_token_expires_after_ten_minutes() {
         let mut t = HeldToken::new("OT__x_".into(), TokenKind::OneTime, 1000.0);
-        assert_eq!(
-            t.take_for_forward(1000.0 + ONE_TIME_TOKEN_TTL_MS),
-            Err(TokenRefusal::Expired)
-        );
+        assert_eq!(t.take_for_forward(1000.0 + ONE_TIME_TOKEN_TTL_MS), Err(TokenRefusal::Expired));
         let mut t = HeldToken::new("OT__x_".into(), TokenKind::OneTime, 1000.0);
-        assert!(t
-            .take_for_forward(1000.0 + ONE_TIME_TOKEN_TTL_MS - 1.0)
-            .is_ok());
+        assert!(t.take_for_forward(1000.0 + ONE_TIME_TOKEN_TTL_MS - 1.0).is_ok());
     }
 
     #[test]

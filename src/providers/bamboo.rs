@@ -24,16 +24,10 @@ use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
 /// Production API host; `scriptUrl` points elsewhere (stage, or the local emulator).
-pub const DEFAULT_SCRIPT_URL: &str =
-    "https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js";
+pub const DEFAULT_SCRIPT_URL: &str = "https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js";
 
 /// Events bound on `PWCheckout`; all are unbound on unmount.
-const EVENTS: &[&str] = &[
-    "tokenCreated",
-    "onTokenCreateError",
-    "notificationReceived",
-    "closed",
-];
+const EVENTS: &[&str] = &["tokenCreated", "onTokenCreateError", "notificationReceived", "closed"];
 
 pub struct Bamboo {
     opts: Rc<CheckoutOptions>,
@@ -44,24 +38,14 @@ pub struct Bamboo {
 
 impl Bamboo {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self {
-            opts,
-            nodes: Vec::new(),
-            handlers: Vec::new(),
-            modal: false,
-        }
+        Self { opts, nodes: Vec::new(), handlers: Vec::new(), modal: false }
     }
 
     fn pw() -> JsValue {
         js::global("PWCheckout")
     }
 
-    fn bind(
-        &mut self,
-        pw: &JsValue,
-        event: &str,
-        handler: impl FnMut(JsValue) + 'static,
-    ) -> Result<(), JsValue> {
+    fn bind(&mut self, pw: &JsValue, event: &str, handler: impl FnMut(JsValue) + 'static) -> Result<(), JsValue> {
         let c = Closure::<dyn FnMut(JsValue)>::new(handler);
         js::call(pw, "Bind", &[&JsValue::from_str(event), c.as_ref()])?;
         self.handlers.push(c);
@@ -84,24 +68,15 @@ impl Bamboo {
             ("empty", s("true")),
             ("currency", s(&o.order.currency)),
             // PWCheckout takes major units as a string (public integrations pass e.g. '100').
-            (
-                "amount",
-                s(&money::to_major_string(o.order.amount, &o.order.currency)),
-            ),
+            ("amount", s(&money::to_major_string(o.order.amount, &o.order.currency))),
             ("lang", s(lang)),
-            (
-                "button_label",
-                s(&format!("{} #monto#", o.locale.text(Msg::Pay))),
-            ),
+            ("button_label", s(&format!("{} #monto#", o.locale.text(Msg::Pay)))),
         ]);
         if let Some(email) = &o.customer.email {
             js::set(&props, "email", &s(email));
         }
-        let name: Vec<&str> = [&o.customer.first_name, &o.customer.last_name]
-            .into_iter()
-            .flatten()
-            .map(String::as_str)
-            .collect();
+        let name: Vec<&str> =
+            [&o.customer.first_name, &o.customer.last_name].into_iter().flatten().map(String::as_str).collect();
         if !name.is_empty() {
             js::set(&props, "name", &s(&name.join(" ")));
         }
@@ -113,10 +88,7 @@ impl Bamboo {
 fn scrub_token_inputs(form: &Element) {
     if let Ok(list) = form.query_selector_all("input") {
         for i in 0..list.length() {
-            if let Some(input) = list
-                .item(i)
-                .and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok())
-            {
+            if let Some(input) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok()) {
                 input.set_value("");
             }
         }
@@ -125,16 +97,8 @@ fn scrub_token_inputs(form: &Element) {
 
 impl Provider for Bamboo {
     fn script(&self) -> ScriptSpec {
-        let url = self
-            .opts
-            .script_url
-            .as_deref()
-            .unwrap_or(DEFAULT_SCRIPT_URL);
-        ScriptSpec {
-            url: with_query(url, "key", &self.opts.public_key),
-            attributes: Vec::new(),
-            global: "PWCheckout",
-        }
+        let url = self.opts.script_url.as_deref().unwrap_or(DEFAULT_SCRIPT_URL);
+        ScriptSpec { url: with_query(url, "key", &self.opts.public_key), attributes: Vec::new(), global: "PWCheckout" }
     }
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
@@ -156,24 +120,17 @@ impl Provider for Bamboo {
         let frame = doc.create_element("div").map_err(setup_failed)?;
         frame.set_id(&frame_id);
         frame.set_class_name("pasarela-provider-form pasarela-bamboo-frame");
-        host.append_with_node_2(&form, &frame)
-            .map_err(setup_failed)?;
+        host.append_with_node_2(&form, &frame).map_err(setup_failed)?;
         self.nodes = vec![form.clone(), frame];
 
-        js::call(
-            &pw,
-            "SetProperties",
-            &[&self.properties(&form_id, &frame_id)],
-        )
-        .map_err(setup_failed)?;
+        js::call(&pw, "SetProperties", &[&self.properties(&form_id, &frame_id)]).map_err(setup_failed)?;
 
         let s = sink.clone();
         self.bind(&pw, "tokenCreated", move |info: JsValue| {
             scrub_token_inputs(&form);
             let Some(token) = js::get_string(&info, "TokenId") else {
                 s(ProviderEvent::TokenError(
-                    PasarelaError::new(ErrorCode::TokenizationFailed, locale)
-                        .with_provider(ProviderId::Bamboo),
+                    PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Bamboo),
                 ));
                 return;
             };
@@ -189,10 +146,7 @@ impl Provider for Bamboo {
         let s = sink.clone();
         self.bind(&pw, "onTokenCreateError", move |err: JsValue| {
             // Shape inferred: public pages read `ErrorCode`/`Message` from it, or get a string.
-            let detail = err
-                .as_string()
-                .or_else(|| js::get_string(&err, "ErrorCode"))
-                .unwrap_or_default();
+            let detail = err.as_string().or_else(|| js::get_string(&err, "ErrorCode")).unwrap_or_default();
             s(ProviderEvent::TokenError(
                 PasarelaError::new(ErrorCode::TokenizationFailed, locale)
                     .with_provider(ProviderId::Bamboo)
@@ -233,22 +187,43 @@ impl Provider for Bamboo {
         // attempt starts when the shopper submits. The modal variant is opened here.
         if self.modal {
             js::call(&Self::pw(), "OpenIframeNormal", &[]).map_err(|_| {
-                PasarelaError::new(ErrorCode::ScriptLoadFailed, self.opts.locale)
-                    .with_provider(ProviderId::Bamboo)
+                PasarelaError::new(ErrorCode::ScriptLoadFailed, self.opts.locale).with_provider(ProviderId::Bamboo)
             })?;
         }
         Ok(())
     }
 
     fn verify(&mut self, action_url: &str) -> Option<Result<(), PasarelaError>> {
-        let r = js::call(&Self::pw(), "PWCapture", &[&JsValue::from_str(action_url)])
-            .map(|_| ())
-            .map_err(|_| {
-                PasarelaError::new(ErrorCode::Unsupported, self.opts.locale)
-                    .with_provider(ProviderId::Bamboo)
-                    .with_detail("PWCapture")
-            });
+        let r = js::call(&Self::pw(), "PWCapture", &[&JsValue::from_str(action_url)]).map(|_| ()).map_err(|_| {
+            PasarelaError::new(ErrorCode::Unsupported, self.opts.locale)
+                .with_provider(ProviderId::Bamboo)
+                .with_detail("PWCapture")
+        });
         Some(r)
+    }
+
+    fn enroll(&mut self, capture_url: &str, session_id: &str) -> Option<Result<(), PasarelaError>> {
+        // `{CaptureURL}?key={publicKey}&session_id={UniqueID}` (seed 001).
+        let url = with_query(&with_query(capture_url, "key", &self.opts.public_key), "session_id", session_id);
+        let (url, session) = (JsValue::from_str(&url), JsValue::from_str(session_id));
+        let pw = Self::pw();
+        let b = &self.opts.bamboo;
+        let r = if b.payment_media_id.is_some() || b.bank_id.is_some() {
+            let media = b.payment_media_id.map_or(JsValue::UNDEFINED, |m| JsValue::from_f64(m as f64));
+            let bank = b.bank_id.map_or(JsValue::UNDEFINED, |m| JsValue::from_f64(m as f64));
+            js::call(
+                &js::get(&pw, "Iframe"),
+                "OpenIframeCustomWithPaymentMediaOptions",
+                &[&url, &session, &media, &bank],
+            )
+        } else {
+            js::call(&pw, "OpenIframeCustom", &[&url, &session])
+        };
+        Some(r.map(|_| ()).map_err(|_| {
+            PasarelaError::new(ErrorCode::Unsupported, self.opts.locale)
+                .with_provider(ProviderId::Bamboo)
+                .with_detail("OpenIframeCustom")
+        }))
     }
 
     fn unmount(&mut self) {

@@ -31,12 +31,7 @@ pub struct Conekta {
 
 impl Conekta {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self {
-            opts,
-            nodes: Vec::new(),
-            handlers: Vec::new(),
-            submit_fn: Rc::default(),
-        }
+        Self { opts, nodes: Vec::new(), handlers: Vec::new(), submit_fn: Rc::default() }
     }
 
     fn callback(&mut self, f: impl FnMut(JsValue) + 'static) -> JsValue {
@@ -64,16 +59,8 @@ fn error_detail(err: &JsValue) -> String {
 
 impl Provider for Conekta {
     fn script(&self) -> ScriptSpec {
-        let url = self
-            .opts
-            .script_url
-            .clone()
-            .unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
-        ScriptSpec {
-            url,
-            attributes: Vec::new(),
-            global: "ConektaCheckoutComponents",
-        }
+        let url = self.opts.script_url.clone().unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
+        ScriptSpec { url, attributes: Vec::new(), global: "ConektaCheckoutComponents" }
     }
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
@@ -83,9 +70,7 @@ impl Provider for Conekta {
                 .with_provider(ProviderId::Conekta)
                 .with_detail(detail)
         };
-        let frame = web::document()
-            .create_element("div")
-            .map_err(|_| fail("div"))?;
+        let frame = web::document().create_element("div").map_err(|_| fail("div"))?;
         let frame_id = next_dom_id("conekta-frame");
         frame.set_id(&frame_id);
         frame.set_class_name("pasarela-provider-form pasarela-conekta-frame");
@@ -98,17 +83,13 @@ impl Provider for Conekta {
             let id = token.as_string().or_else(|| js::get_string(&token, "id"));
             match id {
                 Some(token) => s(ProviderEvent::Token {
-                    source: Source::Token {
-                        token,
-                        kind: TokenKind::OneTime,
-                    },
+                    source: Source::Token { token, kind: TokenKind::OneTime },
                     kind: TokenKind::OneTime,
                     brand: None,
                     last4: None,
                 }),
                 None => s(ProviderEvent::TokenError(
-                    PasarelaError::new(ErrorCode::TokenizationFailed, locale)
-                        .with_provider(ProviderId::Conekta),
+                    PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Conekta),
                 )),
             }
         });
@@ -142,10 +123,8 @@ impl Provider for Conekta {
             ("onGetInfoSuccess", on_ready),
             ("onUpdateSubmitTrigger", on_submit_trigger),
         ]);
-        let options = js::object(&[
-            ("autoResize", JsValue::TRUE),
-            ("amount", JsValue::from_f64(self.opts.order.amount as f64)),
-        ]);
+        let options =
+            js::object(&[("autoResize", JsValue::TRUE), ("amount", JsValue::from_f64(self.opts.order.amount as f64))]);
         let arg = js::object(&[
             // The seed's flat shape.
             ("targetIFrame", target),
@@ -160,8 +139,7 @@ impl Provider for Conekta {
             ("options", options.into()),
         ]);
         let lib = js::global("ConektaCheckoutComponents");
-        js::call(&lib, "Card", &[&arg])
-            .map_err(|e| fail(&e.as_string().unwrap_or_else(|| "Card".into())))?;
+        js::call(&lib, "Card", &[&arg]).map_err(|e| fail(&e.as_string().unwrap_or_else(|| "Card".into())))?;
         // Libraries that never call `onGetInfoSuccess` are usable once `Card` returns; a second
         // `Ready` is ignored by the state machine.
         sink(ProviderEvent::Ready);
@@ -171,8 +149,7 @@ impl Provider for Conekta {
     fn submit(&mut self) -> Result<(), PasarelaError> {
         let f = self.submit_fn.borrow().clone();
         if let Some(f) = f {
-            f.call0(&JsValue::NULL)
-                .map_err(|e| self.error(&error_detail(&e)))?;
+            f.call0(&JsValue::NULL).map_err(|e| self.error(&error_detail(&e)))?;
         }
         Ok(())
     }

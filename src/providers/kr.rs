@@ -29,11 +29,7 @@ pub struct Kr {
 
 impl Kr {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self {
-            opts,
-            nodes: Vec::new(),
-            handlers: Vec::new(),
-        }
+        Self { opts, nodes: Vec::new(), handlers: Vec::new() }
     }
 
     fn language(&self) -> &'static str {
@@ -55,9 +51,8 @@ impl Kr {
 /// A KRError as a `PasarelaError`: the KR `errorCode` goes into the message, its `field` into `field`.
 fn kr_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> PasarelaError {
     let code = js::get_string(err, "errorCode").unwrap_or_default();
-    let mut e = PasarelaError::new(ErrorCode::TokenizationFailed, locale)
-        .with_provider(ProviderId::Kr)
-        .with_detail(&code);
+    let mut e =
+        PasarelaError::new(ErrorCode::TokenizationFailed, locale).with_provider(ProviderId::Kr).with_detail(&code);
     if let Some(f) = js::get_string(err, "field") {
         e = e.with_field(&f);
     }
@@ -69,19 +64,13 @@ fn card_of(answer: &JsValue) -> (Option<String>, Option<String>) {
     let tx = js::get(&js::get(answer, "transactions"), "0");
     let card = js::get(&js::get(&tx, "transactionDetails"), "cardDetails");
     let brand = js::get_string(&card, "effectiveBrand");
-    let last4 = js::get_string(&card, "pan")
-        .filter(|p| p.len() >= 4)
-        .map(|p| p[p.len() - 4..].to_owned());
+    let last4 = js::get_string(&card, "pan").filter(|p| p.len() >= 4).map(|p| p[p.len() - 4..].to_owned());
     (brand, last4)
 }
 
 impl Provider for Kr {
     fn script(&self) -> ScriptSpec {
-        let url = self
-            .opts
-            .script_url
-            .clone()
-            .unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
+        let url = self.opts.script_url.clone().unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
         ScriptSpec {
             url,
             attributes: vec![
@@ -96,13 +85,9 @@ impl Provider for Kr {
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
         let fail = move |detail: &str| {
-            PasarelaError::new(ErrorCode::ScriptLoadFailed, locale)
-                .with_provider(ProviderId::Kr)
-                .with_detail(detail)
+            PasarelaError::new(ErrorCode::ScriptLoadFailed, locale).with_provider(ProviderId::Kr).with_detail(detail)
         };
-        let form = web::document()
-            .create_element("div")
-            .map_err(|_| fail("div"))?;
+        let form = web::document().create_element("div").map_err(|_| fail("div"))?;
         let form_id = next_dom_id("kr-form");
         form.set_id(&form_id);
         form.set_class_name("pasarela-provider-form kr-embedded");
@@ -115,19 +100,13 @@ impl Provider for Kr {
             let (brand, last4) = card_of(&client_answer);
             let text = |k: &str| js::get_string(&event, k).unwrap_or_default();
             let source = Source::KrAnswer {
-                client_answer: serde_wasm_bindgen::from_value(client_answer)
-                    .unwrap_or(serde_json::Value::Null),
+                client_answer: serde_wasm_bindgen::from_value(client_answer).unwrap_or(serde_json::Value::Null),
                 raw_client_answer: text("rawClientAnswer"),
                 hash: text("hash"),
                 hash_algorithm: text("hashAlgorithm"),
                 hash_key: text("hashKey"),
             };
-            s(ProviderEvent::Token {
-                source,
-                kind: TokenKind::FormAnswer,
-                brand,
-                last4,
-            });
+            s(ProviderEvent::Token { source, kind: TokenKind::FormAnswer, brand, last4 });
             JsValue::FALSE // stop KR's own redirect: Pasarela forwards the answer itself
         });
         let s = sink.clone();
@@ -143,17 +122,7 @@ impl Provider for Kr {
 
         let kr = js::global("KR");
         let config = js::object(&[
-            (
-                "formToken",
-                JsValue::from_str(
-                    &self
-                        .opts
-                        .kr
-                        .as_ref()
-                        .map(|k| k.form_token.clone())
-                        .unwrap_or_default(),
-                ),
-            ),
+            ("formToken", JsValue::from_str(&self.opts.kr.as_ref().map(|k| k.form_token.clone()).unwrap_or_default())),
             ("kr-language", JsValue::from_str(self.language())),
         ]);
         let selector = JsValue::from_str(&format!("#{form_id}"));
@@ -161,24 +130,16 @@ impl Provider for Kr {
         let warn = sink.clone();
         let chain = async move {
             let step = |name: &str, args: &[&JsValue]| -> Result<JsFuture, PasarelaError> {
-                let r = js::call(&kr, name, args)
-                    .map_err(|e| fail(&e.as_string().unwrap_or_else(|| name.to_owned())))?;
+                let r =
+                    js::call(&kr, name, args).map_err(|e| fail(&e.as_string().unwrap_or_else(|| name.to_owned())))?;
                 Ok(JsFuture::from(js_sys::Promise::resolve(&r)))
             };
-            step("setFormConfig", &[&config])?
-                .await
-                .map_err(|_| fail("setFormConfig"))?;
-            step("onSubmit", &[&on_submit])?
-                .await
-                .map_err(|_| fail("onSubmit"))?;
-            step("onError", &[&on_error])?
-                .await
-                .map_err(|_| fail("onError"))?;
+            step("setFormConfig", &[&config])?.await.map_err(|_| fail("setFormConfig"))?;
+            step("onSubmit", &[&on_submit])?.await.map_err(|_| fail("onSubmit"))?;
+            step("onError", &[&on_error])?.await.map_err(|_| fail("onError"))?;
             let has_ready_event = js::has_method(&kr, "onFormReady");
             if has_ready_event {
-                step("onFormReady", &[&on_ready])?
-                    .await
-                    .map_err(|_| fail("onFormReady"))?;
+                step("onFormReady", &[&on_ready])?.await.map_err(|_| fail("onFormReady"))?;
             }
             if let Some(url) = bin_url {
                 // Named by the seed but absent from Lyra's public typings: call it only if present,
@@ -191,14 +152,10 @@ impl Provider for Kr {
                     let e = PasarelaError::new(ErrorCode::Unsupported, locale)
                         .with_provider(ProviderId::Kr)
                         .with_field("kr.binUpdateUrl");
-                    warn(ProviderEvent::Warning(
-                        e.with_detail("KR.setBinUpdateNotificationUrl"),
-                    ));
+                    warn(ProviderEvent::Warning(e.with_detail("KR.setBinUpdateNotificationUrl")));
                 }
             }
-            step("renderElements", &[&selector])?
-                .await
-                .map_err(|_| fail("renderElements"))?;
+            step("renderElements", &[&selector])?.await.map_err(|_| fail("renderElements"))?;
             if !has_ready_event {
                 warn(ProviderEvent::Ready);
             }
@@ -214,9 +171,7 @@ impl Provider for Kr {
 
     fn submit(&mut self) -> Result<(), PasarelaError> {
         let kr = js::global("KR");
-        js::call(&kr, "submit", &[])
-            .map(|_| ())
-            .map_err(|e| kr_error(&e, self.opts.locale))
+        js::call(&kr, "submit", &[]).map(|_| ()).map_err(|e| kr_error(&e, self.opts.locale))
     }
 
     fn unmount(&mut self) {

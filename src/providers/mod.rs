@@ -32,12 +32,7 @@ pub enum ProviderEvent {
     /// The card form is usable.
     Ready,
     /// The shopper's card was tokenised (or, for KR, the form answered).
-    Token {
-        source: Source,
-        kind: TokenKind,
-        brand: Option<String>,
-        last4: Option<String>,
-    },
+    Token { source: Source, kind: TokenKind, brand: Option<String>, last4: Option<String> },
     /// The provider refused the card data; the shopper can correct it in the same form.
     TokenError(PasarelaError),
     /// Bamboo's verification form reported back.
@@ -65,6 +60,11 @@ pub trait Provider {
     /// Runs a pending payment's verification step (Bamboo `PWCapture`); `None` when the provider
     /// has no such step (the controller then reports `unsupported`).
     fn verify(&mut self, _action_url: &str) -> Option<Result<(), PasarelaError>> {
+        None
+    }
+    /// Opens the provider's card-enrollment form for a registered customer (Bamboo
+    /// `OpenIframeCustom`); `None` when the provider has none.
+    fn enroll(&mut self, _capture_url: &str, _session_id: &str) -> Option<Result<(), PasarelaError>> {
         None
     }
     /// Unbinds every callback and removes every node the adapter made. Idempotent.

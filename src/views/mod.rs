@@ -1,5 +1,7 @@
-//! Leptos views Pasarela renders inside the container (kept apart from the flow logic).
+//! Leptos views Pasarela renders inside the container, kept apart from the flow logic: a view
+//! only shows signals and reports the shopper's intent through [`ViewActions`].
 
+pub mod format;
 pub mod profiles;
 
-pub use profiles::Mounted;
+pub use profiles::{Mounted, ViewActions, ViewModel};

@@ -13,9 +13,7 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
 /// `obj[key]` as a string, when it is a non-empty string or a number.
 pub fn get_string(obj: &JsValue, key: &str) -> Option<String> {
     let v = get(obj, key);
-    v.as_string()
-        .filter(|s| !s.is_empty())
-        .or_else(|| v.as_f64().map(|n| n.to_string()))
+    v.as_string().filter(|s| !s.is_empty()).or_else(|| v.as_f64().map(|n| n.to_string()))
 }
 
 /// `obj[key] = value`.
@@ -39,9 +37,8 @@ pub fn has_method(obj: &JsValue, name: &str) -> bool {
 
 /// `obj[name](...args)`; an error if it is not a function or it throws.
 pub fn call(obj: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-    let f: js_sys::Function = get(obj, name)
-        .dyn_into()
-        .map_err(|_| JsValue::from_str(&format!("{name} is not a function")))?;
+    let f: js_sys::Function =
+        get(obj, name).dyn_into().map_err(|_| JsValue::from_str(&format!("{name} is not a function")))?;
     let arr = js_sys::Array::new();
     for a in args {
         arr.push(a);

@@ -36,23 +36,16 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         return Ok(());
     }
     let doc = super::document();
-    let existing = doc
-        .query_selector_all("script[data-pasarela-src]")
-        .ok()
-        .and_then(|list| {
-            (0..list.length())
-                .filter_map(|i| list.item(i)?.dyn_into::<HtmlScriptElement>().ok())
-                .find(|s| {
-                    s.get_attribute("data-pasarela-src").as_deref() == Some(spec.url.as_str())
-                })
-        });
+    let existing = doc.query_selector_all("script[data-pasarela-src]").ok().and_then(|list| {
+        (0..list.length())
+            .filter_map(|i| list.item(i)?.dyn_into::<HtmlScriptElement>().ok())
+            .find(|s| s.get_attribute("data-pasarela-src").as_deref() == Some(spec.url.as_str()))
+    });
     let script = match existing {
         Some(s) => s,
         None => {
-            let s: HtmlScriptElement = doc
-                .create_element("script")
-                .map_err(|_| ScriptFailure::Failed)?
-                .unchecked_into();
+            let s: HtmlScriptElement =
+                doc.create_element("script").map_err(|_| ScriptFailure::Failed)?.unchecked_into();
             s.set_src(&spec.url);
             s.set_async(true);
             let _ = s.set_attribute("data-pasarela-src", &spec.url);
@@ -67,10 +60,7 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         let _ = script.add_event_listener_with_callback("error", &reject);
     });
     if script.parent_node().is_none() {
-        let head = doc
-            .head()
-            .map(JsValue::from)
-            .unwrap_or_else(|| doc.document_element().into());
+        let head = doc.head().map(JsValue::from).unwrap_or_else(|| doc.document_element().into());
         let _ = head.unchecked_ref::<web_sys::Node>().append_child(&script);
     }
     match super::time::with_timeout(loaded, timeout_ms).await {

@@ -126,3 +126,17 @@ export function payInPage(page, opts) {
     (e) => ({ rejected: { code: e.code, field: e.field, message: e.message } }),
   ), opts);
 }
+
+/** The emulated merchant's saved cards for a shopper (creating the shopper with `cards` first). */
+export async function shopper(world, provider, cards = [], email = 'ana@example.com') {
+  const r = await fetch(`${world.url}/merchant/customers`, { method: 'POST', body: JSON.stringify({ provider, email, cards }) });
+  return r.json();
+}
+
+/** The profile list's radios as the shopper sees them. */
+export function radios(page) {
+  return page.$$eval('#checkout [role=radiogroup] [role=radio]', (els) => els.map((e) => ({
+    text: e.textContent.replace(/\s+/g, ' ').trim(), checked: e.getAttribute('aria-checked'), disabled: e.getAttribute('aria-disabled'),
+    tabindex: e.getAttribute('tabindex'), id: e.dataset.profileId,
+  })));
+}

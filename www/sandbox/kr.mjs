@@ -147,6 +147,8 @@ export function createKr() {
 
   return {
     handle, reset, createPayment, updatePaymentAmount, processForm, basicAuth: BASIC,
+    /** Registers a card directly (what a REGISTER form would do) and returns its paymentMethodToken. */
+    register(pan) { const t = randomId(16).replace(/[^a-zA-Z0-9]/g, 'x'); tokens.set(t, { pan }); return t; },
     setOrigin() {},
     state: () => ({ transactions: [...transactions], forms: forms.size }),
   };

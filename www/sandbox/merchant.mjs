@@ -9,9 +9,10 @@ import { CONEKTA_PRIVATE_KEY } from './conekta.mjs';
 import { krHashValid } from './kr.mjs';
 
 export function createMerchant({ bamboo, conekta, kr, faults }) {
-  let idempotency, payments, requests, profiles, nextPayment, webhooks;
+  let idempotency, payments, requests, profiles, nextPayment, webhooks, shoppers;
   const reset = () => {
     idempotency = new Map(); payments = new Map(); requests = []; profiles = new Map(); nextPayment = 1; webhooks = [];
+    shoppers = new Map();
   };
   reset();
 
@@ -79,6 +80,7 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
         payment_sources: [{ type: 'card', token_id: source.token }] }, auth);
       if (c.status !== 200) return { status: 'declined', message: c.body.details?.[0]?.message ?? 'Token rechazado', provider: 'conekta' };
       customerId = c.body.id;
+      for (const src of c.body.payment_sources.data) profiles.set(`conekta:${src.id}`, { customerId, sourceId: src.id });
     } else if (source.type === 'profile') {
       const saved = profiles.get(`conekta:${source.profileId}`);
       if (!saved) return { status: 'declined', message: 'Perfil desconocido', provider: 'conekta' };
@@ -125,6 +127,60 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
     const tx = answer.transactions?.[0] ?? {};
     if (answer.orderStatus === 'PAID') return { status: 'approved', provider: 'kr', providerRef: tx.uuid };
     return { status: 'declined', message: [tx.errorCode, tx.detailedStatus].filter(Boolean).join(': ') || 'UNPAID', provider: 'kr', providerRef: tx.uuid };
+  }
+
+  /**
+   * The shopper's account on the merchant's side: a provider customer, optionally with test cards
+   * saved (what earlier purchases or enrollments would have left). Secrets stay in `profiles`.
+   */
+  function ensureShopper({ provider, email, firstName = 'Ana', lastName = 'Pérez', cards = [] }) {
+    const key = `${provider}:${email}`;
+    let s = shoppers.get(key);
+    if (!s) {
+      s = { email, firstName, lastName };
+      if (provider === 'bamboo') s.bambooId = bamboo.createCustomer({ Email: email, FirstName: firstName, LastName: lastName }).CustomerId;
+      if (provider === 'kr') s.krTokens = [];
+      shoppers.set(key, s);
+    }
+    for (const pan of cards) {
+      if (provider === 'bamboo') {
+        const session = bamboo.customerView(bamboo.customer(s.bambooId)).UniqueID;
+        bamboo.tokenize({ key: 'merchant', pan, expMonth: 12, expYear: 2030, cvv: '123', holder: `${firstName} ${lastName}`, sessionId: session });
+      } else if (provider === 'conekta') {
+        const tok = conekta.tokenize({ publicKey: 'merchant', number: pan, name: `${firstName} ${lastName}`, exp_month: '12', exp_year: '30', cvc: '123' }).token;
+        if (s.conektaId) throw new Error('emulator: add Conekta cards when creating the shopper');
+        const c = conekta.createCustomer({ name: firstName, email, payment_sources: [{ type: 'card', token_id: tok.id }] }, `Bearer ${CONEKTA_PRIVATE_KEY}`);
+        s.conektaId = c.body.id;
+      } else if (provider === 'kr') {
+        s.krTokens.push({ id: `kr_${s.krTokens.length + 1}`, token: kr.register(pan), pan });
+      }
+    }
+    return savedCards(provider, s);
+  }
+
+  /** What the storefront gets to pass as `profiles`: each provider's own shape, minus secrets. */
+  function savedCards(provider, s) {
+    if (provider === 'bamboo') {
+      const view = bamboo.customerView(bamboo.customer(s.bambooId));
+      const list = view.PaymentProfiles.map(({ Token, CommerceToken, ...rest }) => {
+        profiles.set(`bamboo:${rest.PaymentProfileId}`, Token || CommerceToken);
+        return rest;
+      });
+      return { profiles: list, bamboo: { captureUrl: view.CaptureURL, uniqueId: view.UniqueID } };
+    }
+    if (provider === 'conekta') {
+      const c = s.conektaId ? conekta.customer(s.conektaId) : null;
+      const list = (c?.payment_sources.data ?? []).map((src) => {
+        profiles.set(`conekta:${src.id}`, { customerId: c.id, sourceId: src.id });
+        return { id: src.id, object: src.object, brand: src.brand, last4: src.last4, exp_month: src.exp_month, exp_year: src.exp_year, name: src.name };
+      });
+      return { profiles: list };
+    }
+    const list = s.krTokens.map((t) => {
+      profiles.set(`kr:${t.id}`, { paymentMethodToken: t.token });
+      return { id: t.id, brand: t.pan.startsWith('5') ? 'MASTERCARD' : 'VISA', last4: t.pan.slice(-4), expiry: '203012' };
+    });
+    return { profiles: list };
   }
 
   function refresh(p) {
@@ -199,7 +255,11 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
       const r = kr.updatePaymentAmount({ updatedAmount: b.amount - off, cardBin: b.bin, formToken: b.formToken }, kr.basicAuth);
       return r.status === 'SUCCESS' ? sendJson(res, 200, { formToken: r.answer.formToken }) : sendJson(res, 422, r.answer);
     }
-    if (p === '/merchant/profiles' && req.method === 'GET') return sendJson(res, 200, []);
+    if (p === '/merchant/customers' && req.method === 'POST') return sendJson(res, 200, ensureShopper((await readJson(req)) || {}));
+    if (p === '/merchant/profiles' && req.method === 'GET') {
+      const key = `${url.searchParams.get('provider')}:${url.searchParams.get('email')}`;
+      return shoppers.has(key) ? sendJson(res, 200, savedCards(url.searchParams.get('provider'), shoppers.get(key))) : sendJson(res, 404, { error: 'unknown shopper' });
+    }
     return sendJson(res, 404, { error: 'not found' });
   }
 
