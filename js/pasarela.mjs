@@ -20,31 +20,49 @@ export class PasarelaError extends Error {
 const toError = (e) =>
   e instanceof PasarelaError
     ? e
-    : new PasarelaError(e && typeof e === 'object' && 'code' in e ? e : { code: 'internal', message: String(e), retryable: false });
+    : new PasarelaError(e && typeof e === 'object' && typeof e.code === 'string' ? e : { code: 'internal', message: String(e && e.message || e), retryable: false });
+const destroyedError = () => new PasarelaError({ code: 'destroyed', message: 'The checkout was destroyed', retryable: false });
 
 const live = new Set();
 let loading;
+let exports;
+/** Set once a Rust panic aborted the module: no call may go into it any more. */
+let poisoned = null;
 
 /** Loads and instantiates the wasm once (streaming compile when served as application/wasm). */
 function load() {
   if (!loading) {
-    // A Rust panic reaches every live checkout as an `internal` error instead of a silent trap.
-    globalThis.__pasarelaPanic = (e) => live.forEach((c) => c._emit('error', e));
-    loading = init({ module_or_path: new URL('./pasarela_wasm_bg.wasm', import.meta.url) });
+    // A Rust panic reaches every live checkout as an `internal` error and settles its promises.
+    globalThis.__pasarelaPanic = (e) => {
+      poisoned = toError(e);
+      for (const c of [...live]) c._poison(poisoned);
+    };
+    loading = init({ module_or_path: new URL('./pasarela_wasm_bg.wasm', import.meta.url) }).then((x) => { exports = x; });
     loading.catch(() => { loading = undefined; });
   }
   return loading;
+}
+
+/** JSON text of plain data, or `undefined` when it is not plain (cycles, BigInt, throwing getters). */
+function json(value, skipKey) {
+  try {
+    return JSON.stringify(value, function (key, v) { return this === value && key === skipKey ? undefined : v; });
+  } catch {
+    return undefined;
+  }
 }
 
 const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
 
 class Checkout {
   #inner;
+  #host;
   #listeners = new Map();
   #promises = new WeakMap();
+  #pending = new Set();
 
   /** @internal */
-  _attach(inner) { this.#inner = inner; }
+  _attach(inner) { this.#inner = inner; this.#host = inner.host; }
 
   /** @internal Calls the listeners of `event`; one throwing listener does not silence the others. */
   _emit(event, payload) {
@@ -53,6 +71,13 @@ class Checkout {
     for (const fn of [...(this.#listeners.get(event) || [])]) {
       try { fn(payload); } catch (err) { queueMicrotask(() => { throw err; }); }
     }
+  }
+
+  /** @internal The module is dead: report once, settle what waits, keep `destroy()` working. */
+  _poison(err) {
+    this._emit('error', err);
+    for (const reject of this.#pending) reject(err);
+    this.#pending.clear();
   }
 
   on(event, handler) {
@@ -68,15 +93,19 @@ class Checkout {
   }
 
   pay(opts) {
-    if (!this.#inner) return Promise.reject(new PasarelaError({ code: 'destroyed', message: 'The checkout was destroyed', retryable: false }));
+    if (!this.#inner) return Promise.reject(destroyedError());
+    if (poisoned) return Promise.reject(poisoned);
     const raw = this.#inner.pay(opts);
     // The same attempt must give the same promise to every caller.
     let wrapped = this.#promises.get(raw);
     if (!wrapped) {
-      wrapped = raw.then(
-        (r) => { if (r && r.error) r.error = toError(r.error); return r; },
-        (e) => { throw toError(e); },
-      );
+      wrapped = new Promise((resolve, reject) => {
+        this.#pending.add(reject);
+        raw.then(
+          (r) => { if (r && r.error) r.error = toError(r.error); resolve(r); },
+          (e) => reject(toError(e)),
+        ).finally(() => this.#pending.delete(reject));
+      });
       this.#promises.set(raw, wrapped);
     }
     return wrapped;
@@ -84,28 +113,38 @@ class Checkout {
 
   /** Extension: replaces the saved cards (validated like `profiles`), e.g. after `enroll()`. */
   setProfiles(profiles) {
-    if (!this.#inner) throw new PasarelaError({ code: 'destroyed', message: 'The checkout was destroyed', retryable: false });
-    try { this.#inner.setProfiles(profiles); } catch (e) { throw toError(e); }
+    if (!this.#inner) throw destroyedError();
+    if (poisoned) throw poisoned;
+    try { this.#inner.setProfiles(json(profiles)); } catch (e) { throw toError(e); }
   }
 
   /** Extension (Bamboo): opens the card-enrollment form; resolves with the `token` payload. */
   enroll(opts) {
-    if (!this.#inner) return Promise.reject(new PasarelaError({ code: 'destroyed', message: 'The checkout was destroyed', retryable: false }));
+    if (!this.#inner) return Promise.reject(destroyedError());
+    if (poisoned) return Promise.reject(poisoned);
     return this.#inner.enroll(opts).catch((e) => { throw toError(e); });
   }
 
   get state() {
-    return this.#inner ? this.#inner.state : 'destroyed';
+    if (!this.#inner) return 'destroyed';
+    return poisoned ? 'failed' : this.#inner.state;
   }
 
   destroy() {
     const inner = this.#inner;
     if (!inner) return;
-    inner.destroy();
     this.#inner = undefined;
+    if (poisoned) {
+      // The module cannot run any more: take Pasarela's nodes out from here.
+      this.#host?.remove();
+    } else {
+      inner.destroy();
+      inner.free();
+    }
+    for (const reject of this.#pending) reject(destroyedError());
+    this.#pending.clear();
     this.#listeners.clear();
     live.delete(this);
-    inner.free();
   }
 }
 
@@ -115,14 +154,26 @@ class Checkout {
  */
 export async function createCheckout(options) {
   await load();
+  if (poisoned) throw poisoned;
   const checkout = new Checkout();
+  const container = options !== null && typeof options === 'object' ? safeGet(options, 'container') : undefined;
+  const element = typeof Element !== 'undefined' && container instanceof Element ? container : undefined;
   let inner;
   try {
-    inner = WasmCheckout.create(options, (event, payload) => checkout._emit(event, payload));
+    inner = WasmCheckout.create(json(options, element ? 'container' : undefined), element, (event, payload) => checkout._emit(event, payload));
   } catch (e) {
     throw toError(e);
   }
   checkout._attach(inner);
   live.add(checkout);
   return checkout;
+}
+
+function safeGet(o, k) {
+  try { return o[k]; } catch { return undefined; }
+}
+
+/** Internal, for the benchmarks and leak tests: bytes of wasm linear memory. */
+export function _wasmMemoryBytes() {
+  return exports ? exports.memory.buffer.byteLength : 0;
 }

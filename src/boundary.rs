@@ -22,24 +22,24 @@ pub struct WasmCheckout {
 
 #[wasm_bindgen]
 impl WasmCheckout {
-    /// Validates `options`, renders into the container and starts loading the provider.
-    /// Throws a plain `PasarelaError` object; nothing is loaded or rendered on bad options.
-    pub fn create(options: JsValue, emit: js_sys::Function) -> Result<WasmCheckout, JsValue> {
-        let raw_container = js::get(&options, "container");
-        let element = raw_container.dyn_ref::<web_sys::Element>().cloned();
-        // `serde_json::Value` cannot hold an element: read the rest without it.
-        let plain = if options.is_object() && !options.is_function() && !js_sys::Array::is_array(&options) {
-            let copy = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
-            if element.is_some() {
-                js::set(&copy, "container", &JsValue::NULL);
-            }
-            copy.into()
-        } else {
-            options.clone()
+    /// Validates `options` (JSON text made by the JS entry, `None` when it could not be made:
+    /// cycles, BigInt, throwing getters), renders into the container and starts loading the
+    /// provider. Throws a plain `PasarelaError` object; nothing is loaded or rendered on bad options.
+    pub fn create(
+        options_json: Option<String>,
+        container: JsValue,
+        emit: js_sys::Function,
+    ) -> Result<WasmCheckout, JsValue> {
+        let not_plain = || {
+            to_js(&PasarelaError::invalid(
+                "options",
+                "must be plain JSON data (no cycles, BigInt or throwing getters)",
+                Locale::default(),
+            ))
         };
-        let value: serde_json::Value = serde_wasm_bindgen::from_value(plain).map_err(|_| {
-            to_js(&PasarelaError::invalid("options", "must be a plain object of JSON values", Locale::default()))
-        })?;
+        let value: serde_json::Value =
+            serde_json::from_str(&options_json.ok_or_else(not_plain)?).map_err(|_| not_plain())?;
+        let element = container.dyn_ref::<web_sys::Element>().cloned();
         let opts = options::parse(&value, element.is_some()).map_err(|e| to_js(&e))?;
         let container = match (&opts.container, element) {
             (Container::Element, Some(el)) => el,
@@ -58,6 +58,13 @@ impl WasmCheckout {
         };
         let inner = Checkout::start(opts, container, emit).map_err(|e| to_js(&e))?;
         Ok(WasmCheckout { inner })
+    }
+
+    /// The element Pasarela rendered into the container (the JS entry removes it if the module
+    /// is poisoned by a panic and can no longer run `destroy`).
+    #[wasm_bindgen(getter)]
+    pub fn host(&self) -> web_sys::Element {
+        self.inner.host()
     }
 
     /// `pay({ profileId?, installments? })`.
@@ -86,10 +93,11 @@ impl WasmCheckout {
 
     /// `checkout.setProfiles(list)` (extension): validated like the `profiles` option.
     #[wasm_bindgen(js_name = setProfiles)]
-    pub fn set_profiles(&self, profiles: JsValue) -> Result<(), JsValue> {
+    pub fn set_profiles(&self, profiles_json: Option<String>) -> Result<(), JsValue> {
         let locale = self.inner.locale();
-        let value: serde_json::Value = serde_wasm_bindgen::from_value(profiles)
-            .map_err(|_| to_js(&PasarelaError::invalid("profiles", "must be an array of objects", locale)))?;
+        let value: serde_json::Value = profiles_json
+            .and_then(|j| serde_json::from_str(&j).ok())
+            .ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array of plain objects", locale)))?;
         let items =
             value.as_array().ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array", locale)))?;
         let list = crate::domain::profile::normalize_all(items, "profiles", locale).map_err(|e| to_js(&e))?;

@@ -10,7 +10,7 @@ use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, R
 use crate::domain::options::CheckoutOptions;
 use crate::domain::payment_state::{Happening, Outcome, PaymentState};
 use crate::domain::profile::SavedProfile;
-use crate::domain::token::{HeldToken, TokenKind, TokenRefusal};
+use crate::domain::token::{HeldToken, TokenKind, TokenRefusal, ONE_TIME_TOKEN_TTL_MS};
 use crate::merchant_client::{self, Caller};
 use crate::providers::{self, Provider, ProviderEvent, Sink};
 use crate::views::{self, profiles::NEW_CARD};
@@ -108,6 +108,10 @@ impl Checkout {
 
     fn opts(&self) -> Rc<CheckoutOptions> {
         self.0.borrow().opts.clone()
+    }
+
+    pub fn host(&self) -> Element {
+        self.0.borrow().host.clone()
     }
 
     pub fn locale(&self) -> crate::domain::i18n::Locale {
@@ -340,23 +344,29 @@ impl Checkout {
         let who = Caller { locale: opts.locale, provider: opts.provider };
         // One-time tokens go out once and only while fresh (a token may have waited on a slow
         // page); the value lives only in the request body from here on.
-        let source = match source {
+        let (source, fresh_until) = match source {
             Source::Token { token, kind } => {
-                let mut held = HeldToken::new(token, kind, time::now_ms());
-                match held.take_for_forward(time::now_ms()) {
-                    Ok(token) => Source::Token { token, kind },
+                let received = time::now_ms();
+                let mut held = HeldToken::new(token, kind, received);
+                match held.take_for_forward(received) {
+                    // A one-time token is sent (and re-sent by retries) only while the provider
+                    // would still take it; after that the shopper is asked for the card again.
+                    Ok(token) => {
+                        let until = (kind == TokenKind::OneTime).then_some(received + ONE_TIME_TOKEN_TTL_MS);
+                        (Source::Token { token, kind }, until)
+                    }
                     Err(TokenRefusal::Expired | TokenRefusal::AlreadyForwarded) => {
                         let e = self.error(ErrorCode::TokenExpired);
                         return self.finish(PaymentResult::from_error(&e, None), Some(e), None);
                     }
                 }
             }
-            other => other,
+            other => (other, None),
         };
         let body = merchant::payment_body(&opts, &source, installments);
         drop(source);
         let key = web::uuid_v4();
-        let answer = merchant_client::post_payment(&opts.merchant, &body, &key, who).await;
+        let answer = merchant_client::post_payment(&opts.merchant, &body, &key, who, fresh_until).await;
         drop(body);
         if self.state() == PaymentState::Destroyed {
             return;

@@ -2,7 +2,7 @@
 //! `Idempotency-Key`, and status reads. What to send and how to read answers is
 //! `crate::domain::merchant`; this module only moves bytes and waits.
 
-use crate::domain::error::PasarelaError;
+use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::i18n::Locale;
 use crate::domain::merchant::{self, HttpVerdict, MerchantAnswer};
 use crate::domain::options::MerchantConfig;
@@ -19,13 +19,16 @@ pub struct Caller {
 
 /// POSTs one payment attempt. Network failures, 408, 429 and 5xx are retried up to
 /// `cfg.retries` times with the same `idempotency_key`, so the merchant charges at most once.
+/// `fresh_until_ms` (a one-time token's end of life, `Date.now()` clock) stops retries that would
+/// send a dead token: the attempt then ends with `token_expired`.
 pub async fn post_payment(
     cfg: &MerchantConfig,
     body: &str,
     idempotency_key: &str,
     who: Caller,
+    fresh_until_ms: Option<f64>,
 ) -> Result<MerchantAnswer, PasarelaError> {
-    send(cfg, who, |signal| {
+    send(cfg, who, fresh_until_ms, |signal| {
         let b = with_headers(Request::post(&cfg.payment_url), cfg, signal)
             .header("Content-Type", "application/json")
             .header("Idempotency-Key", idempotency_key);
@@ -37,7 +40,7 @@ pub async fn post_payment(
 /// GETs `{statusUrl}/{paymentId}` (same retry rules; a read never charges).
 pub async fn get_status(cfg: &MerchantConfig, payment_id: &str, who: Caller) -> Result<MerchantAnswer, PasarelaError> {
     let url = format!("{}/{}", cfg.status_url.trim_end_matches('/'), js_sys::encode_uri_component(payment_id));
-    send(cfg, who, |signal| with_headers(Request::get(&url), cfg, signal).build().ok()).await
+    send(cfg, who, None, |signal| with_headers(Request::get(&url), cfg, signal).build().ok()).await
 }
 
 fn with_headers(mut b: RequestBuilder, cfg: &MerchantConfig, signal: &web_sys::AbortSignal) -> RequestBuilder {
@@ -51,6 +54,7 @@ fn with_headers(mut b: RequestBuilder, cfg: &MerchantConfig, signal: &web_sys::A
 async fn send(
     cfg: &MerchantConfig,
     who: Caller,
+    fresh_until_ms: Option<f64>,
     make: impl Fn(&web_sys::AbortSignal) -> Option<Request>,
 ) -> Result<MerchantAnswer, PasarelaError> {
     let mut retry = 0;
@@ -67,6 +71,9 @@ async fn send(
             return Err(merchant::http_error(status, who.locale, who.provider));
         }
         sleep(merchant::retry_delay_ms(retry, retry_after, web::jitter())).await;
+        if fresh_until_ms.is_some_and(|until| web::time::now_ms() >= until) {
+            return Err(PasarelaError::new(ErrorCode::TokenExpired, who.locale).with_provider(who.provider));
+        }
         retry += 1;
     }
 }

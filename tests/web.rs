@@ -111,11 +111,11 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B
     out
 }
 
-fn options(container_sel: &str) -> JsValue {
-    eval(&format!(
-        "return {{ provider: 'bamboo', container: '{container_sel}', publicKey: 'pk', \
-          order: {{ id: 'W-1', amount: 5000, currency: 'CLP' }}, \
-          merchant: {{ paymentUrl: '/no-merchant-here', retries: 0, timeoutMs: 2000 }}, locale: 'en' }}"
+fn options(container_sel: &str) -> Option<String> {
+    Some(format!(
+        r#"{{ "provider": "bamboo", "container": "{container_sel}", "publicKey": "pk",
+          "order": {{ "id": "W-1", "amount": 5000, "currency": "CLP" }},
+          "merchant": {{ "paymentUrl": "/no-merchant-here", "retries": 0, "timeoutMs": 2000 }}, "locale": "en" }}"#
     ))
 }
 
@@ -129,12 +129,19 @@ fn recorder() -> (js_sys::Function, js_sys::Array) {
 }
 
 #[wasm_bindgen_test]
+fn options_that_are_not_json_data_are_invalid_options() {
+    let (emit, _) = recorder();
+    let err = WasmCheckout::create(None, JsValue::UNDEFINED, emit).err().expect("must throw");
+    assert_eq!(js::get_string(&err, "code").as_deref(), Some("invalid_options"));
+    assert_eq!(js::get_string(&err, "field").as_deref(), Some("options"));
+}
+
+#[wasm_bindgen_test]
 fn invalid_options_throw_a_typed_error_and_render_nothing() {
     let host = container("bad-opts");
-    let opts = options("#bad-opts");
-    js::set(&js::get(&opts, "order"), "currency", &JsValue::from_str("usd"));
+    let opts = options("#bad-opts").map(|o| o.replace("\"CLP\"", "\"usd\""));
     let (emit, log) = recorder();
-    let err = WasmCheckout::create(opts, emit).err().expect("must throw");
+    let err = WasmCheckout::create(opts, JsValue::UNDEFINED, emit).err().expect("must throw");
     assert_eq!(js::get_string(&err, "code").as_deref(), Some("invalid_options"));
     assert_eq!(js::get_string(&err, "field").as_deref(), Some("order.currency"));
     assert_eq!(host.child_element_count(), 0);
@@ -164,7 +171,7 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
     eval(FAKE_PWCHECKOUT);
     let host = container("bamboo-fake");
     let (emit, log) = recorder();
-    let checkout = WasmCheckout::create(options("#bamboo-fake"), emit).expect("valid options");
+    let checkout = WasmCheckout::create(options("#bamboo-fake"), JsValue::UNDEFINED, emit).expect("valid options");
     time::sleep(50).await;
     let pw = js::global("PWCheckout");
     let props = js::get(&pw, "props");

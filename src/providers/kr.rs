@@ -100,7 +100,11 @@ impl Provider for Kr {
             let (brand, last4) = card_of(&client_answer);
             let text = |k: &str| js::get_string(&event, k).unwrap_or_default();
             let source = Source::KrAnswer {
-                client_answer: serde_wasm_bindgen::from_value(client_answer).unwrap_or(serde_json::Value::Null),
+                client_answer: js_sys::JSON::stringify(&client_answer)
+                    .ok()
+                    .and_then(|j| j.as_string())
+                    .and_then(|j| serde_json::from_str(&j).ok())
+                    .unwrap_or(serde_json::Value::Null),
                 raw_client_answer: text("rawClientAnswer"),
                 hash: text("hash"),
                 hash_algorithm: text("hashAlgorithm"),

@@ -10,7 +10,9 @@ import { krHashValid } from './kr.mjs';
 
 export function createMerchant({ bamboo, conekta, kr, faults }) {
   let idempotency, payments, requests, profiles, nextPayment, webhooks, shoppers;
+  let generation = 0; // a request delayed past a reset belongs to the previous test: it is dropped
   const reset = () => {
+    generation += 1;
     idempotency = new Map(); payments = new Map(); requests = []; profiles = new Map(); nextPayment = 1; webhooks = [];
     shoppers = new Map();
   };
@@ -210,8 +212,10 @@ export function createMerchant({ bamboo, conekta, kr, faults }) {
       return sendJson(res, 400, { error: 'Idempotency-Key (uuid v4) required' });
     }
     const body = await readJson(req);
-    requests.push({ key, body: redact(body), headers: { 'content-type': req.headers['content-type'], 'x-csrf-token': req.headers['x-csrf-token'] } });
+    requests.push({ at: Date.now(), key, body: redact(body), headers: { 'content-type': req.headers['content-type'], 'x-csrf-token': req.headers['x-csrf-token'] } });
+    const gen = generation;
     if (await faults.apply('merchant-before', res)) return; // fails before charging
+    if (gen !== generation) return res.socket?.destroy();
     let entry = idempotency.get(key);
     if (!entry) {
       const bad = validate(body);

@@ -159,6 +159,8 @@
       });
     },
     PWCapture: function (actionUrl) { openModal(actionUrl, 'cvv'); },
+    // Emulator only (not Bamboo's API): which events have a handler, for leak tests.
+    __boundEvents: function () { return Object.keys(handlers); },
   };
   if (!noModal) delete window.PWCheckout.LoadIframe;
 })();
