@@ -7,10 +7,15 @@ start=$(date +%s)
 
 cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg && mkdir pkg
-# wasm-opt runs before wasm-bindgen: Debian's binaryen 108 mis-resolves the exported externref
-# table in wasm-bindgen's output (the page then fails at start with a Table.set TypeError).
-wasm-opt -Oz --strip-debug --strip-producers target/wasm32-unknown-unknown/release/pasarela.wasm -o target/pasarela.opt.wasm
-wasm-bindgen target/pasarela.opt.wasm --out-dir pkg --out-name pasarela_wasm --target web --no-typescript
+wasm-bindgen target/wasm32-unknown-unknown/release/pasarela.wasm --out-dir pkg --out-name pasarela_wasm --target web --no-typescript
+# binaryen from npm (pinned in package.json), not Debian's 108: 108 points wasm-bindgen's exported
+# externref table at the function table (the page then fails at start with a Table.set TypeError),
+# and optimising before wasm-bindgen instead can break wasm-bindgen's closure table.
+# The features are those rustc enables by default for wasm32-unknown-unknown.
+node_modules/.bin/wasm-opt -Oz --converge \
+  --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+  --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+  --strip-debug --strip-producers pkg/pasarela_wasm_bg.wasm -o pkg/pasarela_wasm_bg.wasm
 for f in pasarela.mjs pasarela.js pasarela.d.ts pasarela.css package.json; do
   sed "s/__VERSION__/$version/g" "js/$f" > "pkg/$f"
 done

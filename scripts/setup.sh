@@ -2,7 +2,7 @@
 # Installs whatever is missing for building and testing Pasarela, and nothing that is already
 # there at the right version (a second run takes about a second).
 #   scripts/setup.sh               everything: build tools, Chromium + ChromeDriver, npm packages
-#   scripts/setup.sh --build-only  only what `npm run build` needs
+#   scripts/setup.sh --build-only  only what `npm run build` needs (no browser)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_only=0
@@ -25,9 +25,8 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# 3. Debian packages: binaryen (wasm-opt) always; Chromium and ChromeDriver for the tests.
+# 3. Debian packages: Chromium and ChromeDriver for the tests (wasm-opt comes from npm, below).
 pkgs=()
-command -v wasm-opt >/dev/null || pkgs+=(binaryen)
 if [ "$build_only" = 0 ]; then
   command -v chromium >/dev/null || pkgs+=(chromium)
   command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
@@ -40,8 +39,11 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${pkgs[@]}" >/dev/null
 fi
 
-# 4. npm packages (playwright-core only drives /usr/bin/chromium; it downloads no browser).
-if [ "$build_only" = 0 ] && [ ! -f node_modules/playwright-core/package.json ]; then
+# 4. npm packages at the lockfile's versions: binaryen (wasm-opt) for the build, playwright-core
+#    for the tests (it only drives /usr/bin/chromium; it downloads no browser).
+want_binaryen=$(node -p "require('./package.json').devDependencies.binaryen")
+have_binaryen=$(node -p "try { require('./node_modules/binaryen/package.json').version } catch { '' }")
+if [ "$have_binaryen" != "$want_binaryen" ] || [ ! -f node_modules/playwright-core/package.json ]; then
   log "npm ci"
   npm ci --no-audit --no-fund
 fi

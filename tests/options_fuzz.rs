@@ -14,8 +14,16 @@ fn leaf() -> impl Strategy<Value = Value> {
         any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         ".{0,12}".prop_map(Value::from),
-        prop_oneof![Just("bamboo"), Just("kr"), Just("USD"), Just("#c"), Just("/pay"), Just("OT__x_"), Just("javascript:1")]
-            .prop_map(Value::from),
+        prop_oneof![
+            Just("bamboo"),
+            Just("kr"),
+            Just("USD"),
+            Just("#c"),
+            Just("/pay"),
+            Just("OT__x_"),
+            Just("javascript:1")
+        ]
+        .prop_map(Value::from),
     ]
 }
 
@@ -24,8 +32,18 @@ fn value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
             prop::collection::vec(
-                (prop_oneof![Just("provider".to_owned()), Just("order".to_owned()), Just("amount".to_owned()),
-                    Just("profiles".to_owned()), Just("Token".to_owned()), Just("last4".to_owned()), "[a-zA-Z]{1,8}"], inner),
+                (
+                    prop_oneof![
+                        Just("provider".to_owned()),
+                        Just("order".to_owned()),
+                        Just("amount".to_owned()),
+                        Just("profiles".to_owned()),
+                        Just("Token".to_owned()),
+                        Just("last4".to_owned()),
+                        "[a-zA-Z]{1,8}"
+                    ],
+                    inner
+                ),
                 0..6
             )
             .prop_map(|kv| Value::Object(kv.into_iter().collect::<Map<_, _>>())),
@@ -36,10 +54,20 @@ fn value() -> impl Strategy<Value = Value> {
 /// Valid options with one field replaced by an arbitrary value.
 fn mutated() -> impl Strategy<Value = Value> {
     let paths = prop_oneof![
-        Just(vec!["provider"]), Just(vec!["container"]), Just(vec!["publicKey"]), Just(vec!["order"]),
-        Just(vec!["order", "amount"]), Just(vec!["order", "currency"]), Just(vec!["merchant", "paymentUrl"]),
-        Just(vec!["merchant", "retries"]), Just(vec!["merchant", "headers"]), Just(vec!["profiles"]),
-        Just(vec!["customer"]), Just(vec!["locale"]), Just(vec!["kr"]), Just(vec!["bamboo", "bankId"]),
+        Just(vec!["provider"]),
+        Just(vec!["container"]),
+        Just(vec!["publicKey"]),
+        Just(vec!["order"]),
+        Just(vec!["order", "amount"]),
+        Just(vec!["order", "currency"]),
+        Just(vec!["merchant", "paymentUrl"]),
+        Just(vec!["merchant", "retries"]),
+        Just(vec!["merchant", "headers"]),
+        Just(vec!["profiles"]),
+        Just(vec!["customer"]),
+        Just(vec!["locale"]),
+        Just(vec!["kr"]),
+        Just(vec!["bamboo", "bankId"]),
     ];
     (paths, value()).prop_map(|(path, v)| {
         let mut o = json!({

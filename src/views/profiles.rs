@@ -94,8 +94,31 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
     let t = move |m: Msg| locale.text(m);
     // Rc callbacks live in the reactive arena: closures that re-render must be Send + Sync.
     let actions = StoredValue::new_local(actions);
+    let group_ref = NodeRef::<leptos::html::Div>::new();
+    // Marks one row checked or not, straight in the DOM (rows are static markup).
+    let mark = move |id: &str, on: bool| {
+        if let Some(group) = group_ref.get_untracked() {
+            // Rows follow the profiles' order, "use another card" last: an index, not a search.
+            let index = model.profiles.with_untracked(|ps| {
+                if id == NEW_CARD {
+                    Some(ps.len())
+                } else {
+                    ps.iter().position(|p| p.id == id)
+                }
+            });
+            if let Some(row) = index.and_then(|i| group.children().item(i as u32)) {
+                let _ = row.set_attribute("aria-checked", if on { "true" } else { "false" });
+                let _ = row.set_attribute("tabindex", if on { "0" } else { "-1" });
+            }
+        }
+    };
     let choose = move |id: String| {
-        if model.selected.get_untracked() != id {
+        let previous = model.selected.get_untracked();
+        if previous != id {
+            // The shopper sees the change in the same frame as the click; the effect below
+            // only repairs rows re-rendered by a profile update.
+            mark(&previous, false);
+            mark(&id, true);
             model.installments.set(1);
             model.selected.set(id.clone());
             actions.with_value(|a| (a.select)(id));
@@ -103,46 +126,62 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
     };
 
     // Arrow keys walk the enabled radios in DOM order; focus follows the selection.
-    let on_keydown = {
-        move |ev: web_sys::KeyboardEvent| {
-            let key = ev.key();
-            let Some(group) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-            let radios: Vec<web_sys::HtmlElement> = group
-                .query_selector_all("[role=radio]:not([aria-disabled=true])")
-                .map(|l| (0..l.length()).filter_map(|i| l.item(i)?.dyn_into().ok()).collect())
-                .unwrap_or_default();
-            if radios.is_empty() {
-                return;
-            }
-            let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
-            let at = radios
-                .iter()
-                .position(|r| Some(r.unchecked_ref::<web_sys::Element>()) == focused.as_ref())
-                .unwrap_or(0);
-            let next = match key.as_str() {
-                "ArrowDown" | "ArrowRight" => (at + 1) % radios.len(),
-                "ArrowUp" | "ArrowLeft" => (at + radios.len() - 1) % radios.len(),
-                "Home" => 0,
-                "End" => radios.len() - 1,
-                " " | "Enter" => at,
-                _ => return,
-            };
-            ev.prevent_default();
-            let target = &radios[next];
-            let _ = target.focus();
-            choose(target.get_attribute("data-profile-id").unwrap_or_default());
+    let on_keydown = move |ev: web_sys::KeyboardEvent| {
+        let key = ev.key();
+        let Some(group) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let radios: Vec<web_sys::HtmlElement> = group
+            .query_selector_all("[role=radio]:not([aria-disabled=true])")
+            .map(|l| (0..l.length()).filter_map(|i| l.item(i)?.dyn_into().ok()).collect())
+            .unwrap_or_default();
+        if radios.is_empty() {
+            return;
+        }
+        let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+        let at =
+            radios.iter().position(|r| Some(r.unchecked_ref::<web_sys::Element>()) == focused.as_ref()).unwrap_or(0);
+        let next = match key.as_str() {
+            "ArrowDown" | "ArrowRight" => (at + 1) % radios.len(),
+            "ArrowUp" | "ArrowLeft" => (at + radios.len() - 1) % radios.len(),
+            "Home" => 0,
+            "End" => radios.len() - 1,
+            " " | "Enter" => at,
+            _ => return,
+        };
+        ev.prevent_default();
+        let target = &radios[next];
+        let _ = target.focus();
+        choose(target.get_attribute("data-profile-id").unwrap_or_default());
+    };
+    // One click handler for the whole group instead of one closure per card.
+    let on_click = move |ev: web_sys::MouseEvent| {
+        let radio = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("[role=radio]").ok().flatten());
+        if let Some(r) = radio.filter(|r| r.get_attribute("aria-disabled").as_deref() != Some("true")) {
+            choose(r.get_attribute("data-profile-id").unwrap_or_default());
         }
     };
 
-    let rows = {
-        move || {
-            model.profiles.get().into_iter().map(|p| {
+    // Selection set from code (pay({ profileId }), setProfiles) reaches the rows here.
+    Effect::new(move |previous: Option<String>| {
+        let now = model.selected.get();
+        model.profiles.track();
+        if let Some(prev) = previous.as_deref().filter(|p| *p != now) {
+            mark(prev, false);
+        }
+        mark(&now, true);
+        now
+    });
+    let rows = move || {
+        let selected = model.selected.get_untracked();
+        model
+            .profiles
+            .get()
+            .into_iter()
+            .map(|p| {
                 let expired = p.is_expired(today);
-                let id = p.id.clone();
-                let id_for_check = id.clone();
-                let checked = move || model.selected.get() == id_for_check;
-                let checked2 = checked.clone();
-                let click_id = id.clone();
+                let on = p.id == selected && !expired;
                 let label = format!("{} •••• {}", p.brand, p.last4);
                 let expiry = if expired {
                     t(Msg::Expired).to_owned()
@@ -150,42 +189,40 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
                     p.expiry_label().map(|e| format!("{} {e}", t(Msg::Expires))).unwrap_or_default()
                 };
                 view! {
-                    <div role="radio" class="pasarela-profile" data-profile-id=id
-                        aria-checked=move || if checked() { "true" } else { "false" }
+                    <div role="radio" class="pasarela-profile" data-profile-id=p.id
+                        aria-checked=if on { "true" } else { "false" }
                         aria-disabled=if expired { "true" } else { "false" }
-                        tabindex=move || if checked2() && !expired { "0" } else { "-1" }
-                        on:click=move |_| if !expired { choose(click_id.clone()) }>
+                        tabindex=if on { "0" } else { "-1" }>
                         <span class="pasarela-profile-dot" aria-hidden="true"></span>
                         <span class="pasarela-profile-main">
                             <span class="pasarela-profile-brand">{label}</span>
-                            {p.holder.clone().map(|h| view! { <span class="pasarela-profile-holder">{h}</span> })}
-                            {p.issuer.clone().map(|i| view! { <span class="pasarela-profile-holder">{i}</span> })}
+                            {p.holder.map(|h| view! { <span class="pasarela-profile-holder">{h}</span> })}
+                            {p.issuer.map(|i| view! { <span class="pasarela-profile-holder">{i}</span> })}
                         </span>
                         <span class=if expired { "pasarela-profile-expired" } else { "pasarela-profile-expiry" }>{expiry}</span>
                     </div>
                 }
-            }).collect_view()
-        }
+            })
+            .collect_view()
     };
 
-    let new_card_checked = move || model.selected.get() == NEW_CARD;
     let offered = move || {
         let sel = model.selected.get();
         model.profiles.with(|ps| ps.iter().find(|p| p.id == sel).map(|p| p.installments.clone()).unwrap_or_default())
     };
     let many_installments = move || offered().len() > 1;
     let show_button = move || pay_new_card || model.selected.get() != NEW_CARD;
-    let choose_new = choose;
+    let new_card_on = model.selected.get_untracked() == NEW_CARD;
 
     view! {
         <div class="pasarela-saved">
             <p class="pasarela-profiles-title" id=title_id.clone()>{t(Msg::SavedCards)}</p>
-            <div class="pasarela-profiles" role="radiogroup" aria-labelledby=title_id on:keydown=on_keydown>
+            <div class="pasarela-profiles" role="radiogroup" aria-labelledby=title_id node_ref=group_ref
+                on:keydown=on_keydown on:click=on_click>
                 {rows}
                 <div role="radio" class="pasarela-profile pasarela-profile-new" data-profile-id=NEW_CARD
-                    aria-checked=move || if new_card_checked() { "true" } else { "false" }
-                    tabindex=move || if new_card_checked() { "0" } else { "-1" }
-                    on:click=move |_| choose_new(NEW_CARD.to_owned())>
+                    aria-checked=if new_card_on { "true" } else { "false" }
+                    tabindex=if new_card_on { "0" } else { "-1" }>
                     <span class="pasarela-profile-dot" aria-hidden="true"></span>
                     <span class="pasarela-profile-main"><span class="pasarela-profile-brand">{t(Msg::UseAnotherCard)}</span></span>
                     <span></span>

@@ -1,0 +1,195 @@
+// `npm run bench`: browser benchmarks in headless Chromium against the local emulators.
+// Prints one table: figure, median, min, max, budget, pass/fail (and the baseline ratios).
+// Budgets are issue #6's; nothing here is a unit test, so a miss is reported, not thrown,
+// unless --strict is given.
+import { chromium } from 'playwright-core';
+import { startSandbox } from '../../www/server.mjs';
+import { CHROMIUM } from '../e2e/helpers.mjs';
+
+const RUNS = Number(process.env.BENCH_RUNS || 25);
+const sandbox = await startSandbox({ port: 0 });
+const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+const url = sandbox.url;
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s.at(-1) };
+};
+const rows = [];
+const row = (figure, xs, budget, unit = 'ms', pass) => {
+  const st = stats(xs);
+  rows.push({ figure, ...st, unit, budget, pass: pass ?? (budget === '' ? '' : st.median <= budget ? 'pass' : 'FAIL') });
+  return st;
+};
+const profilesOf = (n) => Array.from({ length: n }, (_, i) => ({ id: `p${i}`, brand: i % 2 ? 'Visa' : 'MasterCard', last4: String(1000 + (i % 9000)).padStart(4, '0'), holder: `Cliente ${i}`, expiry: '203012' }));
+const base = (extra) => ({ provider: 'bamboo', container: '#checkout', publicKey: 'pk', scriptUrl: `${url}/bamboo/v1/Scripts/PWCheckoutNoModal.js`,
+  order: { id: 'B-1', amount: 123456, currency: 'USD' }, merchant: { paymentUrl: '/merchant/pay' }, ...extra });
+
+async function page() {
+  const p = await browser.newPage();
+  await p.goto(`${url}/harness.html`);
+  await p.addScriptTag({ url: '/tests-bench/baseline.js' }).catch(() => {});
+  return p;
+}
+
+try {
+  // 1. wasm compile + instantiate (streaming), each in a fresh page.
+  const compile = [];
+  for (let i = 0; i < 10; i++) {
+    const p = await browser.newPage();
+    await p.goto(`${url}/harness.html`);
+    compile.push(await p.evaluate(async () => {
+      const t = performance.now();
+      await WebAssembly.instantiateStreaming(fetch('/pkg/pasarela_wasm_bg.wasm'), new Proxy({}, { get: () => new Proxy({}, { get: () => () => {} }) })).catch(() => WebAssembly.compileStreaming(fetch('/pkg/pasarela_wasm_bg.wasm')));
+      return performance.now() - t;
+    }));
+    await p.close();
+  }
+  row('wasm compile+instantiate (streaming)', compile, '');
+
+  // 2. createCheckout() → ready with 20 saved profiles, provider script already on the page.
+  {
+    const p = await page();
+    const times = await p.evaluate(async ({ opts, runs }) => {
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      const warm = await createCheckout(opts);
+      await new Promise((ok) => warm.on('ready', ok));
+      warm.destroy();
+      const out = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        const c = await createCheckout(opts);
+        await new Promise((ok) => c.on('ready', ok));
+        out.push(performance.now() - t);
+        c.destroy();
+      }
+      return out;
+    }, { opts: base({ profiles: profilesOf(20) }), runs: RUNS });
+    row('createCheckout → ready, 20 profiles', times, 30);
+    await p.close();
+  }
+
+  // 3. 1,000 profiles: render and selection change, against the plain-DOM baseline.
+  {
+    const p = await browser.newPage();
+    await p.goto(`${url}/harness.html`);
+    await p.addScriptTag({ path: new URL('./baseline.js', import.meta.url).pathname });
+    const r = await p.evaluate(async ({ opts, profiles, runs }) => {
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      const host = document.querySelector('#checkout');
+      const frame = () => new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+      const out = { render: [], baseRender: [], select: [], baseSelect: [] };
+      const warm = await createCheckout(opts);
+      warm.destroy();
+      for (let i = 0; i < runs; i++) {
+        let t = performance.now();
+        const c = await createCheckout(opts);
+        document.body.offsetHeight; // layout included in both
+        out.render.push(performance.now() - t);
+        // 50 selection changes in a row, each until the DOM shows it (timer granularity is 0.1 ms).
+        const changed = (el) => new Promise((ok) => new MutationObserver((_, o) => { o.disconnect(); ok(); }).observe(el, { attributes: true, attributeFilter: ['aria-checked'] }));
+        const radios = host.querySelectorAll('[role=radio]');
+        t = performance.now();
+        for (let k = 1; k <= 50; k++) {
+          const target = radios[(i * 37 + k * 13) % 999 + 1];
+          const seen = changed(target);
+          target.click();
+          await seen;
+        }
+        out.select.push((performance.now() - t) / 50);
+        c.destroy();
+        await frame();
+
+        const holder = document.createElement('div');
+        host.append(holder);
+        t = performance.now();
+        const b = window.baselineRender(holder, profiles, profiles[0].id);
+        document.body.offsetHeight;
+        out.baseRender.push(performance.now() - t);
+        const brows = holder.querySelectorAll('[role=radio]');
+        t = performance.now();
+        for (let k = 1; k <= 50; k++) {
+          const target = brows[(i * 37 + k * 13) % 999 + 1];
+          const seen = changed(target);
+          target.click();
+          await seen;
+        }
+        out.baseSelect.push((performance.now() - t) / 50);
+        holder.remove();
+        await frame();
+      }
+      return out;
+    }, { opts: base({ profiles: profilesOf(1000) }), profiles: profilesOf(1000), runs: Math.min(RUNS, 15) });
+    const pr = row('render 1,000 profiles', r.render, '');
+    const br = row('  baseline: plain DOM render', r.baseRender, '');
+    const ratio = pr.median / br.median;
+    rows.push({ figure: '  ratio render (Pasarela / baseline)', median: ratio, min: '', max: '', unit: '×', budget: 1.5, pass: ratio <= 1.5 ? 'pass' : 'FAIL' });
+    const ps = row('change selection among 1,000 (mean of 50)', r.select, '');
+    const bs = row('  baseline: plain DOM selection', r.baseSelect, '');
+    const sratio = ps.median / bs.median;
+    rows.push({ figure: '  ratio selection (Pasarela / baseline)', median: sratio, min: '', max: '', unit: '×', budget: 1.5, pass: sratio <= 1.5 ? 'pass' : 'FAIL' });
+    await p.close();
+  }
+
+  // 4. Hot path: provider token callback → merchant request sent (Conekta emulator message).
+  {
+    const p = await page();
+    const times = await p.evaluate(async ({ opts, runs }) => {
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      const out = [];
+      const realFetch = window.fetch;
+      let sentAt = 0;
+      window.fetch = function (input, init) {
+        const u = String(input instanceof Request ? input.url : input);
+        if (u.includes('/merchant/pay')) sentAt = performance.now();
+        return realFetch.apply(this, arguments);
+      };
+      let tokenAt = 0;
+      window.addEventListener('message', (e) => { if (e.data && e.data.type === 'token') tokenAt = performance.now(); }, true);
+      for (let i = 0; i < runs; i++) {
+        const c = await createCheckout(opts);
+        await new Promise((ok) => c.on('ready', ok));
+        const frame = document.querySelector('#checkout iframe');
+        await new Promise((ok) => (frame.contentDocument?.readyState === 'complete' ? ok() : frame.addEventListener('load', ok, { once: true })));
+        const done = new Promise((ok) => c.on('result', ok));
+        sentAt = 0;
+        // The component's iframe reports a token, exactly as after a real submission.
+        frame.contentWindow.eval(`parent.postMessage({ source: 'conekta', type: 'token', token: { id: 'tok_bench${i}', object: 'token' } }, '*')`);
+        await done;
+        out.push(sentAt - tokenAt);
+        c.destroy();
+      }
+      return out;
+    }, { opts: { ...base(), provider: 'conekta', publicKey: 'key_bench', scriptUrl: `${url}/conekta/v1.0/js/conekta-checkout.min.js` }, runs: RUNS });
+    row('token callback → merchant request sent', times, 2);
+    await p.close();
+  }
+
+  // 5. Memory: wasm linear memory after 200 create/destroy cycles vs after the first.
+  {
+    const p = await page();
+    const m = await p.evaluate(async (opts) => {
+      const mod = await import('/pkg/pasarela.mjs');
+      const cycle = async () => { const c = await mod.createCheckout(opts); await new Promise((ok) => c.on('ready', ok)); c.destroy(); };
+      await cycle();
+      const first = mod._wasmMemoryBytes();
+      for (let i = 1; i < 200; i++) await cycle();
+      return { first, last: mod._wasmMemoryBytes() };
+    }, base({ profiles: profilesOf(20) }));
+    const growth = (m.last - m.first) / 1024;
+    rows.push({ figure: 'wasm memory growth, 200 cycles', median: growth, min: m.first / 1024, max: m.last / 1024, unit: 'KiB', budget: 1024, pass: growth <= 1024 ? 'pass' : 'FAIL' });
+    await p.close();
+  }
+} finally {
+  await browser.close();
+  await sandbox.close();
+}
+
+const fmt = (x) => (typeof x === 'number' ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(2)) : String(x));
+console.log(`\nPasarela benchmarks (headless Chromium, ${RUNS} runs where repeated)\n`);
+console.log(['figure'.padEnd(42), 'median', 'min', 'max', 'unit', 'budget', 'result'].map((h, i) => (i ? h.padStart(9) : h)).join(' '));
+for (const r of rows) {
+  console.log([r.figure.padEnd(42), fmt(r.median), fmt(r.min), fmt(r.max), r.unit, r.budget === '' ? '—' : `≤ ${r.budget}`, r.pass || '—'].map((c, i) => (i ? String(c).padStart(9) : c)).join(' '));
+}
+const failed = rows.filter((r) => r.pass === 'FAIL');
+if (failed.length && process.argv.includes('--strict')) process.exit(1);
