@@ -112,8 +112,8 @@ impl WasmCheckout {
 
     /// `checkout.state`.
     #[wasm_bindgen(getter)]
-    pub fn state(&self) -> JsValue {
-        to_js(&self.inner.state())
+    pub fn state(&self) -> String {
+        self.inner.state().as_str().to_owned()
     }
 
     /// `checkout.destroy()`.

@@ -70,7 +70,9 @@ impl Attempt {
 
 /// Serialises a payload as a plain JS object (not `Map`s).
 pub fn to_js<T: Serialize>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    // JSON text and `JSON.parse` reuse serde_json's writer (already needed for request bodies)
+    // instead of linking a second serializer into the wasm.
+    serde_json::to_string(v).ok().and_then(|j| js_sys::JSON::parse(&j).ok()).unwrap_or(JsValue::NULL)
 }
 
 impl Checkout {
@@ -80,7 +82,7 @@ impl Checkout {
         let host =
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
         host.set_class_name("pasarela");
-        let _ = host.set_attribute("data-provider", &format!("{:?}", opts.provider).to_lowercase());
+        let _ = host.set_attribute("data-provider", opts.provider.as_str());
         let _ = host.set_attribute("lang", opts.locale.tag());
         let _ = container.append_child(&host);
         let provider = providers::for_options(opts.clone());
@@ -143,7 +145,7 @@ impl Checkout {
         match inner.state.next(h) {
             Some(s) => {
                 inner.state = s;
-                let _ = inner.host.set_attribute("data-state", &format!("{s:?}").to_lowercase());
+                let _ = inner.host.set_attribute("data-state", s.as_str());
                 if let Some(v) = &inner.view {
                     v.model.set_busy(s.in_flight());
                 }
@@ -219,7 +221,7 @@ impl Checkout {
             }
             ProviderEvent::Notification(status) => {
                 self.emit("notification", to_js(&serde_json::json!({ "status": status })));
-                self.wake_verifier(&format!("{status:?}").to_lowercase());
+                self.wake_verifier(status.as_str());
             }
             ProviderEvent::ActionClosed => {
                 self.wake_verifier("closed");

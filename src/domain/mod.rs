@@ -22,3 +22,14 @@ pub enum ProviderId {
     Conekta,
     Kr,
 }
+
+impl ProviderId {
+    /// The `provider` option's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Bamboo => "bamboo",
+            Self::Conekta => "conekta",
+            Self::Kr => "kr",
+        }
+    }
+}

@@ -48,6 +48,19 @@ pub enum Outcome {
 }
 
 impl PaymentState {
+    /// The `checkout.state` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Loading => "loading",
+            Self::Ready => "ready",
+            Self::Processing => "processing",
+            Self::ActionRequired => "action_required",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Destroyed => "destroyed",
+        }
+    }
+
     /// The state after `h`, or `None` when `h` does not apply in this state (it is then ignored).
     pub fn next(self, h: Happening) -> Option<PaymentState> {
         use Happening as H;
@@ -85,6 +98,13 @@ mod tests {
     use super::Happening as H;
     use super::PaymentState as S;
     use super::*;
+
+    #[test]
+    fn spelling_matches_serde() {
+        for s in [S::Loading, S::Ready, S::Processing, S::ActionRequired, S::Succeeded, S::Failed, S::Destroyed] {
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+    }
 
     #[test]
     fn the_happy_path() {

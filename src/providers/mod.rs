@@ -26,6 +26,16 @@ pub enum NotificationStatus {
     Error,
 }
 
+impl NotificationStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Pending => "pending",
+            Self::Error => "error",
+        }
+    }
+}
+
 /// What a provider library told the adapter.
 #[derive(Debug)]
 pub enum ProviderEvent {

@@ -13,7 +13,10 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
 /// `obj[key]` as a string, when it is a non-empty string or a number.
 pub fn get_string(obj: &JsValue, key: &str) -> Option<String> {
     let v = get(obj, key);
-    v.as_string().filter(|s| !s.is_empty()).or_else(|| v.as_f64().map(|n| n.to_string()))
+    // Numbers are printed by JS (`String(n)`): Rust's float printing would add kilobytes of wasm.
+    v.as_string()
+        .filter(|s| !s.is_empty())
+        .or_else(|| v.as_f64().and_then(|_| js_sys::JSON::stringify(&v).ok()?.as_string()))
 }
 
 /// `obj[key] = value`.
