@@ -1,21 +1,14 @@
 // Bamboo PWCheckout, new card (anonymous shopper, one-time token): end to end in Chromium.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventNames, events, mount, openPage, optionsFor, payWithBambooCard, startWorld, waitForEvent } from './helpers.mjs';
+import { eventNames, events, mount, openPage, optionsFor, payWithBambooCard, waitForEvent, suiteWorld } from './helpers.mjs';
 
 describe('Bamboo one-time-token checkout', () => {
-  let world, tab;
-  before(async () => { world = await startWorld(); });
-  after(async () => { await world.close(); });
-  beforeEach(async () => {
-    await world.reset();
-    await tab?.close();
-    tab = await openPage(world);
-  });
+  const ctx = suiteWorld();
 
   it('approves a good test card with ready → token → result and exactly one charge', async () => {
-    const { page, consoleLines } = tab;
-    assert.deepEqual(await mount(page, optionsFor(world, 'bamboo')), { ok: true });
+    const { page, consoleLines } = ctx.tab;
+    assert.deepEqual(await mount(page, optionsFor(ctx.world, 'bamboo')), { ok: true });
     assert.deepEqual(await waitForEvent(page, 'ready'), { provider: 'bamboo' });
     assert.equal(await page.evaluate(() => checkout.state), 'ready');
     await payWithBambooCard(page, '4111111111111111');
@@ -27,7 +20,7 @@ describe('Bamboo one-time-token checkout', () => {
     assert.deepEqual(token, { provider: 'bamboo', kind: 'one_time', brand: 'Visa', last4: '1111' });
     assert.equal(await page.evaluate(() => checkout.state), 'succeeded');
 
-    const state = await world.state();
+    const state = await ctx.world.state();
     assert.equal(state.charges.length, 1, 'exactly one charge');
     assert.equal(state.requests.length, 1);
     const req = state.requests[0];
@@ -47,27 +40,27 @@ describe('Bamboo one-time-token checkout', () => {
   });
 
   it('declines a declining card without charging, and the shopper can pay again', async () => {
-    const { page } = tab;
-    await mount(page, optionsFor(world, 'bamboo'));
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
     await waitForEvent(page, 'ready');
     await payWithBambooCard(page, '4000000000000002');
     const declined = await waitForEvent(page, 'result');
     assert.equal(declined.status, 'declined');
     assert.match(declined.message, /TR013/);
     assert.equal(await page.evaluate(() => checkout.state), 'failed');
-    assert.equal((await world.state()).charges.length, 0);
+    assert.equal((await ctx.world.state()).charges.length, 0);
 
     await payWithBambooCard(page, '4242424242424242');
     const approved = await waitForEvent(page, 'result', 2);
     assert.equal(approved.status, 'approved');
-    const state = await world.state();
+    const state = await ctx.world.state();
     assert.equal(state.charges.length, 1);
     assert.notEqual(state.requests[0].key, state.requests[1].key, 'a new attempt has a new Idempotency-Key');
   });
 
   it('pay() waits for the form, and every call during the attempt returns the same promise', async () => {
-    const { page } = tab;
-    await mount(page, optionsFor(world, 'bamboo'));
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
     await waitForEvent(page, 'ready');
     const same = await page.evaluate(() => {
       window.__p1 = checkout.pay();
@@ -84,13 +77,13 @@ describe('Bamboo one-time-token checkout', () => {
     assert.equal(r1.status, 'approved');
     assert.deepEqual(r1, r2);
     assert.equal(third, true, 'pay() after success gives back the same result');
-    assert.equal((await world.state()).charges.length, 1);
+    assert.equal((await ctx.world.state()).charges.length, 1);
     assert.deepEqual((await eventNames(page)).filter((n) => n === 'result'), ['result']);
   });
 
   it('reports a card the provider refuses as tokenization_failed, sending nothing', async () => {
-    const { page } = tab;
-    await mount(page, optionsFor(world, 'bamboo', { locale: 'en' }));
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'bamboo', { locale: 'en' }));
     await waitForEvent(page, 'ready');
     const pending = page.evaluate(() => checkout.pay().then((r) => ({ ...r, error: { code: r.error.code, isError: r.error instanceof Error } })));
     await payWithBambooCard(page, '4111111111111112'); // fails Luhn: TK001
@@ -101,19 +94,19 @@ describe('Bamboo one-time-token checkout', () => {
     const result = await pending;
     assert.equal(result.status, 'error');
     assert.deepEqual(result.error, { code: 'tokenization_failed', isError: true });
-    assert.equal((await world.state()).requests.length, 0);
+    assert.equal((await ctx.world.state()).requests.length, 0);
   });
 
   it('rejects bad options with invalid_options naming the field, loading and rendering nothing', async () => {
-    const { page } = tab;
-    const bad = optionsFor(world, 'bamboo');
+    const { page } = ctx.tab;
+    const bad = optionsFor(ctx.world, 'bamboo');
     bad.order.amount = 12.5;
     const r = await mount(page, bad);
     assert.equal(r.ok, false);
     assert.equal(r.error.code, 'invalid_options');
     assert.equal(r.error.field, 'order.amount');
     assert.equal(r.error.isError, true);
-    const missing = await mount(page, { ...optionsFor(world, 'bamboo'), container: '#nope' });
+    const missing = await mount(page, { ...optionsFor(ctx.world, 'bamboo'), container: '#nope' });
     assert.equal(missing.error.field, 'container');
     const counts = await page.evaluate(() => ({
       scripts: document.querySelectorAll('script[data-pasarela-src]').length,
@@ -124,9 +117,9 @@ describe('Bamboo one-time-token checkout', () => {
   });
 
   it('fails with script_load_failed when the provider script is missing', async () => {
-    const { page } = tab;
-    await world.faults({ target: 'script:bamboo', kind: 'status', status: 404 });
-    await mount(page, optionsFor(world, 'bamboo'));
+    const { page } = ctx.tab;
+    await ctx.world.faults({ target: 'script:bamboo', kind: 'status', status: 404 });
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
     const err = await waitForEvent(page, 'error');
     assert.equal(err.code, 'script_load_failed');
     assert.equal(err.retryable, true);
@@ -134,8 +127,8 @@ describe('Bamboo one-time-token checkout', () => {
   });
 
   it('destroy() removes everything it rendered and unbinds PWCheckout', async () => {
-    const { page } = tab;
-    await mount(page, optionsFor(world, 'bamboo'));
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
     await waitForEvent(page, 'ready');
     const after = await page.evaluate(async () => {
       checkout.destroy();

@@ -1,33 +1,26 @@
 // Conekta's checkout component behind the same API: end to end in Chromium.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventNames, fillConektaCard, mount, openPage, optionsFor, payInPage, startWorld, waitForEvent } from './helpers.mjs';
+import { eventNames, fillConektaCard, mount, openPage, optionsFor, payInPage, waitForEvent, suiteWorld } from './helpers.mjs';
 
 describe('Conekta checkout', () => {
-  let world, tab;
-  before(async () => { world = await startWorld(); });
-  after(async () => { await world.close(); });
-  beforeEach(async () => {
-    await world.reset();
-    await tab?.close();
-    tab = await openPage(world);
-  });
+  const ctx = suiteWorld();
 
   async function ready(page, extra) {
-    assert.deepEqual(await mount(page, optionsFor(world, 'conekta', extra)), { ok: true });
+    assert.deepEqual(await mount(page, optionsFor(ctx.world, 'conekta', extra)), { ok: true });
     assert.deepEqual(await waitForEvent(page, 'ready'), { provider: 'conekta' });
     await page.frameLocator('#checkout iframe').locator('#ck-number').waitFor();
   }
 
   it('approves 4242… through pay(): ready → token → result, one charge, order.paid webhook', async () => {
-    const { page, consoleLines } = tab;
+    const { page, consoleLines } = ctx.tab;
     await ready(page);
     await fillConektaCard(page, '4242424242424242');
     const r = await payInPage(page);
     assert.equal(r.status, 'approved');
     assert.deepEqual(await eventNames(page), ['ready', 'token', 'result']);
     assert.deepEqual((await waitForEvent(page, 'token')), { provider: 'conekta', kind: 'one_time' });
-    const s = await world.state();
+    const s = await ctx.world.state();
     assert.equal(s.charges.length, 1);
     assert.equal(s.requests[0].body.source.type, 'token');
     assert.match(s.requests[0].body.source.token, /^tok_/);
@@ -37,36 +30,36 @@ describe('Conekta checkout', () => {
   });
 
   it('declines an insufficient-funds card with Conekta\'s message and no charge', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page);
     await fillConektaCard(page, '4000000000000127');
     const r = await payInPage(page);
     assert.equal(r.status, 'declined');
     assert.match(r.message, /Fondos insuficientes/);
-    assert.equal((await world.state()).charges.length, 0);
+    assert.equal((await ctx.world.state()).charges.length, 0);
     assert.equal(await page.evaluate(() => checkout.state), 'failed');
   });
 
   it('reports onCreateTokenError as tokenization_failed with the shopper message, localised', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page, { locale: 'pt' });
     await fillConektaCard(page, '4242424242424241');
     const r = await payInPage(page);
     assert.equal(r.status, 'error');
     assert.equal(r.error.code, 'tokenization_failed');
     assert.match(r.error.message, /^Verifique os dados do cartão \(El número de tarjeta es inválido\.\)$/);
-    assert.equal((await world.state()).requests.length, 0);
+    assert.equal((await ctx.world.state()).requests.length, 0);
   });
 
   it('follows pending_payment to paid by polling statusUrl (3-D Secure card, webhook settles it)', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page);
     await fillConektaCard(page, '4000000000002701');
     const p = payInPage(page);
     await page.waitForFunction(() => checkout.state === 'processing');
     const r = await p;
     assert.equal(r.status, 'approved');
-    const s = await world.state();
+    const s = await ctx.world.state();
     assert.deepEqual(s.webhooks.map((w) => w.type), ['order.pending_payment', 'order.paid']);
     assert.equal(s.charges.length, 1);
     assert.deepEqual((await eventNames(page)).filter((n) => n === 'result'), ['result']);

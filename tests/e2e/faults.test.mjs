@@ -1,24 +1,17 @@
 // The worst day: a fault-injecting merchant and provider emulators, driven from Chromium.
 // Every case asserts what the merchant received (requests, charges) and what the page saw.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { events, eventNames, fillConektaCard, fillKrCard, krOptions, mount, openPage, optionsFor, payInPage, payWithBambooCard, startWorld, waitForEvent } from './helpers.mjs';
+import { events, eventNames, fillConektaCard, fillKrCard, krOptions, mount, openPage, optionsFor, payInPage, payWithBambooCard, waitForEvent, suiteWorld } from './helpers.mjs';
 
 const PROVIDERS = ['bamboo', 'conekta', 'kr'];
 const GOOD = { bamboo: '4111111111111111', conekta: '4242424242424242', kr: '4970100000000055' };
 
 describe('fault injection', () => {
-  let world, tab;
-  before(async () => { world = await startWorld(); });
-  after(async () => { await world.close(); });
-  beforeEach(async () => {
-    await world.reset();
-    await tab?.close();
-    tab = await openPage(world);
-  });
+  const ctx = suiteWorld();
 
   async function ready(page, provider, extra = {}) {
-    const opts = provider === 'kr' ? await krOptions(world, extra) : optionsFor(world, provider, extra);
+    const opts = provider === 'kr' ? await krOptions(ctx.world, extra) : optionsFor(ctx.world, provider, extra);
     const m = await mount(page, opts);
     assert.deepEqual(m, { ok: true });
     await waitForEvent(page, 'ready');
@@ -55,15 +48,15 @@ describe('fault injection', () => {
   for (const provider of PROVIDERS) {
     for (const [name, fault, merchant, outcome, requests, charges] of MERCHANT_CASES) {
       it(`${provider}: ${name} → ${outcome}, ${requests} request(s), ${charges} charge(s)`, async () => {
-        const { page } = tab;
-        await world.faults(fault);
+        const { page } = ctx.tab;
+        await ctx.world.faults(fault);
         const r = await attempt(page, provider, { merchant: { paymentUrl: '/merchant/pay', ...merchant } });
         if (outcome === 'approved') assert.equal(r.status, 'approved', JSON.stringify(r));
         else {
           assert.equal(r.status, 'error');
           assert.equal(r.error.code, outcome);
         }
-        const s = await world.state();
+        const s = await ctx.world.state();
         assert.equal(s.requests.length, requests, 'requests that reached the merchant');
         assert.ok(oneKey(s.requests), 'every retry reuses the Idempotency-Key');
         assert.equal(s.charges.length, charges, 'charges');
@@ -73,49 +66,51 @@ describe('fault injection', () => {
   }
 
   it('429 with Retry-After: 1 waits at least a second before the retry', async () => {
-    const { page } = tab;
-    await world.faults({ target: 'merchant-before', kind: 'status', status: 429, retryAfter: 1 });
+    const { page } = ctx.tab;
+    await ctx.world.faults({ target: 'merchant-before', kind: 'status', status: 429, retryAfter: 1 });
     const r = await attempt(page, 'conekta');
     assert.equal(r.status, 'approved');
-    const [a, b] = (await world.state()).requests;
+    const [a, b] = (await ctx.world.state()).requests;
     assert.ok(b.at - a.at >= 1000, `waited ${b.at - a.at} ms`);
-    assert.equal((await world.state()).charges.length, 1);
+    assert.equal((await ctx.world.state()).charges.length, 1);
   });
 
   for (const provider of PROVIDERS) {
     it(`${provider}: script 404 and a script that defines nothing → script_load_failed`, async () => {
       for (const kind of ['status', 'nodefine']) {
-        const t = await openPage(world);
-        await world.faults({ target: `script:${provider}`, kind, status: 404 });
-        const opts = provider === 'kr' ? await krOptions(world) : optionsFor(world, provider);
+        const t = await openPage(ctx.world);
+        await ctx.world.faults({ target: `script:${provider}`, kind, status: 404 });
+        const opts = provider === 'kr' ? await krOptions(ctx.world) : optionsFor(ctx.world, provider);
         await mount(t.page, opts);
         const e = await waitForEvent(t.page, 'error');
         assert.equal(e.code, 'script_load_failed', kind);
         assert.equal(await t.page.evaluate(() => checkout.state), 'failed');
         assert.match(e.message, kind === 'nodefine' ? /NoGlobal/ : /Failed/);
+        // With no form there is nothing to submit: pay() says so at once instead of waiting.
+        assert.equal(await t.page.evaluate(() => checkout.pay().then(() => 'resolved', (e) => e.code)), 'not_ready');
         await t.close();
       }
     });
 
     it(`${provider}: a slow (2 s) provider script still mounts`, async () => {
-      await world.faults({ target: `script:${provider}`, kind: 'delay', delayMs: 2000 });
+      await ctx.world.faults({ target: `script:${provider}`, kind: 'delay', delayMs: 2000 });
       const started = Date.now();
-      await ready(tab.page, provider);
+      await ready(ctx.tab.page, provider);
       assert.ok(Date.now() - started >= 2000);
     });
   }
 
   it('a provider script that never loads fails after the 15 s bound', { timeout: 40_000 }, async () => {
-    const { page } = tab;
-    await world.faults({ target: 'script:conekta', kind: 'delay', delayMs: 25_000 });
-    await mount(page, optionsFor(world, 'conekta'));
+    const { page } = ctx.tab;
+    await ctx.world.faults({ target: 'script:conekta', kind: 'delay', delayMs: 25_000 });
+    await mount(page, optionsFor(ctx.world, 'conekta'));
     const e = await waitForEvent(page, 'error', 1, 20_000);
     assert.equal(e.code, 'script_load_failed');
     assert.match(e.message, /TimedOut/);
   });
 
   it('double and triple pay() share one attempt: one token, one request, one charge', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page, 'conekta');
     await fillConektaCard(page, GOOD.conekta);
     const same = await page.evaluate(async () => {
@@ -125,14 +120,14 @@ describe('fault injection', () => {
     });
     assert.deepEqual(same, { identical: true, status: ['approved', 'approved', 'approved'] });
     assert.deepEqual(await eventNames(page), ['ready', 'token', 'result']);
-    const s = await world.state();
+    const s = await ctx.world.state();
     assert.equal(s.requests.length, 1);
     assert.equal(s.charges.length, 1);
   });
 
   it('destroy() mid-flight settles the promise with destroyed and emits one result', async () => {
-    const { page } = tab;
-    await world.faults({ target: 'merchant-before', kind: 'delay', delayMs: 1500 });
+    const { page } = ctx.tab;
+    await ctx.world.faults({ target: 'merchant-before', kind: 'delay', delayMs: 1500 });
     await ready(page, 'conekta');
     await fillConektaCard(page, GOOD.conekta);
     const outcome = page.evaluate(() => checkout.pay().then(() => 'resolved', (e) => e.code));
@@ -147,33 +142,33 @@ describe('fault injection', () => {
   });
 
   it('a one-time token is never sent after 10 minutes: a retry that would is token_expired', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await page.clock.install();
     await page.reload();
-    await world.faults({ target: 'merchant-before', kind: 'status', status: 429, retryAfter: 5 });
+    await ctx.world.faults({ target: 'merchant-before', kind: 'status', status: 429, retryAfter: 5 });
     await ready(page, 'bamboo');
     const p = payInPage(page);
     await payWithBambooCard(page, GOOD.bamboo);
     await page.waitForFunction(() => true);
-    for (let i = 0; i < 50 && (await world.state()).requests.length < 1; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (await ctx.world.state()).requests.length < 1; i++) await new Promise((r) => setTimeout(r, 100));
     await page.clock.fastForward('11:00'); // the shopper's phone slept through the back-off
     const r = await p;
     assert.equal(r.status, 'error');
     assert.equal(r.error.code, 'token_expired');
-    const s = await world.state();
+    const s = await ctx.world.state();
     assert.equal(s.requests.length, 1, 'the stale token was not sent again');
     assert.equal(s.charges.length, 0);
   });
 
   it('no token value in events, DOM, console, URLs or error messages (all providers)', async () => {
     for (const provider of PROVIDERS) {
-      await world.reset();
-      const t = await openPage(world);
+      await ctx.world.reset();
+      const t = await openPage(ctx.world);
       const urls = [];
       t.page.on('request', (req) => urls.push(req.url()));
       const r = await attempt(t.page, provider);
       assert.equal(r.status, 'approved');
-      const sent = (await world.state()).requests[0].body.source;
+      const sent = (await ctx.world.state()).requests[0].body.source;
       const secret = provider === 'kr' ? null : sent.token.replace('…', '');
       const everything = JSON.stringify(await events(t.page)) + (await t.page.content()) + t.consoleLines.join('\n') + urls.join('\n');
       if (secret) {
@@ -185,8 +180,8 @@ describe('fault injection', () => {
   });
 
   it('a Rust panic surfaces as an internal error, settles the promise, and destroy() still cleans up', async () => {
-    const { page } = tab;
-    await world.faults({ target: 'merchant-before', kind: 'delay', delayMs: 3000 });
+    const { page } = ctx.tab;
+    await ctx.world.faults({ target: 'merchant-before', kind: 'delay', delayMs: 3000 });
     await ready(page, 'conekta');
     await fillConektaCard(page, GOOD.conekta);
     const outcome = page.evaluate(() => checkout.pay().then(() => 'resolved', (e) => e.code));
@@ -201,7 +196,7 @@ describe('fault injection', () => {
   });
 
   it('random page input never escapes as anything but a PasarelaError, and renders nothing', async () => {
-    const { page, consoleLines } = tab;
+    const { page, consoleLines } = ctx.tab;
     const out = await page.evaluate(async () => {
       const { createCheckout } = await import('/pkg/pasarela.mjs');
       let seed = 42;
@@ -247,7 +242,7 @@ describe('fault injection', () => {
   });
 
   it('200 create/destroy cycles leave no nodes, no listeners, no provider bindings and bounded memory', { timeout: 120_000 }, async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     const cdp = await page.context().newCDPSession(page);
     const listeners = async () => {
       const r = await cdp.send('Runtime.evaluate', { includeCommandLineAPI: true, returnByValue: true,
@@ -262,7 +257,7 @@ describe('fault injection', () => {
         await new Promise((ok) => c.on('ready', ok));
         c.destroy();
       }
-    }, { n, opts: optionsFor(world, 'bamboo', { profiles }) });
+    }, { n, opts: optionsFor(ctx.world, 'bamboo', { profiles }) });
     const memory = () => page.evaluate(async () => (await import('/pkg/pasarela.mjs'))._wasmMemoryBytes());
     await cycle(1);
     const [mem1, l1] = [await memory(), await listeners()];

@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end suites: the local sandbox on a free port and Debian's
 // Chromium driven by playwright-core (never a downloaded browser).
+import { after, before, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startSandbox } from '../../www/server.mjs';
 
@@ -20,6 +21,22 @@ export async function startWorld() {
     async faults(f) { await fetch(`${sandbox.url}/__sandbox/faults`, { method: 'POST', body: JSON.stringify(f) }); },
     async close() { await browser.close(); await sandbox.close(); },
   };
+}
+
+/**
+ * Registers the usual suite hooks: one sandbox and browser per file, and before each test a
+ * reset sandbox and a fresh harness page. Tests read `ctx.world` and `ctx.tab`.
+ */
+export function suiteWorld() {
+  const ctx = {};
+  before(async () => { ctx.world = await startWorld(); });
+  after(async () => { await ctx.world.close(); });
+  beforeEach(async () => {
+    await ctx.world.reset();
+    await ctx.tab?.close();
+    ctx.tab = await openPage(ctx.world);
+  });
+  return ctx;
 }
 
 /** A fresh page on `path` that records console output and page errors. */

@@ -1,34 +1,27 @@
 // Lyra KR (krypton) embedded form behind the same API: end to end in Chromium.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventNames, fillKrCard, krOptions, mount, openPage, payInPage, startWorld, waitForEvent } from './helpers.mjs';
+import { eventNames, fillKrCard, krOptions, mount, openPage, payInPage, waitForEvent, suiteWorld } from './helpers.mjs';
 
 describe('KR checkout', () => {
-  let world, tab;
-  before(async () => { world = await startWorld(); });
-  after(async () => { await world.close(); });
-  beforeEach(async () => {
-    await world.reset();
-    await tab?.close();
-    tab = await openPage(world);
-  });
+  const ctx = suiteWorld();
 
   async function ready(page, extra = {}) {
-    const opts = await krOptions(world, { order: { id: `K-${Date.now()}`, amount: 5000, currency: 'PEN' }, ...extra });
+    const opts = await krOptions(ctx.world, { order: { id: `K-${Date.now()}`, amount: 5000, currency: 'PEN' }, ...extra });
     assert.deepEqual(await mount(page, opts), { ok: true });
     assert.deepEqual(await waitForEvent(page, 'ready'), { provider: 'kr' });
     return opts;
   }
 
   it('approves 4970…0055: ready → token(form_answer) → result; the signed answer is forwarded', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page);
     await fillKrCard(page, '4970100000000055');
     const r = await payInPage(page);
     assert.equal(r.status, 'approved');
     assert.deepEqual(await eventNames(page), ['ready', 'token', 'result']);
     assert.deepEqual(await waitForEvent(page, 'token'), { provider: 'kr', kind: 'form_answer', brand: 'VISA', last4: '0055' });
-    const s = await world.state();
+    const s = await ctx.world.state();
     assert.equal(s.charges.length, 1);
     const src = s.requests[0].body.source;
     assert.equal(src.type, 'kr_answer');
@@ -40,17 +33,17 @@ describe('KR checkout', () => {
   });
 
   it('declines a refused card (UNPAID answer) without a charge', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page);
     await fillKrCard(page, '4970100000000113');
     const r = await payInPage(page);
     assert.equal(r.status, 'declined');
     assert.match(r.message, /PSP_099/);
-    assert.equal((await world.state()).charges.length, 0);
+    assert.equal((await ctx.world.state()).charges.length, 0);
   });
 
   it('turns KR.onError into tokenization_failed keeping the KR errorCode and field', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page, { locale: 'en' });
     await fillKrCard(page, '4970100000000056');
     const r = await payInPage(page);
@@ -58,11 +51,11 @@ describe('KR checkout', () => {
     assert.equal(r.error.code, 'tokenization_failed');
     assert.equal(r.error.field, 'pan');
     assert.match(r.error.message, /CLIENT_300/);
-    assert.equal((await world.state()).requests.length, 0);
+    assert.equal((await ctx.world.state()).requests.length, 0);
   });
 
   it('updates the amount for a Mastercard BIN through setBinUpdateNotificationUrl', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page, { kr: { binUpdateUrl: '/merchant/kr/bin-update' } });
     const button = page.frameLocator('#checkout iframe').locator('#kr-payment-button');
     await button.filter({ hasText: '50.00' }).waitFor();
@@ -72,12 +65,12 @@ describe('KR checkout', () => {
     await fillKrCard(page, '5970100300000067');
     const r = await payInPage(page);
     assert.equal(r.status, 'approved');
-    const answer = JSON.parse((await world.state()).requests[0].body.source.rawClientAnswer);
+    const answer = JSON.parse((await ctx.world.state()).requests[0].body.source.rawClientAnswer);
     assert.equal(answer.orderDetails.orderTotalAmount, 4000);
   });
 
   it('a tampered answer is refused by the server (merchant_rejected), nothing charged', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     await ready(page);
     await page.route('**/merchant/pay', async (route) => {
       const body = JSON.parse(route.request().postData());
@@ -88,6 +81,6 @@ describe('KR checkout', () => {
     const r = await payInPage(page);
     assert.equal(r.status, 'error');
     assert.equal(r.error.code, 'merchant_rejected');
-    assert.equal((await world.state()).charges.length, 0);
+    assert.equal((await ctx.world.state()).charges.length, 0);
   });
 });

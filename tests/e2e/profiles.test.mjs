@@ -1,20 +1,14 @@
 // Saved profiles, one-click checkout, enrollment and the verification-code flow, in Chromium.
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { eventNames, events, fillConektaCard, krOptions, mount, openPage, optionsFor, payInPage, radios, shopper, startWorld, waitForEvent } from './helpers.mjs';
+import { eventNames, events, fillConektaCard, krOptions, mount, openPage, optionsFor, payInPage, radios, shopper, waitForEvent, suiteWorld } from './helpers.mjs';
 
 const SHOTS = new URL('../../www/screenshots/', import.meta.url);
 
 describe('saved profiles and one-click', () => {
-  let world, tab;
-  before(async () => { world = await startWorld(); mkdirSync(SHOTS, { recursive: true }); });
-  after(async () => { await world.close(); });
-  beforeEach(async () => {
-    await world.reset();
-    await tab?.close();
-    tab = await openPage(world);
-  });
+  const ctx = suiteWorld();
+  before(() => mkdirSync(SHOTS, { recursive: true }));
 
   async function mountWith(page, options) {
     assert.deepEqual(await mount(page, options), { ok: true });
@@ -23,10 +17,10 @@ describe('saved profiles and one-click', () => {
   }
 
   it('Bamboo: raw PaymentProfiles render as a radio group and pay in one click', async () => {
-    const { page } = tab;
-    const saved = await shopper(world, 'bamboo', ['4111111111111111', '5555555555554444']);
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111', '5555555555554444']);
     assert.ok(saved.profiles.every((p) => !('Token' in p)), 'the merchant strips secrets');
-    await mountWith(page, optionsFor(world, 'bamboo', { profiles: saved.profiles, locale: 'en' }));
+    await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles, locale: 'en' }));
     const list = await radios(page);
     assert.equal(list.length, 3);
     assert.match(list[0].text, /Visa •••• 1111.*Expires 12\/30/);
@@ -39,37 +33,37 @@ describe('saved profiles and one-click', () => {
     await page.click('#checkout .pasarela-pay');
     const r = await waitForEvent(page, 'result');
     assert.equal(r.status, 'approved');
-    const s = await world.state();
+    const s = await ctx.world.state();
     assert.deepEqual(s.requests[0].body.source, { type: 'profile', profileId: saved.profiles[0].PaymentProfileId.toString() });
     assert.equal(s.charges.length, 1);
     assert.deepEqual(await eventNames(page), ['ready', 'result']);
   });
 
   it('Conekta: payment_sources pay in one click through pay({ profileId })', async () => {
-    const { page } = tab;
-    const saved = await shopper(world, 'conekta', ['4242424242424242']);
-    await mountWith(page, optionsFor(world, 'conekta', { profiles: saved.profiles }));
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'conekta', ['4242424242424242']);
+    await mountWith(page, optionsFor(ctx.world, 'conekta', { profiles: saved.profiles }));
     assert.match((await radios(page))[0].text, /visa •••• 4242.*Vence 12\/30/);
     const r = await payInPage(page, { profileId: saved.profiles[0].id });
     assert.equal(r.status, 'approved');
-    assert.equal((await world.state()).charges.length, 1);
+    assert.equal((await ctx.world.state()).charges.length, 1);
   });
 
   it('KR: a registered paymentMethodToken pays in one click (SILENT on the server)', async () => {
-    const { page } = tab;
-    const saved = await shopper(world, 'kr', ['4970100000000055']);
-    await mountWith(page, await krOptions(world, { profiles: saved.profiles }));
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'kr', ['4970100000000055']);
+    await mountWith(page, await krOptions(ctx.world, { profiles: saved.profiles }));
     await page.click('#checkout .pasarela-pay');
     assert.equal((await waitForEvent(page, 'result')).status, 'approved');
-    const s = await world.state();
+    const s = await ctx.world.state();
     assert.equal(s.kr.transactions.at(-1).mode, 'SILENT');
     assert.equal(s.charges.length, 1);
   });
 
   it('KR ASK_REGISTER_PAY: a card saved while paying is offered for one-click next time', async () => {
-    const { page } = tab;
-    await shopper(world, 'kr');
-    await mount(page, await krOptions(world, { formAction: 'ASK_REGISTER_PAY' }));
+    const { page } = ctx.tab;
+    await shopper(ctx.world, 'kr');
+    await mount(page, await krOptions(ctx.world, { formAction: 'ASK_REGISTER_PAY' }));
     await waitForEvent(page, 'ready');
     const f = page.frameLocator('#checkout iframe');
     await f.locator('#kr-pan').fill('4970100000000055');
@@ -77,15 +71,15 @@ describe('saved profiles and one-click', () => {
     await f.locator('#kr-security-code').fill('123');
     await f.locator('#kr-do-register').check();
     assert.equal((await payInPage(page)).status, 'approved');
-    const s = await world.state();
+    const s = await ctx.world.state();
     assert.match(JSON.parse(s.requests[0].body.source.rawClientAnswer).transactions[0].paymentMethodToken, /^\w{10,}$/);
   });
 
   for (const [cvv, notification, status] of [['123', 'ok', 'approved'], ['000', 'error', 'declined']]) {
     it(`Bamboo verification code ${cvv}: action → PWCapture → notification ${notification} → ${status}`, async () => {
-      const { page } = tab;
-      const saved = await shopper(world, 'bamboo', ['4111111111111111', '4000000000003063']);
-      await mountWith(page, optionsFor(world, 'bamboo', { profiles: saved.profiles }));
+      const { page } = ctx.tab;
+      const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111', '4000000000003063']);
+      await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
       await page.keyboard.press('Tab'); // focus lands on the selected radio
       await page.focus('#checkout [role=radio][aria-checked=true]');
       await page.keyboard.press('ArrowDown');
@@ -102,15 +96,15 @@ describe('saved profiles and one-click', () => {
       assert.equal(r.status, status);
       assert.deepEqual(await eventNames(page), ['ready', 'profileselected', 'action', 'notification', 'result']);
       assert.deepEqual((await events(page)).find((e) => e.name === 'notification').payload, { status: notification });
-      assert.equal((await world.state()).charges.length, status === 'approved' ? 1 : 0);
+      assert.equal((await ctx.world.state()).charges.length, status === 'approved' ? 1 : 0);
       assert.equal(await page.locator('.pwcheckout-overlay').count(), 0);
     });
   }
 
   it('Bamboo verification closed by the shopper: one pending result, no charge', async () => {
-    const { page } = tab;
-    const saved = await shopper(world, 'bamboo', ['4000000000003063']);
-    await mountWith(page, optionsFor(world, 'bamboo', { profiles: saved.profiles }));
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
+    await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
     const p = payInPage(page);
     await waitForEvent(page, 'action');
     await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-close').click();
@@ -119,13 +113,13 @@ describe('saved profiles and one-click', () => {
     assert.match(r.paymentId, /^pay_/);
     assert.equal(await page.evaluate(() => checkout.state), 'action_required');
     assert.deepEqual((await eventNames(page)).filter((n) => n === 'result'), ['result']);
-    assert.equal((await world.state()).charges.length, 0);
+    assert.equal((await ctx.world.state()).charges.length, 0);
   });
 
   it('Bamboo verification still pending after polling ends as pending (slow: the 60 s budget)', { timeout: 90_000 }, async () => {
-    const { page } = tab;
-    const saved = await shopper(world, 'bamboo', ['4000000000003063']);
-    await mountWith(page, optionsFor(world, 'bamboo', { profiles: saved.profiles }));
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
+    await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
     const p = payInPage(page);
     await waitForEvent(page, 'action');
     const f = page.frameLocator('.pwcheckout-overlay iframe');
@@ -136,15 +130,15 @@ describe('saved profiles and one-click', () => {
     const r = await p;
     assert.equal(r.status, 'pending');
     assert.ok(Date.now() - started > 45_000, 'polled, did not give up at once');
-    const statusReads = (await world.state()).requests.length;
+    const statusReads = (await ctx.world.state()).requests.length;
     assert.equal(statusReads, 1, 'one payment request; the rest were status reads');
   });
 
   it('Bamboo enrollment: OpenIframeCustom saves a card, setProfiles shows it, it pays in one click', async () => {
-    const { page } = tab;
-    const account = await shopper(world, 'bamboo');
+    const { page } = ctx.tab;
+    const account = await shopper(ctx.world, 'bamboo');
     assert.deepEqual(account.profiles, []);
-    await mount(page, optionsFor(world, 'bamboo', { bamboo: account.bamboo }));
+    await mount(page, optionsFor(ctx.world, 'bamboo', { bamboo: account.bamboo }));
     await waitForEvent(page, 'ready');
     const enrolled = page.evaluate(() => checkout.enroll());
     const f = page.frameLocator('.pwcheckout-overlay iframe');
@@ -154,9 +148,9 @@ describe('saved profiles and one-click', () => {
     await f.locator('#pw-holder').fill('Ana Pérez');
     await f.locator('#pw-submit').click();
     assert.deepEqual(await enrolled, { provider: 'bamboo', kind: 'recurring', brand: 'Visa', last4: '4242' });
-    assert.equal((await world.state()).requests.length, 0, 'enrolling charges nothing');
+    assert.equal((await ctx.world.state()).requests.length, 0, 'enrolling charges nothing');
     // The storefront re-reads the customer (server side) and hands the list over.
-    const reread = await (await fetch(`${world.url}/merchant/profiles?provider=bamboo&email=ana@example.com`)).json();
+    const reread = await (await fetch(`${ctx.world.url}/merchant/profiles?provider=bamboo&email=ana@example.com`)).json();
     assert.equal(reread.profiles.length, 1);
     await page.evaluate((ps) => checkout.setProfiles(ps), reread.profiles);
     await page.waitForSelector('#checkout [role=radio][aria-checked=true]');
@@ -164,18 +158,18 @@ describe('saved profiles and one-click', () => {
     assert.deepEqual(await eventNames(page), ['ready', 'token', 'ready']);
     await page.click('#checkout .pasarela-pay');
     assert.equal((await waitForEvent(page, 'result')).status, 'approved');
-    assert.equal((await world.state()).charges.length, 1);
+    assert.equal((await ctx.world.state()).charges.length, 1);
   });
 
   it('keyboard only: arrows skip expired cards, Space selects, installments, Enter pays', async () => {
-    const { page } = tab;
-    const saved = await shopper(world, 'bamboo', ['4111111111111111', '5555555555554444']);
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111', '5555555555554444']);
     const expired = { id: 'old', brand: 'Visa', last4: '0002', expiry: '202001' };
-    await mountWith(page, optionsFor(world, 'bamboo', { profiles: [saved.profiles[0], expired, saved.profiles[1]] }));
+    await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: [saved.profiles[0], expired, saved.profiles[1]] }));
     let list = await radios(page);
     assert.deepEqual(list.map((r) => r.disabled), ['false', 'true', 'false', null]);
     assert.match(list[1].text, /Vencida/);
-    assert.deepEqual(list.map((r) => r.tabindex), ['0', '-1', '-1', '-1'], 'one tab stop');
+    assert.deepEqual(list.map((r) => r.tabindex), ['0', '-1', '-1', '-1'], 'one ctx.tab stop');
     await page.focus('#checkout [role=radio][aria-checked=true]');
     await page.keyboard.press('ArrowDown');
     list = await radios(page);
@@ -193,7 +187,7 @@ describe('saved profiles and one-click', () => {
     assert.equal(await page.evaluate(() => document.activeElement.className), 'pasarela-pay');
     await page.keyboard.press('Enter');
     assert.equal((await waitForEvent(page, 'result')).status, 'approved');
-    const req = (await world.state()).requests[0].body;
+    const req = (await ctx.world.state()).requests[0].body;
     assert.deepEqual([req.source.profileId, req.installments], [String(saved.profiles[1].PaymentProfileId), 3]);
     // Selected, left for "another card", selected again: two profileselected events; Space on the
     // already-selected card adds none.
@@ -201,9 +195,9 @@ describe('saved profiles and one-click', () => {
   });
 
   it('hostile strings in a profile stay inert text', async () => {
-    const { page } = tab;
+    const { page } = ctx.tab;
     const xss = '<img src=x onerror="window.__xss=1">';
-    await mountWith(page, optionsFor(world, 'bamboo', { profiles: [
+    await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: [
       { id: 'p"><script>window.__xss=2</script>', brand: '<b>Visa</b>', last4: '4242', holder: xss, issuer: '</span><svg onload="window.__xss=3">', expiry: '203001' },
     ] }));
     const html = await page.innerHTML('#checkout [role=radiogroup]');
@@ -214,8 +208,8 @@ describe('saved profiles and one-click', () => {
   });
 
   it('a profile carrying a CommerceToken is refused with secret_in_profile, nothing rendered', async () => {
-    const { page } = tab;
-    const r = await mount(page, optionsFor(world, 'bamboo', { profiles: [
+    const { page } = ctx.tab;
+    const r = await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: [
       { PaymentProfileId: 1, Brand: 'Visa', Last4: '1111', CommerceToken: 'CT__leak_' },
     ] }));
     assert.equal(r.error.code, 'secret_in_profile');
@@ -225,24 +219,24 @@ describe('saved profiles and one-click', () => {
   });
 
   it('"use another card" reveals the provider form and pays a new card (Conekta, Pasarela\'s button)', async () => {
-    const { page } = tab;
-    const saved = await shopper(world, 'conekta', ['4242424242424242']);
-    await mountWith(page, optionsFor(world, 'conekta', { profiles: saved.profiles }));
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'conekta', ['4242424242424242']);
+    await mountWith(page, optionsFor(ctx.world, 'conekta', { profiles: saved.profiles }));
     await page.click('#checkout .pasarela-profile-new');
     assert.equal(await waitForEvent(page, 'profileselected').catch(() => 'none'), 'none');
     await page.waitForSelector('#checkout .pasarela-provider-form iframe', { state: 'visible' });
     await fillConektaCard(page, '4242424242424242');
     await page.click('#checkout .pasarela-pay');
     assert.equal((await waitForEvent(page, 'result')).status, 'approved');
-    assert.equal((await world.state()).requests[0].body.source.type, 'token');
+    assert.equal((await ctx.world.state()).requests[0].body.source.type, 'token');
   });
 
   for (const [locale, title, pay] of [['es', 'Tarjetas guardadas', /^Pagar USD\s1,234\.56$/], ['en', 'Saved cards', /^Pay \$1,234\.56$/], ['pt', 'Cartões salvos', /^Pagar US\$\s1\.234,56$/]]) {
     it(`renders in ${locale} and fits a 360 px phone (screenshot)`, async () => {
-      const phone = await openPage(world, '/harness.html', { width: 360, height: 640 });
-      const saved = await shopper(world, 'bamboo', ['4111111111111111', '5555555555554444']);
+      const phone = await openPage(ctx.world, '/harness.html', { width: 360, height: 640 });
+      const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111', '5555555555554444']);
       const profiles = [...saved.profiles, { id: 'old', brand: 'Visa', last4: '0002', expiry: '202001', holder: 'Ana Pérez' }];
-      await mountWith(phone.page, optionsFor(world, 'bamboo', { locale, profiles }));
+      await mountWith(phone.page, optionsFor(ctx.world, 'bamboo', { locale, profiles }));
       assert.equal(await phone.page.textContent('#checkout .pasarela-profiles-title'), title);
       assert.match(await phone.page.textContent('#checkout .pasarela-pay'), pay);
       assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= 360), 'no horizontal scroll at 360 px');

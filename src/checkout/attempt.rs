@@ -1,0 +1,272 @@
+//! One payment attempt: started by `pay()` or by a token from the provider form, forwarded to
+//! the merchant, driven through any shopper action, ended by exactly one `result`.
+
+use super::{to_js, Attempt, Checkout, TokenEvent, VERIFY_TIMEOUT_MS};
+use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
+use crate::domain::payment_state::{Happening, Outcome, PaymentState};
+use crate::domain::token::{HeldToken, TokenKind, TokenRefusal, ONE_TIME_TOKEN_TTL_MS};
+use crate::merchant_client::{self, Caller};
+use crate::views::profiles::NEW_CARD;
+use crate::web::{self, js, time};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+impl Checkout {
+    /// A token (or KR answer) arrived from the provider form: start (or continue) an attempt.
+    pub(super) fn on_token(&self, source: Source, kind: TokenKind, brand: Option<String>, last4: Option<String>) {
+        // A Commerce token from the enrollment form saves a card; it pays nothing by itself, and
+        // its value stays here (Bamboo already stored it with the customer).
+        let enrolling = self.0.borrow_mut().enroll_waiter.take();
+        if let Some((resolve, _)) = enrolling {
+            drop(source);
+            let payload = to_js(&TokenEvent { provider: self.opts().provider, kind, brand, last4 });
+            self.emit("token", payload.clone());
+            let _ = resolve.call1(&JsValue::NULL, &payload);
+            return;
+        }
+        let state = self.state();
+        let waiting = self.0.borrow().attempt.as_ref().map(|a| !a.started);
+        // A token while another attempt is in flight, or after success, is dropped unused:
+        // forwarding it could charge twice.
+        if waiting == Some(false) || !(waiting == Some(true) || state.accepts_new_attempt()) {
+            return;
+        }
+        let installments = {
+            let mut inner = self.0.borrow_mut();
+            let a = inner.attempt.get_or_insert_with(|| Attempt::new(1));
+            a.started = true;
+            a.installments
+        };
+        self.happen(Happening::AttemptStarted);
+        let provider = self.opts().provider;
+        self.emit("token", to_js(&TokenEvent { provider, kind, brand, last4 }));
+        let me = self.clone();
+        spawn_local(async move { me.run(source, installments).await });
+    }
+
+    /// `checkout.pay(opts)`.
+    pub fn pay(&self, profile_id: Option<String>, installments: Option<u32>) -> js_sys::Promise {
+        let reject = |e: PasarelaError| js_sys::Promise::reject(&to_js(&e));
+        let (state, joined, succeeded) = {
+            let inner = self.0.borrow();
+            (inner.state, inner.attempt.as_ref().map(|a| a.promise.clone()), inner.succeeded.clone())
+        };
+        if state == PaymentState::Destroyed {
+            return reject(self.error(ErrorCode::Destroyed));
+        }
+        if let Some(p) = joined.or(succeeded) {
+            return p;
+        }
+        if !state.accepts_new_attempt() {
+            return reject(self.error(ErrorCode::NotReady));
+        }
+        let opts = self.opts();
+        match profile_id {
+            Some(id) => {
+                let profile = self.0.borrow().profiles.iter().find(|p| p.id == id).cloned();
+                let Some(profile) = profile else {
+                    return reject(self.error(ErrorCode::UnknownProfile).with_field("profileId"));
+                };
+                if profile.is_expired(time::this_month()) {
+                    return reject(
+                        self.error(ErrorCode::UnknownProfile).with_field("profileId").with_detail("expired"),
+                    );
+                }
+                let n = installments.unwrap_or(1);
+                if n == 0 || (!profile.installments.is_empty() && !profile.installments.contains(&n)) {
+                    return reject(PasarelaError::invalid("installments", "is not offered for this card", opts.locale));
+                }
+                let mut a = Attempt::new(n);
+                a.started = true;
+                let p = a.promise.clone();
+                self.0.borrow_mut().attempt = Some(a);
+                self.happen(Happening::AttemptStarted);
+                if let Some(v) = &self.0.borrow().view {
+                    v.model.select(&id, n);
+                }
+                let me = self.clone();
+                spawn_local(async move { me.run(Source::Profile { profile_id: id }, n).await });
+                p
+            }
+            // The shopper's choice in the list counts: a storefront's own "Pay" button calling
+            // `pay()` pays the saved card the shopper has selected.
+            None if self.selected_profile().is_some() => {
+                let (id, n) = self.selected_profile().unwrap_or_default();
+                self.pay(Some(id), installments.or(Some(n)))
+            }
+            // No form to submit (its script failed): waiting for a token would wait forever.
+            None if !self.0.borrow().form_ready => reject(self.error(ErrorCode::NotReady)),
+            None => {
+                let a = Attempt::new(installments.unwrap_or(1).max(1));
+                let p = a.promise.clone();
+                self.0.borrow_mut().attempt = Some(a);
+                let submitted = self.0.borrow_mut().provider.submit();
+                if let Err(e) = submitted {
+                    self.finish(PaymentResult::from_error(&e, None), Some(e), None);
+                }
+                p
+            }
+        }
+    }
+
+    /// Forwards `source` to the merchant and drives the answer to one result.
+    pub(super) async fn run(&self, source: Source, installments: u32) {
+        let opts = self.opts();
+        let who = Caller { locale: opts.locale, provider: opts.provider };
+        // One-time tokens go out once and only while fresh (a token may have waited on a slow
+        // page); the value lives only in the request body from here on.
+        let (source, fresh_until) = match source {
+            Source::Token { token, kind } => {
+                let received = time::now_ms();
+                let mut held = HeldToken::new(token, kind, received);
+                match held.take_for_forward(received) {
+                    // A one-time token is sent (and re-sent by retries) only while the provider
+                    // would still take it; after that the shopper is asked for the card again.
+                    Ok(token) => {
+                        let until = (kind == TokenKind::OneTime).then_some(received + ONE_TIME_TOKEN_TTL_MS);
+                        (Source::Token { token, kind }, until)
+                    }
+                    Err(TokenRefusal::Expired | TokenRefusal::AlreadyForwarded) => {
+                        let e = self.error(ErrorCode::TokenExpired);
+                        return self.finish(PaymentResult::from_error(&e, None), Some(e), None);
+                    }
+                }
+            }
+            other => (other, None),
+        };
+        let body = merchant::payment_body(&opts, &source, installments);
+        drop(source);
+        let key = web::uuid_v4();
+        let answer = merchant_client::post_payment(&opts.merchant, &body, &key, who, fresh_until).await;
+        drop(body);
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
+        match answer {
+            Err(e) => self.finish(PaymentResult::from_error(&e, None), Some(e), None),
+            Ok(a) => self.drive(a, who).await,
+        }
+    }
+
+    /// Turns a merchant answer into the final result, running the shopper's action if one is asked.
+    pub(super) async fn drive(&self, answer: MerchantAnswer, who: Caller) {
+        if answer.status != ResultStatus::Pending {
+            return self.finish(PaymentResult::from_answer(&answer), None, None);
+        }
+        let payment_id = answer.payment_id.clone().unwrap_or_default();
+        if let Some(action) = &answer.action {
+            self.happen(Happening::ActionNeeded);
+            let mut payload = serde_json::json!({ "type": action.kind, "paymentId": payment_id });
+            if action.kind == ActionType::Redirect {
+                // The shopper must leave the page: the storefront decides when (extension: `url`).
+                payload["url"] = action.url.clone().into();
+                self.emit("action", to_js(&payload));
+                return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
+            }
+            self.emit("action", to_js(&payload));
+            let waiter = js_sys::Promise::new(&mut |res, _| self.0.borrow_mut().verify_waiter = Some(res));
+            let started = self.0.borrow_mut().provider.verify(&action.url);
+            let finished_by_shopper = match started {
+                Some(Ok(())) => {
+                    let r = time::with_timeout(waiter, VERIFY_TIMEOUT_MS).await;
+                    matches!(
+                        r.and_then(|r| r.ok()).and_then(|v| v.as_string()).as_deref(),
+                        Some("ok" | "pending" | "error")
+                    )
+                }
+                Some(Err(e)) => {
+                    self.emit_error(&e);
+                    false
+                }
+                None => {
+                    self.emit_error(&self.error(ErrorCode::Unsupported));
+                    false
+                }
+            };
+            self.0.borrow_mut().verify_waiter = None;
+            if !self.happen(Happening::ActionDone) {
+                return; // destroyed meanwhile
+            }
+            if !finished_by_shopper {
+                // Closed (or never answered): nobody will finish it now. Read it once and report.
+                return self.read_once(payment_id, who).await;
+            }
+        }
+        self.poll(payment_id, who).await;
+    }
+
+    /// One status read after the shopper left the action: final if it is, else `pending`.
+    pub(super) async fn read_once(&self, payment_id: String, who: Caller) {
+        let opts = self.opts();
+        match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
+            Ok(a) if a.status != ResultStatus::Pending => self.finish(PaymentResult::from_answer(&a), None, None),
+            Ok(_) => self.finish(
+                PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None },
+                None,
+                Some(Outcome::StillPending),
+            ),
+            Err(e) => self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None),
+        }
+    }
+
+    /// Reads `statusUrl/paymentId` with backoff until the status is final or 60 s have passed.
+    pub(super) async fn poll(&self, payment_id: String, who: Caller) {
+        let opts = self.opts();
+        let (mut n, mut elapsed, mut last_error) = (0, 0, None);
+        while let Some(delay) = merchant::poll_delay_ms(n, elapsed) {
+            time::sleep(delay).await;
+            elapsed += delay;
+            n += 1;
+            if self.state() == PaymentState::Destroyed {
+                return;
+            }
+            match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
+                Ok(a) if a.status != ResultStatus::Pending => {
+                    return self.finish(PaymentResult::from_answer(&a), None, None)
+                }
+                Ok(_) => last_error = None,
+                Err(e) if e.code == ErrorCode::MerchantBadResponse || e.code == ErrorCode::MerchantRejected => {
+                    return self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None);
+                }
+                Err(e) => last_error = Some(e),
+            }
+        }
+        let pending = PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None };
+        self.finish(pending, last_error, Some(Outcome::StillPending));
+    }
+
+    /// Ends the attempt: at most once, whatever calls it.
+    pub(super) fn finish(&self, result: PaymentResult, error: Option<PasarelaError>, outcome: Option<Outcome>) {
+        let Some(attempt) = self.0.borrow_mut().attempt.take() else {
+            return;
+        };
+        let outcome = outcome.unwrap_or(match result.status {
+            ResultStatus::Approved => Outcome::Approved,
+            ResultStatus::Pending => Outcome::StillPending,
+            _ => Outcome::NotApproved,
+        });
+        if attempt.started {
+            self.happen(Happening::AttemptEnded(outcome));
+        }
+        if outcome == Outcome::Approved {
+            self.0.borrow_mut().succeeded = Some(attempt.promise.clone());
+        }
+        if let Some(e) = &error {
+            self.emit_error(e);
+        }
+        let payload = to_js(&result);
+        if let Some(e) = &error {
+            js::set(&payload, "error", &to_js(e));
+        }
+        self.emit("result", payload.clone());
+        let _ = attempt.resolve.call1(&JsValue::NULL, &payload);
+    }
+
+    /// The saved profile selected in the list (and its installments), if one is.
+    pub(super) fn selected_profile(&self) -> Option<(String, u32)> {
+        let inner = self.0.borrow();
+        let (id, n) = inner.view.as_ref()?.model.choice();
+        (id != NEW_CARD).then_some((id, n))
+    }
+}

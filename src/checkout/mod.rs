@@ -1,0 +1,292 @@
+//! The controller: runs one checkout from mount to result.
+//!
+//! It wires a provider adapter, the merchant client and the views together, and asks
+//! `domain::payment_state` for every state change. Two rules keep it re-entrancy safe:
+//! no `RefCell` borrow is held while page code runs (events are emitted after the borrow ends),
+//! and provider callbacks are handled on the microtask queue, never inside the provider's call.
+//!
+//! - this file: the checkout's life (mount, provider events, state changes, destroy);
+//! - [`attempt`]: one payment attempt, from `pay()` or a token to its single `result`;
+//! - [`saved_cards`]: the profile list, one-click selection, `setProfiles` and `enroll`.
+
+mod attempt;
+mod saved_cards;
+
+use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::merchant::PaymentResult;
+use crate::domain::options::CheckoutOptions;
+use crate::domain::payment_state::{Happening, PaymentState};
+use crate::domain::profile::SavedProfile;
+use crate::domain::token::TokenKind;
+use crate::providers::{self, Provider, ProviderEvent, Sink};
+use crate::views;
+use crate::web::{self, script};
+use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::Element;
+
+/// How long the shopper has for the provider's verification form before the payment is read as is.
+const VERIFY_TIMEOUT_MS: u32 = 5 * 60 * 1000;
+
+/// A handle to one checkout (cheap to clone).
+#[derive(Clone)]
+pub struct Checkout(Rc<RefCell<Inner>>);
+
+struct Inner {
+    opts: Rc<CheckoutOptions>,
+    state: PaymentState,
+    provider: Box<dyn Provider>,
+    /// Pasarela's root element inside the merchant's container.
+    host: Element,
+    /// `emit(name, payload)` into the JS wrapper's listeners.
+    emit: js_sys::Function,
+    attempt: Option<Attempt>,
+    /// After success, `pay()` returns this promise again: one payment, one charge.
+    succeeded: Option<js_sys::Promise>,
+    /// Whether the provider's form mounted (a new card can be paid only then).
+    form_ready: bool,
+    /// Resolves the verification wait with the notification status (or `closed`).
+    verify_waiter: Option<js_sys::Function>,
+    /// `enroll()`'s promise functions while the enrollment form is open.
+    enroll_waiter: Option<(js_sys::Function, js_sys::Function)>,
+    /// The saved cards offered now (`profiles` option, then `setProfiles`).
+    profiles: Vec<SavedProfile>,
+    view: Option<views::Mounted>,
+}
+
+/// The attempt in flight: its promise and the functions that settle it.
+struct Attempt {
+    promise: js_sys::Promise,
+    resolve: js_sys::Function,
+    reject: js_sys::Function,
+    installments: u32,
+    /// Whether the merchant request has started (before that, the attempt waits for a token).
+    started: bool,
+}
+
+impl Attempt {
+    fn new(installments: u32) -> Self {
+        let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
+        let promise = js_sys::Promise::new(&mut |res, rej| fns = (res.into(), rej.into()));
+        Self { promise, resolve: fns.0.into(), reject: fns.1.into(), installments, started: false }
+    }
+}
+
+/// Serialises a payload as a plain JS object (not `Map`s).
+pub fn to_js<T: Serialize>(v: &T) -> JsValue {
+    // JSON text and `JSON.parse` reuse serde_json's writer (already needed for request bodies)
+    // instead of linking a second serializer into the wasm.
+    serde_json::to_string(v).ok().and_then(|j| js_sys::JSON::parse(&j).ok()).unwrap_or(JsValue::NULL)
+}
+
+impl Checkout {
+    /// Builds the checkout in `container` and starts loading the provider. `opts` is validated.
+    pub fn start(opts: CheckoutOptions, container: Element, emit: js_sys::Function) -> Result<Checkout, PasarelaError> {
+        let opts = Rc::new(opts);
+        let host =
+            web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
+        host.set_class_name("pasarela");
+        let _ = host.set_attribute("data-provider", opts.provider.as_str());
+        let _ = host.set_attribute("lang", opts.locale.tag());
+        let _ = container.append_child(&host);
+        let provider = providers::for_options(opts.clone());
+        let profiles = opts.profiles.clone();
+        let this = Checkout(Rc::new(RefCell::new(Inner {
+            opts,
+            state: PaymentState::Loading,
+            provider,
+            host,
+            emit,
+            attempt: None,
+            succeeded: None,
+            form_ready: false,
+            verify_waiter: None,
+            enroll_waiter: None,
+            profiles: Vec::new(),
+            view: None,
+        })));
+        if !profiles.is_empty() {
+            this.show_profiles(profiles);
+        }
+        let me = this.clone();
+        spawn_local(async move { me.setup().await });
+        Ok(this)
+    }
+
+    fn opts(&self) -> Rc<CheckoutOptions> {
+        self.0.borrow().opts.clone()
+    }
+
+    pub fn host(&self) -> Element {
+        self.0.borrow().host.clone()
+    }
+
+    pub fn locale(&self) -> crate::domain::i18n::Locale {
+        self.0.borrow().opts.locale
+    }
+
+    pub fn state(&self) -> PaymentState {
+        self.0.borrow().state
+    }
+
+    fn error(&self, code: ErrorCode) -> PasarelaError {
+        let o = self.opts();
+        PasarelaError::new(code, o.locale).with_provider(o.provider)
+    }
+
+    /// Calls the page's listeners. Never with a borrow held: a listener may call back in.
+    fn emit(&self, name: &str, payload: JsValue) {
+        let emit = self.0.borrow().emit.clone();
+        let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &payload);
+    }
+
+    fn emit_error(&self, e: &PasarelaError) {
+        self.emit("error", to_js(e));
+    }
+
+    /// Applies a state change if the state machine allows it; says whether it did.
+    fn happen(&self, h: Happening) -> bool {
+        let mut inner = self.0.borrow_mut();
+        match inner.state.next(h) {
+            Some(s) => {
+                inner.state = s;
+                let _ = inner.host.set_attribute("data-state", s.as_str());
+                if let Some(v) = &inner.view {
+                    v.model.set_busy(s.in_flight());
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn sink(&self) -> Sink {
+        let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.0);
+        Rc::new(move |ev: ProviderEvent| {
+            let weak = weak.clone();
+            spawn_local(async move {
+                if let Some(rc) = weak.upgrade() {
+                    Checkout(rc).on_provider_event(ev);
+                }
+            });
+        })
+    }
+
+    async fn setup(&self) {
+        let spec = self.0.borrow().provider.script();
+        let loaded = script::load(&spec, script::SCRIPT_TIMEOUT_MS).await;
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
+        if let Err(why) = loaded {
+            let e = self.error(ErrorCode::ScriptLoadFailed).with_detail(&format!("{why:?}"));
+            return self.setup_failed(e);
+        }
+        let sink = self.sink();
+        let mounted = {
+            let mut inner = self.0.borrow_mut();
+            let host = inner.host.clone();
+            inner.provider.mount(&host, sink)
+        };
+        if let Err(e) = mounted {
+            self.setup_failed(e);
+        }
+    }
+
+    fn setup_failed(&self, e: PasarelaError) {
+        if self.happen(Happening::SetupFailed) {
+            self.emit_error(&e);
+        }
+    }
+
+    fn on_provider_event(&self, ev: ProviderEvent) {
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
+        match ev {
+            ProviderEvent::Ready => {
+                self.0.borrow_mut().form_ready = true;
+                if self.happen(Happening::FormReady) {
+                    self.emit("ready", to_js(&serde_json::json!({ "provider": self.opts().provider })));
+                }
+            }
+            ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
+            ProviderEvent::TokenError(e) => {
+                self.emit_error(&e);
+                let enrolling = self.0.borrow_mut().enroll_waiter.take();
+                if let Some((_, reject)) = enrolling {
+                    let _ = reject.call1(&JsValue::NULL, &to_js(&e));
+                    return;
+                }
+                // A `pay()` waiting for this form's token ends here; the shopper can fix the card
+                // and pay again.
+                let waiting = self.0.borrow().attempt.as_ref().is_some_and(|a| !a.started);
+                if waiting {
+                    self.finish(PaymentResult::from_error(&e, None), Some(e), None);
+                }
+            }
+            ProviderEvent::Notification(status) => {
+                self.emit("notification", to_js(&serde_json::json!({ "status": status })));
+                self.wake_verifier(status.as_str());
+            }
+            ProviderEvent::ActionClosed => {
+                self.wake_verifier("closed");
+                let enrolling = self.0.borrow_mut().enroll_waiter.take();
+                if let Some((_, reject)) = enrolling {
+                    let _ = reject.call1(
+                        &JsValue::NULL,
+                        &to_js(&self.error(ErrorCode::TokenizationFailed).with_detail("closed")),
+                    );
+                }
+            }
+            ProviderEvent::SetupFailed(e) => self.setup_failed(e),
+            ProviderEvent::Warning(e) => self.emit_error(&e),
+        }
+    }
+
+    fn wake_verifier(&self, status: &str) {
+        let waiter = self.0.borrow_mut().verify_waiter.take();
+        if let Some(f) = waiter {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(status));
+        }
+    }
+
+    /// `checkout.destroy()`: idempotent. An attempt in flight ends with one `result` (status
+    /// `error`) and its promise rejects with `destroyed`.
+    pub fn destroy(&self) {
+        if !self.happen(Happening::Destroy) {
+            return;
+        }
+        let (attempt, waiter, enrolling) = {
+            let mut inner = self.0.borrow_mut();
+            inner.provider.unmount();
+            inner.view.take();
+            inner.host.remove();
+            (inner.attempt.take(), inner.verify_waiter.take(), inner.enroll_waiter.take())
+        };
+        if let Some((_, reject)) = enrolling {
+            let _ = reject.call1(&JsValue::NULL, &to_js(&self.error(ErrorCode::Destroyed)));
+        }
+        if let Some(f) = waiter {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_str("destroyed"));
+        }
+        if let Some(a) = attempt {
+            let e = self.error(ErrorCode::Destroyed);
+            self.emit("result", to_js(&PaymentResult::from_error(&e, None)));
+            let _ = a.reject.call1(&JsValue::NULL, &to_js(&e));
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct TokenEvent {
+    provider: crate::domain::ProviderId,
+    kind: TokenKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    brand: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last4: Option<String>,
+}

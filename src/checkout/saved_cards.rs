@@ -1,0 +1,143 @@
+//! Saved cards: the Leptos profile list, one-click selection, `setProfiles` and `enroll`.
+
+use super::{to_js, Checkout};
+use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::payment_state::PaymentState;
+use crate::domain::profile::SavedProfile;
+use crate::providers;
+use crate::views::{self, profiles::NEW_CARD};
+use crate::web::{self, time};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+
+impl Checkout {
+    /// Renders (or updates) the saved-profile list. The first card that was not offered before is
+    /// selected, so a card just enrolled is the one a tap pays with.
+    pub(super) fn show_profiles(&self, profiles: Vec<SavedProfile>) {
+        let today = time::this_month();
+        let existing = self.0.borrow().view.as_ref().map(|v| v.model);
+        if let Some(model) = existing {
+            let old = std::mem::replace(&mut self.0.borrow_mut().profiles, profiles.clone());
+            let fresh = profiles
+                .iter()
+                .find(|p| !p.is_expired(today) && !old.iter().any(|o| o.id == p.id))
+                .map(|p| p.id.clone());
+            model.set_profiles(profiles);
+            if let Some(id) = fresh {
+                model.select(&id, 1);
+            }
+            self.sync_mode();
+            return;
+        }
+        let opts = self.opts();
+        let doc = web::document();
+        let Ok(slot) = doc.create_element("div") else { return };
+        slot.set_class_name("pasarela-profiles-host");
+        let host = self.0.borrow().host.clone();
+        let _ = host.insert_before(&slot, host.first_child().as_ref());
+        let model = views::ViewModel::new(profiles.clone(), today);
+        let weak = Rc::downgrade(&self.0);
+        let w2 = weak.clone();
+        let actions = views::ViewActions {
+            select: Rc::new(move |id: String| {
+                let weak = weak.clone();
+                spawn_local(async move {
+                    if let Some(rc) = weak.upgrade() {
+                        Checkout(rc).on_select(id);
+                    }
+                });
+            }),
+            pay: Rc::new(move || {
+                let weak = w2.clone();
+                spawn_local(async move {
+                    if let Some(rc) = weak.upgrade() {
+                        Checkout(rc).pay_from_view();
+                    }
+                });
+            }),
+        };
+        let ctx = views::profiles::ViewContext {
+            locale: opts.locale,
+            today,
+            amount_label: views::format::money(opts.order.amount, &opts.order.currency, opts.locale),
+            pay_new_card: opts.provider != crate::domain::ProviderId::Bamboo,
+            group_id: providers::next_dom_id("profiles"),
+        };
+        let mounted = views::profiles::mount(slot.unchecked_into(), model, ctx, actions);
+        {
+            let mut inner = self.0.borrow_mut();
+            inner.profiles = profiles;
+            inner.view = Some(mounted);
+        }
+        self.sync_mode();
+    }
+
+    /// `data-mode` on the host: `profiles` hides the provider form, `new-card` shows it.
+    pub(super) fn sync_mode(&self) {
+        let inner = self.0.borrow();
+        let new_card = inner.view.as_ref().is_none_or(|v| v.model.choice().0 == NEW_CARD);
+        let _ = inner.host.set_attribute("data-mode", if new_card { "new-card" } else { "profiles" });
+    }
+
+    pub(super) fn on_select(&self, id: String) {
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
+        self.sync_mode();
+        if id != NEW_CARD {
+            self.emit("profileselected", to_js(&serde_json::json!({ "profileId": id })));
+        }
+    }
+
+    pub(super) fn pay_from_view(&self) {
+        let (sel, n) = match &self.0.borrow().view {
+            Some(v) => v.model.choice(),
+            None => return,
+        };
+        // The outcome reaches the page through `result` / `error`; the promise is not needed here.
+        let _ = if sel == NEW_CARD { self.pay(None, None) } else { self.pay(Some(sel), Some(n)) };
+    }
+
+    /// `checkout.setProfiles(list)` (extension): replaces the saved cards, e.g. after enrollment.
+    pub fn set_profiles(&self, profiles: Vec<SavedProfile>) {
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
+        self.show_profiles(profiles);
+        if !matches!(self.state(), PaymentState::Loading) {
+            self.emit("ready", to_js(&serde_json::json!({ "provider": self.opts().provider })));
+        }
+    }
+
+    /// `checkout.enroll()` (extension): opens the provider's card-enrollment form. Resolves with
+    /// the `token` payload (`recurring`) once the card is saved.
+    pub fn enroll(&self, capture_url: Option<String>, unique_id: Option<String>) -> js_sys::Promise {
+        let reject = |e: PasarelaError| js_sys::Promise::reject(&to_js(&e));
+        if self.state() == PaymentState::Destroyed {
+            return reject(self.error(ErrorCode::Destroyed));
+        }
+        if self.state() == PaymentState::Loading || self.state().in_flight() {
+            return reject(self.error(ErrorCode::NotReady));
+        }
+        let opts = self.opts();
+        let Some(url) = capture_url.or_else(|| opts.bamboo.capture_url.clone()) else {
+            return reject(PasarelaError::invalid("bamboo.captureUrl", "is required to enroll a card", opts.locale));
+        };
+        let Some(session) = unique_id.or_else(|| opts.bamboo.unique_id.clone()) else {
+            return reject(PasarelaError::invalid("bamboo.uniqueId", "is required to enroll a card", opts.locale));
+        };
+        let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
+        let promise = js_sys::Promise::new(&mut |res, rej| fns = (res.into(), rej.into()));
+        let opened = self.0.borrow_mut().provider.enroll(&url, &session);
+        match opened {
+            Some(Ok(())) => {
+                self.0.borrow_mut().enroll_waiter = Some((fns.0.into(), fns.1.into()));
+                promise
+            }
+            Some(Err(e)) => reject(e),
+            None => reject(self.error(ErrorCode::Unsupported)),
+        }
+    }
+}
