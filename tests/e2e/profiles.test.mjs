@@ -161,6 +161,20 @@ describe('saved profiles and one-click', () => {
     assert.equal((await ctx.world.state()).charges.length, 1);
   });
 
+  it('Bamboo enrollment with paymentMediaId/bankId opens OpenIframeCustomWithPaymentMediaOptions', async () => {
+    const { page } = ctx.tab;
+    const account = await shopper(ctx.world, 'bamboo');
+    await mount(page, optionsFor(ctx.world, 'bamboo', { bamboo: { ...account.bamboo, paymentMediaId: 106, bankId: 7 } }));
+    await waitForEvent(page, 'ready');
+    page.evaluate(() => { checkout.enroll().catch(() => {}); }).catch(() => {});
+    const src = await page.locator('.pwcheckout-overlay iframe').getAttribute('src');
+    const u = new URL(src);
+    assert.equal(u.searchParams.get('paymentMediaId'), '106');
+    assert.equal(u.searchParams.get('bankId'), '7');
+    assert.equal(u.searchParams.get('session_id'), account.bamboo.uniqueId);
+    assert.equal(u.searchParams.get('key'), 'bamboo_public_sandbox');
+  });
+
   it('keyboard only: arrows skip expired cards, Space selects, installments, Enter pays', async () => {
     const { page } = ctx.tab;
     const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111', '5555555555554444']);
