@@ -228,8 +228,7 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
                     <span></span>
                 </div>
             </div>
-            <Show when=many_installments>
-                <label class="pasarela-installments">
+            <label class="pasarela-installments" hidden=move || !many_installments()>
                     {t(Msg::Installments)}
                     <select on:change=move |ev| {
                         let v = event_target_value(&ev).parse().unwrap_or(1);
@@ -239,14 +238,12 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
                             <option value=n.to_string() selected=move || model.installments.get() == n>{n}</option>
                         }).collect_view()}
                     </select>
-                </label>
-            </Show>
-            <Show when=show_button>
-                <button type="button" class="pasarela-pay" disabled=move || model.busy.get()
-                    on:click=move |_| actions.with_value(|a| (a.pay)())>
-                    {let amount_label = amount_label.clone(); move || if model.busy.get() { t(Msg::Processing).to_owned() } else { format!("{} {}", t(Msg::Pay), amount_label) }}
-                </button>
-            </Show>
+            </label>
+            // Hidden rather than unmounted: the button keeps its focus and identity across choices.
+            <button type="button" class="pasarela-pay" hidden=move || !show_button() disabled=move || model.busy.get()
+                on:click=move |_| actions.with_value(|a| (a.pay)())>
+                {move || if model.busy.get() { t(Msg::Processing).to_owned() } else { format!("{} {}", t(Msg::Pay), amount_label) }}
+            </button>
         </div>
     }
 }
