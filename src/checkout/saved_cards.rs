@@ -37,7 +37,6 @@ impl Checkout {
         slot.set_class_name("pasarela-profiles-host");
         let host = self.0.borrow().host.clone();
         let _ = host.insert_before(&slot, host.first_child().as_ref());
-        let model = views::ViewModel::new(profiles.clone(), today);
         let weak = Rc::downgrade(&self.0);
         let w2 = weak.clone();
         let actions = views::ViewActions {
@@ -65,7 +64,7 @@ impl Checkout {
             pay_new_card: opts.provider != crate::domain::ProviderId::Bamboo,
             group_id: providers::next_dom_id("profiles"),
         };
-        let mounted = views::profiles::mount(slot.unchecked_into(), model, ctx, actions);
+        let mounted = views::profiles::mount(slot.unchecked_into(), profiles.clone(), ctx, actions);
         {
             let mut inner = self.0.borrow_mut();
             inner.profiles = profiles;

@@ -4,4 +4,4 @@
 pub mod format;
 pub mod profiles;
 
-pub use profiles::{Mounted, ViewActions, ViewModel};
+pub use profiles::{Mounted, ViewActions};

@@ -82,9 +82,18 @@ pub struct Mounted {
 
 impl Mounted {}
 
-/// Renders the list into `parent` (a fresh element inside Pasarela's host).
-pub fn mount(parent: web_sys::HtmlElement, model: ViewModel, ctx: ViewContext, actions: ViewActions) -> Mounted {
-    let handle = leptos::mount::mount_to(parent, move || profile_list(model, ctx, actions));
+/// Renders the list into `parent` (a fresh element inside Pasarela's host). The model's signals
+/// are created inside the mounted view's owner, so dropping [`Mounted`] frees them too.
+pub fn mount(parent: web_sys::HtmlElement, profiles: Vec<SavedProfile>, ctx: ViewContext, actions: ViewActions) -> Mounted {
+    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
+    let out = slot.clone();
+    let today = ctx.today;
+    let handle = leptos::mount::mount_to(parent, move || {
+        let model = ViewModel::new(profiles, today);
+        out.set(Some(model));
+        profile_list(model, ctx, actions)
+    });
+    let model = slot.take().expect("mount_to runs the view at once");
     Mounted { _handle: Box::new(handle), model }
 }
 

@@ -249,7 +249,7 @@ describe('fault injection', () => {
         expression: '[window, document, document.body].map((t) => Object.values(getEventListeners(t)).reduce((n, l) => n + l.length, 0)).join()' });
       return r.result.value;
     };
-    const profiles = [{ id: 'a', brand: 'Visa', last4: '4242', expiry: '203012' }, { id: 'b', brand: 'Visa', last4: '1111', expiry: '203012' }];
+    const profiles = Array.from({ length: 20 }, (_, i) => ({ id: `p${i}`, brand: 'Visa', last4: String(4000 + i), expiry: '203012', holder: `Cliente ${i}` }));
     const cycle = (n) => page.evaluate(async ({ n, opts }) => {
       const { createCheckout } = await import('/pkg/pasarela.mjs');
       for (let i = 0; i < n; i++) {
@@ -264,7 +264,9 @@ describe('fault injection', () => {
     await cycle(199);
     const [mem200, l200] = [await memory(), await listeners()];
     console.log(`# leak: wasm memory after 1 cycle ${mem1} B, after 200 ${mem200} B; listeners window,document,body ${l1} → ${l200}`);
-    assert.ok(mem200 - mem1 <= 1024 * 1024, `memory grew ${mem200 - mem1} B`);
+    // Issue #6's budget is 1 MiB; the list's signals once leaked ~4.7 KB a cycle, which stayed
+    // under it, so the test holds the line much lower: a steady state allocates nothing new.
+    assert.ok(mem200 - mem1 <= 64 * 1024, `memory grew ${mem200 - mem1} B`);
     assert.equal(l200, l1);
     const left = await page.evaluate(() => ({
       nodes: document.querySelector('#checkout').childElementCount,
