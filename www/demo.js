@@ -31,6 +31,8 @@ async function mount() {
   $('events').replaceChildren();
   $('outcome').textContent = '';
   const provider = document.querySelector('input[name=provider]:checked').value;
+  // Bamboo's embedded form has its own pay button; Conekta's and KR's are pressed by ours.
+  $('pay').hidden = provider === 'bamboo';
   const locale = $('locale').value;
   try {
     checkout = await createCheckout({

@@ -84,7 +84,9 @@ pub fn to_js<T: Serialize>(v: &T) -> JsValue {
 
 impl Checkout {
     /// Builds the checkout in `container` and starts loading the provider. `opts` is validated.
-    pub fn start(opts: CheckoutOptions, container: Element, emit: js_sys::Function) -> Result<Checkout, PasarelaError> {
+    pub fn start(mut opts: CheckoutOptions, container: Element, emit: js_sys::Function) -> Result<Checkout, PasarelaError> {
+        // The saved cards move to the controller (and the view); the options keep no copy.
+        let profiles = std::mem::take(&mut opts.profiles);
         let opts = Rc::new(opts);
         let host =
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
@@ -93,7 +95,6 @@ impl Checkout {
         let _ = host.set_attribute("lang", opts.locale.tag());
         let _ = container.append_child(&host);
         let provider = providers::for_options(opts.clone());
-        let profiles = opts.profiles.clone();
         let this = Checkout(Rc::new(RefCell::new(Inner {
             opts,
             state: PaymentState::Loading,

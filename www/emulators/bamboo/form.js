@@ -78,4 +78,7 @@
   }
 
   setup();
+  // Tell the library how tall the form is, so its iframe shows all of it (no inner scrolling).
+  new ResizeObserver(function () { post({ type: 'resize', height: document.documentElement.scrollHeight }); }).observe(document.body);
+
 })();

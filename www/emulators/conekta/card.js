@@ -29,4 +29,7 @@
     if (e.source === window.parent && e.data && e.data.source === 'conekta-parent' && e.data.type === 'submit') submit();
   });
   post({ type: 'loaded' });
+  // Tell the library how tall the form is, so its iframe shows all of it (no inner scrolling).
+  new ResizeObserver(function () { post({ type: 'resize', height: document.documentElement.scrollHeight }); }).observe(document.body);
+
 })();

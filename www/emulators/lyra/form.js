@@ -42,4 +42,7 @@
   window.addEventListener('message', function (e) {
     if (e.source === window.parent && e.data && e.data.source === 'kr-parent' && e.data.type === 'submit') submit();
   });
+  // Tell the library how tall the form is, so its iframe shows all of it (no inner scrolling).
+  new ResizeObserver(function () { post({ type: 'resize', height: document.documentElement.scrollHeight }); }).observe(document.body);
+
 })();

@@ -55,6 +55,7 @@
     if (!frame || m.source !== 'kr') return;
     if (m.type === 'ready') { fire('onFormReady', { KR: KR }); fire('onLoaded', { KR: KR }); }
     else if (m.type === 'valid') fire('onFormValid', { KR: KR });
+    else if (m.type === 'resize') frame.style.height = m.height + 'px';
     else if (m.type === 'error') fire('onError', m.error);
     else if (m.type === 'answer') {
       var results = fire('onSubmit', m.answer);
