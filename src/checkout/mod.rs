@@ -84,7 +84,11 @@ pub fn to_js<T: Serialize>(v: &T) -> JsValue {
 
 impl Checkout {
     /// Builds the checkout in `container` and starts loading the provider. `opts` is validated.
-    pub fn start(mut opts: CheckoutOptions, container: Element, emit: js_sys::Function) -> Result<Checkout, PasarelaError> {
+    pub fn start(
+        mut opts: CheckoutOptions,
+        container: Element,
+        emit: js_sys::Function,
+    ) -> Result<Checkout, PasarelaError> {
         // The saved cards move to the controller (and the view); the options keep no copy.
         let profiles = std::mem::take(&mut opts.profiles);
         let opts = Rc::new(opts);

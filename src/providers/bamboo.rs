@@ -10,7 +10,7 @@
 //! hidden `PWToken` input of `form_id`; the adapter empties it at once, because a token value
 //! must never stay in the DOM.
 
-use super::{next_dom_id, with_query, NotificationStatus, Provider, ProviderEvent, Sink};
+use super::{next_dom_id, with_query, Handlers, NotificationStatus, Provider, ProviderEvent, Sink};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::i18n::{Locale, Msg};
 use crate::domain::merchant::Source;
@@ -32,13 +32,13 @@ const EVENTS: &[&str] = &["tokenCreated", "onTokenCreateError", "notificationRec
 pub struct Bamboo {
     opts: Rc<CheckoutOptions>,
     nodes: Vec<Element>,
-    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    handlers: Handlers,
     modal: bool,
 }
 
 impl Bamboo {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Vec::new(), modal: false }
+        Self { opts, nodes: Vec::new(), handlers: Handlers::default(), modal: false }
     }
 
     fn pw() -> JsValue {
@@ -46,10 +46,8 @@ impl Bamboo {
     }
 
     fn bind(&mut self, pw: &JsValue, event: &str, handler: impl FnMut(JsValue) + 'static) -> Result<(), JsValue> {
-        let c = Closure::<dyn FnMut(JsValue)>::new(handler);
-        js::call(pw, "Bind", &[&JsValue::from_str(event), c.as_ref()])?;
-        self.handlers.push(c);
-        Ok(())
+        let f = self.handlers.keep_unit(handler);
+        js::call(pw, "Bind", &[&JsValue::from_str(event), &f]).map(|_| ())
     }
 
     fn properties(&self, form_id: &str, iframe_id: &str) -> js_sys::Object {

@@ -7,7 +7,7 @@
 //! `onUpdateSubmitTrigger` hands over, which is what `pay()` presses. A library without that
 //! keeps its own button, and the attempt starts when the shopper presses it.
 
-use super::{next_dom_id, Provider, ProviderEvent, Sink};
+use super::{next_dom_id, Handlers, Provider, ProviderEvent, Sink};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::Source;
 use crate::domain::options::CheckoutOptions;
@@ -24,21 +24,14 @@ pub const DEFAULT_SCRIPT_URL: &str = "https://pay.conekta.com/v1.0/js/conekta-ch
 pub struct Conekta {
     opts: Rc<CheckoutOptions>,
     nodes: Vec<Element>,
-    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    handlers: Handlers,
     /// The iframe's submit function, once the library hands it over.
     submit_fn: Rc<RefCell<Option<js_sys::Function>>>,
 }
 
 impl Conekta {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Vec::new(), submit_fn: Rc::default() }
-    }
-
-    fn callback(&mut self, f: impl FnMut(JsValue) + 'static) -> JsValue {
-        let c = Closure::<dyn FnMut(JsValue)>::new(f);
-        let v = c.as_ref().clone();
-        self.handlers.push(c);
-        v
+        Self { opts, nodes: Vec::new(), handlers: Handlers::default(), submit_fn: Rc::default() }
     }
 
     fn error(&self, detail: &str) -> PasarelaError {
@@ -78,7 +71,7 @@ impl Provider for Conekta {
         self.nodes.push(frame);
 
         let s = sink.clone();
-        let on_token = self.callback(move |token: JsValue| {
+        let on_token = self.handlers.keep_unit(move |token: JsValue| {
             // `{ id: 'tok_…', object: 'token', … }`, or the bare id (the seed logs a string).
             let id = token.as_string().or_else(|| js::get_string(&token, "id"));
             match id {
@@ -95,16 +88,16 @@ impl Provider for Conekta {
         });
         let s = sink.clone();
         let me_locale = locale;
-        let on_error = self.callback(move |err: JsValue| {
+        let on_error = self.handlers.keep_unit(move |err: JsValue| {
             let e = PasarelaError::new(ErrorCode::TokenizationFailed, me_locale)
                 .with_provider(ProviderId::Conekta)
                 .with_detail(&error_detail(&err));
             s(ProviderEvent::TokenError(e));
         });
         let s = sink.clone();
-        let on_ready = self.callback(move |_| s(ProviderEvent::Ready));
+        let on_ready = self.handlers.keep_unit(move |_| s(ProviderEvent::Ready));
         let slot = self.submit_fn.clone();
-        let on_submit_trigger = self.callback(move |f: JsValue| {
+        let on_submit_trigger = self.handlers.keep_unit(move |f: JsValue| {
             *slot.borrow_mut() = f.dyn_into::<js_sys::Function>().ok();
         });
 

@@ -6,7 +6,7 @@
 //! processed-payment answer; Pasarela returns `false` from it (no client redirect) and forwards the
 //! answer verbatim, because only the merchant server can check `hash`.
 
-use super::{next_dom_id, Provider, ProviderEvent, Sink};
+use super::{next_dom_id, Handlers, Provider, ProviderEvent, Sink};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::Source;
 use crate::domain::options::CheckoutOptions;
@@ -24,12 +24,12 @@ pub const DEFAULT_SCRIPT_URL: &str =
 pub struct Kr {
     opts: Rc<CheckoutOptions>,
     nodes: Vec<Element>,
-    handlers: Vec<Closure<dyn FnMut(JsValue) -> JsValue>>,
+    handlers: Handlers,
 }
 
 impl Kr {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Vec::new() }
+        Self { opts, nodes: Vec::new(), handlers: Handlers::default() }
     }
 
     fn language(&self) -> &'static str {
@@ -38,13 +38,6 @@ impl Kr {
             crate::domain::i18n::Locale::En => "en-US",
             crate::domain::i18n::Locale::Pt => "pt-BR",
         }
-    }
-
-    fn callback(&mut self, f: impl FnMut(JsValue) -> JsValue + 'static) -> JsValue {
-        let c = Closure::<dyn FnMut(JsValue) -> JsValue>::new(f);
-        let v = c.as_ref().clone();
-        self.handlers.push(c);
-        v
     }
 }
 
@@ -95,7 +88,7 @@ impl Provider for Kr {
         self.nodes.push(form);
 
         let s = sink.clone();
-        let on_submit = self.callback(move |event: JsValue| {
+        let on_submit = self.handlers.keep(move |event: JsValue| {
             let client_answer = js::get(&event, "clientAnswer");
             let (brand, last4) = card_of(&client_answer);
             let text = |k: &str| js::get_string(&event, k).unwrap_or_default();
@@ -114,12 +107,12 @@ impl Provider for Kr {
             JsValue::FALSE // stop KR's own redirect: Pasarela forwards the answer itself
         });
         let s = sink.clone();
-        let on_error = self.callback(move |err: JsValue| {
+        let on_error = self.handlers.keep(move |err: JsValue| {
             s(ProviderEvent::TokenError(kr_error(&err, locale)));
             JsValue::UNDEFINED
         });
         let s = sink.clone();
-        let on_ready = self.callback(move |_| {
+        let on_ready = self.handlers.keep(move |_| {
             s(ProviderEvent::Ready);
             JsValue::UNDEFINED
         });

@@ -15,6 +15,7 @@ use crate::domain::token::TokenKind;
 use crate::domain::ProviderId;
 use crate::web::script::ScriptSpec;
 use std::rc::Rc;
+use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 /// PWCheckout `notificationReceived` `ProcessStatus`, normalised (API.md §3 `notification`).
@@ -87,6 +88,38 @@ pub fn for_options(opts: Rc<CheckoutOptions>) -> Box<dyn Provider> {
         ProviderId::Bamboo => Box::new(bamboo::Bamboo::new(opts)),
         ProviderId::Conekta => Box::new(conekta::Conekta::new(opts)),
         ProviderId::Kr => Box::new(kr::Kr::new(opts)),
+    }
+}
+
+/// The callbacks handed to a provider's library, kept alive until `unmount` drops them. One
+/// closure shape for every adapter (a value in, a value out) keeps the wasm-bindgen glue small.
+#[derive(Default)]
+pub struct Handlers(Vec<wasm_bindgen::closure::Closure<dyn FnMut(JsValue) -> JsValue>>);
+
+impl Handlers {
+    /// Wraps `f` as a JS function, keeps it alive, and returns it to pass to the library.
+    pub fn keep(&mut self, f: impl FnMut(JsValue) -> JsValue + 'static) -> JsValue {
+        let c = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue) -> JsValue>::new(f);
+        let js = c.as_ref().clone();
+        self.0.push(c);
+        js
+    }
+
+    /// Like [`Handlers::keep`] for callbacks whose return value the library ignores.
+    pub fn keep_unit(&mut self, mut f: impl FnMut(JsValue) + 'static) -> JsValue {
+        self.keep(move |v| {
+            f(v);
+            JsValue::UNDEFINED
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Drops every closure (after the library was told to forget them).
+    pub fn clear(&mut self) {
+        self.0.clear();
     }
 }
 

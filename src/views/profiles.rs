@@ -84,7 +84,12 @@ impl Mounted {}
 
 /// Renders the list into `parent` (a fresh element inside Pasarela's host). The model's signals
 /// are created inside the mounted view's owner, so dropping [`Mounted`] frees them too.
-pub fn mount(parent: web_sys::HtmlElement, profiles: Vec<SavedProfile>, ctx: ViewContext, actions: ViewActions) -> Mounted {
+pub fn mount(
+    parent: web_sys::HtmlElement,
+    profiles: Vec<SavedProfile>,
+    ctx: ViewContext,
+    actions: ViewActions,
+) -> Mounted {
     let slot = std::rc::Rc::new(std::cell::Cell::new(None));
     let out = slot.clone();
     let today = ctx.today;
