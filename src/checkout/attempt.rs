@@ -58,6 +58,20 @@ impl Checkout {
         if let Some(p) = joined.or(succeeded) {
             return p;
         }
+        // A verification the shopper left unfinished is opened again for the same payment:
+        // trying again must never become a second charge.
+        let unfinished = self.0.borrow_mut().unfinished_action.take();
+        if let (PaymentState::ActionRequired, Some(answer)) = (state, unfinished) {
+            let mut a = Attempt::new(1);
+            a.started = true;
+            let p = a.promise.clone();
+            self.0.borrow_mut().attempt = Some(a);
+            let opts = self.opts();
+            let who = Caller { locale: opts.locale, provider: opts.provider };
+            let me = self.clone();
+            spawn_local(async move { me.drive(answer, who).await });
+            return p;
+        }
         if !state.accepts_new_attempt() {
             return reject(self.error(ErrorCode::NotReady));
         }
@@ -190,22 +204,27 @@ impl Checkout {
             }
             if !finished_by_shopper {
                 // Closed (or never answered): nobody will finish it now. Read it once and report.
-                return self.read_once(payment_id, who).await;
+                return self.read_once(answer, who).await;
             }
         }
         self.poll(payment_id, who).await;
     }
 
-    /// One status read after the shopper left the action: final if it is, else `pending`.
-    pub(super) async fn read_once(&self, payment_id: String, who: Caller) {
+    /// One status read after the shopper left the action: final if it is, else `pending` (and the
+    /// action is kept, so a later `pay()` opens it again).
+    pub(super) async fn read_once(&self, answer: MerchantAnswer, who: Caller) {
         let opts = self.opts();
+        let payment_id = answer.payment_id.clone().unwrap_or_default();
         match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
             Ok(a) if a.status != ResultStatus::Pending => self.finish(PaymentResult::from_answer(&a), None, None),
-            Ok(_) => self.finish(
-                PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None },
-                None,
-                Some(Outcome::StillPending),
-            ),
+            Ok(_) => {
+                self.0.borrow_mut().unfinished_action = Some(answer);
+                self.finish(
+                    PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None },
+                    None,
+                    Some(Outcome::StillPending),
+                )
+            }
             Err(e) => self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None),
         }
     }

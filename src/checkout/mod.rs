@@ -46,6 +46,8 @@ struct Inner {
     attempt: Option<Attempt>,
     /// After success, `pay()` returns this promise again: one payment, one charge.
     succeeded: Option<js_sys::Promise>,
+    /// A pending payment's verification the shopper closed: `pay()` opens it again.
+    unfinished_action: Option<crate::domain::merchant::MerchantAnswer>,
     /// Whether the provider's form mounted (a new card can be paid only then).
     form_ready: bool,
     /// Resolves the verification wait with the notification status (or `closed`).
@@ -107,6 +109,7 @@ impl Checkout {
             emit,
             attempt: None,
             succeeded: None,
+            unfinished_action: None,
             form_ready: false,
             verify_waiter: None,
             enroll_waiter: None,
@@ -160,7 +163,7 @@ impl Checkout {
                 inner.state = s;
                 let _ = inner.host.set_attribute("data-state", s.as_str());
                 if let Some(v) = &inner.view {
-                    v.model.set_busy(s.in_flight());
+                    v.model.set_busy(s.in_flight() && inner.attempt.is_some());
                 }
                 true
             }

@@ -101,7 +101,7 @@ describe('saved profiles and one-click', () => {
     });
   }
 
-  it('Bamboo verification closed by the shopper: one pending result, no charge', async () => {
+  it('Bamboo verification closed by the shopper: one pending result; trying again reopens it, one charge', async () => {
     const { page } = ctx.tab;
     const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
     await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
@@ -114,6 +114,18 @@ describe('saved profiles and one-click', () => {
     assert.equal(await page.evaluate(() => checkout.state), 'action_required');
     assert.deepEqual((await eventNames(page)).filter((n) => n === 'result'), ['result']);
     assert.equal((await ctx.world.state()).charges.length, 0);
+
+    // Trying again opens the same payment's verification: no second payment request.
+    await page.click('#checkout .pasarela-pay');
+    assert.equal((await waitForEvent(page, 'action', 2)).paymentId, r.paymentId);
+    const f = page.frameLocator('.pwcheckout-overlay iframe');
+    await f.locator('#pw-cvv').fill('123');
+    await f.locator('#pw-submit').click();
+    const second = await waitForEvent(page, 'result', 2);
+    assert.deepEqual([second.status, second.paymentId], ['approved', r.paymentId]);
+    const s = await ctx.world.state();
+    assert.equal(s.requests.length, 1, 'one payment request for both tries');
+    assert.equal(s.charges.length, 1);
   });
 
   it('Bamboo verification still pending after polling ends as pending (slow: the 60 s budget)', { timeout: 90_000 }, async () => {
