@@ -9,12 +9,6 @@ use crate::web::{self, js};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The crate version, as `Pasarela.version`.
-#[wasm_bindgen(js_name = wasmVersion)]
-pub fn wasm_version() -> String {
-    env!("CARGO_PKG_VERSION").to_owned()
-}
-
 #[wasm_bindgen]
 pub struct WasmCheckout {
     inner: Checkout,
@@ -122,8 +116,8 @@ impl WasmCheckout {
     }
 }
 
-/// Turns a Rust panic into an `internal` error on the page's console-free channel: the JS entry
-/// installs `onPanic`, which emits `error` on every live checkout.
+/// Turns a Rust panic into an `internal` error: the hook calls `__pasarelaPanic`, which the JS entry
+/// (`pasarela.mjs`) defines to emit `error` on every live checkout and settle their promises.
 #[wasm_bindgen(start)]
 pub fn start() {
     std::panic::set_hook(Box::new(|_| {

@@ -5,7 +5,7 @@ use super::{to_js, Attempt, Checkout, TokenEvent, VERIFY_TIMEOUT_MS};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
 use crate::domain::payment_state::{Happening, Outcome, PaymentState};
-use crate::domain::token::{HeldToken, TokenKind, TokenRefusal, ONE_TIME_TOKEN_TTL_MS};
+use crate::domain::token::{self, TokenKind};
 use crate::merchant_client::{self, Caller};
 use crate::views::profiles::NEW_CARD;
 use crate::web::{self, js, time};
@@ -130,24 +130,11 @@ impl Checkout {
         let who = Caller { locale: opts.locale, provider: opts.provider };
         // One-time tokens go out once and only while fresh (a token may have waited on a slow
         // page); the value lives only in the request body from here on.
-        let (source, fresh_until) = match source {
-            Source::Token { token, kind } => {
-                let received = time::now_ms();
-                let mut held = HeldToken::new(token, kind, received);
-                match held.take_for_forward(received) {
-                    // A one-time token is sent (and re-sent by retries) only while the provider
-                    // would still take it; after that the shopper is asked for the card again.
-                    Ok(token) => {
-                        let until = (kind == TokenKind::OneTime).then_some(received + ONE_TIME_TOKEN_TTL_MS);
-                        (Source::Token { token, kind }, until)
-                    }
-                    Err(TokenRefusal::Expired | TokenRefusal::AlreadyForwarded) => {
-                        let e = self.error(ErrorCode::TokenExpired);
-                        return self.finish(PaymentResult::from_error(&e, None), Some(e), None);
-                    }
-                }
-            }
-            other => (other, None),
+        // A one-time token is sent (and re-sent by retries) only while the provider would still
+        // take it; after that the shopper is asked for the card again (`token_expired`).
+        let fresh_until = match &source {
+            Source::Token { kind, .. } => token::fresh_until(*kind, time::now_ms()),
+            _ => None,
         };
         let body = merchant::payment_body(&opts, &source, installments);
         drop(source);

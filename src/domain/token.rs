@@ -30,49 +30,10 @@ pub fn kind_of(token: &str) -> Option<TokenKind> {
     }
 }
 
-/// A token held in memory between the provider's callback and the merchant request.
-/// `Debug` is hand-written so the value never lands in a log line.
-#[derive(Clone, PartialEq)]
-pub struct HeldToken {
-    value: String,
-    pub kind: TokenKind,
-    pub received_at_ms: f64,
-    forwarded: bool,
-}
-
-impl std::fmt::Debug for HeldToken {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HeldToken")
-            .field("kind", &self.kind)
-            .field("forwarded", &self.forwarded)
-            .finish_non_exhaustive()
-    }
-}
-
-/// Why a held token may not be forwarded.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenRefusal {
-    AlreadyForwarded,
-    Expired,
-}
-
-impl HeldToken {
-    pub fn new(value: String, kind: TokenKind, received_at_ms: f64) -> Self {
-        Self { value, kind, received_at_ms, forwarded: false }
-    }
-
-    /// Takes the value for one forward. One-time tokens give it once and only while fresh;
-    /// a recurring token is the merchant's to reuse, but Pasarela still sends it once per attempt.
-    pub fn take_for_forward(&mut self, now_ms: f64) -> Result<String, TokenRefusal> {
-        if self.forwarded {
-            return Err(TokenRefusal::AlreadyForwarded);
-        }
-        if self.kind == TokenKind::OneTime && now_ms - self.received_at_ms >= ONE_TIME_TOKEN_TTL_MS {
-            return Err(TokenRefusal::Expired);
-        }
-        self.forwarded = true;
-        Ok(std::mem::take(&mut self.value))
-    }
+/// Until when (`Date.now()` clock) a token received at `received_ms` may still be sent, retries
+/// included; `None` when it does not expire on the way (recurring tokens, KR answers).
+pub fn fresh_until(kind: TokenKind, received_ms: f64) -> Option<f64> {
+    (kind == TokenKind::OneTime).then_some(received_ms + ONE_TIME_TOKEN_TTL_MS)
 }
 
 #[cfg(test)]
@@ -88,23 +49,9 @@ mod tests {
     }
 
     #[test]
-    fn a_one_time_token_goes_out_once() {
-        let mut t = HeldToken::new("OT__x_".into(), TokenKind::OneTime, 0.0);
-        assert_eq!(t.take_for_forward(1.0).unwrap(), "OT__x_");
-        assert_eq!(t.take_for_forward(2.0), Err(TokenRefusal::AlreadyForwarded));
-    }
-
-    #[test]
-    fn a_one_time_token_expires_after_ten_minutes() {
-        let mut t = HeldToken::new("OT__x_".into(), TokenKind::OneTime, 1000.0);
-        assert_eq!(t.take_for_forward(1000.0 + ONE_TIME_TOKEN_TTL_MS), Err(TokenRefusal::Expired));
-        let mut t = HeldToken::new("OT__x_".into(), TokenKind::OneTime, 1000.0);
-        assert!(t.take_for_forward(1000.0 + ONE_TIME_TOKEN_TTL_MS - 1.0).is_ok());
-    }
-
-    #[test]
-    fn debug_output_hides_the_value() {
-        let t = HeldToken::new("OT__secret_".into(), TokenKind::OneTime, 0.0);
-        assert!(!format!("{t:?}").contains("secret"));
+    fn only_one_time_tokens_have_a_deadline() {
+        assert_eq!(fresh_until(TokenKind::OneTime, 1000.0), Some(1000.0 + 600_000.0));
+        assert_eq!(fresh_until(TokenKind::Recurring, 1000.0), None);
+        assert_eq!(fresh_until(TokenKind::FormAnswer, 1000.0), None);
     }
 }

@@ -18,8 +18,12 @@ pub fn document() -> web_sys::Document {
 /// A fresh RFC 4122 v4 UUID from `crypto.getRandomValues` (an `Idempotency-Key`).
 pub fn uuid_v4() -> String {
     let mut bytes = [0u8; 16];
-    if let Ok(crypto) = window().crypto() {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    let filled = window().crypto().is_ok_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // Never a constant key: the merchant would replay an earlier attempt's answer.
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
     }
     crate::domain::uuid::v4_from_bytes(bytes)
 }
