@@ -133,9 +133,7 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
             // only repairs rows re-rendered by a profile update.
             mark(&previous, false);
             mark(&id, true);
-            if model.installments.get_untracked() != 1 {
-                model.installments.set(1);
-            }
+            model.installments.set(1);
             model.selected.set(id.clone());
             actions.with_value(|a| (a.select)(id));
         }
@@ -222,14 +220,12 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
             .collect_view()
     };
 
-    // Memos: a selection change wakes what depends on it only when the derived value changes
-    // (most cards offer the same installments, and the button shows for every saved card).
-    let offered = Memo::new(move |_| {
+    let offered = move || {
         let sel = model.selected.get();
         model.profiles.with(|ps| ps.iter().find(|p| p.id == sel).map(|p| p.installments.clone()).unwrap_or_default())
-    });
-    let many_installments = Memo::new(move |_| offered.with(|o| o.len() > 1));
-    let show_button = Memo::new(move |_| pay_new_card || model.selected.get() != NEW_CARD);
+    };
+    let many_installments = move || offered().len() > 1;
+    let show_button = move || pay_new_card || model.selected.get() != NEW_CARD;
     let new_card_on = model.selected.get_untracked() == NEW_CARD;
 
     view! {
@@ -246,19 +242,19 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
                     <span></span>
                 </div>
             </div>
-            <label class="pasarela-installments" hidden=move || !many_installments.get()>
+            <label class="pasarela-installments" hidden=move || !many_installments()>
                     {t(Msg::Installments)}
                     <select on:change=move |ev| {
                         let v = event_target_value(&ev).parse().unwrap_or(1);
                         model.installments.set(v);
                     }>
-                        {move || offered.get().into_iter().map(|n| view! {
+                        {move || offered().into_iter().map(|n| view! {
                             <option value=n.to_string() selected=move || model.installments.get() == n>{n}</option>
                         }).collect_view()}
                     </select>
             </label>
             // Hidden rather than unmounted: the button keeps its focus and identity across choices.
-            <button type="button" class="pasarela-pay" hidden=move || !show_button.get() disabled=move || model.busy.get()
+            <button type="button" class="pasarela-pay" hidden=move || !show_button() disabled=move || model.busy.get()
                 on:click=move |_| actions.with_value(|a| (a.pay)())>
                 {move || if model.busy.get() { t(Msg::Processing).to_owned() } else { format!("{} {}", t(Msg::Pay), amount_label) }}
             </button>
