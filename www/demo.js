@@ -18,6 +18,16 @@ const log = (name, payload) => {
   $('events').append(li);
 };
 
+/** A returning shopper: the merchant server's saved cards for them (secrets stay on the server). */
+async function savedCards(provider) {
+  if (!$('returning').checked) return {};
+  const cards = { bamboo: ['4111111111111111', '4000000000003063'], conekta: ['4242424242424242'], kr: ['4970100000000055'] }[provider];
+  const r = await fetch('/merchant/customers', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ provider, email: 'ana@example.com', cards }) });
+  const { profiles, bamboo } = await r.json();
+  return { profiles, ...(bamboo ? { bamboo } : {}) };
+}
+
 async function providerExtras(provider) {
   if (provider !== 'kr') return {};
   // The merchant server creates the KR formToken (V4/Charge/CreatePayment) before the form loads.
@@ -31,14 +41,16 @@ async function mount() {
   $('events').replaceChildren();
   $('outcome').textContent = '';
   const provider = document.querySelector('input[name=provider]:checked').value;
-  // Bamboo's embedded form has its own pay button; Conekta's and KR's are pressed by ours.
-  $('pay').hidden = provider === 'bamboo';
+  // Bamboo's embedded form has its own pay button, and the saved-card list brings Pasarela's;
+  // otherwise the storefront's button presses the provider form.
+  $('pay').hidden = provider === 'bamboo' || $('returning').checked;
   const locale = $('locale').value;
   try {
     checkout = await createCheckout({
       provider, locale, order, container: '#checkout', publicKey: keys[provider], scriptUrl: scripts[provider],
       merchant: { paymentUrl: '/merchant/pay' }, customer: { email: 'ana@example.com', firstName: 'Ana', lastName: 'Pérez' },
       ...(await providerExtras(provider)),
+      ...(await savedCards(provider)),
     });
   } catch (e) {
     $('outcome').textContent = `${e.code}: ${e.message}`;
@@ -53,5 +65,5 @@ async function mount() {
 }
 
 $('pay').addEventListener('click', () => checkout?.pay().catch((e) => { $('outcome').textContent = `${e.code}: ${e.message}`; }));
-for (const el of document.querySelectorAll('input[name=provider], #locale')) el.addEventListener('change', mount);
+for (const el of document.querySelectorAll('input[name=provider], #locale, #returning')) el.addEventListener('change', mount);
 mount();

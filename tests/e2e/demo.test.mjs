@@ -38,4 +38,17 @@ describe('demo storefront', () => {
       await close();
     });
   }
+
+  it('a returning shopper pays a saved card in one click', async () => {
+    await world.reset();
+    const { page, close } = await openPage(world, '/');
+    await page.check('#returning');
+    await page.waitForSelector('#checkout [role=radiogroup]');
+    assert.equal(await page.isVisible('#pay'), false, 'only Pasarela\'s pay button');
+    await page.click('#checkout .pasarela-pay');
+    await page.waitForFunction(() => document.querySelector('#outcome').textContent.length > 0);
+    assert.match(await page.textContent('#outcome'), /aprobado/);
+    assert.equal((await world.state()).charges.length, 1);
+    await close();
+  });
 });
