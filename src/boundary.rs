@@ -4,6 +4,7 @@
 use crate::checkout::{to_js, Checkout};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::i18n::Locale;
+use crate::domain::json::Json;
 use crate::domain::options::{self, Container};
 use crate::web::{self, js};
 use wasm_bindgen::prelude::*;
@@ -31,8 +32,7 @@ impl WasmCheckout {
                 Locale::default(),
             ))
         };
-        let value: serde_json::Value =
-            serde_json::from_str(&options_json.ok_or_else(not_plain)?).map_err(|_| not_plain())?;
+        let value = options_json.as_deref().and_then(Json::parse).ok_or_else(not_plain)?;
         let element = container.dyn_ref::<web_sys::Element>().cloned();
         let opts = options::parse(&value, element.is_some()).map_err(|e| to_js(&e))?;
         let container = match (&opts.container, element) {
@@ -89,8 +89,9 @@ impl WasmCheckout {
     #[wasm_bindgen(js_name = setProfiles)]
     pub fn set_profiles(&self, profiles_json: Option<String>) -> Result<(), JsValue> {
         let locale = self.inner.locale();
-        let value: serde_json::Value = profiles_json
-            .and_then(|j| serde_json::from_str(&j).ok())
+        let value = profiles_json
+            .as_deref()
+            .and_then(Json::parse)
             .ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array of plain objects", locale)))?;
         let items =
             value.as_array().ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array", locale)))?;

@@ -3,6 +3,7 @@
 
 use super::{to_js, Attempt, Checkout, TokenEvent, VERIFY_TIMEOUT_MS};
 use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::json::Json;
 use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
 use crate::domain::payment_state::{Happening, Outcome, PaymentState};
 use crate::domain::token::{self, TokenKind};
@@ -158,10 +159,11 @@ impl Checkout {
         let payment_id = answer.payment_id.clone().unwrap_or_default();
         if let Some(action) = &answer.action {
             self.happen(Happening::ActionNeeded);
-            let mut payload = serde_json::json!({ "type": action.kind, "paymentId": payment_id });
+            let mut payload =
+                Json::obj([("type", action.kind.as_str().into()), ("paymentId", payment_id.as_str().into())]);
             if action.kind == ActionType::Redirect {
                 // The shopper must leave the page: the storefront decides when (extension: `url`).
-                payload["url"] = action.url.clone().into();
+                payload.set("url", action.url.as_str().into());
                 self.emit("action", to_js(&payload));
                 return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
             }

@@ -13,6 +13,7 @@ mod attempt;
 mod saved_cards;
 
 use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::json::{Json, ToJson};
 use crate::domain::merchant::PaymentResult;
 use crate::domain::options::CheckoutOptions;
 use crate::domain::payment_state::{Happening, PaymentState};
@@ -21,7 +22,6 @@ use crate::domain::token::TokenKind;
 use crate::providers::{self, Provider, ProviderEvent, Sink};
 use crate::views;
 use crate::web::{self, script};
-use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -77,11 +77,10 @@ impl Attempt {
     }
 }
 
-/// Serialises a payload as a plain JS object (not `Map`s).
-pub fn to_js<T: Serialize>(v: &T) -> JsValue {
-    // JSON text and `JSON.parse` reuse serde_json's writer (already needed for request bodies)
-    // instead of linking a second serializer into the wasm.
-    serde_json::to_string(v).ok().and_then(|j| js_sys::JSON::parse(&j).ok()).unwrap_or(JsValue::NULL)
+/// A payload as a plain JS object: its JSON text through `JSON.parse` (one writer, the one the
+/// request bodies need anyway).
+pub fn to_js<T: ToJson>(v: &T) -> JsValue {
+    js_sys::JSON::parse(&v.to_json().to_text()).unwrap_or(JsValue::NULL)
 }
 
 impl Checkout {
@@ -218,7 +217,7 @@ impl Checkout {
             ProviderEvent::Ready => {
                 self.0.borrow_mut().form_ready = true;
                 if self.happen(Happening::FormReady) {
-                    self.emit("ready", to_js(&serde_json::json!({ "provider": self.opts().provider })));
+                    self.emit("ready", to_js(&Json::obj([("provider", self.opts().provider.as_str().into())])));
                 }
             }
             ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
@@ -237,7 +236,7 @@ impl Checkout {
                 }
             }
             ProviderEvent::Notification(status) => {
-                self.emit("notification", to_js(&serde_json::json!({ "status": status })));
+                self.emit("notification", to_js(&Json::obj([("status", status.as_str().into())])));
                 self.wake_verifier(status.as_str());
             }
             ProviderEvent::ActionClosed => {
@@ -289,12 +288,23 @@ impl Checkout {
     }
 }
 
-#[derive(Serialize)]
+/// The `token` event: never the token value.
 struct TokenEvent {
     provider: crate::domain::ProviderId,
     kind: TokenKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
     brand: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     last4: Option<String>,
+}
+
+impl ToJson for TokenEvent {
+    fn to_json(&self) -> Json {
+        let mut o = Json::obj([("provider", self.provider.as_str().into()), ("kind", self.kind.as_str().into())]);
+        if let Some(b) = &self.brand {
+            o.set("brand", b.as_str().into());
+        }
+        if let Some(l) = &self.last4 {
+            o.set("last4", l.as_str().into());
+        }
+        o
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::{to_js, Checkout};
 use crate::domain::error::{ErrorCode, PasarelaError};
+use crate::domain::json::Json;
 use crate::domain::payment_state::PaymentState;
 use crate::domain::profile::SavedProfile;
 use crate::providers;
@@ -86,7 +87,7 @@ impl Checkout {
         }
         self.sync_mode();
         if id != NEW_CARD {
-            self.emit("profileselected", to_js(&serde_json::json!({ "profileId": id })));
+            self.emit("profileselected", to_js(&Json::obj([("profileId", id.as_str().into())])));
         }
     }
 
@@ -106,7 +107,7 @@ impl Checkout {
         }
         self.show_profiles(profiles);
         if !matches!(self.state(), PaymentState::Loading) {
-            self.emit("ready", to_js(&serde_json::json!({ "provider": self.opts().provider })));
+            self.emit("ready", to_js(&Json::obj([("provider", self.opts().provider.as_str().into())])));
         }
     }
 

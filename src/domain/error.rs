@@ -1,12 +1,11 @@
 //! The one error shape every provider and every failure is reported in (API.md §3).
 
 use super::i18n::{Locale, Msg};
+use super::json::{Json, ToJson};
 use super::ProviderId;
-use serde::Serialize;
 
 /// Stable, machine-readable error codes. Storefronts switch on these, so never rename one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorCode {
     /// `createCheckout` options are wrong; `field` names the path.
     InvalidOptions,
@@ -37,6 +36,25 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code as the page sees it (`invalid_options`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidOptions => "invalid_options",
+            Self::ScriptLoadFailed => "script_load_failed",
+            Self::TokenizationFailed => "tokenization_failed",
+            Self::Network => "network",
+            Self::MerchantRejected => "merchant_rejected",
+            Self::MerchantBadResponse => "merchant_bad_response",
+            Self::TokenExpired => "token_expired",
+            Self::SecretInProfile => "secret_in_profile",
+            Self::Destroyed => "destroyed",
+            Self::NotReady => "not_ready",
+            Self::UnknownProfile => "unknown_profile",
+            Self::Unsupported => "unsupported",
+            Self::Internal => "internal",
+        }
+    }
+
     /// Whether trying the same thing again may succeed.
     pub fn retryable(self) -> bool {
         matches!(self, Self::ScriptLoadFailed | Self::Network | Self::NotReady | Self::TokenizationFailed)
@@ -62,13 +80,11 @@ impl ErrorCode {
 }
 
 /// `PasarelaError` as the page sees it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PasarelaError {
     pub code: ErrorCode,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<ProviderId>,
     pub retryable: bool,
 }
@@ -112,6 +128,21 @@ impl PasarelaError {
     }
 }
 
+impl ToJson for PasarelaError {
+    /// `{ code, message, field?, provider?, retryable }` as the page sees it.
+    fn to_json(&self) -> Json {
+        let mut o = Json::obj([("code", self.code.as_str().into()), ("message", self.message.as_str().into())]);
+        if let Some(f) = &self.field {
+            o.set("field", f.as_str().into());
+        }
+        if let Some(p) = self.provider {
+            o.set("provider", p.as_str().into());
+        }
+        o.set("retryable", self.retryable.into());
+        o
+    }
+}
+
 impl std::fmt::Display for PasarelaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:?}: {}", self.code, self.message)
@@ -125,7 +156,7 @@ mod tests {
     #[test]
     fn codes_serialize_as_the_contract_spells_them() {
         let e = PasarelaError::invalid("order.amount", "must be a positive integer", Locale::En);
-        let json = serde_json::to_value(&e).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&e.to_json().to_text()).unwrap();
         assert_eq!(json["code"], "invalid_options");
         assert_eq!(json["field"], "order.amount");
         assert_eq!(json["retryable"], false);

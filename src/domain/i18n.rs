@@ -3,11 +3,8 @@
 //! One `match` per message keeps the three translations side by side, so a missing one is a
 //! compile error rather than a blank label.
 
-use serde::Serialize;
-
 /// The shopper's language (`locale` option).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Locale {
     #[default]
     Es,

@@ -3,11 +3,10 @@
 
 use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
+use super::json::{integer_text, Json, ToJson};
 use super::options::CheckoutOptions;
 use super::token::TokenKind;
 use super::ProviderId;
-use serde::Serialize;
-use serde_json::{json, Value};
 
 /// What pays: the `source` of a payment request.
 #[derive(Clone, PartialEq)]
@@ -21,7 +20,8 @@ pub enum Source {
     },
     /// A KR `onSubmit` answer, forwarded verbatim for the server to verify `hash`.
     KrAnswer {
-        client_answer: Value,
+        /// KR's `clientAnswer` as JSON text (from the page's `JSON.stringify`), forwarded as is.
+        client_answer: String,
         raw_client_answer: String,
         hash: String,
         hash_algorithm: String,
@@ -42,33 +42,50 @@ impl std::fmt::Debug for Source {
 /// The JSON body of one payment attempt.
 pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) -> String {
     let source = match source {
-        Source::Token { token, kind } => json!({ "type": "token", "token": token, "kind": kind }),
-        Source::Profile { profile_id } => json!({ "type": "profile", "profileId": profile_id }),
-        Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => json!({
-            "type": "kr_answer", "clientAnswer": client_answer, "rawClientAnswer": raw_client_answer,
-            "hash": hash, "hashAlgorithm": hash_algorithm, "hashKey": hash_key,
-        }),
-    };
-    let mut customer = serde_json::Map::new();
-    let c = &opts.customer;
-    for (k, v) in [("email", &c.email), ("firstName", &c.first_name), ("lastName", &c.last_name)] {
-        if let Some(v) = v {
-            customer.insert(k.to_owned(), Value::String(v.clone()));
+        Source::Token { token, kind } => {
+            Json::obj([("type", "token".into()), ("token", token.as_str().into()), ("kind", kind.as_str().into())])
         }
-    }
-    json!({
-        "provider": opts.provider,
-        "order": { "id": opts.order.id, "amount": opts.order.amount, "currency": opts.order.currency },
-        "source": source,
-        "installments": installments,
-        "customer": customer,
-    })
-    .to_string()
+        Source::Profile { profile_id } => {
+            Json::obj([("type", "profile".into()), ("profileId", profile_id.as_str().into())])
+        }
+        Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => Json::obj([
+            ("type", "kr_answer".into()),
+            (
+                "clientAnswer",
+                if Json::parse(client_answer).is_some() { Json::Raw(client_answer.clone()) } else { Json::Null },
+            ),
+            ("rawClientAnswer", raw_client_answer.as_str().into()),
+            ("hash", hash.as_str().into()),
+            ("hashAlgorithm", hash_algorithm.as_str().into()),
+            ("hashKey", hash_key.as_str().into()),
+        ]),
+    };
+    let c = &opts.customer;
+    let customer = Json::Obj(
+        [("email", &c.email), ("firstName", &c.first_name), ("lastName", &c.last_name)]
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_owned(), Json::from(v.clone()?))))
+            .collect(),
+    );
+    Json::obj([
+        ("provider", opts.provider.as_str().into()),
+        (
+            "order",
+            Json::obj([
+                ("id", opts.order.id.as_str().into()),
+                ("amount", opts.order.amount.into()),
+                ("currency", opts.order.currency.as_str().into()),
+            ]),
+        ),
+        ("source", source),
+        ("installments", installments.into()),
+        ("customer", customer),
+    ])
+    .to_text()
 }
 
 /// `status` of a merchant answer and of `PaymentResult`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResultStatus {
     Approved,
     Declined,
@@ -76,12 +93,31 @@ pub enum ResultStatus {
     Error,
 }
 
+impl ResultStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approved => "approved",
+            Self::Declined => "declined",
+            Self::Pending => "pending",
+            Self::Error => "error",
+        }
+    }
+}
+
 /// What the shopper must do for a pending payment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ActionType {
     VerificationCode,
     Redirect,
+}
+
+impl ActionType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerificationCode => "verification_code",
+            Self::Redirect => "redirect",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -100,13 +136,10 @@ pub struct MerchantAnswer {
 }
 
 /// `PaymentResult` (API.md §3).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct PaymentResult {
     pub status: ResultStatus,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
@@ -117,6 +150,20 @@ impl PaymentResult {
 
     pub fn from_error(e: &PasarelaError, payment_id: Option<String>) -> Self {
         Self { status: ResultStatus::Error, payment_id, message: Some(e.message.clone()) }
+    }
+}
+
+impl ToJson for PaymentResult {
+    /// `{ status, paymentId?, message? }` as the page sees it.
+    fn to_json(&self) -> Json {
+        let mut o = Json::obj([("status", self.status.as_str().into())]);
+        if let Some(id) = &self.payment_id {
+            o.set("paymentId", id.as_str().into());
+        }
+        if let Some(m) = &self.message {
+            o.set("message", m.as_str().into());
+        }
+        o
     }
 }
 
@@ -142,9 +189,9 @@ pub fn http_verdict(status: u16) -> HttpVerdict {
 /// Parses a `200` body. `for_status_poll` relaxes nothing but names the context in the error.
 pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, PasarelaError> {
     let bad = |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_detail(why);
-    let v: Value = serde_json::from_str(body).map_err(|_| bad("not JSON"))?;
-    let o = v.as_object().ok_or_else(|| bad("not an object"))?;
-    let status = match o.get("status").and_then(Value::as_str) {
+    let o = Json::parse(body).ok_or_else(|| bad("not JSON"))?;
+    o.as_object().ok_or_else(|| bad("not an object"))?;
+    let status = match o.get("status").and_then(Json::as_str) {
         Some("approved") => ResultStatus::Approved,
         Some("declined") => ResultStatus::Declined,
         Some("pending") => ResultStatus::Pending,
@@ -152,25 +199,25 @@ pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, Pasare
     };
     let text = |k: &str| -> Result<Option<String>, PasarelaError> {
         match o.get(k) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(Value::Number(n)) if k == "paymentId" => Ok(Some(n.to_string())),
+            None | Some(Json::Null) => Ok(None),
+            Some(Json::Str(s)) => Ok(Some(s.clone())),
+            Some(Json::Num(n)) if k == "paymentId" => integer_text(*n).map(Some).ok_or_else(|| bad("paymentId")),
             Some(_) => Err(bad(&format!("{k} is not a string"))),
         }
     };
     let payment_id = text("paymentId")?;
     let message = text("message")?;
     let action = match o.get("action") {
-        None | Some(Value::Null) => None,
+        None | Some(Json::Null) => None,
         Some(a) => {
-            let kind = match a.get("type").and_then(Value::as_str) {
+            let kind = match a.get("type").and_then(Json::as_str) {
                 Some("verification_code") => ActionType::VerificationCode,
                 Some("redirect") => ActionType::Redirect,
                 _ => return Err(bad("unknown action type")),
             };
             let url = a
                 .get("url")
-                .and_then(Value::as_str)
+                .and_then(Json::as_str)
                 .filter(|u| u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'));
             let url = url.ok_or_else(|| bad("action without an http(s) url"))?.to_owned();
             Some(Action { kind, url })
@@ -217,7 +264,11 @@ pub fn http_error(status: Option<u16>, locale: Locale, provider: ProviderId) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::options::parse;
+    use serde_json::{json, Value};
+
+    fn parse(v: &Value, element: bool) -> Result<CheckoutOptions, PasarelaError> {
+        crate::domain::options::parse(&Json::parse(&v.to_string()).unwrap(), element)
+    }
 
     fn opts() -> CheckoutOptions {
         parse(
@@ -252,7 +303,7 @@ mod tests {
         assert_eq!(v["source"], json!({ "type": "profile", "profileId": "55591" }));
         assert_eq!(v["installments"], 3);
         let kr = Source::KrAnswer {
-            client_answer: json!({ "orderStatus": "PAID" }),
+            client_answer: r#"{"orderStatus":"PAID"}"#.into(),
             raw_client_answer: "{\"orderStatus\":\"PAID\"}".into(),
             hash: "ab".into(),
             hash_algorithm: "sha256_hmac".into(),

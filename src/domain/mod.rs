@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod i18n;
+pub mod json;
 pub mod merchant;
 pub mod money;
 pub mod options;
@@ -12,11 +13,8 @@ pub mod profile;
 pub mod token;
 pub mod uuid;
 
-use serde::Serialize;
-
 /// The three supported providers (`provider` option).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProviderId {
     Bamboo,
     Conekta,

@@ -7,10 +7,10 @@
 
 use super::error::PasarelaError;
 use super::i18n::Locale;
+use super::json::Json;
 use super::money;
 use super::profile::{self, SavedProfile};
 use super::ProviderId;
-use serde_json::{Map, Value};
 
 /// Where Pasarela renders. The element itself stays on the JS side; the core only knows which kind.
 #[derive(Clone, Debug, PartialEq)]
@@ -107,9 +107,9 @@ const TOP_KEYS: &[&str] = &[
 
 /// Parses `options`. `container_is_element` tells whether the page passed an `HTMLElement` as
 /// `container` (the boundary checks that; the core never touches the DOM).
-pub fn parse(options: &Value, container_is_element: bool) -> Result<CheckoutOptions, PasarelaError> {
+pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptions, PasarelaError> {
     // The locale comes first so that every later error is already in the shopper's language.
-    let locale = options.get("locale").and_then(Value::as_str).and_then(Locale::parse).unwrap_or_default();
+    let locale = options.get("locale").and_then(Json::as_str).and_then(Locale::parse).unwrap_or_default();
     let Some(map) = options.as_object() else {
         return Err(PasarelaError::invalid("options", "must be an object", locale));
     };
@@ -130,7 +130,7 @@ pub fn parse(options: &Value, container_is_element: bool) -> Result<CheckoutOpti
         Container::Element
     } else {
         match root.get("container") {
-            Some(Value::String(s)) if !s.trim().is_empty() => Container::Selector(s.clone()),
+            Some(Json::Str(s)) if !s.trim().is_empty() => Container::Selector(s.clone()),
             _ => return Err(root.err("container", "must be a CSS selector or an HTMLElement")),
         }
     };
@@ -143,7 +143,7 @@ pub fn parse(options: &Value, container_is_element: bool) -> Result<CheckoutOpti
     let merchant = parse_merchant(&root.req_obj("merchant")?)?;
     let profiles = match root.get("profiles") {
         None => Vec::new(),
-        Some(Value::Array(items)) => profile::normalize_all(items, "profiles", locale)?,
+        Some(Json::Arr(items)) => profile::normalize_all(items, "profiles", locale)?,
         Some(_) => return Err(root.err("profiles", "must be an array")),
     };
     let customer = match root.opt_obj("customer")? {
@@ -208,7 +208,7 @@ pub fn parse(options: &Value, container_is_element: bool) -> Result<CheckoutOpti
 fn parse_order(o: &Obj) -> Result<Order, PasarelaError> {
     o.known(&["id", "amount", "currency"])?;
     let id = o.req_str("id")?;
-    let amount = match o.get("amount").and_then(Value::as_f64) {
+    let amount = match o.get("amount").and_then(Json::as_f64) {
         Some(a) if a.fract() == 0.0 && a > 0.0 && a <= MAX_SAFE_INTEGER => a as u64,
         _ => return Err(o.err("amount", "must be a positive integer in minor units (e.g. 1050 for 10.50)")),
     };
@@ -232,7 +232,7 @@ fn parse_merchant(m: &Obj) -> Result<MerchantConfig, PasarelaError> {
                     return Err(h.err(name, "is not a valid HTTP header name"));
                 }
                 match value {
-                    Value::String(v) if !v.contains(['\r', '\n']) => out.push((name.clone(), v.clone())),
+                    Json::Str(v) if !v.contains(['\r', '\n']) => out.push((name.clone(), v.clone())),
                     _ => return Err(h.err(name, "must be a single-line string")),
                 }
             }
@@ -246,13 +246,13 @@ fn parse_merchant(m: &Obj) -> Result<MerchantConfig, PasarelaError> {
 
 /// A borrowed JSON object plus the option path that leads to it.
 pub(crate) struct Obj<'a> {
-    pub map: &'a Map<String, Value>,
+    pub map: &'a [(String, Json)],
     pub path: String,
     pub locale: Locale,
 }
 
 impl<'a> Obj<'a> {
-    pub fn new(map: &'a Map<String, Value>, path: String, locale: Locale) -> Self {
+    pub fn new(map: &'a [(String, Json)], path: String, locale: Locale) -> Self {
         Self { map, path, locale }
     }
 
@@ -269,12 +269,12 @@ impl<'a> Obj<'a> {
     }
 
     /// The value at `key`; `null` and `undefined` count as absent.
-    pub fn get(&self, key: &str) -> Option<&'a Value> {
-        self.map.get(key).filter(|v| !v.is_null())
+    pub fn get(&self, key: &str) -> Option<&'a Json> {
+        self.map.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !v.is_null())
     }
 
     pub fn known(&self, keys: &[&str]) -> Result<(), PasarelaError> {
-        match self.map.keys().find(|k| !keys.contains(&k.as_str())) {
+        match self.map.iter().map(|(k, _)| k).find(|k| !keys.contains(&k.as_str())) {
             Some(k) => Err(self.err(k, "is not a known option")),
             None => Ok(()),
         }
@@ -283,7 +283,7 @@ impl<'a> Obj<'a> {
     pub fn opt_str(&self, key: &str) -> Result<Option<String>, PasarelaError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::String(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
             Some(_) => Err(self.err(key, "must be a non-empty string")),
         }
     }
@@ -312,7 +312,7 @@ impl<'a> Obj<'a> {
     pub fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>, PasarelaError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Value::Object(map)) => Ok(Some(Obj { map, path: self.field(key), locale: self.locale })),
+            Some(Json::Obj(map)) => Ok(Some(Obj { map, path: self.field(key), locale: self.locale })),
             Some(_) => Err(self.err(key, "must be an object")),
         }
     }
@@ -349,7 +349,12 @@ fn is_kr_public_key(k: &str) -> bool {
 mod tests {
     use super::*;
     use crate::domain::error::ErrorCode;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    /// Test values are written with serde_json's `json!` and handed over as JSON text, as a page does.
+    fn parse(v: &Value, element: bool) -> Result<CheckoutOptions, PasarelaError> {
+        super::parse(&Json::parse(&v.to_string()).unwrap(), element)
+    }
 
     fn base() -> Value {
         json!({

@@ -3,24 +3,19 @@
 
 use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
+use super::json::{integer_text, Json};
 use super::options::Obj;
-use serde::Serialize;
-use serde_json::Value;
 
 /// A saved card as Pasarela renders it. Holds nothing that can charge: the merchant server maps
 /// `id` to the secret (CommerceToken, payment source, paymentMethodToken).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SavedProfile {
     pub id: String,
     pub brand: String,
     pub last4: String,
     /// `YYYYMM`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiry: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub holder: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     pub requires_cvv: bool,
     pub installments: Vec<u32>,
@@ -44,7 +39,7 @@ const SECRET_KEYS: &[&str] = &["Token", "CommerceToken", "token", "paymentMethod
 const SECRET_PREFIXES: &[&str] = &["OT_", "CT_", "tok_"];
 
 /// Normalises `profiles`; `path` is the option path of the array (for error fields).
-pub fn normalize_all(items: &[Value], path: &str, locale: Locale) -> Result<Vec<SavedProfile>, PasarelaError> {
+pub fn normalize_all(items: &[Json], path: &str, locale: Locale) -> Result<Vec<SavedProfile>, PasarelaError> {
     let mut out: Vec<SavedProfile> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let item_path = format!("{path}[{i}]");
@@ -59,7 +54,7 @@ pub fn normalize_all(items: &[Value], path: &str, locale: Locale) -> Result<Vec<
 
 /// Normalises one profile given in the Pasarela, Bamboo `PaymentProfiles` or Conekta
 /// `payment_sources` shape.
-pub fn normalize(item: &Value, path: &str, locale: Locale) -> Result<SavedProfile, PasarelaError> {
+pub fn normalize(item: &Json, path: &str, locale: Locale) -> Result<SavedProfile, PasarelaError> {
     let Some(map) = item.as_object() else {
         return Err(PasarelaError::invalid(path, "must be an object", locale));
     };
@@ -67,18 +62,18 @@ pub fn normalize(item: &Value, path: &str, locale: Locale) -> Result<SavedProfil
         return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&format!("{path}.{key}")));
     }
     let o = Obj::new(map, path.to_owned(), locale);
-    let p = if map.contains_key("PaymentProfileId") {
+    let p = if item.get("PaymentProfileId").is_some() {
         from_bamboo(&o)?
-    } else if map.contains_key("exp_month")
-        || map.contains_key("exp_year")
-        || map.get("object").and_then(Value::as_str) == Some("payment_source")
+    } else if item.get("exp_month").is_some()
+        || item.get("exp_year").is_some()
+        || item.get("object").and_then(Json::as_str) == Some("payment_source")
     {
         from_conekta(&o)?
     } else {
         o.known(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments"])?;
         let installments = match o.get("installments") {
             None => Vec::new(),
-            Some(Value::Array(xs)) => xs
+            Some(Json::Arr(xs)) => xs
                 .iter()
                 .map(|x| as_count(x))
                 .collect::<Option<Vec<_>>>()
@@ -87,7 +82,7 @@ pub fn normalize(item: &Value, path: &str, locale: Locale) -> Result<SavedProfil
         };
         let requires_cvv = match o.get("requiresCvv") {
             None => false,
-            Some(Value::Bool(b)) => *b,
+            Some(Json::Bool(b)) => *b,
             Some(_) => return Err(o.err("requiresCvv", "must be a boolean")),
         };
         SavedProfile {
@@ -106,8 +101,10 @@ pub fn normalize(item: &Value, path: &str, locale: Locale) -> Result<SavedProfil
 
 fn from_bamboo(o: &Obj) -> Result<SavedProfile, PasarelaError> {
     let id = match o.get("PaymentProfileId") {
-        Some(Value::Number(n)) => n.to_string(),
-        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Json::Num(n)) => {
+            integer_text(*n).ok_or_else(|| o.err("PaymentProfileId", "must be a whole number or a string"))?
+        }
+        Some(Json::Str(s)) if !s.is_empty() => s.clone(),
         _ => return Err(o.err("PaymentProfileId", "must be a number or a string")),
     };
     let installments = match o.opt_str("Installments")? {
@@ -167,7 +164,7 @@ fn check(o: &Obj, p: SavedProfile) -> Result<SavedProfile, PasarelaError> {
     Ok(p)
 }
 
-fn secret_key(map: &serde_json::Map<String, Value>) -> Option<&str> {
+fn secret_key(map: &[(String, Json)]) -> Option<&str> {
     map.iter().find_map(|(k, v)| {
         let by_name = SECRET_KEYS.contains(&k.as_str()) && !v.is_null();
         let by_value = v.as_str().is_some_and(|s| SECRET_PREFIXES.iter().any(|p| s.starts_with(p)));
@@ -175,25 +172,29 @@ fn secret_key(map: &serde_json::Map<String, Value>) -> Option<&str> {
     })
 }
 
-fn as_text(v: &Value) -> Option<String> {
+fn as_text(v: &Json) -> Option<String> {
     match v {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string().trim_end_matches(".0").to_owned()),
+        Json::Str(s) if !s.is_empty() => Some(s.clone()),
+        Json::Num(n) => integer_text(*n),
         _ => None,
     }
 }
 
-fn as_count(v: &Value) -> Option<u32> {
+fn as_count(v: &Json) -> Option<u32> {
     v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 99.0).map(|n| n as u32)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
+
+    fn j(v: Value) -> Json {
+        Json::parse(&v.to_string()).unwrap()
+    }
 
     fn one(v: Value) -> Result<SavedProfile, PasarelaError> {
-        normalize(&v, "profiles[0]", Locale::En)
+        normalize(&j(v), "profiles[0]", Locale::En)
     }
 
     #[test]
@@ -261,8 +262,8 @@ mod tests {
     #[test]
     fn duplicate_ids_are_refused() {
         let items = vec![
-            json!({ "id": "p", "brand": "v", "last4": "1111" }),
-            json!({ "id": "p", "brand": "v", "last4": "2222" }),
+            j(json!({ "id": "p", "brand": "v", "last4": "1111" })),
+            j(json!({ "id": "p", "brand": "v", "last4": "2222" })),
         ];
         let e = normalize_all(&items, "profiles", Locale::Es).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[1].id"));

@@ -1,10 +1,7 @@
 //! What kind of token a provider handed over, and the one-time-token rules (single use, short life).
 
-use serde::Serialize;
-
 /// The `kind` of the `token` event and of `source.kind` in the merchant request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
     /// Bamboo `OT_…` or Conekta `tok_…`: one use, minutes of life.
     OneTime,
@@ -12,6 +9,16 @@ pub enum TokenKind {
     Recurring,
     /// A KR `onSubmit` answer (already a processed payment, to be verified by the server).
     FormAnswer,
+}
+
+impl TokenKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::OneTime => "one_time",
+            Self::Recurring => "recurring",
+            Self::FormAnswer => "form_answer",
+        }
+    }
 }
 
 /// Bamboo documents 10 minutes for a one-time token; Conekta's `tok_` lives about as long

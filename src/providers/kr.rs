@@ -96,8 +96,7 @@ impl Provider for Kr {
                 client_answer: js_sys::JSON::stringify(&client_answer)
                     .ok()
                     .and_then(|j| j.as_string())
-                    .and_then(|j| serde_json::from_str(&j).ok())
-                    .unwrap_or(serde_json::Value::Null),
+                    .unwrap_or_default(),
                 raw_client_answer: text("rawClientAnswer"),
                 hash: text("hash"),
                 hash_algorithm: text("hashAlgorithm"),

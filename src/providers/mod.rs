@@ -19,8 +19,7 @@ use wasm_bindgen::JsValue;
 use web_sys::Element;
 
 /// PWCheckout `notificationReceived` `ProcessStatus`, normalised (API.md §3 `notification`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotificationStatus {
     Ok,
     Pending,

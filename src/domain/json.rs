@@ -1,0 +1,438 @@
+//! A small JSON value, parser and writer: what Pasarela needs of JSON (options and merchant
+//! answers in, request bodies and event payloads out) without a general serialization framework
+//! in the wasm. Numbers are f64 like JavaScript's; only integers are ever written by Pasarela
+//! (amounts, installments), so the writer formats other numbers plainly, with at most 6 decimals.
+
+/// A JSON value. Objects keep their keys in order; lookups take the first match.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Json {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(String),
+    Arr(Vec<Json>),
+    Obj(Vec<(String, Json)>),
+    /// JSON text written as is (never produced by the parser): a provider's answer forwarded
+    /// verbatim, e.g. KR's `clientAnswer` as the page's `JSON.stringify` gave it.
+    Raw(String),
+}
+
+/// Values the page receives (event payloads, errors) say how they look in JSON.
+pub trait ToJson {
+    fn to_json(&self) -> Json;
+}
+
+impl ToJson for Json {
+    fn to_json(&self) -> Json {
+        self.clone()
+    }
+}
+
+/// Nesting deeper than this is refused (no page needs it; recursion stays bounded).
+const MAX_DEPTH: usize = 64;
+
+impl Json {
+    /// Parses strict JSON text; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Json> {
+        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let v = p.value(0)?;
+        p.ws();
+        (p.i == p.s.len()).then_some(v)
+    }
+
+    /// An object from pairs (builder for payloads).
+    pub fn obj<const N: usize>(pairs: [(&str, Json); N]) -> Json {
+        Json::Obj(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+    }
+
+    /// `self[key]` for objects.
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.as_object()?.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn as_object(&self) -> Option<&[(String, Json)]> {
+        match self {
+            Json::Obj(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match self {
+            Json::Arr(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Json::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Json::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Json::Null)
+    }
+
+    /// Sets `key` in an object (replacing an earlier value); no-op on other values.
+    pub fn set(&mut self, key: &str, value: Json) {
+        if let Json::Obj(m) = self {
+            match m.iter_mut().find(|(k, _)| k == key) {
+                Some((_, v)) => *v = value,
+                None => m.push((key.to_owned(), value)),
+            }
+        }
+    }
+
+    /// JSON text.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Json::Null => out.push_str("null"),
+            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Json::Num(n) => write_number(*n, out),
+            Json::Str(s) => write_string(s, out),
+            Json::Raw(text) => out.push_str(text),
+            Json::Arr(a) => {
+                out.push('[');
+                for (i, v) in a.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    v.write(out);
+                }
+                out.push(']');
+            }
+            Json::Obj(m) => {
+                out.push('{');
+                for (i, (k, v)) in m.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_string(k, out);
+                    out.push(':');
+                    v.write(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+}
+
+impl From<&str> for Json {
+    fn from(s: &str) -> Json {
+        Json::Str(s.to_owned())
+    }
+}
+impl From<String> for Json {
+    fn from(s: String) -> Json {
+        Json::Str(s)
+    }
+}
+impl From<bool> for Json {
+    fn from(b: bool) -> Json {
+        Json::Bool(b)
+    }
+}
+impl From<u64> for Json {
+    fn from(n: u64) -> Json {
+        Json::Num(n as f64)
+    }
+}
+impl From<u32> for Json {
+    fn from(n: u32) -> Json {
+        Json::Num(f64::from(n))
+    }
+}
+impl<T: Into<Json>> From<Option<T>> for Json {
+    fn from(v: Option<T>) -> Json {
+        v.map_or(Json::Null, Into::into)
+    }
+}
+
+/// An integer as text when `n` is one (JavaScript's safe range), for ids like `PaymentProfileId`.
+pub fn integer_text(n: f64) -> Option<String> {
+    (n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0).then(|| (n as i64).to_string())
+}
+
+fn write_number(n: f64, out: &mut String) {
+    if !n.is_finite() {
+        return out.push_str("null");
+    }
+    if let Some(i) = integer_text(n) {
+        return out.push_str(&i);
+    }
+    // Not reached by Pasarela's own payloads; kept exact enough and free of float formatting code.
+    let neg = n < 0.0;
+    let scaled = (n.abs() * 1_000_000.0).round() as u64;
+    let (int, frac) = (scaled / 1_000_000, scaled % 1_000_000);
+    let mut frac_text = format!("{frac:06}");
+    while frac_text.ends_with('0') {
+        frac_text.pop();
+    }
+    out.push_str(if neg { "-" } else { "" });
+    out.push_str(&int.to_string());
+    if !frac_text.is_empty() {
+        out.push('.');
+        out.push_str(&frac_text);
+    }
+}
+
+fn write_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let b = c as u32;
+                out.push_str("\\u00");
+                out.push(HEX[(b >> 4) as usize] as char);
+                out.push(HEX[(b & 15) as usize] as char);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &[u8]) -> Option<()> {
+        self.s.get(self.i..self.i + lit.len()).filter(|x| *x == lit)?;
+        self.i += lit.len();
+        Some(())
+    }
+
+    fn value(&mut self, depth: usize) -> Option<Json> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.ws();
+        match *self.s.get(self.i)? {
+            b'n' => self.eat(b"null").map(|_| Json::Null),
+            b't' => self.eat(b"true").map(|_| Json::Bool(true)),
+            b'f' => self.eat(b"false").map(|_| Json::Bool(false)),
+            b'"' => self.string().map(Json::Str),
+            b'[' => {
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.eat(b"]").is_some() {
+                    return Some(Json::Arr(items));
+                }
+                loop {
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    if self.eat(b",").is_none() {
+                        self.eat(b"]")?;
+                        return Some(Json::Arr(items));
+                    }
+                }
+            }
+            b'{' => {
+                self.i += 1;
+                let mut pairs = Vec::new();
+                self.ws();
+                if self.eat(b"}").is_some() {
+                    return Some(Json::Obj(pairs));
+                }
+                loop {
+                    self.ws();
+                    let k = self.string()?;
+                    self.ws();
+                    self.eat(b":")?;
+                    let v = self.value(depth + 1)?;
+                    pairs.push((k, v));
+                    self.ws();
+                    if self.eat(b",").is_none() {
+                        self.eat(b"}")?;
+                        return Some(Json::Obj(pairs));
+                    }
+                }
+            }
+            b'-' | b'0'..=b'9' => self.number().map(Json::Num),
+            _ => None,
+        }
+    }
+
+    /// Digits are accumulated as f64 (exact up to 2^53) and scaled by a power of ten: exact for
+    /// every integer a page can hold, close enough for decimals, which Pasarela only refuses.
+    fn number(&mut self) -> Option<f64> {
+        let neg = self.eat(b"-").is_some();
+        let digits = |p: &mut Self| {
+            let start = p.i;
+            let mut v = 0f64;
+            while let Some(d @ b'0'..=b'9') = p.s.get(p.i).copied() {
+                v = v * 10.0 + f64::from(d - b'0');
+                p.i += 1;
+            }
+            (v, p.i - start)
+        };
+        let (int, n) = digits(self);
+        if n == 0 || (n > 1 && self.s[self.i - n] == b'0') {
+            return None;
+        }
+        let mut value = int;
+        let mut exp: i32 = 0;
+        if self.eat(b".").is_some() {
+            let (frac, m) = digits(self);
+            if m == 0 {
+                return None;
+            }
+            value = value * 10f64.powi(m as i32) + frac;
+            exp -= m as i32;
+        }
+        if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
+            self.i += 1;
+            let neg_exp = self.eat(b"-").is_some();
+            if !neg_exp {
+                let _ = self.eat(b"+");
+            }
+            let (e, m) = digits(self);
+            if m == 0 {
+                return None;
+            }
+            let e = e.min(1000.0) as i32;
+            exp += if neg_exp { -e } else { e };
+        }
+        let v = if exp >= 0 { value * 10f64.powi(exp) } else { value / 10f64.powi(-exp) };
+        Some(if neg { -v } else { v })
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.eat(b"\"")?;
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(&b) = self.s.get(self.i) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            out.push_str(std::str::from_utf8(&self.s[start..self.i]).ok()?);
+            match *self.s.get(self.i)? {
+                b'"' => {
+                    self.i += 1;
+                    return Some(out);
+                }
+                b'\\' => {
+                    self.i += 1;
+                    let e = *self.s.get(self.i)?;
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let c = if (0xD800..0xDC00).contains(&hi) {
+                                self.eat(b"\\u")?;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return None;
+                                }
+                                char::from_u32(0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00))?
+                            } else {
+                                char::from_u32(hi)?
+                            };
+                            out.push(c);
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None, // a raw control character
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Option<u32> {
+        let h = std::str::from_utf8(self.s.get(self.i..self.i + 4)?).ok()?;
+        self.i += 4;
+        u32::from_str_radix(h, 16).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_what_serde_json_parses() {
+        let text = r#" {"a":[1,-2.5,3e2,true,false,null],"b":"x\"y\\z\n\u00e9\ud83d\ude00","c":{}} "#;
+        let v = Json::parse(text).unwrap();
+        let reference: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(v.get("b").unwrap().as_str(), reference["b"].as_str());
+        assert_eq!(v.get("a").unwrap().as_array().unwrap()[1].as_f64(), Some(-2.5));
+        assert_eq!(v.get("a").unwrap().as_array().unwrap()[2].as_f64(), Some(300.0));
+        assert_eq!(v.get("c"), Some(&Json::Obj(vec![])));
+    }
+
+    #[test]
+    fn refuses_what_is_not_json() {
+        for bad in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "\"\u{1}\"", "nul", "{} x", "\"\\q\"", "[1e]"] {
+            assert_eq!(Json::parse(bad), None, "{bad:?}");
+        }
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert_eq!(Json::parse(&deep), None);
+    }
+
+    #[test]
+    fn integers_are_exact_and_decimals_are_seen() {
+        assert_eq!(Json::parse("9007199254740991").unwrap().as_f64(), Some(9_007_199_254_740_991.0));
+        assert_eq!(Json::parse("123456").unwrap().as_f64(), Some(123456.0));
+        assert!(Json::parse("10.5").unwrap().as_f64().unwrap().fract() != 0.0);
+        assert_eq!(Json::parse("1050.0").unwrap().as_f64(), Some(1050.0));
+        assert!(Json::parse("1e17").unwrap().as_f64().unwrap() > 9e15);
+    }
+
+    #[test]
+    fn writes_text_serde_json_reads_back() {
+        let v = Json::obj([
+            ("s", "a\"b\\c\u{1}é😀".into()),
+            ("n", 123456u64.into()),
+            ("f", Json::Num(-0.25)),
+            ("none", Json::Null),
+            ("list", Json::Arr(vec![true.into(), Json::obj([])])),
+        ]);
+        let back: serde_json::Value = serde_json::from_str(&v.to_text()).unwrap();
+        assert_eq!(back["s"], "a\"b\\c\u{1}é😀");
+        assert_eq!(back["n"], 123456);
+        assert_eq!(back["f"], -0.25);
+        assert!(back["none"].is_null());
+        assert_eq!(Json::parse(&v.to_text()).unwrap(), v);
+    }
+}
