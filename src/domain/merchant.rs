@@ -20,7 +20,8 @@ pub enum Source {
     },
     /// A KR `onSubmit` answer, forwarded verbatim for the server to verify `hash`.
     KrAnswer {
-        /// KR's `clientAnswer` as JSON text (from the page's `JSON.stringify`), forwarded as is.
+        /// KR's `clientAnswer` as JSON text from the page's `JSON.stringify` (so valid JSON, or
+        /// empty when there was none), forwarded as is: not parsed again on the hot path.
         client_answer: String,
         raw_client_answer: String,
         hash: String,
@@ -50,10 +51,7 @@ pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) 
         }
         Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => Json::obj([
             ("type", "kr_answer".into()),
-            (
-                "clientAnswer",
-                if Json::parse(client_answer).is_some() { Json::Raw(client_answer.clone()) } else { Json::Null },
-            ),
+            ("clientAnswer", if client_answer.is_empty() { Json::Null } else { Json::Raw(client_answer.clone()) }),
             ("rawClientAnswer", raw_client_answer.as_str().into()),
             ("hash", hash.as_str().into()),
             ("hashAlgorithm", hash_algorithm.as_str().into()),

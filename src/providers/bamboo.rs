@@ -10,7 +10,9 @@
 //! hidden `PWToken` input of `form_id`; the adapter empties it at once, because a token value
 //! must never stay in the DOM.
 
-use super::{next_dom_id, with_query, Handlers, NotificationStatus, Provider, ProviderEvent, Sink};
+use super::{
+    form_slot, next_dom_id, setup_error, with_query, Handlers, NotificationStatus, Provider, ProviderEvent, Sink,
+};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::i18n::{Locale, Msg};
 use crate::domain::merchant::Source;
@@ -101,24 +103,20 @@ impl Provider for Bamboo {
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
-        let setup_failed = |e: JsValue| {
-            PasarelaError::new(ErrorCode::ScriptLoadFailed, locale)
-                .with_provider(ProviderId::Bamboo)
-                .with_detail(&e.as_string().unwrap_or_else(|| "PWCheckout".into()))
-        };
+        let setup_failed =
+            |e: JsValue| setup_error(locale, ProviderId::Bamboo, &e.as_string().unwrap_or_else(|| "PWCheckout".into()));
         let doc = web::document();
         let pw = Self::pw();
         let form_id = next_dom_id("bamboo-form");
-        let frame_id = next_dom_id("bamboo-frame");
         let form = doc.create_element("form").map_err(setup_failed)?;
         form.set_id(&form_id);
         form.set_class_name("pasarela-bamboo-form");
         let _ = form.set_attribute("hidden", "");
         let _ = form.set_attribute("action", "about:blank"); // autoSubmit is off; never posts
-        let frame = doc.create_element("div").map_err(setup_failed)?;
-        frame.set_id(&frame_id);
-        frame.set_class_name("pasarela-provider-form pasarela-bamboo-frame");
-        host.append_with_node_2(&form, &frame).map_err(setup_failed)?;
+        host.append_child(&form).map_err(setup_failed)?;
+        let frame =
+            form_slot(host, "bamboo-frame", "pasarela-provider-form pasarela-bamboo-frame").map_err(setup_failed)?;
+        let frame_id = frame.id();
         self.nodes = vec![form.clone(), frame];
 
         js::call(&pw, "SetProperties", &[&self.properties(&form_id, &frame_id)]).map_err(setup_failed)?;

@@ -7,13 +7,13 @@
 //! `onUpdateSubmitTrigger` hands over, which is what `pay()` presses. A library without that
 //! keeps its own button, and the attempt starts when the shopper presses it.
 
-use super::{next_dom_id, Handlers, Provider, ProviderEvent, Sink};
+use super::{form_slot, setup_error, Handlers, Provider, ProviderEvent, Sink};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::Source;
 use crate::domain::options::CheckoutOptions;
 use crate::domain::token::TokenKind;
 use crate::domain::ProviderId;
-use crate::web::{self, js, script::ScriptSpec};
+use crate::web::{js, script::ScriptSpec};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -58,16 +58,10 @@ impl Provider for Conekta {
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
-        let fail = |detail: &str| {
-            PasarelaError::new(ErrorCode::ScriptLoadFailed, locale)
-                .with_provider(ProviderId::Conekta)
-                .with_detail(detail)
-        };
-        let frame = web::document().create_element("div").map_err(|_| fail("div"))?;
-        let frame_id = next_dom_id("conekta-frame");
-        frame.set_id(&frame_id);
-        frame.set_class_name("pasarela-provider-form pasarela-conekta-frame");
-        host.append_child(&frame).map_err(|_| fail("append"))?;
+        let fail = |detail: &str| setup_error(locale, ProviderId::Conekta, detail);
+        let frame = form_slot(host, "conekta-frame", "pasarela-provider-form pasarela-conekta-frame")
+            .map_err(|_| fail("container"))?;
+        let frame_id = frame.id();
         self.nodes.push(frame);
 
         let s = sink.clone();

@@ -6,13 +6,13 @@
 //! processed-payment answer; Pasarela returns `false` from it (no client redirect) and forwards the
 //! answer verbatim, because only the merchant server can check `hash`.
 
-use super::{next_dom_id, Handlers, Provider, ProviderEvent, Sink};
+use super::{form_slot, setup_error, Handlers, Provider, ProviderEvent, Sink};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::Source;
 use crate::domain::options::CheckoutOptions;
 use crate::domain::token::TokenKind;
 use crate::domain::ProviderId;
-use crate::web::{self, js, script::ScriptSpec};
+use crate::web::{js, script::ScriptSpec};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -77,14 +77,9 @@ impl Provider for Kr {
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
-        let fail = move |detail: &str| {
-            PasarelaError::new(ErrorCode::ScriptLoadFailed, locale).with_provider(ProviderId::Kr).with_detail(detail)
-        };
-        let form = web::document().create_element("div").map_err(|_| fail("div"))?;
-        let form_id = next_dom_id("kr-form");
-        form.set_id(&form_id);
-        form.set_class_name("pasarela-provider-form kr-embedded");
-        host.append_child(&form).map_err(|_| fail("append"))?;
+        let fail = move |detail: &str| setup_error(locale, ProviderId::Kr, detail);
+        let form = form_slot(host, "kr-form", "pasarela-provider-form kr-embedded").map_err(|_| fail("container"))?;
+        let form_id = form.id();
         self.nodes.push(form);
 
         let s = sink.clone();

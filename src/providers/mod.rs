@@ -122,6 +122,22 @@ impl Handlers {
     }
 }
 
+/// The `div` a provider's form renders into, appended to Pasarela's host, with a fresh id.
+pub fn form_slot(host: &Element, id_prefix: &str, class: &str) -> Result<Element, JsValue> {
+    let slot = crate::web::document().create_element("div")?;
+    slot.set_id(&next_dom_id(id_prefix));
+    slot.set_class_name(class);
+    host.append_child(&slot)?;
+    Ok(slot)
+}
+
+/// The error for a provider library that could not be set up (`detail` names the step).
+pub fn setup_error(locale: crate::domain::i18n::Locale, provider: ProviderId, detail: &str) -> PasarelaError {
+    PasarelaError::new(crate::domain::error::ErrorCode::ScriptLoadFailed, locale)
+        .with_provider(provider)
+        .with_detail(detail)
+}
+
 /// A process-wide counter for element ids (`pasarela-3-form`): several checkouts may share a page.
 pub fn next_dom_id(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
