@@ -98,7 +98,7 @@ impl Checkout {
                 self.0.borrow_mut().attempt = Some(a);
                 self.happen(Happening::AttemptStarted);
                 if let Some(v) = &self.0.borrow().view {
-                    v.model.select(&id, n);
+                    v.select(&id, n);
                 }
                 let me = self.clone();
                 spawn_local(async move { me.run(Source::Profile { profile_id: id }, n).await });
@@ -274,7 +274,7 @@ impl Checkout {
     /// The saved profile selected in the list (and its installments), if one is.
     pub(super) fn selected_profile(&self) -> Option<(String, u32)> {
         let inner = self.0.borrow();
-        let (id, n) = inner.view.as_ref()?.model.choice();
+        let (id, n) = inner.view.as_ref()?.choice();
         (id != NEW_CARD).then_some((id, n))
     }
 }

@@ -42,7 +42,7 @@ struct Inner {
     /// Pasarela's root element inside the merchant's container.
     host: Element,
     /// `emit(name, payload)` into the JS wrapper's listeners.
-    emit: js_sys::Function,
+    emit: Rc<js_sys::Function>,
     attempt: Option<Attempt>,
     /// After success, `pay()` returns this promise again: one payment, one charge.
     succeeded: Option<js_sys::Promise>,
@@ -57,6 +57,8 @@ struct Inner {
     /// The saved cards offered now (`profiles` option, then `setProfiles`).
     profiles: Vec<SavedProfile>,
     view: Option<views::Mounted>,
+    /// The host's `data-mode` now.
+    mode: &'static str,
 }
 
 /// The attempt in flight: its promise and the functions that settle it.
@@ -105,7 +107,7 @@ impl Checkout {
             state: PaymentState::Loading,
             provider,
             host,
-            emit,
+            emit: Rc::new(emit),
             attempt: None,
             succeeded: None,
             unfinished_action: None,
@@ -114,6 +116,7 @@ impl Checkout {
             enroll_waiter: None,
             profiles: Vec::new(),
             view: None,
+            mode: "",
         })));
         if !profiles.is_empty() {
             this.show_profiles(profiles);
@@ -146,8 +149,14 @@ impl Checkout {
 
     /// Calls the page's listeners. Never with a borrow held: a listener may call back in.
     fn emit(&self, name: &str, payload: JsValue) {
+        self.emit_named(&JsValue::from_str(name), payload);
+    }
+
+    /// [`Self::emit`] with the event's name already a JS string (the selection's hot path).
+    fn emit_named(&self, name: &JsValue, payload: JsValue) {
+        // An `Rc`, so reporting an event clones no JS reference.
         let emit = self.0.borrow().emit.clone();
-        let _ = emit.call2(&JsValue::NULL, &JsValue::from_str(name), &payload);
+        let _ = emit.call2(&JsValue::NULL, name, &payload);
     }
 
     fn emit_error(&self, e: &PasarelaError) {
@@ -162,7 +171,7 @@ impl Checkout {
                 inner.state = s;
                 let _ = inner.host.set_attribute("data-state", s.as_str());
                 if let Some(v) = &inner.view {
-                    v.model.set_busy(s.in_flight() && inner.attempt.is_some());
+                    v.set_busy(s.in_flight() && inner.attempt.is_some());
                 }
                 true
             }

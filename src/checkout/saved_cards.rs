@@ -18,17 +18,20 @@ impl Checkout {
     /// selected, so a card just enrolled is the one a tap pays with.
     pub(super) fn show_profiles(&self, profiles: Vec<SavedProfile>) {
         let today = time::this_month();
-        let existing = self.0.borrow().view.as_ref().map(|v| v.model);
-        if let Some(model) = existing {
-            let old = std::mem::replace(&mut self.0.borrow_mut().profiles, profiles.clone());
+        if self.0.borrow().view.is_some() {
+            let mut inner = self.0.borrow_mut();
+            let old = std::mem::replace(&mut inner.profiles, profiles.clone());
             let fresh = profiles
                 .iter()
                 .find(|p| !p.is_expired(today) && !old.iter().any(|o| o.id == p.id))
                 .map(|p| p.id.clone());
-            model.set_profiles(profiles);
-            if let Some(id) = fresh {
-                model.select(&id, 1);
+            if let Some(view) = inner.view.as_mut() {
+                view.set_profiles(profiles);
+                if let Some(id) = fresh {
+                    view.select(&id, 1);
+                }
             }
+            drop(inner);
             self.sync_mode();
             return;
         }
@@ -40,14 +43,15 @@ impl Checkout {
         let _ = host.insert_before(&slot, host.first_child().as_ref());
         let weak = Rc::downgrade(&self.0);
         let w2 = weak.clone();
+        // `profileselected` is reported from the click itself, like a DOM `change` event: the view
+        // holds no borrow then, and wasm-bindgen keeps a running handler alive even if the page
+        // destroys the checkout from its listener. (Deferring it cost a third of a selection's
+        // time, issue #6.)
         let actions = views::ViewActions {
             select: Rc::new(move |id: String| {
-                let weak = weak.clone();
-                spawn_local(async move {
-                    if let Some(rc) = weak.upgrade() {
-                        Checkout(rc).on_select(id);
-                    }
-                });
+                if let Some(rc) = weak.upgrade() {
+                    Checkout(rc).on_select(id);
+                }
             }),
             pay: Rc::new(move || {
                 let weak = w2.clone();
@@ -76,9 +80,14 @@ impl Checkout {
 
     /// `data-mode` on the host: `profiles` hides the provider form, `new-card` shows it.
     pub(super) fn sync_mode(&self) {
-        let inner = self.0.borrow();
-        let new_card = inner.view.as_ref().is_none_or(|v| v.model.choice().0 == NEW_CARD);
-        let _ = inner.host.set_attribute("data-mode", if new_card { "new-card" } else { "profiles" });
+        let mut inner = self.0.borrow_mut();
+        let new_card = inner.view.as_ref().is_none_or(|v| v.choice().0 == NEW_CARD);
+        let mode = if new_card { "new-card" } else { "profiles" };
+        // Unchanged most of the time (one card for another): a write would restyle the host.
+        if inner.mode != mode {
+            let _ = inner.host.set_attribute("data-mode", mode);
+            inner.mode = mode;
+        }
     }
 
     pub(super) fn on_select(&self, id: String) {
@@ -87,13 +96,18 @@ impl Checkout {
         }
         self.sync_mode();
         if id != NEW_CARD {
-            self.emit("profileselected", to_js(&Json::obj([("profileId", id.as_str().into())])));
+            thread_local!(static NAMES: [JsValue; 2] = ["profileselected".into(), "profileId".into()]);
+            NAMES.with(|[event, key]| {
+                let payload = js_sys::Object::new();
+                let _ = js_sys::Reflect::set(&payload, key, &JsValue::from_str(&id));
+                self.emit_named(event, payload.into());
+            });
         }
     }
 
     pub(super) fn pay_from_view(&self) {
         let (sel, n) = match &self.0.borrow().view {
-            Some(v) => v.model.choice(),
+            Some(v) => v.choice(),
             None => return,
         };
         // The outcome reaches the page through `result` / `error`; the promise is not needed here.

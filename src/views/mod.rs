@@ -1,5 +1,5 @@
 //! Leptos views Pasarela renders inside the container, kept apart from the flow logic: a view
-//! only shows signals and reports the shopper's intent through [`ViewActions`].
+//! renders what the controller hands it and reports the shopper's intent through [`ViewActions`].
 
 pub mod format;
 pub mod profiles;

@@ -2,59 +2,30 @@
 //! "use another card" choice that reveals the provider's form, an installments choice, and a pay
 //! button with the amount. Every provider string is rendered as text, never as HTML.
 //!
+//! Leptos renders the markup and binds its events; what changes afterwards (the checked row, the
+//! installments offered, the busy button) is patched straight into the nodes it rendered. That is
+//! the whole of this view's reactivity, so it needs no signals or effects: a selection change
+//! among 1,000 cards touches two rows and nothing else, and the reactive graph stays out of the
+//! package (issue #6 measured 12 KB gzip and a 4× slower selection with it).
+//!
 //! Keyboard: Arrow keys move focus and selection among the enabled choices (skipping expired
 //! cards), Home/End jump, Enter/Space select the focused one; Tab leaves the group, as WAI-ARIA's
 //! radio-group pattern describes.
 
 use crate::domain::i18n::{Locale, Msg};
 use crate::domain::profile::SavedProfile;
+use crate::web::dom;
 use leptos::prelude::*;
+use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use web_sys::{Element, HtmlElement};
 
-/// The value of `selected` that means "use another card".
+/// The value of the selection that means "use another card".
 pub const NEW_CARD: &str = "";
 
-/// What the controller shows through the view.
-#[derive(Clone, Copy)]
-pub struct ViewModel {
-    pub profiles: RwSignal<Vec<SavedProfile>>,
-    /// The chosen profile id, or [`NEW_CARD`].
-    pub selected: RwSignal<String>,
-    pub installments: RwSignal<u32>,
-    /// An attempt is in flight: the pay button is disabled and says so.
-    pub busy: RwSignal<bool>,
-}
-
-impl ViewModel {
-    pub fn new(profiles: Vec<SavedProfile>, today: u32) -> Self {
-        let first = profiles.iter().find(|p| !p.is_expired(today)).map(|p| p.id.clone()).unwrap_or_default();
-        Self {
-            profiles: RwSignal::new(profiles),
-            selected: RwSignal::new(first),
-            installments: RwSignal::new(1),
-            busy: RwSignal::new(false),
-        }
-    }
-}
-
-/// The controller's side of the model: plain calls, so the controller never touches Leptos.
-impl ViewModel {
-    pub fn set_busy(&self, busy: bool) {
-        self.busy.set(busy);
-    }
-    pub fn set_profiles(&self, profiles: Vec<SavedProfile>) {
-        self.profiles.set(profiles);
-    }
-    pub fn select(&self, id: &str, installments: u32) {
-        self.selected.set(id.to_owned());
-        self.installments.set(installments);
-    }
-    /// The chosen profile id ([`NEW_CARD`] for the provider form) and installments.
-    pub fn choice(&self) -> (String, u32) {
-        (self.selected.get_untracked(), self.installments.get_untracked())
-    }
-}
+/// The rows a shopper can pick.
+const ENABLED_RADIO: &str = "[role=radio]:not([aria-disabled=true])";
 
 /// What the shopper asked for. Called from event handlers; the controller defers the work.
 #[derive(Clone)]
@@ -74,86 +45,256 @@ pub struct ViewContext {
     pub group_id: String,
 }
 
-/// A mounted view; dropping it removes it from the page and disposes its reactive graph.
-pub struct Mounted {
-    _handle: Box<dyn std::any::Any>,
-    pub model: ViewModel,
+/// What the list shows now; the DOM follows it.
+struct State {
+    profiles: Vec<SavedProfile>,
+    /// The chosen profile id, or [`NEW_CARD`].
+    selected: String,
+    installments: u32,
+    /// An attempt is in flight: the pay button is disabled and says so.
+    busy: bool,
+    /// The installment counts the `<select>` lists now (rebuilt only when they differ).
+    offered: Vec<u32>,
+    /// The count the `<select>` shows now.
+    shown_installments: u32,
 }
 
-impl Mounted {}
+impl State {
+    fn first_usable(profiles: &[SavedProfile], today: u32) -> String {
+        profiles.iter().find(|p| !p.is_expired(today)).map(|p| p.id.clone()).unwrap_or_default()
+    }
 
-/// Renders the list into `parent` (a fresh element inside Pasarela's host). The model's signals
-/// are created inside the mounted view's owner, so dropping [`Mounted`] frees them too.
-pub fn mount(
-    parent: web_sys::HtmlElement,
-    profiles: Vec<SavedProfile>,
+    /// Rows follow the profiles' order, "use another card" last: an index, not a search of the DOM.
+    fn row_index(&self, id: &str) -> Option<usize> {
+        if id == NEW_CARD {
+            Some(self.profiles.len())
+        } else {
+            self.profiles.iter().position(|p| p.id == id)
+        }
+    }
+
+    /// The installment counts of the card at row `index` (none for "use another card").
+    fn offered_at(&self, index: Option<usize>) -> Vec<u32> {
+        index.and_then(|i| self.profiles.get(i)).map(|p| p.installments.clone()).unwrap_or_default()
+    }
+
+    fn show_button(&self, ctx: &ViewContext) -> bool {
+        ctx.pay_new_card || self.selected != NEW_CARD
+    }
+
+    fn button_text(&self, ctx: &ViewContext) -> String {
+        let t = |m| ctx.locale.text(m);
+        if self.busy {
+            t(Msg::Processing).to_owned()
+        } else {
+            format!("{} {}", t(Msg::Pay), ctx.amount_label)
+        }
+    }
+}
+
+/// The nodes that change after rendering.
+struct Nodes {
+    group: Element,
+    installments: HtmlElement,
+    select: Element,
+    button: HtmlElement,
+}
+
+/// Shared by the mounted view and its event handlers.
+struct Shared {
     ctx: ViewContext,
     actions: ViewActions,
-) -> Mounted {
-    let slot = std::rc::Rc::new(std::cell::Cell::new(None));
-    let out = slot.clone();
-    let today = ctx.today;
-    let handle = leptos::mount::mount_to(parent, move || {
-        let model = ViewModel::new(profiles, today);
-        out.set(Some(model));
-        profile_list(model, ctx, actions)
-    });
-    let model = slot.take().expect("mount_to runs the view at once");
-    Mounted { _handle: Box::new(handle), model }
+    state: RefCell<State>,
+    nodes: RefCell<Option<Nodes>>,
+    /// The row rendered checked now.
+    checked: std::cell::Cell<Option<Element>>,
 }
 
-fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> impl IntoView {
-    let ViewContext { locale, today, amount_label, pay_new_card, group_id } = ctx;
-    let title_id = format!("{group_id}-title");
-    let t = move |m: Msg| locale.text(m);
-    // Rc callbacks live in the reactive arena: closures that re-render must be Send + Sync.
-    let actions = StoredValue::new_local(actions);
-    let group_ref = NodeRef::<leptos::html::Div>::new();
-    // Marks one row checked or not, straight in the DOM (rows are static markup).
-    let mark = move |id: &str, on: bool| {
-        if let Some(group) = group_ref.get_untracked() {
-            // Rows follow the profiles' order, "use another card" last: an index, not a search.
-            let index = model.profiles.with_untracked(|ps| {
-                if id == NEW_CARD {
-                    Some(ps.len())
-                } else {
-                    ps.iter().position(|p| p.id == id)
-                }
-            });
-            if let Some(row) = index.and_then(|i| group.children().item(i as u32)) {
-                let _ = row.set_attribute("aria-checked", if on { "true" } else { "false" });
-                let _ = row.set_attribute("tabindex", if on { "0" } else { "-1" });
-            }
-        }
-    };
-    let choose = move |id: String| {
-        let previous = model.selected.get_untracked();
-        if previous != id {
-            // The shopper sees the change in the same frame as the click; the effect below
-            // only repairs rows re-rendered by a profile update.
-            mark(&previous, false);
-            mark(&id, true);
-            model.installments.set(1);
-            model.selected.set(id.clone());
-            actions.with_value(|a| (a.select)(id));
-        }
-    };
+/// A mounted view; dropping it removes it from the page.
+pub struct Mounted {
+    shared: Rc<Shared>,
+    parent: HtmlElement,
+    /// Leptos' unmount handle (typed by the view; kept alive, dropped to unmount).
+    handle: Option<Box<dyn std::any::Any>>,
+}
 
-    // Arrow keys walk the enabled radios in DOM order; focus follows the selection.
-    let on_keydown = move |ev: web_sys::KeyboardEvent| {
-        let key = ev.key();
-        let Some(group) = ev.current_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-        let radios: Vec<web_sys::HtmlElement> = group
-            .query_selector_all("[role=radio]:not([aria-disabled=true])")
+/// Renders the list into `parent` (a fresh element inside Pasarela's host).
+pub fn mount(parent: HtmlElement, profiles: Vec<SavedProfile>, ctx: ViewContext, actions: ViewActions) -> Mounted {
+    let selected = State::first_usable(&profiles, ctx.today);
+    let state = State { profiles, selected, installments: 1, busy: false, offered: Vec::new(), shown_installments: 1 };
+    let shared = Rc::new(Shared {
+        ctx,
+        actions,
+        state: RefCell::new(state),
+        nodes: RefCell::new(None),
+        checked: Default::default(),
+    });
+    let mut view = Mounted { shared, parent, handle: None };
+    view.render();
+    view
+}
+
+/// The controller's side: plain calls, so the controller never touches Leptos.
+impl Mounted {
+    /// The chosen profile id ([`NEW_CARD`] for the provider form) and installments.
+    pub fn choice(&self) -> (String, u32) {
+        let s = self.shared.state.borrow();
+        (s.selected.clone(), s.installments)
+    }
+
+    /// Selects `id` from code (`pay({ profileId })`, a card just enrolled): no `profileselected`.
+    pub fn select(&self, id: &str, installments: u32) {
+        self.shared.select(id, installments);
+    }
+
+    pub fn set_busy(&self, busy: bool) {
+        let changed = std::mem::replace(&mut self.shared.state.borrow_mut().busy, busy) != busy;
+        if changed {
+            self.shared.patch_button();
+        }
+    }
+
+    /// Replaces the cards and renders the list again (rare: `setProfiles`, an enrolled card). The
+    /// selection stays if its card is still offered, else moves to the first usable one.
+    pub fn set_profiles(&mut self, profiles: Vec<SavedProfile>) {
+        {
+            let mut s = self.shared.state.borrow_mut();
+            let today = self.shared.ctx.today;
+            let kept = s.selected == NEW_CARD || profiles.iter().any(|p| p.id == s.selected && !p.is_expired(today));
+            if !kept {
+                s.selected = State::first_usable(&profiles, today);
+                s.installments = 1;
+            }
+            s.profiles = profiles;
+        }
+        self.render();
+    }
+
+    fn render(&mut self) {
+        self.handle = None; // unmounts the previous rendering, if any
+        let shared = self.shared.clone();
+        let handle = leptos::mount::mount_to(self.parent.clone(), move || profile_list(shared));
+        self.handle = Some(Box::new(handle));
+        let nodes = (|| {
+            let q = |sel: &str| self.parent.query_selector(sel).ok().flatten();
+            Some(Nodes {
+                group: q(".pasarela-profiles")?,
+                installments: q(".pasarela-installments")?.dyn_into().ok()?,
+                select: q(".pasarela-installments select")?,
+                button: q(".pasarela-pay")?.dyn_into().ok()?,
+            })
+        })();
+        self.shared.checked.set(self.parent.query_selector("[role=radio][aria-checked=true]").ok().flatten());
+        *self.shared.nodes.borrow_mut() = nodes;
+    }
+}
+
+impl Shared {
+    /// The shopper picked the row at `index` (click or keyboard): the work is two rows'
+    /// attributes, plus the installments and button only when the choice changes what they show.
+    fn pick(&self, index: usize, row: Element) {
+        let id = {
+            let state = self.state.borrow();
+            match state.profiles.get(index) {
+                Some(p) if p.is_expired(self.ctx.today) => return,
+                Some(p) => p.id.clone(),
+                None => NEW_CARD.to_owned(),
+            }
+        };
+        if self.state.borrow().selected == id {
+            return;
+        }
+        self.check(Some(row), Some(index), id.clone(), 1);
+        (self.actions.select)(id);
+    }
+
+    /// Selects `id` from code: its row is found by index (rows follow the profiles' order).
+    fn select(&self, id: &str, installments: u32) {
+        let index = self.state.borrow().row_index(id);
+        let row = self.row(index);
+        self.check(row, index, id.to_owned(), installments);
+    }
+
+    fn row(&self, index: Option<usize>) -> Option<Element> {
+        let nodes = self.nodes.borrow();
+        nodes.as_ref().zip(index).and_then(|(n, i)| n.group.children().item(i as u32))
+    }
+
+    fn check(&self, row: Option<Element>, index: Option<usize>, id: String, installments: u32) {
+        if let Some(old) = self.checked.replace(row.clone()) {
+            dom::mark_radio(&old, false);
+        }
+        if let Some(row) = &row {
+            dom::mark_radio(row, true);
+        }
+        let shows_button = {
+            let mut state = self.state.borrow_mut();
+            let before = state.show_button(&self.ctx);
+            state.selected = id;
+            state.installments = installments;
+            before != state.show_button(&self.ctx)
+        };
+        self.patch_installments(index);
+        if shows_button {
+            self.patch_button();
+        }
+    }
+
+    /// Lists the selected card's installment counts; the choice is shown only when there is one.
+    fn patch_installments(&self, index: Option<usize>) {
+        let (nodes, mut state) = (self.nodes.borrow(), self.state.borrow_mut());
+        let Some(nodes) = nodes.as_ref() else { return };
+        let offered = state.offered_at(index);
+        if offered != state.offered {
+            let doc = crate::web::document();
+            nodes.select.set_text_content(None);
+            for n in &offered {
+                if let Ok(option) = doc.create_element("option") {
+                    let n = n.to_string();
+                    let _ = option.set_attribute("value", &n);
+                    option.set_text_content(Some(&n));
+                    let _ = nodes.select.append_child(&option);
+                }
+            }
+            nodes.installments.set_hidden(offered.len() <= 1);
+            state.offered = offered;
+            state.shown_installments = 0; // a rebuilt list shows its first option
+        }
+        if state.shown_installments != state.installments {
+            if let Some(select) = nodes.select.dyn_ref::<web_sys::HtmlSelectElement>() {
+                select.set_value(&state.installments.to_string());
+            }
+            state.shown_installments = state.installments;
+        }
+    }
+
+    fn patch_button(&self) {
+        let (nodes, state) = (self.nodes.borrow(), self.state.borrow());
+        let Some(nodes) = nodes.as_ref() else { return };
+        nodes.button.set_hidden(!state.show_button(&self.ctx));
+        let _ = nodes.button.toggle_attribute_with_force("disabled", state.busy);
+        nodes.button.set_text_content(Some(&state.button_text(&self.ctx)));
+    }
+
+    fn on_installments(&self, value: String) {
+        let mut state = self.state.borrow_mut();
+        state.installments = value.parse().unwrap_or(1);
+        state.shown_installments = state.installments;
+    }
+
+    /// Arrow keys walk the enabled radios in DOM order; focus follows the selection.
+    fn on_keydown(&self, ev: web_sys::KeyboardEvent) {
+        let Some(group) = ev.current_target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let radios: Vec<HtmlElement> = group
+            .query_selector_all(ENABLED_RADIO)
             .map(|l| (0..l.length()).filter_map(|i| l.item(i)?.dyn_into().ok()).collect())
             .unwrap_or_default();
         if radios.is_empty() {
             return;
         }
-        let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
-        let at =
-            radios.iter().position(|r| Some(r.unchecked_ref::<web_sys::Element>()) == focused.as_ref()).unwrap_or(0);
-        let next = match key.as_str() {
+        let focused = crate::web::document().active_element();
+        let at = radios.iter().position(|r| Some(r.unchecked_ref::<Element>()) == focused.as_ref()).unwrap_or(0);
+        let next = match ev.key().as_str() {
             "ArrowDown" | "ArrowRight" => (at + 1) % radios.len(),
             "ArrowUp" | "ArrowLeft" => (at + radios.len() - 1) % radios.len(),
             "Home" => 0,
@@ -164,99 +305,92 @@ fn profile_list(model: ViewModel, ctx: ViewContext, actions: ViewActions) -> imp
         ev.prevent_default();
         let target = &radios[next];
         let _ = target.focus();
-        choose(target.get_attribute("data-profile-id").unwrap_or_default());
-    };
-    // One click handler for the whole group instead of one closure per card.
-    let on_click = move |ev: web_sys::MouseEvent| {
-        let radio = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .and_then(|e| e.closest("[role=radio]").ok().flatten());
-        if let Some(r) = radio.filter(|r| r.get_attribute("aria-disabled").as_deref() != Some("true")) {
-            choose(r.get_attribute("data-profile-id").unwrap_or_default());
+        let index = self.state.borrow().row_index(&target.get_attribute("data-profile-id").unwrap_or_default());
+        if let Some(index) = index {
+            self.pick(index, target.clone().into());
         }
-    };
+    }
+}
 
-    // Selection set from code (pay({ profileId }), setProfiles) reaches the rows here.
-    Effect::new(move |previous: Option<String>| {
-        let now = model.selected.get();
-        model.profiles.track();
-        if let Some(prev) = previous.as_deref().filter(|p| *p != now) {
-            mark(prev, false);
-        }
-        mark(&now, true);
-        now
-    });
-    let rows = move || {
-        let selected = model.selected.get_untracked();
-        model
-            .profiles
-            .get()
-            .into_iter()
-            .map(|p| {
-                let expired = p.is_expired(today);
-                let on = p.id == selected && !expired;
-                let label = format!("{} •••• {}", p.brand, p.last4);
-                let expiry = if expired {
-                    t(Msg::Expired).to_owned()
-                } else {
-                    p.expiry_label().map(|e| format!("{} {e}", t(Msg::Expires))).unwrap_or_default()
-                };
-                view! {
-                    <div role="radio" class="pasarela-profile" data-profile-id=p.id
-                        aria-checked=if on { "true" } else { "false" }
-                        aria-disabled=if expired { "true" } else { "false" }
-                        tabindex=if on { "0" } else { "-1" }>
-                        <span class="pasarela-profile-dot" aria-hidden="true"></span>
-                        <span class="pasarela-profile-main">
-                            <span class="pasarela-profile-brand">{label}</span>
-                            {p.holder.map(|h| view! { <span class="pasarela-profile-holder">{h}</span> })}
-                            {p.issuer.map(|i| view! { <span class="pasarela-profile-holder">{i}</span> })}
-                        </span>
-                        <span class=if expired { "pasarela-profile-expired" } else { "pasarela-profile-expiry" }>{expiry}</span>
-                    </div>
-                }
-            })
-            .collect_view()
-    };
-
-    let offered = move || {
-        let sel = model.selected.get();
-        model.profiles.with(|ps| ps.iter().find(|p| p.id == sel).map(|p| p.installments.clone()).unwrap_or_default())
-    };
-    let many_installments = move || offered().len() > 1;
-    let show_button = move || pay_new_card || model.selected.get() != NEW_CARD;
-    let new_card_on = model.selected.get_untracked() == NEW_CARD;
+fn profile_list(shared: Rc<Shared>) -> impl IntoView {
+    let ctx = &shared.ctx;
+    let t = |m: Msg| ctx.locale.text(m);
+    let state = shared.state.borrow();
+    let title_id = format!("{}-title", ctx.group_id);
+    let rows = state
+        .profiles
+        .iter()
+        .enumerate()
+        .map(|(index, p)| {
+            let on_pick = shared.clone();
+            let expired = p.is_expired(ctx.today);
+            let on = p.id == state.selected && !expired;
+            let label = format!("{} •••• {}", p.brand, p.last4);
+            let expiry = if expired {
+                t(Msg::Expired).to_owned()
+            } else {
+                p.expiry_label().map(|e| format!("{} {e}", t(Msg::Expires))).unwrap_or_default()
+            };
+            view! {
+                <div role="radio" class="pasarela-profile" data-profile-id=p.id.clone()
+                    aria-checked=if on { "true" } else { "false" }
+                    aria-disabled=if expired { "true" } else { "false" }
+                    tabindex=if on { "0" } else { "-1" }
+                    on:click=move |ev| on_pick.pick(index, ev.current_target().unwrap_throw().unchecked_into())>
+                    <span class="pasarela-profile-dot" aria-hidden="true"></span>
+                    <span class="pasarela-profile-main">
+                        <span class="pasarela-profile-brand">{label}</span>
+                        {p.holder.clone().map(|h| view! { <span class="pasarela-profile-holder">{h}</span> })}
+                        {p.issuer.clone().map(|i| view! { <span class="pasarela-profile-holder">{i}</span> })}
+                    </span>
+                    <span class=if expired { "pasarela-profile-expired" } else { "pasarela-profile-expiry" }>{expiry}</span>
+                </div>
+            }
+        })
+        .collect_view();
+    let new_card_on = state.selected == NEW_CARD;
+    let state_len = state.profiles.len();
+    let offered = state.offered_at(state.row_index(&state.selected));
+    let installments = state.installments;
+    let hide_installments = offered.len() <= 1;
+    let hide_button = !state.show_button(ctx);
+    let (busy, button_text) = (state.busy, state.button_text(ctx));
+    let options = offered
+        .iter()
+        .map(|&n| view! { <option value=n.to_string() selected=n == installments>{n}</option> })
+        .collect_view();
+    drop(state);
+    {
+        let mut state = shared.state.borrow_mut();
+        state.offered = offered;
+        state.shown_installments = installments;
+    }
+    let new_card_index = state_len;
+    let (on_key, on_new, on_change, on_pay) = (shared.clone(), shared.clone(), shared.clone(), shared.clone());
 
     view! {
         <div class="pasarela-saved">
             <p class="pasarela-profiles-title" id=title_id.clone()>{t(Msg::SavedCards)}</p>
-            <div class="pasarela-profiles" role="radiogroup" aria-labelledby=title_id node_ref=group_ref
-                on:keydown=on_keydown on:click=on_click>
+            <div class="pasarela-profiles" role="radiogroup" aria-labelledby=title_id
+                on:keydown=move |ev| on_key.on_keydown(ev)>
                 {rows}
                 <div role="radio" class="pasarela-profile pasarela-profile-new" data-profile-id=NEW_CARD
                     aria-checked=if new_card_on { "true" } else { "false" }
-                    tabindex=if new_card_on { "0" } else { "-1" }>
+                    tabindex=if new_card_on { "0" } else { "-1" }
+                    on:click=move |ev| on_new.pick(new_card_index, ev.current_target().unwrap_throw().unchecked_into())>
                     <span class="pasarela-profile-dot" aria-hidden="true"></span>
                     <span class="pasarela-profile-main"><span class="pasarela-profile-brand">{t(Msg::UseAnotherCard)}</span></span>
                     <span></span>
                 </div>
             </div>
-            <label class="pasarela-installments" hidden=move || !many_installments()>
-                    {t(Msg::Installments)}
-                    <select on:change=move |ev| {
-                        let v = event_target_value(&ev).parse().unwrap_or(1);
-                        model.installments.set(v);
-                    }>
-                        {move || offered().into_iter().map(|n| view! {
-                            <option value=n.to_string() selected=move || model.installments.get() == n>{n}</option>
-                        }).collect_view()}
-                    </select>
+            <label class="pasarela-installments" hidden=hide_installments>
+                {t(Msg::Installments)}
+                <select on:change=move |ev| on_change.on_installments(event_target_value(&ev))>{options}</select>
             </label>
             // Hidden rather than unmounted: the button keeps its focus and identity across choices.
-            <button type="button" class="pasarela-pay" hidden=move || !show_button() disabled=move || model.busy.get()
-                on:click=move |_| actions.with_value(|a| (a.pay)())>
-                {move || if model.busy.get() { t(Msg::Processing).to_owned() } else { format!("{} {}", t(Msg::Pay), amount_label) }}
+            <button type="button" class="pasarela-pay" hidden=hide_button disabled=busy
+                on:click=move |_| (on_pay.actions.pay)()>
+                {button_text}
             </button>
         </div>
     }

@@ -1,6 +1,7 @@
 //! Thin, well-named wrappers over web-sys and js-sys (in the spirit of `gloo`): the rest of the
 //! crate says `web::sleep(250).await` rather than juggling `setTimeout` closures.
 
+pub mod dom;
 pub mod js;
 pub mod script;
 pub mod time;

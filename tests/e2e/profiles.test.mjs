@@ -220,6 +220,39 @@ describe('saved profiles and one-click', () => {
     assert.deepEqual((await events(page)).filter((e) => e.name === 'profileselected').map((e) => e.payload.profileId), [list[2].id, list[2].id]);
   });
 
+  it('profileselected arrives during the click; the page may destroy or re-list from its listener', async () => {
+    const { page } = ctx.tab;
+    const cards = [1, 2, 3].map((i) => ({ id: `c${i}`, brand: 'Visa', last4: `000${i}`, expiry: '203012' }));
+    await mountWith(page, optionsFor(ctx.world, 'conekta', { profiles: cards }));
+    const seen = await page.evaluate(() => new Promise((ok) => {
+      const errors = [];
+      window.addEventListener('error', (e) => errors.push(e.message));
+      const order = [];
+      // setProfiles from inside the listener re-renders the list that is handling the click.
+      window.checkout.on('profileselected', (p) => {
+        order.push(`selected ${p.profileId}`);
+        window.checkout.setProfiles([{ id: 'c9', brand: 'Visa', last4: '0009', expiry: '203012' }, { id: p.profileId, brand: 'Visa', last4: '0002', expiry: '203012' }]);
+      });
+      document.querySelectorAll('#checkout [role=radio]')[1].click();
+      order.push('click returned');
+      setTimeout(() => ok({ order, errors }), 50);
+    }));
+    assert.deepEqual(seen, { order: ['selected c2', 'click returned'], errors: [] });
+    let list = await radios(page);
+    assert.deepEqual(list.map((r) => [r.id, r.checked]), [['c9', 'true'], ['c2', 'false'], ['', 'false']], 'the card just listed is selected');
+    // destroy() from the listener: the rows go, nothing throws, a later click finds nothing.
+    const after = await page.evaluate(() => new Promise((ok) => {
+      const errors = [];
+      window.addEventListener('error', (e) => errors.push(e.message));
+      window.checkout.on('profileselected', () => window.checkout.destroy());
+      const row = document.querySelectorAll('#checkout [role=radio]')[1];
+      row.click();
+      row.click();
+      setTimeout(() => ok({ errors, rows: document.querySelectorAll('#checkout [role=radio]').length, state: window.checkout.state }), 50);
+    }));
+    assert.deepEqual(after, { errors: [], rows: 0, state: 'destroyed' });
+  });
+
   it('hostile strings in a profile stay inert text', async () => {
     const { page } = ctx.tab;
     const xss = '<img src=x onerror="window.__xss=1">';

@@ -1,0 +1,41 @@
+//! Hot-path DOM writes. The attribute names and values are JS strings made once, so moving the
+//! check mark among 1,000 saved cards decodes no UTF-8 per click (issue #6's selection budget:
+//! each `&str` handed to JS is a `TextDecoder` call).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
+
+#[wasm_bindgen]
+extern "C" {
+    /// An `Element`, seen through a `setAttribute` that takes JS strings.
+    type Attributes;
+    #[wasm_bindgen(method, js_name = setAttribute)]
+    fn set(this: &Attributes, name: &JsValue, value: &JsValue);
+}
+
+struct RadioStrings {
+    aria_checked: JsValue,
+    tabindex: JsValue,
+    on: [JsValue; 2],
+    off: [JsValue; 2],
+}
+
+thread_local! {
+    static RADIO: RadioStrings = RadioStrings {
+        aria_checked: "aria-checked".into(),
+        tabindex: "tabindex".into(),
+        on: ["true".into(), "0".into()],
+        off: ["false".into(), "-1".into()],
+    };
+}
+
+/// Marks one `role=radio` row checked (and the group's tab stop), or not.
+pub fn mark_radio(row: &Element, checked: bool) {
+    RADIO.with(|s| {
+        let [aria, tab] = if checked { &s.on } else { &s.off };
+        let row = row.unchecked_ref::<Attributes>();
+        row.set(&s.aria_checked, aria);
+        row.set(&s.tabindex, tab);
+    });
+}
