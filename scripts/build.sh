@@ -10,6 +10,7 @@ export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$HOME/.cargo/registry/src= 
 cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg && mkdir pkg
 wasm-bindgen target/wasm32-unknown-unknown/release/pasarela.wasm --out-dir pkg --out-name pasarela_wasm --target web --no-typescript
+node scripts/strip-exports.mjs pkg/pasarela_wasm_bg.wasm
 # binaryen from npm (pinned in package.json), not Debian's 108: 108 points wasm-bindgen's exported
 # externref table at the function table (the page then fails at start with a Table.set TypeError),
 # and optimising before wasm-bindgen instead can break wasm-bindgen's closure table.
@@ -21,5 +22,11 @@ node_modules/.bin/wasm-opt -Oz --converge \
 for f in pasarela.mjs pasarela.js pasarela.d.ts pasarela.css package.json; do
   sed "s/__VERSION__/$version/g" "js/$f" > "pkg/$f"
 done
+# One minified ES module: the entry with wasm-bindgen's glue bundled in (its unused classes
+# shaken out), and the minified script-tag loader. The .d.ts keeps the documentation.
+node_modules/.bin/esbuild pkg/pasarela.mjs --bundle --format=esm --minify --target=es2020 \
+  --log-level=warning --allow-overwrite --outfile=pkg/pasarela.mjs
+node_modules/.bin/esbuild pkg/pasarela.js --minify --target=es2017 --log-level=warning --allow-overwrite --outfile=pkg/pasarela.js
+rm pkg/pasarela_wasm.js
 cp README.md pkg/README.md 2>/dev/null || true
 echo "pkg/ built (v$version) in $(( $(date +%s) - start ))s"

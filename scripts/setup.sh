@@ -39,11 +39,13 @@ if [ "${#pkgs[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${pkgs[@]}" >/dev/null
 fi
 
-# 4. npm packages at the lockfile's versions: binaryen (wasm-opt) for the build, playwright-core
-#    for the tests (it only drives /usr/bin/chromium; it downloads no browser).
+# 4. npm packages at the lockfile's versions: binaryen (wasm-opt) and esbuild (the JS bundle) for
+#    the build, playwright-core for the tests (it only drives /usr/bin/chromium; it downloads no
+#    browser).
 want_binaryen=$(node -p "require('./package.json').devDependencies.binaryen")
 have_binaryen=$(node -p "try { require('./node_modules/binaryen/package.json').version } catch { '' }")
-if [ "$have_binaryen" != "$want_binaryen" ] || [ ! -f node_modules/playwright-core/package.json ]; then
+if [ "$have_binaryen" != "$want_binaryen" ] || [ ! -f node_modules/playwright-core/package.json ] \
+  || [ ! -x node_modules/.bin/esbuild ]; then
   log "npm ci"
   npm ci --no-audit --no-fund
 fi
