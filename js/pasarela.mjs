@@ -57,6 +57,7 @@ const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', '
 class Checkout {
   #inner;
   #host;
+  /** event → handlers; each array is replaced, never changed, so `_emit` needs no copy. */
   #listeners = new Map();
   #promises = new WeakMap();
   #pending = new Set();
@@ -68,7 +69,7 @@ class Checkout {
   _emit(event, payload) {
     if (event === 'error') payload = toError(payload);
     if (event === 'result' && payload && payload.error) payload.error = toError(payload.error);
-    for (const fn of [...(this.#listeners.get(event) || [])]) {
+    for (const fn of this.#listeners.get(event) || []) {
       try { fn(payload); } catch (err) { queueMicrotask(() => { throw err; }); }
     }
   }
@@ -83,13 +84,14 @@ class Checkout {
   on(event, handler) {
     if (!EVENTS.includes(event)) throw new PasarelaError({ code: 'invalid_options', field: 'event', message: `Unknown event '${event}'`, retryable: false });
     if (typeof handler !== 'function') throw new PasarelaError({ code: 'invalid_options', field: 'handler', message: 'handler must be a function', retryable: false });
-    if (!this.#listeners.has(event)) this.#listeners.set(event, new Set());
-    this.#listeners.get(event).add(handler);
+    const list = this.#listeners.get(event) || [];
+    if (!list.includes(handler)) this.#listeners.set(event, [...list, handler]);
     return () => this.off(event, handler);
   }
 
   off(event, handler) {
-    this.#listeners.get(event)?.delete(handler);
+    const list = this.#listeners.get(event);
+    if (list) this.#listeners.set(event, list.filter((fn) => fn !== handler));
   }
 
   pay(opts) {

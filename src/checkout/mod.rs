@@ -79,6 +79,15 @@ impl Attempt {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The JS wrapper's `emit(name, payload)`, called without wasm-bindgen's `catch` wrapper (an
+    /// `arguments` copy and a try per event): the wrapper catches its listeners' errors itself.
+    type EmitFn;
+    #[wasm_bindgen(method, js_name = call)]
+    fn call_with(this: &EmitFn, this_arg: &JsValue, name: &JsValue, payload: &JsValue);
+}
+
 /// A payload as a plain JS object: its JSON text through `JSON.parse` (one writer, the one the
 /// request bodies need anyway).
 pub fn to_js<T: ToJson>(v: &T) -> JsValue {
@@ -156,7 +165,7 @@ impl Checkout {
     fn emit_named(&self, name: &JsValue, payload: JsValue) {
         // An `Rc`, so reporting an event clones no JS reference.
         let emit = self.0.borrow().emit.clone();
-        let _ = emit.call2(&JsValue::NULL, name, &payload);
+        emit.unchecked_ref::<EmitFn>().call_with(&JsValue::NULL, name, &payload);
     }
 
     fn emit_error(&self, e: &PasarelaError) {

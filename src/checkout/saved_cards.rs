@@ -48,7 +48,7 @@ impl Checkout {
         // destroys the checkout from its listener. (Deferring it cost a third of a selection's
         // time, issue #6.)
         let actions = views::ViewActions {
-            select: Rc::new(move |id: String| {
+            select: Rc::new(move |id: Option<JsValue>| {
                 if let Some(rc) = weak.upgrade() {
                     Checkout(rc).on_select(id);
                 }
@@ -90,18 +90,15 @@ impl Checkout {
         }
     }
 
-    pub(super) fn on_select(&self, id: String) {
+    /// A choice in the list: `profileselected` for a saved card, the form for "another card".
+    pub(super) fn on_select(&self, id: Option<JsValue>) {
         if self.state() == PaymentState::Destroyed {
             return;
         }
         self.sync_mode();
-        if id != NEW_CARD {
+        if let Some(id) = id {
             thread_local!(static NAMES: [JsValue; 2] = ["profileselected".into(), "profileId".into()]);
-            NAMES.with(|[event, key]| {
-                let payload = js_sys::Object::new();
-                let _ = js_sys::Reflect::set(&payload, key, &JsValue::from_str(&id));
-                self.emit_named(event, payload.into());
-            });
+            NAMES.with(|[event, key]| self.emit_named(event, web::dom::object_with(key, &id)));
         }
     }
 

@@ -18,7 +18,7 @@ use crate::web::dom;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Element, HtmlElement};
 
 /// The value of the selection that means "use another card".
@@ -30,7 +30,8 @@ const ENABLED_RADIO: &str = "[role=radio]:not([aria-disabled=true])";
 /// What the shopper asked for. Called from event handlers; the controller defers the work.
 #[derive(Clone)]
 pub struct ViewActions {
-    pub select: Rc<dyn Fn(String)>,
+    /// The shopper chose a saved card (its id as the row holds it) or, with `None`, "use another card".
+    pub select: Rc<dyn Fn(Option<JsValue>)>,
     pub pay: Rc<dyn Fn()>,
 }
 
@@ -204,8 +205,9 @@ impl Shared {
         if self.state.borrow().selected == id {
             return;
         }
-        self.check(Some(row), Some(index), id.clone(), 1);
-        (self.actions.select)(id);
+        let id_js = (id != NEW_CARD).then(|| dom::profile_id_of(&row));
+        self.check(Some(row), Some(index), id, 1);
+        (self.actions.select)(id_js);
     }
 
     /// Selects `id` from code: its row is found by index (rows follow the profiles' order).

@@ -12,9 +12,17 @@ extern "C" {
     type Attributes;
     #[wasm_bindgen(method, js_name = setAttribute)]
     fn set(this: &Attributes, name: &JsValue, value: &JsValue);
+    #[wasm_bindgen(method, js_name = getAttribute)]
+    fn get(this: &Attributes, name: &JsValue) -> JsValue;
+
+    /// `Reflect.set` without wasm-bindgen's `catch` wrapper: for fresh plain objects, where it
+    /// cannot throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
+    fn reflect_set(target: &JsValue, key: &JsValue, value: &JsValue) -> bool;
 }
 
 struct RadioStrings {
+    profile_id: JsValue,
     aria_checked: JsValue,
     tabindex: JsValue,
     on: [JsValue; 2],
@@ -23,11 +31,24 @@ struct RadioStrings {
 
 thread_local! {
     static RADIO: RadioStrings = RadioStrings {
+        profile_id: "data-profile-id".into(),
         aria_checked: "aria-checked".into(),
         tabindex: "tabindex".into(),
         on: ["true".into(), "0".into()],
         off: ["false".into(), "-1".into()],
     };
+}
+
+/// A row's `data-profile-id`, as the JS string the DOM holds (no UTF-8 round trip).
+pub fn profile_id_of(row: &Element) -> JsValue {
+    RADIO.with(|s| row.unchecked_ref::<Attributes>().get(&s.profile_id))
+}
+
+/// `{ [key]: value }`.
+pub fn object_with(key: &JsValue, value: &JsValue) -> JsValue {
+    let o = js_sys::Object::new().into();
+    reflect_set(&o, key, value);
+    o
 }
 
 /// Marks one `role=radio` row checked (and the group's tab stop), or not.

@@ -1,5 +1,7 @@
 // The hand-written DOM baseline for the scale benchmark: the same radio-group markup, attributes
-// and text as Pasarela's profile list, built and updated with plain DOM calls.
+// and text as Pasarela's profile list, built and updated with plain DOM calls, and the same
+// report to the page: each selection calls the page's listeners with `{ profileId }`, as
+// Pasarela's `profileselected` does.
 window.baselineRender = function (host, profiles, selectedId) {
   const group = document.createElement('div');
   group.className = 'pasarela-profiles';
@@ -33,6 +35,7 @@ window.baselineRender = function (host, profiles, selectedId) {
     group.append(row);
   }
   let current = selectedId;
+  const listeners = [];
   function select(id) {
     if (id === current) return;
     const old = rows.get(current);
@@ -42,7 +45,8 @@ window.baselineRender = function (host, profiles, selectedId) {
     now.setAttribute('aria-checked', 'true');
     now.tabIndex = 0;
     current = id;
+    for (const fn of listeners) fn({ profileId: id });
   }
   host.append(group);
-  return { select };
+  return { select, onSelect: (fn) => listeners.push(fn) };
 };

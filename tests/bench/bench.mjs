@@ -91,6 +91,8 @@ try {
         // a few hundred clicks keep one slow first click from deciding a run).
         const changed = (el) => new Promise((ok) => new MutationObserver((_, o) => { o.disconnect(); ok(); }).observe(el, { attributes: true, attributeFilter: ['aria-checked'] }));
         const radios = host.querySelectorAll('[role=radio]');
+        let heard = 0; // a storefront listens to the selection; so does the baseline's page
+        c.on('profileselected', () => heard++);
         t = performance.now();
         for (let k = 1; k <= SELECTIONS; k++) {
           const target = radios[(i * 37 + k * 13) % 999 + 1];
@@ -106,6 +108,7 @@ try {
         host.append(holder);
         t = performance.now();
         const b = window.baselineRender(holder, profiles, profiles[0].id);
+        b.onSelect(() => heard++);
         document.body.offsetHeight;
         out.baseRender.push(performance.now() - t);
         const brows = holder.querySelectorAll('[role=radio]');

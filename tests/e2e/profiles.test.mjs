@@ -253,6 +253,34 @@ describe('saved profiles and one-click', () => {
     assert.deepEqual(after, { errors: [], rows: 0, state: 'destroyed' });
   });
 
+  it('listeners: on() returns an unsubscribe, off() stops delivery, one throwing listener silences none', async () => {
+    const { page } = ctx.tab;
+    const cards = [1, 2, 3].map((i) => ({ id: `c${i}`, brand: 'Visa', last4: `000${i}`, expiry: '203012' }));
+    await mountWith(page, optionsFor(ctx.world, 'conekta', { profiles: cards }));
+    const heard = await page.evaluate(() => new Promise((ok) => {
+      const log = [];
+      const c = window.checkout;
+      const twice = (p) => log.push(`twice ${p.profileId}`);
+      c.on('profileselected', twice);
+      c.on('profileselected', twice); // the same handler once
+      c.on('profileselected', () => { throw new Error('storefront bug'); });
+      const stop = c.on('profileselected', (p) => {
+        log.push(`once ${p.profileId}`);
+        stop();
+        c.on('profileselected', (q) => log.push(`late ${q.profileId}`)); // from the next event on
+      });
+      const gone = (p) => log.push(`gone ${p.profileId}`);
+      c.on('profileselected', gone);
+      c.off('profileselected', gone);
+      window.addEventListener('error', (e) => { e.preventDefault(); log.push(`page error ${e.message.replace(/^Uncaught (Error: )?/, '')}`); });
+      const rows = document.querySelectorAll('#checkout [role=radio]');
+      rows[1].click();
+      rows[2].click();
+      setTimeout(() => ok(log), 50);
+    }));
+    assert.deepEqual(heard, ['twice c2', 'once c2', 'twice c3', 'late c3', 'page error storefront bug', 'page error storefront bug']);
+  });
+
   it('hostile strings in a profile stay inert text', async () => {
     const { page } = ctx.tab;
     const xss = '<img src=x onerror="window.__xss=1">';
