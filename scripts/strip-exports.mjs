@@ -19,5 +19,6 @@ const names = [];
 for (let i = 0; i < module.getNumExports(); i++) names.push(binaryen.getExportInfo(module.getExportByIndex(i)).name);
 const gone = names.filter((n) => UNUSED.test(n));
 for (const n of gone) module.removeExport(n);
+binaryen.setDebugInfo(true); // keep a name section if there is one (wasm-opt strips it later)
 writeFileSync(file, module.emitBinary());
 console.log(`strip-exports: removed ${gone.length} unused exports`);

@@ -340,9 +340,10 @@ fn looks_like_email(e: &str) -> bool {
     matches!(e.split_once('@'), Some((user, host)) if !user.is_empty() && host.contains('.') && !e.contains(char::is_whitespace))
 }
 
-/// KR public keys are `shopId:mode-publickey_…` (e.g. `69876357:testpublickey_…`).
+/// KR public keys are `shopId:testpublickey_…` (test) or `shopId:publickey_…` (production).
 fn is_kr_public_key(k: &str) -> bool {
-    matches!(k.split_once(':'), Some((shop, rest)) if !shop.is_empty() && shop.bytes().all(|b| b.is_ascii_digit()) && rest.contains("publickey_"))
+    let key = |rest: &str| rest.strip_prefix("test").unwrap_or(rest).starts_with("publickey_");
+    matches!(k.split_once(':'), Some((shop, rest)) if !shop.is_empty() && shop.bytes().all(|b| b.is_ascii_digit()) && key(rest))
 }
 
 #[cfg(test)]
@@ -479,8 +480,12 @@ mod tests {
         assert_eq!(field_of(v.clone()), "kr.formToken");
         v["kr"] = json!({ "formToken": "ft" });
         assert!(parse(&v, false).is_ok());
-        v["publicKey"] = json!("pk_test");
-        assert_eq!(field_of(v), "publicKey");
+        v["publicKey"] = json!("69876357:publickey_PROD");
+        assert!(parse(&v, false).is_ok());
+        for wrong in ["pk_test", "69876357:key_publickey_x", "shop:testpublickey_x"] {
+            v["publicKey"] = json!(wrong);
+            assert_eq!(field_of(v.clone()), "publicKey", "{wrong}");
+        }
     }
 
     #[test]

@@ -145,9 +145,10 @@ pub fn next_dom_id(prefix: &str) -> String {
     format!("pasarela-{}-{prefix}", N.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Appends `?key=value` (or `&key=value`) unless the URL already carries `key=`.
+/// Appends `?key=value` (or `&key=value`) unless the URL's query already has `key`.
 pub fn with_query(url: &str, key: &str, value: &str) -> String {
-    if url.contains(&format!("{key}=")) {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    if query.split('&').any(|param| param.split('=').next() == Some(key)) {
         return url.to_owned();
     }
     let sep = if url.contains('?') { '&' } else { '?' };
