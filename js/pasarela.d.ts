@@ -102,6 +102,10 @@ export declare class PasarelaError extends Error {
 
 export interface CheckoutEvents {
   ready: { provider: Provider };
+  /**
+   * The shopper picked a saved card in the list. Emitted from inside the click (or key press),
+   * like a DOM `change` event: a listener may call `pay()`, `setProfiles()` or `destroy()`.
+   */
   profileselected: { profileId: string };
   /** Never carries the token value. */
   token: { provider: Provider; kind: 'one_time' | 'recurring' | 'form_answer'; brand?: string; last4?: string };
@@ -119,7 +123,11 @@ export interface PayOptions {
 }
 
 export interface Checkout {
-  /** Subscribes; the returned function unsubscribes. */
+  /**
+   * Subscribes; the returned function unsubscribes. Adding the same handler twice keeps one. A
+   * handler added or removed while an event is being delivered takes effect from the next event.
+   * A handler that throws does not stop the others (its error is rethrown on the microtask queue).
+   */
   on<E extends keyof CheckoutEvents>(event: E, handler: (payload: CheckoutEvents[E]) => void): () => void;
   off<E extends keyof CheckoutEvents>(event: E, handler: (payload: CheckoutEvents[E]) => void): void;
   /**

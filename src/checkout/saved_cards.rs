@@ -81,7 +81,7 @@ impl Checkout {
     /// `data-mode` on the host: `profiles` hides the provider form, `new-card` shows it.
     pub(super) fn sync_mode(&self) {
         let mut inner = self.0.borrow_mut();
-        let new_card = inner.view.as_ref().is_none_or(|v| v.choice().0 == NEW_CARD);
+        let new_card = inner.view.as_ref().is_none_or(|v| v.is_new_card());
         let mode = if new_card { "new-card" } else { "profiles" };
         // Unchanged most of the time (one card for another): a write would restyle the host.
         if inner.mode != mode {

@@ -18,7 +18,7 @@ use crate::web::dom;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement};
 
 /// The value of the selection that means "use another card".
@@ -117,6 +117,8 @@ pub struct Mounted {
     parent: HtmlElement,
     /// Leptos' unmount handle (typed by the view; kept alive, dropped to unmount).
     handle: Option<Box<dyn std::any::Any>>,
+    /// The group's click listener: one plain function for every row (see [`Mounted::render`]).
+    on_click: Option<dom::EventListener>,
 }
 
 /// Renders the list into `parent` (a fresh element inside Pasarela's host).
@@ -130,7 +132,7 @@ pub fn mount(parent: HtmlElement, profiles: Vec<SavedProfile>, ctx: ViewContext,
         nodes: RefCell::new(None),
         checked: Default::default(),
     });
-    let mut view = Mounted { shared, parent, handle: None };
+    let mut view = Mounted { shared, parent, handle: None, on_click: None };
     view.render();
     view
 }
@@ -141,6 +143,11 @@ impl Mounted {
     pub fn choice(&self) -> (String, u32) {
         let s = self.shared.state.borrow();
         (s.selected.clone(), s.installments)
+    }
+
+    /// Whether "use another card" is the choice (no string copied: this runs on every selection).
+    pub fn is_new_card(&self) -> bool {
+        self.shared.state.borrow().selected == NEW_CARD
     }
 
     /// Selects `id` from code (`pay({ profileId })`, a card just enrolled): no `profileselected`.
@@ -172,6 +179,7 @@ impl Mounted {
     }
 
     fn render(&mut self) {
+        self.on_click = None;
         self.handle = None; // unmounts the previous rendering, if any
         let shared = self.shared.clone();
         let handle = leptos::mount::mount_to(self.parent.clone(), move || profile_list(shared));
@@ -187,6 +195,20 @@ impl Mounted {
         })();
         self.shared.checked.set(self.parent.query_selector("[role=radio][aria-checked=true]").ok().flatten());
         *self.shared.nodes.borrow_mut() = nodes;
+        // Clicks are bound here, once for the group, rather than with `on:click` per row: a
+        // Leptos handler checks its thread and borrows its cell on every click, which made a
+        // selection half again as slow as plain DOM code (issue #6). Each row carries its index.
+        let weak = Rc::downgrade(&self.shared);
+        self.on_click = self.shared.nodes.borrow().as_ref().map(|nodes| {
+            dom::EventListener::new(&nodes.group, "click", move |ev| {
+                let (Some(shared), Some(row)) = (weak.upgrade(), ev.target().and_then(|t| dom::radio_of(&t))) else {
+                    return;
+                };
+                if let Some(index) = dom::row_index(&row) {
+                    shared.pick(index, row);
+                }
+            })
+        });
     }
 }
 
@@ -324,7 +346,6 @@ fn profile_list(shared: Rc<Shared>) -> impl IntoView {
         .iter()
         .enumerate()
         .map(|(index, p)| {
-            let on_pick = shared.clone();
             let expired = p.is_expired(ctx.today);
             let on = p.id == state.selected && !expired;
             let label = format!("{} •••• {}", p.brand, p.last4);
@@ -337,8 +358,7 @@ fn profile_list(shared: Rc<Shared>) -> impl IntoView {
                 <div role="radio" class="pasarela-profile" data-profile-id=p.id.clone()
                     aria-checked=if on { "true" } else { "false" }
                     aria-disabled=if expired { "true" } else { "false" }
-                    tabindex=if on { "0" } else { "-1" }
-                    on:click=move |ev| on_pick.pick(index, ev.current_target().unwrap_throw().unchecked_into())>
+                    tabindex=if on { "0" } else { "-1" } prop:pasarelaRow=index as u32>
                     <span class="pasarela-profile-dot" aria-hidden="true"></span>
                     <span class="pasarela-profile-main">
                         <span class="pasarela-profile-brand">{label}</span>
@@ -368,7 +388,7 @@ fn profile_list(shared: Rc<Shared>) -> impl IntoView {
         state.shown_installments = installments;
     }
     let new_card_index = state_len;
-    let (on_key, on_new, on_change, on_pay) = (shared.clone(), shared.clone(), shared.clone(), shared.clone());
+    let (on_key, on_change, on_pay) = (shared.clone(), shared.clone(), shared.clone());
 
     view! {
         <div class="pasarela-saved">
@@ -378,8 +398,7 @@ fn profile_list(shared: Rc<Shared>) -> impl IntoView {
                 {rows}
                 <div role="radio" class="pasarela-profile pasarela-profile-new" data-profile-id=NEW_CARD
                     aria-checked=if new_card_on { "true" } else { "false" }
-                    tabindex=if new_card_on { "0" } else { "-1" }
-                    on:click=move |ev| on_new.pick(new_card_index, ev.current_target().unwrap_throw().unchecked_into())>
+                    tabindex=if new_card_on { "0" } else { "-1" } prop:pasarelaRow=new_card_index as u32>
                     <span class="pasarela-profile-dot" aria-hidden="true"></span>
                     <span class="pasarela-profile-main"><span class="pasarela-profile-brand">{t(Msg::UseAnotherCard)}</span></span>
                     <span></span>

@@ -2,6 +2,7 @@
 //! check mark among 1,000 saved cards decodes no UTF-8 per click (issue #6's selection budget:
 //! each `&str` handed to JS is a `TextDecoder` call).
 
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Element;
@@ -14,6 +15,11 @@ extern "C" {
     fn set(this: &Attributes, name: &JsValue, value: &JsValue);
     #[wasm_bindgen(method, js_name = getAttribute)]
     fn get(this: &Attributes, name: &JsValue) -> JsValue;
+    #[wasm_bindgen(method)]
+    fn closest(this: &Attributes, selector: &JsValue) -> Option<Element>;
+    /// The row index the list renders on each radio (`prop:pasarelaRow`).
+    #[wasm_bindgen(method, getter = pasarelaRow)]
+    fn pasarela_row(this: &Attributes) -> Option<u32>;
 
     /// `Reflect.set` without wasm-bindgen's `catch` wrapper: for fresh plain objects, where it
     /// cannot throw.
@@ -22,6 +28,7 @@ extern "C" {
 }
 
 struct RadioStrings {
+    radio: JsValue,
     profile_id: JsValue,
     aria_checked: JsValue,
     tabindex: JsValue,
@@ -31,6 +38,7 @@ struct RadioStrings {
 
 thread_local! {
     static RADIO: RadioStrings = RadioStrings {
+        radio: "[role=radio]".into(),
         profile_id: "data-profile-id".into(),
         aria_checked: "aria-checked".into(),
         tabindex: "tabindex".into(),
@@ -42,6 +50,39 @@ thread_local! {
 /// A row's `data-profile-id`, as the JS string the DOM holds (no UTF-8 round trip).
 pub fn profile_id_of(row: &Element) -> JsValue {
     RADIO.with(|s| row.unchecked_ref::<Attributes>().get(&s.profile_id))
+}
+
+/// The `role=radio` row `target` is in (the target of a click), if any. (Whether the row is
+/// enabled is the caller's business: a plain selector matches faster.)
+pub fn radio_of(target: &web_sys::EventTarget) -> Option<Element> {
+    RADIO.with(|s| target.unchecked_ref::<Attributes>().closest(&s.radio))
+}
+
+/// The index a row was rendered with.
+pub fn row_index(row: &Element) -> Option<usize> {
+    row.unchecked_ref::<Attributes>().pasarela_row().map(|i| i as usize)
+}
+
+/// An event listener that is removed when dropped (as `gloo-events`' `EventListener`): a
+/// detached node clicked later must not reach a dropped Rust closure.
+pub struct EventListener {
+    target: Element,
+    event: &'static str,
+    callback: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl EventListener {
+    pub fn new(target: &Element, event: &'static str, f: impl FnMut(web_sys::Event) + 'static) -> Self {
+        let callback = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        let _ = target.add_event_listener_with_callback(event, callback.as_ref().unchecked_ref());
+        Self { target: target.clone(), event, callback }
+    }
+}
+
+impl Drop for EventListener {
+    fn drop(&mut self) {
+        let _ = self.target.remove_event_listener_with_callback(self.event, self.callback.as_ref().unchecked_ref());
+    }
 }
 
 /// `{ [key]: value }`.
