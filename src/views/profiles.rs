@@ -27,7 +27,8 @@ pub const NEW_CARD: &str = "";
 /// The rows a shopper can pick.
 const ENABLED_RADIO: &str = "[role=radio]:not([aria-disabled=true])";
 
-/// What the shopper asked for. Called from event handlers; the controller defers the work.
+/// What the shopper asked for, called from the view's event handlers with no borrow held: the
+/// controller reports a selection at once and defers paying to the microtask queue.
 #[derive(Clone)]
 pub struct ViewActions {
     /// The shopper chose a saved card (its id as the row holds it) or, with `None`, "use another card".
