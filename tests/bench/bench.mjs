@@ -133,7 +133,7 @@ try {
         await frame();
       }
       return out;
-    }, { opts: base({ profiles: profilesOf(1000) }), profiles: profilesOf(1000), runs: Math.min(RUNS, 15), SELECTIONS });
+    }, { opts: base({ profiles: profilesOf(1000) }), profiles: profilesOf(1000), runs: RUNS, SELECTIONS });
     const pr = row('render 1,000 profiles', r.render, '');
     const br = row('  baseline: plain DOM render', r.baseRender, '');
     // Each run measures Pasarela and the baseline back to back, so the ratio is taken per run and
