@@ -98,7 +98,7 @@ impl Checkout {
         self.sync_mode();
         if let Some(id) = id {
             thread_local!(static NAMES: [JsValue; 2] = ["profileselected".into(), "profileId".into()]);
-            NAMES.with(|[event, key]| self.emit_named(event, web::dom::object_with(key, &id)));
+            NAMES.with(|[event, key]| self.emit_named(event, web::js::object_with(key, &id)));
         }
     }
 

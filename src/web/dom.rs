@@ -20,11 +20,6 @@ extern "C" {
     /// The row index the list renders on each radio (`prop:pasarelaRow`).
     #[wasm_bindgen(method, getter = pasarelaRow)]
     fn pasarela_row(this: &Attributes) -> Option<u32>;
-
-    /// `Reflect.set` without wasm-bindgen's `catch` wrapper: for fresh plain objects, where it
-    /// cannot throw.
-    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
-    fn reflect_set(target: &JsValue, key: &JsValue, value: &JsValue) -> bool;
 }
 
 struct RadioStrings {
@@ -83,13 +78,6 @@ impl Drop for EventListener {
     fn drop(&mut self) {
         let _ = self.target.remove_event_listener_with_callback(self.event, self.callback.as_ref().unchecked_ref());
     }
-}
-
-/// `{ [key]: value }`.
-pub fn object_with(key: &JsValue, value: &JsValue) -> JsValue {
-    let o = js_sys::Object::new().into();
-    reflect_set(&o, key, value);
-    o
 }
 
 /// Marks one `role=radio` row checked (and the group's tab stop), or not.
