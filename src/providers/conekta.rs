@@ -25,8 +25,19 @@ pub struct Conekta {
     opts: Rc<CheckoutOptions>,
     nodes: Vec<Element>,
     handlers: Handlers,
-    /// The iframe's submit function, once the library hands it over.
-    submit_fn: Rc<RefCell<Option<js_sys::Function>>>,
+    /// The iframe's submit function once the library hands it over, or whether `pay()` asked
+    /// for a submission before it did (pressed as soon as it arrives).
+    submit_fn: Rc<RefCell<SubmitTrigger>>,
+}
+
+/// Conekta hands the submit function over when its iframe has loaded, which can be after the
+/// page's `pay()`: that `pay()` must not be lost (it would wait for a token forever).
+#[derive(Default)]
+enum SubmitTrigger {
+    #[default]
+    NotYet,
+    Requested,
+    Ready(js_sys::Function),
 }
 
 impl Conekta {
@@ -92,7 +103,13 @@ impl Provider for Conekta {
         let on_ready = self.handlers.keep_unit(move |_| s(ProviderEvent::Ready));
         let slot = self.submit_fn.clone();
         let on_submit_trigger = self.handlers.keep_unit(move |f: JsValue| {
-            *slot.borrow_mut() = f.dyn_into::<js_sys::Function>().ok();
+            let Ok(f) = f.dyn_into::<js_sys::Function>() else { return };
+            let previous = std::mem::replace(&mut *slot.borrow_mut(), SubmitTrigger::Ready(f.clone()));
+            if matches!(previous, SubmitTrigger::Requested) {
+                // Pressed on the microtask queue, not inside the library's own callback; a token
+                // error reaches the page through `onCreateTokenError`.
+                crate::web::window().queue_microtask(&f);
+            }
         });
 
         let target = JsValue::from_str(&format!("#{frame_id}"));
@@ -134,11 +151,17 @@ impl Provider for Conekta {
     }
 
     fn submit(&mut self) -> Result<(), PasarelaError> {
-        let f = self.submit_fn.borrow().clone();
-        if let Some(f) = f {
-            f.call0(&JsValue::NULL).map_err(|e| self.error(&error_detail(&e)))?;
+        let f = match &*self.submit_fn.borrow() {
+            SubmitTrigger::Ready(f) => Some(f.clone()),
+            _ => None,
+        };
+        match f {
+            Some(f) => f.call0(&JsValue::NULL).map(|_| ()).map_err(|e| self.error(&error_detail(&e))),
+            None => {
+                *self.submit_fn.borrow_mut() = SubmitTrigger::Requested;
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     fn unmount(&mut self) {
@@ -147,7 +170,7 @@ impl Provider for Conekta {
         for n in self.nodes.drain(..) {
             n.remove();
         }
-        self.submit_fn.borrow_mut().take();
+        *self.submit_fn.borrow_mut() = SubmitTrigger::NotYet;
         self.handlers.clear();
     }
 }

@@ -51,6 +51,19 @@ describe('Conekta checkout', () => {
     assert.equal((await ctx.world.state()).requests.length, 0);
   });
 
+  it('pay() before the card iframe hands over its submit trigger is kept and pressed when it arrives', async () => {
+    const { page } = ctx.tab;
+    // The iframe's form is on screen while its script is still on the way (it is `defer`red):
+    // a shopper can type and press the store's button before Conekta can submit.
+    await ctx.world.faults({ target: 'script:conekta', kind: 'delay', delayMs: 2500, path: '/component/card.js' });
+    await ready(page);
+    await fillConektaCard(page, '4242424242424242');
+    const r = await payInPage(page);
+    assert.equal(r.status, 'approved');
+    assert.deepEqual(await eventNames(page), ['ready', 'token', 'result']);
+    assert.equal((await ctx.world.state()).charges.length, 1);
+  });
+
   it('follows pending_payment to paid by polling statusUrl (3-D Secure card, webhook settles it)', async () => {
     const { page } = ctx.tab;
     await ready(page);

@@ -1,6 +1,7 @@
 // Fault injection for the merchant server and the provider scripts (used by the test suite).
 // A fault applies to the next `times` matching requests.
-//   { target: 'merchant' | 'status' | 'script:bamboo' | …, kind: 'status' | 'drop' | 'delay' | 'garbage' | 'nodefine', status?, delayMs?, body?, retryAfter?, times? }
+//   { target: 'merchant' | 'status' | 'script:bamboo' | …, kind: 'status' | 'drop' | 'delay' | 'garbage' | 'nodefine', status?, delayMs?, body?, retryAfter?, times?, path? }
+// `path` narrows a script fault to scripts whose path contains it (e.g. an iframe's own script).
 export function createFaults() {
   let list = [];
   const take = (target) => {
@@ -33,7 +34,7 @@ export function createFaults() {
       const m = url.pathname.match(/\/(bamboo|conekta|lyra)\/.*\.js$/);
       if (!m) return false;
       const name = { bamboo: 'bamboo', conekta: 'conekta', lyra: 'kr' }[m[1]];
-      const f = list.find((x) => x.target === `script:${name}` && x.times > 0);
+      const f = list.find((x) => x.target === `script:${name}` && x.times > 0 && (!x.path || url.pathname.includes(x.path)));
       if (!f || url.pathname.includes('/Checkout/')) return false;
       f.times -= 1;
       if (f.kind === 'delay') { await new Promise((r) => setTimeout(r, f.delayMs ?? 1000)); return false; }
