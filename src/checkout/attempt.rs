@@ -11,7 +11,6 @@ use crate::merchant_client::{self, Caller};
 use crate::views::profiles::NEW_CARD;
 use crate::web::{self, js, time};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 
 impl Checkout {
     /// A token (or KR answer) arrived from the provider form: start (or continue) an attempt.
@@ -43,7 +42,7 @@ impl Checkout {
         let provider = self.opts().provider;
         self.emit("token", to_js(&TokenEvent { provider, kind, brand, last4 }));
         let me = self.clone();
-        spawn_local(async move { me.run(source, installments).await });
+        crate::web::spawn(async move { me.run(source, installments).await });
     }
 
     /// `checkout.pay(opts)`.
@@ -70,7 +69,7 @@ impl Checkout {
             let opts = self.opts();
             let who = Caller { locale: opts.locale, provider: opts.provider };
             let me = self.clone();
-            spawn_local(async move { me.drive(answer, who).await });
+            crate::web::spawn(async move { me.drive(answer, who).await });
             return p;
         }
         if !state.accepts_new_attempt() {
@@ -101,7 +100,7 @@ impl Checkout {
                     v.select(&id, n);
                 }
                 let me = self.clone();
-                spawn_local(async move { me.run(Source::Profile { profile_id: id }, n).await });
+                crate::web::spawn(async move { me.run(Source::Profile { profile_id: id }, n).await });
                 p
             }
             // The shopper's choice in the list counts: a storefront's own "Pay" button calling

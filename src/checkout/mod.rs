@@ -25,7 +25,6 @@ use crate::web::{self, script};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
 /// How long the shopper has for the provider's verification form before the payment is read as is.
@@ -131,7 +130,7 @@ impl Checkout {
             this.show_profiles(profiles);
         }
         let me = this.clone();
-        spawn_local(async move { me.setup().await });
+        crate::web::spawn(async move { me.setup().await });
         Ok(this)
     }
 
@@ -192,7 +191,7 @@ impl Checkout {
         let weak: Weak<RefCell<Inner>> = Rc::downgrade(&self.0);
         Rc::new(move |ev: ProviderEvent| {
             let weak = weak.clone();
-            spawn_local(async move {
+            crate::web::spawn(async move {
                 if let Some(rc) = weak.upgrade() {
                     Checkout(rc).on_provider_event(ev);
                 }

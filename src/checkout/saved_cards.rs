@@ -11,7 +11,6 @@ use crate::web::{self, time};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 
 impl Checkout {
     /// Renders (or updates) the saved-profile list. The first card that was not offered before is
@@ -55,7 +54,7 @@ impl Checkout {
             }),
             pay: Rc::new(move || {
                 let weak = w2.clone();
-                spawn_local(async move {
+                crate::web::spawn(async move {
                     if let Some(rc) = weak.upgrade() {
                         Checkout(rc).pay_from_view();
                     }

@@ -152,7 +152,7 @@ impl Provider for Kr {
             }
             Ok::<(), PasarelaError>(())
         };
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::web::spawn(async move {
             if let Err(e) = chain.await {
                 sink(ProviderEvent::SetupFailed(e));
             }

@@ -6,6 +6,18 @@ pub mod js;
 pub mod script;
 pub mod time;
 
+/// Runs `future` on the page's microtask queue (`wasm_bindgen_futures::spawn_local`).
+///
+/// Every future goes through one boxed instantiation of the executor: spawned directly, each
+/// future type would get its own copy of the task machinery (about 1 KB of wasm apiece).
+pub fn spawn(future: impl std::future::Future<Output = ()> + 'static) {
+    spawn_boxed(Box::pin(future));
+}
+
+fn spawn_boxed(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>) {
+    wasm_bindgen_futures::spawn_local(future);
+}
+
 /// The page's `window`. Pasarela only runs in a window context.
 pub fn window() -> web_sys::Window {
     web_sys::window().expect("Pasarela runs in a browser window")
