@@ -12,6 +12,7 @@
 //! - `checkout`: the controller that runs a payment; `boundary`: what JavaScript sees.
 
 pub mod domain;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod boundary;

@@ -2,11 +2,12 @@
 //! "use another card" choice that reveals the provider's form, an installments choice, and a pay
 //! button with the amount. Every provider string is rendered as text, never as HTML.
 //!
-//! Leptos renders the markup and binds its events; what changes afterwards (the checked row, the
-//! installments offered, the busy button) is patched straight into the nodes it rendered. That is
-//! the whole of this view's reactivity, so it needs no signals or effects: a selection change
-//! among 1,000 cards touches two rows and nothing else, and the reactive graph stays out of the
-//! package (issue #6 measured 12 KB gzip and a 4× slower selection with it).
+//! Leptos renders the markup. What changes afterwards (the checked row, the installments
+//! offered, the busy button) is patched straight into the nodes it rendered: a selection change
+//! among 1,000 cards touches two rows and nothing else, so the view needs no signals or effects.
+//! The markup is kept to few element types on purpose: every distinct element in a `view!` is a
+//! type Leptos generates code for, and this view was a third of the package (issue #6). Saved
+//! cards and "use another card" are the same row type.
 //!
 //! Keyboard: Arrow keys move focus and selection among the enabled choices (skipping expired
 //! cards), Home/End jump, Enter/Space select the focused one; Tab leaves the group, as WAI-ARIA's
@@ -14,18 +15,16 @@
 
 use crate::domain::i18n::{Locale, Msg};
 use crate::domain::profile::SavedProfile;
+use crate::text;
 use crate::web::dom;
 use leptos::prelude::*;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement};
 
 /// The value of the selection that means "use another card".
 pub const NEW_CARD: &str = "";
-
-/// The rows a shopper can pick.
-const ENABLED_RADIO: &str = "[role=radio]:not([aria-disabled=true])";
 
 /// What the shopper asked for, called from the view's event handlers with no borrow held: the
 /// controller reports a selection at once and defers paying to the microtask queue.
@@ -55,9 +54,7 @@ struct State {
     installments: u32,
     /// An attempt is in flight: the pay button is disabled and says so.
     busy: bool,
-    /// The installment counts the `<select>` lists now (rebuilt only when they differ).
-    offered: Vec<u32>,
-    /// The count the `<select>` shows now.
+    /// The count the `<select>` shows now (0: none yet).
     shown_installments: u32,
 }
 
@@ -75,11 +72,6 @@ impl State {
         }
     }
 
-    /// The installment counts of the card at row `index` (none for "use another card").
-    fn offered_at(&self, index: Option<usize>) -> Vec<u32> {
-        index.and_then(|i| self.profiles.get(i)).map(|p| p.installments.clone()).unwrap_or_default()
-    }
-
     fn show_button(&self, ctx: &ViewContext) -> bool {
         ctx.pay_new_card || self.selected != NEW_CARD
     }
@@ -89,7 +81,7 @@ impl State {
         if self.busy {
             t(Msg::Processing).to_owned()
         } else {
-            format!("{} {}", t(Msg::Pay), ctx.amount_label)
+            text::cat(&[t(Msg::Pay), " ", &ctx.amount_label])
         }
     }
 }
@@ -109,7 +101,9 @@ struct Shared {
     state: RefCell<State>,
     nodes: RefCell<Option<Nodes>>,
     /// The row rendered checked now.
-    checked: std::cell::Cell<Option<Element>>,
+    checked: Cell<Option<Element>>,
+    /// The installment counts the `<select>` lists now (rebuilt only when they differ).
+    offered: RefCell<Vec<u32>>,
 }
 
 /// A mounted view; dropping it removes it from the page.
@@ -118,22 +112,23 @@ pub struct Mounted {
     parent: HtmlElement,
     /// Leptos' unmount handle (typed by the view; kept alive, dropped to unmount).
     handle: Option<Box<dyn std::any::Any>>,
-    /// The group's click listener: one plain function for every row (see [`Mounted::render`]).
-    on_click: Option<dom::EventListener>,
+    /// The list's click, keydown and change listeners (see [`Mounted::render`]).
+    listeners: Vec<dom::EventListener>,
 }
 
 /// Renders the list into `parent` (a fresh element inside Pasarela's host).
 pub fn mount(parent: HtmlElement, profiles: Vec<SavedProfile>, ctx: ViewContext, actions: ViewActions) -> Mounted {
     let selected = State::first_usable(&profiles, ctx.today);
-    let state = State { profiles, selected, installments: 1, busy: false, offered: Vec::new(), shown_installments: 1 };
+    let state = State { profiles, selected, installments: 1, busy: false, shown_installments: 0 };
     let shared = Rc::new(Shared {
         ctx,
         actions,
         state: RefCell::new(state),
         nodes: RefCell::new(None),
-        checked: Default::default(),
+        checked: Cell::default(),
+        offered: RefCell::default(),
     });
-    let mut view = Mounted { shared, parent, handle: None, on_click: None };
+    let mut view = Mounted { shared, parent, handle: None, listeners: Vec::new() };
     view.render();
     view
 }
@@ -180,10 +175,10 @@ impl Mounted {
     }
 
     fn render(&mut self) {
-        self.on_click = None;
+        self.listeners.clear();
         self.handle = None; // unmounts the previous rendering, if any
         let shared = self.shared.clone();
-        let handle = leptos::mount::mount_to(self.parent.clone(), move || profile_list(shared));
+        let handle = leptos::mount::mount_to(self.parent.clone(), move || profile_list(&shared));
         self.handle = Some(Box::new(handle));
         let nodes = (|| {
             let q = |sel: &str| self.parent.query_selector(sel).ok().flatten();
@@ -194,26 +189,60 @@ impl Mounted {
                 button: q(".pasarela-pay")?.dyn_into().ok()?,
             })
         })();
+        if let Some(nodes) = &nodes {
+            // Each row carries its index, so a click finds its card without a search.
+            dom::number_rows(&nodes.group);
+        }
         self.shared.checked.set(self.parent.query_selector("[role=radio][aria-checked=true]").ok().flatten());
         *self.shared.nodes.borrow_mut() = nodes;
-        // Clicks are bound here, once for the group, rather than with `on:click` per row: a
-        // Leptos handler checks its thread and borrows its cell on every click, which made a
-        // selection half again as slow as plain DOM code (issue #6). Each row carries its index.
-        let weak = Rc::downgrade(&self.shared);
-        self.on_click = self.shared.nodes.borrow().as_ref().map(|nodes| {
-            dom::EventListener::new(&nodes.group, "click", move |ev| {
-                let (Some(shared), Some(row)) = (weak.upgrade(), ev.target().and_then(|t| dom::radio_of(&t))) else {
-                    return;
-                };
-                if let Some(index) = dom::row_index(&row) {
-                    shared.pick(index, row);
+        self.shared.offered.borrow_mut().clear();
+        let index = {
+            let mut s = self.shared.state.borrow_mut();
+            s.shown_installments = 0;
+            s.row_index(&s.selected)
+        };
+        self.shared.patch_installments(index);
+        // The list's events are bound here, once for the whole list, rather than with Leptos'
+        // `on:` handlers: one plain listener per event type, no closure per row, no thread check
+        // per event, and no delegation machinery in the package (issue #6).
+        let Some(root) = self.parent.first_element_child() else { return };
+        for event in ["click", "keydown", "change"] {
+            let weak = Rc::downgrade(&self.shared);
+            self.listeners.push(dom::EventListener::new(&root, event, move |ev| {
+                if let Some(shared) = weak.upgrade() {
+                    shared.on_event(ev);
                 }
-            })
-        });
+            }));
+        }
     }
 }
 
 impl Shared {
+    /// Every event the list listens to.
+    fn on_event(&self, ev: web_sys::Event) {
+        let Some(target) = ev.target() else { return };
+        match ev.type_().as_str() {
+            "click" => {
+                if let Some(row) = dom::radio_of(&target) {
+                    if let Some(index) = dom::row_index(&row) {
+                        self.pick(index, row);
+                    }
+                } else if dom::is_pay_button(&target) {
+                    (self.actions.pay)();
+                }
+            }
+            "keydown" => self.on_keydown(ev.unchecked_into()),
+            "change" => {
+                if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
+                    let mut state = self.state.borrow_mut();
+                    state.installments = text::parse_u32(&select.value()).unwrap_or(1);
+                    state.shown_installments = state.installments;
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// The shopper picked the row at `index` (click or keyboard): the work is two rows'
     /// attributes, plus the installments and button only when the choice changes what they show.
     fn pick(&self, index: usize, row: Element) {
@@ -269,25 +298,26 @@ impl Shared {
     fn patch_installments(&self, index: Option<usize>) {
         let (nodes, mut state) = (self.nodes.borrow(), self.state.borrow_mut());
         let Some(nodes) = nodes.as_ref() else { return };
-        let offered = state.offered_at(index);
-        if offered != state.offered {
+        let empty = Vec::new();
+        let offered = index.and_then(|i| state.profiles.get(i)).map_or(&empty, |p| &p.installments);
+        if *offered != *self.offered.borrow() {
             let doc = crate::web::document();
             nodes.select.set_text_content(None);
-            for n in &offered {
+            for n in offered {
                 if let Ok(option) = doc.create_element("option") {
-                    let n = n.to_string();
+                    let n = text::u32_text(*n);
                     let _ = option.set_attribute("value", &n);
                     option.set_text_content(Some(&n));
                     let _ = nodes.select.append_child(&option);
                 }
             }
             nodes.installments.set_hidden(offered.len() <= 1);
-            state.offered = offered;
+            *self.offered.borrow_mut() = offered.clone();
             state.shown_installments = 0; // a rebuilt list shows its first option
         }
         if state.shown_installments != state.installments {
             if let Some(select) = nodes.select.dyn_ref::<web_sys::HtmlSelectElement>() {
-                select.set_value(&state.installments.to_string());
+                select.set_value(&text::u32_text(state.installments));
             }
             state.shown_installments = state.installments;
         }
@@ -301,17 +331,15 @@ impl Shared {
         nodes.button.set_text_content(Some(&state.button_text(&self.ctx)));
     }
 
-    fn on_installments(&self, value: String) {
-        let mut state = self.state.borrow_mut();
-        state.installments = value.parse().unwrap_or(1);
-        state.shown_installments = state.installments;
-    }
-
     /// Arrow keys walk the enabled radios in DOM order; focus follows the selection.
     fn on_keydown(&self, ev: web_sys::KeyboardEvent) {
-        let Some(group) = ev.current_target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+        let Some(group) = self.nodes.borrow().as_ref().map(|n| n.group.clone()) else { return };
+        let inside = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        if !group.contains(inside.as_ref()) {
+            return;
+        }
         let radios: Vec<HtmlElement> = group
-            .query_selector_all(ENABLED_RADIO)
+            .query_selector_all("[role=radio]:not([aria-disabled=true])")
             .map(|l| (0..l.length()).filter_map(|i| l.item(i)?.dyn_into().ok()).collect())
             .unwrap_or_default();
         if radios.is_empty() {
@@ -330,90 +358,92 @@ impl Shared {
         ev.prevent_default();
         let target = &radios[next];
         let _ = target.focus();
-        let index = self.state.borrow().row_index(&target.get_attribute("data-profile-id").unwrap_or_default());
-        if let Some(index) = index {
+        if let Some(index) = dom::row_index(target) {
             self.pick(index, target.clone().into());
         }
     }
 }
 
-fn profile_list(shared: Rc<Shared>) -> impl IntoView {
+/// What one row shows: a saved card, or "use another card".
+struct RowText {
+    id: String,
+    class: &'static str,
+    checked: bool,
+    disabled: bool,
+    label: String,
+    /// Holder and issuer on one line.
+    detail: String,
+    expiry: String,
+    expiry_class: &'static str,
+}
+
+/// One radio row. Saved cards and "use another card" share it, so Leptos builds one row type.
+fn row(r: RowText) -> impl IntoView {
+    view! {
+        <div role="radio" class=r.class data-profile-id=r.id
+            aria-checked=if r.checked { "true" } else { "false" }
+            aria-disabled=if r.disabled { "true" } else { "false" }
+            tabindex=if r.checked { "0" } else { "-1" }>
+            <span class="pasarela-profile-dot" aria-hidden="true"></span>
+            <span class="pasarela-profile-main">
+                <span class="pasarela-profile-brand">{r.label}</span>
+                <span class="pasarela-profile-holder">{r.detail}</span>
+            </span>
+            <span class=r.expiry_class>{r.expiry}</span>
+        </div>
+    }
+}
+
+fn profile_list(shared: &Shared) -> impl IntoView {
     let ctx = &shared.ctx;
     let t = |m: Msg| ctx.locale.text(m);
     let state = shared.state.borrow();
-    let title_id = format!("{}-title", ctx.group_id);
-    let rows = state
+    let mut rows: Vec<_> = state
         .profiles
         .iter()
-        .enumerate()
-        .map(|(index, p)| {
+        .map(|p| {
             let expired = p.is_expired(ctx.today);
-            let on = p.id == state.selected && !expired;
-            let label = format!("{} •••• {}", p.brand, p.last4);
-            let expiry = if expired {
-                t(Msg::Expired).to_owned()
-            } else {
-                p.expiry_label().map(|e| format!("{} {e}", t(Msg::Expires))).unwrap_or_default()
+            let expiry = match p.expiry_label() {
+                _ if expired => t(Msg::Expired).to_owned(),
+                Some(e) => text::cat(&[t(Msg::Expires), " ", &e]),
+                None => String::new(),
             };
-            view! {
-                <div role="radio" class="pasarela-profile" data-profile-id=p.id.clone()
-                    aria-checked=if on { "true" } else { "false" }
-                    aria-disabled=if expired { "true" } else { "false" }
-                    tabindex=if on { "0" } else { "-1" } prop:pasarelaRow=index as u32>
-                    <span class="pasarela-profile-dot" aria-hidden="true"></span>
-                    <span class="pasarela-profile-main">
-                        <span class="pasarela-profile-brand">{label}</span>
-                        {p.holder.clone().map(|h| view! { <span class="pasarela-profile-holder">{h}</span> })}
-                        {p.issuer.clone().map(|i| view! { <span class="pasarela-profile-holder">{i}</span> })}
-                    </span>
-                    <span class=if expired { "pasarela-profile-expired" } else { "pasarela-profile-expiry" }>{expiry}</span>
-                </div>
-            }
+            let detail = [p.holder.as_deref(), p.issuer.as_deref()].into_iter().flatten().collect::<Vec<_>>();
+            row(RowText {
+                id: p.id.clone(),
+                class: "pasarela-profile",
+                checked: p.id == state.selected && !expired,
+                disabled: expired,
+                label: text::cat(&[&p.brand, " •••• ", &p.last4]),
+                detail: detail.join(" · "),
+                expiry,
+                expiry_class: if expired { "pasarela-profile-expired" } else { "pasarela-profile-expiry" },
+            })
         })
-        .collect_view();
-    let new_card_on = state.selected == NEW_CARD;
-    let state_len = state.profiles.len();
-    let offered = state.offered_at(state.row_index(&state.selected));
-    let installments = state.installments;
-    let hide_installments = offered.len() <= 1;
+        .collect();
+    rows.push(row(RowText {
+        id: NEW_CARD.to_owned(),
+        class: "pasarela-profile pasarela-profile-new",
+        checked: state.selected == NEW_CARD,
+        disabled: false,
+        label: t(Msg::UseAnotherCard).to_owned(),
+        detail: String::new(),
+        expiry: String::new(),
+        expiry_class: "pasarela-profile-expiry",
+    }));
+    let title_id = text::cat(&[&ctx.group_id, "-title"]);
     let hide_button = !state.show_button(ctx);
     let (busy, button_text) = (state.busy, state.button_text(ctx));
-    let options = offered
-        .iter()
-        .map(|&n| view! { <option value=n.to_string() selected=n == installments>{n}</option> })
-        .collect_view();
     drop(state);
-    {
-        let mut state = shared.state.borrow_mut();
-        state.offered = offered;
-        state.shown_installments = installments;
-    }
-    let new_card_index = state_len;
-    let (on_key, on_change, on_pay) = (shared.clone(), shared.clone(), shared.clone());
 
+    // The installments' options are written by `patch_installments`, as after every selection.
     view! {
         <div class="pasarela-saved">
             <p class="pasarela-profiles-title" id=title_id.clone()>{t(Msg::SavedCards)}</p>
-            <div class="pasarela-profiles" role="radiogroup" aria-labelledby=title_id
-                on:keydown=move |ev| on_key.on_keydown(ev)>
-                {rows}
-                <div role="radio" class="pasarela-profile pasarela-profile-new" data-profile-id=NEW_CARD
-                    aria-checked=if new_card_on { "true" } else { "false" }
-                    tabindex=if new_card_on { "0" } else { "-1" } prop:pasarelaRow=new_card_index as u32>
-                    <span class="pasarela-profile-dot" aria-hidden="true"></span>
-                    <span class="pasarela-profile-main"><span class="pasarela-profile-brand">{t(Msg::UseAnotherCard)}</span></span>
-                    <span></span>
-                </div>
-            </div>
-            <label class="pasarela-installments" hidden=hide_installments>
-                {t(Msg::Installments)}
-                <select on:change=move |ev| on_change.on_installments(event_target_value(&ev))>{options}</select>
-            </label>
+            <div class="pasarela-profiles" role="radiogroup" aria-labelledby=title_id>{rows}</div>
+            <label class="pasarela-installments" hidden=true>{t(Msg::Installments)}<select></select></label>
             // Hidden rather than unmounted: the button keeps its focus and identity across choices.
-            <button type="button" class="pasarela-pay" hidden=hide_button disabled=busy
-                on:click=move |_| (on_pay.actions.pay)()>
-                {button_text}
-            </button>
+            <button type="button" class="pasarela-pay" hidden=hide_button disabled=busy>{button_text}</button>
         </div>
     }
 }

@@ -17,9 +17,11 @@ extern "C" {
     fn get(this: &Attributes, name: &JsValue) -> JsValue;
     #[wasm_bindgen(method)]
     fn closest(this: &Attributes, selector: &JsValue) -> Option<Element>;
-    /// The row index the list renders on each radio (`prop:pasarelaRow`).
+    /// The row index the list sets on each radio after rendering ([`number_rows`]).
     #[wasm_bindgen(method, getter = pasarelaRow)]
     fn pasarela_row(this: &Attributes) -> Option<u32>;
+    #[wasm_bindgen(method, setter = pasarelaRow)]
+    fn set_pasarela_row(this: &Attributes, index: u32);
 }
 
 struct RadioStrings {
@@ -51,6 +53,21 @@ pub fn profile_id_of(row: &Element) -> JsValue {
 /// enabled is the caller's business: a plain selector matches faster.)
 pub fn radio_of(target: &web_sys::EventTarget) -> Option<Element> {
     RADIO.with(|s| target.unchecked_ref::<Attributes>().closest(&s.radio))
+}
+
+/// Numbers the rows of `group` in order (a property on each, read back by [`row_index`]).
+pub fn number_rows(group: &Element) {
+    let rows = group.children();
+    for i in 0..rows.length() {
+        if let Some(row) = rows.item(i) {
+            row.unchecked_ref::<Attributes>().set_pasarela_row(i);
+        }
+    }
+}
+
+/// Whether `target` is (inside) the list's pay button.
+pub fn is_pay_button(target: &web_sys::EventTarget) -> bool {
+    target.unchecked_ref::<Attributes>().closest(&JsValue::from_str(".pasarela-pay")).is_some()
 }
 
 /// The index a row was rendered with.

@@ -193,7 +193,7 @@ describe('saved profiles and one-click', () => {
     const expired = { id: 'old', brand: 'Visa', last4: '0002', expiry: '202001' };
     await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: [saved.profiles[0], expired, saved.profiles[1]] }));
     let list = await radios(page);
-    assert.deepEqual(list.map((r) => r.disabled), ['false', 'true', 'false', null]);
+    assert.deepEqual(list.map((r) => r.disabled), ['false', 'true', 'false', 'false']);
     assert.match(list[1].text, /Vencida/);
     assert.deepEqual(list.map((r) => r.tabindex), ['0', '-1', '-1', '-1'], 'one ctx.tab stop');
     await page.focus('#checkout [role=radio][aria-checked=true]');
