@@ -39,7 +39,8 @@ pub async fn post_payment(
 
 /// GETs `{statusUrl}/{paymentId}` (same retry rules; a read never charges).
 pub async fn get_status(cfg: &MerchantConfig, payment_id: &str, who: Caller) -> Result<MerchantAnswer, PasarelaError> {
-    let url = format!("{}/{}", cfg.status_url.trim_end_matches('/'), js_sys::encode_uri_component(payment_id));
+    let id = String::from(js_sys::encode_uri_component(payment_id));
+    let url = crate::text::cat(&[cfg.status_url.trim_end_matches('/'), "/", &id]);
     send(cfg, who, None, |signal| with_headers(Request::get(&url), cfg, signal).build().ok()).await
 }
 

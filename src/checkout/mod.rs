@@ -206,7 +206,7 @@ impl Checkout {
             return;
         }
         if let Err(why) = loaded {
-            let e = self.error(ErrorCode::ScriptLoadFailed).with_detail(&format!("{why:?}"));
+            let e = self.error(ErrorCode::ScriptLoadFailed).with_detail(why.as_str());
             return self.setup_failed(e);
         }
         let sink = self.sink();

@@ -104,7 +104,7 @@ impl PasarelaError {
     /// `invalid_options` naming the offending option path, e.g. `order.amount`.
     pub fn invalid(field: &str, problem: &str, locale: Locale) -> Self {
         let mut e = Self::new(ErrorCode::InvalidOptions, locale);
-        e.message = format!("{}: {field} {problem}", e.message);
+        e.message = crate::text::cat(&[&e.message, ": ", field, " ", problem]);
         e.field = Some(field.to_owned());
         e
     }
@@ -112,7 +112,7 @@ impl PasarelaError {
     /// Appends a detail (a provider's own message or code) after the localized text.
     pub fn with_detail(mut self, detail: &str) -> Self {
         if !detail.is_empty() {
-            self.message = format!("{} ({detail})", self.message);
+            self.message = crate::text::cat(&[&self.message, " (", detail, ")"]);
         }
         self
     }
@@ -145,7 +145,9 @@ impl ToJson for PasarelaError {
 
 impl std::fmt::Display for PasarelaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{:?}: {}", self.code, self.message)
+        f.write_str(self.code.as_str())?;
+        f.write_str(": ")?;
+        f.write_str(&self.message)
     }
 }
 

@@ -165,7 +165,9 @@ impl<T: Into<Json>> From<Option<T>> for Json {
 
 /// An integer as text when `n` is one (JavaScript's safe range), for ids like `PaymentProfileId`.
 pub fn integer_text(n: f64) -> Option<String> {
-    (n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0).then(|| (n as i64).to_string())
+    let sign = if n < 0.0 { "-" } else { "" };
+    (n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0)
+        .then(|| crate::text::cat(&[sign, &crate::text::u64_text(n.abs() as u64)]))
 }
 
 fn write_number(n: f64, out: &mut String) {
@@ -179,12 +181,12 @@ fn write_number(n: f64, out: &mut String) {
     let neg = n < 0.0;
     let scaled = (n.abs() * 1_000_000.0).round() as u64;
     let (int, frac) = (scaled / 1_000_000, scaled % 1_000_000);
-    let mut frac_text = format!("{frac:06}");
+    let mut frac_text = crate::text::padded(frac, 6);
     while frac_text.ends_with('0') {
         frac_text.pop();
     }
     out.push_str(if neg { "-" } else { "" });
-    out.push_str(&int.to_string());
+    out.push_str(&crate::text::u64_text(int));
     if !frac_text.is_empty() {
         out.push('.');
         out.push_str(&frac_text);

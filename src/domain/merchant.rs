@@ -33,8 +33,8 @@ pub enum Source {
 impl std::fmt::Debug for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Source::Token { kind, .. } => write!(f, "Token({kind:?})"),
-            Source::Profile { profile_id } => write!(f, "Profile({profile_id})"),
+            Source::Token { kind, .. } => f.write_str(kind.as_str()),
+            Source::Profile { profile_id } => f.write_str(profile_id),
             Source::KrAnswer { .. } => f.write_str("KrAnswer"),
         }
     }
@@ -200,7 +200,7 @@ pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, Pasare
             None | Some(Json::Null) => Ok(None),
             Some(Json::Str(s)) => Ok(Some(s.clone())),
             Some(Json::Num(n)) if k == "paymentId" => integer_text(*n).map(Some).ok_or_else(|| bad("paymentId")),
-            Some(_) => Err(bad(&format!("{k} is not a string"))),
+            Some(_) => Err(bad(&crate::text::cat(&[k, " is not a string"]))),
         }
     };
     let payment_id = text("paymentId")?;
@@ -247,14 +247,18 @@ pub fn poll_delay_ms(n: u32, elapsed_ms: u32) -> Option<u32> {
     (elapsed_ms + d <= BUDGET_MS).then_some(d)
 }
 
+fn http_detail(status: u16) -> String {
+    crate::text::cat(&["HTTP ", &crate::text::u32_text(u32::from(status))])
+}
+
 /// A `status` HTTP code (or none, for a network failure) as the error the page sees.
 pub fn http_error(status: Option<u16>, locale: Locale, provider: ProviderId) -> PasarelaError {
     let e = match status {
         None => PasarelaError::new(ErrorCode::Network, locale),
         Some(s @ 400..=499) if !matches!(s, 408 | 429) => {
-            PasarelaError::new(ErrorCode::MerchantRejected, locale).with_detail(&format!("HTTP {s}"))
+            PasarelaError::new(ErrorCode::MerchantRejected, locale).with_detail(&http_detail(s))
         }
-        Some(s) => PasarelaError::new(ErrorCode::Network, locale).with_detail(&format!("HTTP {s}")),
+        Some(s) => PasarelaError::new(ErrorCode::Network, locale).with_detail(&http_detail(s)),
     };
     e.with_provider(provider)
 }

@@ -39,10 +39,11 @@ pub fn minor_units(currency: &str) -> Option<u32> {
 pub fn to_major_string(amount: u64, currency: &str) -> String {
     let digits = minor_units(currency).unwrap_or(2);
     if digits == 0 {
-        return amount.to_string();
+        return crate::text::u64_text(amount);
     }
     let scale = 10u64.pow(digits);
-    format!("{}.{:0width$}", amount / scale, amount % scale, width = digits as usize)
+    let (major, minor) = (crate::text::u64_text(amount / scale), crate::text::padded(amount % scale, digits as usize));
+    crate::text::cat(&[&major, ".", &minor])
 }
 
 /// `amount` as a float in major units, only for display through `Intl.NumberFormat`.

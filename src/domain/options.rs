@@ -107,6 +107,10 @@ const TOP_KEYS: &[&str] = &[
 
 /// Parses `options`. `container_is_element` tells whether the page passed an `HTMLElement` as
 /// `container` (the boundary checks that; the core never touches the DOM).
+///
+/// Everything is checked on the borrowed JSON first and the owned options are built only at the
+/// end: an early return then has nothing to free, which keeps this (the largest function of the
+/// package before issue #6) small.
 pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptions, PasarelaError> {
     // The locale comes first so that every later error is already in the shopper's language.
     let locale = options.get("locale").and_then(Json::as_str).and_then(Locale::parse).unwrap_or_default();
@@ -116,132 +120,122 @@ pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptio
     let root = Obj { map, path: String::new(), locale };
     root.known(TOP_KEYS)?;
 
-    let locale = match root.opt_str("locale")? {
-        None => Locale::default(),
-        Some(tag) => Locale::parse(&tag).ok_or_else(|| root.err("locale", "must be 'es', 'en' or 'pt'"))?,
-    };
-    let provider = match root.req_str("provider")?.as_str() {
+    if root.opt_str("locale")?.is_some_and(|tag| Locale::parse(tag).is_none()) {
+        return Err(root.err("locale", "must be 'es', 'en' or 'pt'"));
+    }
+    let provider = match root.req_str("provider")? {
         "bamboo" => ProviderId::Bamboo,
         "conekta" => ProviderId::Conekta,
         "kr" => ProviderId::Kr,
         _ => return Err(root.err("provider", "must be 'bamboo', 'conekta' or 'kr'")),
     };
-    let container = if container_is_element {
-        Container::Element
-    } else {
-        match root.get("container") {
-            Some(Json::Str(s)) if !s.trim().is_empty() => Container::Selector(s.clone()),
-            _ => return Err(root.err("container", "must be a CSS selector or an HTMLElement")),
-        }
+    let selector = match root.get("container") {
+        _ if container_is_element => None,
+        Some(Json::Str(s)) if !s.trim().is_empty() => Some(s),
+        _ => return Err(root.err("container", "must be a CSS selector or an HTMLElement")),
     };
     let public_key = root.req_str("publicKey")?;
-    if provider == ProviderId::Kr && !is_kr_public_key(&public_key) {
+    if provider == ProviderId::Kr && !is_kr_public_key(public_key) {
         return Err(root.err("publicKey", "must look like '12345678:testpublickey_…' for KR"));
     }
 
-    let order = parse_order(&root.req_obj("order")?)?;
-    let merchant = parse_merchant(&root.req_obj("merchant")?)?;
-    let profiles = match root.get("profiles") {
-        None => Vec::new(),
-        Some(Json::Arr(items)) => profile::normalize_all(items, "profiles", locale)?,
-        Some(_) => return Err(root.err("profiles", "must be an array")),
-    };
-    let customer = match root.opt_obj("customer")? {
-        None => Customer::default(),
-        Some(c) => {
-            c.known(&["email", "firstName", "lastName"])?;
-            let email = c.opt_str("email")?;
-            if let Some(e) = &email {
-                if !looks_like_email(e) {
-                    return Err(c.err("email", "is not an e-mail address"));
-                }
-            }
-            Customer { email, first_name: c.opt_str("firstName")?, last_name: c.opt_str("lastName")? }
-        }
-    };
-    let script_url = root.opt_url("scriptUrl")?;
-
-    let bamboo = match root.opt_obj("bamboo")? {
-        None => BambooOptions::default(),
-        Some(b) => {
-            b.known(&["captureUrl", "uniqueId", "paymentMediaId", "bankId"])?;
-            BambooOptions {
-                capture_url: b.opt_url("captureUrl")?,
-                unique_id: b.opt_str("uniqueId")?,
-                payment_media_id: b.opt_int("paymentMediaId", 0, i64::from(i32::MAX))?,
-                bank_id: b.opt_int("bankId", 0, i64::from(i32::MAX))?,
-            }
-        }
-    };
-    let kr = match root.opt_obj("kr")? {
-        None if provider == ProviderId::Kr => return Err(root.err("kr.formToken", "is required when provider is 'kr'")),
-        None => None,
-        Some(k) => {
-            k.known(&["formToken", "binUpdateUrl"])?;
-            Some(KrOptions { form_token: k.req_str("formToken")?, bin_update_url: k.opt_url("binUpdateUrl")? })
-        }
-    };
-    let conekta = match root.opt_obj("conekta")? {
-        None => ConektaOptions::default(),
-        Some(c) => {
-            c.known(&["locale"])?;
-            ConektaOptions { locale: c.opt_str("locale")? }
-        }
-    };
-
-    Ok(CheckoutOptions {
-        provider,
-        container,
-        public_key,
-        order,
-        merchant,
-        profiles,
-        customer,
-        locale,
-        script_url,
-        bamboo,
-        kr,
-        conekta,
-    })
-}
-
-fn parse_order(o: &Obj) -> Result<Order, PasarelaError> {
+    let o = root.req_obj("order")?;
     o.known(&["id", "amount", "currency"])?;
-    let id = o.req_str("id")?;
+    let order_id = o.req_str("id")?;
     let amount = match o.get("amount").and_then(Json::as_f64) {
         Some(a) if a.fract() == 0.0 && a > 0.0 && a <= MAX_SAFE_INTEGER => a as u64,
         _ => return Err(o.err("amount", "must be a positive integer in minor units (e.g. 1050 for 10.50)")),
     };
     let currency = o.req_str("currency")?;
-    if money::minor_units(&currency).is_none() {
+    if money::minor_units(currency).is_none() {
         return Err(o.err("currency", "must be a supported ISO-4217 code in capitals, e.g. 'MXN'"));
     }
-    Ok(Order { id, amount, currency })
-}
 
-fn parse_merchant(m: &Obj) -> Result<MerchantConfig, PasarelaError> {
+    let m = root.req_obj("merchant")?;
     m.known(&["paymentUrl", "statusUrl", "headers", "timeoutMs", "retries"])?;
     let payment_url = m.opt_url("paymentUrl")?.ok_or_else(|| m.err("paymentUrl", "is required"))?;
-    let status_url = m.opt_url("statusUrl")?.unwrap_or_else(|| payment_url.clone());
-    let headers = match m.opt_obj("headers")? {
-        None => Vec::new(),
-        Some(h) => {
-            let mut out = Vec::new();
-            for (name, value) in h.map {
-                if !is_header_name(name) {
-                    return Err(h.err(name, "is not a valid HTTP header name"));
-                }
-                match value {
-                    Json::Str(v) if !v.contains(['\r', '\n']) => out.push((name.clone(), v.clone())),
-                    _ => return Err(h.err(name, "must be a single-line string")),
-                }
+    let status_url = m.opt_url("statusUrl")?;
+    let headers = m.opt_obj("headers")?;
+    if let Some(h) = &headers {
+        for (name, value) in h.map {
+            if !is_header_name(name) {
+                return Err(h.err(name, "is not a valid HTTP header name"));
             }
-            out
+            if !matches!(value, Json::Str(v) if !v.contains(['\r', '\n'])) {
+                return Err(h.err(name, "must be a single-line string"));
+            }
+        }
+    }
+    let timeout_ms = m.opt_int("timeoutMs", 1, MAX_TIMEOUT_MS)?;
+    let retries = m.opt_int("retries", 0, MAX_RETRIES)?;
+
+    let customer = root.opt_obj("customer")?;
+    let (mut email, mut first_name, mut last_name) = (None, None, None);
+    if let Some(c) = &customer {
+        c.known(&["email", "firstName", "lastName"])?;
+        email = c.opt_str("email")?;
+        if email.is_some_and(|e| !looks_like_email(e)) {
+            return Err(c.err("email", "is not an e-mail address"));
+        }
+        (first_name, last_name) = (c.opt_str("firstName")?, c.opt_str("lastName")?);
+    }
+    let script_url = root.opt_url("scriptUrl")?;
+
+    let mut bamboo = BambooOptions::default();
+    let (mut capture_url, mut unique_id) = (None, None);
+    if let Some(b) = root.opt_obj("bamboo")? {
+        b.known(&["captureUrl", "uniqueId", "paymentMediaId", "bankId"])?;
+        (capture_url, unique_id) = (b.opt_url("captureUrl")?, b.opt_str("uniqueId")?);
+        bamboo.payment_media_id = b.opt_int("paymentMediaId", 0, i64::from(i32::MAX))?;
+        bamboo.bank_id = b.opt_int("bankId", 0, i64::from(i32::MAX))?;
+    }
+    let kr = match root.opt_obj("kr")? {
+        None if provider == ProviderId::Kr => return Err(root.err("kr.formToken", "is required when provider is 'kr'")),
+        None => None,
+        Some(k) => {
+            k.known(&["formToken", "binUpdateUrl"])?;
+            Some((k.req_str("formToken")?, k.opt_url("binUpdateUrl")?))
         }
     };
-    let timeout_ms = m.opt_int("timeoutMs", 1, MAX_TIMEOUT_MS)?.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32);
-    let retries = m.opt_int("retries", 0, MAX_RETRIES)?.map_or(DEFAULT_RETRIES, |r| r as u32);
-    Ok(MerchantConfig { payment_url, status_url, headers, timeout_ms, retries })
+    let conekta_locale = match root.opt_obj("conekta")? {
+        None => None,
+        Some(c) => {
+            c.known(&["locale"])?;
+            c.opt_str("locale")?
+        }
+    };
+    // Last, because it is the one part that allocates while it checks.
+    let profiles = match root.get("profiles") {
+        None => Vec::new(),
+        Some(Json::Arr(items)) => profile::normalize_all(items, "profiles", locale)?,
+        Some(_) => return Err(root.err("profiles", "must be an array")),
+    };
+
+    let owned = |s: Option<&str>| s.map(str::to_owned);
+    bamboo.capture_url = owned(capture_url);
+    bamboo.unique_id = owned(unique_id);
+    Ok(CheckoutOptions {
+        provider,
+        container: selector.map_or(Container::Element, |s| Container::Selector(s.clone())),
+        public_key: public_key.to_owned(),
+        order: Order { id: order_id.to_owned(), amount, currency: currency.to_owned() },
+        merchant: MerchantConfig {
+            payment_url: payment_url.to_owned(),
+            status_url: status_url.unwrap_or(payment_url).to_owned(),
+            headers: headers
+                .map(|h| h.map.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+                .unwrap_or_default(),
+            timeout_ms: timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32),
+            retries: retries.map_or(DEFAULT_RETRIES, |r| r as u32),
+        },
+        profiles,
+        customer: Customer { email: owned(email), first_name: owned(first_name), last_name: owned(last_name) },
+        locale,
+        script_url: owned(script_url),
+        bamboo,
+        kr: kr.map(|(t, u)| KrOptions { form_token: t.to_owned(), bin_update_url: owned(u) }),
+        conekta: ConektaOptions { locale: owned(conekta_locale) },
+    })
 }
 
 /// A borrowed JSON object plus the option path that leads to it.
@@ -260,10 +254,12 @@ impl<'a> Obj<'a> {
         if self.path.is_empty() {
             key.to_owned()
         } else {
-            format!("{}.{key}", self.path)
+            crate::text::cat(&[&self.path, ".", key])
         }
     }
 
+    /// `invalid_options` for `key` (out of line: every check of every option reports through here).
+    #[inline(never)]
     pub fn err(&self, key: &str, problem: &str) -> PasarelaError {
         PasarelaError::invalid(&self.field(key), problem, self.locale)
     }
@@ -280,15 +276,15 @@ impl<'a> Obj<'a> {
         }
     }
 
-    pub fn opt_str(&self, key: &str) -> Result<Option<String>, PasarelaError> {
+    pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>, PasarelaError> {
         match self.get(key) {
             None => Ok(None),
-            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s.clone())),
+            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s)),
             Some(_) => Err(self.err(key, "must be a non-empty string")),
         }
     }
 
-    pub fn req_str(&self, key: &str) -> Result<String, PasarelaError> {
+    pub fn req_str(&self, key: &str) -> Result<&'a str, PasarelaError> {
         self.opt_str(key)?.ok_or_else(|| self.err(key, "is required (a non-empty string)"))
     }
 
@@ -297,14 +293,17 @@ impl<'a> Obj<'a> {
             None => Ok(None),
             Some(v) => match v.as_f64() {
                 Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n as i64)),
-                _ => Err(self.err(key, &format!("must be an integer from {min} to {max}"))),
+                _ => {
+                    let (min, max) = (crate::text::u64_text(min as u64), crate::text::u64_text(max as u64));
+                    Err(self.err(key, &crate::text::cat(&["must be an integer from ", &min, " to ", &max])))
+                }
             },
         }
     }
 
-    pub fn opt_url(&self, key: &str) -> Result<Option<String>, PasarelaError> {
+    pub fn opt_url(&self, key: &str) -> Result<Option<&'a str>, PasarelaError> {
         match self.opt_str(key)? {
-            Some(u) if !is_http_url(&u) => Err(self.err(key, "must be an http(s) URL or a path on this site")),
+            Some(u) if !is_http_url(u) => Err(self.err(key, "must be an http(s) URL or a path on this site")),
             other => Ok(other),
         }
     }

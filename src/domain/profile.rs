@@ -24,12 +24,13 @@ pub struct SavedProfile {
 impl SavedProfile {
     /// Whether the card expired before `today_yyyymm` (a card is good through its expiry month).
     pub fn is_expired(&self, today_yyyymm: u32) -> bool {
-        self.expiry.as_deref().and_then(|e| e.parse::<u32>().ok()).is_some_and(|e| e < today_yyyymm)
+        self.expiry.as_deref().and_then(crate::text::parse_u32).is_some_and(|e| e < today_yyyymm)
     }
 
     /// `MM/YY` for display.
     pub fn expiry_label(&self) -> Option<String> {
-        self.expiry.as_ref().map(|e| format!("{}/{}", &e[4..6], &e[2..4]))
+        let e = self.expiry.as_deref()?;
+        Some(crate::text::cat(&[e.get(4..6)?, "/", e.get(2..4)?]))
     }
 }
 
@@ -42,126 +43,135 @@ const SECRET_PREFIXES: &[&str] = &["OT_", "CT_", "tok_"];
 pub fn normalize_all(items: &[Json], path: &str, locale: Locale) -> Result<Vec<SavedProfile>, PasarelaError> {
     let mut out: Vec<SavedProfile> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{i}]");
+        let item_path = crate::text::cat(&[path, "[", &crate::text::u32_text(i as u32), "]"]);
         let p = normalize(item, &item_path, locale)?;
         if out.iter().any(|q| q.id == p.id) {
-            return Err(PasarelaError::invalid(&format!("{item_path}.id"), "repeats another profile's id", locale));
+            return Err(PasarelaError::invalid(&crate::text::cat(&[&item_path, ".id"]), "repeats another profile's id", locale));
         }
         out.push(p);
     }
     Ok(out)
 }
 
+/// Where each field of a saved card is in one of the accepted shapes (`""`: not in that shape).
+struct Shape {
+    id: &'static str,
+    brand: &'static str,
+    last4: &'static str,
+    expiry: &'static str,
+    holder: &'static str,
+    issuer: &'static str,
+}
+
+const PASARELA: Shape =
+    Shape { id: "id", brand: "brand", last4: "last4", expiry: "expiry", holder: "holder", issuer: "issuer" };
+/// Bamboo `PaymentProfiles` (seed 001).
+const BAMBOO: Shape = Shape {
+    id: "PaymentProfileId",
+    brand: "Brand",
+    last4: "Last4",
+    expiry: "Expiration",
+    holder: "CardOwner",
+    issuer: "IssuerBank",
+};
+/// Conekta `payment_sources` (its expiry is `exp_month` + `exp_year`).
+const CONEKTA: Shape = Shape { id: "id", brand: "brand", last4: "last4", expiry: "", holder: "name", issuer: "" };
+
 /// Normalises one profile given in the Pasarela, Bamboo `PaymentProfiles` or Conekta
-/// `payment_sources` shape.
+/// `payment_sources` shape. Checks run on the borrowed JSON; the profile is built at the end.
 pub fn normalize(item: &Json, path: &str, locale: Locale) -> Result<SavedProfile, PasarelaError> {
     let Some(map) = item.as_object() else {
         return Err(PasarelaError::invalid(path, "must be an object", locale));
     };
     if let Some(key) = secret_key(map) {
-        return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&format!("{path}.{key}")));
+        return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&crate::text::cat(&[path, ".", key])));
     }
     let o = Obj::new(map, path.to_owned(), locale);
-    let p = if item.get("PaymentProfileId").is_some() {
-        from_bamboo(&o)?
-    } else if item.get("exp_month").is_some()
-        || item.get("exp_year").is_some()
-        || item.get("object").and_then(Json::as_str) == Some("payment_source")
+    let shape = if o.get("PaymentProfileId").is_some() {
+        &BAMBOO
+    } else if o.get("exp_month").is_some()
+        || o.get("exp_year").is_some()
+        || o.get("object").and_then(Json::as_str) == Some("payment_source")
     {
-        from_conekta(&o)?
+        &CONEKTA
     } else {
         o.known(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments"])?;
-        let installments = match o.get("installments") {
+        &PASARELA
+    };
+
+    let id = match o.get(shape.id) {
+        Some(Json::Num(n)) if std::ptr::eq(shape, &BAMBOO) => {
+            integer_text(*n).ok_or_else(|| o.err(shape.id, "must be a whole number or a string"))?
+        }
+        _ => o.req_str(shape.id)?.to_owned(),
+    };
+    let (brand, last4) = (o.req_str(shape.brand)?, o.req_str(shape.last4)?);
+    let holder = o.opt_str(shape.holder)?;
+    let issuer = if shape.issuer.is_empty() { None } else { o.opt_str(shape.issuer)? };
+    let expiry = if shape.expiry.is_empty() { conekta_expiry(&o)? } else { o.opt_str(shape.expiry)?.map(str::to_owned) };
+    if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(o.err("last4", "must be exactly 4 digits"));
+    }
+    if let Some(e) = &expiry {
+        let month = e.get(4..6).and_then(crate::text::parse_u32);
+        if !(e.len() == 6 && e.bytes().all(|b| b.is_ascii_digit()) && matches!(month, Some(1..=12))) {
+            return Err(o.err("expiry", "must be YYYYMM"));
+        }
+    }
+    let mut requires_cvv = false;
+    let installments = if std::ptr::eq(shape, &BAMBOO) {
+        match o.opt_str("Installments")? {
             None => Vec::new(),
-            Some(Json::Arr(xs)) => xs
-                .iter()
-                .map(|x| as_count(x))
+            Some(s) => s
+                .split(';')
+                .map(|x| crate::text::parse_u32(x.trim()).filter(|n| *n > 0))
                 .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| o.err("installments", "must be positive integers"))?,
-            Some(_) => return Err(o.err("installments", "must be an array of positive integers")),
-        };
-        let requires_cvv = match o.get("requiresCvv") {
+                .ok_or_else(|| o.err("Installments", "must look like \"1;2;3\""))?,
+        }
+    } else if std::ptr::eq(shape, &PASARELA) {
+        requires_cvv = match o.get("requiresCvv") {
             None => false,
             Some(Json::Bool(b)) => *b,
             Some(_) => return Err(o.err("requiresCvv", "must be a boolean")),
         };
-        SavedProfile {
-            id: o.req_str("id")?,
-            brand: o.req_str("brand")?,
-            last4: o.req_str("last4")?,
-            expiry: o.opt_str("expiry")?,
-            holder: o.opt_str("holder")?,
-            issuer: o.opt_str("issuer")?,
-            requires_cvv,
-            installments,
+        match o.get("installments") {
+            None => Vec::new(),
+            Some(Json::Arr(xs)) => xs
+                .iter()
+                .map(as_count)
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| o.err("installments", "must be positive integers"))?,
+            Some(_) => return Err(o.err("installments", "must be an array of positive integers")),
         }
+    } else {
+        Vec::new()
     };
-    check(&o, p)
-}
-
-fn from_bamboo(o: &Obj) -> Result<SavedProfile, PasarelaError> {
-    let id = match o.get("PaymentProfileId") {
-        Some(Json::Num(n)) => {
-            integer_text(*n).ok_or_else(|| o.err("PaymentProfileId", "must be a whole number or a string"))?
-        }
-        Some(Json::Str(s)) if !s.is_empty() => s.clone(),
-        _ => return Err(o.err("PaymentProfileId", "must be a number or a string")),
-    };
-    let installments = match o.opt_str("Installments")? {
-        None => Vec::new(),
-        Some(s) => s
-            .split(';')
-            .map(|x| x.trim().parse::<u32>().ok().filter(|n| *n > 0))
-            .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| o.err("Installments", "must look like \"1;2;3\""))?,
-    };
+    let owned = |s: Option<&str>| s.map(str::to_owned);
     Ok(SavedProfile {
         id,
-        brand: o.req_str("Brand")?,
-        last4: o.req_str("Last4")?,
-        expiry: o.opt_str("Expiration")?,
-        holder: o.opt_str("CardOwner")?,
-        issuer: o.opt_str("IssuerBank")?,
-        requires_cvv: false,
+        brand: brand.to_owned(),
+        last4: last4.to_owned(),
+        expiry,
+        holder: owned(holder),
+        issuer: owned(issuer),
+        requires_cvv,
         installments,
     })
 }
 
-fn from_conekta(o: &Obj) -> Result<SavedProfile, PasarelaError> {
+/// A Conekta source's `exp_month` + `exp_year` (`"5"`, `"29"` or `2029`) as `YYYYMM`.
+fn conekta_expiry(o: &Obj) -> Result<Option<String>, PasarelaError> {
     let month = o.get("exp_month").and_then(as_text);
     let year = o.get("exp_year").and_then(as_text);
-    let expiry = match (month, year) {
+    match (month, year) {
         (Some(m), Some(y)) => {
-            let y = if y.len() == 2 { format!("20{y}") } else { y };
-            Some(format!("{y}{m:0>2}"))
+            let century = if y.len() == 2 { "20" } else { "" };
+            let pad = if m.len() < 2 { "0" } else { "" };
+            Ok(Some(crate::text::cat(&[century, &y, pad, &m])))
         }
-        (None, None) => None,
-        _ => return Err(o.err("exp_year", "exp_month and exp_year go together")),
-    };
-    Ok(SavedProfile {
-        id: o.req_str("id")?,
-        brand: o.req_str("brand")?,
-        last4: o.req_str("last4")?,
-        expiry,
-        holder: o.opt_str("name")?,
-        issuer: None,
-        requires_cvv: false,
-        installments: Vec::new(),
-    })
-}
-
-/// Field checks shared by the three shapes (field names are reported in the normalised shape).
-fn check(o: &Obj, p: SavedProfile) -> Result<SavedProfile, PasarelaError> {
-    if p.last4.len() != 4 || !p.last4.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(o.err("last4", "must be exactly 4 digits"));
+        (None, None) => Ok(None),
+        _ => Err(o.err("exp_year", "exp_month and exp_year go together")),
     }
-    if let Some(e) = &p.expiry {
-        let ok = e.len() == 6 && e.bytes().all(|b| b.is_ascii_digit()) && matches!(e[4..6].parse::<u8>(), Ok(1..=12));
-        if !ok {
-            return Err(o.err("expiry", "must be YYYYMM"));
-        }
-    }
-    Ok(p)
 }
 
 fn secret_key(map: &[(String, Json)]) -> Option<&str> {

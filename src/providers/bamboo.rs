@@ -20,6 +20,7 @@ use crate::domain::money;
 use crate::domain::options::CheckoutOptions;
 use crate::domain::token::{kind_of, TokenKind};
 use crate::domain::ProviderId;
+use crate::text::cat;
 use crate::web::{self, js, script::ScriptSpec};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -70,7 +71,7 @@ impl Bamboo {
             // PWCheckout takes major units as a string (public integrations pass e.g. '100').
             ("amount", s(&money::to_major_string(o.order.amount, &o.order.currency))),
             ("lang", s(lang)),
-            ("button_label", s(&format!("{} #monto#", o.locale.text(Msg::Pay)))),
+            ("button_label", s(&cat(&[o.locale.text(Msg::Pay), " #monto#"]))),
         ]);
         if let Some(email) = &o.customer.email {
             js::set(&props, "email", &s(email));

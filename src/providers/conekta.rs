@@ -112,7 +112,7 @@ impl Provider for Conekta {
             }
         });
 
-        let target = JsValue::from_str(&format!("#{frame_id}"));
+        let target = JsValue::from_str(&crate::text::cat(&["#", &frame_id]));
         let key = JsValue::from_str(&self.opts.public_key);
         let lang = JsValue::from_str(self.opts.conekta.locale.as_deref().unwrap_or(locale.tag()));
         let config = js::object(&[

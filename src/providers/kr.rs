@@ -116,7 +116,7 @@ impl Provider for Kr {
             ("formToken", JsValue::from_str(&self.opts.kr.as_ref().map(|k| k.form_token.clone()).unwrap_or_default())),
             ("kr-language", JsValue::from_str(self.language())),
         ]);
-        let selector = JsValue::from_str(&format!("#{form_id}"));
+        let selector = JsValue::from_str(&crate::text::cat(&["#", &form_id]));
         let bin_url = self.opts.kr.as_ref().and_then(|k| k.bin_update_url.clone());
         let warn = sink.clone();
         let chain = async move {

@@ -142,7 +142,7 @@ pub fn setup_error(locale: crate::domain::i18n::Locale, provider: ProviderId, de
 pub fn next_dom_id(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("pasarela-{}-{prefix}", N.fetch_add(1, Ordering::Relaxed))
+    crate::text::cat(&["pasarela-", &crate::text::u32_text(N.fetch_add(1, Ordering::Relaxed)), "-", prefix])
 }
 
 /// Appends `?key=value` (or `&key=value`) unless the URL's query already has `key`.
@@ -151,6 +151,7 @@ pub fn with_query(url: &str, key: &str, value: &str) -> String {
     if query.split('&').any(|param| param.split('=').next() == Some(key)) {
         return url.to_owned();
     }
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}{key}={}", js_sys::encode_uri_component(value))
+    let sep = if url.contains('?') { "&" } else { "?" };
+    let value = String::from(js_sys::encode_uri_component(value));
+    crate::text::cat(&[url, sep, key, "=", &value])
 }

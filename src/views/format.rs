@@ -20,5 +20,5 @@ pub fn money(amount: u64, currency: &str, locale: Locale) -> String {
         .call1(&JsValue::NULL, &JsValue::from_f64(money::to_major_f64(amount, currency)))
         .ok()
         .and_then(|v| v.as_string())
-        .unwrap_or_else(|| format!("{currency} {}", money::to_major_string(amount, currency)))
+        .unwrap_or_else(|| crate::text::cat(&[currency, " ", &money::to_major_string(amount, currency)]))
 }

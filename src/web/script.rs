@@ -29,6 +29,17 @@ pub enum ScriptFailure {
     NoGlobal,
 }
 
+impl ScriptFailure {
+    /// The name the `script_load_failed` message carries, e.g. `(TimedOut)`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Failed => "Failed",
+            Self::TimedOut => "TimedOut",
+            Self::NoGlobal => "NoGlobal",
+        }
+    }
+}
+
 /// Loads `spec.url` unless a script of that URL is already on the page, then checks the global.
 /// A script that is still loading (a second checkout mounted at once) is awaited, not duplicated.
 pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailure> {
