@@ -10,7 +10,6 @@ export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$HOME/.cargo/registry/src= 
 cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg && mkdir pkg
 wasm-bindgen target/wasm32-unknown-unknown/release/pasarela.wasm --out-dir pkg --out-name pasarela_wasm --target web --no-typescript
-node scripts/strip-exports.mjs pkg/pasarela_wasm_bg.wasm
 node scripts/shorten-names.mjs pkg/pasarela_wasm.js pkg/pasarela_wasm_bg.wasm
 # binaryen from npm (pinned in package.json), not Debian's 108: 108 points wasm-bindgen's exported
 # externref table at the function table (the page then fails at start with a Table.set TypeError),
