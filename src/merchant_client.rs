@@ -8,7 +8,7 @@ use crate::domain::merchant::{self, HttpVerdict, MerchantAnswer};
 use crate::domain::options::MerchantConfig;
 use crate::domain::ProviderId;
 use crate::web::{self, time::sleep};
-use gloo_net::http::{Request, RequestBuilder};
+use gloo_net::http::{Method, RequestBuilder};
 
 /// Who is asking, for error messages.
 #[derive(Clone, Copy)]
@@ -28,39 +28,28 @@ pub async fn post_payment(
     who: Caller,
     fresh_until_ms: Option<f64>,
 ) -> Result<MerchantAnswer, PasarelaError> {
-    send(cfg, who, fresh_until_ms, |signal| {
-        let b = with_headers(Request::post(&cfg.payment_url), cfg, signal)
-            .header("Content-Type", "application/json")
-            .header("Idempotency-Key", idempotency_key);
-        b.body(body.to_owned()).ok()
-    })
-    .await
+    send(cfg, who, fresh_until_ms, &cfg.payment_url, Some((body, idempotency_key))).await
 }
 
 /// GETs `{statusUrl}/{paymentId}` (same retry rules; a read never charges).
 pub async fn get_status(cfg: &MerchantConfig, payment_id: &str, who: Caller) -> Result<MerchantAnswer, PasarelaError> {
     let id = String::from(js_sys::encode_uri_component(payment_id));
     let url = crate::text::cat(&[cfg.status_url.trim_end_matches('/'), "/", &id]);
-    send(cfg, who, None, |signal| with_headers(Request::get(&url), cfg, signal).build().ok()).await
+    send(cfg, who, None, &url, None).await
 }
 
-fn with_headers(mut b: RequestBuilder, cfg: &MerchantConfig, signal: &web_sys::AbortSignal) -> RequestBuilder {
-    b = b.abort_signal(Some(signal));
-    for (k, v) in &cfg.headers {
-        b = b.header(k, v);
-    }
-    b.header("Accept", "application/json")
-}
-
+/// One request to `url` with retries: a POST of `payment` (body, `Idempotency-Key`), or a GET.
+/// Not generic over the request, so both kinds share one copy of the retry loop.
 async fn send(
     cfg: &MerchantConfig,
     who: Caller,
     fresh_until_ms: Option<f64>,
-    make: impl Fn(&web_sys::AbortSignal) -> Option<Request>,
+    url: &str,
+    payment: Option<(&str, &str)>,
 ) -> Result<MerchantAnswer, PasarelaError> {
     let mut retry = 0;
     loop {
-        let (status, retry_after) = match try_once(&make, cfg.timeout_ms).await {
+        let (status, retry_after) = match try_once(cfg, url, payment).await {
             Ok(Ok(text)) => {
                 return merchant::parse_answer(&text, who.locale).map_err(|e| e.with_provider(who.provider))
             }
@@ -83,16 +72,33 @@ async fn send(
 /// the body text of a 2xx, or the status and `Retry-After` (ms) of anything else; `Err(())` for a
 /// network failure or timeout.
 async fn try_once(
-    make: &impl Fn(&web_sys::AbortSignal) -> Option<Request>,
-    timeout_ms: u32,
+    cfg: &MerchantConfig,
+    url: &str,
+    payment: Option<(&str, &str)>,
 ) -> Result<Result<String, (u16, Option<u32>)>, ()> {
-    let signal = web_sys::AbortSignal::timeout_with_u32(timeout_ms);
-    let resp = make(&signal).ok_or(())?.send().await.map_err(|_| ())?;
+    let signal = web_sys::AbortSignal::timeout_with_u32(cfg.timeout_ms);
+    let mut b = RequestBuilder::new(url).abort_signal(Some(&signal));
+    for (k, v) in &cfg.headers {
+        b = b.header(k, v);
+    }
+    b = b.header("Accept", "application/json");
+    let request = match payment {
+        Some((body, key)) => b
+            .method(Method::POST)
+            .header("Content-Type", "application/json")
+            .header("Idempotency-Key", key)
+            .body(body.to_owned()),
+        None => b.build(),
+    };
+    let resp = request.map_err(|_| ())?.send().await.map_err(|_| ())?;
     let status = resp.status();
     if merchant::http_verdict(status) == HttpVerdict::Read {
         return resp.text().await.map(Ok).map_err(|_| ());
     }
-    let retry_after =
-        resp.headers().get("Retry-After").and_then(|v| v.trim().parse::<u32>().ok()).map(|s| s.saturating_mul(1000));
+    let retry_after = resp
+        .headers()
+        .get("Retry-After")
+        .and_then(|v| crate::text::parse_u32(v.trim()))
+        .map(|s| s.saturating_mul(1000));
     Ok(Err((status, retry_after)))
 }

@@ -29,7 +29,7 @@ use web_sys::Element;
 /// Production API host; `scriptUrl` points elsewhere (stage, or the local emulator).
 pub const DEFAULT_SCRIPT_URL: &str = "https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js";
 
-/// Events bound on `PWCheckout`; all are unbound on unmount.
+/// Events bound on `PWCheckout`, in the order `mount` binds its handlers; all are unbound on unmount.
 const EVENTS: &[&str] = &["tokenCreated", "onTokenCreateError", "notificationReceived", "closed"];
 
 pub struct Bamboo {
@@ -46,11 +46,6 @@ impl Bamboo {
 
     fn pw() -> JsValue {
         js::global("PWCheckout")
-    }
-
-    fn bind(&mut self, pw: &JsValue, event: &str, handler: impl FnMut(JsValue) + 'static) -> Result<(), JsValue> {
-        let f = self.handlers.keep_unit(handler);
-        js::call(pw, "Bind", &[&JsValue::from_str(event), &f]).map(|_| ())
     }
 
     fn properties(&self, form_id: &str, iframe_id: &str) -> js_sys::Object {
@@ -123,7 +118,7 @@ impl Provider for Bamboo {
         js::call(&pw, "SetProperties", &[&self.properties(&form_id, &frame_id)]).map_err(setup_failed)?;
 
         let s = sink.clone();
-        self.bind(&pw, "tokenCreated", move |info: JsValue| {
+        let on_token = self.handlers.keep_unit(move |info: JsValue| {
             scrub_token_inputs(&form);
             let Some(token) = js::get_string(&info, "TokenId") else {
                 s(ProviderEvent::TokenError(
@@ -138,10 +133,9 @@ impl Provider for Bamboo {
                 brand: js::get_string(&info, "Brand"),
                 last4: js::get_string(&info, "Last4"),
             });
-        })
-        .map_err(setup_failed)?;
+        });
         let s = sink.clone();
-        self.bind(&pw, "onTokenCreateError", move |err: JsValue| {
+        let on_token_error = self.handlers.keep_unit(move |err: JsValue| {
             // Shape inferred: public pages read `ErrorCode`/`Message` from it, or get a string.
             let detail = err.as_string().or_else(|| js::get_string(&err, "ErrorCode")).unwrap_or_default();
             s(ProviderEvent::TokenError(
@@ -149,26 +143,26 @@ impl Provider for Bamboo {
                     .with_provider(ProviderId::Bamboo)
                     .with_detail(&detail),
             ));
-        })
-        .map_err(setup_failed)?;
+        });
         let s = sink.clone();
-        self.bind(&pw, "notificationReceived", move |n: JsValue| {
-            let status = match js::get(&n, "ProcessStatus").as_f64().map(|x| x as u8) {
-                Some(1) => NotificationStatus::Ok,
-                Some(2) => NotificationStatus::Pending,
+        let on_notification = self.handlers.keep_unit(move |n: JsValue| {
+            let status = match js::get(&n, "ProcessStatus").as_f64() {
+                Some(x) if x == 1.0 => NotificationStatus::Ok,
+                Some(x) if x == 2.0 => NotificationStatus::Pending,
                 _ => NotificationStatus::Error,
             };
             s(ProviderEvent::Notification(status));
-        })
-        .map_err(setup_failed)?;
+        });
         let s = sink.clone();
-        self.bind(&pw, "closed", move |c: JsValue| {
+        let on_closed = self.handlers.keep_unit(move |c: JsValue| {
             let reason = js::get_string(&c, "Reason").unwrap_or_default();
             if !matches!(reason.as_str(), "TOKEN_RECEIVED" | "NOTIFICATION_RECEIVED") {
                 s(ProviderEvent::ActionClosed);
             }
-        })
-        .map_err(setup_failed)?;
+        });
+        for (event, handler) in EVENTS.iter().zip([on_token, on_token_error, on_notification, on_closed]) {
+            js::call(&pw, "Bind", &[&JsValue::from_str(event), &handler]).map_err(setup_failed)?;
+        }
 
         if js::has_method(&pw, "LoadIframe") {
             js::call(&pw, "LoadIframe", &[]).map_err(setup_failed)?;

@@ -113,48 +113,42 @@ impl Provider for Kr {
 
         let kr = js::global("KR");
         let config = js::object(&[
-            ("formToken", JsValue::from_str(&self.opts.kr.as_ref().map(|k| k.form_token.clone()).unwrap_or_default())),
+            ("formToken", JsValue::from_str(self.opts.kr.as_ref().map_or("", |k| k.form_token.as_str()))),
             ("kr-language", JsValue::from_str(self.language())),
         ]);
-        let selector = JsValue::from_str(&crate::text::cat(&["#", &form_id]));
-        let bin_url = self.opts.kr.as_ref().and_then(|k| k.bin_update_url.clone());
-        let warn = sink.clone();
-        let chain = async move {
-            let step = |name: &str, args: &[&JsValue]| -> Result<JsFuture, PasarelaError> {
-                let r =
-                    js::call(&kr, name, args).map_err(|e| fail(&e.as_string().unwrap_or_else(|| name.to_owned())))?;
-                Ok(JsFuture::from(js_sys::Promise::resolve(&r)))
-            };
-            step("setFormConfig", &[&config])?.await.map_err(|_| fail("setFormConfig"))?;
-            step("onSubmit", &[&on_submit])?.await.map_err(|_| fail("onSubmit"))?;
-            step("onError", &[&on_error])?.await.map_err(|_| fail("onError"))?;
-            let has_ready_event = js::has_method(&kr, "onFormReady");
-            if has_ready_event {
-                step("onFormReady", &[&on_ready])?.await.map_err(|_| fail("onFormReady"))?;
+        // The calls, in order; each returns a promise (or not) that is awaited before the next.
+        let mut steps: Vec<(&'static str, JsValue)> =
+            vec![("setFormConfig", config.into()), ("onSubmit", on_submit), ("onError", on_error)];
+        let has_ready_event = js::has_method(&kr, "onFormReady");
+        if has_ready_event {
+            steps.push(("onFormReady", on_ready));
+        }
+        if let Some(url) = self.opts.kr.as_ref().and_then(|k| k.bin_update_url.as_deref()) {
+            // Named by the seed but absent from Lyra's public typings: call it only if present,
+            // and tell the merchant (an `error` event, not fatal) when it is not.
+            if js::has_method(&kr, "setBinUpdateNotificationUrl") {
+                steps.push(("setBinUpdateNotificationUrl", JsValue::from_str(url)));
+            } else {
+                let e = PasarelaError::new(ErrorCode::Unsupported, locale)
+                    .with_provider(ProviderId::Kr)
+                    .with_field("kr.binUpdateUrl")
+                    .with_detail("KR.setBinUpdateNotificationUrl");
+                sink(ProviderEvent::Warning(e));
             }
-            if let Some(url) = bin_url {
-                // Named by the seed but absent from Lyra's public typings: call it only if present,
-                // and tell the merchant (an `error` event, not fatal) when it is not.
-                if js::has_method(&kr, "setBinUpdateNotificationUrl") {
-                    step("setBinUpdateNotificationUrl", &[&JsValue::from_str(&url)])?
-                        .await
-                        .map_err(|_| fail("setBinUpdateNotificationUrl"))?;
-                } else {
-                    let e = PasarelaError::new(ErrorCode::Unsupported, locale)
-                        .with_provider(ProviderId::Kr)
-                        .with_field("kr.binUpdateUrl");
-                    warn(ProviderEvent::Warning(e.with_detail("KR.setBinUpdateNotificationUrl")));
+        }
+        steps.push(("renderElements", JsValue::from_str(&crate::text::cat(&["#", &form_id]))));
+        crate::web::spawn(async move {
+            for (name, arg) in steps {
+                let done = match js::call(&kr, name, &[&arg]) {
+                    Ok(r) => JsFuture::from(js_sys::Promise::resolve(&r)).await.is_ok(),
+                    Err(_) => false,
+                };
+                if !done {
+                    return sink(ProviderEvent::SetupFailed(fail(name)));
                 }
             }
-            step("renderElements", &[&selector])?.await.map_err(|_| fail("renderElements"))?;
             if !has_ready_event {
-                warn(ProviderEvent::Ready);
-            }
-            Ok::<(), PasarelaError>(())
-        };
-        crate::web::spawn(async move {
-            if let Err(e) = chain.await {
-                sink(ProviderEvent::SetupFailed(e));
+                sink(ProviderEvent::Ready);
             }
         });
         Ok(())
