@@ -90,151 +90,248 @@ const MAX_RETRIES: i64 = 10;
 /// JavaScript's `Number.MAX_SAFE_INTEGER`: larger amounts cannot round-trip through the page.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-const TOP_KEYS: &[&str] = &[
-    "provider",
-    "container",
-    "publicKey",
-    "order",
-    "merchant",
-    "profiles",
-    "customer",
-    "locale",
-    "scriptUrl",
-    "bamboo",
-    "kr",
-    "conekta",
+/// What one option must be.
+#[derive(Clone, Copy, PartialEq)]
+enum Check {
+    Object,
+    Text,
+    Url,
+    Email,
+    /// `merchant.timeoutMs`: 1 to 120000.
+    Timeout,
+    /// `merchant.retries`: 0 to 10.
+    Retries,
+    /// Bamboo's numeric ids: 0 to 2^31 - 1.
+    Id,
+    Amount,
+    Currency,
+    Headers,
+    Locale,
+    Provider,
+}
+
+/// Every option but `container` and `profiles` (checked on their own), in the order they are
+/// checked; a nested option is skipped when its (optional) object is absent. The path is the
+/// option's name in errors. One table and one loop: per-option code was the largest function of
+/// the package before issue #6.
+const RULES: &[(&str, Check, bool)] = &[
+    ("locale", Check::Locale, false),
+    ("provider", Check::Provider, true),
+    ("publicKey", Check::Text, true),
+    ("order", Check::Object, true),
+    ("order.id", Check::Text, true),
+    ("order.amount", Check::Amount, true),
+    ("order.currency", Check::Currency, true),
+    ("merchant", Check::Object, true),
+    ("merchant.paymentUrl", Check::Url, true),
+    ("merchant.statusUrl", Check::Url, false),
+    ("merchant.headers", Check::Headers, false),
+    ("merchant.timeoutMs", Check::Timeout, false),
+    ("merchant.retries", Check::Retries, false),
+    ("customer", Check::Object, false),
+    ("customer.email", Check::Email, false),
+    ("customer.firstName", Check::Text, false),
+    ("customer.lastName", Check::Text, false),
+    ("scriptUrl", Check::Url, false),
+    ("bamboo", Check::Object, false),
+    ("bamboo.captureUrl", Check::Url, false),
+    ("bamboo.uniqueId", Check::Text, false),
+    ("bamboo.paymentMediaId", Check::Id, false),
+    ("bamboo.bankId", Check::Id, false),
+    ("kr", Check::Object, false),
+    ("kr.formToken", Check::Text, true),
+    ("kr.binUpdateUrl", Check::Url, false),
+    ("conekta", Check::Object, false),
+    ("conekta.locale", Check::Text, false),
 ];
+
+/// `path`'s value in `root` (`null` counts as absent), following dots.
+fn at<'a>(root: &'a Json, path: &str) -> Option<&'a Json> {
+    path.split('.').try_fold(root, |v, key| v.get(key)).filter(|v| !v.is_null())
+}
+
+fn text_at<'a>(root: &'a Json, path: &str) -> Option<&'a str> {
+    at(root, path).and_then(Json::as_str)
+}
+
+fn owned_at(root: &Json, path: &str) -> Option<String> {
+    text_at(root, path).map(str::to_owned)
+}
+
+fn int_at(root: &Json, path: &str) -> Option<i64> {
+    at(root, path).and_then(Json::as_f64).map(|n| n as i64)
+}
+
+/// Whether `key` is an option of the object at `parent` (`""`: the top level).
+fn is_known(parent: &str, key: &str) -> bool {
+    if parent.is_empty() {
+        return matches!(key, "container" | "profiles") || (!key.contains('.') && RULES.iter().any(|(p, _, _)| *p == key));
+    }
+    RULES.iter().any(|(p, _, _)| {
+        p.strip_prefix(parent).and_then(|rest| rest.strip_prefix('.')) == Some(key)
+    })
+}
+
+/// Checks one option's value against its rule; `Err((field, problem))` names what is wrong.
+fn check_value<'a>(path: &str, check: Check, v: &'a Json) -> Result<(), (String, &'static str)> {
+    let bad = |problem: &'static str| Err((path.to_owned(), problem));
+    let text = match v {
+        Json::Str(s) if !s.trim().is_empty() => Some(s.as_str()),
+        _ => None,
+    };
+    let number = v.as_f64().filter(|n| n.fract() == 0.0);
+    match check {
+        Check::Object | Check::Headers => {
+            let Some(map) = v.as_object() else { return bad("must be an object") };
+            for (key, value) in map {
+                let field = || crate::text::cat(&[path, ".", key]);
+                if check == Check::Object && !is_known(path, key) {
+                    return Err((field(), "is not a known option"));
+                }
+                if check == Check::Headers && !is_header_name(key) {
+                    return Err((field(), "is not a valid HTTP header name"));
+                }
+                if check == Check::Headers && !matches!(value, Json::Str(v) if !v.contains(['\r', '\n'])) {
+                    return Err((field(), "must be a single-line string"));
+                }
+            }
+            Ok(())
+        }
+        Check::Amount => match number {
+            Some(a) if a > 0.0 && a <= MAX_SAFE_INTEGER => Ok(()),
+            _ => bad(AMOUNT_PROBLEM),
+        },
+        Check::Timeout | Check::Retries | Check::Id => {
+            let (min, max, problem) = match check {
+                Check::Timeout => (1, MAX_TIMEOUT_MS, "must be an integer from 1 to 120000"),
+                Check::Retries => (0, MAX_RETRIES, "must be an integer from 0 to 10"),
+                _ => (0, i64::from(i32::MAX), "must be an integer from 0 to 2147483647"),
+            };
+            match number {
+                Some(n) if n >= min as f64 && n <= max as f64 => Ok(()),
+                _ => bad(problem),
+            }
+        }
+        _ => {
+            let Some(t) = text else { return bad("must be a non-empty string") };
+            match check {
+                Check::Url if !is_http_url(t) => bad("must be an http(s) URL or a path on this site"),
+                Check::Email if !looks_like_email(t) => bad("is not an e-mail address"),
+                Check::Currency if money::minor_units(t).is_none() => {
+                    bad("must be a supported ISO-4217 code in capitals, e.g. 'MXN'")
+                }
+                Check::Locale if Locale::parse(t).is_none() => bad("must be 'es', 'en' or 'pt'"),
+                Check::Provider if provider_of(t).is_none() => bad("must be 'bamboo', 'conekta' or 'kr'"),
+                _ => Ok(()),
+            }
+        }
+    }
+}
+
+const AMOUNT_PROBLEM: &str = "must be a positive integer in minor units (e.g. 1050 for 10.50)";
+
+fn provider_of(name: &str) -> Option<ProviderId> {
+    match name {
+        "bamboo" => Some(ProviderId::Bamboo),
+        "conekta" => Some(ProviderId::Conekta),
+        "kr" => Some(ProviderId::Kr),
+        _ => None,
+    }
+}
+
+/// Checks every option (the first problem found is the error).
+fn validate(options: &Json, container_is_element: bool) -> Result<(), (String, &'static str)> {
+    let Some(map) = options.as_object() else { return Err(("options".to_owned(), "must be an object")) };
+    if let Some((key, _)) = map.iter().find(|(k, _)| !is_known("", k)) {
+        return Err((key.clone(), "is not a known option"));
+    }
+    for &(path, check, required) in RULES {
+        let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
+        if !parent.is_empty() && at(options, parent).is_none() {
+            continue; // an optional object that is not there
+        }
+        match at(options, path) {
+            Some(v) => check_value(path, check, v)?,
+            None if required => {
+                let problem = match check {
+                    Check::Object => "is required (an object)",
+                    Check::Amount => AMOUNT_PROBLEM,
+                    _ => "is required (a non-empty string)",
+                };
+                return Err((path.to_owned(), problem));
+            }
+            None => {}
+        }
+    }
+    if !container_is_element && text_at(options, "container").is_none_or(|s| s.trim().is_empty()) {
+        return Err(("container".to_owned(), "must be a CSS selector or an HTMLElement"));
+    }
+    if text_at(options, "provider") == Some("kr") {
+        if !text_at(options, "publicKey").is_some_and(is_kr_public_key) {
+            return Err(("publicKey".to_owned(), "must look like '12345678:testpublickey_…' for KR"));
+        }
+        if at(options, "kr").is_none() {
+            return Err(("kr.formToken".to_owned(), "is required when provider is 'kr'"));
+        }
+    }
+    if at(options, "profiles").is_some_and(|p| p.as_array().is_none()) {
+        return Err(("profiles".to_owned(), "must be an array"));
+    }
+    Ok(())
+}
 
 /// Parses `options`. `container_is_element` tells whether the page passed an `HTMLElement` as
 /// `container` (the boundary checks that; the core never touches the DOM).
-///
-/// Everything is checked on the borrowed JSON first and the owned options are built only at the
-/// end: an early return then has nothing to free, which keeps this (the largest function of the
-/// package before issue #6) small.
 pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptions, PasarelaError> {
-    // The locale comes first so that every later error is already in the shopper's language.
-    let locale = options.get("locale").and_then(Json::as_str).and_then(Locale::parse).unwrap_or_default();
-    let Some(map) = options.as_object() else {
-        return Err(PasarelaError::invalid("options", "must be an object", locale));
-    };
-    let root = Obj { map, path: String::new(), locale };
-    root.known(TOP_KEYS)?;
-
-    if root.opt_str("locale")?.is_some_and(|tag| Locale::parse(tag).is_none()) {
-        return Err(root.err("locale", "must be 'es', 'en' or 'pt'"));
-    }
-    let provider = match root.req_str("provider")? {
-        "bamboo" => ProviderId::Bamboo,
-        "conekta" => ProviderId::Conekta,
-        "kr" => ProviderId::Kr,
-        _ => return Err(root.err("provider", "must be 'bamboo', 'conekta' or 'kr'")),
-    };
-    let selector = match root.get("container") {
-        _ if container_is_element => None,
-        Some(Json::Str(s)) if !s.trim().is_empty() => Some(s),
-        _ => return Err(root.err("container", "must be a CSS selector or an HTMLElement")),
-    };
-    let public_key = root.req_str("publicKey")?;
-    if provider == ProviderId::Kr && !is_kr_public_key(public_key) {
-        return Err(root.err("publicKey", "must look like '12345678:testpublickey_…' for KR"));
-    }
-
-    let o = root.req_obj("order")?;
-    o.known(&["id", "amount", "currency"])?;
-    let order_id = o.req_str("id")?;
-    let amount = match o.get("amount").and_then(Json::as_f64) {
-        Some(a) if a.fract() == 0.0 && a > 0.0 && a <= MAX_SAFE_INTEGER => a as u64,
-        _ => return Err(o.err("amount", "must be a positive integer in minor units (e.g. 1050 for 10.50)")),
-    };
-    let currency = o.req_str("currency")?;
-    if money::minor_units(currency).is_none() {
-        return Err(o.err("currency", "must be a supported ISO-4217 code in capitals, e.g. 'MXN'"));
-    }
-
-    let m = root.req_obj("merchant")?;
-    m.known(&["paymentUrl", "statusUrl", "headers", "timeoutMs", "retries"])?;
-    let payment_url = m.opt_url("paymentUrl")?.ok_or_else(|| m.err("paymentUrl", "is required"))?;
-    let status_url = m.opt_url("statusUrl")?;
-    let headers = m.opt_obj("headers")?;
-    if let Some(h) = &headers {
-        for (name, value) in h.map {
-            if !is_header_name(name) {
-                return Err(h.err(name, "is not a valid HTTP header name"));
-            }
-            if !matches!(value, Json::Str(v) if !v.contains(['\r', '\n'])) {
-                return Err(h.err(name, "must be a single-line string"));
-            }
-        }
-    }
-    let timeout_ms = m.opt_int("timeoutMs", 1, MAX_TIMEOUT_MS)?;
-    let retries = m.opt_int("retries", 0, MAX_RETRIES)?;
-
-    let customer = root.opt_obj("customer")?;
-    let (mut email, mut first_name, mut last_name) = (None, None, None);
-    if let Some(c) = &customer {
-        c.known(&["email", "firstName", "lastName"])?;
-        email = c.opt_str("email")?;
-        if email.is_some_and(|e| !looks_like_email(e)) {
-            return Err(c.err("email", "is not an e-mail address"));
-        }
-        (first_name, last_name) = (c.opt_str("firstName")?, c.opt_str("lastName")?);
-    }
-    let script_url = root.opt_url("scriptUrl")?;
-
-    let mut bamboo = BambooOptions::default();
-    let (mut capture_url, mut unique_id) = (None, None);
-    if let Some(b) = root.opt_obj("bamboo")? {
-        b.known(&["captureUrl", "uniqueId", "paymentMediaId", "bankId"])?;
-        (capture_url, unique_id) = (b.opt_url("captureUrl")?, b.opt_str("uniqueId")?);
-        bamboo.payment_media_id = b.opt_int("paymentMediaId", 0, i64::from(i32::MAX))?;
-        bamboo.bank_id = b.opt_int("bankId", 0, i64::from(i32::MAX))?;
-    }
-    let kr = match root.opt_obj("kr")? {
-        None if provider == ProviderId::Kr => return Err(root.err("kr.formToken", "is required when provider is 'kr'")),
-        None => None,
-        Some(k) => {
-            k.known(&["formToken", "binUpdateUrl"])?;
-            Some((k.req_str("formToken")?, k.opt_url("binUpdateUrl")?))
-        }
-    };
-    let conekta_locale = match root.opt_obj("conekta")? {
-        None => None,
-        Some(c) => {
-            c.known(&["locale"])?;
-            c.opt_str("locale")?
-        }
-    };
+    // The locale comes first so that every error is already in the shopper's language.
+    let locale = text_at(options, "locale").and_then(Locale::parse).unwrap_or_default();
+    validate(options, container_is_element).map_err(|(field, problem)| PasarelaError::invalid(&field, problem, locale))?;
     // Last, because it is the one part that allocates while it checks.
-    let profiles = match root.get("profiles") {
+    let profiles = match at(options, "profiles").and_then(Json::as_array) {
+        Some(items) => profile::normalize_all(items, "profiles", locale)?,
         None => Vec::new(),
-        Some(Json::Arr(items)) => profile::normalize_all(items, "profiles", locale)?,
-        Some(_) => return Err(root.err("profiles", "must be an array")),
     };
-
-    let owned = |s: Option<&str>| s.map(str::to_owned);
-    bamboo.capture_url = owned(capture_url);
-    bamboo.unique_id = owned(unique_id);
+    // Everything below is known good.
+    let payment_url = owned_at(options, "merchant.paymentUrl").unwrap_or_default();
     Ok(CheckoutOptions {
-        provider,
-        container: selector.map_or(Container::Element, |s| Container::Selector(s.clone())),
-        public_key: public_key.to_owned(),
-        order: Order { id: order_id.to_owned(), amount, currency: currency.to_owned() },
+        provider: text_at(options, "provider").and_then(provider_of).unwrap_or(ProviderId::Bamboo),
+        container: match text_at(options, "container") {
+            Some(s) if !container_is_element => Container::Selector(s.to_owned()),
+            _ => Container::Element,
+        },
+        public_key: owned_at(options, "publicKey").unwrap_or_default(),
+        order: Order {
+            id: owned_at(options, "order.id").unwrap_or_default(),
+            amount: at(options, "order.amount").and_then(Json::as_f64).map_or(0, |a| a as u64),
+            currency: owned_at(options, "order.currency").unwrap_or_default(),
+        },
         merchant: MerchantConfig {
-            payment_url: payment_url.to_owned(),
-            status_url: status_url.unwrap_or(payment_url).to_owned(),
-            headers: headers
-                .map(|h| h.map.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
+            status_url: owned_at(options, "merchant.statusUrl").unwrap_or_else(|| payment_url.clone()),
+            payment_url,
+            headers: at(options, "merchant.headers")
+                .and_then(Json::as_object)
+                .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
                 .unwrap_or_default(),
-            timeout_ms: timeout_ms.map_or(DEFAULT_TIMEOUT_MS, |t| t as u32),
-            retries: retries.map_or(DEFAULT_RETRIES, |r| r as u32),
+            timeout_ms: int_at(options, "merchant.timeoutMs").map_or(DEFAULT_TIMEOUT_MS, |t| t as u32),
+            retries: int_at(options, "merchant.retries").map_or(DEFAULT_RETRIES, |r| r as u32),
         },
         profiles,
-        customer: Customer { email: owned(email), first_name: owned(first_name), last_name: owned(last_name) },
+        customer: Customer {
+            email: owned_at(options, "customer.email"),
+            first_name: owned_at(options, "customer.firstName"),
+            last_name: owned_at(options, "customer.lastName"),
+        },
         locale,
-        script_url: owned(script_url),
-        bamboo,
-        kr: kr.map(|(t, u)| KrOptions { form_token: t.to_owned(), bin_update_url: owned(u) }),
-        conekta: ConektaOptions { locale: owned(conekta_locale) },
+        script_url: owned_at(options, "scriptUrl"),
+        bamboo: BambooOptions {
+            capture_url: owned_at(options, "bamboo.captureUrl"),
+            unique_id: owned_at(options, "bamboo.uniqueId"),
+            payment_media_id: int_at(options, "bamboo.paymentMediaId"),
+            bank_id: int_at(options, "bamboo.bankId"),
+        },
+        kr: owned_at(options, "kr.formToken")
+            .map(|form_token| KrOptions { form_token, bin_update_url: owned_at(options, "kr.binUpdateUrl") }),
+        conekta: ConektaOptions { locale: owned_at(options, "conekta.locale") },
     })
 }
 
@@ -288,37 +385,6 @@ impl<'a> Obj<'a> {
         self.opt_str(key)?.ok_or_else(|| self.err(key, "is required (a non-empty string)"))
     }
 
-    pub fn opt_int(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, PasarelaError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(v) => match v.as_f64() {
-                Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(Some(n as i64)),
-                _ => {
-                    let (min, max) = (crate::text::u64_text(min as u64), crate::text::u64_text(max as u64));
-                    Err(self.err(key, &crate::text::cat(&["must be an integer from ", &min, " to ", &max])))
-                }
-            },
-        }
-    }
-
-    pub fn opt_url(&self, key: &str) -> Result<Option<&'a str>, PasarelaError> {
-        match self.opt_str(key)? {
-            Some(u) if !is_http_url(u) => Err(self.err(key, "must be an http(s) URL or a path on this site")),
-            other => Ok(other),
-        }
-    }
-
-    pub fn opt_obj(&self, key: &str) -> Result<Option<Obj<'a>>, PasarelaError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Json::Obj(map)) => Ok(Some(Obj { map, path: self.field(key), locale: self.locale })),
-            Some(_) => Err(self.err(key, "must be an object")),
-        }
-    }
-
-    pub fn req_obj(&self, key: &str) -> Result<Obj<'a>, PasarelaError> {
-        self.opt_obj(key)?.ok_or_else(|| self.err(key, "is required (an object)"))
-    }
 }
 
 /// `https://…`, `http://…` or a same-site path. Anything with another scheme (`javascript:`,

@@ -94,6 +94,14 @@ struct Nodes {
     button: HtmlElement,
 }
 
+/// The events the list listens to.
+#[derive(Clone, Copy)]
+enum Listen {
+    Click,
+    Keydown,
+    Change,
+}
+
 /// Shared by the mounted view and its event handlers.
 struct Shared {
     ctx: ViewContext,
@@ -206,11 +214,11 @@ impl Mounted {
         // `on:` handlers: one plain listener per event type, no closure per row, no thread check
         // per event, and no delegation machinery in the package (issue #6).
         let Some(root) = self.parent.first_element_child() else { return };
-        for event in ["click", "keydown", "change"] {
+        for (event, kind) in [("click", Listen::Click), ("keydown", Listen::Keydown), ("change", Listen::Change)] {
             let weak = Rc::downgrade(&self.shared);
             self.listeners.push(dom::EventListener::new(&root, event, move |ev| {
                 if let Some(shared) = weak.upgrade() {
-                    shared.on_event(ev);
+                    shared.on_event(kind, ev);
                 }
             }));
         }
@@ -218,11 +226,11 @@ impl Mounted {
 }
 
 impl Shared {
-    /// Every event the list listens to.
-    fn on_event(&self, ev: web_sys::Event) {
+    /// Every event the list listens to (`kind` says which, so no event type is read back).
+    fn on_event(&self, kind: Listen, ev: web_sys::Event) {
         let Some(target) = ev.target() else { return };
-        match ev.type_().as_str() {
-            "click" => {
+        match kind {
+            Listen::Click => {
                 if let Some(row) = dom::radio_of(&target) {
                     if let Some(index) = dom::row_index(&row) {
                         self.pick(index, row);
@@ -231,15 +239,14 @@ impl Shared {
                     (self.actions.pay)();
                 }
             }
-            "keydown" => self.on_keydown(ev.unchecked_into()),
-            "change" => {
+            Listen::Keydown => self.on_keydown(ev.unchecked_into()),
+            Listen::Change => {
                 if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
                     let mut state = self.state.borrow_mut();
                     state.installments = text::parse_u32(&select.value()).unwrap_or(1);
                     state.shown_installments = state.installments;
                 }
             }
-            _ => {}
         }
     }
 
