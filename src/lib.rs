@@ -10,8 +10,10 @@
 //! - `merchant_client`: the gloo-net transport for the merchant protocol.
 //! - `views`: the Leptos views (profile list).
 //! - `checkout`: the controller that runs a payment; `boundary`: what JavaScript sees.
+//! - `heap`: the wasm's allocator; `text`: strings without `core::fmt` (both for size, issue #6).
 
 pub mod domain;
+pub mod heap;
 pub mod text;
 
 #[cfg(target_arch = "wasm32")]
