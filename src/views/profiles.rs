@@ -391,11 +391,8 @@ fn row(r: RowText) -> impl IntoView {
             aria-checked=if r.checked { "true" } else { "false" }
             aria-disabled=if r.disabled { "true" } else { "false" }
             tabindex=if r.checked { "0" } else { "-1" }>
-            <span class="pasarela-profile-dot" aria-hidden="true"></span>
-            <span class="pasarela-profile-main">
-                <span class="pasarela-profile-brand">{r.label}</span>
-                <span class="pasarela-profile-holder">{r.detail}</span>
-            </span>
+            <span class="pasarela-profile-brand">{r.label}</span>
+            <span class="pasarela-profile-holder">{r.detail}</span>
             <span class=r.expiry_class>{r.expiry}</span>
         </div>
     }
