@@ -10,6 +10,18 @@ pub fn cat(parts: &[&str]) -> String {
     out
 }
 
+/// The pieces that are there, with `sep` between them.
+pub fn join(parts: &[Option<&str>], sep: &str) -> String {
+    let mut out = String::new();
+    for p in parts.iter().flatten() {
+        if !out.is_empty() {
+            out.push_str(sep);
+        }
+        out.push_str(p);
+    }
+    out
+}
+
 /// `n` in decimal.
 pub fn u64_text(mut n: u64) -> String {
     let mut digits = [0u8; 20];
@@ -64,5 +76,7 @@ mod tests {
             assert_eq!(parse_u32(bad), None, "{bad:?}");
         }
         assert_eq!(cat(&["a", "", "bc"]), "abc");
+        assert_eq!(join(&[Some("Ana"), None, Some("Banco")], " · "), "Ana · Banco");
+        assert_eq!(join(&[None, None], " "), "");
     }
 }

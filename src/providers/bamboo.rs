@@ -71,10 +71,9 @@ impl Bamboo {
         if let Some(email) = &o.customer.email {
             js::set(&props, "email", &s(email));
         }
-        let name: Vec<&str> =
-            [&o.customer.first_name, &o.customer.last_name].into_iter().flatten().map(String::as_str).collect();
+        let name = crate::text::join(&[o.customer.first_name.as_deref(), o.customer.last_name.as_deref()], " ");
         if !name.is_empty() {
-            js::set(&props, "name", &s(&name.join(" ")));
+            js::set(&props, "name", &s(&name));
         }
         props
     }

@@ -412,14 +412,13 @@ fn profile_list(shared: &Shared) -> impl IntoView {
                 Some(e) => text::cat(&[t(Msg::Expires), " ", &e]),
                 None => String::new(),
             };
-            let detail = [p.holder.as_deref(), p.issuer.as_deref()].into_iter().flatten().collect::<Vec<_>>();
             row(RowText {
                 id: p.id.clone(),
                 class: "pasarela-profile",
                 checked: p.id == state.selected && !expired,
                 disabled: expired,
                 label: text::cat(&[&p.brand, " •••• ", &p.last4]),
-                detail: detail.join(" · "),
+                detail: text::join(&[p.holder.as_deref(), p.issuer.as_deref()], " · "),
                 expiry,
                 expiry_class: if expired { "pasarela-profile-expired" } else { "pasarela-profile-expiry" },
             })
