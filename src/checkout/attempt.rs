@@ -159,7 +159,7 @@ impl Checkout {
         if let Some(action) = &answer.action {
             self.happen(Happening::ActionNeeded);
             let mut payload =
-                Json::obj([("type", action.kind.as_str().into()), ("paymentId", payment_id.as_str().into())]);
+                Json::obj(vec![("type", action.kind.as_str().into()), ("paymentId", payment_id.as_str().into())]);
             if action.kind == ActionType::Redirect {
                 // The shopper must leave the page: the storefront decides when (extension: `url`).
                 payload.set("url", action.url.as_str().into());

@@ -234,7 +234,7 @@ impl Checkout {
             ProviderEvent::Ready => {
                 self.0.borrow_mut().form_ready = true;
                 if self.happen(Happening::FormReady) {
-                    self.emit("ready", to_js(&Json::obj([("provider", self.opts().provider.as_str().into())])));
+                    self.emit("ready", to_js(&Json::obj(vec![("provider", self.opts().provider.as_str().into())])));
                 }
             }
             ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
@@ -253,7 +253,7 @@ impl Checkout {
                 }
             }
             ProviderEvent::Notification(status) => {
-                self.emit("notification", to_js(&Json::obj([("status", status.as_str().into())])));
+                self.emit("notification", to_js(&Json::obj(vec![("status", status.as_str().into())])));
                 self.wake_verifier(status.as_str());
             }
             ProviderEvent::ActionClosed => {
@@ -315,7 +315,7 @@ struct TokenEvent {
 
 impl ToJson for TokenEvent {
     fn to_json(&self) -> Json {
-        let mut o = Json::obj([("provider", self.provider.as_str().into()), ("kind", self.kind.as_str().into())]);
+        let mut o = Json::obj(vec![("provider", self.provider.as_str().into()), ("kind", self.kind.as_str().into())]);
         if let Some(b) = &self.brand {
             o.set("brand", b.as_str().into());
         }

@@ -117,7 +117,7 @@ impl Checkout {
         }
         self.show_profiles(profiles);
         if !matches!(self.state(), PaymentState::Loading) {
-            self.emit("ready", to_js(&Json::obj([("provider", self.opts().provider.as_str().into())])));
+            self.emit("ready", to_js(&Json::obj(vec![("provider", self.opts().provider.as_str().into())])));
         }
     }
 

@@ -40,8 +40,9 @@ impl Json {
         (p.i == p.s.len()).then_some(v)
     }
 
-    /// An object from pairs (builder for payloads).
-    pub fn obj<const N: usize>(pairs: [(&str, Json); N]) -> Json {
+    /// An object from pairs (builder for payloads). A `Vec`, not an array: one copy of this
+    /// for every payload shape rather than one per length.
+    pub fn obj(pairs: Vec<(&str, Json)>) -> Json {
         Json::Obj(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
 
@@ -423,12 +424,12 @@ mod tests {
 
     #[test]
     fn writes_text_serde_json_reads_back() {
-        let v = Json::obj([
+        let v = Json::obj(vec![
             ("s", "a\"b\\c\u{1}é😀".into()),
             ("n", 123456u64.into()),
             ("f", Json::Num(-0.25)),
             ("none", Json::Null),
-            ("list", Json::Arr(vec![true.into(), Json::obj([])])),
+            ("list", Json::Arr(vec![true.into(), Json::obj(vec![])])),
         ]);
         let back: serde_json::Value = serde_json::from_str(&v.to_text()).unwrap();
         assert_eq!(back["s"], "a\"b\\c\u{1}é😀");

@@ -44,12 +44,12 @@ impl std::fmt::Debug for Source {
 pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) -> String {
     let source = match source {
         Source::Token { token, kind } => {
-            Json::obj([("type", "token".into()), ("token", token.as_str().into()), ("kind", kind.as_str().into())])
+            Json::obj(vec![("type", "token".into()), ("token", token.as_str().into()), ("kind", kind.as_str().into())])
         }
         Source::Profile { profile_id } => {
-            Json::obj([("type", "profile".into()), ("profileId", profile_id.as_str().into())])
+            Json::obj(vec![("type", "profile".into()), ("profileId", profile_id.as_str().into())])
         }
-        Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => Json::obj([
+        Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => Json::obj(vec![
             ("type", "kr_answer".into()),
             ("clientAnswer", if client_answer.is_empty() { Json::Null } else { Json::Raw(client_answer.clone()) }),
             ("rawClientAnswer", raw_client_answer.as_str().into()),
@@ -65,11 +65,11 @@ pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) 
             .filter_map(|(k, v)| Some((k.to_owned(), Json::from(v.clone()?))))
             .collect(),
     );
-    Json::obj([
+    Json::obj(vec![
         ("provider", opts.provider.as_str().into()),
         (
             "order",
-            Json::obj([
+            Json::obj(vec![
                 ("id", opts.order.id.as_str().into()),
                 ("amount", opts.order.amount.into()),
                 ("currency", opts.order.currency.as_str().into()),
@@ -154,7 +154,7 @@ impl PaymentResult {
 impl ToJson for PaymentResult {
     /// `{ status, paymentId?, message? }` as the page sees it.
     fn to_json(&self) -> Json {
-        let mut o = Json::obj([("status", self.status.as_str().into())]);
+        let mut o = Json::obj(vec![("status", self.status.as_str().into())]);
         if let Some(id) = &self.payment_id {
             o.set("paymentId", id.as_str().into());
         }
