@@ -57,7 +57,7 @@ fn card_of(answer: &JsValue) -> (Option<String>, Option<String>) {
     let tx = js::get(&js::get(answer, "transactions"), "0");
     let card = js::get(&js::get(&tx, "transactionDetails"), "cardDetails");
     let brand = js::get_string(&card, "effectiveBrand");
-    let last4 = js::get_string(&card, "pan").filter(|p| p.len() >= 4).map(|p| p[p.len() - 4..].to_owned());
+    let last4 = js::get_string(&card, "pan").and_then(|p| Some(p.get(p.len().checked_sub(4)?..)?.to_owned()));
     (brand, last4)
 }
 
