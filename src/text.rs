@@ -45,7 +45,12 @@ pub fn u32_text(n: u32) -> String {
 /// `n` in decimal, at least `width` digits (zero-padded on the left).
 pub fn padded(n: u64, width: usize) -> String {
     let digits = u64_text(n);
-    cat(&[&"0".repeat(width.saturating_sub(digits.len())), &digits])
+    let mut out = String::with_capacity(width.max(digits.len()));
+    while out.len() + digits.len() < width {
+        out.push('0');
+    }
+    out.push_str(&digits);
+    out
 }
 
 /// A decimal `u32` made of ASCII digits only (no sign, no spaces); `None` otherwise or on overflow.

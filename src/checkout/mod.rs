@@ -89,8 +89,8 @@ extern "C" {
 
 /// A payload as a plain JS object: its JSON text through `JSON.parse` (one writer, the one the
 /// request bodies need anyway).
-pub fn to_js<T: ToJson>(v: &T) -> JsValue {
-    js_sys::JSON::parse(&v.to_json().to_text()).unwrap_or(JsValue::NULL)
+pub fn to_js(v: &dyn ToJson) -> JsValue {
+    js_sys::JSON::parse(&v.json_text()).unwrap_or(JsValue::NULL)
 }
 
 impl Checkout {
@@ -314,7 +314,7 @@ struct TokenEvent {
 }
 
 impl ToJson for TokenEvent {
-    fn to_json(&self) -> Json {
+    fn json_text(&self) -> String {
         let mut o = Json::obj(vec![("provider", self.provider.as_str().into()), ("kind", self.kind.as_str().into())]);
         if let Some(b) = &self.brand {
             o.set("brand", b.as_str().into());
@@ -322,6 +322,6 @@ impl ToJson for TokenEvent {
         if let Some(l) = &self.last4 {
             o.set("last4", l.as_str().into());
         }
-        o
+        o.to_text()
     }
 }

@@ -129,8 +129,14 @@ impl PasarelaError {
 }
 
 impl ToJson for PasarelaError {
+    fn json_text(&self) -> String {
+        self.to_json().to_text()
+    }
+}
+
+impl PasarelaError {
     /// `{ code, message, field?, provider?, retryable }` as the page sees it.
-    fn to_json(&self) -> Json {
+    pub fn to_json(&self) -> Json {
         let mut o = Json::obj(vec![("code", self.code.as_str().into()), ("message", self.message.as_str().into())]);
         if let Some(f) = &self.field {
             o.set("field", f.as_str().into());

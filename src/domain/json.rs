@@ -17,14 +17,15 @@ pub enum Json {
     Raw(String),
 }
 
-/// Values the page receives (event payloads, errors) say how they look in JSON.
+/// Values the page receives (event payloads, errors) give their JSON text. One method, so the
+/// `dyn ToJson` the boundary takes needs no copy of a value that is already JSON.
 pub trait ToJson {
-    fn to_json(&self) -> Json;
+    fn json_text(&self) -> String;
 }
 
 impl ToJson for Json {
-    fn to_json(&self) -> Json {
-        self.clone()
+    fn json_text(&self) -> String {
+        self.to_text()
     }
 }
 

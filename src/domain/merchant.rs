@@ -152,8 +152,14 @@ impl PaymentResult {
 }
 
 impl ToJson for PaymentResult {
+    fn json_text(&self) -> String {
+        self.to_json().to_text()
+    }
+}
+
+impl PaymentResult {
     /// `{ status, paymentId?, message? }` as the page sees it.
-    fn to_json(&self) -> Json {
+    pub fn to_json(&self) -> Json {
         let mut o = Json::obj(vec![("status", self.status.as_str().into())]);
         if let Some(id) = &self.payment_id {
             o.set("paymentId", id.as_str().into());
