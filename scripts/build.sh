@@ -6,7 +6,9 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 start=$(date +%s)
 
 # Panic locations keep file paths; shorten them (smaller wasm, and no build machine's paths in it).
-export RUSTFLAGS="${RUSTFLAGS:-} --remap-path-prefix=$HOME/.cargo/registry/src= --remap-path-prefix=$HOME/.rustup= --remap-path-prefix=$PWD=pasarela"
+remaps="--remap-path-prefix=$HOME/.rustup= --remap-path-prefix=$PWD=pasarela"
+for registry in "$HOME"/.cargo/registry/src/*/; do remaps="$remaps --remap-path-prefix=${registry%/}="; done
+export RUSTFLAGS="${RUSTFLAGS:-} $remaps"
 cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg && mkdir pkg
 wasm-bindgen target/wasm32-unknown-unknown/release/pasarela.wasm --out-dir pkg --out-name pasarela_wasm --target web --no-typescript
