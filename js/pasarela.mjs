@@ -67,7 +67,8 @@ class Checkout {
 
   /** @internal Calls the listeners of `event`; one throwing listener does not silence the others. */
   _emit(event, payload) {
-    if (event === 'error') payload = toError(payload);
+    if (event === 'profileselected') payload = { profileId: payload };
+    else if (event === 'error') payload = toError(payload);
     if (event === 'result' && payload && payload.error) payload.error = toError(payload.error);
     for (const fn of this.#listeners.get(event) || []) {
       try { fn(payload); } catch (err) { queueMicrotask(() => { throw err; }); }

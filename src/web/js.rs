@@ -33,22 +33,6 @@ pub fn object(pairs: &[(&str, JsValue)]) -> js_sys::Object {
     o
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// `Reflect.set` without wasm-bindgen's `catch` wrapper: for fresh plain objects, where it
-    /// cannot throw.
-    #[wasm_bindgen(js_namespace = Reflect, js_name = set)]
-    fn set_on_fresh(target: &JsValue, key: &JsValue, value: &JsValue) -> bool;
-}
-
-/// `{ [key]: value }`, as [`object`] for one pair whose key is already a JS string (the
-/// selection's hot path: no key to decode, no `catch` wrapper).
-pub fn object_with(key: &JsValue, value: &JsValue) -> JsValue {
-    let o = js_sys::Object::new().into();
-    set_on_fresh(&o, key, value);
-    o
-}
-
 /// Whether `obj[name]` is a function.
 pub fn has_method(obj: &JsValue, name: &str) -> bool {
     get(obj, name).is_function()
