@@ -18,6 +18,7 @@ use crate::domain::profile::SavedProfile;
 use crate::text;
 use crate::web::dom;
 use leptos::prelude::*;
+use leptos::tachys::view::{Mountable, Render};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -118,8 +119,8 @@ struct Shared {
 pub struct Mounted {
     shared: Rc<Shared>,
     parent: HtmlElement,
-    /// Leptos' unmount handle (typed by the view; kept alive, dropped to unmount).
-    handle: Option<Box<dyn std::any::Any>>,
+    /// What Leptos built, to unmount it (before a new rendering, and when dropped).
+    rendered: Option<Box<dyn Mountable>>,
     /// The list's click, keydown and change listeners (see [`Mounted::render`]).
     listeners: Vec<dom::EventListener>,
 }
@@ -136,7 +137,7 @@ pub fn mount(parent: HtmlElement, profiles: Vec<SavedProfile>, ctx: ViewContext,
         checked: Cell::default(),
         offered: RefCell::default(),
     });
-    let mut view = Mounted { shared, parent, handle: None, listeners: Vec::new() };
+    let mut view = Mounted { shared, parent, rendered: None, listeners: Vec::new() };
     view.render();
     view
 }
@@ -184,10 +185,13 @@ impl Mounted {
 
     fn render(&mut self) {
         self.listeners.clear();
-        self.handle = None; // unmounts the previous rendering, if any
-        let shared = self.shared.clone();
-        let handle = leptos::mount::mount_to(self.parent.clone(), move || profile_list(&shared));
-        self.handle = Some(Box::new(handle));
+        self.unmount();
+        // Built and mounted by Leptos' renderer (tachys) directly, not through `mount_to`: the
+        // list has nothing reactive, so it needs no reactive owner, and the reactive runtime
+        // stays out of the package (issue #6).
+        let mut rendered = profile_list(&self.shared).into_view().build();
+        rendered.mount(&self.parent, None);
+        self.rendered = Some(Box::new(rendered));
         let nodes = (|| {
             let q = |sel: &str| self.parent.query_selector(sel).ok().flatten();
             Some(Nodes {
@@ -222,6 +226,21 @@ impl Mounted {
                 }
             }));
         }
+    }
+}
+
+impl Mounted {
+    fn unmount(&mut self) {
+        if let Some(mut rendered) = self.rendered.take() {
+            rendered.unmount();
+        }
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.listeners.clear();
+        self.unmount();
     }
 }
 
