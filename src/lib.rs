@@ -12,6 +12,7 @@
 //! - `checkout`: the controller that runs a payment; `boundary`: what JavaScript sees.
 //! - `heap`: the wasm's allocator; `text`: strings without `core::fmt` (both for size, issue #6).
 
+pub mod cell;
 pub mod domain;
 pub mod heap;
 pub mod text;

@@ -1,6 +1,7 @@
 //! One payment attempt: started by `pay()` or by a token from the provider form, forwarded to
 //! the merchant, driven through any shopper action, ended by exactly one `result`.
 
+use crate::cell::Borrows;
 use super::{to_js, Attempt, Checkout, TokenEvent, VERIFY_TIMEOUT_MS};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::json::Json;
@@ -17,7 +18,7 @@ impl Checkout {
     pub(super) fn on_token(&self, source: Source, kind: TokenKind, brand: Option<String>, last4: Option<String>) {
         // A Commerce token from the enrollment form saves a card; it pays nothing by itself, and
         // its value stays here (Bamboo already stored it with the customer).
-        let enrolling = self.0.borrow_mut().enroll_waiter.take();
+        let enrolling = self.0.write().enroll_waiter.take();
         if let Some((resolve, _)) = enrolling {
             drop(source);
             let payload = to_js(&TokenEvent { provider: self.opts().provider, kind, brand, last4 });
@@ -26,14 +27,14 @@ impl Checkout {
             return;
         }
         let state = self.state();
-        let waiting = self.0.borrow().attempt.as_ref().map(|a| !a.started);
+        let waiting = self.0.read().attempt.as_ref().map(|a| !a.started);
         // A token while another attempt is in flight, or after success, is dropped unused:
         // forwarding it could charge twice.
         if waiting == Some(false) || !(waiting == Some(true) || state.accepts_new_attempt()) {
             return;
         }
         let installments = {
-            let mut inner = self.0.borrow_mut();
+            let mut inner = self.0.write();
             let a = inner.attempt.get_or_insert_with(|| Attempt::new(1));
             a.started = true;
             a.installments
@@ -49,7 +50,7 @@ impl Checkout {
     pub fn pay(&self, profile_id: Option<String>, installments: Option<u32>) -> js_sys::Promise {
         let reject = |e: PasarelaError| js_sys::Promise::reject(&to_js(&e));
         let (state, joined, succeeded) = {
-            let inner = self.0.borrow();
+            let inner = self.0.read();
             (inner.state, inner.attempt.as_ref().map(|a| a.promise.clone()), inner.succeeded.clone())
         };
         if state == PaymentState::Destroyed {
@@ -60,12 +61,12 @@ impl Checkout {
         }
         // A verification the shopper left unfinished is opened again for the same payment:
         // trying again must never become a second charge.
-        let unfinished = self.0.borrow_mut().unfinished_action.take();
+        let unfinished = self.0.write().unfinished_action.take();
         if let (PaymentState::ActionRequired, Some(answer)) = (state, unfinished) {
             let mut a = Attempt::new(1);
             a.started = true;
             let p = a.promise.clone();
-            self.0.borrow_mut().attempt = Some(a);
+            self.0.write().attempt = Some(a);
             let opts = self.opts();
             let who = Caller { locale: opts.locale, provider: opts.provider };
             let me = self.clone();
@@ -78,7 +79,7 @@ impl Checkout {
         let opts = self.opts();
         match profile_id {
             Some(id) => {
-                let profile = self.0.borrow().profiles.iter().find(|p| p.id == id).cloned();
+                let profile = self.0.read().profiles.iter().find(|p| p.id == id).cloned();
                 let Some(profile) = profile else {
                     return reject(self.error(ErrorCode::UnknownProfile).with_field("profileId"));
                 };
@@ -94,9 +95,9 @@ impl Checkout {
                 let mut a = Attempt::new(n);
                 a.started = true;
                 let p = a.promise.clone();
-                self.0.borrow_mut().attempt = Some(a);
+                self.0.write().attempt = Some(a);
                 self.happen(Happening::AttemptStarted);
-                if let Some(v) = &self.0.borrow().view {
+                if let Some(v) = &self.0.read().view {
                     v.select(&id, n);
                 }
                 let me = self.clone();
@@ -110,12 +111,12 @@ impl Checkout {
                 self.pay(Some(id), installments.or(Some(n)))
             }
             // No form to submit (its script failed): waiting for a token would wait forever.
-            None if !self.0.borrow().form_ready => reject(self.error(ErrorCode::NotReady)),
+            None if !self.0.read().form_ready => reject(self.error(ErrorCode::NotReady)),
             None => {
                 let a = Attempt::new(installments.unwrap_or(1).max(1));
                 let p = a.promise.clone();
-                self.0.borrow_mut().attempt = Some(a);
-                let submitted = self.0.borrow_mut().provider.submit();
+                self.0.write().attempt = Some(a);
+                let submitted = self.0.write().provider.submit();
                 if let Err(e) = submitted {
                     self.finish(PaymentResult::from_error(&e, None), Some(e), None);
                 }
@@ -167,8 +168,8 @@ impl Checkout {
                 return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
             }
             self.emit("action", to_js(&payload));
-            let waiter = js_sys::Promise::new(&mut |res, _| self.0.borrow_mut().verify_waiter = Some(res));
-            let started = self.0.borrow_mut().provider.verify(&action.url);
+            let waiter = js_sys::Promise::new(&mut |res, _| self.0.write().verify_waiter = Some(res));
+            let started = self.0.write().provider.verify(&action.url);
             let finished_by_shopper = match started {
                 Some(Ok(())) => {
                     let r = time::with_timeout(waiter, VERIFY_TIMEOUT_MS).await;
@@ -186,7 +187,7 @@ impl Checkout {
                     false
                 }
             };
-            self.0.borrow_mut().verify_waiter = None;
+            self.0.write().verify_waiter = None;
             if !self.happen(Happening::ActionDone) {
                 return; // destroyed meanwhile
             }
@@ -206,7 +207,7 @@ impl Checkout {
         match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
             Ok(a) if a.status != ResultStatus::Pending => self.finish(PaymentResult::from_answer(&a), None, None),
             Ok(_) => {
-                self.0.borrow_mut().unfinished_action = Some(answer);
+                self.0.write().unfinished_action = Some(answer);
                 self.finish(
                     PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None },
                     None,
@@ -245,7 +246,7 @@ impl Checkout {
 
     /// Ends the attempt: at most once, whatever calls it.
     pub(super) fn finish(&self, result: PaymentResult, error: Option<PasarelaError>, outcome: Option<Outcome>) {
-        let Some(attempt) = self.0.borrow_mut().attempt.take() else {
+        let Some(attempt) = self.0.write().attempt.take() else {
             return;
         };
         let outcome = outcome.unwrap_or(match result.status {
@@ -257,7 +258,7 @@ impl Checkout {
             self.happen(Happening::AttemptEnded(outcome));
         }
         if outcome == Outcome::Approved {
-            self.0.borrow_mut().succeeded = Some(attempt.promise.clone());
+            self.0.write().succeeded = Some(attempt.promise.clone());
         }
         if let Some(e) = &error {
             self.emit_error(e);
@@ -272,7 +273,7 @@ impl Checkout {
 
     /// The saved profile selected in the list (and its installments), if one is.
     pub(super) fn selected_profile(&self) -> Option<(String, u32)> {
-        let inner = self.0.borrow();
+        let inner = self.0.read();
         let (id, n) = inner.view.as_ref()?.choice();
         (id != NEW_CARD).then_some((id, n))
     }

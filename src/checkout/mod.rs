@@ -12,6 +12,7 @@
 mod attempt;
 mod saved_cards;
 
+use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::json::{Json, ToJson};
 use crate::domain::merchant::PaymentResult;
@@ -135,19 +136,19 @@ impl Checkout {
     }
 
     fn opts(&self) -> Rc<CheckoutOptions> {
-        self.0.borrow().opts.clone()
+        self.0.read().opts.clone()
     }
 
     pub fn host(&self) -> Element {
-        self.0.borrow().host.clone()
+        self.0.read().host.clone()
     }
 
     pub fn locale(&self) -> crate::domain::i18n::Locale {
-        self.0.borrow().opts.locale
+        self.0.read().opts.locale
     }
 
     pub fn state(&self) -> PaymentState {
-        self.0.borrow().state
+        self.0.read().state
     }
 
     fn error(&self, code: ErrorCode) -> PasarelaError {
@@ -163,7 +164,7 @@ impl Checkout {
     /// [`Self::emit`] with the event's name already a JS string (the selection's hot path).
     fn emit_named(&self, name: &JsValue, payload: JsValue) {
         // An `Rc`, so reporting an event clones no JS reference.
-        let emit = self.0.borrow().emit.clone();
+        let emit = self.0.read().emit.clone();
         emit.unchecked_ref::<EmitFn>().call_with(&JsValue::NULL, name, &payload);
     }
 
@@ -173,7 +174,7 @@ impl Checkout {
 
     /// Applies a state change if the state machine allows it; says whether it did.
     fn happen(&self, h: Happening) -> bool {
-        let mut inner = self.0.borrow_mut();
+        let mut inner = self.0.write();
         match inner.state.next(h) {
             Some(s) => {
                 inner.state = s;
@@ -200,7 +201,7 @@ impl Checkout {
     }
 
     async fn setup(&self) {
-        let spec = self.0.borrow().provider.script();
+        let spec = self.0.read().provider.script();
         let loaded = script::load(&spec, script::SCRIPT_TIMEOUT_MS).await;
         if self.state() == PaymentState::Destroyed {
             return;
@@ -211,7 +212,7 @@ impl Checkout {
         }
         let sink = self.sink();
         let mounted = {
-            let mut inner = self.0.borrow_mut();
+            let mut inner = self.0.write();
             let host = inner.host.clone();
             inner.provider.mount(&host, sink)
         };
@@ -232,7 +233,7 @@ impl Checkout {
         }
         match ev {
             ProviderEvent::Ready => {
-                self.0.borrow_mut().form_ready = true;
+                self.0.write().form_ready = true;
                 if self.happen(Happening::FormReady) {
                     self.emit("ready", to_js(&Json::obj(vec![("provider", self.opts().provider.as_str().into())])));
                 }
@@ -240,14 +241,14 @@ impl Checkout {
             ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
             ProviderEvent::TokenError(e) => {
                 self.emit_error(&e);
-                let enrolling = self.0.borrow_mut().enroll_waiter.take();
+                let enrolling = self.0.write().enroll_waiter.take();
                 if let Some((_, reject)) = enrolling {
                     let _ = reject.call1(&JsValue::NULL, &to_js(&e));
                     return;
                 }
                 // A `pay()` waiting for this form's token ends here; the shopper can fix the card
                 // and pay again.
-                let waiting = self.0.borrow().attempt.as_ref().is_some_and(|a| !a.started);
+                let waiting = self.0.read().attempt.as_ref().is_some_and(|a| !a.started);
                 if waiting {
                     self.finish(PaymentResult::from_error(&e, None), Some(e), None);
                 }
@@ -258,7 +259,7 @@ impl Checkout {
             }
             ProviderEvent::ActionClosed => {
                 self.wake_verifier("closed");
-                let enrolling = self.0.borrow_mut().enroll_waiter.take();
+                let enrolling = self.0.write().enroll_waiter.take();
                 if let Some((_, reject)) = enrolling {
                     let _ = reject.call1(
                         &JsValue::NULL,
@@ -272,7 +273,7 @@ impl Checkout {
     }
 
     fn wake_verifier(&self, status: &str) {
-        let waiter = self.0.borrow_mut().verify_waiter.take();
+        let waiter = self.0.write().verify_waiter.take();
         if let Some(f) = waiter {
             let _ = f.call1(&JsValue::NULL, &JsValue::from_str(status));
         }
@@ -285,7 +286,7 @@ impl Checkout {
             return;
         }
         let (attempt, waiter, enrolling) = {
-            let mut inner = self.0.borrow_mut();
+            let mut inner = self.0.write();
             inner.provider.unmount();
             inner.view.take();
             inner.host.remove();

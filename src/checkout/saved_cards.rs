@@ -1,5 +1,6 @@
 //! Saved cards: the Leptos profile list, one-click selection, `setProfiles` and `enroll`.
 
+use crate::cell::Borrows;
 use super::{to_js, Checkout};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::json::Json;
@@ -17,8 +18,8 @@ impl Checkout {
     /// selected, so a card just enrolled is the one a tap pays with.
     pub(super) fn show_profiles(&self, profiles: Vec<SavedProfile>) {
         let today = time::this_month();
-        if self.0.borrow().view.is_some() {
-            let mut inner = self.0.borrow_mut();
+        if self.0.read().view.is_some() {
+            let mut inner = self.0.write();
             let old = std::mem::replace(&mut inner.profiles, profiles.clone());
             let fresh = profiles
                 .iter()
@@ -38,7 +39,7 @@ impl Checkout {
         let doc = web::document();
         let Ok(slot) = doc.create_element("div") else { return };
         slot.set_class_name("pasarela-profiles-host");
-        let host = self.0.borrow().host.clone();
+        let host = self.0.read().host.clone();
         let _ = host.insert_before(&slot, host.first_child().as_ref());
         let weak = Rc::downgrade(&self.0);
         let w2 = weak.clone();
@@ -70,7 +71,7 @@ impl Checkout {
         };
         let mounted = views::profiles::mount(slot.unchecked_into(), profiles.clone(), ctx, actions);
         {
-            let mut inner = self.0.borrow_mut();
+            let mut inner = self.0.write();
             inner.profiles = profiles;
             inner.view = Some(mounted);
         }
@@ -79,7 +80,7 @@ impl Checkout {
 
     /// `data-mode` on the host: `profiles` hides the provider form, `new-card` shows it.
     pub(super) fn sync_mode(&self) {
-        let mut inner = self.0.borrow_mut();
+        let mut inner = self.0.write();
         let new_card = inner.view.as_ref().is_none_or(|v| v.is_new_card());
         let mode = if new_card { "new-card" } else { "profiles" };
         // Unchanged most of the time (one card for another): a write would restyle the host.
@@ -104,7 +105,7 @@ impl Checkout {
     }
 
     pub(super) fn pay_from_view(&self) {
-        let (sel, n) = match &self.0.borrow().view {
+        let (sel, n) = match &self.0.read().view {
             Some(v) => v.choice(),
             None => return,
         };
@@ -142,10 +143,10 @@ impl Checkout {
         };
         let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
         let promise = js_sys::Promise::new(&mut |res, rej| fns = (res.into(), rej.into()));
-        let opened = self.0.borrow_mut().provider.enroll(&url, &session);
+        let opened = self.0.write().provider.enroll(&url, &session);
         match opened {
             Some(Ok(())) => {
-                self.0.borrow_mut().enroll_waiter = Some((fns.0.into(), fns.1.into()));
+                self.0.write().enroll_waiter = Some((fns.0.into(), fns.1.into()));
                 promise
             }
             Some(Err(e)) => reject(e),

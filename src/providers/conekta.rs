@@ -7,6 +7,7 @@
 //! `onUpdateSubmitTrigger` hands over, which is what `pay()` presses. A library without that
 //! keeps its own button, and the attempt starts when the shopper presses it.
 
+use crate::cell::Borrows;
 use super::{form_slot, setup_error, Handlers, Provider, ProviderEvent, Sink};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::Source;
@@ -104,7 +105,7 @@ impl Provider for Conekta {
         let slot = self.submit_fn.clone();
         let on_submit_trigger = self.handlers.keep_unit(move |f: JsValue| {
             let Ok(f) = f.dyn_into::<js_sys::Function>() else { return };
-            let previous = std::mem::replace(&mut *slot.borrow_mut(), SubmitTrigger::Ready(f.clone()));
+            let previous = std::mem::replace(&mut *slot.write(), SubmitTrigger::Ready(f.clone()));
             if matches!(previous, SubmitTrigger::Requested) {
                 // Pressed on the microtask queue, not inside the library's own callback; a token
                 // error reaches the page through `onCreateTokenError`.
@@ -151,14 +152,14 @@ impl Provider for Conekta {
     }
 
     fn submit(&mut self) -> Result<(), PasarelaError> {
-        let f = match &*self.submit_fn.borrow() {
+        let f = match &*self.submit_fn.read() {
             SubmitTrigger::Ready(f) => Some(f.clone()),
             _ => None,
         };
         match f {
             Some(f) => f.call0(&JsValue::NULL).map(|_| ()).map_err(|e| self.error(&error_detail(&e))),
             None => {
-                *self.submit_fn.borrow_mut() = SubmitTrigger::Requested;
+                *self.submit_fn.write() = SubmitTrigger::Requested;
                 Ok(())
             }
         }
@@ -170,7 +171,7 @@ impl Provider for Conekta {
         for n in self.nodes.drain(..) {
             n.remove();
         }
-        *self.submit_fn.borrow_mut() = SubmitTrigger::NotYet;
+        *self.submit_fn.write() = SubmitTrigger::NotYet;
         self.handlers.clear();
     }
 }

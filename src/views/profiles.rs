@@ -13,6 +13,7 @@
 //! cards), Home/End jump, Enter/Space select the focused one; Tab leaves the group, as WAI-ARIA's
 //! radio-group pattern describes.
 
+use crate::cell::Borrows;
 use crate::domain::i18n::{Locale, Msg};
 use crate::domain::profile::SavedProfile;
 use crate::text;
@@ -146,13 +147,13 @@ pub fn mount(parent: HtmlElement, profiles: Vec<SavedProfile>, ctx: ViewContext,
 impl Mounted {
     /// The chosen profile id ([`NEW_CARD`] for the provider form) and installments.
     pub fn choice(&self) -> (String, u32) {
-        let s = self.shared.state.borrow();
+        let s = self.shared.state.read();
         (s.selected.clone(), s.installments)
     }
 
     /// Whether "use another card" is the choice (no string copied: this runs on every selection).
     pub fn is_new_card(&self) -> bool {
-        self.shared.state.borrow().selected == NEW_CARD
+        self.shared.state.read().selected == NEW_CARD
     }
 
     /// Selects `id` from code (`pay({ profileId })`, a card just enrolled): no `profileselected`.
@@ -161,7 +162,7 @@ impl Mounted {
     }
 
     pub fn set_busy(&self, busy: bool) {
-        let changed = std::mem::replace(&mut self.shared.state.borrow_mut().busy, busy) != busy;
+        let changed = std::mem::replace(&mut self.shared.state.write().busy, busy) != busy;
         if changed {
             self.shared.patch_button();
         }
@@ -171,7 +172,7 @@ impl Mounted {
     /// selection stays if its card is still offered, else moves to the first usable one.
     pub fn set_profiles(&mut self, profiles: Vec<SavedProfile>) {
         {
-            let mut s = self.shared.state.borrow_mut();
+            let mut s = self.shared.state.write();
             let today = self.shared.ctx.today;
             let kept = s.selected == NEW_CARD || profiles.iter().any(|p| p.id == s.selected && !p.is_expired(today));
             if !kept {
@@ -206,10 +207,10 @@ impl Mounted {
             dom::number_rows(&nodes.group);
         }
         self.shared.checked.set(self.parent.query_selector("[role=radio][aria-checked=true]").ok().flatten());
-        *self.shared.nodes.borrow_mut() = nodes;
-        self.shared.offered.borrow_mut().clear();
+        *self.shared.nodes.write() = nodes;
+        self.shared.offered.write().clear();
         let index = {
-            let mut s = self.shared.state.borrow_mut();
+            let mut s = self.shared.state.write();
             s.shown_installments = 0;
             s.row_index(&s.selected)
         };
@@ -261,7 +262,7 @@ impl Shared {
             Listen::Keydown => self.on_keydown(ev.unchecked_into()),
             Listen::Change => {
                 if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
-                    let mut state = self.state.borrow_mut();
+                    let mut state = self.state.write();
                     state.installments = text::parse_u32(&select.value()).unwrap_or(1);
                     state.shown_installments = state.installments;
                 }
@@ -273,14 +274,14 @@ impl Shared {
     /// attributes, plus the installments and button only when the choice changes what they show.
     fn pick(&self, index: usize, row: Element) {
         let id = {
-            let state = self.state.borrow();
+            let state = self.state.read();
             match state.profiles.get(index) {
                 Some(p) if p.is_expired(self.ctx.today) => return,
                 Some(p) => p.id.clone(),
                 None => NEW_CARD.to_owned(),
             }
         };
-        if self.state.borrow().selected == id {
+        if self.state.read().selected == id {
             return;
         }
         let id_js = (id != NEW_CARD).then(|| dom::profile_id_of(&row));
@@ -290,13 +291,13 @@ impl Shared {
 
     /// Selects `id` from code: its row is found by index (rows follow the profiles' order).
     fn select(&self, id: &str, installments: u32) {
-        let index = self.state.borrow().row_index(id);
+        let index = self.state.read().row_index(id);
         let row = self.row(index);
         self.check(row, index, id.to_owned(), installments);
     }
 
     fn row(&self, index: Option<usize>) -> Option<Element> {
-        let nodes = self.nodes.borrow();
+        let nodes = self.nodes.read();
         nodes.as_ref().zip(index).and_then(|(n, i)| n.group.children().item(i as u32))
     }
 
@@ -308,7 +309,7 @@ impl Shared {
             dom::mark_radio(row, true);
         }
         let shows_button = {
-            let mut state = self.state.borrow_mut();
+            let mut state = self.state.write();
             let before = state.show_button(&self.ctx);
             state.selected = id;
             state.installments = installments;
@@ -322,11 +323,11 @@ impl Shared {
 
     /// Lists the selected card's installment counts; the choice is shown only when there is one.
     fn patch_installments(&self, index: Option<usize>) {
-        let (nodes, mut state) = (self.nodes.borrow(), self.state.borrow_mut());
+        let (nodes, mut state) = (self.nodes.read(), self.state.write());
         let Some(nodes) = nodes.as_ref() else { return };
         let empty = Vec::new();
         let offered = index.and_then(|i| state.profiles.get(i)).map_or(&empty, |p| &p.installments);
-        if *offered != *self.offered.borrow() {
+        if *offered != *self.offered.read() {
             let doc = crate::web::document();
             nodes.select.set_text_content(None);
             for n in offered {
@@ -338,7 +339,7 @@ impl Shared {
                 }
             }
             nodes.installments.set_hidden(offered.len() <= 1);
-            *self.offered.borrow_mut() = offered.clone();
+            *self.offered.write() = offered.clone();
             state.shown_installments = 0; // a rebuilt list shows its first option
         }
         if state.shown_installments != state.installments {
@@ -350,7 +351,7 @@ impl Shared {
     }
 
     fn patch_button(&self) {
-        let (nodes, state) = (self.nodes.borrow(), self.state.borrow());
+        let (nodes, state) = (self.nodes.read(), self.state.read());
         let Some(nodes) = nodes.as_ref() else { return };
         nodes.button.set_hidden(!state.show_button(&self.ctx));
         let _ = nodes.button.toggle_attribute_with_force("disabled", state.busy);
@@ -359,7 +360,7 @@ impl Shared {
 
     /// Arrow keys walk the enabled radios in DOM order; focus follows the selection.
     fn on_keydown(&self, ev: web_sys::KeyboardEvent) {
-        let Some(group) = self.nodes.borrow().as_ref().map(|n| n.group.clone()) else { return };
+        let Some(group) = self.nodes.read().as_ref().map(|n| n.group.clone()) else { return };
         let inside = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
         if !group.contains(inside.as_ref()) {
             return;
@@ -420,7 +421,7 @@ fn row(r: RowText) -> impl IntoView {
 fn profile_list(shared: &Shared) -> impl IntoView {
     let ctx = &shared.ctx;
     let t = |m: Msg| ctx.locale.text(m);
-    let state = shared.state.borrow();
+    let state = shared.state.read();
     let mut rows: Vec<_> = state
         .profiles
         .iter()
