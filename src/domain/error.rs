@@ -90,7 +90,9 @@ pub struct PasarelaError {
 }
 
 impl PasarelaError {
-    /// An error with the localized default message for `code`.
+    /// An error with the localized default message for `code`. (Out of line, like the builders
+    /// below: errors are made at dozens of places, and inlined each copy weighed on the package.)
+    #[inline(never)]
     pub fn new(code: ErrorCode, locale: Locale) -> Self {
         Self {
             code,
@@ -102,6 +104,7 @@ impl PasarelaError {
     }
 
     /// `invalid_options` naming the offending option path, e.g. `order.amount`.
+    #[inline(never)]
     pub fn invalid(field: &str, problem: &str, locale: Locale) -> Self {
         let mut e = Self::new(ErrorCode::InvalidOptions, locale);
         e.message = crate::text::cat(&[&e.message, ": ", field, " ", problem]);
@@ -110,6 +113,7 @@ impl PasarelaError {
     }
 
     /// Appends a detail (a provider's own message or code) after the localized text.
+    #[inline(never)]
     pub fn with_detail(mut self, detail: &str) -> Self {
         if !detail.is_empty() {
             self.message = crate::text::cat(&[&self.message, " (", detail, ")"]);
@@ -117,11 +121,13 @@ impl PasarelaError {
         self
     }
 
+    #[inline(never)]
     pub fn with_provider(mut self, provider: ProviderId) -> Self {
         self.provider = Some(provider);
         self
     }
 
+    #[inline(never)]
     pub fn with_field(mut self, field: &str) -> Self {
         self.field = Some(field.to_owned());
         self
