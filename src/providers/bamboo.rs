@@ -83,8 +83,9 @@ impl Bamboo {
 fn scrub_token_inputs(form: &Element) {
     if let Ok(list) = form.query_selector_all("input") {
         for i in 0..list.length() {
-            if let Some(input) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlInputElement>().ok()) {
-                input.set_value("");
+            // Every match is an <input>: its `value` is set as a property, with no type check.
+            if let Some(input) = list.item(i) {
+                js::set(&input, "value", &JsValue::from_str(""));
             }
         }
     }

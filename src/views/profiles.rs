@@ -197,9 +197,9 @@ impl Mounted {
             let q = |sel: &str| self.parent.query_selector(sel).ok().flatten();
             Some(Nodes {
                 group: q(".pasarela-profiles")?,
-                installments: q(".pasarela-installments")?.dyn_into().ok()?,
+                installments: q(".pasarela-installments")?.unchecked_into(),
                 select: q(".pasarela-installments select")?,
-                button: q(".pasarela-pay")?.dyn_into().ok()?,
+                button: q(".pasarela-pay")?.unchecked_into(),
             })
         })();
         if let Some(nodes) = &nodes {
@@ -261,11 +261,11 @@ impl Shared {
             }
             Listen::Keydown => self.on_keydown(ev.unchecked_into()),
             Listen::Change => {
-                if let Some(select) = target.dyn_ref::<web_sys::HtmlSelectElement>() {
-                    let mut state = self.state.write();
-                    state.installments = text::parse_u32(&select.value()).unwrap_or(1);
-                    state.shown_installments = state.installments;
-                }
+                // The list's one form control is its installments <select>.
+                let select = target.unchecked_ref::<web_sys::HtmlSelectElement>();
+                let mut state = self.state.write();
+                state.installments = text::parse_u32(&select.value()).unwrap_or(1);
+                state.shown_installments = state.installments;
             }
         }
     }
@@ -343,9 +343,7 @@ impl Shared {
             state.shown_installments = 0; // a rebuilt list shows its first option
         }
         if state.shown_installments != state.installments {
-            if let Some(select) = nodes.select.dyn_ref::<web_sys::HtmlSelectElement>() {
-                select.set_value(&text::u32_text(state.installments));
-            }
+            nodes.select.unchecked_ref::<web_sys::HtmlSelectElement>().set_value(&text::u32_text(state.installments));
             state.shown_installments = state.installments;
         }
     }
@@ -361,13 +359,13 @@ impl Shared {
     /// Arrow keys walk the enabled radios in DOM order; focus follows the selection.
     fn on_keydown(&self, ev: web_sys::KeyboardEvent) {
         let Some(group) = self.nodes.read().as_ref().map(|n| n.group.clone()) else { return };
-        let inside = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+        let inside = ev.target().map(JsCast::unchecked_into::<web_sys::Node>);
         if !group.contains(inside.as_ref()) {
             return;
         }
         let radios: Vec<HtmlElement> = group
             .query_selector_all("[role=radio]:not([aria-disabled=true])")
-            .map(|l| (0..l.length()).filter_map(|i| l.item(i)?.dyn_into().ok()).collect())
+            .map(|l| (0..l.length()).filter_map(|i| Some(l.item(i)?.unchecked_into())).collect())
             .unwrap_or_default();
         if radios.is_empty() {
             return;

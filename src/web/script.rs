@@ -49,8 +49,8 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
     let doc = super::document();
     let existing = doc.query_selector_all("script[data-pasarela-src]").ok().and_then(|list| {
         (0..list.length())
-            .filter_map(|i| list.item(i)?.dyn_into::<HtmlScriptElement>().ok())
-            .find(|s| s.get_attribute("data-pasarela-src").as_deref() == Some(spec.url.as_str()))
+            .filter_map(|i| Some(list.item(i)?.unchecked_into::<HtmlScriptElement>()))
+            .find(|s| super::js::get_string(&super::js::get(s, "dataset"), "pasarelaSrc").as_deref() == Some(&spec.url))
     });
     let script = match existing {
         Some(s) => s,

@@ -6,7 +6,11 @@ use wasm_bindgen_futures::JsFuture;
 /// Resolves after `ms` milliseconds (`setTimeout`).
 pub async fn sleep(ms: u32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = super::window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        let _ = super::window().set_timeout_with_callback_and_timeout_and_arguments_1(
+            &resolve,
+            ms as i32,
+            &JsValue::UNDEFINED,
+        );
     });
     let _ = JsFuture::from(p).await;
 }
