@@ -1,10 +1,11 @@
 //! One payment attempt: started by `pay()` or by a token from the provider form, forwarded to
 //! the merchant, driven through any shopper action, ended by exactly one `result`.
 
+use std::rc::Rc;
 use crate::cell::Borrows;
-use super::{to_js, Attempt, Checkout, TokenEvent, VERIFY_TIMEOUT_MS};
+use super::{json_to_js, to_js, Attempt, Checkout, TokenEvent, VERIFY_TIMEOUT_MS};
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::json::Json;
+use crate::domain::json::ObjectText;
 use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
 use crate::domain::payment_state::{Happening, Outcome, PaymentState};
 use crate::domain::token::{self, TokenKind};
@@ -79,8 +80,8 @@ impl Checkout {
         let opts = self.opts();
         match profile_id {
             Some(id) => {
-                let profile = self.0.read().profiles.iter().find(|p| p.id == id).cloned();
-                let Some(profile) = profile else {
+                let profiles = Rc::clone(&self.0.read().profiles);
+                let Some(profile) = profiles.iter().find(|p| p.id == id) else {
                     return reject(self.error(ErrorCode::UnknownProfile).with_field("profileId"));
                 };
                 if profile.is_expired(time::this_month()) {
@@ -159,15 +160,18 @@ impl Checkout {
         let payment_id = answer.payment_id.clone().unwrap_or_default();
         if let Some(action) = &answer.action {
             self.happen(Happening::ActionNeeded);
-            let mut payload =
-                Json::obj(vec![("type", action.kind.as_str().into()), ("paymentId", payment_id.as_str().into())]);
-            if action.kind == ActionType::Redirect {
-                // The shopper must leave the page: the storefront decides when (extension: `url`).
-                payload.set("url", action.url.as_str().into());
-                self.emit("action", to_js(&payload));
+            let redirect = action.kind == ActionType::Redirect;
+            // The shopper must leave the page for a redirect: the storefront decides when
+            // (extension: `url`).
+            let payload = ObjectText::new()
+                .str("type", action.kind.as_str())
+                .str("paymentId", &payment_id)
+                .opt_str("url", redirect.then_some(action.url.as_str()))
+                .end();
+            self.emit("action", json_to_js(&payload));
+            if redirect {
                 return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
             }
-            self.emit("action", to_js(&payload));
             let waiter = js_sys::Promise::new(&mut |res, _| self.0.write().verify_waiter = Some(res));
             let started = self.0.write().provider.verify(&action.url);
             let finished_by_shopper = match started {

@@ -14,11 +14,10 @@ mod saved_cards;
 
 use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::json::{Json, ToJson};
+use crate::domain::json::{ObjectText, ToJson};
 use crate::domain::merchant::PaymentResult;
 use crate::domain::options::CheckoutOptions;
 use crate::domain::payment_state::{Happening, PaymentState};
-use crate::domain::profile::SavedProfile;
 use crate::domain::token::TokenKind;
 use crate::providers::{self, Provider, ProviderEvent, Sink};
 use crate::views;
@@ -55,7 +54,7 @@ struct Inner {
     /// `enroll()`'s promise functions while the enrollment form is open.
     enroll_waiter: Option<(js_sys::Function, js_sys::Function)>,
     /// The saved cards offered now (`profiles` option, then `setProfiles`).
-    profiles: Vec<SavedProfile>,
+    profiles: crate::domain::profile::Profiles,
     view: Option<views::Mounted>,
     /// The host's `data-mode` now.
     mode: &'static str,
@@ -91,7 +90,12 @@ extern "C" {
 /// A payload as a plain JS object: its JSON text through `JSON.parse` (one writer, the one the
 /// request bodies need anyway).
 pub fn to_js(v: &dyn ToJson) -> JsValue {
-    js_sys::JSON::parse(&v.json_text()).unwrap_or(JsValue::NULL)
+    json_to_js(&v.json_text())
+}
+
+/// JSON text as a plain JS value (`JSON.parse`).
+pub fn json_to_js(text: &str) -> JsValue {
+    js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
 }
 
 impl Checkout {
@@ -123,12 +127,12 @@ impl Checkout {
             form_ready: false,
             verify_waiter: None,
             enroll_waiter: None,
-            profiles: Vec::new(),
+            profiles: Default::default(),
             view: None,
             mode: "",
         })));
         if !profiles.is_empty() {
-            this.show_profiles(profiles);
+            this.show_profiles(Rc::new(profiles));
         }
         let me = this.clone();
         crate::web::spawn(async move { me.setup().await });
@@ -166,6 +170,12 @@ impl Checkout {
         // An `Rc`, so reporting an event clones no JS reference.
         let emit = self.0.read().emit.clone();
         emit.unchecked_ref::<EmitFn>().call_with(&JsValue::NULL, name, &payload);
+    }
+
+    /// `ready` with `{ provider }`.
+    pub(super) fn emit_ready(&self) {
+        let payload = ObjectText::new().str("provider", self.opts().provider.as_str()).end();
+        self.emit("ready", json_to_js(&payload));
     }
 
     fn emit_error(&self, e: &PasarelaError) {
@@ -235,7 +245,7 @@ impl Checkout {
             ProviderEvent::Ready => {
                 self.0.write().form_ready = true;
                 if self.happen(Happening::FormReady) {
-                    self.emit("ready", to_js(&Json::obj(vec![("provider", self.opts().provider.as_str().into())])));
+                    self.emit_ready();
                 }
             }
             ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
@@ -254,7 +264,7 @@ impl Checkout {
                 }
             }
             ProviderEvent::Notification(status) => {
-                self.emit("notification", to_js(&Json::obj(vec![("status", status.as_str().into())])));
+                self.emit("notification", json_to_js(&ObjectText::new().str("status", status.as_str()).end()));
                 self.wake_verifier(status.as_str());
             }
             ProviderEvent::ActionClosed => {
@@ -316,13 +326,11 @@ struct TokenEvent {
 
 impl ToJson for TokenEvent {
     fn json_text(&self) -> String {
-        let mut o = Json::obj(vec![("provider", self.provider.as_str().into()), ("kind", self.kind.as_str().into())]);
-        if let Some(b) = &self.brand {
-            o.set("brand", b.as_str().into());
-        }
-        if let Some(l) = &self.last4 {
-            o.set("last4", l.as_str().into());
-        }
-        o.to_text()
+        ObjectText::new()
+            .str("provider", self.provider.as_str())
+            .str("kind", self.kind.as_str())
+            .opt_str("brand", self.brand.as_deref())
+            .opt_str("last4", self.last4.as_deref())
+            .end()
     }
 }

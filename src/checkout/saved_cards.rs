@@ -3,9 +3,8 @@
 use crate::cell::Borrows;
 use super::{to_js, Checkout};
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::json::Json;
 use crate::domain::payment_state::PaymentState;
-use crate::domain::profile::SavedProfile;
+use crate::domain::profile::{Profiles, SavedProfile};
 use crate::providers;
 use crate::views::{self, profiles::NEW_CARD};
 use crate::web::{self, time};
@@ -16,11 +15,11 @@ use wasm_bindgen::JsCast;
 impl Checkout {
     /// Renders (or updates) the saved-profile list. The first card that was not offered before is
     /// selected, so a card just enrolled is the one a tap pays with.
-    pub(super) fn show_profiles(&self, profiles: Vec<SavedProfile>) {
+    pub(super) fn show_profiles(&self, profiles: Profiles) {
         let today = time::this_month();
         if self.0.read().view.is_some() {
             let mut inner = self.0.write();
-            let old = std::mem::replace(&mut inner.profiles, profiles.clone());
+            let old = std::mem::replace(&mut inner.profiles, Rc::clone(&profiles));
             let fresh = profiles
                 .iter()
                 .find(|p| !p.is_expired(today) && !old.iter().any(|o| o.id == p.id))
@@ -69,7 +68,7 @@ impl Checkout {
             pay_new_card: opts.provider != crate::domain::ProviderId::Bamboo,
             group_id: providers::next_dom_id("profiles"),
         };
-        let mounted = views::profiles::mount(slot.unchecked_into(), profiles.clone(), ctx, actions);
+        let mounted = views::profiles::mount(slot.unchecked_into(), Rc::clone(&profiles), ctx, actions);
         {
             let mut inner = self.0.write();
             inner.profiles = profiles;
@@ -118,9 +117,9 @@ impl Checkout {
         if self.state() == PaymentState::Destroyed {
             return;
         }
-        self.show_profiles(profiles);
+        self.show_profiles(Rc::new(profiles));
         if !matches!(self.state(), PaymentState::Loading) {
-            self.emit("ready", to_js(&Json::obj(vec![("provider", self.opts().provider.as_str().into())])));
+            self.emit_ready();
         }
     }
 

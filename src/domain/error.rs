@@ -1,7 +1,7 @@
 //! The one error shape every provider and every failure is reported in (API.md §3).
 
 use super::i18n::{Locale, Msg};
-use super::json::{Json, ToJson};
+use super::json::{ObjectText, ToJson};
 use super::ProviderId;
 
 /// Stable, machine-readable error codes. Storefronts switch on these, so never rename one.
@@ -135,23 +135,15 @@ impl PasarelaError {
 }
 
 impl ToJson for PasarelaError {
-    fn json_text(&self) -> String {
-        self.to_json().to_text()
-    }
-}
-
-impl PasarelaError {
     /// `{ code, message, field?, provider?, retryable }` as the page sees it.
-    pub fn to_json(&self) -> Json {
-        let mut o = Json::obj(vec![("code", self.code.as_str().into()), ("message", self.message.as_str().into())]);
-        if let Some(f) = &self.field {
-            o.set("field", f.as_str().into());
-        }
-        if let Some(p) = self.provider {
-            o.set("provider", p.as_str().into());
-        }
-        o.set("retryable", self.retryable.into());
-        o
+    fn json_text(&self) -> String {
+        ObjectText::new()
+            .str("code", self.code.as_str())
+            .str("message", &self.message)
+            .opt_str("field", self.field.as_deref())
+            .opt_str("provider", self.provider.map(ProviderId::as_str))
+            .bool("retryable", self.retryable)
+            .end()
     }
 }
 
@@ -170,7 +162,7 @@ mod tests {
     #[test]
     fn codes_serialize_as_the_contract_spells_them() {
         let e = PasarelaError::invalid("order.amount", "must be a positive integer", Locale::En);
-        let json: serde_json::Value = serde_json::from_str(&e.to_json().to_text()).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&e.json_text()).unwrap();
         assert_eq!(json["code"], "invalid_options");
         assert_eq!(json["field"], "order.amount");
         assert_eq!(json["retryable"], false);

@@ -1,7 +1,6 @@
-//! A small JSON value, parser and writer: what Pasarela needs of JSON (options and merchant
-//! answers in, request bodies and event payloads out) without a general serialization framework
-//! in the wasm. Numbers are f64 like JavaScript's; only integers are ever written by Pasarela
-//! (amounts, installments), so the writer formats other numbers plainly, with at most 6 decimals.
+//! A small JSON value and parser (options and merchant answers in) and an object writer (request
+//! bodies and event payloads out): what Pasarela needs of JSON without a general serialization
+//! framework in the wasm. Numbers are f64 like JavaScript's; Pasarela only ever writes integers.
 
 /// A JSON value. Objects keep their keys in order; lookups take the first match.
 #[derive(Clone, Debug, PartialEq)]
@@ -12,9 +11,74 @@ pub enum Json {
     Str(String),
     Arr(Vec<Json>),
     Obj(Vec<(String, Json)>),
-    /// JSON text written as is (never produced by the parser): a provider's answer forwarded
-    /// verbatim, e.g. KR's `clientAnswer` as the page's `JSON.stringify` gave it.
-    Raw(String),
+}
+
+/// JSON object text written field by field: what Pasarela sends (request bodies, event
+/// payloads) is always an object it knows the shape of, so it is written straight to text
+/// rather than built as a [`Json`] tree first (issue #6: less code, no allocation per field).
+pub struct ObjectText(String);
+
+impl ObjectText {
+    pub fn new() -> Self {
+        Self(String::from("{"))
+    }
+
+    fn key(&mut self, key: &str) {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        write_string(key, &mut self.0);
+        self.0.push(':');
+    }
+
+    /// `"key": "value"`.
+    pub fn str(mut self, key: &str, value: &str) -> Self {
+        self.key(key);
+        write_string(value, &mut self.0);
+        self
+    }
+
+    /// `"key": "value"` when there is a value.
+    pub fn opt_str(self, key: &str, value: Option<&str>) -> Self {
+        match value {
+            Some(v) => self.str(key, v),
+            None => self,
+        }
+    }
+
+    /// `"key": n`.
+    pub fn num(mut self, key: &str, n: u64) -> Self {
+        self.key(key);
+        self.0.push_str(&crate::text::u64_text(n));
+        self
+    }
+
+    /// `"key": true|false`.
+    pub fn bool(mut self, key: &str, b: bool) -> Self {
+        self.key(key);
+        self.0.push_str(if b { "true" } else { "false" });
+        self
+    }
+
+    /// `"key": <json>`, with `json` already JSON text (a nested object, a provider's answer
+    /// forwarded verbatim); `null` when it is empty.
+    pub fn raw(mut self, key: &str, json: &str) -> Self {
+        self.key(key);
+        self.0.push_str(if json.is_empty() { "null" } else { json });
+        self
+    }
+
+    /// The text, closed.
+    pub fn end(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+impl Default for ObjectText {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Values the page receives (event payloads, errors) give their JSON text. One method, so the
@@ -23,11 +87,6 @@ pub trait ToJson {
     fn json_text(&self) -> String;
 }
 
-impl ToJson for Json {
-    fn json_text(&self) -> String {
-        self.to_text()
-    }
-}
 
 /// Nesting deeper than this is refused (no page needs it; recursion stays bounded).
 const MAX_DEPTH: usize = 64;
@@ -39,12 +98,6 @@ impl Json {
         let v = p.value(0)?;
         p.ws();
         (p.i == p.s.len()).then_some(v)
-    }
-
-    /// An object from pairs (builder for payloads). A `Vec`, not an array: one copy of this
-    /// for every payload shape rather than one per length.
-    pub fn obj(pairs: Vec<(&str, Json)>) -> Json {
-        Json::Obj(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
 
     /// `self[key]` for objects.
@@ -83,86 +136,6 @@ impl Json {
     pub fn is_null(&self) -> bool {
         matches!(self, Json::Null)
     }
-
-    /// Sets `key` in an object (replacing an earlier value); no-op on other values.
-    pub fn set(&mut self, key: &str, value: Json) {
-        if let Json::Obj(m) = self {
-            match m.iter_mut().find(|(k, _)| k == key) {
-                Some((_, v)) => *v = value,
-                None => m.push((key.to_owned(), value)),
-            }
-        }
-    }
-
-    /// JSON text.
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        self.write(&mut out);
-        out
-    }
-
-    fn write(&self, out: &mut String) {
-        match self {
-            Json::Null => out.push_str("null"),
-            Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            Json::Num(n) => write_number(*n, out),
-            Json::Str(s) => write_string(s, out),
-            Json::Raw(text) => out.push_str(text),
-            Json::Arr(a) => {
-                out.push('[');
-                for (i, v) in a.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    v.write(out);
-                }
-                out.push(']');
-            }
-            Json::Obj(m) => {
-                out.push('{');
-                for (i, (k, v)) in m.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    write_string(k, out);
-                    out.push(':');
-                    v.write(out);
-                }
-                out.push('}');
-            }
-        }
-    }
-}
-
-impl From<&str> for Json {
-    fn from(s: &str) -> Json {
-        Json::Str(s.to_owned())
-    }
-}
-impl From<String> for Json {
-    fn from(s: String) -> Json {
-        Json::Str(s)
-    }
-}
-impl From<bool> for Json {
-    fn from(b: bool) -> Json {
-        Json::Bool(b)
-    }
-}
-impl From<u64> for Json {
-    fn from(n: u64) -> Json {
-        Json::Num(n as f64)
-    }
-}
-impl From<u32> for Json {
-    fn from(n: u32) -> Json {
-        Json::Num(f64::from(n))
-    }
-}
-impl<T: Into<Json>> From<Option<T>> for Json {
-    fn from(v: Option<T>) -> Json {
-        v.map_or(Json::Null, Into::into)
-    }
 }
 
 /// An integer as text when `n` is one (JavaScript's safe range), for ids like `PaymentProfileId`.
@@ -170,29 +143,6 @@ pub fn integer_text(n: f64) -> Option<String> {
     let sign = if n < 0.0 { "-" } else { "" };
     (n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0)
         .then(|| crate::text::cat(&[sign, &crate::text::u64_text(n.abs() as u64)]))
-}
-
-fn write_number(n: f64, out: &mut String) {
-    if !n.is_finite() {
-        return out.push_str("null");
-    }
-    if let Some(i) = integer_text(n) {
-        return out.push_str(&i);
-    }
-    // Not reached by Pasarela's own payloads; kept exact enough and free of float formatting code.
-    let neg = n < 0.0;
-    let scaled = (n.abs() * 1_000_000.0).round() as u64;
-    let (int, frac) = (scaled / 1_000_000, scaled % 1_000_000);
-    let mut frac_text = crate::text::padded(frac, 6);
-    while frac_text.ends_with('0') {
-        frac_text.pop();
-    }
-    out.push_str(if neg { "-" } else { "" });
-    out.push_str(&crate::text::u64_text(int));
-    if !frac_text.is_empty() {
-        out.push('.');
-        out.push_str(&frac_text);
-    }
 }
 
 fn write_string(s: &str, out: &mut String) {
@@ -424,19 +374,22 @@ mod tests {
     }
 
     #[test]
-    fn writes_text_serde_json_reads_back() {
-        let v = Json::obj(vec![
-            ("s", "a\"b\\c\u{1}é😀".into()),
-            ("n", 123456u64.into()),
-            ("f", Json::Num(-0.25)),
-            ("none", Json::Null),
-            ("list", Json::Arr(vec![true.into(), Json::obj(vec![])])),
-        ]);
-        let back: serde_json::Value = serde_json::from_str(&v.to_text()).unwrap();
+    fn object_text_is_json_serde_reads_back() {
+        let inner = ObjectText::new().bool("ok", true).end();
+        let text = ObjectText::new()
+            .str("s", "a\"b\\c\u{1}é😀")
+            .num("n", 123456)
+            .opt_str("absent", None)
+            .raw("none", "")
+            .raw("inner", &inner)
+            .end();
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["s"], "a\"b\\c\u{1}é😀");
         assert_eq!(back["n"], 123456);
-        assert_eq!(back["f"], -0.25);
+        assert!(back.get("absent").is_none());
         assert!(back["none"].is_null());
-        assert_eq!(Json::parse(&v.to_text()).unwrap(), v);
+        assert_eq!(back["inner"]["ok"], true);
+        assert_eq!(Json::parse(&text).unwrap().get("n").and_then(Json::as_f64), Some(123456.0));
+        assert_eq!(ObjectText::new().end(), "{}");
     }
 }

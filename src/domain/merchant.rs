@@ -3,7 +3,7 @@
 
 use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
-use super::json::{integer_text, Json, ToJson};
+use super::json::{integer_text, Json, ObjectText, ToJson};
 use super::options::CheckoutOptions;
 use super::token::TokenKind;
 use super::ProviderId;
@@ -44,42 +44,33 @@ impl std::fmt::Debug for Source {
 pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) -> String {
     let source = match source {
         Source::Token { token, kind } => {
-            Json::obj(vec![("type", "token".into()), ("token", token.as_str().into()), ("kind", kind.as_str().into())])
+            ObjectText::new().str("type", "token").str("token", token).str("kind", kind.as_str())
         }
-        Source::Profile { profile_id } => {
-            Json::obj(vec![("type", "profile".into()), ("profileId", profile_id.as_str().into())])
-        }
-        Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => Json::obj(vec![
-            ("type", "kr_answer".into()),
-            ("clientAnswer", if client_answer.is_empty() { Json::Null } else { Json::Raw(client_answer.clone()) }),
-            ("rawClientAnswer", raw_client_answer.as_str().into()),
-            ("hash", hash.as_str().into()),
-            ("hashAlgorithm", hash_algorithm.as_str().into()),
-            ("hashKey", hash_key.as_str().into()),
-        ]),
+        Source::Profile { profile_id } => ObjectText::new().str("type", "profile").str("profileId", profile_id),
+        Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => ObjectText::new()
+            .str("type", "kr_answer")
+            .raw("clientAnswer", client_answer)
+            .str("rawClientAnswer", raw_client_answer)
+            .str("hash", hash)
+            .str("hashAlgorithm", hash_algorithm)
+            .str("hashKey", hash_key),
     };
     let c = &opts.customer;
-    let customer = Json::Obj(
-        [("email", &c.email), ("firstName", &c.first_name), ("lastName", &c.last_name)]
-            .into_iter()
-            .filter_map(|(k, v)| Some((k.to_owned(), Json::from(v.clone()?))))
-            .collect(),
-    );
-    Json::obj(vec![
-        ("provider", opts.provider.as_str().into()),
-        (
-            "order",
-            Json::obj(vec![
-                ("id", opts.order.id.as_str().into()),
-                ("amount", opts.order.amount.into()),
-                ("currency", opts.order.currency.as_str().into()),
-            ]),
-        ),
-        ("source", source),
-        ("installments", installments.into()),
-        ("customer", customer),
-    ])
-    .to_text()
+    let customer = ObjectText::new()
+        .opt_str("email", c.email.as_deref())
+        .opt_str("firstName", c.first_name.as_deref())
+        .opt_str("lastName", c.last_name.as_deref());
+    let order = ObjectText::new()
+        .str("id", &opts.order.id)
+        .num("amount", opts.order.amount)
+        .str("currency", &opts.order.currency);
+    ObjectText::new()
+        .str("provider", opts.provider.as_str())
+        .raw("order", &order.end())
+        .raw("source", &source.end())
+        .num("installments", u64::from(installments))
+        .raw("customer", &customer.end())
+        .end()
 }
 
 /// `status` of a merchant answer and of `PaymentResult`.
@@ -152,22 +143,13 @@ impl PaymentResult {
 }
 
 impl ToJson for PaymentResult {
-    fn json_text(&self) -> String {
-        self.to_json().to_text()
-    }
-}
-
-impl PaymentResult {
     /// `{ status, paymentId?, message? }` as the page sees it.
-    pub fn to_json(&self) -> Json {
-        let mut o = Json::obj(vec![("status", self.status.as_str().into())]);
-        if let Some(id) = &self.payment_id {
-            o.set("paymentId", id.as_str().into());
-        }
-        if let Some(m) = &self.message {
-            o.set("message", m.as_str().into());
-        }
-        o
+    fn json_text(&self) -> String {
+        ObjectText::new()
+            .str("status", self.status.as_str())
+            .opt_str("paymentId", self.payment_id.as_deref())
+            .opt_str("message", self.message.as_deref())
+            .end()
     }
 }
 

@@ -34,6 +34,9 @@ impl SavedProfile {
     }
 }
 
+/// The saved cards offered now, shared by the controller and the list (never copied).
+pub type Profiles = std::rc::Rc<Vec<SavedProfile>>;
+
 /// Keys that carry a chargeable secret in the providers' own shapes.
 const SECRET_KEYS: &[&str] = &["Token", "CommerceToken", "token", "paymentMethodToken", "TrxToken", "token_id"];
 /// Prefixes of token values (Bamboo one-time / commerce, Conekta): caught under any key.

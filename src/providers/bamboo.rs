@@ -110,9 +110,8 @@ impl Provider for Bamboo {
         let _ = form.set_attribute("hidden", "");
         let _ = form.set_attribute("action", "about:blank"); // autoSubmit is off; never posts
         host.append_child(&form).map_err(setup_failed)?;
-        let frame =
+        let (frame, frame_id) =
             form_slot(host, "bamboo-frame", "pasarela-provider-form pasarela-bamboo-frame").map_err(setup_failed)?;
-        let frame_id = frame.id();
         self.nodes = vec![form.clone(), frame];
 
         js::call(&pw, "SetProperties", &[&self.properties(&form_id, &frame_id)]).map_err(setup_failed)?;

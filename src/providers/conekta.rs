@@ -71,9 +71,8 @@ impl Provider for Conekta {
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
         let fail = |detail: &str| setup_error(locale, ProviderId::Conekta, detail);
-        let frame = form_slot(host, "conekta-frame", "pasarela-provider-form pasarela-conekta-frame")
+        let (frame, frame_id) = form_slot(host, "conekta-frame", "pasarela-provider-form pasarela-conekta-frame")
             .map_err(|_| fail("container"))?;
-        let frame_id = frame.id();
         self.nodes.push(frame);
 
         let s = sink.clone();

@@ -78,8 +78,8 @@ impl Provider for Kr {
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
         let fail = move |detail: &str| setup_error(locale, ProviderId::Kr, detail);
-        let form = form_slot(host, "kr-form", "pasarela-provider-form kr-embedded").map_err(|_| fail("container"))?;
-        let form_id = form.id();
+        let (form, form_id) =
+            form_slot(host, "kr-form", "pasarela-provider-form kr-embedded").map_err(|_| fail("container"))?;
         self.nodes.push(form);
 
         let s = sink.clone();

@@ -122,13 +122,15 @@ impl Handlers {
     }
 }
 
-/// The `div` a provider's form renders into, appended to Pasarela's host, with a fresh id.
-pub fn form_slot(host: &Element, id_prefix: &str, class: &str) -> Result<Element, JsValue> {
+/// The `div` a provider's form renders into, appended to Pasarela's host, with a fresh id
+/// (returned with it, so no one reads it back from the DOM).
+pub fn form_slot(host: &Element, id_prefix: &str, class: &str) -> Result<(Element, String), JsValue> {
     let slot = crate::web::document().create_element("div")?;
-    slot.set_id(&next_dom_id(id_prefix));
+    let id = next_dom_id(id_prefix);
+    slot.set_id(&id);
     slot.set_class_name(class);
     host.append_child(&slot)?;
-    Ok(slot)
+    Ok((slot, id))
 }
 
 /// The error for a provider library that could not be set up (`detail` names the step).

@@ -15,7 +15,7 @@
 
 use crate::cell::Borrows;
 use crate::domain::i18n::{Locale, Msg};
-use crate::domain::profile::SavedProfile;
+use crate::domain::profile::{Profiles, SavedProfile};
 use crate::text;
 use crate::web::dom;
 use leptos::prelude::*;
@@ -50,7 +50,7 @@ pub struct ViewContext {
 
 /// What the list shows now; the DOM follows it.
 struct State {
-    profiles: Vec<SavedProfile>,
+    profiles: Profiles,
     /// The chosen profile id, or [`NEW_CARD`].
     selected: String,
     installments: u32,
@@ -127,7 +127,7 @@ pub struct Mounted {
 }
 
 /// Renders the list into `parent` (a fresh element inside Pasarela's host).
-pub fn mount(parent: HtmlElement, profiles: Vec<SavedProfile>, ctx: ViewContext, actions: ViewActions) -> Mounted {
+pub fn mount(parent: HtmlElement, profiles: Profiles, ctx: ViewContext, actions: ViewActions) -> Mounted {
     let selected = State::first_usable(&profiles, ctx.today);
     let state = State { profiles, selected, installments: 1, busy: false, shown_installments: 0 };
     let shared = Rc::new(Shared {
@@ -170,7 +170,7 @@ impl Mounted {
 
     /// Replaces the cards and renders the list again (rare: `setProfiles`, an enrolled card). The
     /// selection stays if its card is still offered, else moves to the first usable one.
-    pub fn set_profiles(&mut self, profiles: Vec<SavedProfile>) {
+    pub fn set_profiles(&mut self, profiles: Profiles) {
         {
             let mut s = self.shared.state.write();
             let today = self.shared.ctx.today;
@@ -218,7 +218,7 @@ impl Mounted {
         // The list's events are bound here, once for the whole list, rather than with Leptos'
         // `on:` handlers: one plain listener per event type, no closure per row, no thread check
         // per event, and no delegation machinery in the package (issue #6).
-        let Some(root) = self.parent.first_element_child() else { return };
+        let Ok(Some(root)) = self.parent.query_selector(".pasarela-saved") else { return };
         for (event, kind) in [("click", Listen::Click), ("keydown", Listen::Keydown), ("change", Listen::Change)] {
             let weak = Rc::downgrade(&self.shared);
             self.listeners.push(dom::EventListener::new(&root, event, move |ev| {
@@ -298,7 +298,8 @@ impl Shared {
 
     fn row(&self, index: Option<usize>) -> Option<Element> {
         let nodes = self.nodes.read();
-        nodes.as_ref().zip(index).and_then(|(n, i)| n.group.children().item(i as u32))
+        let rows = nodes.as_ref()?.group.query_selector_all("[role=radio]").ok()?;
+        Some(rows.item(index? as u32)?.unchecked_into())
     }
 
     fn check(&self, row: Option<Element>, index: Option<usize>, id: String, installments: u32) {

@@ -57,13 +57,14 @@ pub fn radio_of(target: &web_sys::EventTarget) -> Option<Element> {
 
 /// Numbers the rows of `group` in order (a property on each, read back by [`row_index`]).
 pub fn number_rows(group: &Element) {
-    let rows = group.children();
+    let Ok(rows) = group.query_selector_all("[role=radio]") else { return };
     for i in 0..rows.length() {
         if let Some(row) = rows.item(i) {
             row.unchecked_ref::<Attributes>().set_pasarela_row(i);
         }
     }
 }
+
 
 /// Whether `target` is (inside) the list's pay button.
 pub fn is_pay_button(target: &web_sys::EventTarget) -> bool {

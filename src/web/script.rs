@@ -52,13 +52,14 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
             .filter_map(|i| Some(list.item(i)?.unchecked_into::<HtmlScriptElement>()))
             .find(|s| super::js::get_string(&super::js::get(s, "dataset"), "pasarelaSrc").as_deref() == Some(&spec.url))
     });
+    let created = existing.is_none();
     let script = match existing {
         Some(s) => s,
         None => {
             let s: HtmlScriptElement =
                 doc.create_element("script").map_err(|_| ScriptFailure::Failed)?.unchecked_into();
+            // A script added from code is async by default.
             s.set_src(&spec.url);
-            s.set_async(true);
             let _ = s.set_attribute("data-pasarela-src", &spec.url);
             for (k, v) in &spec.attributes {
                 let _ = s.set_attribute(k, v);
@@ -70,7 +71,7 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         let _ = script.add_event_listener_with_callback("load", &resolve);
         let _ = script.add_event_listener_with_callback("error", &reject);
     });
-    if script.parent_node().is_none() {
+    if created {
         let head = doc.head().map(JsValue::from).unwrap_or_else(|| doc.document_element().into());
         let _ = head.unchecked_ref::<web_sys::Node>().append_child(&script);
     }
