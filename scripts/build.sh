@@ -27,7 +27,7 @@ for f in pasarela.mjs pasarela.js pasarela.d.ts pasarela.css package.json; do
 done
 # One minified ES module: the entry with wasm-bindgen's glue bundled in (its unused classes
 # shaken out), and the minified script-tag loader. The .d.ts keeps the documentation.
-node_modules/.bin/esbuild pkg/pasarela.mjs --bundle --format=esm --minify --target=es2020 \
+node_modules/.bin/esbuild pkg/pasarela.mjs --bundle --format=esm --minify --target=es2022 \
   --log-level=warning --allow-overwrite --outfile=pkg/pasarela.mjs
 node_modules/.bin/esbuild pkg/pasarela.js --minify --target=es2017 --log-level=warning --allow-overwrite --outfile=pkg/pasarela.js
 rm pkg/pasarela_wasm.js
