@@ -1,9 +1,8 @@
 //! One payment attempt: started by `pay()` or by a token from the provider form, forwarded to
 //! the merchant, driven through any shopper action, ended by exactly one `result`.
 
-use std::rc::Rc;
-use crate::cell::Borrows;
 use super::{json_to_js, to_js, Attempt, Checkout, TokenEvent, VERIFY_TIMEOUT_MS};
+use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::json::ObjectText;
 use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
@@ -12,6 +11,7 @@ use crate::domain::token::{self, TokenKind};
 use crate::merchant_client::{self, Caller};
 use crate::views::profiles::NEW_CARD;
 use crate::web::{self, js, time};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 impl Checkout {

@@ -1,7 +1,7 @@
 //! Saved cards: the Leptos profile list, one-click selection, `setProfiles` and `enroll`.
 
-use crate::cell::Borrows;
 use super::{to_js, Checkout};
+use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::payment_state::PaymentState;
 use crate::domain::profile::{Profiles, SavedProfile};

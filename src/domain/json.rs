@@ -87,7 +87,6 @@ pub trait ToJson {
     fn json_text(&self) -> String;
 }
 
-
 /// Nesting deeper than this is refused (no page needs it; recursion stays bounded).
 const MAX_DEPTH: usize = 64;
 

@@ -165,11 +165,10 @@ fn int_at(root: &Json, path: &str) -> Option<i64> {
 /// Whether `key` is an option of the object at `parent` (`""`: the top level).
 fn is_known(parent: &str, key: &str) -> bool {
     if parent.is_empty() {
-        return matches!(key, "container" | "profiles") || (!key.contains('.') && RULES.iter().any(|(p, _, _)| *p == key));
+        return matches!(key, "container" | "profiles")
+            || (!key.contains('.') && RULES.iter().any(|(p, _, _)| *p == key));
     }
-    RULES.iter().any(|(p, _, _)| {
-        p.strip_prefix(parent).and_then(|rest| rest.strip_prefix('.')) == Some(key)
-    })
+    RULES.iter().any(|(p, _, _)| p.strip_prefix(parent).and_then(|rest| rest.strip_prefix('.')) == Some(key))
 }
 
 /// Checks one option's value against its rule; `Err((field, problem))` names what is wrong.
@@ -285,7 +284,8 @@ fn validate(options: &Json, container_is_element: bool) -> Result<(), (String, &
 pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptions, PasarelaError> {
     // The locale comes first so that every error is already in the shopper's language.
     let locale = text_at(options, "locale").and_then(Locale::parse).unwrap_or_default();
-    validate(options, container_is_element).map_err(|(field, problem)| PasarelaError::invalid(&field, problem, locale))?;
+    validate(options, container_is_element)
+        .map_err(|(field, problem)| PasarelaError::invalid(&field, problem, locale))?;
     // Last, because it is the one part that allocates while it checks.
     let profiles = match at(options, "profiles").and_then(Json::as_array) {
         Some(items) => profile::normalize_all(items, "profiles", locale)?,
@@ -384,7 +384,6 @@ impl<'a> Obj<'a> {
     pub fn req_str(&self, key: &str) -> Result<&'a str, PasarelaError> {
         self.opt_str(key)?.ok_or_else(|| self.err(key, "is required (a non-empty string)"))
     }
-
 }
 
 /// `https://…`, `http://…` or a same-site path. Anything with another scheme (`javascript:`,

@@ -49,7 +49,11 @@ pub fn normalize_all(items: &[Json], path: &str, locale: Locale) -> Result<Vec<S
         let item_path = crate::text::cat(&[path, "[", &crate::text::u32_text(i as u32), "]"]);
         let p = normalize(item, &item_path, locale)?;
         if out.iter().any(|q| q.id == p.id) {
-            return Err(PasarelaError::invalid(&crate::text::cat(&[&item_path, ".id"]), "repeats another profile's id", locale));
+            return Err(PasarelaError::invalid(
+                &crate::text::cat(&[&item_path, ".id"]),
+                "repeats another profile's id",
+                locale,
+            ));
         }
         out.push(p);
     }
@@ -87,7 +91,9 @@ pub fn normalize(item: &Json, path: &str, locale: Locale) -> Result<SavedProfile
         return Err(PasarelaError::invalid(path, "must be an object", locale));
     };
     if let Some(key) = secret_key(map) {
-        return Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&crate::text::cat(&[path, ".", key])));
+        return Err(
+            PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&crate::text::cat(&[path, ".", key]))
+        );
     }
     let o = Obj::new(map, path.to_owned(), locale);
     let shape = if o.get("PaymentProfileId").is_some() {
@@ -111,7 +117,8 @@ pub fn normalize(item: &Json, path: &str, locale: Locale) -> Result<SavedProfile
     let (brand, last4) = (o.req_str(shape.brand)?, o.req_str(shape.last4)?);
     let holder = o.opt_str(shape.holder)?;
     let issuer = if shape.issuer.is_empty() { None } else { o.opt_str(shape.issuer)? };
-    let expiry = if shape.expiry.is_empty() { conekta_expiry(&o)? } else { o.opt_str(shape.expiry)?.map(str::to_owned) };
+    let expiry =
+        if shape.expiry.is_empty() { conekta_expiry(&o)? } else { o.opt_str(shape.expiry)?.map(str::to_owned) };
     if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
         return Err(o.err("last4", "must be exactly 4 digits"));
     }

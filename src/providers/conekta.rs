@@ -7,8 +7,8 @@
 //! `onUpdateSubmitTrigger` hands over, which is what `pay()` presses. A library without that
 //! keeps its own button, and the attempt starts when the shopper presses it.
 
-use crate::cell::Borrows;
 use super::{form_slot, setup_error, Handlers, Provider, ProviderEvent, Sink};
+use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::Source;
 use crate::domain::options::CheckoutOptions;

@@ -65,7 +65,6 @@ pub fn number_rows(group: &Element) {
     }
 }
 
-
 /// Whether `target` is (inside) the list's pay button.
 pub fn is_pay_button(target: &web_sys::EventTarget) -> bool {
     target.unchecked_ref::<Attributes>().closest(&JsValue::from_str(".pasarela-pay")).is_some()

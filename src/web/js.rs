@@ -40,8 +40,7 @@ pub fn has_method(obj: &JsValue, name: &str) -> bool {
 
 /// `obj[name](...args)`; an error if it is not a function or it throws.
 pub fn call(obj: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsValue> {
-    let f: js_sys::Function =
-        get(obj, name).dyn_into().map_err(|_| JsValue::from_str(name))?;
+    let f: js_sys::Function = get(obj, name).dyn_into().map_err(|_| JsValue::from_str(name))?;
     let arr = js_sys::Array::new();
     for a in args {
         arr.push(a);
