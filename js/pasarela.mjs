@@ -52,6 +52,8 @@ function json(value, skipKey) {
   }
 }
 
+/** `checkout.state` names, in the order of Rust's `PaymentState`. */
+const STATES = ['loading', 'ready', 'processing', 'action_required', 'succeeded', 'failed', 'destroyed'];
 const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
 
 class Checkout {
@@ -130,7 +132,7 @@ class Checkout {
 
   get state() {
     if (!this.#inner) return 'destroyed';
-    return poisoned ? 'failed' : this.#inner.state;
+    return poisoned ? 'failed' : STATES[this.#inner.state];
   }
 
   destroy() {

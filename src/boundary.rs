@@ -105,10 +105,11 @@ impl WasmCheckout {
         self.inner.enroll(js::get_string(&opts, "captureUrl"), js::get_string(&opts, "uniqueId"))
     }
 
-    /// `checkout.state`.
+    /// `checkout.state`, as its position in `PaymentState` (the JS entry holds the names, in
+    /// the same order): a number crosses the boundary with no string to copy and free.
     #[wasm_bindgen(getter)]
-    pub fn state(&self) -> String {
-        self.inner.state().as_str().to_owned()
+    pub fn state(&self) -> u32 {
+        self.inner.state() as u32
     }
 
     /// `checkout.destroy()`.

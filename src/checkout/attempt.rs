@@ -197,52 +197,46 @@ impl Checkout {
             }
             if !finished_by_shopper {
                 // Closed (or never answered): nobody will finish it now. Read it once and report.
-                return self.read_once(answer, who).await;
+                return self.poll(payment_id, who, Some(answer)).await;
             }
         }
-        self.poll(payment_id, who).await;
+        self.poll(payment_id, who, None).await;
     }
 
-    /// One status read after the shopper left the action: final if it is, else `pending` (and the
-    /// action is kept, so a later `pay()` opens it again).
-    pub(super) async fn read_once(&self, answer: MerchantAnswer, who: Caller) {
+    /// Reads `statusUrl/paymentId` until the status is final: with backoff for up to 60 s, or,
+    /// when the shopper left a verification unfinished (`left`), once at once. A payment still
+    /// pending ends as `pending`; an unfinished verification is kept, so a later `pay()` opens it
+    /// again. (One loop for both, rather than two functions: issue #6.)
+    pub(super) async fn poll(&self, payment_id: String, who: Caller, left: Option<MerchantAnswer>) {
         let opts = self.opts();
-        let payment_id = answer.payment_id.clone().unwrap_or_default();
-        match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
-            Ok(a) if a.status != ResultStatus::Pending => self.finish(PaymentResult::from_answer(&a), None, None),
-            Ok(_) => {
-                self.0.write().unfinished_action = Some(answer);
-                self.finish(
-                    PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None },
-                    None,
-                    Some(Outcome::StillPending),
-                )
-            }
-            Err(e) => self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None),
-        }
-    }
-
-    /// Reads `statusUrl/paymentId` with backoff until the status is final or 60 s have passed.
-    pub(super) async fn poll(&self, payment_id: String, who: Caller) {
-        let opts = self.opts();
+        let once = left.is_some();
         let (mut n, mut elapsed, mut last_error) = (0, 0, None);
-        while let Some(delay) = merchant::poll_delay_ms(n, elapsed) {
-            time::sleep(delay).await;
-            elapsed += delay;
-            n += 1;
-            if self.state() == PaymentState::Destroyed {
-                return;
+        loop {
+            if !once {
+                let Some(delay) = merchant::poll_delay_ms(n, elapsed) else { break };
+                time::sleep(delay).await;
+                elapsed += delay;
+                n += 1;
+                if self.state() == PaymentState::Destroyed {
+                    return;
+                }
             }
             match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
                 Ok(a) if a.status != ResultStatus::Pending => {
                     return self.finish(PaymentResult::from_answer(&a), None, None)
                 }
                 Ok(_) => last_error = None,
-                Err(e) if e.code == ErrorCode::MerchantBadResponse || e.code == ErrorCode::MerchantRejected => {
+                Err(e) if once || e.code == ErrorCode::MerchantBadResponse || e.code == ErrorCode::MerchantRejected => {
                     return self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None);
                 }
                 Err(e) => last_error = Some(e),
             }
+            if once {
+                break;
+            }
+        }
+        if left.is_some() {
+            self.0.write().unfinished_action = left;
         }
         let pending = PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None };
         self.finish(pending, last_error, Some(Outcome::StillPending));

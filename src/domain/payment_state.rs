@@ -4,7 +4,8 @@
 //! happenings are ignored (a late answer after `destroy()`, a second `ready`). Keeping it pure
 //! lets every transition be tested natively.
 
-/// `checkout.state`.
+/// `checkout.state`. The JS entry (`js/pasarela.mjs`, `STATES`) names the states by their
+/// position here: keep both in the same order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PaymentState {
     Loading,
