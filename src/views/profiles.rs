@@ -357,36 +357,29 @@ impl Shared {
         nodes.button.set_text_content(Some(&state.button_text(&self.ctx)));
     }
 
-    /// Arrow keys walk the enabled radios in DOM order; focus follows the selection.
+    /// Arrow keys walk the enabled radios in order (wrapping); focus follows the selection.
+    /// Rows are found by index, as clicks find them: no collection of the group's nodes.
     fn on_keydown(&self, ev: web_sys::KeyboardEvent) {
-        let Some(group) = self.nodes.read().as_ref().map(|n| n.group.clone()) else { return };
-        let inside = ev.target().map(JsCast::unchecked_into::<web_sys::Node>);
-        if !group.contains(inside.as_ref()) {
-            return;
-        }
-        let radios: Vec<HtmlElement> = group
-            .query_selector_all("[role=radio]:not([aria-disabled=true])")
-            .map(|l| (0..l.length()).filter_map(|i| Some(l.item(i)?.unchecked_into())).collect())
-            .unwrap_or_default();
-        if radios.is_empty() {
-            return;
-        }
-        let focused = crate::web::document().active_element();
-        let at = radios.iter().position(|r| Some(r.unchecked_ref::<Element>()) == focused.as_ref()).unwrap_or(0);
-        let next = match ev.key().as_str() {
-            "ArrowDown" | "ArrowRight" => (at + 1) % radios.len(),
-            "ArrowUp" | "ArrowLeft" => (at + radios.len() - 1) % radios.len(),
-            "Home" => 0,
-            "End" => radios.len() - 1,
-            " " | "Enter" => at,
-            _ => return,
+        let Some(current) = ev.target().and_then(|t| dom::radio_of(&t)) else { return };
+        let Some(at) = dom::row_index(&current) else { return };
+        let next = {
+            let state = self.state.read();
+            let count = state.profiles.len() + 1; // "use another card" is the last row
+            let enabled = |i: usize| state.profiles.get(i).is_none_or(|p| !p.is_expired(self.ctx.today));
+            let walk = |step: usize| (1..=count).map(|k| (at + step * k) % count).find(|&i| enabled(i));
+            match ev.key().as_str() {
+                "ArrowDown" | "ArrowRight" => walk(1),
+                "ArrowUp" | "ArrowLeft" => walk(count - 1),
+                "Home" => (0..count).find(|&i| enabled(i)),
+                "End" => (0..count).rev().find(|&i| enabled(i)),
+                " " | "Enter" => Some(at),
+                _ => return,
+            }
         };
         ev.prevent_default();
-        let target = &radios[next];
-        let _ = target.focus();
-        if let Some(index) = dom::row_index(target) {
-            self.pick(index, target.clone().into());
-        }
+        let Some(row) = next.and_then(|i| Some((i, self.row(Some(i))?))) else { return };
+        let _ = row.1.unchecked_ref::<HtmlElement>().focus();
+        self.pick(row.0, row.1);
     }
 }
 
