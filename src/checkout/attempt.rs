@@ -172,7 +172,8 @@ impl Checkout {
             if redirect {
                 return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
             }
-            let waiter = js_sys::Promise::new(&mut |res, _| self.0.write().verify_waiter = Some(res));
+            let (waiter, resolve, _) = web::deferred();
+            self.0.write().verify_waiter = Some(resolve);
             let started = self.0.write().provider.verify(&action.url);
             let finished_by_shopper = match started {
                 Some(Ok(())) => {

@@ -72,9 +72,8 @@ struct Attempt {
 
 impl Attempt {
     fn new(installments: u32) -> Self {
-        let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
-        let promise = js_sys::Promise::new(&mut |res, rej| fns = (res.into(), rej.into()));
-        Self { promise, resolve: fns.0.into(), reject: fns.1.into(), installments, started: false }
+        let (promise, resolve, reject) = web::deferred();
+        Self { promise, resolve, reject, installments, started: false }
     }
 }
 

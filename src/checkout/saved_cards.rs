@@ -140,12 +140,11 @@ impl Checkout {
         let Some(session) = unique_id.or_else(|| opts.bamboo.unique_id.clone()) else {
             return reject(PasarelaError::invalid("bamboo.uniqueId", "is required to enroll a card", opts.locale));
         };
-        let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
-        let promise = js_sys::Promise::new(&mut |res, rej| fns = (res.into(), rej.into()));
+        let (promise, settle, fail) = web::deferred();
         let opened = self.0.write().provider.enroll(&url, &session);
         match opened {
             Some(Ok(())) => {
-                self.0.write().enroll_waiter = Some((fns.0.into(), fns.1.into()));
+                self.0.write().enroll_waiter = Some((settle, fail));
                 promise
             }
             Some(Err(e)) => reject(e),

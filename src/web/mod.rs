@@ -18,6 +18,20 @@ fn spawn_boxed(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>)
     wasm_bindgen_futures::spawn_local(future);
 }
 
+/// A new promise and the functions that settle it (`resolve`, `reject`): one closure for every
+/// promise Pasarela makes rather than one per place.
+pub fn deferred() -> (js_sys::Promise, js_sys::Function, js_sys::Function) {
+    let mut fns = (None, None);
+    let promise = js_sys::Promise::new(&mut |resolve, reject| fns = (Some(resolve), Some(reject)));
+    let (resolve, reject) = fns;
+    (promise, resolve.unwrap_or_else(noop), reject.unwrap_or_else(noop))
+}
+
+/// A function that does nothing (never needed: a promise's executor runs at once).
+fn noop() -> js_sys::Function {
+    wasm_bindgen::JsValue::UNDEFINED.into()
+}
+
 /// The page's `window`. Pasarela only runs in a window context.
 pub fn window() -> web_sys::Window {
     web_sys::window().expect("Pasarela runs in a browser window")

@@ -67,10 +67,9 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
             s
         }
     };
-    let loaded = js_sys::Promise::new(&mut |resolve, reject| {
-        let _ = script.add_event_listener_with_callback("load", &resolve);
-        let _ = script.add_event_listener_with_callback("error", &reject);
-    });
+    let (loaded, resolve, reject) = super::deferred();
+    let _ = script.add_event_listener_with_callback("load", &resolve);
+    let _ = script.add_event_listener_with_callback("error", &reject);
     if created {
         let head = doc.head().map(JsValue::from).unwrap_or_else(|| doc.document_element().into());
         let _ = head.unchecked_ref::<web_sys::Node>().append_child(&script);

@@ -5,13 +5,8 @@ use wasm_bindgen_futures::JsFuture;
 
 /// Resolves after `ms` milliseconds (`setTimeout`).
 pub async fn sleep(ms: u32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = super::window().set_timeout_with_callback_and_timeout_and_arguments_1(
-            &resolve,
-            ms as i32,
-            &JsValue::UNDEFINED,
-        );
-    });
+    let (p, resolve, _) = super::deferred();
+    let _ = super::window().set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, ms as i32, &JsValue::UNDEFINED);
     let _ = JsFuture::from(p).await;
 }
 
@@ -19,13 +14,10 @@ pub async fn sleep(ms: u32) {
 /// settled race leaves nothing scheduled behind it.
 pub async fn with_timeout(p: js_sys::Promise, ms: u32) -> Option<Result<JsValue, JsValue>> {
     let timed_out = JsValue::from_str("__pasarela_timeout");
-    let mut handle = 0;
-    let marker = timed_out.clone();
-    let timer = js_sys::Promise::new(&mut |resolve, _| {
-        handle = super::window()
-            .set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, ms as i32, &marker)
-            .unwrap_or(0);
-    });
+    let (timer, resolve, _) = super::deferred();
+    let handle = super::window()
+        .set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, ms as i32, &timed_out)
+        .unwrap_or(0);
     let raced = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&p, &timer))).await;
     super::window().clear_timeout_with_handle(handle);
     match raced {
