@@ -41,26 +41,25 @@ impl Checkout {
         let host = self.0.read().host.clone();
         let _ = host.insert_before(&slot, host.first_child().as_ref());
         let weak = Rc::downgrade(&self.0);
-        let w2 = weak.clone();
         // `profileselected` is reported from the click itself, like a DOM `change` event: the view
         // holds no borrow then, and wasm-bindgen keeps a running handler alive even if the page
         // destroys the checkout from its listener. (Deferring it cost a third of a selection's
-        // time, issue #6.)
-        let actions = views::ViewActions {
-            select: Rc::new(move |id: Option<JsValue>| {
+        // time, issue #6.) Paying goes to the microtask queue.
+        let actions: views::ViewActions = Rc::new(move |action| match action {
+            views::ViewAction::Select(id) => {
                 if let Some(rc) = weak.upgrade() {
                     Checkout(rc).on_select(id);
                 }
-            }),
-            pay: Rc::new(move || {
-                let weak = w2.clone();
+            }
+            views::ViewAction::Pay => {
+                let weak = weak.clone();
                 crate::web::spawn(async move {
                     if let Some(rc) = weak.upgrade() {
                         Checkout(rc).pay_from_view();
                     }
                 });
-            }),
-        };
+            }
+        });
         let ctx = views::profiles::ViewContext {
             locale: opts.locale,
             today,

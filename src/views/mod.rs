@@ -4,4 +4,4 @@
 pub mod format;
 pub mod profiles;
 
-pub use profiles::{Mounted, ViewActions};
+pub use profiles::{Mounted, ViewAction, ViewActions};

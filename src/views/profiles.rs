@@ -28,14 +28,17 @@ use web_sys::{Element, HtmlElement};
 /// The value of the selection that means "use another card".
 pub const NEW_CARD: &str = "";
 
-/// What the shopper asked for, called from the view's event handlers with no borrow held: the
-/// controller reports a selection at once and defers paying to the microtask queue.
-#[derive(Clone)]
-pub struct ViewActions {
+/// What the shopper asked for.
+pub enum ViewAction {
     /// The shopper chose a saved card (its id as the row holds it) or, with `None`, "use another card".
-    pub select: Rc<dyn Fn(Option<JsValue>)>,
-    pub pay: Rc<dyn Fn()>,
+    Select(Option<JsValue>),
+    /// The list's pay button.
+    Pay,
 }
+
+/// Where the view reports [`ViewAction`]s, called from its event handlers with no borrow held:
+/// the controller reports a selection at once and defers paying to the microtask queue.
+pub type ViewActions = Rc<dyn Fn(ViewAction)>;
 
 /// Static facts the view needs.
 #[derive(Clone)]
@@ -256,7 +259,7 @@ impl Shared {
                         self.pick(index, row);
                     }
                 } else if dom::is_pay_button(&target) {
-                    (self.actions.pay)();
+                    (self.actions)(ViewAction::Pay);
                 }
             }
             Listen::Keydown => self.on_keydown(ev.unchecked_into()),
@@ -286,7 +289,7 @@ impl Shared {
         }
         let id_js = (id != NEW_CARD).then(|| dom::profile_id_of(&row));
         self.check(Some(row), Some(index), id, 1);
-        (self.actions.select)(id_js);
+        (self.actions)(ViewAction::Select(id_js));
     }
 
     /// Selects `id` from code: its row is found by index (rows follow the profiles' order).
