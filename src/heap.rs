@@ -27,6 +27,12 @@ pub struct Heap {
     end: usize,
 }
 
+/// A class's free-list slot. Masked, so the index needs no bounds check (and the package no
+/// bounds-check panic message: issue #6); classes never exceed the address width anyway.
+fn slot(class: u32) -> usize {
+    class as usize & (CLASSES - 1)
+}
+
 impl Heap {
     pub const fn new() -> Self {
         Self { free: [0; CLASSES], next: 0, end: 0 }
@@ -43,9 +49,9 @@ impl Heap {
     /// # Safety
     /// `grow` must hand out memory that is writable, unused and at least 16-byte aligned.
     pub unsafe fn alloc(&mut self, class: u32, grow: impl FnOnce(usize) -> Option<(usize, usize)>) -> *mut u8 {
-        let head = self.free[class as usize];
+        let head = self.free[slot(class)];
         if head != 0 {
-            self.free[class as usize] = unsafe { *(head as *const usize) };
+            self.free[slot(class)] = unsafe { *(head as *const usize) };
             return head as *mut u8;
         }
         let size = 1usize << class;
@@ -83,8 +89,8 @@ impl Heap {
     /// # Safety
     /// `ptr` must be a block of class `class` from this heap, not already free.
     pub unsafe fn free(&mut self, ptr: *mut u8, class: u32) {
-        unsafe { *(ptr as *mut usize) = self.free[class as usize] };
-        self.free[class as usize] = ptr as usize;
+        unsafe { *(ptr as *mut usize) = self.free[slot(class)] };
+        self.free[slot(class)] = ptr as usize;
     }
 }
 

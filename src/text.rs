@@ -22,19 +22,42 @@ pub fn join(parts: &[Option<&str>], sep: &str) -> String {
     out
 }
 
+// Searching for a single `char` (`s.split('.')`) uses core's memchr-based searcher, whose
+// slicing panics with formatted indices: with those two it was the last way into integer
+// formatting in the package. A `char` predicate takes a plain scan instead (issue #6).
+
+/// `s.split(sep)`.
+pub fn split(s: &str, sep: char) -> impl Iterator<Item = &str> {
+    s.split(move |c| c == sep)
+}
+
+/// `s.split_once(sep)`.
+pub fn split_once(s: &str, sep: char) -> Option<(&str, &str)> {
+    s.split_once(move |c| c == sep)
+}
+
+/// `s.rsplit_once(sep)`.
+pub fn rsplit_once(s: &str, sep: char) -> Option<(&str, &str)> {
+    s.rsplit_once(move |c| c == sep)
+}
+
+/// `s.contains(c)`.
+pub fn has(s: &str, c: char) -> bool {
+    s.chars().any(|x| x == c)
+}
+
 /// `n` in decimal.
 pub fn u64_text(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
+    // Least significant digit first, then reversed: no indexing, so no bounds check.
+    let mut digits = Vec::with_capacity(20);
     loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
+        digits.push(b'0' + (n % 10) as u8);
         n /= 10;
         if n == 0 {
             break;
         }
     }
-    digits[at..].iter().map(|&d| d as char).collect()
+    digits.iter().rev().map(|&d| d as char).collect()
 }
 
 /// `n` in decimal.

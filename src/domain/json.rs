@@ -173,7 +173,7 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn ws(&mut self) {
-        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+        while matches!(self.s.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.i += 1;
         }
     }
@@ -250,7 +250,7 @@ impl Parser<'_> {
             (v, p.i - start)
         };
         let (int, n) = digits(self);
-        if n == 0 || (n > 1 && self.s[self.i - n] == b'0') {
+        if n == 0 || (n > 1 && self.s.get(self.i - n) == Some(&b'0')) {
             return None;
         }
         let mut value = int;
@@ -291,7 +291,7 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            out.push_str(std::str::from_utf8(&self.s[start..self.i]).ok()?);
+            out.push_str(std::str::from_utf8(self.s.get(start..self.i)?).ok()?);
             match *self.s.get(self.i)? {
                 b'"' => {
                     self.i += 1;

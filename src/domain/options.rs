@@ -147,7 +147,7 @@ const RULES: &[(&str, Check, bool)] = &[
 
 /// `path`'s value in `root` (`null` counts as absent), following dots.
 fn at<'a>(root: &'a Json, path: &str) -> Option<&'a Json> {
-    path.split('.').try_fold(root, |v, key| v.get(key)).filter(|v| !v.is_null())
+    crate::text::split(path, '.').try_fold(root, |v, key| v.get(key)).filter(|v| !v.is_null())
 }
 
 fn text_at<'a>(root: &'a Json, path: &str) -> Option<&'a str> {
@@ -166,7 +166,7 @@ fn int_at(root: &Json, path: &str) -> Option<i64> {
 fn is_known(parent: &str, key: &str) -> bool {
     if parent.is_empty() {
         return matches!(key, "container" | "profiles")
-            || (!key.contains('.') && RULES.iter().any(|(p, _, _)| *p == key));
+            || (!crate::text::has(key, '.') && RULES.iter().any(|(p, _, _)| *p == key));
     }
     RULES.iter().any(|(p, _, _)| p.strip_prefix(parent).and_then(|rest| rest.strip_prefix('.')) == Some(key))
 }
@@ -245,7 +245,7 @@ fn validate(options: &Json, container_is_element: bool) -> Result<(), (String, &
         return Err((key.clone(), "is not a known option"));
     }
     for &(path, check, required) in RULES {
-        let parent = path.rsplit_once('.').map_or("", |(p, _)| p);
+        let parent = crate::text::rsplit_once(path, '.').map_or("", |(p, _)| p);
         if !parent.is_empty() && at(options, parent).is_none() {
             continue; // an optional object that is not there
         }
@@ -397,17 +397,22 @@ fn is_http_url(u: &str) -> bool {
 }
 
 fn is_header_name(n: &str) -> bool {
-    !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+    // RFC 9110 `token` characters.
+    !n.is_empty()
+        && n.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+        })
 }
 
 fn looks_like_email(e: &str) -> bool {
-    matches!(e.split_once('@'), Some((user, host)) if !user.is_empty() && host.contains('.') && !e.contains(char::is_whitespace))
+    matches!(crate::text::split_once(e, '@'), Some((user, host)) if !user.is_empty() && crate::text::has(host, '.') && !e.contains(char::is_whitespace))
 }
 
 /// KR public keys are `shopId:testpublickey_…` (test) or `shopId:publickey_…` (production).
 fn is_kr_public_key(k: &str) -> bool {
     let key = |rest: &str| rest.strip_prefix("test").unwrap_or(rest).starts_with("publickey_");
-    matches!(k.split_once(':'), Some((shop, rest)) if !shop.is_empty() && shop.bytes().all(|b| b.is_ascii_digit()) && key(rest))
+    matches!(crate::text::split_once(k, ':'), Some((shop, rest)) if !shop.is_empty() && shop.bytes().all(|b| b.is_ascii_digit()) && key(rest))
 }
 
 #[cfg(test)]

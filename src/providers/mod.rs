@@ -149,11 +149,12 @@ pub fn next_dom_id(prefix: &str) -> String {
 
 /// Appends `?key=value` (or `&key=value`) unless the URL's query already has `key`.
 pub fn with_query(url: &str, key: &str, value: &str) -> String {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    if query.split('&').any(|param| param.split('=').next() == Some(key)) {
+    use crate::text::{has, split, split_once};
+    let query = split_once(url, '?').map_or("", |(_, q)| q);
+    if split(query, '&').any(|param| split(param, '=').next() == Some(key)) {
         return url.to_owned();
     }
-    let sep = if url.contains('?') { "&" } else { "?" };
+    let sep = if has(url, '?') { "&" } else { "?" };
     let value = String::from(js_sys::encode_uri_component(value));
     crate::text::cat(&[url, sep, key, "=", &value])
 }
