@@ -4,6 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use pasarela::boundary::WasmCheckout;
+use pasarela::domain::payment_state::PaymentState;
 use pasarela::web::{self, js, script, time};
 use std::future::Future;
 use wasm_bindgen::prelude::*;
@@ -184,7 +185,7 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
         .map(|c| js_sys::Array::from(&c).get(1).as_string().unwrap())
         .collect();
     assert_eq!(bound, ["tokenCreated", "onTokenCreateError", "notificationReceived", "closed"]);
-    assert_eq!(checkout.state(), "ready");
+    assert_eq!(checkout.state(), PaymentState::Ready as u32);
 
     // The library fills PWToken and calls back; Pasarela empties the input and emits no value.
     let on_token: js_sys::Function = js::get(&js::get(&pw, "handlers"), "tokenCreated").unchecked_into();
@@ -210,5 +211,5 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
         .filter(|c| js_sys::Array::from(c).get(0) == "Unbind")
         .count();
     assert_eq!(unbound, 4, "every bound event is unbound");
-    assert_eq!(checkout.state(), "destroyed");
+    assert_eq!(checkout.state(), PaymentState::Destroyed as u32);
 }
