@@ -35,6 +35,7 @@ pub async fn post_payment(
 /// GETs `{statusUrl}/{paymentId}` (same retry rules; a read never charges).
 pub async fn get_status(cfg: &MerchantConfig, payment_id: &str, who: Caller) -> Result<MerchantAnswer, PasarelaError> {
     let id = String::from(js_sys::encode_uri_component(payment_id));
+    // A predicate, not a char pattern: see `crate::text`.
     let url = crate::text::cat(&[cfg.status_url.trim_end_matches(|c| c == '/'), "/", &id]);
     send(cfg, who, None, &url, None).await
 }

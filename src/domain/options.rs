@@ -172,7 +172,7 @@ fn is_known(parent: &str, key: &str) -> bool {
 }
 
 /// Checks one option's value against its rule; `Err((field, problem))` names what is wrong.
-fn check_value<'a>(path: &str, check: Check, v: &'a Json) -> Result<(), (String, &'static str)> {
+fn check_value(path: &str, check: Check, v: &Json) -> Result<(), (String, &'static str)> {
     let bad = |problem: &'static str| Err((path.to_owned(), problem));
     let text = match v {
         Json::Str(s) if !s.trim().is_empty() => Some(s.as_str()),
@@ -401,7 +401,23 @@ fn is_header_name(n: &str) -> bool {
     !n.is_empty()
         && n.bytes().all(|b| {
             b.is_ascii_alphanumeric()
-                || matches!(b, b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~')
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
         })
 }
 

@@ -133,7 +133,7 @@ pub fn normalize(item: &Json, path: &str, locale: Locale) -> Result<SavedProfile
         match o.opt_str("Installments")? {
             None => Vec::new(),
             Some(s) => s
-                .split(|c| c == ';')
+                .split(|c| c == ';') // a predicate, not a char: see `crate::text`
                 .map(|x| crate::text::parse_u32(x.trim()).filter(|n| *n > 0))
                 .collect::<Option<Vec<_>>>()
                 .ok_or_else(|| o.err("Installments", "must look like \"1;2;3\""))?,

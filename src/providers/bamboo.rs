@@ -146,8 +146,8 @@ impl Provider for Bamboo {
         let s = sink.clone();
         let on_notification = self.handlers.keep_unit(move |n: JsValue| {
             let status = match js::get(&n, "ProcessStatus").as_f64() {
-                Some(x) if x == 1.0 => NotificationStatus::Ok,
-                Some(x) if x == 2.0 => NotificationStatus::Pending,
+                Some(1.0) => NotificationStatus::Ok,
+                Some(2.0) => NotificationStatus::Pending,
                 _ => NotificationStatus::Error,
             };
             s(ProviderEvent::Notification(status));

@@ -6,7 +6,8 @@ use wasm_bindgen_futures::JsFuture;
 /// Resolves after `ms` milliseconds (`setTimeout`).
 pub async fn sleep(ms: u32) {
     let (p, resolve, _) = super::deferred();
-    let _ = super::window().set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, ms as i32, &JsValue::UNDEFINED);
+    let _ =
+        super::window().set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, ms as i32, &JsValue::UNDEFINED);
     let _ = JsFuture::from(p).await;
 }
 
