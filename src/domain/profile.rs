@@ -70,10 +70,12 @@ struct Shape {
     issuer: &'static str,
 }
 
-const PASARELA: Shape =
+// Statics, not consts: `normalize` tells the shapes apart by address (`ptr::eq`), which only a
+// static guarantees (each use of a const may be a copy of its own).
+static PASARELA: Shape =
     Shape { id: "id", brand: "brand", last4: "last4", expiry: "expiry", holder: "holder", issuer: "issuer" };
 /// Bamboo `PaymentProfiles` (seed 001).
-const BAMBOO: Shape = Shape {
+static BAMBOO: Shape = Shape {
     id: "PaymentProfileId",
     brand: "Brand",
     last4: "Last4",
@@ -82,7 +84,7 @@ const BAMBOO: Shape = Shape {
     issuer: "IssuerBank",
 };
 /// Conekta `payment_sources` (its expiry is `exp_month` + `exp_year`).
-const CONEKTA: Shape = Shape { id: "id", brand: "brand", last4: "last4", expiry: "", holder: "name", issuer: "" };
+static CONEKTA: Shape = Shape { id: "id", brand: "brand", last4: "last4", expiry: "", holder: "name", issuer: "" };
 
 /// Normalises one profile given in the Pasarela, Bamboo `PaymentProfiles` or Conekta
 /// `payment_sources` shape. Checks run on the borrowed JSON; the profile is built at the end.
