@@ -149,12 +149,11 @@ pub fn next_dom_id(prefix: &str) -> String {
 
 /// Appends `?key=value` (or `&key=value`) unless the URL's query already has `key`.
 pub fn with_query(url: &str, key: &str, value: &str) -> String {
-    use crate::text::{has, split, split_once};
-    let query = split_once(url, '?').map_or("", |(_, q)| q);
+    use crate::text::{split, split_once};
+    let (sep, query) = split_once(url, '?').map_or(("?", ""), |(_, q)| ("&", q));
     if split(query, '&').any(|param| split(param, '=').next() == Some(key)) {
         return url.to_owned();
     }
-    let sep = if has(url, '?') { "&" } else { "?" };
     let value = String::from(js_sys::encode_uri_component(value));
     crate::text::cat(&[url, sep, key, "=", &value])
 }

@@ -21,15 +21,11 @@ fn spawn_boxed(future: std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>)
 /// A new promise and the functions that settle it (`resolve`, `reject`): one closure for every
 /// promise Pasarela makes rather than one per place.
 pub fn deferred() -> (js_sys::Promise, js_sys::Function, js_sys::Function) {
-    let mut fns = (None, None);
-    let promise = js_sys::Promise::new(&mut |resolve, reject| fns = (Some(resolve), Some(reject)));
-    let (resolve, reject) = fns;
-    (promise, resolve.unwrap_or_else(noop), reject.unwrap_or_else(noop))
-}
-
-/// A function that does nothing (never needed: a promise's executor runs at once).
-fn noop() -> js_sys::Function {
-    wasm_bindgen::JsValue::UNDEFINED.into()
+    use wasm_bindgen::{JsCast, JsValue};
+    // The executor runs before `Promise::new` returns, so both slots hold functions by then.
+    let mut fns = (JsValue::UNDEFINED, JsValue::UNDEFINED);
+    let promise = js_sys::Promise::new(&mut |resolve, reject| fns = (resolve.into(), reject.into()));
+    (promise, fns.0.unchecked_into(), fns.1.unchecked_into())
 }
 
 /// The page's `window`. Pasarela only runs in a window context.

@@ -6,6 +6,7 @@ use wasm_bindgen_futures::JsFuture;
 /// Resolves after `ms` milliseconds (`setTimeout`).
 pub async fn sleep(ms: u32) {
     let (p, resolve, _) = super::deferred();
+    // The one-argument setTimeout, as `with_timeout` uses: one binding for both.
     let _ =
         super::window().set_timeout_with_callback_and_timeout_and_arguments_1(&resolve, ms as i32, &JsValue::UNDEFINED);
     let _ = JsFuture::from(p).await;
