@@ -6,11 +6,17 @@ export type Provider = 'bamboo' | 'conekta' | 'kr';
 /** Lifecycle of a checkout. */
 export type CheckoutState = 'loading' | 'ready' | 'processing' | 'action_required' | 'succeeded' | 'failed' | 'destroyed';
 
-/** Error codes (API.md §3; `not_ready`, `unknown_profile`, `unsupported`, `internal` are Pasarela extensions). */
+/**
+ * Error codes (API.md §3; `not_ready`, `unknown_profile`, `unsupported`, `internal`, `timeout`,
+ * `cancelled`, `attempts_exceeded` are Pasarela extensions).
+ * - `timeout`: the provider's form did not answer within its bound (retryable).
+ * - `cancelled`: the shopper closed the provider's form before it produced a token (retryable).
+ * - `attempts_exceeded`: the provider locked its form (KR `PSP_099`); a new `kr.formToken` is needed.
+ */
 export type PasarelaErrorCode =
   | 'invalid_options' | 'script_load_failed' | 'tokenization_failed' | 'network' | 'merchant_rejected'
   | 'merchant_bad_response' | 'token_expired' | 'secret_in_profile' | 'destroyed'
-  | 'not_ready' | 'unknown_profile' | 'unsupported' | 'internal';
+  | 'not_ready' | 'unknown_profile' | 'unsupported' | 'internal' | 'timeout' | 'cancelled' | 'attempts_exceeded';
 
 /** A saved card, normalised (API.md §5). Raw Bamboo `PaymentProfiles` and Conekta `payment_sources` entries are accepted too. */
 export interface SavedProfile {
@@ -76,7 +82,15 @@ export interface CheckoutOptions {
   locale?: 'es' | 'en' | 'pt';
   /** Provider script URL; default: the provider's production CDN. */
   scriptUrl?: string;
-  bamboo?: { captureUrl?: string; uniqueId?: string; paymentMediaId?: number; bankId?: number };
+  /** Required when `provider` is `'bamboo'` (for its `countryCode`). */
+  bamboo?: {
+    /**
+     * The country the card is tokenized for, ISO 3166-1 alpha-2 in capitals (`'UY'`, `'MX'`):
+     * PWCheckout's mandatory `country_code`.
+     */
+    countryCode: string;
+    captureUrl?: string; uniqueId?: string; paymentMediaId?: number; bankId?: number;
+  };
   /** Required when `provider` is `'kr'`. */
   kr?: { formToken: string; binUpdateUrl?: string };
   conekta?: { locale?: string };

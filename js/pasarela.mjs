@@ -153,11 +153,45 @@ class Checkout {
   }
 }
 
+/** The providers' production scripts, as `src/providers/*.rs` `DEFAULT_SCRIPT_URL` (an e2e test checks they agree). */
+const SCRIPTS = {
+  bamboo: 'https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js',
+  conekta: 'https://pay.conekta.com/v1.0/js/conekta-checkout.min.js',
+  kr: 'https://static.lyra.com/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js',
+};
+const preloaded = new Set();
+
+/**
+ * Starts fetching the provider's script while the wasm compiles, with `<link rel=preload>`: the
+ * adapter's own `<script>` (Rust, `src/web/script.rs`) then finds it in the cache. The URL is the
+ * one the adapter builds (Bamboo appends `key`); anything the options would refuse is skipped.
+ */
+function preloadProviderScript(o) {
+  try {
+    const provider = o.provider;
+    let url = o.scriptUrl === undefined ? SCRIPTS[provider] : o.scriptUrl;
+    if (typeof url !== 'string' || !/^(https?:\/\/|\/(?!\/)|\.\/)\S*$/i.test(url)) return;
+    if (provider === 'bamboo') {
+      if (typeof o.publicKey !== 'string') return;
+      const [, query = ''] = url.split('?');
+      if (!query.split('&').some((p) => p.split('=')[0] === 'key')) url += `${url.includes("?") ? "&" : "?"}key=${encodeURIComponent(o.publicKey)}`;
+    }
+    if (preloaded.has(url)) return;
+    preloaded.add(url);
+    const link = document.createElement('link');
+    link.rel = 'preload';
+    link.as = 'script';
+    link.href = url;
+    document.head.append(link);
+  } catch {}
+}
+
 /**
  * Validates `options`, renders into `options.container` and starts loading the provider.
  * Rejects with a `PasarelaError` (`invalid_options`, `field`) before anything is loaded on bad input.
  */
 export async function createCheckout(options) {
+  if (options && typeof document !== 'undefined') preloadProviderScript(options);
   await load();
   if (poisoned) throw poisoned;
   const checkout = new Checkout();

@@ -4,7 +4,7 @@
 #   2. pkg/ release build
 #   3. wasm-bindgen-test browser tests in headless Chromium
 #   4. end-to-end tests: Playwright (playwright-core + Debian's Chromium) against the sandbox
-#   5. the size report, which fails over the 60 KiB budget (issue #6)
+#   5. the size report, which fails over the 64 KiB budget
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"

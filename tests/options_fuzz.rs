@@ -73,7 +73,7 @@ fn mutated() -> impl Strategy<Value = Value> {
         let mut o = json!({
             "provider": "bamboo", "container": "#c", "publicKey": "pk",
             "order": { "id": "A-1", "amount": 1000, "currency": "USD" },
-            "merchant": { "paymentUrl": "/pay" }, "bamboo": {}
+            "merchant": { "paymentUrl": "/pay" }, "bamboo": { "countryCode": "UY" }
         });
         let mut at = &mut o;
         for p in &path[..path.len() - 1] {

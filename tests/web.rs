@@ -116,7 +116,8 @@ fn options(container_sel: &str) -> Option<String> {
     Some(format!(
         r#"{{ "provider": "bamboo", "container": "{container_sel}", "publicKey": "pk",
           "order": {{ "id": "W-1", "amount": 5000, "currency": "CLP" }},
-          "merchant": {{ "paymentUrl": "/no-merchant-here", "retries": 0, "timeoutMs": 2000 }}, "locale": "en" }}"#
+          "merchant": {{ "paymentUrl": "/no-merchant-here", "retries": 0, "timeoutMs": 2000 }}, "locale": "en",
+          "bamboo": {{ "countryCode": "CL" }} }}"#
     ))
 }
 
@@ -159,9 +160,7 @@ const FAKE_PWCHECKOUT: &str = r#"
     Bind(e, f) { calls.push(['Bind', e]); handlers[e] = f; },
     Unbind(e) { calls.push(['Unbind', e]); delete handlers[e]; },
     LoadIframe() {
-      calls.push(['LoadIframe']);
-      const form = document.getElementById(this.props.form_id);
-      const input = document.createElement('input'); input.name = 'PWToken'; form.appendChild(input);
+      calls.push(['LoadIframe', document.getElementById(this.props.iframeId).tagName]);
     },
     PWCapture(url) { calls.push(['PWCapture', url]); },
   };
@@ -178,7 +177,15 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
     let props = js::get(&pw, "props");
     assert_eq!(js::get_string(&props, "autoSubmit").as_deref(), Some("false"));
     assert_eq!(js::get_string(&props, "amount").as_deref(), Some("5000"), "CLP has no minor units");
-    assert_eq!(js::get_string(&props, "lang").as_deref(), Some("ENG"));
+    assert_eq!(js::get_string(&props, "lang").as_deref(), Some("EN"), "ISO 639-1");
+    assert_eq!(js::get_string(&props, "country_code").as_deref(), Some("CL"));
+    let load =
+        js_sys::Array::from(&js::get(&pw, "calls")).iter().find(|c| js_sys::Array::from(c).get(0) == "LoadIframe");
+    assert_eq!(
+        load.map(|c| js_sys::Array::from(&c).get(1)),
+        Some(JsValue::from_str("IFRAME")),
+        "iframeId names an <iframe>"
+    );
     let bound: Vec<String> = js_sys::Array::from(&js::get(&pw, "calls"))
         .iter()
         .filter(|c| js_sys::Array::from(c).get(0) == "Bind")
@@ -190,16 +197,17 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
     // The library fills PWToken and calls back; Pasarela empties the input and emits no value.
     let on_token: js_sys::Function = js::get(&js::get(&pw, "handlers"), "tokenCreated").unchecked_into();
     let form = host.query_selector("form").unwrap().unwrap();
-    let input: web_sys::HtmlInputElement = form.query_selector("input").unwrap().unwrap().unchecked_into();
+    let input: web_sys::HtmlInputElement =
+        form.query_selector("input[name=PWToken]").unwrap().unwrap().unchecked_into();
     input.set_value("OT__secret-token_");
-    on_token
-        .call1(&JsValue::NULL, &eval("return { TokenId: 'OT__secret-token_', Brand: 'Visa', Last4: '4242' }"))
-        .unwrap();
+    on_token.call1(&JsValue::NULL, &eval("return { TokenId: 'OT__secret-token_', Brand: 'Visa', Last4: 42 }")).unwrap();
     assert_eq!(input.value(), "");
     time::sleep(3000).await; // the merchant URL does not exist: the attempt ends in an error result
     let names: Vec<String> = log.iter().map(|e| js_sys::Array::from(&e).get(0).as_string().unwrap()).collect();
     assert_eq!(names.first().map(String::as_str), Some("ready"));
     assert!(names.contains(&"token".to_owned()) && names.contains(&"result".to_owned()), "{names:?}");
+    let token = log.iter().map(|e| js_sys::Array::from(&e)).find(|e| e.get(0) == "token").unwrap().get(1);
+    assert_eq!(js::get_string(&token, "last4").as_deref(), Some("0042"), "numeric Last4, zero-padded");
     let dumped = js_sys::JSON::stringify(&log).unwrap().as_string().unwrap();
     assert!(!dumped.contains("secret-token"), "a token value leaked into an event: {dumped}");
     assert!(!host.outer_html().contains("secret-token"));

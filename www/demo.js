@@ -25,10 +25,13 @@ async function savedCards(provider) {
   const r = await fetch('/merchant/customers', { method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ provider, email: 'ana@example.com', cards }) });
   const { profiles, bamboo } = await r.json();
-  return { profiles, ...(bamboo ? { bamboo } : {}) };
+  // Bamboo's enrollment form needs the shopper's capture URL and session, next to the country.
+  return { profiles, ...(bamboo ? { bamboo: { countryCode: 'MX', ...bamboo } } : {}) };
 }
 
 async function providerExtras(provider) {
+  // PWCheckout's country_code is mandatory: the country the card is tokenized for.
+  if (provider === 'bamboo') return { bamboo: { countryCode: 'MX' } };
   if (provider !== 'kr') return {};
   // The merchant server creates the KR formToken (V4/Charge/CreatePayment) before the form loads.
   const r = await fetch('/merchant/kr/form-token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ order }) });

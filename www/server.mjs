@@ -22,6 +22,16 @@ const TYPES = {
 export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; " +
   "img-src 'self' data:; connect-src 'self'; frame-src 'self'; object-src 'none'; base-uri 'none'";
 
+/**
+ * The policy per provider with the emulators, as docs/providers/*.md gives it for the real
+ * libraries (with 'self' for their hosts): KR's client injects its theme as a <style> element.
+ */
+export const CSP_FOR = {
+  bamboo: STRICT_CSP,
+  conekta: STRICT_CSP,
+  kr: STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+};
+
 export async function readJson(req) {
   const chunks = [];
   for await (const c of req) chunks.push(c);
@@ -67,7 +77,10 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       if (path.startsWith('/merchant/')) return await merchant.handle(req, res, url);
       for (const p of providers) if (await p.handle(req, res, url)) return;
       if (path === '/harness.html') return serveFile(res, join(ROOT, 'www/harness.html'));
-      if (path === '/harness-csp.html') return serveFile(res, join(ROOT, 'www/harness.html'), { 'Content-Security-Policy': STRICT_CSP });
+      if (path === '/harness-csp.html') {
+        const csp = CSP_FOR[url.searchParams.get('provider')] || STRICT_CSP;
+        return serveFile(res, join(ROOT, 'www/harness.html'), { 'Content-Security-Policy': csp });
+      }
       // The demo storefront runs under the strict policy a merchant can use (README, "CSP").
       if (path === '/' || path === '/index.html') return serveFile(res, join(ROOT, 'www/index.html'), { 'Content-Security-Policy': STRICT_CSP });
       const file = normalize(join(ROOT, path));

@@ -1,7 +1,7 @@
 //! One payment attempt: started by `pay()` or by a token from the provider form, forwarded to
 //! the merchant, driven through any shopper action, ended by exactly one `result`.
 
-use super::{json_to_js, to_js, Attempt, Checkout, TokenEvent, VERIFY_TIMEOUT_MS};
+use super::{json_to_js, to_js, Attempt, Checkout, Form, TokenEvent, VERIFY_TIMEOUT_MS};
 use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::json::ObjectText;
@@ -111,19 +111,55 @@ impl Checkout {
                 let (id, n) = self.selected_profile().unwrap_or_default();
                 self.pay(Some(id), installments.or(Some(n)))
             }
-            // No form to submit (its script failed): waiting for a token would wait forever.
-            None if !self.0.read().form_ready => reject(self.error(ErrorCode::NotReady)),
             None => {
-                let a = Attempt::new(installments.unwrap_or(1).max(1));
+                let form = self.0.read().form;
+                match form {
+                    // No form to submit (its script failed): waiting for a token would wait forever.
+                    Form::Failed => return reject(self.error(ErrorCode::NotReady)),
+                    Form::Locked => return reject(self.error(ErrorCode::AttemptsExceeded).with_field("kr.formToken")),
+                    _ => {}
+                }
+                let mut a = Attempt::new(installments.unwrap_or(1).max(1));
+                a.submit_when_ready = form != Form::Usable;
                 let p = a.promise.clone();
                 self.0.write().attempt = Some(a);
-                let submitted = self.0.write().provider.submit();
-                if let Err(e) = submitted {
-                    self.finish(PaymentResult::from_error(&e, None), Some(e), None);
+                self.bound_token_wait(&p);
+                if form == Form::Usable {
+                    self.submit_form();
+                } else {
+                    // "Use another card" was never picked: the form is made now and submitted once
+                    // the provider says it is usable.
+                    self.mount_form();
                 }
                 p
             }
         }
+    }
+
+    /// Asks the provider's form for a token; a form that refuses ends the waiting attempt.
+    pub(super) fn submit_form(&self) {
+        let submitted = self.0.write().provider.submit();
+        if let Err(e) = submitted {
+            self.end_waiting_attempt(e);
+        }
+    }
+
+    /// Every wait for a provider callback is bounded: if no token (or KR answer) has come for the
+    /// attempt of `promise` within the provider's bound, it ends as `timeout`, and a token that
+    /// still comes from that submission is not charged.
+    fn bound_token_wait(&self, promise: &js_sys::Promise) {
+        let ms = self.0.read().provider.token_timeout_ms();
+        let (me, promise) = (self.clone(), promise.clone());
+        crate::web::spawn(async move {
+            time::sleep(ms).await;
+            let expired = me.0.read().attempt.as_ref().is_some_and(|a| {
+                !a.started && AsRef::<JsValue>::as_ref(&a.promise) == AsRef::<JsValue>::as_ref(&promise)
+            });
+            if expired {
+                me.0.write().provider.abandon_submit();
+                me.end_waiting_attempt(me.error(ErrorCode::Timeout));
+            }
+        });
     }
 
     /// Forwards `source` to the merchant and drives the answer to one result.
@@ -175,29 +211,32 @@ impl Checkout {
             let (waiter, resolve, _) = web::deferred();
             self.0.write().verify_waiter = Some(resolve);
             let started = self.0.write().provider.verify(&action.url);
-            let finished_by_shopper = match started {
+            // How the verification form ended: a notification or `COMMERCE_ACTION` hand the
+            // payment back to the merchant (read its status until final); the shopper closing it,
+            // its own `TIMEOUT` or `ERROR`, or no answer within our bound leave it unfinished.
+            let left_because = match started {
                 Some(Ok(())) => {
                     let r = time::with_timeout(waiter, VERIFY_TIMEOUT_MS).await;
-                    matches!(
-                        r.and_then(|r| r.ok()).and_then(|v| v.as_string()).as_deref(),
-                        Some("ok" | "pending" | "error")
-                    )
+                    match r.and_then(|r| r.ok()).and_then(|v| v.as_string()).as_deref() {
+                        Some("ok" | "pending" | "error" | "commerce_action") => None,
+                        Some("closed") => Some(None),
+                        Some("failed") => Some(Some(self.error(ErrorCode::TokenizationFailed).with_detail("ERROR"))),
+                        Some("timeout") => Some(Some(self.error(ErrorCode::Timeout).with_detail("TIMEOUT"))),
+                        _ => Some(Some(self.error(ErrorCode::Timeout))),
+                    }
                 }
-                Some(Err(e)) => {
-                    self.emit_error(&e);
-                    false
-                }
-                None => {
-                    self.emit_error(&self.error(ErrorCode::Unsupported));
-                    false
-                }
+                Some(Err(e)) => Some(Some(e)),
+                None => Some(Some(self.error(ErrorCode::Unsupported))),
             };
             self.0.write().verify_waiter = None;
             if !self.happen(Happening::ActionDone) {
                 return; // destroyed meanwhile
             }
-            if !finished_by_shopper {
-                // Closed (or never answered): nobody will finish it now. Read it once and report.
+            if let Some(why) = left_because {
+                if let Some(e) = why {
+                    self.emit_error(&e);
+                }
+                // Nobody will finish it now. Read it once and report; `pay()` opens it again.
                 return self.poll(payment_id, who, Some(answer)).await;
             }
         }

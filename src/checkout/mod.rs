@@ -19,7 +19,7 @@ use crate::domain::merchant::PaymentResult;
 use crate::domain::options::CheckoutOptions;
 use crate::domain::payment_state::{Happening, PaymentState};
 use crate::domain::token::TokenKind;
-use crate::providers::{self, Provider, ProviderEvent, Sink};
+use crate::providers::{self, CloseReason, Provider, ProviderEvent, Sink};
 use crate::views;
 use crate::web::{self, script};
 use std::cell::RefCell;
@@ -47,8 +47,10 @@ struct Inner {
     succeeded: Option<js_sys::Promise>,
     /// A pending payment's verification the shopper closed: `pay()` opens it again.
     unfinished_action: Option<crate::domain::merchant::MerchantAnswer>,
-    /// Whether the provider's form mounted (a new card can be paid only then).
-    form_ready: bool,
+    /// Where the provider's card form is (a new card can be paid only once it is usable).
+    form: Form,
+    /// Held while this checkout is the page's one checkout of a page-global provider.
+    page_claim: Option<providers::PageClaim>,
     /// Resolves the verification wait with the notification status (or `closed`).
     verify_waiter: Option<js_sys::Function>,
     /// `enroll()`'s promise functions while the enrollment form is open.
@@ -60,6 +62,23 @@ struct Inner {
     mode: &'static str,
 }
 
+/// The provider's card form. With saved cards shown it is created only when the shopper picks
+/// "use another card" (or `pay()` needs it), so a returning shopper never waits for its iframe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Form {
+    /// The provider's script is not loaded (or not set up) yet.
+    NoScript,
+    /// The library is set up; the form is not created yet.
+    NotMounted,
+    /// Created; the provider has not said it is usable yet.
+    Mounting,
+    Usable,
+    /// The script or the form failed: no new card can be paid.
+    Failed,
+    /// The provider locked the form (KR `PSP_099`): a new form token is needed.
+    Locked,
+}
+
 /// The attempt in flight: its promise and the functions that settle it.
 struct Attempt {
     promise: js_sys::Promise,
@@ -68,12 +87,14 @@ struct Attempt {
     installments: u32,
     /// Whether the merchant request has started (before that, the attempt waits for a token).
     started: bool,
+    /// The form is not usable yet: submit it when it is.
+    submit_when_ready: bool,
 }
 
 impl Attempt {
     fn new(installments: u32) -> Self {
         let (promise, resolve, reject) = web::deferred();
-        Self { promise, resolve, reject, installments, started: false }
+        Self { promise, resolve, reject, installments, started: false, submit_when_ready: false }
     }
 }
 
@@ -107,6 +128,9 @@ impl Checkout {
         // The saved cards move to the controller (and the view); the options keep no copy.
         let profiles = std::mem::take(&mut opts.profiles);
         let opts = Rc::new(opts);
+        // Refused before anything is rendered: a second PWCheckout or KR on the page would
+        // silently take over the first one's global state.
+        let page_claim = providers::PageClaim::take(opts.provider, opts.locale)?;
         let host =
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
         host.set_class_name("pasarela");
@@ -123,7 +147,8 @@ impl Checkout {
             attempt: None,
             succeeded: None,
             unfinished_action: None,
-            form_ready: false,
+            form: Form::NoScript,
+            page_claim,
             verify_waiter: None,
             enroll_waiter: None,
             profiles: Default::default(),
@@ -226,13 +251,56 @@ impl Checkout {
             inner.provider.mount(&host, sink)
         };
         if let Err(e) = mounted {
+            return self.setup_failed(e);
+        }
+        self.0.write().form = Form::NotMounted;
+        if self.shows_new_card() {
+            self.mount_form();
+        } else {
+            // The saved cards are usable now; the card form waits for "use another card". Through
+            // the sink, like a provider's own `Ready`: a page that subscribes right after
+            // `createCheckout` resolves still hears it.
+            self.sink()(ProviderEvent::Ready);
+        }
+    }
+
+    /// Whether the provider's form is what the shopper sees (no saved cards, or "another card").
+    fn shows_new_card(&self) -> bool {
+        self.0.read().view.as_ref().is_none_or(|v| v.is_new_card())
+    }
+
+    /// Creates the provider's card form unless it exists (or its script is not loaded yet).
+    pub(super) fn mount_form(&self) {
+        let mounted = {
+            let mut inner = self.0.write();
+            if inner.form != Form::NotMounted || inner.state == PaymentState::Destroyed {
+                return;
+            }
+            inner.form = Form::Mounting;
+            inner.provider.mount_form()
+        };
+        if let Err(e) = mounted {
             self.setup_failed(e);
         }
     }
 
+    /// The provider's script or form failed: reported once, and a `pay()` waiting for the form
+    /// ends with it.
     fn setup_failed(&self, e: PasarelaError) {
-        if self.happen(Happening::SetupFailed) {
-            self.emit_error(&e);
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
+        self.0.write().form = Form::Failed;
+        self.happen(Happening::SetupFailed);
+        self.emit_error(&e);
+        self.end_waiting_attempt(e);
+    }
+
+    /// Ends an attempt that waits for the form's token (none was forwarded: nothing was charged).
+    fn end_waiting_attempt(&self, e: PasarelaError) {
+        let waiting = self.0.read().attempt.as_ref().is_some_and(|a| !a.started);
+        if waiting {
+            self.finish(PaymentResult::from_error(&e, None), Some(e), None);
         }
     }
 
@@ -242,9 +310,18 @@ impl Checkout {
         }
         match ev {
             ProviderEvent::Ready => {
-                self.0.write().form_ready = true;
+                let submit_now = {
+                    let mut inner = self.0.write();
+                    if inner.form == Form::Mounting {
+                        inner.form = Form::Usable;
+                    }
+                    inner.attempt.as_mut().is_some_and(|a| std::mem::take(&mut a.submit_when_ready))
+                };
                 if self.happen(Happening::FormReady) {
                     self.emit_ready();
+                }
+                if submit_now {
+                    self.submit_form();
                 }
             }
             ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
@@ -257,34 +334,58 @@ impl Checkout {
                 }
                 // A `pay()` waiting for this form's token ends here; the shopper can fix the card
                 // and pay again.
-                let waiting = self.0.read().attempt.as_ref().is_some_and(|a| !a.started);
-                if waiting {
-                    self.finish(PaymentResult::from_error(&e, None), Some(e), None);
-                }
+                self.end_waiting_attempt(e);
             }
             ProviderEvent::Notification(status) => {
                 self.emit("notification", json_to_js(&ObjectText::new().str("status", status.as_str()).end()));
                 self.wake_verifier(status.as_str());
             }
-            ProviderEvent::ActionClosed => {
-                self.wake_verifier("closed");
-                let enrolling = self.0.write().enroll_waiter.take();
-                if let Some((_, reject)) = enrolling {
-                    let _ = reject.call1(
-                        &JsValue::NULL,
-                        &to_js(&self.error(ErrorCode::TokenizationFailed).with_detail("closed")),
-                    );
-                }
-            }
+            ProviderEvent::Closed(reason) => self.on_form_closed(reason),
             ProviderEvent::SetupFailed(e) => self.setup_failed(e),
+            ProviderEvent::FormLocked(e) => {
+                self.0.write().form = Form::Locked;
+                self.happen(Happening::SetupFailed);
+                self.emit_error(&e);
+                self.end_waiting_attempt(e);
+            }
             ProviderEvent::Warning(e) => self.emit_error(&e),
         }
     }
 
-    fn wake_verifier(&self, status: &str) {
+    /// Wakes a verification wait with `status`; says whether one was waiting.
+    fn wake_verifier(&self, status: &str) -> bool {
         let waiter = self.0.write().verify_waiter.take();
-        if let Some(f) = waiter {
+        if let Some(f) = &waiter {
             let _ = f.call1(&JsValue::NULL, &JsValue::from_str(status));
+        }
+        waiter.is_some()
+    }
+
+    /// A provider form closed without a token or notification: the verification, enrollment or
+    /// card form that was open ends, each as its `CloseInfo.Reason` says.
+    fn on_form_closed(&self, reason: CloseReason) {
+        let status = match reason {
+            CloseReason::Shopper => "closed",
+            CloseReason::Timeout => "timeout",
+            CloseReason::Error => "failed",
+            CloseReason::CommerceAction => "commerce_action",
+        };
+        if self.wake_verifier(status) {
+            return;
+        }
+        let e = match reason {
+            CloseReason::Timeout => self.error(ErrorCode::Timeout).with_detail("TIMEOUT"),
+            CloseReason::Error => self.error(ErrorCode::TokenizationFailed).with_detail("ERROR"),
+            CloseReason::Shopper => self.error(ErrorCode::Cancelled),
+            CloseReason::CommerceAction => self.error(ErrorCode::Cancelled).with_detail("COMMERCE_ACTION"),
+        };
+        let enrolling = self.0.write().enroll_waiter.take();
+        match enrolling {
+            Some((_, reject)) => {
+                let _ = reject.call1(&JsValue::NULL, &to_js(&e));
+            }
+            // The modal card form closed while `pay()` waited for its token.
+            None => self.end_waiting_attempt(e),
         }
     }
 
@@ -297,6 +398,7 @@ impl Checkout {
         let (attempt, waiter, enrolling) = {
             let mut inner = self.0.write();
             inner.provider.unmount();
+            inner.page_claim = None;
             inner.view.take();
             inner.host.remove();
             (inner.attempt.take(), inner.verify_waiter.take(), inner.enroll_waiter.take())

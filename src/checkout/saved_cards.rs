@@ -86,6 +86,11 @@ impl Checkout {
             let _ = inner.host.set_attribute("data-mode", mode);
             inner.mode = mode;
         }
+        drop(inner);
+        if new_card {
+            // The card form is created the first time the shopper needs it.
+            self.mount_form();
+        }
     }
 
     /// A choice in the list: `profileselected` for a saved card, the form for "another card".

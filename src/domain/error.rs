@@ -33,6 +33,12 @@ pub enum ErrorCode {
     Unsupported,
     /// A bug inside Pasarela (a caught panic); the checkout can still be destroyed.
     Internal,
+    /// The provider's form did not answer within its bound (a token wait, a form that timed out).
+    Timeout,
+    /// The shopper closed the provider's form before it produced a token.
+    Cancelled,
+    /// The provider locked its form after too many attempts (KR `PSP_099`): a new form is needed.
+    AttemptsExceeded,
 }
 
 impl ErrorCode {
@@ -52,12 +58,23 @@ impl ErrorCode {
             Self::UnknownProfile => "unknown_profile",
             Self::Unsupported => "unsupported",
             Self::Internal => "internal",
+            Self::Timeout => "timeout",
+            Self::Cancelled => "cancelled",
+            Self::AttemptsExceeded => "attempts_exceeded",
         }
     }
 
     /// Whether trying the same thing again may succeed.
     pub fn retryable(self) -> bool {
-        matches!(self, Self::ScriptLoadFailed | Self::Network | Self::NotReady | Self::TokenizationFailed)
+        matches!(
+            self,
+            Self::ScriptLoadFailed
+                | Self::Network
+                | Self::NotReady
+                | Self::TokenizationFailed
+                | Self::Timeout
+                | Self::Cancelled
+        )
     }
 
     fn message(self) -> Msg {
@@ -75,6 +92,9 @@ impl ErrorCode {
             Self::UnknownProfile => Msg::ErrUnknownProfile,
             Self::Unsupported => Msg::ErrUnsupported,
             Self::Internal => Msg::ErrInternal,
+            Self::Timeout => Msg::ErrTimeout,
+            Self::Cancelled => Msg::ErrCancelled,
+            Self::AttemptsExceeded => Msg::ErrAttemptsExceeded,
         }
     }
 }
@@ -175,6 +195,8 @@ mod tests {
         assert!(ErrorCode::Network.retryable());
         assert!(!ErrorCode::MerchantRejected.retryable());
         assert!(!ErrorCode::SecretInProfile.retryable());
+        assert!(ErrorCode::Timeout.retryable());
+        assert!(!ErrorCode::AttemptsExceeded.retryable(), "a locked form needs a new formToken");
     }
 
     #[test]

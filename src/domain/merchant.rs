@@ -265,7 +265,8 @@ mod tests {
             &json!({
                 "provider": "bamboo", "container": "#c", "publicKey": "pk",
                 "order": { "id": "A-1", "amount": 123456, "currency": "USD" },
-                "merchant": { "paymentUrl": "/pay" }, "customer": { "email": "ana@example.com" }
+                "merchant": { "paymentUrl": "/pay" }, "customer": { "email": "ana@example.com" },
+                "bamboo": { "countryCode": "MX" }
             }),
             false,
         )

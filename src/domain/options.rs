@@ -47,6 +47,8 @@ pub struct Customer {
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BambooOptions {
+    /// PWCheckout's mandatory `country_code`: ISO 3166-1 alpha-2 in capitals (`UY`).
+    pub country_code: String,
     pub capture_url: Option<String>,
     pub unique_id: Option<String>,
     pub payment_media_id: Option<i64>,
@@ -108,6 +110,8 @@ enum Check {
     Headers,
     Locale,
     Provider,
+    /// ISO 3166-1 alpha-2 in capitals.
+    Country,
 }
 
 /// Every option but `container` and `profiles` (checked on their own), in the order they are
@@ -134,6 +138,7 @@ const RULES: &[(&str, Check, bool)] = &[
     ("customer.lastName", Check::Text, false),
     ("scriptUrl", Check::Url, false),
     ("bamboo", Check::Object, false),
+    ("bamboo.countryCode", Check::Country, true),
     ("bamboo.captureUrl", Check::Url, false),
     ("bamboo.uniqueId", Check::Text, false),
     ("bamboo.paymentMediaId", Check::Id, false),
@@ -221,6 +226,9 @@ fn check_value(path: &str, check: Check, v: &Json) -> Result<(), (String, &'stat
                 }
                 Check::Locale if Locale::parse(t).is_none() => bad("must be 'es', 'en' or 'pt'"),
                 Check::Provider if provider_of(t).is_none() => bad("must be 'bamboo', 'conekta' or 'kr'"),
+                Check::Country if !(t.len() == 2 && t.bytes().all(|b| b.is_ascii_uppercase())) => {
+                    bad("must be an ISO 3166-1 alpha-2 country code in capitals, e.g. 'UY'")
+                }
                 _ => Ok(()),
             }
         }
@@ -264,6 +272,10 @@ fn validate(options: &Json, container_is_element: bool) -> Result<(), (String, &
     }
     if !container_is_element && text_at(options, "container").is_none_or(|s| s.trim().is_empty()) {
         return Err(("container".to_owned(), "must be a CSS selector or an HTMLElement"));
+    }
+    // PWCheckout's `country_code` is mandatory (Bamboo, Versions/Forms/Checkout-Form.md).
+    if text_at(options, "provider") == Some("bamboo") && at(options, "bamboo").is_none() {
+        return Err(("bamboo.countryCode".to_owned(), "is required when provider is 'bamboo'"));
     }
     if text_at(options, "provider") == Some("kr") {
         if !text_at(options, "publicKey").is_some_and(is_kr_public_key) {
@@ -324,6 +336,7 @@ pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptio
         locale,
         script_url: owned_at(options, "scriptUrl"),
         bamboo: BambooOptions {
+            country_code: owned_at(options, "bamboo.countryCode").unwrap_or_default(),
             capture_url: owned_at(options, "bamboo.captureUrl"),
             unique_id: owned_at(options, "bamboo.uniqueId"),
             payment_media_id: int_at(options, "bamboo.paymentMediaId"),
@@ -448,8 +461,22 @@ mod tests {
             "container": "#pay",
             "publicKey": "pk_test",
             "order": { "id": "A-1", "amount": 123456, "currency": "USD" },
-            "merchant": { "paymentUrl": "/merchant/pay" }
+            "merchant": { "paymentUrl": "/merchant/pay" },
+            "bamboo": { "countryCode": "MX" }
         })
+    }
+
+    #[test]
+    fn bamboo_needs_an_iso_country_code() {
+        let mut v = base();
+        v.as_object_mut().unwrap().remove("bamboo");
+        assert_eq!(field_of(v), "bamboo.countryCode");
+        for bad in [json!("uy"), json!("URY"), json!(""), json!(858)] {
+            let mut v = base();
+            v["bamboo"]["countryCode"] = bad;
+            assert_eq!(field_of(v), "bamboo.countryCode");
+        }
+        assert_eq!(parse(&base(), false).unwrap().bamboo.country_code, "MX");
     }
 
     fn field_of(v: Value) -> String {

@@ -22,7 +22,8 @@ pub enum PaymentState {
 pub enum Happening {
     /// The provider form (or the profile list) became usable.
     FormReady,
-    /// The provider script or form could not be set up.
+    /// The provider script or form could not be set up, or the provider made its form unusable
+    /// (KR locks it after too many attempts). Saved cards may still pay.
     SetupFailed,
     /// An attempt started (a token arrived, or a one-click `pay`).
     AttemptStarted,
@@ -67,7 +68,7 @@ impl PaymentState {
             (S::Destroyed, _) => None,
             (_, H::Destroy) => Some(S::Destroyed),
             (S::Loading, H::FormReady) => Some(S::Ready),
-            (S::Loading, H::SetupFailed) => Some(S::Failed),
+            (S::Loading | S::Ready, H::SetupFailed) => Some(S::Failed),
             (S::Ready | S::Failed, H::AttemptStarted) => Some(S::Processing),
             (S::Processing, H::ActionNeeded) => Some(S::ActionRequired),
             (S::ActionRequired, H::ActionDone) => Some(S::Processing),
@@ -134,6 +135,12 @@ mod tests {
             assert_eq!(S::Destroyed.next(h), None);
         }
         assert_eq!(S::Processing.next(H::Destroy), Some(S::Destroyed));
+    }
+
+    #[test]
+    fn a_form_that_fails_after_ready_fails_the_checkout_but_not_an_attempt_in_flight() {
+        assert_eq!(S::Ready.next(H::SetupFailed), Some(S::Failed));
+        assert_eq!(S::Processing.next(H::SetupFailed), None);
     }
 
     #[test]

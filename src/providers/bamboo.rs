@@ -1,17 +1,20 @@
-//! Bamboo Payment — the PWCheckout library (seed 000/001/002, FLOWS.md "Bamboo").
+//! Bamboo Payment — the PWCheckout library. Every behaviour relied on here is listed, with its
+//! source, in `docs/providers/bamboo.md`.
 //!
-//! Default script: the embedded (`NoModal`) variant, so the card form renders inside Pasarela's
-//! container via `SetProperties({ iframeId })` + `LoadIframe()`. When the page points `scriptUrl`
-//! at the modal `PWCheckout.js`, there is no `LoadIframe` and `pay()` opens the modal with
+//! Default script: the embedded (`NoModal`) variant. The page creates an `<iframe>` and names it
+//! in `SetProperties({ iframeId })`; `LoadIframe()` loads the card form into that iframe
+//! (Bamboo, Versions/Forms/Embedded-Checkout-Form.md). When the page points `scriptUrl` at the
+//! modal `PWCheckout.js`, there is no `LoadIframe` and `pay()` opens the modal with
 //! `OpenIframeNormal()` instead.
 //!
 //! `autoSubmit: 'false'` is always set: Pasarela owns the submission, and the library must not
-//! post the merchant's form with the token in it. The library still writes the token into a
-//! hidden `PWToken` input of `form_id`; the adapter empties it at once, because a token value
-//! must never stay in the DOM.
+//! post the merchant's form with the token in it. The page must hold a hidden `PWToken` input,
+//! which the library fills before `tokenCreated` (Versions/Forms/Checkout-Form.md, "Invoking the
+//! form"); the adapter puts it inside its own `form_id` form and empties it as soon as the token
+//! is read, because a token value must never stay in the DOM.
 
 use super::{
-    form_slot, next_dom_id, setup_error, with_query, Handlers, NotificationStatus, Provider, ProviderEvent, Sink,
+    next_dom_id, setup_error, with_query, CloseReason, Handlers, NotificationStatus, Provider, ProviderEvent, Sink,
 };
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::i18n::{Locale, Msg};
@@ -37,11 +40,28 @@ pub struct Bamboo {
     nodes: Vec<Element>,
     handlers: Handlers,
     modal: bool,
+    /// Where the card form goes, its iframe's id (named in `SetProperties` before it exists), and
+    /// where to report: kept from `mount` for `mount_form`.
+    host: Option<Element>,
+    frame_id: String,
+    sink: Option<Sink>,
 }
 
 impl Bamboo {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Handlers::default(), modal: false }
+        Self {
+            opts,
+            nodes: Vec::new(),
+            handlers: Handlers::default(),
+            modal: false,
+            host: None,
+            frame_id: next_dom_id("bamboo-frame"),
+            sink: None,
+        }
+    }
+
+    fn setup_failed(&self, e: JsValue) -> PasarelaError {
+        setup_error(self.opts.locale, ProviderId::Bamboo, &e.as_string().unwrap_or_else(|| "PWCheckout".into()))
     }
 
     fn pw() -> JsValue {
@@ -51,10 +71,11 @@ impl Bamboo {
     fn properties(&self, form_id: &str, iframe_id: &str) -> js_sys::Object {
         let o = &self.opts;
         let s = |v: &str| JsValue::from_str(v);
+        // ISO 639-1, in capitals as Bamboo's own example writes it ("ES").
         let lang = match o.locale {
-            Locale::Es => "ESP",
-            Locale::En => "ENG", // inferred: only "ESP" appears in public integrations
-            Locale::Pt => "POR", // inferred
+            Locale::Es => "ES",
+            Locale::En => "EN",
+            Locale::Pt => "PT",
         };
         let props = js::object(&[
             ("form_id", s(form_id)),
@@ -66,6 +87,7 @@ impl Bamboo {
             // PWCheckout takes major units as a string (public integrations pass e.g. '100').
             ("amount", s(&money::to_major_string(o.order.amount, &o.order.currency))),
             ("lang", s(lang)),
+            ("country_code", s(&o.bamboo.country_code)),
             ("button_label", s(&cat(&[o.locale.text(Msg::Pay), " #monto#"]))),
         ]);
         if let Some(email) = &o.customer.email {
@@ -79,7 +101,7 @@ impl Bamboo {
     }
 }
 
-/// Empties every `PWToken` input the library wrote into `form`.
+/// Empties every input of `form` (the `PWToken` input the library wrote the token into).
 fn scrub_token_inputs(form: &Element) {
     if let Ok(list) = form.query_selector_all("input") {
         for i in 0..list.length() {
@@ -89,6 +111,22 @@ fn scrub_token_inputs(form: &Element) {
             }
         }
     }
+}
+
+/// `TokenInfo.Last4` is `numeric[4]` (Versions/Forms/_index.md): a card ending in 0001 arrives
+/// as the number 1. The digits the shopper sees are four, zero-padded.
+fn last_four(info: &JsValue) -> Option<String> {
+    let digits = js::get_string(info, "Last4")?;
+    if digits.is_empty() || digits.len() > 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // No str slice: it would bring core's slice-error formatting into the wasm (see `text`).
+    let mut four = String::with_capacity(4);
+    for _ in digits.len()..4 {
+        four.push('0');
+    }
+    four.push_str(&digits);
+    Some(four)
 }
 
 impl Provider for Bamboo {
@@ -109,12 +147,18 @@ impl Provider for Bamboo {
         form.set_class_name("pasarela-bamboo-form");
         let _ = form.set_attribute("hidden", "");
         let _ = form.set_attribute("action", "about:blank"); // autoSubmit is off; never posts
+                                                             // The documented hidden field, by name and id: there is one per page, as PWCheckout is.
+        let token_input = doc.create_element("input").map_err(setup_failed)?;
+        let _ = token_input.set_attribute("type", "hidden");
+        let _ = token_input.set_attribute("name", "PWToken");
+        token_input.set_id("PWToken");
+        form.append_child(&token_input).map_err(setup_failed)?;
         host.append_child(&form).map_err(setup_failed)?;
-        let (frame, frame_id) =
-            form_slot(host, "bamboo-frame", "pasarela-provider-form pasarela-bamboo-frame").map_err(setup_failed)?;
-        self.nodes = vec![form.clone(), frame];
+        self.nodes = vec![form.clone()];
+        self.host = Some(host.clone());
+        self.sink = Some(sink.clone());
 
-        js::call(&pw, "SetProperties", &[&self.properties(&form_id, &frame_id)]).map_err(setup_failed)?;
+        js::call(&pw, "SetProperties", &[&self.properties(&form_id, &self.frame_id)]).map_err(setup_failed)?;
 
         let s = sink.clone();
         let on_token = self.handlers.keep_unit(move |info: JsValue| {
@@ -130,7 +174,7 @@ impl Provider for Bamboo {
                 source: Source::Token { token, kind },
                 kind,
                 brand: js::get_string(&info, "Brand"),
-                last4: js::get_string(&info, "Last4"),
+                last4: last_four(&info),
             });
         });
         let s = sink.clone();
@@ -154,19 +198,29 @@ impl Provider for Bamboo {
         });
         let s = sink.clone();
         let on_closed = self.handlers.keep_unit(move |c: JsValue| {
-            let reason = js::get_string(&c, "Reason").unwrap_or_default();
-            if !matches!(reason.as_str(), "TOKEN_RECEIVED" | "NOTIFICATION_RECEIVED") {
-                s(ProviderEvent::ActionClosed);
+            if let Some(reason) = CloseReason::of(&js::get_string(&c, "Reason").unwrap_or_default()) {
+                s(ProviderEvent::Closed(reason));
             }
         });
         for (event, handler) in EVENTS.iter().zip([on_token, on_token_error, on_notification, on_closed]) {
             js::call(&pw, "Bind", &[&JsValue::from_str(event), &handler]).map_err(setup_failed)?;
         }
 
-        if js::has_method(&pw, "LoadIframe") {
-            js::call(&pw, "LoadIframe", &[]).map_err(setup_failed)?;
-        } else {
-            self.modal = true;
+        self.modal = !js::has_method(&pw, "LoadIframe");
+        Ok(())
+    }
+
+    fn mount_form(&mut self) -> Result<(), PasarelaError> {
+        let (Some(host), Some(sink)) = (self.host.clone(), self.sink.clone()) else { return Ok(()) };
+        if !self.modal {
+            // The page's own <iframe>, which LoadIframe() loads the form into (a <div> stays blank).
+            let frame = web::document().create_element("iframe").map_err(|e| self.setup_failed(e))?;
+            frame.set_id(&self.frame_id);
+            frame.set_class_name("pasarela-provider-form pasarela-bamboo-frame");
+            let _ = frame.set_attribute("title", self.opts.locale.text(Msg::CardForm));
+            host.append_child(&frame).map_err(|e| self.setup_failed(e))?;
+            self.nodes.push(frame);
+            js::call(&Self::pw(), "LoadIframe", &[]).map_err(|e| self.setup_failed(e))?;
         }
         sink(ProviderEvent::Ready);
         Ok(())
@@ -224,6 +278,8 @@ impl Provider for Bamboo {
             }
         }
         self.handlers.clear();
+        self.sink = None;
+        self.host = None;
         for n in self.nodes.drain(..) {
             n.remove();
         }

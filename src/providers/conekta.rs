@@ -1,4 +1,5 @@
-//! Conekta — the checkout component `ConektaCheckoutComponents.Card` (seed 003, FLOWS.md "Conekta").
+//! Conekta — the checkout component `ConektaCheckoutComponents.Card`. Every behaviour relied on
+//! here is listed, with its source, in `docs/providers/conekta.md`.
 //!
 //! Two shapes of the `Card` argument are in use: the flat one the seed shows (`targetIFrame`,
 //! `publicKey`, callbacks at the top level) and the current nested one (`config`, `callbacks`,
@@ -6,6 +7,11 @@
 //! knows. With the nested shape it also asks for `useExternalSubmit` and keeps the submit function
 //! `onUpdateSubmitTrigger` hands over, which is what `pay()` presses. A library without that
 //! keeps its own button, and the attempt starts when the shopper presses it.
+//!
+//! With `useExternalSubmit`, a card the component's own checks refuse is reported on
+//! `onFormError` only; Conekta's WooCommerce plugin registers it because without it the pay
+//! button "can spin indefinitely", and bounds its wait for a token to 30 s
+//! (`conekta/ct-woocommerce-plugin`, `resources/js/frontend/loadConektaScript.js`, `index.js`).
 
 use super::{form_slot, setup_error, Handlers, Provider, ProviderEvent, Sink};
 use crate::cell::Borrows;
@@ -22,6 +28,9 @@ use web_sys::Element;
 
 pub const DEFAULT_SCRIPT_URL: &str = "https://pay.conekta.com/v1.0/js/conekta-checkout.min.js";
 
+/// How long `pay()` waits for the component's token: the bound Conekta's own plugin uses.
+pub const TOKEN_TIMEOUT_MS: u32 = 30_000;
+
 pub struct Conekta {
     opts: Rc<CheckoutOptions>,
     nodes: Vec<Element>,
@@ -29,6 +38,12 @@ pub struct Conekta {
     /// The iframe's submit function once the library hands it over, or whether `pay()` asked
     /// for a submission before it did (pressed as soon as it arrives).
     submit_fn: Rc<RefCell<SubmitTrigger>>,
+    /// Whether a submission Pasarela pressed still waits for its token. With the external submit
+    /// the component has no button of its own, so a token nobody waits for is one whose wait
+    /// ended (`timeout`): forwarding it would charge after the page was told the attempt ended.
+    awaiting_token: Rc<std::cell::Cell<bool>>,
+    host: Option<Element>,
+    sink: Option<Sink>,
 }
 
 /// Conekta hands the submit function over when its iframe has loaded, which can be after the
@@ -43,23 +58,41 @@ enum SubmitTrigger {
 
 impl Conekta {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Handlers::default(), submit_fn: Rc::default() }
-    }
-
-    fn error(&self, detail: &str) -> PasarelaError {
-        PasarelaError::new(ErrorCode::TokenizationFailed, self.opts.locale)
-            .with_provider(ProviderId::Conekta)
-            .with_detail(detail)
+        Self {
+            opts,
+            nodes: Vec::new(),
+            handlers: Handlers::default(),
+            submit_fn: Rc::default(),
+            awaiting_token: Rc::default(),
+            host: None,
+            sink: None,
+        }
     }
 }
 
-/// Conekta's error objects have no published schema: the shopper-facing text is
-/// `message_to_purchaser`, the developer's `message`; a bare string also occurs.
-fn error_detail(err: &JsValue) -> String {
-    err.as_string()
-        .or_else(|| js::get_string(err, "message_to_purchaser"))
+/// `onCreateTokenError` receives `{ object: 'error', type, log_id, details: [{ message,
+/// debug_message, param, code }] }` (Conekta's tokenizer docs): the shopper's message is
+/// `details[0].message`, the field `details[0].param`. A bare string or a top-level `message`
+/// (what `onFormError` passes is not documented, *inferred*) are read too.
+fn error_detail(err: &JsValue) -> (String, Option<String>) {
+    let first = js::get(&js::get(err, "details"), "0");
+    let message = js::get_string(&first, "message")
+        .or_else(|| err.as_string())
         .or_else(|| js::get_string(err, "message"))
-        .unwrap_or_default()
+        .unwrap_or_default();
+    (message, js::get_string(&first, "param").or_else(|| js::get_string(err, "param")))
+}
+
+/// A Conekta error object as `tokenization_failed`, with the shopper's message and the field.
+fn token_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> PasarelaError {
+    let (message, param) = error_detail(err);
+    let e = PasarelaError::new(ErrorCode::TokenizationFailed, locale)
+        .with_provider(ProviderId::Conekta)
+        .with_detail(&message);
+    match param {
+        Some(p) => e.with_field(&p),
+        None => e,
+    }
 }
 
 impl Provider for Conekta {
@@ -69,6 +102,14 @@ impl Provider for Conekta {
     }
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
+        self.host = Some(host.clone());
+        self.sink = Some(sink);
+        Ok(())
+    }
+
+    fn mount_form(&mut self) -> Result<(), PasarelaError> {
+        let (Some(host), Some(sink)) = (self.host.clone(), self.sink.clone()) else { return Ok(()) };
+        let host = &host;
         let locale = self.opts.locale;
         let fail = |detail: &str| setup_error(locale, ProviderId::Conekta, detail);
         let (frame, frame_id) = form_slot(host, "conekta-frame", "pasarela-provider-form pasarela-conekta-frame")
@@ -76,8 +117,15 @@ impl Provider for Conekta {
         self.nodes.push(frame);
 
         let s = sink.clone();
+        let (awaiting, trigger) = (self.awaiting_token.clone(), self.submit_fn.clone());
         let on_token = self.handlers.keep_unit(move |token: JsValue| {
-            // `{ id: 'tok_…', object: 'token', … }`, or the bare id (the seed logs a string).
+            // A component with the external submit makes tokens only when Pasarela presses it:
+            // one nobody waits for any more is dropped, never charged.
+            let external = !matches!(*trigger.read(), SubmitTrigger::NotYet);
+            if external && !awaiting.replace(false) {
+                return;
+            }
+            // `{ id: 'tok_…', object: 'token', … }`, or the bare id (the tokenizer docs show a string).
             let id = token.as_string().or_else(|| js::get_string(&token, "id"));
             match id {
                 Some(token) => s(ProviderEvent::Token {
@@ -92,13 +140,13 @@ impl Provider for Conekta {
             }
         });
         let s = sink.clone();
-        let me_locale = locale;
+        let awaiting = self.awaiting_token.clone();
         let on_error = self.handlers.keep_unit(move |err: JsValue| {
-            let e = PasarelaError::new(ErrorCode::TokenizationFailed, me_locale)
-                .with_provider(ProviderId::Conekta)
-                .with_detail(&error_detail(&err));
-            s(ProviderEvent::TokenError(e));
+            awaiting.set(false);
+            s(ProviderEvent::TokenError(token_error(&err, locale)));
         });
+        // `onCreateTokenError` and `onFormError` end a submission the same way.
+        let on_form_error = on_error.clone();
         let s = sink.clone();
         let on_ready = self.handlers.keep_unit(move |_| s(ProviderEvent::Ready));
         let slot = self.submit_fn.clone();
@@ -124,6 +172,7 @@ impl Provider for Conekta {
         let callbacks = js::object(&[
             ("onCreateTokenSucceeded", on_token.clone()),
             ("onCreateTokenError", on_error.clone()),
+            ("onFormError", on_form_error),
             ("onGetInfoSuccess", on_ready),
             ("onUpdateSubmitTrigger", on_submit_trigger),
         ]);
@@ -155,12 +204,24 @@ impl Provider for Conekta {
             SubmitTrigger::Ready(f) => Some(f.clone()),
             _ => None,
         };
+        self.awaiting_token.set(true);
         match f {
-            Some(f) => f.call0(&JsValue::NULL).map(|_| ()).map_err(|e| self.error(&error_detail(&e))),
+            Some(f) => f.call0(&JsValue::NULL).map(|_| ()).map_err(|e| token_error(&e, self.opts.locale)),
             None => {
                 *self.submit_fn.write() = SubmitTrigger::Requested;
                 Ok(())
             }
+        }
+    }
+
+    fn token_timeout_ms(&self) -> u32 {
+        TOKEN_TIMEOUT_MS
+    }
+
+    fn abandon_submit(&mut self) {
+        self.awaiting_token.set(false);
+        if matches!(*self.submit_fn.read(), SubmitTrigger::Requested) {
+            *self.submit_fn.write() = SubmitTrigger::NotYet;
         }
     }
 
@@ -171,6 +232,9 @@ impl Provider for Conekta {
             n.remove();
         }
         *self.submit_fn.write() = SubmitTrigger::NotYet;
+        self.awaiting_token.set(false);
         self.handlers.clear();
+        self.sink = None;
+        self.host = None;
     }
 }

@@ -1,10 +1,14 @@
-//! Lyra — the KR (krypton) embedded form (seed 004, FLOWS.md "Lyra").
+//! Lyra — the KR (krypton) embedded form. Every behaviour relied on here is listed, with its
+//! source, in `docs/providers/kr.md`.
 //!
 //! The script is loaded with `kr-public-key`, `kr-language` and `kr-spa-mode="true"` (as Lyra's own
-//! glue does for single-page apps), then `KR.setFormConfig({ formToken })` and
-//! `KR.renderElements(…)` draw the form inside Pasarela's container. `KR.onSubmit` hands over a
-//! processed-payment answer; Pasarela returns `false` from it (no client redirect) and forwards the
-//! answer verbatim, because only the merchant server can check `hash`.
+//! glue does for single-page apps, `lyra/embedded-form-glue` `app/KryptonGlue.js`), then
+//! `KR.setFormConfig({ formToken })` and `KR.renderElements(…)` draw the form inside Pasarela's
+//! container. The form pays by itself: `KR.onSubmit` is called only for an accepted payment; a
+//! refused one reaches `KR.onError` with the signed answer in `metadata.answer`, and the form stays
+//! up for another card (Lyra's maintainer, `lyra/embedded-form-glue` issue #17). Either answer is
+//! forwarded verbatim, because only the merchant server can check `hash`; Pasarela returns `false`
+//! from `onSubmit` (no client redirect). `PSP_099` means too many attempts: the form is locked.
 
 use super::{form_slot, setup_error, Handlers, Provider, ProviderEvent, Sink};
 use crate::domain::error::{ErrorCode, PasarelaError};
@@ -25,11 +29,13 @@ pub struct Kr {
     opts: Rc<CheckoutOptions>,
     nodes: Vec<Element>,
     handlers: Handlers,
+    host: Option<Element>,
+    sink: Option<Sink>,
 }
 
 impl Kr {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Handlers::default() }
+        Self { opts, nodes: Vec::new(), handlers: Handlers::default(), host: None, sink: None }
     }
 
     fn language(&self) -> &'static str {
@@ -61,6 +67,39 @@ fn card_of(answer: &JsValue) -> (Option<String>, Option<String>) {
     (brand, last4)
 }
 
+/// A processed-payment answer (`onSubmit`'s argument, or `metadata.answer` of a refusal) as the
+/// `token` the merchant verifies: `kr-answer` and `kr-hash` verbatim.
+fn answer_token(event: &JsValue) -> ProviderEvent {
+    let client_answer = js::get(event, "clientAnswer");
+    let (brand, last4) = card_of(&client_answer);
+    let text = |k: &str| js::get_string(event, k).unwrap_or_default();
+    let source = Source::KrAnswer {
+        client_answer: js_sys::JSON::stringify(&client_answer).ok().and_then(|j| j.as_string()).unwrap_or_default(),
+        raw_client_answer: text("rawClientAnswer"),
+        hash: text("hash"),
+        hash_algorithm: text("hashAlgorithm"),
+        hash_key: text("hashKey"),
+    };
+    ProviderEvent::Token { source, kind: TokenKind::FormAnswer, brand, last4 }
+}
+
+/// What a `KR.onError` means: the form locked (`PSP_099`), a refused payment whose signed answer
+/// the merchant must record, or card data to correct.
+fn on_kr_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> ProviderEvent {
+    if js::get_string(err, "errorCode").as_deref() == Some("PSP_099") {
+        let e = PasarelaError::new(ErrorCode::AttemptsExceeded, locale)
+            .with_provider(ProviderId::Kr)
+            .with_field("kr.formToken")
+            .with_detail("PSP_099: create a new formToken");
+        return ProviderEvent::FormLocked(e);
+    }
+    let answer = js::get(&js::get(err, "metadata"), "answer");
+    if js::get_string(&answer, "rawClientAnswer").is_some() {
+        return answer_token(&answer);
+    }
+    ProviderEvent::TokenError(kr_error(err, locale))
+}
+
 impl Provider for Kr {
     fn script(&self) -> ScriptSpec {
         let url = self.opts.script_url.clone().unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
@@ -76,33 +115,27 @@ impl Provider for Kr {
     }
 
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
+        self.host = Some(host.clone());
+        self.sink = Some(sink);
+        Ok(())
+    }
+
+    fn mount_form(&mut self) -> Result<(), PasarelaError> {
+        let (Some(host), Some(sink)) = (self.host.clone(), self.sink.clone()) else { return Ok(()) };
         let locale = self.opts.locale;
         let fail = move |detail: &str| setup_error(locale, ProviderId::Kr, detail);
         let (form, form_id) =
-            form_slot(host, "kr-form", "pasarela-provider-form kr-embedded").map_err(|_| fail("container"))?;
+            form_slot(&host, "kr-form", "pasarela-provider-form kr-embedded").map_err(|_| fail("container"))?;
         self.nodes.push(form);
 
         let s = sink.clone();
         let on_submit = self.handlers.keep(move |event: JsValue| {
-            let client_answer = js::get(&event, "clientAnswer");
-            let (brand, last4) = card_of(&client_answer);
-            let text = |k: &str| js::get_string(&event, k).unwrap_or_default();
-            let source = Source::KrAnswer {
-                client_answer: js_sys::JSON::stringify(&client_answer)
-                    .ok()
-                    .and_then(|j| j.as_string())
-                    .unwrap_or_default(),
-                raw_client_answer: text("rawClientAnswer"),
-                hash: text("hash"),
-                hash_algorithm: text("hashAlgorithm"),
-                hash_key: text("hashKey"),
-            };
-            s(ProviderEvent::Token { source, kind: TokenKind::FormAnswer, brand, last4 });
+            s(answer_token(&event));
             JsValue::FALSE // stop KR's own redirect: Pasarela forwards the answer itself
         });
         let s = sink.clone();
         let on_error = self.handlers.keep(move |err: JsValue| {
-            s(ProviderEvent::TokenError(kr_error(&err, locale)));
+            s(on_kr_error(&err, locale));
             JsValue::UNDEFINED
         });
         let s = sink.clone();
@@ -172,5 +205,7 @@ impl Provider for Kr {
             n.remove();
         }
         self.handlers.clear();
+        self.sink = None;
+        self.host = None;
     }
 }

@@ -36,6 +36,34 @@ impl NotificationStatus {
     }
 }
 
+/// Why a provider form closed, as PWCheckout's `CloseInfo.Reason` says (Bamboo,
+/// Versions/Forms/_index.md); `TOKEN_RECEIVED` and `NOTIFICATION_RECEIVED` are not closings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// `ESCAPE`, `CLOSE_BUTTON`, `PAGE_CLICK`: the shopper left the form.
+    Shopper,
+    /// `TIMEOUT`: the shopper took longer than the form allows.
+    Timeout,
+    /// `ERROR`: the form failed.
+    Error,
+    /// `COMMERCE_ACTION`: the merchant has to act; the payment's state is the merchant's to read.
+    CommerceAction,
+}
+
+impl CloseReason {
+    /// The reason for a `CloseInfo.Reason`, or `None` for the two that end a form normally.
+    pub fn of(reason: &str) -> Option<Self> {
+        match reason {
+            "TOKEN_RECEIVED" | "NOTIFICATION_RECEIVED" => None,
+            "TIMEOUT" => Some(Self::Timeout),
+            "ERROR" => Some(Self::Error),
+            "COMMERCE_ACTION" => Some(Self::CommerceAction),
+            // ESCAPE, CLOSE_BUTTON, PAGE_CLICK, and any reason a later library adds.
+            _ => Some(Self::Shopper),
+        }
+    }
+}
+
 /// What a provider library told the adapter.
 #[derive(Debug)]
 pub enum ProviderEvent {
@@ -47,10 +75,13 @@ pub enum ProviderEvent {
     TokenError(PasarelaError),
     /// Bamboo's verification form reported back.
     Notification(NotificationStatus),
-    /// The shopper closed the provider's verification iframe without finishing.
-    ActionClosed,
+    /// The provider closed one of its forms (verification, enrollment or the modal card form)
+    /// without a token or a notification.
+    Closed(CloseReason),
     /// Setting the form up failed after `mount` returned (KR's promise chain).
     SetupFailed(PasarelaError),
+    /// The provider locked its form for good (KR `PSP_099`, too many attempts).
+    FormLocked(PasarelaError),
     /// Something the merchant should know that does not stop the checkout.
     Warning(PasarelaError),
 }
@@ -63,10 +94,22 @@ pub type Sink = Rc<dyn Fn(ProviderEvent)>;
 pub trait Provider {
     /// The script to load, built from the options (`scriptUrl` wins over the production CDN).
     fn script(&self) -> ScriptSpec;
-    /// Sets the library up inside `host` (the script is loaded). Sends `Ready` when usable.
+    /// Sets the library up once its script is loaded: what every flow needs (Bamboo binds its
+    /// events here, for the verification of a saved card), but not the card form itself.
     fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError>;
+    /// Creates the card form inside `host`, once the shopper needs it: at once without saved
+    /// cards, else when "use another card" is picked. Sends `Ready` when the form is usable.
+    fn mount_form(&mut self) -> Result<(), PasarelaError>;
     /// Asks the library to tokenise what the shopper typed (`pay()` without a profile).
     fn submit(&mut self) -> Result<(), PasarelaError>;
+    /// How long a `pay()` waits for the form's token (or answer) before it ends as `timeout`.
+    /// The default, five minutes, is a shopper typing a card and passing 3-D Secure (*inferred*).
+    fn token_timeout_ms(&self) -> u32 {
+        5 * 60 * 1000
+    }
+    /// The wait for a token ended: a token from that submission, if it still comes, must not be
+    /// charged (the page was told the attempt ended).
+    fn abandon_submit(&mut self) {}
     /// Runs a pending payment's verification step (Bamboo `PWCapture`); `None` when the provider
     /// has no such step (the controller then reports `unsupported`).
     fn verify(&mut self, _action_url: &str) -> Option<Result<(), PasarelaError>> {
@@ -119,6 +162,54 @@ impl Handlers {
     /// Drops every closure (after the library was told to forget them).
     pub fn clear(&mut self) {
         self.0.clear();
+    }
+}
+
+/// A provider whose library keeps page-global state (PWCheckout: one `SetProperties` and one
+/// handler per event; KR: `removeForms`/`removeEventCallbacks` act on the whole page and each
+/// event has one callback). While a checkout holds the claim, a second one is refused.
+pub struct PageClaim(ProviderId);
+
+thread_local!(static CLAIMED: std::cell::Cell<[bool; 2]> = const { std::cell::Cell::new([false; 2]) });
+
+impl PageClaim {
+    /// The claim for `provider` (always granted for providers without page-global state), or the
+    /// error that names the provider holding the page.
+    pub fn take(provider: ProviderId, locale: crate::domain::i18n::Locale) -> Result<Option<Self>, PasarelaError> {
+        let Some(slot) = Self::slot(provider) else { return Ok(None) };
+        let mut claimed = CLAIMED.with(|c| c.get());
+        if claimed[slot] {
+            return Err(PasarelaError::new(crate::domain::error::ErrorCode::Unsupported, locale)
+                .with_provider(provider)
+                .with_field("provider")
+                .with_detail(match provider {
+                    ProviderId::Kr => "one live KR checkout per page: destroy() the other first",
+                    _ => "one live Bamboo checkout per page: destroy() the other first",
+                }));
+        }
+        claimed[slot] = true;
+        CLAIMED.with(|c| c.set(claimed));
+        Ok(Some(Self(provider)))
+    }
+
+    fn slot(provider: ProviderId) -> Option<usize> {
+        match provider {
+            ProviderId::Bamboo => Some(0),
+            ProviderId::Kr => Some(1),
+            ProviderId::Conekta => None,
+        }
+    }
+}
+
+impl Drop for PageClaim {
+    fn drop(&mut self) {
+        if let Some(slot) = Self::slot(self.0) {
+            CLAIMED.with(|c| {
+                let mut claimed = c.get();
+                claimed[slot] = false;
+                c.set(claimed);
+            });
+        }
     }
 }
 

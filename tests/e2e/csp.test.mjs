@@ -1,17 +1,19 @@
 // Pasarela under a strict Content-Security-Policy (no 'unsafe-inline', no 'unsafe-eval';
-// 'wasm-unsafe-eval' allowed): every provider mounts and pays, and the browser reports no violation.
+// 'wasm-unsafe-eval' allowed): every provider mounts and pays under the policy its library needs
+// (docs/providers/*.md), and the browser reports no violation. KR's client injects its theme as a
+// <style>, so KR needs 'unsafe-inline' in style-src, and the strict policy is seen to refuse it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fillConektaCard, fillKrCard, krOptions, mount, openPage, optionsFor, payInPage, payWithBambooCard, shopper, startWorld, waitForEvent } from './helpers.mjs';
-import { STRICT_CSP } from '../../www/server.mjs';
+import { CSP_FOR, STRICT_CSP } from '../../www/server.mjs';
 
 describe('strict CSP', () => {
   let world;
   before(async () => { world = await startWorld(); });
   after(async () => { await world.close(); });
 
-  async function cspPage() {
-    const tab = await openPage(world, '/harness-csp.html');
+  async function cspPage(provider) {
+    const tab = await openPage(world, `/harness-csp.html${provider ? `?provider=${provider}` : ''}`);
     await tab.page.evaluate(() => {
       window.__violations = [];
       document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
@@ -38,10 +40,11 @@ describe('strict CSP', () => {
     await close();
   });
 
-  it('Conekta and KR mount and pay without violations', async () => {
+  it('Conekta and KR mount and pay without violations under their documented policies', async () => {
+    assert.match(CSP_FOR.kr, /style-src 'self' 'unsafe-inline'/);
     for (const [provider, fill, pan] of [['conekta', fillConektaCard, '4242424242424242'], ['kr', fillKrCard, '4970100000000055']]) {
       await world.reset();
-      const { page, close } = await cspPage();
+      const { page, close } = await cspPage(provider);
       const opts = provider === 'kr' ? await krOptions(world) : optionsFor(world, provider);
       await mount(page, opts);
       await waitForEvent(page, 'ready');
@@ -51,5 +54,15 @@ describe('strict CSP', () => {
       assert.deepEqual(await page.evaluate(() => window.__violations), [], provider);
       await close();
     }
+  });
+
+  it("KR's injected theme is refused by the strict policy: the emulator does what the real client does", async () => {
+    await world.reset();
+    const { page, close } = await cspPage();
+    await mount(page, await krOptions(world));
+    await waitForEvent(page, 'ready');
+    await page.waitForFunction(() => window.__violations.length > 0);
+    assert.ok((await page.evaluate(() => window.__violations)).some((v) => v.startsWith('style-src')));
+    await close();
   });
 });

@@ -58,13 +58,16 @@ export function optionsFor(world, provider, extra = {}) {
     kr: `${world.url}/lyra/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js`,
   }[provider];
   const publicKey = { bamboo: 'bamboo_public_sandbox', conekta: 'key_sandbox_public', kr: '69876357:testpublickey_DEMOPUBLICKEY95me92597fd28tGD4r5' }[provider];
-  return {
+  const o = {
     provider, publicKey, scriptUrl, container: '#checkout',
     order: { id: `T-${Math.random().toString(36).slice(2)}`, amount: 123456, currency: 'USD' },
     merchant: { paymentUrl: '/merchant/pay', retries: 2 },
     customer: { email: 'ana@example.com' },
     ...extra,
   };
+  // PWCheckout's country_code is mandatory: every Bamboo checkout names one.
+  if (provider === 'bamboo') o.bamboo = { countryCode: 'MX', ...extra.bamboo };
+  return o;
 }
 
 /**
@@ -96,8 +99,8 @@ export async function waitForEvent(page, name, count = 1, timeout = 15000) {
 }
 
 /** Types a card into the Bamboo emulator's iframe and presses its button. */
-export async function payWithBambooCard(page, pan, { exp = '12/30', cvv = '123', holder = 'Ana Pérez' } = {}) {
-  const f = page.frameLocator('#checkout iframe');
+export async function payWithBambooCard(page, pan, { exp = '12/30', cvv = '123', holder = 'Ana Pérez', frame = '#checkout iframe' } = {}) {
+  const f = page.frameLocator(frame);
   await f.locator('#pw-pan').fill(pan);
   await f.locator('#pw-exp').fill(exp);
   await f.locator('#pw-cvv-card').fill(cvv);
@@ -115,8 +118,8 @@ export async function fillConektaCard(page, pan, { exp = '12/30', cvc = '123', n
 }
 
 /** Types a card into the KR emulator's form. */
-export async function fillKrCard(page, pan, { exp = '12/30', cvv = '123' } = {}) {
-  const f = page.frameLocator('#checkout iframe');
+export async function fillKrCard(page, pan, { exp = '12/30', cvv = '123', frame = '#checkout iframe' } = {}) {
+  const f = page.frameLocator(frame);
   await f.locator('#kr-pan').fill(pan);
   await f.locator('#kr-expiry').fill(exp);
   await f.locator('#kr-security-code').fill(cvv);
@@ -139,7 +142,7 @@ export async function krOptions(world, extra = {}) {
 /** `checkout.pay()` in the page, with errors flattened so they cross the evaluate boundary. */
 export function payInPage(page, opts) {
   return page.evaluate((opts) => checkout.pay(opts).then(
-    (r) => ({ ...r, ...(r.error ? { error: { code: r.error.code, field: r.error.field, message: r.error.message } } : {}) }),
+    (r) => ({ ...r, ...(r.error ? { error: { code: r.error.code, field: r.error.field, message: r.error.message, retryable: r.error.retryable } } : {}) }),
     (e) => ({ rejected: { code: e.code, field: e.field, message: e.message } }),
   ), opts);
 }

@@ -32,13 +32,13 @@ describe('KR checkout', () => {
     assert.equal(await page.evaluate(() => KR.lastRedirectPrevented), true, 'onSubmit returned false');
   });
 
-  it('declines a refused card (UNPAID answer) without a charge', async () => {
+  it('declines a refused card (KR.onError with the signed UNPAID answer) without a charge', async () => {
     const { page } = ctx.tab;
     await ready(page);
     await fillKrCard(page, '4970100000000113');
     const r = await payInPage(page);
     assert.equal(r.status, 'declined');
-    assert.match(r.message, /PSP_099/);
+    assert.match(r.message, /ACQ_001/);
     assert.equal((await ctx.world.state()).charges.length, 0);
   });
 

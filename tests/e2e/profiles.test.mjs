@@ -203,7 +203,7 @@ describe('saved profiles and one-click', () => {
     assert.equal(await page.evaluate(() => document.activeElement.dataset.profileId), list[2].id);
     await page.keyboard.press('ArrowDown'); // "use another card"
     assert.equal(await page.getAttribute('#checkout .pasarela', 'data-mode'), 'new-card');
-    assert.equal(await page.isVisible('#checkout .pasarela-provider-form iframe'), true);
+    assert.equal(await page.isVisible('#checkout iframe'), true, 'the card form is made and shown');
     await page.keyboard.press('ArrowUp');
     await page.keyboard.press(' ');
     assert.equal((await radios(page))[2].checked, 'true');

@@ -60,8 +60,10 @@ export function createBamboo() {
         LastUpdate: null, Brand: t.brand, CardOwner: t.holder, Bin: t.bin, IssuerBank: 'Banco Sandbox', Installments: '1;3;6;12',
         Type: 'CreditCard', Token: id, Expiration: `${y}${String(m).padStart(2, '0')}`, Last4: t.last4, Enabled: true });
     }
+    // TokenInfo (Versions/Forms/_index.md): Bin numeric[6], Last4 numeric[4], CardExpMonth and
+    // CardExpYear numeric[2]: a card ending in 0001 has Last4 1.
     return { token: { TokenId: id, Created: new Date(t.created).toISOString(), Type: t.type, Brand: t.brand, IssuerBank: 'Banco Sandbox',
-      Owner: t.holder, Bin: t.bin, Last4: t.last4, CardType: 'CreditCard', CardExpMonth: m, CardExpYear: y } };
+      Owner: t.holder, Bin: Number(t.bin), Last4: Number(t.last4), CardType: 'CreditCard', CardExpMonth: m, CardExpYear: y % 100 } };
   }
 
   function purchaseView(p) {

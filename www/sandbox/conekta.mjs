@@ -36,8 +36,10 @@ export function createConekta() {
 
   function tokenize({ publicKey, number, name, exp_month, exp_year, cvc }) {
     const pan = String(number || '').replace(/\s+/g, '');
-    const fail = (code, message, param) => ({ error: { object: 'error', type: 'parameter_validation_error', message, message_to_purchaser: message,
-      details: [{ code, param, message }] } });
+    // The tokenizer's error shape (Conekta's tokenizer docs): nothing at the top level but
+    // object, type and log_id; the messages are in details[].
+    const fail = (code, message, param) => ({ error: { object: 'error', type: 'parameter_validation_error', log_id: randomId(12),
+      details: [{ code, param, message, debug_message: message }] } });
     if (!publicKey) return fail('conekta.errors.authentication.missing_key', 'Llave pública inválida.', null);
     if (!luhn(pan)) return fail('conekta.errors.parameter_validation.card.number', 'El número de tarjeta es inválido.', 'card[number]');
     if (!/^\d{3,4}$/.test(String(cvc || ''))) return fail('conekta.errors.parameter_validation.card.cvc', 'El código de seguridad (CVC) es inválido.', 'card[cvc]');

@@ -24,6 +24,7 @@ const FORM_ACTIONS = ['PAYMENT', 'ASK_REGISTER_PAY', 'REGISTER_PAY', 'REGISTER',
 
 // Test cards (FLOWS.md): …0055 and 5970100300000067 accepted; …0113 and 5970100300000109 refused.
 const REFUSED = new Set(['4970100000000113', '5970100300000109']);
+const MAX_REFUSALS = 3;
 
 /** hex HMAC-SHA-256 of `raw` with the key `hashKey` names. */
 export function krHash(raw, hashKey = 'sha256_hmac') {
@@ -86,7 +87,7 @@ export function createKr() {
     const status = refused ? 'UNPAID' : 'PAID';
     const tx = { shopId: KR_SHOP_ID, uuid, amount: f.amount, currency: f.currency, paymentMethodType: 'CARD', paymentMethodToken, status,
       detailedStatus: refused ? 'REFUSED' : 'AUTHORISED', operationType: 'DEBIT', creationDate: new Date().toISOString(),
-      errorCode: refused ? 'PSP_099' : null, errorMessage: refused ? 'Too many attempts' : null,
+      errorCode: refused ? 'ACQ_001' : null, errorMessage: refused ? 'Payment refused' : null,
       detailedErrorCode: refused ? '05' : null, detailedErrorMessage: refused ? 'Do not honor' : null,
       transactionDetails: { cardDetails: { effectiveBrand: brandOf(pan).toUpperCase(), pan: `${pan.slice(0, 6)}XXXXXX${pan.slice(-4)}` }, _type: 'V4/TransactionDetails' },
       _type: 'V4/PaymentTransaction' };
@@ -101,6 +102,8 @@ export function createKr() {
     const f = forms.get(formToken);
     if (!f) return { error: { errorCode: 'CLIENT_100', errorMessage: 'Invalid formToken', detailedErrorCode: null, field: null, children: [] } };
     if (f.paid) return { error: { errorCode: 'PSP_108', errorMessage: 'formToken has already been paid', field: null, children: [] } };
+    // Too many refused attempts lock the form (the count, three, is inferred).
+    if (f.refusals >= MAX_REFUSALS) return { error: { errorCode: 'PSP_099', errorMessage: 'Too many attempts', field: null, children: [] } };
     pan = String(pan || '').replace(/\s+/g, '');
     const children = [];
     if (!luhn(pan)) children.push({ errorCode: 'CLIENT_301', errorMessage: 'Invalid card number', field: 'pan' });
@@ -113,6 +116,7 @@ export function createKr() {
     const wantsRegister = f.formAction === 'REGISTER_PAY' || (f.formAction === 'ASK_REGISTER_PAY' && register);
     const clientAnswer = payment(f, pan, wantsRegister);
     if (clientAnswer.orderStatus === 'PAID') f.paid = true;
+    else f.refusals = (f.refusals || 0) + 1;
     const rawClientAnswer = JSON.stringify(clientAnswer);
     return { answer: { _type: 'V4/Charge/ProcessPaymentAnswer', clientAnswer, rawClientAnswer, hash: krHash(rawClientAnswer), hashAlgorithm: 'sha256_hmac',
       hashKey: 'sha256_hmac', serverDate: new Date().toISOString(), formId: randomId(8) } };
@@ -128,6 +132,11 @@ export function createKr() {
     if (req.method === 'GET' && rest === `${dir}/form.html`) { await asset('form.html', 'text/html; charset=utf-8'); return true; }
     if (req.method === 'GET' && rest === `${dir}/form.js`) { await asset('form.js', 'text/javascript'); return true; }
     if (req.method === 'GET' && rest === `${dir}/form.css`) { await asset('form.css', 'text/css'); return true; }
+    if (req.method === 'GET' && rest === `${dir}/stable/kr-assets.bundle.js`) {
+      res.writeHead(200, { 'Content-Type': 'text/javascript', 'Cache-Control': 'no-cache' });
+      res.end('/* emulated KR chunk: the real client loads its assets as separate files */');
+      return true;
+    }
     const api = '/api-payment/V4/Charge/';
     if (req.method === 'POST' && rest === `${api}CreatePayment`) { sendJson(res, 200, createPayment((await readJson(req)) || {}, req.headers.authorization)); return true; }
     if (req.method === 'POST' && rest === `${api}UpdatePaymentAmount`) { sendJson(res, 200, updatePaymentAmount((await readJson(req)) || {}, req.headers.authorization)); return true; }

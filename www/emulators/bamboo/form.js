@@ -16,7 +16,15 @@
     return amount ? currency + ' ' + amount : '';
   }
 
+  // `lang` is ISO 639-1 (Checkout-Form.md); without a valid one the form follows the browser.
+  var lang = /^[a-z]{2}$/i.test(q.get('lang') || '') ? q.get('lang').toLowerCase() : (navigator.language || 'es').slice(0, 2);
+  var EN = { 'pw-title': 'Card payment', 'l-pan': 'Card number', 'l-exp': 'Expiry', 'l-holder': 'Cardholder' };
+  var PT = { 'pw-title': 'Pagamento com cartão', 'l-pan': 'Número do cartão', 'l-exp': 'Validade', 'l-holder': 'Titular' };
+  var T = lang === 'en' ? EN : lang === 'pt' ? PT : null;
+  document.documentElement.lang = lang;
+
   function setup() {
+    if (T) Object.keys(T).forEach(function (id) { var el = $(id); if (el) el.firstChild.textContent = T[id] + ' '; });
     var label = (q.get('button_label') || 'Pagar #monto#').replace('#monto#', money()).trim();
     if (mode === 'card') {
       $('pw-submit').textContent = label;

@@ -1,7 +1,11 @@
 /*
  * Local emulator of Bamboo Payment's PWCheckout browser library (PWCheckout.js and
  * PWCheckoutNoModal.js are this one file; the file name picks the mode, as on Bamboo's CDN).
- * API from seeds 000-002, Bamboo's docs and public integrations (FLOWS.md). Guesses are marked.
+ * Every behaviour is the documented one, with its source in docs/providers/bamboo.md (Bamboo's
+ * docs: dgonzalb/BambooPaymentDoc content/en/docs/Versions/Forms/); guesses are marked inferred.
+ * Strict where the real library is: LoadIframe() loads into the page's own <iframe> named by
+ * iframeId (a <div> stays blank); no hidden PWToken input on the page, no token; form_id and
+ * country_code are mandatory; TokenInfo's Bin, Last4, CardExpMonth and CardExpYear are numbers.
  *
  *   PWCheckout.SetProperties({...}), SetStyle({...}), Bind(event, fn), Unbind(event),
  *   LoadIframe() (no-modal), OpenIframeNormal(), OpenIframeCustom(url, uniqueId),
@@ -53,6 +57,7 @@
   }
 
   function openModal(url, kind) {
+    requireProperties();
     close('CLOSE_BUTTON', true);
     var overlay = document.createElement('div');
     overlay.className = 'pwcheckout-overlay';
@@ -84,20 +89,23 @@
   }
 
   function fillToken(tokenId) {
-    // As Bamboo documents: the token goes into a hidden PWToken input of form_id, and the form is
-    // submitted unless autoSubmit is 'false'.
-    var form = props.form_id && document.getElementById(props.form_id);
-    if (!form) return;
-    var input = form.querySelector('input[name="PWToken"]');
-    if (!input) {
-      input = document.createElement('input');
-      input.type = 'hidden';
-      input.name = 'PWToken';
-      input.id = 'PWToken';
-      form.appendChild(input);
-    }
+    // Checkout-Form.md, "Invoking the form": the page must include the hidden PWToken input; the
+    // library sets its value, then fires tokenCreated, then submits form_id unless autoSubmit is
+    // false. Without the input the library has nowhere to put the token (what the real one does
+    // then is inferred: it fails, and no tokenCreated follows).
+    var input = document.querySelector('input[name="PWToken"]') || document.getElementById('PWToken');
+    if (!input) throw new Error('PWCheckout: the page has no hidden PWToken input');
     input.value = tokenId;
-    if (String(props.autoSubmit) !== 'false') form.submit();
+    var form = props.form_id && document.getElementById(props.form_id);
+    if (form && String(props.autoSubmit) !== 'false') form.submit();
+    return true;
+  }
+
+  // Checkout-Form.md: form_id and country_code are mandatory; the form cannot open without them
+  // (when the real library checks them is inferred: here, when a form opens).
+  function requireProperties() {
+    if (!props.form_id) throw new Error('PWCheckout: form_id is required');
+    if (!/^[A-Z]{2}$/.test(String(props.country_code || ''))) throw new Error('PWCheckout: country_code is required');
   }
 
   window.addEventListener('message', function (e) {
@@ -105,7 +113,7 @@
     var m = e.data;
     if (!m || m.source !== 'pwcheckout') return;
     if (m.type === 'tokenCreated') {
-      fillToken(m.token.TokenId);
+      try { fillToken(m.token.TokenId); } catch (err) { console.error(err.message); return; }
       fire('tokenCreated', m.token);
       if (current && current.overlay) close('TOKEN_RECEIVED');
     } else if (m.type === 'tokenError') {
@@ -133,12 +141,13 @@
     Bind: function (event, fn) { handlers[event] = fn; },
     Unbind: function (event) { delete handlers[event]; },
     // No-modal script only: renders the card form into the element named by `iframeId`.
+    // No-modal script only: loads the card form into the page's own <iframe> named by iframeId
+    // (Embedded-Checkout-Form.md). The library only sets its src: any other element stays blank.
     LoadIframe: noModal ? function () {
-      var host = document.getElementById(props.iframeId);
-      if (!host) throw new Error('PWCheckout: iframeId element not found');
-      var frame = makeIframe(formUrl(), 'Pago con tarjeta');
-      frame.style.width = '100%'; frame.style.border = '0'; frame.style.height = '330px';
-      host.appendChild(frame);
+      requireProperties();
+      var frame = document.getElementById(props.iframeId);
+      if (!frame) throw new Error('PWCheckout: iframeId element not found');
+      frame.src = withParent(formUrl());
       current = { iframe: frame, overlay: null, kind: 'card' };
       fire('opened', {});
     } : undefined,
@@ -161,6 +170,11 @@
     PWCapture: function (actionUrl) { openModal(actionUrl, 'cvv'); },
     // Emulator only (not Bamboo's API): which events have a handler, for leak tests.
     __boundEvents: function () { return Object.keys(handlers); },
+    // Emulator only: a copy of what SetProperties received, for the tests.
+    __properties: function () { return JSON.parse(JSON.stringify(props)); },
+    // Emulator only: closes the open modal form with a CloseInfo.Reason (TIMEOUT, ERROR,
+    // COMMERCE_ACTION are the library's own decisions, which a test cannot provoke otherwise).
+    __close: function (reason) { close(reason); },
   };
   if (!noModal) delete window.PWCheckout.LoadIframe;
 })();

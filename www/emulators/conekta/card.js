@@ -9,8 +9,27 @@
   if (q.get('locale') === 'en') document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = EN[el.dataset.i18n]; });
   if (q.get('external') === '1') $('ck-submit').hidden = true;
 
+  // The component's own checks, before anything is sent: a failure is reported on onFormError
+  // (its shape is not documented; inferred: a message and the field).
+  function luhn(pan) {
+    if (!/^\d{12,19}$/.test(pan)) return false;
+    var sum = 0;
+    for (var i = 0; i < pan.length; i++) { var d = Number(pan[pan.length - 1 - i]); if (i % 2) { d *= 2; if (d > 9) d -= 9; } sum += d; }
+    return sum % 10 === 0;
+  }
+  function formProblem() {
+    var pan = $('ck-number').value.replace(/\s+/g, '');
+    if (!pan) return { message: 'Ingresa el número de tarjeta.', param: 'card[number]' };
+    if (!luhn(pan)) return { message: 'El número de tarjeta es inválido.', param: 'card[number]' };
+    if (!/^\d{1,2}\/\d{2,4}$/.test($('ck-exp').value.trim())) return { message: 'La fecha de expiración es inválida.', param: 'card[exp_month]' };
+    if (!/^\d{3,4}$/.test($('ck-cvc').value.trim())) return { message: 'El código de seguridad (CVC) es inválido.', param: 'card[cvc]' };
+    return null;
+  }
+
   function submit() {
     $('ck-error').textContent = '';
+    var problem = formProblem();
+    if (problem) { $('ck-error').textContent = problem.message; post({ type: 'formError', error: problem }); return; }
     var exp = $('ck-exp').value.split('/');
     fetch('/conekta/tokens', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
@@ -19,9 +38,9 @@
     }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (r) {
         if (r.ok) { post({ type: 'token', token: r.body }); $('ck-form').reset(); }
-        else { $('ck-error').textContent = r.body.message_to_purchaser || r.body.message; post({ type: 'error', error: r.body }); }
+        else { $('ck-error').textContent = ((r.body.details || [])[0] || {}).message || ''; post({ type: 'error', error: r.body }); }
       })
-      .catch(function () { post({ type: 'error', error: { object: 'error', type: 'api_error', message: 'Network', message_to_purchaser: 'Sin conexión' } }); });
+      .catch(function () { post({ type: 'error', error: { object: 'error', type: 'api_error', log_id: null, details: [{ message: 'Sin conexión', debug_message: 'Network', param: null, code: 'conekta.errors.api.network' }] } }); });
   }
 
   $('ck-form').addEventListener('submit', function (e) { e.preventDefault(); submit(); });

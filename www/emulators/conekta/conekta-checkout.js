@@ -1,11 +1,16 @@
 /*
- * Local emulator of Conekta's checkout component (conekta-checkout.min.js).
+ * Local emulator of Conekta's checkout component (conekta-checkout.min.js). Sources for each
+ * behaviour are in docs/providers/conekta.md; guesses are marked inferred.
  * window.ConektaCheckoutComponents.Card(opts) renders a card iframe into `targetIFrame`.
  * Both argument shapes are read: the flat one of the seed (targetIFrame, publicKey, callbacks at
  * the top level) and the nested current one ({ config, callbacks, options }). With
  * config.useExternalSubmit the iframe hides its button and `onUpdateSubmitTrigger(submit)` hands
  * the page a function that submits it. Callbacks: onCreateTokenSucceeded(token),
- * onCreateTokenError(error), onGetInfoSuccess({ loadingTime }), onFormError(error).
+ * onCreateTokenError({ object: 'error', type, log_id, details: [{ message, debug_message, param,
+ * code }] }) for the tokenizer's refusals (Conekta's tokenizer docs), onGetInfoSuccess({
+ * initLoadTime }), and onFormError(error) alone for the component's own client-side checks
+ * (Conekta's WooCommerce plugin: without onFormError nothing settles). Strict as the real one: a
+ * page that registers no onFormError hears nothing about an invalid card.
  */
 (function () {
   'use strict';
@@ -37,10 +42,11 @@
       var m = e.data || {};
       if (m.source !== 'conekta') return;
       if (m.type === 'loaded') {
-        call('onGetInfoSuccess', { loadingTime: Date.now() - started });
+        call('onGetInfoSuccess', { initLoadTime: Date.now() - started });
         if (external) call('onUpdateSubmitTrigger', function () { frame.contentWindow.postMessage({ source: 'conekta-parent', type: 'submit' }, src.origin); });
       } else if (m.type === 'token') call('onCreateTokenSucceeded', m.token);
-      else if (m.type === 'error') { call('onCreateTokenError', m.error); call('onFormError', m.error); }
+      else if (m.type === 'error') call('onCreateTokenError', m.error);
+      else if (m.type === 'formError') call('onFormError', m.error);
       else if (m.type === 'resize' && pick('autoResize') !== false) frame.style.height = m.height + 'px';
     }
     window.addEventListener('message', onMessage);

@@ -1,14 +1,24 @@
 /*
- * Local emulator of Lyra's KR client (kr-payment-form.min.js, "krypton").
+ * Local emulator of Lyra's KR client (kr-payment-form.min.js, "krypton"). Sources for each
+ * behaviour are in docs/providers/kr.md; guesses are marked inferred.
  * Configuration from the script tag's attributes (kr-public-key, kr-language, kr-spa-mode) and
- * KR.setFormConfig({ formToken, 'kr-language' }). Methods return Promise<{ KR }> as Lyra's do.
- * The form renders as one iframe per form (Lyra uses one per field: a simplification) into
- * `.kr-embedded` / `.kr-smart-form` elements or the selector given to KR.renderElements.
- * Events: onSubmit(answer) (returning false stops the client redirect), onError(KRError),
- * onFormReady, onLoaded, onFormValid, onBrandChanged({ cardInfo: { bin, brand } }).
- * KR.setBinUpdateNotificationUrl(url): on a new 8-digit BIN the client POSTs
- * { bin, amount, currency, formToken } to url and expects { formToken } back (inferred: the seed
- * names the call, not its wire format), then shows the form for the new token.
+ * KR.setFormConfig({ formToken, 'kr-language' }). Methods return Promise<{ KR }> as Lyra's do
+ * (lyra/embedded-form-glue index.d.ts). The form renders as one iframe per form (Lyra uses one
+ * per field: a simplification) into `.kr-embedded` / `.kr-smart-form` elements or the selector
+ * given to KR.renderElements.
+ * Strict where the real client is:
+ * - one callback per event: a second KR.onSubmit(fn) replaces the first; removeForms() and
+ *   removeEventCallbacks() act on every form and callback of the page;
+ * - onSubmit(answer) is called only for an accepted payment (returning false stops the client's
+ *   redirect); a refused one reaches onError with the signed answer in metadata.answer and the form
+ *   stays up for another card (Lyra's maintainer, lyra/embedded-form-glue issue #17); after too
+ *   many refusals the form is locked and answers PSP_099 (after three, inferred);
+ * - the client injects its theme as a <style> element in <head> and loads its own chunk file
+ *   (kr-assets.bundle.js) with a <script> in <head>, as the public V4.1 build does: a page whose
+ *   CSP refuses inline styles reports a violation.
+ * KR.setBinUpdateNotificationUrl(url): in no public client build or typing (seed 004 names it).
+ * Here, on a new 8-digit BIN the client POSTs { bin, amount, currency, formToken } to url and
+ * expects { formToken } back (inferred entirely), then shows the form for the new token.
  */
 (function () {
   'use strict';
@@ -17,7 +27,8 @@
   var base = src.origin + src.pathname.replace(/\/stable\/[^/]*$/, '');
   var attr = function (n) { return script.getAttribute(n); };
   var config = { publicKey: attr('kr-public-key'), language: attr('kr-language') || 'en-US', formToken: null, spa: attr('kr-spa-mode') === 'true' };
-  var callbacks = { onSubmit: [], onError: [], onFormReady: [], onLoaded: [], onFormValid: [], onBrandChanged: [] };
+  var EVENTS = ['onSubmit', 'onError', 'onFormReady', 'onLoaded', 'onFormValid', 'onBrandChanged'];
+  var callbacks = {};
   var frames = [];
   var binUrl = null;
   var lastBin = null;
@@ -45,8 +56,20 @@
   }
 
   function fire(name, arg) {
-    var results = callbacks[name].map(function (fn) { return fn(arg); });
-    return results;
+    var fn = callbacks[name];
+    return typeof fn === 'function' ? fn(arg) : undefined;
+  }
+
+  // The theme and the chunk file, as the real client adds them (see the header).
+  function injectAssets() {
+    if (document.getElementById('kr-theme')) return;
+    var style = document.createElement('style');
+    style.id = 'kr-theme';
+    style.textContent = '.kr-embedded{display:block}.kr-embedded .kr-iframe{min-height:200px}';
+    document.head.appendChild(style);
+    var chunk = document.createElement('script');
+    chunk.src = base + '/stable/kr-assets.bundle.js';
+    document.head.appendChild(chunk);
   }
 
   window.addEventListener('message', function (e) {
@@ -58,10 +81,18 @@
     else if (m.type === 'resize') frame.style.height = m.height + 'px';
     else if (m.type === 'error') fire('onError', m.error);
     else if (m.type === 'answer') {
-      var results = fire('onSubmit', m.answer);
+      var paid = m.answer.clientAnswer && m.answer.clientAnswer.orderStatus === 'PAID';
+      if (!paid) {
+        // A refused payment: onError with the signed answer; onSubmit is not called.
+        var tx = (m.answer.clientAnswer.transactions || [])[0] || {};
+        fire('onError', { errorCode: tx.errorCode || 'ACQ_001', errorMessage: tx.errorMessage || 'Payment refused',
+          detailedErrorCode: tx.detailedErrorCode || null, detailedErrorMessage: tx.detailedErrorMessage || null,
+          field: null, children: [], metadata: { answer: m.answer } });
+        return;
+      }
       // Without a `false` from onSubmit the client would redirect to kr-post-url-success; the
       // emulator has nowhere to go and only records it.
-      KR.lastRedirectPrevented = results.indexOf(false) !== -1;
+      KR.lastRedirectPrevented = fire('onSubmit', m.answer) === false;
     } else if (m.type === 'bin') onBin(m.bin, m.brand);
   });
 
@@ -114,13 +145,14 @@
       frames.forEach(function (f) { f.contentWindow.postMessage({ source: 'kr-parent', type: 'submit' }, src.origin); });
       return done();
     },
-    removeEventCallbacks: function () { Object.keys(callbacks).forEach(function (k) { callbacks[k] = []; }); return done(); },
+    removeEventCallbacks: function () { callbacks = {}; return done(); },
     setBinUpdateNotificationUrl: function (url) { binUrl = url; return done(); },
   };
-  Object.keys(callbacks).forEach(function (name) {
-    KR[name] = function (fn) { callbacks[name].push(fn); return done(); };
+  EVENTS.forEach(function (name) {
+    KR[name] = function (fn) { callbacks[name] = fn; return done(); };
   });
   window.KR = KR;
+  injectAssets();
   // Forms already in the page (non-SPA integrations) render once a formToken is known.
   if (!config.spa) {
     var t = attr('kr-form-token');

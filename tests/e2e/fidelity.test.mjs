@@ -1,0 +1,366 @@
+// Provider fidelity: Pasarela against emulators that behave as the providers' real libraries are
+// documented to (docs/providers/*.md), and the emulators' own strictness, so a test cannot pass
+// against a behaviour the real library does not have.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  events, fillConektaCard, fillKrCard, krOptions, mount, optionsFor, payInPage, payWithBambooCard, shopper,
+  suiteWorld, waitForEvent,
+} from './helpers.mjs';
+
+/** Loads a provider script into the page as a storefront would, without Pasarela. */
+async function loadScript(page, src) {
+  await page.evaluate((src) => new Promise((ok, fail) => {
+    const s = document.createElement('script');
+    s.src = src; s.onload = ok; s.onerror = fail;
+    document.head.append(s);
+  }), src);
+}
+
+describe('Bamboo PWCheckout as documented', () => {
+  const ctx = suiteWorld();
+  const noModal = () => `${ctx.world.url}/bamboo/v1/Scripts/PWCheckoutNoModal.js?key=bamboo_public_sandbox`;
+
+  it('emulator: LoadIframe() into a <div> stays blank; into an <iframe> it shows the form', async () => {
+    const { page } = ctx.tab;
+    await loadScript(page, noModal());
+    const blank = await page.evaluate(() => {
+      document.body.insertAdjacentHTML('beforeend', '<form id="f"><input type="hidden" name="PWToken" id="PWToken"></form><div id="d"></div>');
+      PWCheckout.SetProperties({ form_id: 'f', iframeId: 'd', country_code: 'UY', autoSubmit: 'false' });
+      PWCheckout.LoadIframe();
+      return document.getElementById('d').childElementCount;
+    });
+    assert.equal(blank, 0, 'a <div> named as iframeId gets nothing');
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('beforeend', '<iframe id="i"></iframe>');
+      PWCheckout.SetProperties({ iframeId: 'i' });
+      PWCheckout.LoadIframe();
+    });
+    await page.frameLocator('#i').locator('#pw-pan').waitFor();
+  });
+
+  it('emulator: without country_code the form does not open; without a PWToken input no token comes', async () => {
+    const { page } = ctx.tab;
+    await loadScript(page, noModal());
+    const refused = await page.evaluate(() => {
+      document.body.insertAdjacentHTML('beforeend', '<form id="f"></form><iframe id="i"></iframe>');
+      PWCheckout.SetProperties({ form_id: 'f', iframeId: 'i', autoSubmit: 'false' });
+      try { PWCheckout.LoadIframe(); return 'opened'; } catch (e) { return e.message; }
+    });
+    assert.match(refused, /country_code/);
+    await page.evaluate(() => {
+      window.__tokens = 0;
+      PWCheckout.Bind('tokenCreated', () => { window.__tokens += 1; });
+      PWCheckout.SetProperties({ country_code: 'UY' });
+      PWCheckout.LoadIframe();
+    });
+    await payWithBambooCard(page, '4111111111111111', { frame: '#i' });
+    await page.waitForTimeout(1500);
+    assert.equal(await page.evaluate(() => window.__tokens), 0, 'no PWToken input on the page: no tokenCreated');
+  });
+
+  it('Pasarela gives PWCheckout an <iframe>, a PWToken input in form_id, country_code and an ISO 639-1 lang', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'bamboo', { locale: 'en', bamboo: { countryCode: 'UY' } }));
+    await waitForEvent(page, 'ready');
+    const seen = await page.evaluate(() => {
+      const props = PWCheckout.__properties();
+      const frame = document.getElementById(props.iframeId);
+      const input = document.getElementById('PWToken');
+      return { tag: frame.tagName, inContainer: document.querySelector('#checkout').contains(frame), country: props.country_code,
+        lang: props.lang, inputForm: input.form.id === props.form_id, name: input.name, type: input.type };
+    });
+    assert.deepEqual(seen, { tag: 'IFRAME', inContainer: true, country: 'UY', lang: 'EN', inputForm: true, name: 'PWToken', type: 'hidden' });
+    // The form the library loaded follows that lang.
+    await page.frameLocator('#checkout iframe').locator('#pw-title', { hasText: 'Card payment' }).waitFor();
+  });
+
+  it('a Bamboo checkout without bamboo.countryCode is refused, naming the field', async () => {
+    const { page } = ctx.tab;
+    const o = optionsFor(ctx.world, 'bamboo');
+    delete o.bamboo;
+    const r = await mount(page, o);
+    assert.equal(r.error.code, 'invalid_options');
+    assert.equal(r.error.field, 'bamboo.countryCode');
+    const lower = await mount(page, optionsFor(ctx.world, 'bamboo', { bamboo: { countryCode: 'mx' } }));
+    assert.equal(lower.error.field, 'bamboo.countryCode');
+  });
+
+  it('numeric TokenInfo.Last4: a card ending in 0001 is reported as last4 0001; the PWToken input is emptied', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
+    await waitForEvent(page, 'ready');
+    await payWithBambooCard(page, '4111111111160001');
+    assert.equal((await waitForEvent(page, 'result')).status, 'approved');
+    assert.equal((await waitForEvent(page, 'token')).last4, '0001');
+    assert.equal(await page.evaluate(() => document.getElementById('PWToken').value), '');
+  });
+
+  it('closed by TIMEOUT during verification: error timeout, one pending result; pay() reopens it, one charge', async () => {
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    const p = payInPage(page);
+    await waitForEvent(page, 'action');
+    await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-cvv').waitFor();
+    await page.evaluate(() => PWCheckout.__close('TIMEOUT'));
+    const r = await p;
+    assert.equal(r.status, 'pending');
+    assert.equal((await waitForEvent(page, 'error')).code, 'timeout');
+    await page.click('#checkout .pasarela-pay');
+    assert.equal((await waitForEvent(page, 'action', 2)).paymentId, r.paymentId);
+    const f = page.frameLocator('.pwcheckout-overlay iframe');
+    await f.locator('#pw-cvv').fill('123');
+    await f.locator('#pw-submit').click();
+    assert.equal((await waitForEvent(page, 'result', 2)).status, 'approved');
+    const s = await ctx.world.state();
+    assert.deepEqual([s.requests.length, s.charges.length], [1, 1]);
+  });
+
+  it('closed by COMMERCE_ACTION during verification: the payment is read as the merchant has it', async () => {
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    const p = payInPage(page);
+    await waitForEvent(page, 'action');
+    const src = await page.locator('.pwcheckout-overlay iframe').getAttribute('src');
+    // The commerce completes the action itself (server to server), then the library closes.
+    const sessionId = new URL(src).searchParams.get('session_id');
+    await fetch(`${ctx.world.url}/bamboo/v1/api/capture-action`, { method: 'POST', body: JSON.stringify({ sessionId, cvv: '123' }) });
+    await page.evaluate(() => PWCheckout.__close('COMMERCE_ACTION'));
+    assert.equal((await p).status, 'approved');
+    assert.ok(!(await events(page)).some((e) => e.name === 'error'), 'COMMERCE_ACTION is not the shopper leaving');
+  });
+
+  it('modal card form closed by the shopper or by ERROR ends the waiting pay() (cancelled / tokenization_failed)', async () => {
+    const { page } = ctx.tab;
+    const scriptUrl = `${ctx.world.url}/bamboo/v1/Scripts/PWCheckout.js`;
+    await mount(page, optionsFor(ctx.world, 'bamboo', { scriptUrl }));
+    await waitForEvent(page, 'ready');
+    const first = payInPage(page);
+    await page.locator('.pwcheckout-overlay iframe').waitFor();
+    await page.keyboard.press('Escape');
+    assert.equal((await first).error.code, 'cancelled');
+    const second = payInPage(page);
+    await page.locator('.pwcheckout-overlay iframe').waitFor();
+    await page.evaluate(() => PWCheckout.__close('ERROR'));
+    const r = await second;
+    assert.deepEqual([r.status, r.error.code], ['error', 'tokenization_failed']);
+    assert.equal((await ctx.world.state()).requests.length, 0);
+  });
+
+  it('enrollment closed by TIMEOUT rejects enroll() with timeout', async () => {
+    const { page } = ctx.tab;
+    const account = await shopper(ctx.world, 'bamboo', []);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { bamboo: account.bamboo }));
+    await waitForEvent(page, 'ready');
+    const enrolled = page.evaluate(() => checkout.enroll().then(() => 'resolved', (e) => e.code));
+    await page.locator('.pwcheckout-overlay iframe').waitFor();
+    await page.evaluate(() => PWCheckout.__close('TIMEOUT'));
+    assert.equal(await enrolled, 'timeout');
+  });
+
+  it('a second live Bamboo checkout on the page is refused, naming the provider; after destroy() it mounts', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
+    await waitForEvent(page, 'ready');
+    const second = await page.evaluate(async (o) => {
+      document.body.insertAdjacentHTML('beforeend', '<div id="second"></div>');
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      try { await createCheckout({ ...o, container: '#second' }); return 'mounted'; } catch (e) {
+        return { code: e.code, provider: e.provider, field: e.field, rendered: document.querySelector('#second').childElementCount };
+      }
+    }, optionsFor(ctx.world, 'bamboo'));
+    assert.deepEqual(second, { code: 'unsupported', provider: 'bamboo', field: 'provider', rendered: 0 });
+    // The first one still pays.
+    await payWithBambooCard(page, '4111111111111111');
+    assert.equal((await waitForEvent(page, 'result')).status, 'approved');
+    const again = await page.evaluate(async (o) => {
+      checkout.destroy();
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      const c = await createCheckout({ ...o, container: '#second' });
+      const state = c.state;
+      c.destroy();
+      return state;
+    }, optionsFor(ctx.world, 'bamboo'));
+    assert.equal(again, 'loading');
+  });
+});
+
+describe('Conekta component as documented', () => {
+  const ctx = suiteWorld();
+
+  it('a card its own checks refuse arrives on onFormError only: the attempt ends, the next pay() charges once', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    await fillConektaCard(page, '4242424242424241'); // fails Luhn in the component
+    const bad = await payInPage(page);
+    assert.deepEqual([bad.status, bad.error.code, bad.error.field], ['error', 'tokenization_failed', 'card[number]']);
+    assert.match(bad.error.message, /número de tarjeta es inválido/);
+    assert.equal((await ctx.world.state()).requests.length, 0);
+    await fillConektaCard(page, '4242424242424242');
+    assert.equal((await payInPage(page)).status, 'approved');
+    assert.equal((await ctx.world.state()).charges.length, 1);
+  });
+
+  it('emulator: a page without onFormError hears nothing about an invalid card', async () => {
+    const { page } = ctx.tab;
+    await loadScript(page, `${ctx.world.url}/conekta/v1.0/js/conekta-checkout.min.js`);
+    await page.evaluate(() => {
+      document.body.insertAdjacentHTML('beforeend', '<div id="t"></div>');
+      window.__heard = [];
+      ConektaCheckoutComponents.Card({
+        config: { targetIFrame: '#t', publicKey: 'key_sandbox_public', useExternalSubmit: true },
+        callbacks: {
+          onCreateTokenError: () => window.__heard.push('onCreateTokenError'),
+          onCreateTokenSucceeded: () => window.__heard.push('token'),
+          onUpdateSubmitTrigger: (fn) => { window.__submit = fn; },
+        },
+      });
+    });
+    await page.waitForFunction(() => typeof window.__submit === 'function');
+    await page.frameLocator('#t iframe').locator('#ck-number').fill('1234');
+    await page.evaluate(() => window.__submit());
+    await page.waitForTimeout(1000);
+    assert.deepEqual(await page.evaluate(() => window.__heard), []);
+  });
+
+  it('onCreateTokenError: the shopper message from details[0].message, the field from details[0].param', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    await fillConektaCard(page, '4242424242424242', { exp: '01/20' }); // expired: refused by the tokenizer
+    const r = await payInPage(page);
+    assert.equal(r.error.code, 'tokenization_failed');
+    assert.equal(r.error.field, 'card[exp_month]');
+    assert.match(r.error.message, /fecha de expiración es inválida/);
+  });
+
+  it('the wait for a token is bounded (30 s): timeout, and a token that comes later is not charged', { timeout: 60_000 }, async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    await fillConektaCard(page, '4242424242424242');
+    // The tokenizer hangs: the component never answers within the bound.
+    await page.route('**/conekta/tokens', async (route) => { await new Promise((r) => setTimeout(r, 32_000)); await route.continue(); });
+    const t0 = Date.now();
+    const r = await payInPage(page);
+    const waited = Date.now() - t0;
+    assert.deepEqual([r.status, r.error.code, r.error.retryable], ['error', 'timeout', true]);
+    assert.ok(waited >= 29_000 && waited < 33_000, `waited ${waited} ms`);
+    await page.waitForTimeout(4000); // the late token arrives
+    const s = await ctx.world.state();
+    assert.deepEqual([s.requests.length, s.charges.length], [0, 0]);
+    assert.equal((await events(page)).filter((e) => e.name === 'token').length, 0);
+  });
+});
+
+describe('Lyra KR client as documented', () => {
+  const ctx = suiteWorld();
+
+  it('a refused card reaches onError with the signed answer: declined, forwarded as kr_answer; the same form then pays', async () => {
+    const { page } = ctx.tab;
+    await mount(page, await krOptions(ctx.world));
+    await waitForEvent(page, 'ready');
+    await fillKrCard(page, '4970100000000113');
+    const declined = await payInPage(page);
+    assert.equal(declined.status, 'declined');
+    let s = await ctx.world.state();
+    assert.equal(s.requests[0].body.source.type, 'kr_answer');
+    assert.equal(JSON.parse(s.requests[0].body.source.rawClientAnswer).orderStatus, 'UNPAID');
+    assert.equal(await page.evaluate(() => checkout.state), 'failed');
+    await fillKrCard(page, '4970100000000055');
+    assert.equal((await payInPage(page)).status, 'approved');
+    s = await ctx.world.state();
+    assert.deepEqual([s.requests.length, s.charges.length], [2, 1]);
+  });
+
+  it('PSP_099 (too many attempts) is final: attempts_exceeded, not retryable, state failed, pay() refused', async () => {
+    const { page } = ctx.tab;
+    await mount(page, await krOptions(ctx.world, { locale: 'en' }));
+    await waitForEvent(page, 'ready');
+    for (let i = 0; i < 3; i++) {
+      await fillKrCard(page, '4970100000000113');
+      assert.equal((await payInPage(page)).status, 'declined');
+    }
+    await fillKrCard(page, '4970100000000055');
+    const locked = await payInPage(page);
+    assert.deepEqual([locked.status, locked.error.code, locked.error.field], ['error', 'attempts_exceeded', 'kr.formToken']);
+    assert.match(locked.error.message, /Too many attempts.*formToken/);
+    assert.equal(await page.evaluate(() => checkout.state), 'failed');
+    const again = await payInPage(page);
+    assert.equal(again.rejected.code, 'attempts_exceeded');
+    assert.equal((await ctx.world.state()).charges.length, 0);
+  });
+
+  it('emulator: one callback per event; removeEventCallbacks() acts on the whole page; the theme goes into <head>', async () => {
+    const { page } = ctx.tab;
+    await loadScript(page, `${ctx.world.url}/lyra/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js`);
+    const o = await krOptions(ctx.world);
+    await page.evaluate(async (formToken) => {
+      document.body.insertAdjacentHTML('beforeend', '<div id="k"></div>');
+      window.__calls = [];
+      await KR.setFormConfig({ formToken });
+      await KR.onFormReady(() => window.__calls.push('first'));
+      await KR.onFormReady(() => window.__calls.push('second'));
+      await KR.onError(() => window.__calls.push('error'));
+      await KR.renderElements('#k');
+    }, o.kr.formToken);
+    await page.waitForFunction(() => window.__calls.length > 0);
+    assert.deepEqual(await page.evaluate(() => window.__calls), ['second'], 'the second registration replaced the first');
+    await page.evaluate(() => KR.removeEventCallbacks());
+    await fillKrCard(page, '4970100000000056', { frame: '#k iframe' });
+    await page.evaluate(() => KR.submit());
+    await page.waitForTimeout(1000);
+    assert.deepEqual(await page.evaluate(() => window.__calls), ['second'], 'no callback left after removeEventCallbacks()');
+    assert.equal(await page.evaluate(() => !!document.querySelector('head style#kr-theme')), true);
+  });
+
+  it('a second live KR checkout is refused, naming the provider', async () => {
+    const { page } = ctx.tab;
+    await mount(page, await krOptions(ctx.world));
+    await waitForEvent(page, 'ready');
+    const second = await page.evaluate(async (o) => {
+      document.body.insertAdjacentHTML('beforeend', '<div id="second"></div>');
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      try { await createCheckout({ ...o, container: '#second' }); return 'mounted'; } catch (e) { return [e.code, e.provider, e.field]; }
+    }, await krOptions(ctx.world));
+    assert.deepEqual(second, ['unsupported', 'kr', 'provider']);
+  });
+});
+
+describe('mounting order', () => {
+  const ctx = suiteWorld();
+
+  it('the provider script starts loading while the wasm is still on its way, and is fetched once', async () => {
+    const { page } = ctx.tab;
+    const log = [];
+    await page.route('**/pasarela_wasm_bg.wasm', async (route) => {
+      log.push(['wasm requested', Date.now()]);
+      await new Promise((r) => setTimeout(r, 800));
+      log.push(['wasm answered', Date.now()]);
+      await route.continue();
+    });
+    page.on('request', (r) => { if (r.url().includes('conekta-checkout')) log.push(['script requested', Date.now()]); });
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    const at = (what) => log.filter(([w]) => w === what).map(([, t]) => t);
+    assert.equal(at('script requested').length, 1, JSON.stringify(log));
+    assert.ok(at('script requested')[0] < at('wasm answered')[0], JSON.stringify(log));
+  });
+
+  it('with saved cards, the card iframe is made when the shopper picks "use another card"', async () => {
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'conekta', ['4242424242424242']);
+    await mount(page, optionsFor(ctx.world, 'conekta', { profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    assert.equal(await page.locator('#checkout iframe').count(), 0, 'no provider iframe for a one-click shopper');
+    await page.click('#checkout .pasarela-profile-new');
+    await page.frameLocator('#checkout iframe').locator('#ck-number').waitFor();
+    await fillConektaCard(page, '4242424242424242');
+    assert.equal((await payInPage(page)).status, 'approved');
+  });
+});
