@@ -168,14 +168,9 @@ const preloaded = new Set();
  */
 function preloadProviderScript(o) {
   try {
-    const provider = o.provider;
-    let url = o.scriptUrl === undefined ? SCRIPTS[provider] : o.scriptUrl;
-    if (typeof url !== 'string' || !/^(https?:\/\/|\/(?!\/)|\.\/)\S*$/i.test(url)) return;
-    if (provider === 'bamboo') {
-      if (typeof o.publicKey !== 'string') return;
-      const [, query = ''] = url.split('?');
-      if (!query.split('&').some((p) => p.split('=')[0] === 'key')) url += `${url.includes("?") ? "&" : "?"}key=${encodeURIComponent(o.publicKey)}`;
-    }
+    let url = o.scriptUrl === undefined ? SCRIPTS[o.provider] : o.scriptUrl;
+    if (!/^(https?:\/\/|\/(?!\/)|\.\/)\S*$/i.test(url)) return;
+    if (o.provider === 'bamboo' && !/[?&]key=/.test(url)) url += `${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(o.publicKey)}`;
     if (preloaded.has(url)) return;
     preloaded.add(url);
     const link = document.createElement('link');

@@ -31,6 +31,8 @@ done
 node_modules/.bin/esbuild pkg/pasarela.mjs --bundle --format=esm --minify --target=es2022 \
   --log-level=warning --allow-overwrite --outfile=pkg/pasarela.mjs
 node_modules/.bin/esbuild pkg/pasarela.js --minify --target=es2017 --log-level=warning --allow-overwrite --outfile=pkg/pasarela.js
+# The stylesheet minified too (js/pasarela.css keeps the comments): -0.3 KB gzip.
+node_modules/.bin/esbuild pkg/pasarela.css --minify --log-level=warning --allow-overwrite --outfile=pkg/pasarela.css
 rm pkg/pasarela_wasm.js
 cp README.md pkg/README.md 2>/dev/null || true
 echo "pkg/ built (v$version) in $(( $(date +%s) - start ))s"

@@ -123,7 +123,7 @@ impl Checkout {
                 a.submit_when_ready = form != Form::Usable;
                 let p = a.promise.clone();
                 self.0.write().attempt = Some(a);
-                self.bound_token_wait(&p);
+                self.bound_provider_wait(p.clone().into());
                 if form == Form::Usable {
                     self.submit_form();
                 } else {
@@ -144,20 +144,28 @@ impl Checkout {
         }
     }
 
-    /// Every wait for a provider callback is bounded: if no token (or KR answer) has come for the
-    /// attempt of `promise` within the provider's bound, it ends as `timeout`, and a token that
-    /// still comes from that submission is not charged.
-    fn bound_token_wait(&self, promise: &js_sys::Promise) {
+    /// Every wait for a provider callback is bounded: if what `waited` stands for (an attempt's
+    /// promise, or an enrollment's settle function) is still waiting after the provider's bound,
+    /// it ends as `timeout`, and a token that still comes from that submission is not charged.
+    /// (One timer for both waits: each its own `async` block weighed on the package.)
+    pub(super) fn bound_provider_wait(&self, waited: JsValue) {
         let ms = self.0.read().provider.token_timeout_ms();
-        let (me, promise) = (self.clone(), promise.clone());
+        let me = self.clone();
         crate::web::spawn(async move {
             time::sleep(ms).await;
-            let expired = me.0.read().attempt.as_ref().is_some_and(|a| {
-                !a.started && AsRef::<JsValue>::as_ref(&a.promise) == AsRef::<JsValue>::as_ref(&promise)
-            });
-            if expired {
+            let is = |v: &JsValue| *v == waited;
+            let (attempt, enrolling) = {
+                let mut inner = me.0.write();
+                let attempt = inner.attempt.as_ref().is_some_and(|a| !a.started && is(a.promise.as_ref()));
+                let enrolling = inner.enroll_waiter.as_ref().is_some_and(|(s, _)| is(s.as_ref()));
+                (attempt, if enrolling { inner.enroll_waiter.take() } else { None })
+            };
+            let e = me.error(ErrorCode::Timeout);
+            if attempt {
                 me.0.write().provider.abandon_submit();
-                me.end_waiting_attempt(me.error(ErrorCode::Timeout));
+                me.end_waiting_attempt(e);
+            } else if let Some((_, reject)) = enrolling {
+                let _ = reject.call1(&JsValue::NULL, &to_js(&e));
             }
         });
     }

@@ -148,7 +148,10 @@ impl Checkout {
         let opened = self.0.write().provider.enroll(&url, &session);
         match opened {
             Some(Ok(())) => {
-                self.0.write().enroll_waiter = Some((settle, fail));
+                self.0.write().enroll_waiter = Some((settle.clone(), fail));
+                // Bounded like every wait for the provider: a form that never closes nor answers
+                // ends the enrollment as `timeout`.
+                self.bound_provider_wait(settle.into());
                 promise
             }
             Some(Err(e)) => reject(e),

@@ -116,9 +116,9 @@ impl Locale {
             ],
             ErrInternal => ["Error interno del pago", "Internal checkout error", "Erro interno do pagamento"],
             ErrTimeout => [
-                "El formulario de pago no respondió a tiempo; intente de nuevo",
-                "The payment form did not answer in time; please try again",
-                "O formulário de pagamento não respondeu a tempo; tente novamente",
+                "El formulario de pago no respondió a tiempo",
+                "The payment form did not answer in time",
+                "O formulário de pagamento não respondeu a tempo",
             ],
             ErrCancelled => [
                 "Se cerró el formulario de pago",
@@ -126,9 +126,9 @@ impl Locale {
                 "O formulário de pagamento foi fechado",
             ],
             ErrAttemptsExceeded => [
-                "Demasiados intentos: este formulario de pago quedó bloqueado",
-                "Too many attempts: this payment form is locked",
-                "Tentativas demais: este formulário de pagamento foi bloqueado",
+                "Demasiados intentos: formulario bloqueado",
+                "Too many attempts: the form is locked",
+                "Tentativas demais: formulário bloqueado",
             ],
             CardForm => ["Datos de la tarjeta", "Card details", "Dados do cartão"],
             SavedCards => ["Tarjetas guardadas", "Saved cards", "Cartões salvos"],

@@ -19,7 +19,6 @@ use crate::domain::ProviderId;
 use crate::web::{js, script::ScriptSpec};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::Element;
 
 pub const DEFAULT_SCRIPT_URL: &str =
@@ -90,7 +89,7 @@ fn on_kr_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> ProviderEv
         let e = PasarelaError::new(ErrorCode::AttemptsExceeded, locale)
             .with_provider(ProviderId::Kr)
             .with_field("kr.formToken")
-            .with_detail("PSP_099: create a new formToken");
+            .with_detail("PSP_099: new formToken needed");
         return ProviderEvent::FormLocked(e);
     }
     let answer = js::get(&js::get(err, "metadata"), "answer");
@@ -139,7 +138,10 @@ impl Provider for Kr {
             JsValue::UNDEFINED
         });
         let s = sink.clone();
+        let ready = Rc::new(std::cell::Cell::new(false));
+        let seen = ready.clone();
         let on_ready = self.handlers.keep(move |_| {
+            seen.set(true);
             s(ProviderEvent::Ready);
             JsValue::UNDEFINED
         });
@@ -170,10 +172,15 @@ impl Provider for Kr {
             }
         }
         steps.push(("renderElements", JsValue::from_str(&crate::text::cat(&["#", &form_id]))));
+        // Every step and the form's `onFormReady` are bounded like the script itself: a client
+        // that never answers fails the setup instead of leaving `ready` pending for ever.
+        let bound = crate::web::script::SCRIPT_TIMEOUT_MS;
         crate::web::spawn(async move {
             for (name, arg) in steps {
                 let done = match js::call(&kr, name, &[&arg]) {
-                    Ok(r) => JsFuture::from(js_sys::Promise::resolve(&r)).await.is_ok(),
+                    Ok(r) => crate::web::time::with_timeout(js_sys::Promise::resolve(&r), bound)
+                        .await
+                        .is_some_and(|r| r.is_ok()),
                     Err(_) => false,
                 };
                 if !done {
@@ -181,7 +188,11 @@ impl Provider for Kr {
                 }
             }
             if !has_ready_event {
-                sink(ProviderEvent::Ready);
+                return sink(ProviderEvent::Ready);
+            }
+            crate::web::time::sleep(bound).await;
+            if !ready.get() {
+                sink(ProviderEvent::SetupFailed(fail("onFormReady")));
             }
         });
         Ok(())

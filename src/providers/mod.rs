@@ -183,8 +183,8 @@ impl PageClaim {
                 .with_provider(provider)
                 .with_field("provider")
                 .with_detail(match provider {
-                    ProviderId::Kr => "one live KR checkout per page: destroy() the other first",
-                    _ => "one live Bamboo checkout per page: destroy() the other first",
+                    ProviderId::Kr => "one live KR checkout per page",
+                    _ => "one live Bamboo checkout per page",
                 }));
         }
         claimed[slot] = true;

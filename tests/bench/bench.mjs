@@ -26,7 +26,7 @@ const row = (figure, xs, budget, unit = 'ms', pass) => {
 };
 const profilesOf = (n) => Array.from({ length: n }, (_, i) => ({ id: `p${i}`, brand: i % 2 ? 'Visa' : 'MasterCard', last4: String(1000 + (i % 9000)).padStart(4, '0'), holder: `Cliente ${i}`, expiry: '203012' }));
 const base = (extra) => ({ provider: 'bamboo', container: '#checkout', publicKey: 'pk', scriptUrl: `${url}/bamboo/v1/Scripts/PWCheckoutNoModal.js`,
-  order: { id: 'B-1', amount: 123456, currency: 'USD' }, merchant: { paymentUrl: '/merchant/pay' }, ...extra });
+  order: { id: 'B-1', amount: 123456, currency: 'USD' }, merchant: { paymentUrl: '/merchant/pay' }, bamboo: { countryCode: 'MX' }, ...extra });
 
 async function page() {
   const p = await browser.newPage();
@@ -50,8 +50,9 @@ try {
   }
   row('wasm compile+instantiate (streaming)', compile, '');
 
-  // 2. createCheckout() → ready with 20 saved profiles, provider script already on the page.
-  {
+  // 2. createCheckout() → ready with 20 saved profiles, provider script already on the page; and
+  //    without profiles, where Pasarela creates PWCheckout's <iframe> and calls LoadIframe().
+  for (const [label, extra] of [['createCheckout → ready, 20 profiles', { profiles: profilesOf(20) }], ['createCheckout → ready, new card (Bamboo <iframe>)', {}]]) {
     const p = await page();
     const times = await p.evaluate(async ({ opts, runs }) => {
       const { createCheckout } = await import('/pkg/pasarela.mjs');
@@ -67,8 +68,8 @@ try {
         c.destroy();
       }
       return out;
-    }, { opts: base({ profiles: profilesOf(20) }), runs: RUNS });
-    row('createCheckout → ready, 20 profiles', times, 30);
+    }, { opts: base(extra), runs: RUNS });
+    row(label, times, 30);
     await p.close();
   }
 
@@ -168,11 +169,14 @@ try {
         const c = await createCheckout(opts);
         await new Promise((ok) => c.on('ready', ok));
         const frame = document.querySelector('#checkout iframe');
-        await new Promise((ok) => (frame.contentDocument?.readyState === 'complete' ? ok() : frame.addEventListener('load', ok, { once: true })));
+        await new Promise((ok) => (frame.contentDocument?.getElementById('ck-number') ? ok() : frame.addEventListener('load', ok, { once: true })));
         const done = new Promise((ok) => c.on('result', ok));
         sentAt = 0;
-        // The component's iframe reports a token, exactly as after a real submission.
-        frame.contentWindow.eval(`parent.postMessage({ source: 'conekta', type: 'token', token: { id: 'tok_bench${i}', object: 'token' } }, '*')`);
+        // A real submission: the card typed into the component's iframe, pay() presses it, the
+        // emulated tokenizer answers, the component reports the token (tokenAt, above).
+        const doc = frame.contentDocument;
+        for (const [id, v] of [['ck-name', 'Bench'], ['ck-number', '4242424242424242'], ['ck-exp', '12/30'], ['ck-cvc', '123']]) doc.getElementById(id).value = v;
+        c.pay();
         await done;
         out.push(sentAt - tokenAt);
         c.destroy();

@@ -319,6 +319,18 @@ describe('Lyra KR client as documented', () => {
     assert.equal(await page.evaluate(() => !!document.querySelector('head style#kr-theme')), true);
   });
 
+  it('a form that never says onFormReady fails the setup after 15 s (script_load_failed), not silence', { timeout: 40_000 }, async () => {
+    const { page } = ctx.tab;
+    // The form's own page never loads its script: KR never calls onFormReady.
+    await page.route(/krypton-client\/V4\.0\/form\.html/, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><p>…</p>' }));
+    await mount(page, await krOptions(ctx.world));
+    const e = await waitForEvent(page, 'error', 1, 25_000);
+    assert.equal(e.code, 'script_load_failed');
+    assert.match(e.message, /onFormReady/);
+    assert.equal(await page.evaluate(() => checkout.state), 'failed');
+    assert.ok(!(await events(page)).some((x) => x.name === 'ready'));
+  });
+
   it('a second live KR checkout is refused, naming the provider', async () => {
     const { page } = ctx.tab;
     await mount(page, await krOptions(ctx.world));
