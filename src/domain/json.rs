@@ -2,7 +2,7 @@
 //! bodies and event payloads out): what Pasarela needs of JSON without a general serialization
 //! framework in the wasm. Numbers are f64 like JavaScript's; Pasarela only ever writes integers.
 
-/// A JSON value. Objects keep their keys in order; lookups take the first match.
+/// A JSON value. Objects keep their keys in order of first appearance, each with its last value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Json {
     Null,
@@ -15,7 +15,7 @@ pub enum Json {
 
 /// JSON object text written field by field: what Pasarela sends (request bodies, event
 /// payloads) is always an object it knows the shape of, so it is written straight to text
-/// rather than built as a [`Json`] tree first (issue #6: less code, no allocation per field).
+/// rather than built as a [`Json`] tree first (README "Size and speed": less code, no allocation per field).
 pub struct ObjectText(String);
 
 impl ObjectText {
@@ -87,7 +87,8 @@ pub trait ToJson {
     fn json_text(&self) -> String;
 }
 
-/// Nesting deeper than this is refused (no page needs it; recursion stays bounded).
+/// Nesting deeper than this is refused (no page needs it; recursion stays bounded): arrays and
+/// objects alike, 64 levels of either or both.
 const MAX_DEPTH: usize = 64;
 
 impl Json {
@@ -185,11 +186,13 @@ impl Parser<'_> {
     }
 
     fn value(&mut self, depth: usize) -> Option<Json> {
-        if depth > MAX_DEPTH {
+        self.ws();
+        let c = *self.s.get(self.i)?;
+        // `depth` containers enclose this value: opening one more may not pass the cap.
+        if matches!(c, b'[' | b'{') && depth >= MAX_DEPTH {
             return None;
         }
-        self.ws();
-        match *self.s.get(self.i)? {
+        match c {
             b'n' => self.eat(b"null").map(|_| Json::Null),
             b't' => self.eat(b"true").map(|_| Json::Bool(true)),
             b'f' => self.eat(b"false").map(|_| Json::Bool(false)),
@@ -223,7 +226,12 @@ impl Parser<'_> {
                     self.ws();
                     self.eat(b":")?;
                     let v = self.value(depth + 1)?;
-                    pairs.push((k, v));
+                    // A repeated key keeps the last value, as `JSON.parse` (and so the merchant's
+                    // own JavaScript) reads it: two readers of one text must never disagree.
+                    match pairs.iter_mut().find(|(seen, _)| *seen == k) {
+                        Some(slot) => slot.1 = v,
+                        None => pairs.push((k, v)),
+                    }
                     self.ws();
                     if self.eat(b",").is_none() {
                         self.eat(b"}")?;
@@ -236,48 +244,36 @@ impl Parser<'_> {
         }
     }
 
-    /// Digits are accumulated as f64 (exact up to 2^53) and scaled by a power of ten: exact for
-    /// every integer a page can hold, close enough for decimals, which Pasarela only refuses.
+    /// The number literal's grammar is checked here; its value is read by `str::parse::<f64>`,
+    /// which rounds exactly as JavaScript does. Non-finite values (`1e400`) are refused.
     fn number(&mut self) -> Option<f64> {
-        let neg = self.eat(b"-").is_some();
+        let start = self.i;
+        let _ = self.eat(b"-");
         let digits = |p: &mut Self| {
-            let start = p.i;
-            let mut v = 0f64;
-            while let Some(d @ b'0'..=b'9') = p.s.get(p.i).copied() {
-                v = v * 10.0 + f64::from(d - b'0');
+            let from = p.i;
+            while matches!(p.s.get(p.i), Some(b'0'..=b'9')) {
                 p.i += 1;
             }
-            (v, p.i - start)
+            p.i - from
         };
-        let (int, n) = digits(self);
+        let n = digits(self);
         if n == 0 || (n > 1 && self.s.get(self.i - n) == Some(&b'0')) {
             return None;
         }
-        let mut value = int;
-        let mut exp: i32 = 0;
-        if self.eat(b".").is_some() {
-            let (frac, m) = digits(self);
-            if m == 0 {
-                return None;
-            }
-            value = value * 10f64.powi(m as i32) + frac;
-            exp -= m as i32;
+        if self.eat(b".").is_some() && digits(self) == 0 {
+            return None;
         }
         if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
             self.i += 1;
-            let neg_exp = self.eat(b"-").is_some();
-            if !neg_exp {
-                let _ = self.eat(b"+");
+            if matches!(self.s.get(self.i), Some(b'-' | b'+')) {
+                self.i += 1;
             }
-            let (e, m) = digits(self);
-            if m == 0 {
+            if digits(self) == 0 {
                 return None;
             }
-            let e = e.min(1000.0) as i32;
-            exp += if neg_exp { -e } else { e };
         }
-        let v = if exp >= 0 { value * 10f64.powi(exp) } else { value / 10f64.powi(-exp) };
-        Some(if neg { -v } else { v })
+        let text = std::str::from_utf8(self.s.get(start..self.i)?).ok()?;
+        text.parse::<f64>().ok().filter(|v| v.is_finite())
     }
 
     fn string(&mut self) -> Option<String> {
@@ -332,10 +328,15 @@ impl Parser<'_> {
         }
     }
 
+    /// Exactly four hex digits (`from_str_radix` alone would take `+041`).
     fn hex4(&mut self) -> Option<u32> {
-        let h = std::str::from_utf8(self.s.get(self.i..self.i + 4)?).ok()?;
-        self.i += 4;
-        u32::from_str_radix(h, 16).ok()
+        let mut v = 0;
+        for _ in 0..4 {
+            let d = char::from(*self.s.get(self.i)?).to_digit(16)?;
+            v = v * 16 + d;
+            self.i += 1;
+        }
+        Some(v)
     }
 }
 
@@ -361,6 +362,47 @@ mod tests {
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert_eq!(Json::parse(&deep), None);
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_the_last_value_as_json_parse_does() {
+        let v = Json::parse(r#"{"status":"declined","st\u0061tus":"approved","n":1}"#).unwrap();
+        assert_eq!(v.get("status").and_then(Json::as_str), Some("approved"));
+        assert_eq!(v.as_object().unwrap().len(), 2, "one entry per key, at its first place");
+        assert_eq!(v.as_object().unwrap()[0].0, "status");
+    }
+
+    #[test]
+    fn unicode_escapes_take_exactly_four_hex_digits() {
+        assert_eq!(Json::parse(r#""\u+041""#), None);
+        assert_eq!(Json::parse(r#""\u-041""#), None);
+        assert_eq!(Json::parse(r#""\u0041""#).unwrap().as_str(), Some("A"));
+    }
+
+    #[test]
+    fn numbers_read_as_javascript_reads_them() {
+        // Exactly, not approximately: a literal that JS reads as a fraction stays a fraction.
+        assert_eq!(Json::parse("109.00000000000001").unwrap().as_f64(), Some(109.00000000000001));
+        assert!(Json::parse("109.00000000000001").unwrap().as_f64().unwrap().fract() != 0.0);
+        assert_eq!(Json::parse("5e-324").unwrap().as_f64(), Some(5e-324));
+        assert_eq!(Json::parse("1.7976931348623157e308").unwrap().as_f64(), Some(f64::MAX));
+        assert_eq!(Json::parse("0.1").unwrap().as_f64(), Some(0.1));
+        assert_eq!(Json::parse("-0").unwrap().as_f64().map(f64::is_sign_negative), Some(true));
+        // Not finite: refused, never infinity or NaN.
+        for bad in ["1e400", "-1e400", "0e400000000000"] {
+            assert!(Json::parse(bad).is_none_or(|v| v.as_f64().is_some_and(f64::is_finite)), "{bad}");
+        }
+        assert_eq!(Json::parse("1e400"), None);
+    }
+
+    #[test]
+    fn nesting_has_one_rule_for_arrays_and_objects() {
+        let arrays = |n: usize| "[".repeat(n) + &"]".repeat(n);
+        let objects = |n: usize| "{\"a\":".repeat(n) + "1" + &"}".repeat(n);
+        assert!(Json::parse(&arrays(64)).is_some() && Json::parse(&objects(64)).is_some());
+        assert!(Json::parse(&arrays(65)).is_none() && Json::parse(&objects(65)).is_none());
+        let mixed = "[{\"a\":".repeat(40) + "1" + &"}]".repeat(40);
+        assert!(Json::parse(&mixed).is_none(), "80 levels of both");
     }
 
     #[test]
