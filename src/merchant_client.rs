@@ -7,7 +7,7 @@ use crate::domain::i18n::Locale;
 use crate::domain::merchant::{self, HttpVerdict, MerchantAnswer};
 use crate::domain::options::MerchantConfig;
 use crate::domain::ProviderId;
-use crate::web::{self, time::sleep};
+use crate::web::{self, js, time::sleep};
 use gloo_net::http::Request;
 use wasm_bindgen::JsValue;
 
@@ -22,22 +22,31 @@ pub struct Caller {
 /// `cfg.retries` times with the same `idempotency_key`, so the merchant charges at most once.
 /// `fresh_until_ms` (a one-time token's end of life, `Date.now()` clock) stops retries that would
 /// send a dead token: the attempt then ends with `token_expired`.
+/// `live()` is asked before every retry: once the checkout is destroyed, nothing more leaves (a
+/// retry after `destroy()` would charge after the page was told the attempt ended). The caller
+/// checks it before the first request.
 pub async fn post_payment(
     cfg: &MerchantConfig,
     body: &str,
     idempotency_key: &str,
     who: Caller,
     fresh_until_ms: Option<f64>,
+    live: &dyn Fn() -> bool,
 ) -> Result<MerchantAnswer, PasarelaError> {
-    send(cfg, who, fresh_until_ms, &cfg.payment_url, Some((body, idempotency_key))).await
+    send(cfg, who, fresh_until_ms, &cfg.payment_url, Some((body, idempotency_key)), live).await
 }
 
 /// GETs `{statusUrl}/{paymentId}` (same retry rules; a read never charges).
-pub async fn get_status(cfg: &MerchantConfig, payment_id: &str, who: Caller) -> Result<MerchantAnswer, PasarelaError> {
+pub async fn get_status(
+    cfg: &MerchantConfig,
+    payment_id: &str,
+    who: Caller,
+    live: &dyn Fn() -> bool,
+) -> Result<MerchantAnswer, PasarelaError> {
     let id = String::from(js_sys::encode_uri_component(payment_id));
     // A predicate, not a char pattern: see `crate::text`.
     let url = crate::text::cat(&[cfg.status_url.trim_end_matches(|c| c == '/'), "/", &id]);
-    send(cfg, who, None, &url, None).await
+    send(cfg, who, None, &url, None, live).await
 }
 
 /// One request to `url` with retries: a POST of `payment` (body, `Idempotency-Key`), or a GET.
@@ -48,6 +57,7 @@ async fn send(
     fresh_until_ms: Option<f64>,
     url: &str,
     payment: Option<(&str, &str)>,
+    live: &dyn Fn() -> bool,
 ) -> Result<MerchantAnswer, PasarelaError> {
     let mut retry = 0;
     loop {
@@ -59,18 +69,22 @@ async fn send(
             Err(()) => (None, None),
         };
         let transient = status.is_none_or(|s| merchant::http_verdict(s) == HttpVerdict::Retry);
-        if !transient || retry >= cfg.retries {
-            return Err(merchant::http_error(status, who.locale, who.provider));
+        if transient && retry < cfg.retries {
+            sleep(merchant::retry_delay_ms(retry, retry_after, web::jitter())).await;
+            if fresh_until_ms.is_some_and(|until| web::time::now_ms() >= until) {
+                return Err(PasarelaError::new(ErrorCode::TokenExpired, who.locale).with_provider(who.provider));
+            }
+            // Destroyed during the back-off: the retry is not sent (the caller drops the error).
+            if live() {
+                retry += 1;
+                continue;
+            }
         }
-        sleep(merchant::retry_delay_ms(retry, retry_after, web::jitter())).await;
-        if fresh_until_ms.is_some_and(|until| web::time::now_ms() >= until) {
-            return Err(PasarelaError::new(ErrorCode::TokenExpired, who.locale).with_provider(who.provider));
-        }
-        retry += 1;
+        return Err(merchant::http_error(status, who.locale, who.provider));
     }
 }
 
-/// One request under `timeoutMs` (an `AbortSignal.timeout`, which also bounds reading the body):
+/// One request under `timeoutMs`:
 /// the body text of a 2xx, or the status and `Retry-After` (ms) of anything else; `Err(())` for a
 /// network failure or timeout.
 async fn try_once(
@@ -80,9 +94,19 @@ async fn try_once(
 ) -> Result<Result<String, (u16, Option<u32>)>, ()> {
     // The request is made here and handed to gloo-net to send: gloo-net's own builder parses and
     // rebuilds the URL for query parameters Pasarela never adds, with string formatting that
-    // weighed about 4 KB of the package (issue #6).
+    // weighed about 4 KB of the package (README, "Size and speed").
+    // `timeoutMs` through an AbortController and a timer, not `AbortSignal.timeout` (Chrome 103,
+    // Firefox 100, Safari 16: newer than the browsers Pasarela supports). The timer also bounds
+    // reading the body; firing after the request is done, it aborts nothing.
+    let controller = web_sys::AbortController::new().map_err(|_| ())?;
+    let abort = js_sys::Function::from(js::get(&controller, "abort")).bind0(&controller);
+    let _ = web::window().set_timeout_with_callback_and_timeout_and_arguments_1(
+        &abort,
+        cfg.timeout_ms as i32,
+        &JsValue::UNDEFINED,
+    );
     let init = web_sys::RequestInit::new();
-    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(cfg.timeout_ms)));
+    init.set_signal(Some(&controller.signal()));
     let headers = web_sys::Headers::new().map_err(|_| ())?;
     for (k, v) in &cfg.headers {
         headers.set(k, v).map_err(|_| ())?;

@@ -36,7 +36,7 @@ impl Checkout {
         }
         let installments = {
             let mut inner = self.0.write();
-            let a = inner.attempt.get_or_insert_with(|| Attempt::new(1));
+            let a = inner.attempt.get_or_insert_with(|| Attempt { from_page: false, ..Attempt::new(1) });
             a.started = true;
             a.installments
         };
@@ -58,6 +58,9 @@ impl Checkout {
             return reject(self.error(ErrorCode::Destroyed));
         }
         if let Some(p) = joined.or(succeeded) {
+            if let Some(a) = self.0.write().attempt.as_mut() {
+                a.from_page = true;
+            }
             return p;
         }
         // A verification the shopper left unfinished is opened again for the same payment:
@@ -170,6 +173,12 @@ impl Checkout {
         });
     }
 
+    /// Whether the checkout still lives: asked by the transport before each retry. (One closure
+    /// type for both requests.)
+    fn alive(&self) -> impl Fn() -> bool + '_ {
+        move || self.state() != PaymentState::Destroyed
+    }
+
     /// Forwards `source` to the merchant and drives the answer to one result.
     pub(super) async fn run(&self, source: Source, installments: u32) {
         let opts = self.opts();
@@ -182,10 +191,18 @@ impl Checkout {
             Source::Token { kind, .. } => token::fresh_until(*kind, time::now_ms()),
             _ => None,
         };
+        if self.state() == PaymentState::Destroyed {
+            return;
+        }
         let body = merchant::payment_body(&opts, &source, installments);
         drop(source);
-        let key = web::uuid_v4();
-        let answer = merchant_client::post_payment(&opts.merchant, &body, &key, who, fresh_until).await;
+        // Without a trustworthy Idempotency-Key the attempt must not start: a guessable or
+        // repeated key could replay another payment's answer, or charge twice on a retry.
+        let Some(key) = web::uuid_v4() else {
+            let e = self.error(ErrorCode::Unsupported).with_detail("crypto.getRandomValues");
+            return self.finish(PaymentResult::from_error(&e, None), Some(e), None);
+        };
+        let answer = merchant_client::post_payment(&opts.merchant, &body, &key, who, fresh_until, &self.alive()).await;
         drop(body);
         if self.state() == PaymentState::Destroyed {
             return;
@@ -202,7 +219,15 @@ impl Checkout {
             return self.finish(PaymentResult::from_answer(&answer), None, None);
         }
         let payment_id = answer.payment_id.clone().unwrap_or_default();
+        if let Some(a) = self.0.write().attempt.as_mut() {
+            a.payment_id = answer.payment_id.clone();
+        }
         if let Some(action) = &answer.action {
+            // The shopper is sent (or PWCapture loads) only where the page itself could go.
+            if !web::url_allowed(&action.url) {
+                let e = self.error(ErrorCode::MerchantBadResponse).with_detail("action.url");
+                return self.finish(PaymentResult::from_error(&e, answer.payment_id.clone()), Some(e), None);
+            }
             self.happen(Happening::ActionNeeded);
             let redirect = action.kind == ActionType::Redirect;
             // The shopper must leave the page for a redirect: the storefront decides when
@@ -254,7 +279,7 @@ impl Checkout {
     /// Reads `statusUrl/paymentId` until the status is final: with backoff for up to 60 s, or,
     /// when the shopper left a verification unfinished (`left`), once at once. A payment still
     /// pending ends as `pending`; an unfinished verification is kept, so a later `pay()` opens it
-    /// again. (One loop for both, rather than two functions: issue #6.)
+    /// again. (One loop for both, rather than two functions: README "Size and speed".)
     pub(super) async fn poll(&self, payment_id: String, who: Caller, left: Option<MerchantAnswer>) {
         let opts = self.opts();
         let once = left.is_some();
@@ -269,7 +294,7 @@ impl Checkout {
                     return;
                 }
             }
-            match merchant_client::get_status(&opts.merchant, &payment_id, who).await {
+            match merchant_client::get_status(&opts.merchant, &payment_id, who, &self.alive()).await {
                 Ok(a) if a.status != ResultStatus::Pending => {
                     return self.finish(PaymentResult::from_answer(&a), None, None)
                 }

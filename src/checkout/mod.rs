@@ -89,12 +89,27 @@ struct Attempt {
     started: bool,
     /// The form is not usable yet: submit it when it is.
     submit_when_ready: bool,
+    /// Whether `pay()` handed the promise to the page (an attempt the provider form's own button
+    /// started has no one waiting on it: `destroy()` must not leave it rejected and unhandled).
+    from_page: bool,
+    /// The merchant's id for the payment once it answered `pending`: kept through `destroy()`,
+    /// since a webhook may still approve it.
+    payment_id: Option<String>,
 }
 
 impl Attempt {
     fn new(installments: u32) -> Self {
         let (promise, resolve, reject) = web::deferred();
-        Self { promise, resolve, reject, installments, started: false, submit_when_ready: false }
+        Self {
+            promise,
+            resolve,
+            reject,
+            installments,
+            started: false,
+            submit_when_ready: false,
+            from_page: true,
+            payment_id: None,
+        }
     }
 }
 
@@ -128,6 +143,10 @@ impl Checkout {
         // The saved cards move to the controller (and the view); the options keep no copy.
         let profiles = std::mem::take(&mut opts.profiles);
         let opts = Rc::new(opts);
+        // One live checkout per container: two would both render and both could charge.
+        if container.query_selector(":scope>.pasarela").ok().flatten().is_some() {
+            return Err(PasarelaError::invalid("container", "already hosts a live checkout", opts.locale));
+        }
         // Refused before anything is rendered: a second PWCheckout or KR on the page would
         // silently take over the first one's global state.
         let page_claim = providers::PageClaim::take(opts.provider, opts.locale)?;
@@ -277,7 +296,8 @@ impl Checkout {
                 return;
             }
             inner.form = Form::Mounting;
-            inner.provider.mount_form()
+            let host = inner.host.clone();
+            inner.provider.mount_form(&host, self.sink())
         };
         if let Err(e) = mounted {
             self.setup_failed(e);
@@ -411,8 +431,10 @@ impl Checkout {
         }
         if let Some(a) = attempt {
             let e = self.error(ErrorCode::Destroyed);
-            self.emit("result", to_js(&PaymentResult::from_error(&e, None)));
-            let _ = a.reject.call1(&JsValue::NULL, &to_js(&e));
+            self.emit("result", to_js(&PaymentResult::from_error(&e, a.payment_id)));
+            if a.from_page {
+                let _ = a.reject.call1(&JsValue::NULL, &to_js(&e));
+            }
         }
     }
 }

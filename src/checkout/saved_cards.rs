@@ -44,7 +44,7 @@ impl Checkout {
         // `profileselected` is reported from the click itself, like a DOM `change` event: the view
         // holds no borrow then, and wasm-bindgen keeps a running handler alive even if the page
         // destroys the checkout from its listener. (Deferring it cost a third of a selection's
-        // time, issue #6.) Paying goes to the microtask queue.
+        // time, README "Size and speed".) Paying goes to the microtask queue.
         let actions: views::ViewActions = Rc::new(move |action| match action {
             views::ViewAction::Select(id) => {
                 if let Some(rc) = weak.upgrade() {

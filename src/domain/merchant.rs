@@ -1,4 +1,4 @@
-//! The merchant-server protocol (API.md §4): the request body, the answer, and the retry rules.
+//! The merchant-server protocol (docs/api.md §4): the request body, the answer, and the retry rules.
 //! Transport lives in `crate::merchant_client`; everything decidable without a network is here.
 
 use super::error::{ErrorCode, PasarelaError};
@@ -124,7 +124,7 @@ pub struct MerchantAnswer {
     pub action: Option<Action>,
 }
 
-/// `PaymentResult` (API.md §3).
+/// `PaymentResult` (docs/api.md §3).
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaymentResult {
     pub status: ResultStatus,
@@ -201,10 +201,7 @@ pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, Pasare
                 Some("redirect") => ActionType::Redirect,
                 _ => return Err(bad("unknown action type")),
             };
-            let url = a
-                .get("url")
-                .and_then(Json::as_str)
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/'));
+            let url = a.get("url").and_then(Json::as_str).filter(|u| super::url::is_http_or_path(u));
             let url = url.ok_or_else(|| bad("action without an http(s) url"))?.to_owned();
             Some(Action { kind, url })
         }
@@ -227,7 +224,7 @@ pub fn retry_delay_ms(retry: u32, retry_after_ms: Option<u32>, jitter: f64) -> u
 }
 
 /// Status polling for a `pending` answer: 1 s, 2 s, 4 s, … capped at 8 s between reads, for at
-/// most 60 s in all (API.md §4). Returns the wait before read number `n` (0-based), or `None`
+/// most 60 s in all (docs/api.md §4). Returns the wait before read number `n` (0-based), or `None`
 /// when `elapsed_ms` leaves no room for another.
 pub fn poll_delay_ms(n: u32, elapsed_ms: u32) -> Option<u32> {
     const BUDGET_MS: u32 = 60_000;

@@ -11,6 +11,7 @@ pub mod options;
 pub mod payment_state;
 pub mod profile;
 pub mod token;
+pub mod url;
 pub mod uuid;
 
 /// The three supported providers (`provider` option).

@@ -40,11 +40,8 @@ pub struct Bamboo {
     nodes: Vec<Element>,
     handlers: Handlers,
     modal: bool,
-    /// Where the card form goes, its iframe's id (named in `SetProperties` before it exists), and
-    /// where to report: kept from `mount` for `mount_form`.
-    host: Option<Element>,
+    /// The card form's iframe id, named in `SetProperties` before the iframe exists.
     frame_id: String,
-    sink: Option<Sink>,
 }
 
 impl Bamboo {
@@ -54,9 +51,33 @@ impl Bamboo {
             nodes: Vec::new(),
             handlers: Handlers::default(),
             modal: false,
-            host: None,
             frame_id: next_dom_id("bamboo-frame"),
-            sink: None,
+        }
+    }
+
+    /// `<body>`'s children (through the `querySelectorAll` the adapter already uses: no binding
+    /// of its own).
+    fn body_children() -> Option<web_sys::NodeList> {
+        web::document().body()?.query_selector_all(":scope>*").ok()
+    }
+
+    /// How many children `<body>` has, before the library opens one of its forms.
+    fn body_children_count(&self) -> u32 {
+        Self::body_children().map_or(0, |l| l.length())
+    }
+
+    /// Keeps what the library appended to `<body>` since `before` (its verification or
+    /// enrollment overlay) among the adapter's nodes, so `unmount` removes it: PWCheckout
+    /// documents no call that closes `PWCapture` or `OpenIframeCustom` (Bamboo, Versions/Forms/;
+    /// that it appends to `<body>` is *inferred*), and a form left open after `destroy()` could
+    /// still charge the card.
+    fn keep_added_since(&mut self, before: u32) {
+        let Some(children) = Self::body_children() else { return };
+        for i in before..children.length() {
+            // Every match is an element: `:scope>*`.
+            if let Some(el) = children.item(i) {
+                self.nodes.push(el.unchecked_into());
+            }
         }
     }
 
@@ -155,8 +176,6 @@ impl Provider for Bamboo {
         form.append_child(&token_input).map_err(setup_failed)?;
         host.append_child(&form).map_err(setup_failed)?;
         self.nodes = vec![form.clone()];
-        self.host = Some(host.clone());
-        self.sink = Some(sink.clone());
 
         js::call(&pw, "SetProperties", &[&self.properties(&form_id, &self.frame_id)]).map_err(setup_failed)?;
 
@@ -210,8 +229,7 @@ impl Provider for Bamboo {
         Ok(())
     }
 
-    fn mount_form(&mut self) -> Result<(), PasarelaError> {
-        let (Some(host), Some(sink)) = (self.host.clone(), self.sink.clone()) else { return Ok(()) };
+    fn mount_form(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         if !self.modal {
             // The page's own <iframe>, which LoadIframe() loads the form into (a <div> stays blank).
             let frame = web::document().create_element("iframe").map_err(|e| self.setup_failed(e))?;
@@ -238,11 +256,13 @@ impl Provider for Bamboo {
     }
 
     fn verify(&mut self, action_url: &str) -> Option<Result<(), PasarelaError>> {
+        let before = self.body_children_count();
         let r = js::call(&Self::pw(), "PWCapture", &[&JsValue::from_str(action_url)]).map(|_| ()).map_err(|_| {
             PasarelaError::new(ErrorCode::Unsupported, self.opts.locale)
                 .with_provider(ProviderId::Bamboo)
                 .with_detail("PWCapture")
         });
+        self.keep_added_since(before);
         Some(r)
     }
 
@@ -251,6 +271,7 @@ impl Provider for Bamboo {
         let url = with_query(&with_query(capture_url, "key", &self.opts.public_key), "session_id", session_id);
         let (url, session) = (JsValue::from_str(&url), JsValue::from_str(session_id));
         let pw = Self::pw();
+        let before = self.body_children_count();
         let b = &self.opts.bamboo;
         let r = if b.payment_media_id.is_some() || b.bank_id.is_some() {
             let media = b.payment_media_id.map_or(JsValue::UNDEFINED, |m| JsValue::from_f64(m as f64));
@@ -263,6 +284,7 @@ impl Provider for Bamboo {
         } else {
             js::call(&pw, "OpenIframeCustom", &[&url, &session])
         };
+        self.keep_added_since(before);
         Some(r.map(|_| ()).map_err(|_| {
             PasarelaError::new(ErrorCode::Unsupported, self.opts.locale)
                 .with_provider(ProviderId::Bamboo)
@@ -278,8 +300,6 @@ impl Provider for Bamboo {
             }
         }
         self.handlers.clear();
-        self.sink = None;
-        self.host = None;
         for n in self.nodes.drain(..) {
             n.remove();
         }

@@ -38,17 +38,31 @@ pub fn document() -> web_sys::Document {
     window().document().expect("window has a document")
 }
 
-/// A fresh RFC 4122 v4 UUID from `crypto.getRandomValues` (an `Idempotency-Key`).
-pub fn uuid_v4() -> String {
+/// A fresh RFC 4122 v4 UUID from `crypto.getRandomValues` (an `Idempotency-Key`), or `None`
+/// when the page has no working CSPRNG: no fallback to `Math.random`, whose keys can repeat.
+pub fn uuid_v4() -> Option<String> {
     let mut bytes = [0u8; 16];
     let filled = window().crypto().is_ok_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
-    if !filled {
-        // Never a constant key: the merchant would replay an earlier attempt's answer.
-        for b in &mut bytes {
-            *b = (js_sys::Math::random() * 256.0) as u8;
-        }
-    }
-    crate::domain::uuid::v4_from_bytes(bytes)
+    filled.then(|| crate::domain::uuid::v4_from_bytes(bytes))
+}
+
+/// Whether `url`, resolved by the browser's URL parser against the page, stays on the page's
+/// origin or is `https:`: asked of every `action.url` a merchant sends before the shopper is sent
+/// there or PWCapture loads it. (`domain::url` has refused the spellings that parser sends
+/// elsewhere; this is the final word.)
+pub fn url_allowed(url: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    // `new URL(url, location.origin)` through the generic JS helpers: typed `web_sys::Url` and
+    // `Location` getters cost a string-conversion shim each. Resolved against the origin rather
+    // than the page's full URL: a relative path can only change the path, and the origin is what
+    // is compared.
+    let origin = js::get(&js::get(&window(), "location"), "origin");
+    let Some(page) = origin.as_string() else { return false };
+    let url_class: js_sys::Function = js::global("URL").unchecked_into();
+    let Ok(resolved) = js_sys::Reflect::construct(&url_class, &js_sys::Array::of2(&url.into(), &origin)) else {
+        return false;
+    };
+    js::get_string(&resolved, "origin").is_some_and(|o| o == page || o.starts_with("https:"))
 }
 
 /// A number in [0, 1) for retry jitter (not security-relevant).

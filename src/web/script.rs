@@ -84,6 +84,9 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         Some(Ok(_)) => {}
     }
     if js::global(spec.global).is_undefined() {
+        // Its `load` has fired: a later checkout would wait the whole timeout for it again.
+        // Without the tag, it loads the script anew (and fails or succeeds at once).
+        script.remove();
         Err(ScriptFailure::NoGlobal)
     } else {
         Ok(())

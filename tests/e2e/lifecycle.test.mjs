@@ -1,0 +1,140 @@
+// destroy() ends everything, in every phase of an attempt; and the smaller lifecycle rules: one
+// checkout per container, a dead script tag never waited on, no Idempotency-Key without a CSPRNG,
+// merchant timeouts without AbortSignal.timeout.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { events, fillConektaCard, mount, optionsFor, payInPage, payWithBambooCard, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
+
+describe('destroy() in every phase', () => {
+  const ctx = suiteWorld();
+
+  it('during a retry back-off (429, Retry-After: 2): the retry is never sent, nothing is charged', async () => {
+    const { page } = ctx.tab;
+    await ctx.world.faults({ target: 'merchant-before', kind: 'status', status: 429, retryAfter: 2 });
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    await fillConektaCard(page, '4242424242424242');
+    const p = payInPage(page);
+    await page.waitForFunction(() => window.__events.some((e) => e.name === 'token'));
+    await page.waitForTimeout(700); // the 429 has come back; Pasarela waits out Retry-After
+    await page.evaluate(() => checkout.destroy());
+    assert.equal((await p).rejected.code, 'destroyed');
+    await page.waitForTimeout(3000); // past the back-off
+    const s = await ctx.world.state();
+    assert.deepEqual([s.requests.length, s.charges.length], [1, 0]);
+  });
+
+  it("during Bamboo's verification: the PWCapture form goes with it, so the code can no longer charge", async () => {
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    const p = payInPage(page);
+    await waitForEvent(page, 'action');
+    await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-cvv').waitFor();
+    await page.evaluate(() => checkout.destroy());
+    assert.equal((await p).rejected.code, 'destroyed');
+    assert.equal(await page.locator('.pwcheckout-overlay').count(), 0, 'no verification form left on the page');
+    assert.equal((await ctx.world.state()).charges.length, 0);
+  });
+
+  it('while polling a pending payment: the destroyed result keeps its paymentId', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    await fillConektaCard(page, '4000000000001091'); // 3-D Secure: pending, then declined later
+    const p = payInPage(page);
+    await page.waitForFunction(() => window.__events.some((e) => e.name === 'token'));
+    await page.waitForTimeout(800); // the merchant answered pending; Pasarela is polling
+    await page.evaluate(() => checkout.destroy());
+    await p;
+    const result = (await events(page)).find((e) => e.name === 'result').payload;
+    assert.equal(result.status, 'error');
+    assert.match(result.paymentId || '', /\w/, 'the payment a webhook may still settle is named');
+  });
+
+  it("an attempt started by the provider form's own button, then destroyed, leaves no unhandled rejection", async () => {
+    const { page, consoleLines } = ctx.tab;
+    await ctx.world.faults({ target: 'merchant-before', kind: 'delay', delayMs: 1500 });
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
+    await waitForEvent(page, 'ready');
+    await payWithBambooCard(page, '4111111111111111'); // no pay(): the form's own button
+    await page.waitForFunction(() => window.__events.some((e) => e.name === 'token'));
+    await page.evaluate(() => {
+      window.__unhandled = 0;
+      window.addEventListener('unhandledrejection', () => { window.__unhandled += 1; });
+      checkout.destroy();
+    });
+    await page.waitForTimeout(2500);
+    assert.equal(await page.evaluate(() => window.__unhandled), 0);
+    assert.ok(!consoleLines.some((l) => /Uncaught \(in promise\)/.test(l)), consoleLines.join('\n'));
+    assert.equal((await events(page)).filter((e) => e.name === 'result').length, 1, 'one result still reports it');
+  });
+});
+
+describe('lifecycle rules', () => {
+  const ctx = suiteWorld();
+
+  it('a second checkout in a container that hosts a live one is refused (container); after destroy() it mounts', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    const out = await page.evaluate(async (o) => {
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      let refused;
+      try { await createCheckout(o); } catch (e) { refused = [e.code, e.field]; }
+      const hosts = document.querySelectorAll('#checkout > .pasarela').length;
+      checkout.destroy();
+      const c = await createCheckout(o);
+      const after = document.querySelectorAll('#checkout > .pasarela').length;
+      c.destroy();
+      return { refused, hosts, after };
+    }, optionsFor(ctx.world, 'conekta'));
+    assert.deepEqual(out, { refused: ['invalid_options', 'container'], hosts: 1, after: 1 });
+  });
+
+  it('a script that loaded without its global is not waited on again: the next checkout fails or succeeds at once', { timeout: 40_000 }, async () => {
+    const { page } = ctx.tab;
+    await ctx.world.faults({ target: 'script:conekta', kind: 'nodefine', times: 2 });
+    const timed = async () => {
+      const t0 = Date.now();
+      await page.evaluate(() => { window.__events = []; if (typeof window.checkout?.destroy === 'function') window.checkout.destroy(); });
+      await mount(page, optionsFor(ctx.world, 'conekta'));
+      const e = await Promise.race([waitForEvent(page, 'error', 1, 20_000).then((x) => x.code), waitForEvent(page, 'ready', 1, 20_000).then(() => 'ready')]);
+      return [e, Date.now() - t0];
+    };
+    const [first] = await timed();
+    assert.equal(first, 'script_load_failed');
+    const [second, ms2] = await timed(); // the tag of the first is gone: loads again, fails again
+    assert.equal(second, 'script_load_failed');
+    assert.ok(ms2 < 5000, `failed at once (${ms2} ms), not after the 15 s timeout`);
+    const [third, ms3] = await timed(); // the fault is spent: the real script now loads
+    assert.equal(third, 'ready');
+    assert.ok(ms3 < 5000, `ready at once (${ms3} ms)`);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('script[data-pasarela-src]').length), 1);
+  });
+
+  it('without a working crypto.getRandomValues no attempt starts (no Math.random key)', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    await page.evaluate(() => { crypto.getRandomValues = () => { throw new Error('no entropy'); }; });
+    await fillConektaCard(page, '4242424242424242');
+    const r = await payInPage(page);
+    assert.deepEqual([r.status, r.error.code], ['error', 'unsupported']);
+    assert.match(r.error.message, /getRandomValues/);
+    assert.equal((await ctx.world.state()).requests.length, 0);
+  });
+
+  it('merchant timeouts work without AbortSignal.timeout (older Safari/Firefox): aborted, retried, one charge', async () => {
+    const { page } = ctx.tab;
+    await page.evaluate(() => { delete AbortSignal.timeout; });
+    await ctx.world.faults({ target: 'merchant-before', kind: 'delay', delayMs: 2500 });
+    await mount(page, optionsFor(ctx.world, 'conekta', { merchant: { paymentUrl: '/merchant/pay', timeoutMs: 1000 } }));
+    await waitForEvent(page, 'ready');
+    await fillConektaCard(page, '4242424242424242');
+    assert.equal((await payInPage(page)).status, 'approved');
+    const s = await ctx.world.state();
+    assert.deepEqual([s.requests.length, s.charges.length], [2, 1]);
+  });
+});
