@@ -1,6 +1,7 @@
 //! Browser tests (wasm-bindgen-test in headless Chromium) for the code that touches the DOM and
 //! provider callbacks: script loading, timers, randomness, and the Bamboo adapter driven through a
 //! stand-in `PWCheckout` global.
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)] // tests may format; clippy.toml guards the wasm
 #![cfg(target_arch = "wasm32")]
 
 use pasarela::boundary::WasmCheckout;
@@ -35,8 +36,8 @@ fn container(id: &str) -> web_sys::Element {
 
 #[wasm_bindgen_test]
 fn idempotency_keys_are_distinct_v4_uuids() {
-    let a = web::uuid_v4();
-    let b = web::uuid_v4();
+    let a = web::uuid_v4().expect("crypto");
+    let b = web::uuid_v4().expect("crypto");
     assert_ne!(a, b);
     assert_eq!(a.len(), 36);
     assert_eq!(&a[14..15], "4");
@@ -220,4 +221,24 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
         .count();
     assert_eq!(unbound, 4, "every bound event is unbound");
     assert_eq!(checkout.state(), PaymentState::Destroyed as u32);
+}
+
+/// In the wasm, JSON numbers are read by the page's own `parseFloat`: exactly as `JSON.parse`.
+#[wasm_bindgen_test]
+fn json_numbers_are_read_exactly_in_the_wasm() {
+    use pasarela::domain::json::Json;
+    assert_eq!(Json::parse("0.1").and_then(|j| j.as_f64()), Some(0.1));
+    assert_eq!(Json::parse("5e-324").and_then(|j| j.as_f64()), Some(5e-324));
+    assert!(Json::parse("109.00000000000001").and_then(|j| j.as_f64()).is_some_and(|n| n.fract() != 0.0));
+    assert_eq!(Json::parse("1e400"), None);
+}
+
+/// `action.url` is resolved by the browser's URL parser: the page's origin, or https.
+#[wasm_bindgen_test]
+fn action_urls_resolve_to_the_page_or_https() {
+    assert!(web::url_allowed("/bamboo/v1/Capture/Action?session_id=CA_1"));
+    assert!(web::url_allowed("https://api.bamboopayment.com/v1/Capture/Action"));
+    assert!(!web::url_allowed("http://evil.example/x"));
+    assert!(!web::url_allowed("//evil.example/x"), "the test page is http: the protocol-relative URL resolves to http");
+    assert!(!web::url_allowed("javascript:alert(1)"));
 }

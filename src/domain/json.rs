@@ -167,6 +167,20 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// A JSON number literal's value, correctly rounded. In the wasm it is the page's own
+/// `parseFloat`, the very reading `JSON.parse` makes (Rust's `str::parse::<f64>` weighs 16 KB
+/// gzip there); natively, `str::parse`, which rounds the same way (IEEE 754, to nearest).
+#[cfg(target_arch = "wasm32")]
+fn read_number(literal: &str) -> f64 {
+    js_sys::Number::parse_float(literal)
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(clippy::disallowed_methods)] // native only: the wasm reads with parseFloat
+fn read_number(literal: &str) -> f64 {
+    literal.parse().unwrap_or(f64::NAN)
+}
+
 struct Parser<'a> {
     s: &'a [u8],
     i: usize,
@@ -244,8 +258,8 @@ impl Parser<'_> {
         }
     }
 
-    /// The number literal's grammar is checked here; its value is read by `str::parse::<f64>`,
-    /// which rounds exactly as JavaScript does. Non-finite values (`1e400`) are refused.
+    /// The number literal's grammar is checked here; its value is read by [`read_number`], which
+    /// rounds exactly as JavaScript does. Non-finite values (`1e400`) are refused.
     fn number(&mut self) -> Option<f64> {
         let start = self.i;
         let _ = self.eat(b"-");
@@ -273,7 +287,7 @@ impl Parser<'_> {
             }
         }
         let text = std::str::from_utf8(self.s.get(start..self.i)?).ok()?;
-        text.parse::<f64>().ok().filter(|v| v.is_finite())
+        Some(read_number(text)).filter(|v| v.is_finite())
     }
 
     fn string(&mut self) -> Option<String> {
@@ -337,6 +351,57 @@ impl Parser<'_> {
             self.i += 1;
         }
         Some(v)
+    }
+}
+
+/// A borrowed JSON object plus the option path that leads to it.
+pub(crate) struct Obj<'a> {
+    pub map: &'a [(String, Json)],
+    pub path: String,
+    pub locale: super::i18n::Locale,
+}
+
+impl<'a> Obj<'a> {
+    pub fn new(map: &'a [(String, Json)], path: String, locale: super::i18n::Locale) -> Self {
+        Self { map, path, locale }
+    }
+
+    pub fn field(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_owned()
+        } else {
+            crate::text::cat(&[&self.path, ".", key])
+        }
+    }
+
+    /// `invalid_options` for `key` (out of line: every check of every option reports through here).
+    #[inline(never)]
+    pub fn err(&self, key: &str, problem: &str) -> super::error::PasarelaError {
+        super::error::PasarelaError::invalid(&self.field(key), problem, self.locale)
+    }
+
+    /// The value at `key`; `null` and `undefined` count as absent.
+    pub fn get(&self, key: &str) -> Option<&'a Json> {
+        self.map.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !v.is_null())
+    }
+
+    pub fn known(&self, keys: &[&str]) -> Result<(), super::error::PasarelaError> {
+        match self.map.iter().map(|(k, _)| k).find(|k| !keys.contains(&k.as_str())) {
+            Some(k) => Err(self.err(k, "is not a known option")),
+            None => Ok(()),
+        }
+    }
+
+    pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>, super::error::PasarelaError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s)),
+            Some(_) => Err(self.err(key, "must be a non-empty string")),
+        }
+    }
+
+    pub fn req_str(&self, key: &str) -> Result<&'a str, super::error::PasarelaError> {
+        self.opt_str(key)?.ok_or_else(|| self.err(key, "is required (a non-empty string)"))
     }
 }
 

@@ -1,4 +1,4 @@
-//! `createCheckout(options)`: parsing and validation (API.md §2).
+//! `createCheckout(options)`: parsing and validation (docs/api.md §2).
 //!
 //! Everything is checked before any script is loaded or anything rendered, and every error names
 //! the option path (`order.amount`, `merchant.headers.X-Csrf`, `profiles[2].last4`), so a storefront
@@ -83,9 +83,9 @@ pub struct CheckoutOptions {
     pub conekta: ConektaOptions,
 }
 
-/// Default merchant request timeout (API.md §2).
+/// Default merchant request timeout (docs/api.md §2).
 pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
-/// Default merchant retries (API.md §2).
+/// Default merchant retries (docs/api.md §2).
 pub const DEFAULT_RETRIES: u32 = 2;
 const MAX_TIMEOUT_MS: i64 = 120_000;
 const MAX_RETRIES: i64 = 10;
@@ -117,7 +117,7 @@ enum Check {
 /// Every option but `container` and `profiles` (checked on their own), in the order they are
 /// checked; a nested option is skipped when its (optional) object is absent. The path is the
 /// option's name in errors. One table and one loop: per-option code was the largest function of
-/// the package before issue #6.
+/// the package before the size work (README, "Size and speed").
 const RULES: &[(&str, Check, bool)] = &[
     ("locale", Check::Locale, false),
     ("provider", Check::Provider, true),
@@ -219,7 +219,7 @@ fn check_value(path: &str, check: Check, v: &Json) -> Result<(), (String, &'stat
         _ => {
             let Some(t) = text else { return bad("must be a non-empty string") };
             match check {
-                Check::Url if !is_http_url(t) => bad("must be an http(s) URL or a path on this site"),
+                Check::Url if !super::url::is_http_or_path(t) => bad("must be an http(s) URL or a path on this site"),
                 Check::Email if !looks_like_email(t) => bad("is not an e-mail address"),
                 Check::Currency if money::minor_units(t).is_none() => {
                     bad("must be a supported ISO-4217 code in capitals, e.g. 'MXN'")
@@ -348,67 +348,6 @@ pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptio
     })
 }
 
-/// A borrowed JSON object plus the option path that leads to it.
-pub(crate) struct Obj<'a> {
-    pub map: &'a [(String, Json)],
-    pub path: String,
-    pub locale: Locale,
-}
-
-impl<'a> Obj<'a> {
-    pub fn new(map: &'a [(String, Json)], path: String, locale: Locale) -> Self {
-        Self { map, path, locale }
-    }
-
-    pub fn field(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            crate::text::cat(&[&self.path, ".", key])
-        }
-    }
-
-    /// `invalid_options` for `key` (out of line: every check of every option reports through here).
-    #[inline(never)]
-    pub fn err(&self, key: &str, problem: &str) -> PasarelaError {
-        PasarelaError::invalid(&self.field(key), problem, self.locale)
-    }
-
-    /// The value at `key`; `null` and `undefined` count as absent.
-    pub fn get(&self, key: &str) -> Option<&'a Json> {
-        self.map.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !v.is_null())
-    }
-
-    pub fn known(&self, keys: &[&str]) -> Result<(), PasarelaError> {
-        match self.map.iter().map(|(k, _)| k).find(|k| !keys.contains(&k.as_str())) {
-            Some(k) => Err(self.err(k, "is not a known option")),
-            None => Ok(()),
-        }
-    }
-
-    pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>, PasarelaError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s)),
-            Some(_) => Err(self.err(key, "must be a non-empty string")),
-        }
-    }
-
-    pub fn req_str(&self, key: &str) -> Result<&'a str, PasarelaError> {
-        self.opt_str(key)?.ok_or_else(|| self.err(key, "is required (a non-empty string)"))
-    }
-}
-
-/// `https://…`, `http://…` or a same-site path. Anything with another scheme (`javascript:`,
-/// `data:`) is refused: these URLs are fetched or loaded as scripts.
-fn is_http_url(u: &str) -> bool {
-    let lower = u.to_ascii_lowercase();
-    if lower.starts_with("https://") || lower.starts_with("http://") {
-        return u.len() > "https://".len() - 1 && !u.contains(char::is_whitespace);
-    }
-    (u.starts_with('/') && !u.starts_with("//") || u.starts_with("./")) && !u.contains(char::is_whitespace)
-}
-
 fn is_header_name(n: &str) -> bool {
     // RFC 9110 `token` characters.
     !n.is_empty()
@@ -464,6 +403,17 @@ mod tests {
             "merchant": { "paymentUrl": "/merchant/pay" },
             "bamboo": { "countryCode": "MX" }
         })
+    }
+
+    #[test]
+    fn an_amount_is_an_integer_in_javascripts_reading() {
+        for (literal, ok) in
+            [("109", true), ("109.0", true), ("1.09e2", true), ("109.00000000000001", false), ("1e400", false)]
+        {
+            let text = base().to_string().replace("123456", literal);
+            let parsed = Json::parse(&text).map(|j| super::parse(&j, false).is_ok());
+            assert_eq!(parsed == Some(true), ok, "{literal}");
+        }
     }
 
     #[test]
