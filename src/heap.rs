@@ -1,7 +1,7 @@
 //! The wasm's memory allocator: power-of-two size classes, one free list per class.
 //!
 //! Rust's default allocator on wasm32 (dlmalloc) is about 7 KB of the module, a tenth of
-//! Pasarela's own code (issue #6). A checkout allocates little and in repeating patterns (a
+//! Pasarela's own code (README, "Size and speed"). A checkout allocates little and in repeating patterns (a
 //! checkout's strings, a list's rows, the same again for the next checkout), which is the case
 //! size classes serve well: allocation and freeing are O(1), a freed block is reused by the next
 //! request of its class, and memory stays flat over many create/destroy cycles (checked by the
@@ -28,7 +28,7 @@ pub struct Heap {
 }
 
 /// A class's free-list slot. Masked, so the index needs no bounds check (and the package no
-/// bounds-check panic message: issue #6); classes never exceed the address width anyway.
+/// bounds-check panic message: README "Size and speed"); classes never exceed the address width anyway.
 fn slot(class: u32) -> usize {
     class as usize & (CLASSES - 1)
 }
@@ -54,18 +54,30 @@ impl Heap {
             self.free[slot(class)] = unsafe { *(head as *const usize) };
             return head as *mut u8;
         }
-        let size = 1usize << class;
-        let aligned = (self.next + size - 1) & !(size - 1);
-        if aligned.checked_add(size).is_none_or(|end| end > self.end) {
-            // Ask for enough to align and hold the block wherever the new memory starts.
-            let Some((start, len)) = grow(size.saturating_mul(2)) else { return core::ptr::null_mut() };
-            if start != self.end {
-                self.cut(self.end); // what is left of the old memory goes to the free lists
-                self.next = start;
+        let Some(size) = 1usize.checked_shl(class) else { return core::ptr::null_mut() };
+        // Checked: near the top of a 32-bit address space `next + size - 1` wraps, and a wrapped
+        // address would hand out a live block a second time.
+        let fits = |next: usize, end: usize| {
+            let aligned = next.checked_add(size - 1)? & !(size - 1);
+            (aligned.checked_add(size)? <= end).then_some(aligned)
+        };
+        let aligned = match fits(self.next, self.end) {
+            Some(a) => a,
+            None => {
+                // Ask for enough to align and hold the block wherever the new memory starts.
+                let Some((start, len)) = grow(size.saturating_mul(2)) else { return core::ptr::null_mut() };
+                let Some(end) = start.checked_add(len) else { return core::ptr::null_mut() };
+                if start != self.end {
+                    self.cut(self.end); // what is left of the old memory goes to the free lists
+                    self.next = start;
+                }
+                self.end = end;
+                match fits(self.next, self.end) {
+                    Some(a) => a,
+                    None => return core::ptr::null_mut(),
+                }
             }
-            self.end = start + len;
-        }
-        let aligned = (self.next + size - 1) & !(size - 1);
+        };
         self.cut(aligned);
         self.next = aligned + size;
         aligned as *mut u8
@@ -100,20 +112,61 @@ impl Default for Heap {
     }
 }
 
+// The allocator below is single-threaded: a wasm built with threads would race on it.
+#[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
+compile_error!("src/heap.rs is a single-threaded allocator: build the wasm without the `atomics` feature");
+
+/// A [`GlobalAlloc`](core::alloc::GlobalAlloc) over a [`Heap`], with `grow` supplying memory: the
+/// wasm's pages in the build, a test buffer in the native tests (which call these very entry
+/// points, `realloc` included).
+pub struct SizeClasses {
+    heap: core::cell::UnsafeCell<Heap>,
+    grow: fn(usize) -> Option<(usize, usize)>,
+}
+
+// SAFETY: wasm32-unknown-unknown without the `atomics` feature runs one thread (the
+// `compile_error!` above refuses a threaded build); the native tests use one instance per thread.
+unsafe impl Sync for SizeClasses {}
+
+impl SizeClasses {
+    pub const fn new(grow: fn(usize) -> Option<(usize, usize)>) -> Self {
+        Self { heap: core::cell::UnsafeCell::new(Heap::new()), grow }
+    }
+}
+
+unsafe impl core::alloc::GlobalAlloc for SizeClasses {
+    unsafe fn alloc(&self, layout: core::alloc::Layout) -> *mut u8 {
+        match Heap::class_of(layout.size(), layout.align()) {
+            Some(class) => unsafe { (*self.heap.get()).alloc(class, self.grow) },
+            None => core::ptr::null_mut(),
+        }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: core::alloc::Layout) {
+        if let Some(class) = Heap::class_of(layout.size(), layout.align()) {
+            unsafe { (*self.heap.get()).free(ptr, class) };
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: core::alloc::Layout, new_size: usize) -> *mut u8 {
+        let old = Heap::class_of(layout.size(), layout.align());
+        if old.is_some() && old == Heap::class_of(new_size, layout.align()) {
+            return ptr; // still fits its block
+        }
+        let new = unsafe { self.alloc(core::alloc::Layout::from_size_align_unchecked(new_size, layout.align())) };
+        if !new.is_null() {
+            unsafe {
+                core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
+                self.dealloc(ptr, layout);
+            }
+        }
+        new
+    }
+}
+
 #[cfg(target_arch = "wasm32")]
 mod wasm {
-    use super::Heap;
-    use core::alloc::{GlobalAlloc, Layout};
-    use core::cell::UnsafeCell;
-
     const PAGE: usize = 64 * 1024;
-
-    /// The global allocator of the wasm build.
-    pub struct SizeClasses(UnsafeCell<Heap>);
-
-    // SAFETY: wasm32-unknown-unknown without the `atomics` feature runs one thread; nothing here
-    // is reached from another.
-    unsafe impl Sync for SizeClasses {}
 
     /// More wasm memory: at least `bytes`, in whole pages.
     fn grow(bytes: usize) -> Option<(usize, usize)> {
@@ -122,38 +175,8 @@ mod wasm {
         (before != usize::MAX).then(|| (before * PAGE, pages * PAGE))
     }
 
-    unsafe impl GlobalAlloc for SizeClasses {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            match Heap::class_of(layout.size(), layout.align()) {
-                Some(class) => unsafe { (*self.0.get()).alloc(class, grow) },
-                None => core::ptr::null_mut(),
-            }
-        }
-
-        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-            if let Some(class) = Heap::class_of(layout.size(), layout.align()) {
-                unsafe { (*self.0.get()).free(ptr, class) };
-            }
-        }
-
-        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-            let old = Heap::class_of(layout.size(), layout.align());
-            if old.is_some() && old == Heap::class_of(new_size, layout.align()) {
-                return ptr; // still fits its block
-            }
-            let new = unsafe { self.alloc(Layout::from_size_align_unchecked(new_size, layout.align())) };
-            if !new.is_null() {
-                unsafe {
-                    core::ptr::copy_nonoverlapping(ptr, new, layout.size().min(new_size));
-                    self.dealloc(ptr, layout);
-                }
-            }
-            new
-        }
-    }
-
     #[global_allocator]
-    static ALLOCATOR: SizeClasses = SizeClasses(UnsafeCell::new(Heap::new()));
+    static ALLOCATOR: super::SizeClasses = super::SizeClasses::new(grow);
 }
 
 #[cfg(test)]
@@ -259,5 +282,108 @@ mod tests {
         let p = a.alloc(32, 8);
         assert!(p > small && p < big, "a block from the gap");
         assert_eq!(a.used, used);
+    }
+
+    /// The native test buffer behind `SizeClasses`: 64 MiB handed out in 64 KiB steps.
+    mod arena {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        static BASE: AtomicUsize = AtomicUsize::new(0);
+        static USED: AtomicUsize = AtomicUsize::new(0);
+        pub const CAP: usize = 64 << 20;
+
+        pub fn grow(bytes: usize) -> Option<(usize, usize)> {
+            if BASE.load(SeqCst) == 0 {
+                let buf: &'static mut [u128] = Vec::leak(vec![0u128; CAP / 16]);
+                BASE.store(buf.as_mut_ptr() as usize, SeqCst);
+            }
+            let len = bytes.div_ceil(65536) * 65536;
+            let used = USED.load(SeqCst);
+            (used + len <= CAP).then(|| {
+                USED.store(used + len, SeqCst);
+                (BASE.load(SeqCst) + used, len)
+            })
+        }
+
+        pub fn used() -> usize {
+            USED.load(SeqCst)
+        }
+    }
+
+    #[test]
+    fn the_global_allocator_entry_points_keep_blocks_apart_aligned_and_intact() {
+        use core::alloc::{GlobalAlloc, Layout};
+        let a = SizeClasses::new(arena::grow);
+        // (address, layout, the byte its contents were filled with)
+        let mut live: Vec<(*mut u8, Layout, u8)> = Vec::new();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let fill = |p: *mut u8, n: usize, b: u8| unsafe { core::ptr::write_bytes(p, b, n) };
+        let intact = |p: *mut u8, n: usize, b: u8| unsafe { std::slice::from_raw_parts(p, n).iter().all(|&x| x == b) };
+        let mut peak_after_first_cycle = 0;
+        for cycle in 0..6 {
+            for step in 0..3000 {
+                let r = next();
+                let size = [0, 1, 7, 16, 33, 100, 513, 4000, 65_537, 200_000][(r % 10) as usize];
+                let align = 1usize << ((r >> 8) % 8); // 1 to 128
+                match (r >> 16) % 4 {
+                    0 if !live.is_empty() => {
+                        let (p, l, b) = live.swap_remove((r >> 20) as usize % live.len());
+                        assert!(intact(p, l.size(), b), "contents survive until freed");
+                        unsafe { a.dealloc(p, l) };
+                    }
+                    1 if !live.is_empty() => {
+                        let i = (r >> 20) as usize % live.len();
+                        let (p, l, b) = live[i];
+                        let new_size = size.max(1);
+                        let q = unsafe { a.realloc(p, l, new_size) };
+                        assert!(!q.is_null());
+                        assert_eq!(q as usize % l.align(), 0, "realloc keeps the alignment");
+                        assert!(intact(q, l.size().min(new_size), b), "realloc keeps the contents");
+                        let nl = Layout::from_size_align(new_size, l.align()).unwrap();
+                        fill(q, new_size, b);
+                        live[i] = (q, nl, b);
+                    }
+                    _ => {
+                        let l = Layout::from_size_align(size.max(1), align).unwrap();
+                        let p = unsafe { a.alloc(l) };
+                        assert!(!p.is_null(), "cycle {cycle} step {step}");
+                        assert_eq!(p as usize % align, 0, "aligned");
+                        let b = (r >> 40) as u8;
+                        fill(p, l.size(), b);
+                        live.push((p, l, b));
+                    }
+                }
+            }
+            // No two live blocks overlap.
+            let mut spans: Vec<(usize, usize)> =
+                live.iter().map(|(p, l, _)| (*p as usize, *p as usize + l.size())).collect();
+            spans.sort_unstable();
+            assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "cycle {cycle}: overlap");
+            for (p, l, b) in live.drain(..) {
+                assert!(intact(p, l.size(), b));
+                unsafe { a.dealloc(p, l) };
+            }
+            if cycle == 0 {
+                peak_after_first_cycle = arena::used();
+            }
+        }
+        // The same pattern again reuses freed blocks: memory stays within twice the first cycle's.
+        assert!(arena::used() <= 2 * peak_after_first_cycle, "{} > 2 × {}", arena::used(), peak_after_first_cycle);
+    }
+
+    #[test]
+    fn near_the_top_of_the_address_space_allocation_fails_instead_of_wrapping() {
+        let mut h = Heap::new();
+        h.next = usize::MAX - 100;
+        h.end = usize::MAX;
+        let p = unsafe { h.alloc(10, |_| None) }; // a 1 KiB block cannot fit: no wrap, null
+        assert!(p.is_null());
+        let p = unsafe { h.alloc(10, |_| Some((usize::MAX - 4096, 8192))) }; // start + len overflows
+        assert!(p.is_null());
     }
 }

@@ -3,6 +3,7 @@
 //! same value. A disagreement is a parser differential: the page, the merchant's JavaScript and
 //! Pasarela must never read one text two ways (a duplicate `status` key once did just that).
 //! 60,000 generated JSON texts and 60,000 mutations of them, plus a corpus of the known traps.
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)] // tests may format; clippy.toml guards the wasm
 #![cfg(not(target_arch = "wasm32"))]
 
 use pasarela::domain::json::Json;

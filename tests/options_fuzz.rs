@@ -1,5 +1,6 @@
 //! Property tests of option parsing: whatever a page passes, `parse` answers with valid options
 //! or a typed `invalid_options` / `secret_in_profile` error naming a field; it never panics.
+#![allow(clippy::disallowed_macros, clippy::disallowed_methods)] // tests may format; clippy.toml guards the wasm
 #![cfg(not(target_arch = "wasm32"))]
 
 use pasarela::domain::error::ErrorCode;
