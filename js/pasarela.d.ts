@@ -1,4 +1,4 @@
-// Types for the whole public contract (API.md). Hand-written: these are the product's API.
+// Types for the whole public contract (docs/api.md). Hand-written: these are the product's API.
 
 /** The supported providers. */
 export type Provider = 'bamboo' | 'conekta' | 'kr';
@@ -7,7 +7,7 @@ export type Provider = 'bamboo' | 'conekta' | 'kr';
 export type CheckoutState = 'loading' | 'ready' | 'processing' | 'action_required' | 'succeeded' | 'failed' | 'destroyed';
 
 /**
- * Error codes (API.md §3; `not_ready`, `unknown_profile`, `unsupported`, `internal`, `timeout`,
+ * Error codes (docs/api.md §3; `not_ready`, `unknown_profile`, `unsupported`, `internal`, `timeout`,
  * `cancelled`, `attempts_exceeded` are Pasarela extensions).
  * - `timeout`: the provider's form did not answer within its bound (retryable).
  * - `cancelled`: the shopper closed the provider's form before it produced a token (retryable).
@@ -18,7 +18,7 @@ export type PasarelaErrorCode =
   | 'merchant_bad_response' | 'token_expired' | 'secret_in_profile' | 'destroyed'
   | 'not_ready' | 'unknown_profile' | 'unsupported' | 'internal' | 'timeout' | 'cancelled' | 'attempts_exceeded';
 
-/** A saved card, normalised (API.md §5). Raw Bamboo `PaymentProfiles` and Conekta `payment_sources` entries are accepted too. */
+/** A saved card, normalised (docs/api.md §5). Raw Bamboo `PaymentProfiles` and Conekta `payment_sources` entries are accepted too. */
 export interface SavedProfile {
   id: string;
   brand: string;

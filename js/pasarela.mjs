@@ -5,7 +5,7 @@ import init, { WasmCheckout } from './pasarela_wasm.js';
 /** The package version. */
 export const version = '__VERSION__';
 
-/** The error every rejection and `error` event carries (API.md §3). */
+/** The error every rejection and `error` event carries (docs/api.md §3). */
 export class PasarelaError extends Error {
   constructor(e) {
     super(e.message);

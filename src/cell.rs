@@ -3,7 +3,7 @@
 //! `RefCell::borrow` and `borrow_mut` are `#[track_caller]`: each call site stores its own
 //! source location (16 bytes of data, plus its file name) for a panic message nobody reads,
 //! since a panic here is reported as `internal`. Borrowing through [`Borrows`] puts one location
-//! in the package instead of one per call (issue #6).
+//! in the package instead of one per call (README, "Size and speed").
 
 use std::cell::{Ref, RefCell, RefMut};
 

@@ -1,5 +1,5 @@
 //! Strings built without `core::fmt`: `format!` and `to_string()` pull formatting machinery
-//! (padding, `Display` impls, argument tables) into the wasm at every call site (issue #6).
+//! (padding, `Display` impls, argument tables) into the wasm at every call site (README, "Size and speed").
 
 /// The pieces, concatenated.
 pub fn cat(parts: &[&str]) -> String {
@@ -24,7 +24,7 @@ pub fn join(parts: &[Option<&str>], sep: &str) -> String {
 
 // Searching for a single `char` (`s.split('.')`) uses core's memchr-based searcher, whose
 // slicing panics with formatted indices: with those two it was the last way into integer
-// formatting in the package. A `char` predicate takes a plain scan instead (issue #6).
+// formatting in the package. A `char` predicate takes a plain scan instead (README, "Size and speed").
 
 /// `s.split(sep)`.
 pub fn split(s: &str, sep: char) -> impl Iterator<Item = &str> {

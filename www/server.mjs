@@ -10,6 +10,7 @@ import { createConekta } from './sandbox/conekta.mjs';
 import { createKr } from './sandbox/kr.mjs';
 import { createMerchant } from './sandbox/merchant.mjs';
 import { createFaults } from './sandbox/faults.mjs';
+import { readJson, sendJson } from './sandbox/http.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const TYPES = {
@@ -31,19 +32,6 @@ export const CSP_FOR = {
   conekta: STRICT_CSP,
   kr: STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
 };
-
-export async function readJson(req) {
-  const chunks = [];
-  for await (const c of req) chunks.push(c);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (!text) return {};
-  try { return JSON.parse(text); } catch { return undefined; }
-}
-
-export function sendJson(res, status, body, headers = {}) {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
-  res.end(typeof body === 'string' ? body : JSON.stringify(body));
-}
 
 async function serveFile(res, path, extraHeaders = {}) {
   try {

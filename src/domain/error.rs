@@ -1,4 +1,4 @@
-//! The one error shape every provider and every failure is reported in (API.md §3).
+//! The one error shape every provider and every failure is reported in (docs/api.md §3).
 
 use super::i18n::{Locale, Msg};
 use super::json::{ObjectText, ToJson};

@@ -64,11 +64,17 @@ impl Locale {
         }
     }
 
-    /// The localized text of `msg`.
+    /// The localized text of `msg`. Errors only a developer acts on (bad options, a secret in a
+    /// profile, `pay()` before `ready`, an unknown profile id, an unsupported call, a destroyed
+    /// checkout, a bug) are in English whatever the locale: the console and the storefront's
+    /// code read them, not the shopper.
     pub fn text(self, msg: Msg) -> &'static str {
         use Msg::*;
         let [es, en, pt] = match msg {
-            ErrInvalidOptions => ["Opciones inválidas", "Invalid options", "Opções inválidas"],
+            ErrInvalidOptions => {
+                let en = "Invalid options";
+                [en, en, en]
+            }
             ErrScriptLoad => [
                 "No se pudo cargar el formulario de pago",
                 "The payment form could not be loaded",
@@ -93,32 +99,34 @@ impl Locale {
                 "The card details expired; please enter them again",
                 "Os dados do cartão expiraram; digite-os novamente",
             ],
-            ErrSecretInProfile => [
-                "Un perfil guardado contiene un secreto",
-                "A saved profile carries a secret",
-                "Um perfil salvo contém um segredo",
-            ],
-            ErrDestroyed => ["El pago fue cerrado", "The checkout was closed", "O pagamento foi fechado"],
-            ErrNotReady => [
-                "El formulario de pago aún no está listo",
-                "The payment form is not ready yet",
-                "O formulário de pagamento ainda não está pronto",
-            ],
-            ErrUnknownProfile => [
-                "La tarjeta guardada no está disponible",
-                "That saved card is not available",
-                "Esse cartão salvo não está disponível",
-            ],
-            ErrUnsupported => [
-                "Operación no disponible con este proveedor",
-                "Not available with this provider",
-                "Operação indisponível com este provedor",
-            ],
-            ErrInternal => ["Error interno del pago", "Internal checkout error", "Erro interno do pagamento"],
+            ErrSecretInProfile => {
+                let en = "A saved profile carries a secret";
+                [en, en, en]
+            }
+            ErrDestroyed => {
+                let en = "The checkout was closed";
+                [en, en, en]
+            }
+            ErrNotReady => {
+                let en = "The payment form is not ready yet";
+                [en, en, en]
+            }
+            ErrUnknownProfile => {
+                let en = "That saved card is not available";
+                [en, en, en]
+            }
+            ErrUnsupported => {
+                let en = "Not available with this provider";
+                [en, en, en]
+            }
+            ErrInternal => {
+                let en = "Internal checkout error";
+                [en, en, en]
+            }
             ErrTimeout => [
-                "El formulario de pago no respondió a tiempo",
-                "The payment form did not answer in time",
-                "O formulário de pagamento não respondeu a tempo",
+                "El formulario de pago no respondió",
+                "The payment form did not answer",
+                "O formulário de pagamento não respondeu",
             ],
             ErrCancelled => [
                 "Se cerró el formulario de pago",

@@ -1,4 +1,4 @@
-//! Where a payment's state is decided: the checkout's state machine (API.md §3 `state`).
+//! Where a payment's state is decided: the checkout's state machine (docs/api.md §3 `state`).
 //!
 //! The controller reports what happened; this module alone says which state follows, and which
 //! happenings are ignored (a late answer after `destroy()`, a second `ready`). Keeping it pure

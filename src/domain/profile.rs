@@ -1,10 +1,10 @@
-//! Saved payment profiles (API.md §5): one normalised shape out of three accepted inputs, and
+//! Saved payment profiles (docs/api.md §5): one normalised shape out of three accepted inputs, and
 //! the rule that secrets never come to the browser.
 
 use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
+use super::json::Obj;
 use super::json::{integer_text, Json};
-use super::options::Obj;
 
 /// A saved card as Pasarela renders it. Holds nothing that can charge: the merchant server maps
 /// `id` to the secret (CommerceToken, payment source, paymentMethodToken).

@@ -42,8 +42,6 @@ pub struct Conekta {
     /// the component has no button of its own, so a token nobody waits for is one whose wait
     /// ended (`timeout`): forwarding it would charge after the page was told the attempt ended.
     awaiting_token: Rc<std::cell::Cell<bool>>,
-    host: Option<Element>,
-    sink: Option<Sink>,
 }
 
 /// Conekta hands the submit function over when its iframe has loaded, which can be after the
@@ -64,8 +62,6 @@ impl Conekta {
             handlers: Handlers::default(),
             submit_fn: Rc::default(),
             awaiting_token: Rc::default(),
-            host: None,
-            sink: None,
         }
     }
 }
@@ -101,15 +97,7 @@ impl Provider for Conekta {
         ScriptSpec { url, attributes: Vec::new(), global: "ConektaCheckoutComponents" }
     }
 
-    fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
-        self.host = Some(host.clone());
-        self.sink = Some(sink);
-        Ok(())
-    }
-
-    fn mount_form(&mut self) -> Result<(), PasarelaError> {
-        let (Some(host), Some(sink)) = (self.host.clone(), self.sink.clone()) else { return Ok(()) };
-        let host = &host;
+    fn mount_form(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
         let fail = |detail: &str| setup_error(locale, ProviderId::Conekta, detail);
         let (frame, frame_id) = form_slot(host, "conekta-frame", "pasarela-provider-form pasarela-conekta-frame")
@@ -234,7 +222,5 @@ impl Provider for Conekta {
         *self.submit_fn.write() = SubmitTrigger::NotYet;
         self.awaiting_token.set(false);
         self.handlers.clear();
-        self.sink = None;
-        self.host = None;
     }
 }

@@ -28,13 +28,11 @@ pub struct Kr {
     opts: Rc<CheckoutOptions>,
     nodes: Vec<Element>,
     handlers: Handlers,
-    host: Option<Element>,
-    sink: Option<Sink>,
 }
 
 impl Kr {
     pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Handlers::default(), host: None, sink: None }
+        Self { opts, nodes: Vec::new(), handlers: Handlers::default() }
     }
 
     fn language(&self) -> &'static str {
@@ -89,7 +87,7 @@ fn on_kr_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> ProviderEv
         let e = PasarelaError::new(ErrorCode::AttemptsExceeded, locale)
             .with_provider(ProviderId::Kr)
             .with_field("kr.formToken")
-            .with_detail("PSP_099: new formToken needed");
+            .with_detail("PSP_099");
         return ProviderEvent::FormLocked(e);
     }
     let answer = js::get(&js::get(err, "metadata"), "answer");
@@ -113,18 +111,11 @@ impl Provider for Kr {
         }
     }
 
-    fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
-        self.host = Some(host.clone());
-        self.sink = Some(sink);
-        Ok(())
-    }
-
-    fn mount_form(&mut self) -> Result<(), PasarelaError> {
-        let (Some(host), Some(sink)) = (self.host.clone(), self.sink.clone()) else { return Ok(()) };
+    fn mount_form(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
         let fail = move |detail: &str| setup_error(locale, ProviderId::Kr, detail);
         let (form, form_id) =
-            form_slot(&host, "kr-form", "pasarela-provider-form kr-embedded").map_err(|_| fail("container"))?;
+            form_slot(host, "kr-form", "pasarela-provider-form kr-embedded").map_err(|_| fail("container"))?;
         self.nodes.push(form);
 
         let s = sink.clone();
@@ -216,7 +207,5 @@ impl Provider for Kr {
             n.remove();
         }
         self.handlers.clear();
-        self.sink = None;
-        self.host = None;
     }
 }

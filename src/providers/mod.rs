@@ -18,7 +18,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::Element;
 
-/// PWCheckout `notificationReceived` `ProcessStatus`, normalised (API.md §3 `notification`).
+/// PWCheckout `notificationReceived` `ProcessStatus`, normalised (docs/api.md §3 `notification`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotificationStatus {
     Ok,
@@ -96,10 +96,12 @@ pub trait Provider {
     fn script(&self) -> ScriptSpec;
     /// Sets the library up once its script is loaded: what every flow needs (Bamboo binds its
     /// events here, for the verification of a saved card), but not the card form itself.
-    fn mount(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError>;
+    fn mount(&mut self, _host: &Element, _sink: Sink) -> Result<(), PasarelaError> {
+        Ok(())
+    }
     /// Creates the card form inside `host`, once the shopper needs it: at once without saved
     /// cards, else when "use another card" is picked. Sends `Ready` when the form is usable.
-    fn mount_form(&mut self) -> Result<(), PasarelaError>;
+    fn mount_form(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError>;
     /// Asks the library to tokenise what the shopper typed (`pay()` without a profile).
     fn submit(&mut self) -> Result<(), PasarelaError>;
     /// How long a `pay()` waits for the form's token (or answer) before it ends as `timeout`.
@@ -168,48 +170,38 @@ impl Handlers {
 /// A provider whose library keeps page-global state (PWCheckout: one `SetProperties` and one
 /// handler per event; KR: `removeForms`/`removeEventCallbacks` act on the whole page and each
 /// event has one callback). While a checkout holds the claim, a second one is refused.
-pub struct PageClaim(ProviderId);
+pub struct PageClaim(u8);
 
-thread_local!(static CLAIMED: std::cell::Cell<[bool; 2]> = const { std::cell::Cell::new([false; 2]) });
+/// One bit per page-global provider (Bamboo 1, KR 2) while a live checkout holds it.
+static CLAIMED: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
 impl PageClaim {
     /// The claim for `provider` (always granted for providers without page-global state), or the
     /// error that names the provider holding the page.
     pub fn take(provider: ProviderId, locale: crate::domain::i18n::Locale) -> Result<Option<Self>, PasarelaError> {
-        let Some(slot) = Self::slot(provider) else { return Ok(None) };
-        let mut claimed = CLAIMED.with(|c| c.get());
-        if claimed[slot] {
+        use std::sync::atomic::Ordering::Relaxed;
+        let bit = match provider {
+            ProviderId::Bamboo => 1,
+            ProviderId::Kr => 2,
+            ProviderId::Conekta => return Ok(None),
+        };
+        if CLAIMED.fetch_or(bit, Relaxed) & bit != 0 {
             return Err(PasarelaError::new(crate::domain::error::ErrorCode::Unsupported, locale)
                 .with_provider(provider)
                 .with_field("provider")
-                .with_detail(match provider {
-                    ProviderId::Kr => "one live KR checkout per page",
-                    _ => "one live Bamboo checkout per page",
+                .with_detail(if bit == 2 {
+                    "one live KR checkout per page"
+                } else {
+                    "one live Bamboo checkout per page"
                 }));
         }
-        claimed[slot] = true;
-        CLAIMED.with(|c| c.set(claimed));
-        Ok(Some(Self(provider)))
-    }
-
-    fn slot(provider: ProviderId) -> Option<usize> {
-        match provider {
-            ProviderId::Bamboo => Some(0),
-            ProviderId::Kr => Some(1),
-            ProviderId::Conekta => None,
-        }
+        Ok(Some(Self(bit)))
     }
 }
 
 impl Drop for PageClaim {
     fn drop(&mut self) {
-        if let Some(slot) = Self::slot(self.0) {
-            CLAIMED.with(|c| {
-                let mut claimed = c.get();
-                claimed[slot] = false;
-                c.set(claimed);
-            });
-        }
+        CLAIMED.fetch_and(!self.0, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

@@ -1,4 +1,4 @@
-//! The saved-profile list (API.md §5): an ARIA radio group with one radio per saved card, a
+//! The saved-profile list (docs/api.md §5): an ARIA radio group with one radio per saved card, a
 //! "use another card" choice that reveals the provider's form, an installments choice, and a pay
 //! button with the amount. Every provider string is rendered as text, never as HTML.
 //!
@@ -6,7 +6,7 @@
 //! offered, the busy button) is patched straight into the nodes it rendered: a selection change
 //! among 1,000 cards touches two rows and nothing else, so the view needs no signals or effects.
 //! The markup is kept to few element types on purpose: every distinct element in a `view!` is a
-//! type Leptos generates code for, and this view was a third of the package (issue #6). Saved
+//! type Leptos generates code for, and this view was a third of the package (README, "Size and speed"). Saved
 //! cards and "use another card" are the same row type.
 //!
 //! Keyboard: Arrow keys move focus and selection among the enabled choices (skipping expired
@@ -192,7 +192,7 @@ impl Mounted {
         self.unmount();
         // Built and mounted by Leptos' renderer (tachys) directly, not through `mount_to`: the
         // list has nothing reactive, so it needs no reactive owner, and the reactive runtime
-        // stays out of the package (issue #6).
+        // stays out of the package (README, "Size and speed").
         let mut rendered = profile_list(&self.shared).into_view().build();
         rendered.mount(&self.parent, None);
         self.rendered = Some(Box::new(rendered));
@@ -220,7 +220,7 @@ impl Mounted {
         self.shared.patch_installments(index);
         // The list's events are bound here, once for the whole list, rather than with Leptos'
         // `on:` handlers: one plain listener per event type, no closure per row, no thread check
-        // per event, and no delegation machinery in the package (issue #6).
+        // per event, and no delegation machinery in the package (README, "Size and speed").
         let Ok(Some(root)) = self.parent.query_selector(".pasarela-saved") else { return };
         for (event, kind) in [("click", Listen::Click), ("keydown", Listen::Keydown), ("change", Listen::Change)] {
             let weak = Rc::downgrade(&self.shared);

@@ -289,7 +289,7 @@ describe('Lyra KR client as documented', () => {
     await fillKrCard(page, '4970100000000055');
     const locked = await payInPage(page);
     assert.deepEqual([locked.status, locked.error.code, locked.error.field], ['error', 'attempts_exceeded', 'kr.formToken']);
-    assert.match(locked.error.message, /Too many attempts.*formToken/);
+    assert.match(locked.error.message, /Too many attempts.*PSP_099/);
     assert.equal(await page.evaluate(() => checkout.state), 'failed');
     const again = await payInPage(page);
     assert.equal(again.rejected.code, 'attempts_exceeded');

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brandOf, luhn, notExpired, randomId } from './cards.mjs';
-import { readJson, sendJson } from '../server.mjs';
+import { readJson, sendJson } from './http.mjs';
 
 const ASSETS = fileURLToPath(new URL('../emulators/bamboo/', import.meta.url));
 export const BAMBOO_PRIVATE_KEY = 'bamboo_private_sandbox';

@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brandOf, luhn, notExpired, randomId } from './cards.mjs';
-import { readJson, sendJson } from '../server.mjs';
+import { readJson, sendJson } from './http.mjs';
 
 const ASSETS = fileURLToPath(new URL('../emulators/conekta/', import.meta.url));
 export const CONEKTA_PRIVATE_KEY = 'key_sandbox_private';

@@ -12,7 +12,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brandOf, luhn, notExpired, randomId } from './cards.mjs';
-import { readJson, sendJson } from '../server.mjs';
+import { readJson, sendJson } from './http.mjs';
 
 const ASSETS = fileURLToPath(new URL('../emulators/lyra/', import.meta.url));
 export const KR_SHOP_ID = '69876357';

@@ -3,7 +3,7 @@
 //   GET  /merchant/pay/{id}       status of a payment (statusUrl defaults to paymentUrl)
 // Every provider call it makes is recorded as a charge when it moves money, so tests can
 // assert "exactly one charge".
-import { readJson, sendJson } from '../server.mjs';
+import { readJson, sendJson } from './http.mjs';
 import { BAMBOO_PRIVATE_KEY } from './bamboo.mjs';
 import { CONEKTA_PRIVATE_KEY } from './conekta.mjs';
 import { krHashValid } from './kr.mjs';
