@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   events, fillConektaCard, fillKrCard, krOptions, mount, optionsFor, payInPage, payWithBambooCard, shopper,
-  suiteWorld, waitForEvent,
+  suiteWorld, waitForEvent, openBambooVerification,
 } from './helpers.mjs';
 
 /** Loads a provider script into the page as a storefront would, without Pasarela. */
@@ -98,12 +98,7 @@ describe('Bamboo PWCheckout as documented', () => {
 
   it('closed by TIMEOUT during verification: error timeout, one pending result; pay() reopens it, one charge', async () => {
     const { page } = ctx.tab;
-    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
-    await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
-    await waitForEvent(page, 'ready');
-    const p = payInPage(page);
-    await waitForEvent(page, 'action');
-    await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-cvv').waitFor();
+    const { outcome: p } = await openBambooVerification(ctx.world, page);
     await page.evaluate(() => PWCheckout.__close('TIMEOUT'));
     const r = await p;
     assert.equal(r.status, 'pending');
@@ -120,11 +115,7 @@ describe('Bamboo PWCheckout as documented', () => {
 
   it('closed by COMMERCE_ACTION during verification: the payment is read as the merchant has it', async () => {
     const { page } = ctx.tab;
-    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
-    await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
-    await waitForEvent(page, 'ready');
-    const p = payInPage(page);
-    await waitForEvent(page, 'action');
+    const { outcome: p } = await openBambooVerification(ctx.world, page);
     const src = await page.locator('.pwcheckout-overlay iframe').getAttribute('src');
     // The commerce completes the action itself (server to server), then the library closes.
     const sessionId = new URL(src).searchParams.get('session_id');

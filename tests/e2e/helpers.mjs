@@ -160,3 +160,17 @@ export function radios(page) {
     tabindex: e.getAttribute('tabindex'), id: e.dataset.profileId,
   })));
 }
+
+/**
+ * A returning Bamboo shopper whose saved card asks for its CVV (•••• 3063) pays in one click and
+ * is shown PWCapture's verification form. Resolves the pending `pay()` outcome's promise.
+ */
+export async function openBambooVerification(world, page) {
+  const saved = await shopper(world, 'bamboo', ['4000000000003063']);
+  await mount(page, optionsFor(world, 'bamboo', { profiles: saved.profiles }));
+  await waitForEvent(page, 'ready');
+  const outcome = payInPage(page);
+  await waitForEvent(page, 'action');
+  await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-cvv').waitFor();
+  return { outcome };
+}

@@ -3,7 +3,7 @@
 // merchant timeouts without AbortSignal.timeout.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { events, fillConektaCard, mount, optionsFor, payInPage, payWithBambooCard, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
+import { events, fillConektaCard, mount, openBambooVerification, optionsFor, payInPage, payWithBambooCard, suiteWorld, waitForEvent } from './helpers.mjs';
 
 describe('destroy() in every phase', () => {
   const ctx = suiteWorld();
@@ -26,12 +26,7 @@ describe('destroy() in every phase', () => {
 
   it("during Bamboo's verification: the PWCapture form goes with it, so the code can no longer charge", async () => {
     const { page } = ctx.tab;
-    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
-    await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
-    await waitForEvent(page, 'ready');
-    const p = payInPage(page);
-    await waitForEvent(page, 'action');
-    await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-cvv').waitFor();
+    const { outcome: p } = await openBambooVerification(ctx.world, page);
     await page.evaluate(() => checkout.destroy());
     assert.equal((await p).rejected.code, 'destroyed');
     assert.equal(await page.locator('.pwcheckout-overlay').count(), 0, 'no verification form left on the page');
