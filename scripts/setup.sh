@@ -16,6 +16,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# 1b. clippy, which `npm test` runs on the wasm library (clippy.toml's rules as errors).
+if ! cargo clippy --version >/dev/null 2>&1; then
+  log "adding the clippy component"
+  rustup component add clippy
+fi
+
 # 2. wasm-bindgen-cli at exactly the version Cargo.lock resolved (Cargo.toml pins it with '=').
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "", $3); print $3; exit }' Cargo.lock)
 have=$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }' || true)
