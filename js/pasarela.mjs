@@ -159,20 +159,18 @@ const SCRIPTS = {
   conekta: 'https://pay.conekta.com/v1.0/js/conekta-checkout.min.js',
   kr: 'https://static.lyra.com/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js',
 };
-const preloaded = new Set();
 
 /**
  * Starts fetching the provider's script while the wasm compiles, with `<link rel=preload>`: the
  * adapter's own `<script>` (Rust, `src/web/script.rs`) then finds it in the cache. The URL is the
  * one the adapter builds (Bamboo appends `key`); anything the options would refuse is skipped.
+ * A second preload of the same URL is one fetch: the browser matches preloads by URL.
  */
 function preloadProviderScript(o) {
   try {
     let url = o.scriptUrl === undefined ? SCRIPTS[o.provider] : o.scriptUrl;
     if (!/^(https?:\/\/|\/(?!\/)|\.\/)\S*$/i.test(url)) return;
     if (o.provider === 'bamboo' && !/[?&]key=/.test(url)) url += `${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(o.publicKey)}`;
-    if (preloaded.has(url)) return;
-    preloaded.add(url);
     const link = document.createElement('link');
     link.rel = 'preload';
     link.as = 'script';

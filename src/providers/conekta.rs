@@ -135,8 +135,6 @@ impl Provider for Conekta {
         });
         // `onCreateTokenError` and `onFormError` end a submission the same way.
         let on_form_error = on_error.clone();
-        let s = sink.clone();
-        let on_ready = self.handlers.keep_unit(move |_| s(ProviderEvent::Ready));
         let slot = self.submit_fn.clone();
         let on_submit_trigger = self.handlers.keep_unit(move |f: JsValue| {
             let Ok(f) = f.dyn_into::<js_sys::Function>() else { return };
@@ -161,7 +159,6 @@ impl Provider for Conekta {
             ("onCreateTokenSucceeded", on_token.clone()),
             ("onCreateTokenError", on_error.clone()),
             ("onFormError", on_form_error),
-            ("onGetInfoSuccess", on_ready),
             ("onUpdateSubmitTrigger", on_submit_trigger),
         ]);
         let options =
@@ -181,8 +178,9 @@ impl Provider for Conekta {
         ]);
         let lib = js::global("ConektaCheckoutComponents");
         js::call(&lib, "Card", &[&arg]).map_err(|e| fail(&e.as_string().unwrap_or_else(|| "Card".into())))?;
-        // Libraries that never call `onGetInfoSuccess` are usable once `Card` returns; a second
-        // `Ready` is ignored by the state machine.
+        // Usable once `Card` returns: a `pay()` before the iframe has loaded (before
+        // `onGetInfoSuccess`, which Pasarela therefore does not need) is kept and pressed when the
+        // iframe hands its submit trigger over.
         sink(ProviderEvent::Ready);
         Ok(())
     }
