@@ -153,7 +153,7 @@ class Checkout {
   }
 }
 
-/** The providers' production scripts, as `src/providers/*.rs` `DEFAULT_SCRIPT_URL` (an e2e test checks they agree). */
+/** The providers' production scripts, as `src/providers/*.rs` `DEFAULT_SCRIPT_URL` (tests/e2e/fidelity.test.mjs checks they agree). */
 const SCRIPTS = {
   bamboo: 'https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js',
   conekta: 'https://pay.conekta.com/v1.0/js/conekta-checkout.min.js',

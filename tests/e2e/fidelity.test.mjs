@@ -355,6 +355,24 @@ describe('mounting order', () => {
     assert.ok(at('script requested')[0] < at('wasm answered')[0], JSON.stringify(log));
   });
 
+  it("the entry's preload URLs are the adapters' (defaults agree; Bamboo's key is appended the same way, fetched once)", async () => {
+    const { readFileSync } = await import('node:fs');
+    const entry = readFileSync(new URL('../../js/pasarela.mjs', import.meta.url), 'utf8');
+    for (const [provider, file] of [['bamboo', 'bamboo'], ['conekta', 'conekta'], ['kr', 'kr']]) {
+      const rust = readFileSync(new URL(`../../src/providers/${file}.rs`, import.meta.url), 'utf8');
+      const rustUrl = rust.match(/DEFAULT_SCRIPT_URL: &str =\s*"([^"]+)"/)[1];
+      const jsUrl = entry.match(new RegExp(`${provider}: '([^']+)'`))[1];
+      assert.equal(jsUrl, rustUrl, provider);
+    }
+    const { page } = ctx.tab;
+    const seen = [];
+    page.on('request', (r) => { if (r.url().includes('PWCheckoutNoModal')) seen.push(r.url()); });
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
+    await waitForEvent(page, 'ready');
+    assert.equal(seen.length, 1, `the preload and the adapter's <script> asked for one URL: ${seen.join(' ')}`);
+    assert.match(seen[0], /\?key=bamboo_public_sandbox$/);
+  });
+
   it('with saved cards, the card iframe is made when the shopper picks "use another card"', async () => {
     const { page } = ctx.tab;
     const saved = await shopper(ctx.world, 'conekta', ['4242424242424242']);
