@@ -77,9 +77,9 @@ impl WasmCheckout {
         let installments = if installments.is_undefined() {
             None
         } else {
-            match installments.as_f64() {
-                Some(n) if n.fract() == 0.0 && (1.0..=99.0).contains(&n) => Some(n as u32),
-                _ => return bad("installments", "must be an integer from 1 to 99"),
+            match installments.as_f64().and_then(crate::domain::profile::installment_count) {
+                Some(n) => Some(n),
+                None => return bad("installments", "must be an integer from 1 to 99"),
             }
         };
         self.inner.pay(profile_id.as_string(), installments)

@@ -61,12 +61,12 @@ async fn send(
 ) -> Result<MerchantAnswer, PasarelaError> {
     let mut retry = 0;
     loop {
-        let (status, retry_after) = match try_once(cfg, url, payment).await {
-            Ok(Ok(text)) => {
+        let (status, retry_after) = match try_once(cfg, url, payment).await.unwrap_or(Reply::Unreachable) {
+            Reply::Body(text) => {
                 return merchant::parse_answer(&text, who.locale).map_err(|e| e.with_provider(who.provider))
             }
-            Ok(Err((status, retry_after))) => (Some(status), retry_after),
-            Err(()) => (None, None),
+            Reply::Refused { status, retry_after_ms } => (Some(status), retry_after_ms),
+            Reply::Unreachable => (None, None),
         };
         let transient = status.is_none_or(|s| merchant::http_verdict(s) == HttpVerdict::Retry);
         if transient && retry < cfg.retries {
@@ -84,21 +84,26 @@ async fn send(
     }
 }
 
-/// One request under `timeoutMs`:
-/// the body text of a 2xx, or the status and `Retry-After` (ms) of anything else; `Err(())` for a
-/// network failure or timeout.
-async fn try_once(
-    cfg: &MerchantConfig,
-    url: &str,
-    payment: Option<(&str, &str)>,
-) -> Result<Result<String, (u16, Option<u32>)>, ()> {
+/// What one request came back with.
+enum Reply {
+    /// A 2xx, and its body text.
+    Body(String),
+    /// Any other status, and its `Retry-After` in ms.
+    Refused { status: u16, retry_after_ms: Option<u32> },
+    /// A network failure or the timeout.
+    Unreachable,
+}
+
+/// One request under `timeoutMs` (`None`: it could not even be made, which counts as
+/// [`Reply::Unreachable`]).
+async fn try_once(cfg: &MerchantConfig, url: &str, payment: Option<(&str, &str)>) -> Option<Reply> {
     // The request is made here and handed to gloo-net to send: gloo-net's own builder parses and
     // rebuilds the URL for query parameters Pasarela never adds, with string formatting that
     // weighed about 4 KB of the package (README, "Size and speed").
     // `timeoutMs` through an AbortController and a timer, not `AbortSignal.timeout` (Chrome 103,
     // Firefox 100, Safari 16: newer than the browsers Pasarela supports). The timer also bounds
     // reading the body; firing after the request is done, it aborts nothing.
-    let controller = web_sys::AbortController::new().map_err(|_| ())?;
+    let controller = web_sys::AbortController::new().ok()?;
     let abort = js_sys::Function::from(js::get(&controller, "abort")).bind0(&controller);
     let _ = web::window().set_timeout_with_callback_and_timeout_and_arguments_1(
         &abort,
@@ -107,28 +112,28 @@ async fn try_once(
     );
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(&controller.signal()));
-    let headers = web_sys::Headers::new().map_err(|_| ())?;
+    let headers = web_sys::Headers::new().ok()?;
     for (k, v) in &cfg.headers {
-        headers.set(k, v).map_err(|_| ())?;
+        headers.set(k, v).ok()?;
     }
-    headers.set("Accept", "application/json").map_err(|_| ())?;
+    headers.set("Accept", "application/json").ok()?;
     if let Some((body, key)) = payment {
         init.set_method("POST");
-        headers.set("Content-Type", "application/json").map_err(|_| ())?;
-        headers.set("Idempotency-Key", key).map_err(|_| ())?;
+        headers.set("Content-Type", "application/json").ok()?;
+        headers.set("Idempotency-Key", key).ok()?;
         init.set_body(&JsValue::from_str(body));
     }
     init.set_headers(&headers);
     let request = web_sys::Request::new_with_str_and_init(url, &init).map(Request::from);
-    let resp = request.map_err(|_| ())?.send().await.map_err(|_| ())?;
+    let resp = request.ok()?.send().await.ok()?;
     let status = resp.status();
     if merchant::http_verdict(status) == HttpVerdict::Read {
-        return resp.text().await.map(Ok).map_err(|_| ());
+        return resp.text().await.ok().map(Reply::Body);
     }
     let retry_after = resp
         .headers()
         .get("Retry-After")
-        .and_then(|v| crate::text::parse_u32(v.trim()))
+        .and_then(|v| crate::text::parse_u32(v.trim_ascii()))
         .map(|s| s.saturating_mul(1000));
-    Ok(Err((status, retry_after)))
+    Some(Reply::Refused { status, retry_after_ms: retry_after })
 }

@@ -1,15 +1,15 @@
 //! One payment attempt: started by `pay()` or by a token from the provider form, forwarded to
 //! the merchant, driven through any shopper action, ended by exactly one `result`.
 
-use super::{json_to_js, to_js, Attempt, Checkout, Form, TokenEvent, VERIFY_TIMEOUT_MS};
+use super::{json_to_js, to_js, Checkout, Form, Handle, TokenEvent, Verification, VERIFY_TIMEOUT_MS};
 use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::json::ObjectText;
 use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
-use crate::domain::payment_state::{Happening, Outcome, PaymentState};
+use crate::domain::payment_state::{Attempt, Outcome, PaymentState, Phase};
 use crate::domain::token::{self, TokenKind};
 use crate::merchant_client::{self, Caller};
-use crate::views::profiles::NEW_CARD;
+use crate::views::profiles::Selection;
 use crate::web::{self, js, time};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -22,26 +22,17 @@ impl Checkout {
         let enrolling = self.0.write().enroll_waiter.take();
         if let Some((resolve, _)) = enrolling {
             drop(source);
-            let payload = to_js(&TokenEvent { provider: self.opts().provider, kind, brand, last4 });
+            let payload = to_js(&TokenEvent { provider: self.opts().provider(), kind, brand, last4 });
             self.emit("token", payload.clone());
             let _ = resolve.call1(&JsValue::NULL, &payload);
             return;
         }
-        let state = self.state();
-        let waiting = self.0.read().attempt.as_ref().map(|a| !a.started);
         // A token while another attempt is in flight, or after success, is dropped unused:
-        // forwarding it could charge twice.
-        if waiting == Some(false) || !(waiting == Some(true) || state.accepts_new_attempt()) {
+        // forwarding it could charge twice (the state machine decides).
+        let Some(installments) = self.change(|p| p.token_arrived(|| Attempt::sent(Handle::new(), 1))) else {
             return;
-        }
-        let installments = {
-            let mut inner = self.0.write();
-            let a = inner.attempt.get_or_insert_with(|| Attempt { from_page: false, ..Attempt::new(1) });
-            a.started = true;
-            a.installments
         };
-        self.happen(Happening::AttemptStarted);
-        let provider = self.opts().provider;
+        let provider = self.opts().provider();
         self.emit("token", to_js(&TokenEvent { provider, kind, brand, last4 }));
         let me = self.clone();
         crate::web::spawn(async move { me.run(source, installments).await });
@@ -50,34 +41,35 @@ impl Checkout {
     /// `checkout.pay(opts)`.
     pub fn pay(&self, profile_id: Option<String>, installments: Option<u32>) -> js_sys::Promise {
         let reject = |e: PasarelaError| js_sys::Promise::reject(&to_js(&e));
-        let (state, joined, succeeded) = {
-            let inner = self.0.read();
-            (inner.state, inner.attempt.as_ref().map(|a| a.promise.clone()), inner.succeeded.clone())
+        let (idle, joined) = {
+            let mut inner = self.0.write();
+            let joined = match &mut inner.phase {
+                Phase::Destroyed => return reject(self.error(ErrorCode::Destroyed)),
+                // One attempt at a time, and one payment: the page waits on the same promise.
+                Phase::Paying(a) => {
+                    a.from_page = true;
+                    Some(a.handle.promise.clone())
+                }
+                Phase::Succeeded(h) => Some(h.promise.clone()),
+                _ => None,
+            };
+            (matches!(inner.phase, Phase::Idle(_)), joined)
         };
-        if state == PaymentState::Destroyed {
-            return reject(self.error(ErrorCode::Destroyed));
-        }
-        if let Some(p) = joined.or(succeeded) {
-            if let Some(a) = self.0.write().attempt.as_mut() {
-                a.from_page = true;
-            }
+        if let Some(p) = joined {
             return p;
         }
         // A verification the shopper left unfinished is opened again for the same payment:
         // trying again must never become a second charge.
-        let unfinished = self.0.write().unfinished_action.take();
-        if let (PaymentState::ActionRequired, Some(answer)) = (state, unfinished) {
-            let mut a = Attempt::new(1);
-            a.started = true;
-            let p = a.promise.clone();
-            self.0.write().attempt = Some(a);
+        let reopened = self.change(|p| p.reopen(|| Attempt::sent(Handle::new(), 1)));
+        if let Some(answer) = reopened {
+            let p = self.0.write().phase.attempt().map(|a| a.handle.promise.clone());
             let opts = self.opts();
-            let who = Caller { locale: opts.locale, provider: opts.provider };
+            let who = Caller { locale: opts.locale, provider: opts.provider() };
             let me = self.clone();
             crate::web::spawn(async move { me.drive(answer, who).await });
-            return p;
+            return p.unwrap_or_else(|| reject(self.error(ErrorCode::Destroyed)));
         }
-        if !state.accepts_new_attempt() {
+        if !idle {
             return reject(self.error(ErrorCode::NotReady));
         }
         let opts = self.opts();
@@ -93,14 +85,14 @@ impl Checkout {
                     );
                 }
                 let n = installments.unwrap_or(1);
-                if n == 0 || (!profile.installments.is_empty() && !profile.installments.contains(&n)) {
+                if !profile.offers(n) {
                     return reject(PasarelaError::invalid("installments", "is not offered for this card", opts.locale));
                 }
-                let mut a = Attempt::new(n);
-                a.started = true;
-                let p = a.promise.clone();
-                self.0.write().attempt = Some(a);
-                self.happen(Happening::AttemptStarted);
+                let a = Attempt::sent(Handle::new(), n);
+                let p = a.handle.promise.clone();
+                if self.change(|phase| phase.start(a)).is_err() {
+                    return reject(self.error(ErrorCode::NotReady));
+                }
                 if let Some(v) = &self.0.read().view {
                     v.select(&id, n);
                 }
@@ -122,10 +114,11 @@ impl Checkout {
                     Form::Locked => return reject(self.error(ErrorCode::AttemptsExceeded).with_field("kr.formToken")),
                     _ => {}
                 }
-                let mut a = Attempt::new(installments.unwrap_or(1).max(1));
-                a.submit_when_ready = form != Form::Usable;
-                let p = a.promise.clone();
-                self.0.write().attempt = Some(a);
+                let a = Attempt::awaiting_token(Handle::new(), installments.unwrap_or(1), form != Form::Usable);
+                let p = a.handle.promise.clone();
+                if self.change(|phase| phase.start(a)).is_err() {
+                    return reject(self.error(ErrorCode::NotReady));
+                }
                 self.bound_provider_wait(p.clone().into());
                 if form == Form::Usable {
                     self.submit_form();
@@ -141,8 +134,7 @@ impl Checkout {
 
     /// Asks the provider's form for a token; a form that refuses ends the waiting attempt.
     pub(super) fn submit_form(&self) {
-        let submitted = self.0.write().provider.submit();
-        if let Err(e) = submitted {
+        if let Some(Err(e)) = self.with_provider(|p| p.submit()) {
             self.end_waiting_attempt(e);
         }
     }
@@ -152,20 +144,21 @@ impl Checkout {
     /// it ends as `timeout`, and a token that still comes from that submission is not charged.
     /// (One timer for both waits: each its own `async` block weighed on the package.)
     pub(super) fn bound_provider_wait(&self, waited: JsValue) {
-        let ms = self.0.read().provider.token_timeout_ms();
+        let Some(ms) = self.0.read().provider.as_ref().map(|p| p.token_timeout_ms()) else { return };
         let me = self.clone();
         crate::web::spawn(async move {
             time::sleep(ms).await;
             let is = |v: &JsValue| *v == waited;
             let (attempt, enrolling) = {
                 let mut inner = me.0.write();
-                let attempt = inner.attempt.as_ref().is_some_and(|a| !a.started && is(a.promise.as_ref()));
+                let attempt =
+                    inner.phase.awaits_token() && inner.phase.attempt().is_some_and(|a| is(a.handle.promise.as_ref()));
                 let enrolling = inner.enroll_waiter.as_ref().is_some_and(|(s, _)| is(s.as_ref()));
                 (attempt, if enrolling { inner.enroll_waiter.take() } else { None })
             };
             let e = me.error(ErrorCode::Timeout);
             if attempt {
-                me.0.write().provider.abandon_submit();
+                me.with_provider(|p| p.abandon_submit());
                 me.end_waiting_attempt(e);
             } else if let Some((_, reject)) = enrolling {
                 let _ = reject.call1(&JsValue::NULL, &to_js(&e));
@@ -182,7 +175,7 @@ impl Checkout {
     /// Forwards `source` to the merchant and drives the answer to one result.
     pub(super) async fn run(&self, source: Source, installments: u32) {
         let opts = self.opts();
-        let who = Caller { locale: opts.locale, provider: opts.provider };
+        let who = Caller { locale: opts.locale, provider: opts.provider() };
         // One-time tokens go out once and only while fresh (a token may have waited on a slow
         // page); the value lives only in the request body from here on.
         // A one-time token is sent (and re-sent by retries) only while the provider would still
@@ -219,7 +212,7 @@ impl Checkout {
             return self.finish(PaymentResult::from_answer(&answer), None, None);
         }
         let payment_id = answer.payment_id.clone().unwrap_or_default();
-        if let Some(a) = self.0.write().attempt.as_mut() {
+        if let Some(a) = self.0.write().phase.attempt() {
             a.payment_id = answer.payment_id.clone();
         }
         if let Some(action) = &answer.action {
@@ -228,7 +221,7 @@ impl Checkout {
                 let e = self.error(ErrorCode::MerchantBadResponse).with_detail("action.url");
                 return self.finish(PaymentResult::from_error(&e, answer.payment_id.clone()), Some(e), None);
             }
-            self.happen(Happening::ActionNeeded);
+            self.change(Phase::action_needed);
             let redirect = action.kind == ActionType::Redirect;
             // The shopper must leave the page for a redirect: the storefront decides when
             // (extension: `url`).
@@ -242,30 +235,35 @@ impl Checkout {
                 return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
             }
             let (waiter, resolve, _) = web::deferred();
-            self.0.write().verify_waiter = Some(resolve);
-            let started = self.0.write().provider.verify(&action.url);
+            self.replace_verifier(Some(resolve));
+            let started = self.with_provider(|p| p.verify(&action.url)).flatten();
             // How the verification form ended: a notification or `COMMERCE_ACTION` hand the
             // payment back to the merchant (read its status until final); the shopper closing it,
             // its own `TIMEOUT` or `ERROR`, or no answer within our bound leave it unfinished.
-            let left_because = match started {
+            let ended = match started {
                 Some(Ok(())) => {
                     let r = time::with_timeout(waiter, VERIFY_TIMEOUT_MS).await;
-                    match r.and_then(|r| r.ok()).and_then(|v| v.as_string()).as_deref() {
-                        Some("ok" | "pending" | "error" | "commerce_action") => None,
-                        Some("closed") => Some(None),
-                        Some("failed") => Some(Some(self.error(ErrorCode::TokenizationFailed).with_detail("ERROR"))),
-                        Some("timeout") => Some(Some(self.error(ErrorCode::Timeout).with_detail("TIMEOUT"))),
-                        _ => Some(Some(self.error(ErrorCode::Timeout))),
+                    match r.and_then(|r| r.ok()).as_ref().and_then(Verification::of) {
+                        Some(Verification::Answered) => VerificationEnd::Answered,
+                        Some(Verification::Closed) => VerificationEnd::Left(None),
+                        Some(Verification::Failed) => {
+                            VerificationEnd::Left(Some(self.error(ErrorCode::TokenizationFailed).with_detail("ERROR")))
+                        }
+                        Some(Verification::TimedOut) => {
+                            VerificationEnd::Left(Some(self.error(ErrorCode::Timeout).with_detail("TIMEOUT")))
+                        }
+                        // Our own bound (or `destroy()`, which the next line sees).
+                        _ => VerificationEnd::Left(Some(self.error(ErrorCode::Timeout))),
                     }
                 }
-                Some(Err(e)) => Some(Some(e)),
-                None => Some(Some(self.error(ErrorCode::Unsupported))),
+                Some(Err(e)) => VerificationEnd::Left(Some(e)),
+                None => VerificationEnd::Left(Some(self.error(ErrorCode::Unsupported))),
             };
-            self.0.write().verify_waiter = None;
-            if !self.happen(Happening::ActionDone) {
+            self.replace_verifier(None);
+            if !self.change(Phase::action_done) {
                 return; // destroyed meanwhile
             }
-            if let Some(why) = left_because {
+            if let VerificationEnd::Left(why) = ended {
                 if let Some(e) = why {
                     self.emit_error(&e);
                 }
@@ -308,29 +306,34 @@ impl Checkout {
                 break;
             }
         }
-        if left.is_some() {
-            self.0.write().unfinished_action = left;
-        }
         let pending = PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None };
-        self.finish(pending, last_error, Some(Outcome::StillPending));
+        match left {
+            // Kept before the `result` event: a listener calling `pay()` opens it again.
+            Some(answer) => {
+                if let Some(a) = self.change(|p| p.end_unfinished(answer)) {
+                    self.settle(a, pending, last_error);
+                }
+            }
+            None => self.finish(pending, last_error, Some(Outcome::StillPending)),
+        }
     }
 
     /// Ends the attempt: at most once, whatever calls it.
     pub(super) fn finish(&self, result: PaymentResult, error: Option<PasarelaError>, outcome: Option<Outcome>) {
-        let Some(attempt) = self.0.write().attempt.take() else {
-            return;
-        };
         let outcome = outcome.unwrap_or(match result.status {
             ResultStatus::Approved => Outcome::Approved,
             ResultStatus::Pending => Outcome::StillPending,
             _ => Outcome::NotApproved,
         });
-        if attempt.started {
-            self.happen(Happening::AttemptEnded(outcome));
+        if let Some(a) = self.change(|p| p.end(outcome)) {
+            self.settle(a, result, error);
         }
-        if outcome == Outcome::Approved {
-            self.0.write().succeeded = Some(attempt.promise.clone());
-        }
+    }
+
+    /// Reports an ended attempt: `error` (if any), then its one `result`, which its promise
+    /// resolves with.
+    #[inline(never)]
+    pub(super) fn settle(&self, attempt: Attempt<Handle>, result: PaymentResult, error: Option<PasarelaError>) {
         if let Some(e) = &error {
             self.emit_error(e);
         }
@@ -339,13 +342,24 @@ impl Checkout {
             js::set(&payload, "error", &to_js(e));
         }
         self.emit("result", payload.clone());
-        let _ = attempt.resolve.call1(&JsValue::NULL, &payload);
+        let _ = attempt.handle.resolve.call1(&JsValue::NULL, &payload);
     }
 
     /// The saved profile selected in the list (and its installments), if one is.
     pub(super) fn selected_profile(&self) -> Option<(String, u32)> {
         let inner = self.0.read();
-        let (id, n) = inner.view.as_ref()?.choice();
-        (id != NEW_CARD).then_some((id, n))
+        match inner.view.as_ref()?.choice() {
+            (Selection::SavedCard(id), n) => Some((id, n)),
+            (Selection::NewCard, _) => None,
+        }
     }
+}
+
+/// How the shopper's verification ended, for the payment.
+enum VerificationEnd {
+    /// The provider answered: the merchant decides; its status is read until final.
+    Answered,
+    /// The shopper left it (with the error to report, if it was not just closed): the payment is
+    /// read once and `pay()` opens the verification again.
+    Left(Option<PasarelaError>),
 }

@@ -1,8 +1,9 @@
 //! The controller: runs one checkout from mount to result.
 //!
-//! It wires a provider adapter, the merchant client and the views together, and asks
-//! `domain::payment_state` for every state change. Two rules keep it re-entrancy safe:
-//! no `RefCell` borrow is held while page code runs (events are emitted after the borrow ends),
+//! It wires a provider adapter, the merchant client and the views together; the payment's state
+//! is `domain::payment_state::Phase`, changed only through its methods. Two rules keep it
+//! re-entrancy safe: no `RefCell` borrow is held while page or provider code runs (events are
+//! emitted after the borrow ends; the adapter is taken out of the checkout while it is called),
 //! and provider callbacks are handled on the microtask queue, never inside the provider's call.
 //!
 //! - this file: the checkout's life (mount, provider events, state changes, destroy);
@@ -17,7 +18,7 @@ use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::json::{ObjectText, ToJson};
 use crate::domain::merchant::PaymentResult;
 use crate::domain::options::CheckoutOptions;
-use crate::domain::payment_state::{Happening, PaymentState};
+use crate::domain::payment_state::{PaymentState, Phase, Step};
 use crate::domain::token::TokenKind;
 use crate::providers::{self, CloseReason, Provider, ProviderEvent, Sink};
 use crate::views;
@@ -36,23 +37,18 @@ pub struct Checkout(Rc<RefCell<Inner>>);
 
 struct Inner {
     opts: Rc<CheckoutOptions>,
-    state: PaymentState,
-    provider: Box<dyn Provider>,
+    /// The payment's state: everything the checkout knows about its attempts.
+    phase: Phase<Handle>,
+    /// `None` only while it is being called (see [`Checkout::with_provider`]).
+    provider: Option<Box<dyn Provider>>,
     /// Pasarela's root element inside the merchant's container.
     host: Element,
     /// `emit(name, payload)` into the JS wrapper's listeners.
     emit: Rc<js_sys::Function>,
-    attempt: Option<Attempt>,
-    /// After success, `pay()` returns this promise again: one payment, one charge.
-    succeeded: Option<js_sys::Promise>,
-    /// A pending payment's verification the shopper closed: `pay()` opens it again.
-    unfinished_action: Option<crate::domain::merchant::MerchantAnswer>,
     /// Where the provider's card form is (a new card can be paid only once it is usable).
     form: Form,
     /// Held while this checkout is the page's one checkout of a page-global provider.
     page_claim: Option<providers::PageClaim>,
-    /// Resolves the verification wait with the notification status (or `closed`).
-    verify_waiter: Option<js_sys::Function>,
     /// `enroll()`'s promise functions while the enrollment form is open.
     enroll_waiter: Option<(js_sys::Function, js_sys::Function)>,
     /// The saved cards offered now (`profiles` option, then `setProfiles`).
@@ -79,37 +75,49 @@ enum Form {
     Locked,
 }
 
-/// The attempt in flight: its promise and the functions that settle it.
-struct Attempt {
+/// The controller's handle on one attempt: the promise `pay()` returns and the functions that
+/// settle it. The state machine carries it; only the controller looks inside.
+#[derive(Clone)]
+struct Handle {
     promise: js_sys::Promise,
     resolve: js_sys::Function,
     reject: js_sys::Function,
-    installments: u32,
-    /// Whether the merchant request has started (before that, the attempt waits for a token).
-    started: bool,
-    /// The form is not usable yet: submit it when it is.
-    submit_when_ready: bool,
-    /// Whether `pay()` handed the promise to the page (an attempt the provider form's own button
-    /// started has no one waiting on it: `destroy()` must not leave it rejected and unhandled).
-    from_page: bool,
-    /// The merchant's id for the payment once it answered `pending`: kept through `destroy()`,
-    /// since a webhook may still approve it.
-    payment_id: Option<String>,
+    /// While the shopper's verification form is open: resolves its wait with how it ended.
+    verify: Option<js_sys::Function>,
 }
 
-impl Attempt {
-    fn new(installments: u32) -> Self {
+impl Handle {
+    fn new() -> Self {
         let (promise, resolve, reject) = web::deferred();
-        Self {
-            promise,
-            resolve,
-            reject,
-            installments,
-            started: false,
-            submit_when_ready: false,
-            from_page: true,
-            payment_id: None,
-        }
+        Self { promise, resolve, reject, verify: None }
+    }
+}
+
+/// How the shopper's verification form ended, as it wakes the wait for it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verification {
+    /// A notification or `COMMERCE_ACTION`: the payment is the merchant's to read now.
+    Answered = 1,
+    /// The shopper closed the form.
+    Closed,
+    /// The form's own `ERROR`.
+    Failed,
+    /// The form's own `TIMEOUT`.
+    TimedOut,
+    /// `destroy()`.
+    Destroyed,
+}
+
+impl Verification {
+    fn of(v: &JsValue) -> Option<Self> {
+        Some(match v.as_f64()? as u8 {
+            1 => Self::Answered,
+            2 => Self::Closed,
+            3 => Self::Failed,
+            4 => Self::TimedOut,
+            5 => Self::Destroyed,
+            _ => return None,
+        })
     }
 }
 
@@ -149,26 +157,22 @@ impl Checkout {
         }
         // Refused before anything is rendered: a second PWCheckout or KR on the page would
         // silently take over the first one's global state.
-        let page_claim = providers::PageClaim::take(opts.provider, opts.locale)?;
+        let page_claim = providers::PageClaim::take(opts.provider(), opts.locale)?;
         let host =
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
         host.set_class_name("pasarela");
-        let _ = host.set_attribute("data-provider", opts.provider.as_str());
+        let _ = host.set_attribute("data-provider", opts.provider().as_str());
         let _ = host.set_attribute("lang", opts.locale.tag());
         let _ = container.append_child(&host);
         let provider = providers::for_options(opts.clone());
         let this = Checkout(Rc::new(RefCell::new(Inner {
             opts,
-            state: PaymentState::Loading,
-            provider,
+            phase: Phase::Loading,
+            provider: Some(provider),
             host,
             emit: Rc::new(emit),
-            attempt: None,
-            succeeded: None,
-            unfinished_action: None,
             form: Form::NoScript,
             page_claim,
-            verify_waiter: None,
             enroll_waiter: None,
             profiles: Default::default(),
             view: None,
@@ -195,12 +199,31 @@ impl Checkout {
     }
 
     pub fn state(&self) -> PaymentState {
-        self.0.read().state
+        self.0.read().phase.public()
+    }
+
+    /// Calls the provider adapter with no borrow of the checkout held: its library may run page
+    /// code, and whatever calls back finds the checkout free. `None` if the adapter is gone
+    /// (destroyed, or this is a call from inside another provider call).
+    fn with_provider<R>(&self, f: impl FnOnce(&mut dyn Provider) -> R) -> Option<R> {
+        let mut provider = self.0.write().provider.take()?;
+        let r = f(provider.as_mut());
+        self.put_provider_back(provider);
+        Some(r)
+    }
+
+    /// The second half of [`Self::with_provider`]: a checkout destroyed meanwhile unmounts it.
+    fn put_provider_back(&self, mut provider: Box<dyn Provider>) {
+        if self.state() == PaymentState::Destroyed {
+            provider.unmount();
+        } else {
+            self.0.write().provider = Some(provider);
+        }
     }
 
     fn error(&self, code: ErrorCode) -> PasarelaError {
         let o = self.opts();
-        PasarelaError::new(code, o.locale).with_provider(o.provider)
+        PasarelaError::new(code, o.locale).with_provider(o.provider())
     }
 
     /// Calls the page's listeners. Never with a borrow held: a listener may call back in.
@@ -217,7 +240,7 @@ impl Checkout {
 
     /// `ready` with `{ provider }`.
     pub(super) fn emit_ready(&self) {
-        let payload = ObjectText::new().str("provider", self.opts().provider.as_str()).end();
+        let payload = ObjectText::new().str("provider", self.opts().provider().as_str()).end();
         self.emit("ready", json_to_js(&payload));
     }
 
@@ -225,19 +248,21 @@ impl Checkout {
         self.emit("error", to_js(e));
     }
 
-    /// Applies a state change if the state machine allows it; says whether it did.
-    fn happen(&self, h: Happening) -> bool {
-        let mut inner = self.0.write();
-        match inner.state.next(h) {
-            Some(s) => {
-                inner.state = s;
-                let _ = inner.host.set_attribute("data-state", s.as_str());
-                if let Some(v) = &inner.view {
-                    v.set_busy(s.in_flight() && inner.attempt.is_some());
-                }
-                true
-            }
-            None => false,
+    /// Applies a change to the state machine, then shows the state on the host.
+    fn change<R>(&self, f: impl FnOnce(&mut Phase<Handle>) -> R) -> R {
+        let r = f(&mut self.0.write().phase);
+        self.show_state();
+        r
+    }
+
+    /// `data-state` on the host, and the list's busy look while an attempt is sent.
+    #[inline(never)]
+    fn show_state(&self) {
+        let inner = self.0.read();
+        let s = inner.phase.public();
+        let _ = inner.host.set_attribute("data-state", s.as_str());
+        if let Some(v) = &inner.view {
+            v.set_busy(s.in_flight() && matches!(inner.phase, Phase::Paying(_)));
         }
     }
 
@@ -254,7 +279,8 @@ impl Checkout {
     }
 
     async fn setup(&self) {
-        let spec = self.0.read().provider.script();
+        // `script()` only reads the options (no provider code runs): a plain borrow will do.
+        let Some(spec) = self.0.read().provider.as_ref().map(|p| p.script()) else { return };
         let loaded = script::load(&spec, script::SCRIPT_TIMEOUT_MS).await;
         if self.state() == PaymentState::Destroyed {
             return;
@@ -263,13 +289,8 @@ impl Checkout {
             let e = self.error(ErrorCode::ScriptLoadFailed).with_detail(why.as_str());
             return self.setup_failed(e);
         }
-        let sink = self.sink();
-        let mounted = {
-            let mut inner = self.0.write();
-            let host = inner.host.clone();
-            inner.provider.mount(&host, sink)
-        };
-        if let Err(e) = mounted {
+        let (sink, host) = (self.sink(), self.host());
+        if let Some(Err(e)) = self.with_provider(|p| p.mount(&host, sink)) {
             return self.setup_failed(e);
         }
         self.0.write().form = Form::NotMounted;
@@ -290,16 +311,15 @@ impl Checkout {
 
     /// Creates the provider's card form unless it exists (or its script is not loaded yet).
     pub(super) fn mount_form(&self) {
-        let mounted = {
+        {
             let mut inner = self.0.write();
-            if inner.form != Form::NotMounted || inner.state == PaymentState::Destroyed {
+            if inner.form != Form::NotMounted || matches!(inner.phase, Phase::Destroyed) {
                 return;
             }
             inner.form = Form::Mounting;
-            let host = inner.host.clone();
-            inner.provider.mount_form(&host, self.sink())
-        };
-        if let Err(e) = mounted {
+        }
+        let (sink, host) = (self.sink(), self.host());
+        if let Some(Err(e)) = self.with_provider(|p| p.mount_form(&host, sink)) {
             self.setup_failed(e);
         }
     }
@@ -307,20 +327,27 @@ impl Checkout {
     /// The provider's script or form failed: reported once, and a `pay()` waiting for the form
     /// ends with it.
     fn setup_failed(&self, e: PasarelaError) {
+        self.form_unusable(Form::Failed, e);
+    }
+
+    /// The card form is `form` (failed, or locked by the provider) for good: a `pay()` waiting
+    /// for its token ends with `e`.
+    fn form_unusable(&self, form: Form, e: PasarelaError) {
         if self.state() == PaymentState::Destroyed {
             return;
         }
-        self.0.write().form = Form::Failed;
-        self.happen(Happening::SetupFailed);
+        self.0.write().form = form;
+        let waiting = self.change(Phase::setup_failed);
         self.emit_error(&e);
-        self.end_waiting_attempt(e);
+        if let Some(a) = waiting {
+            self.settle(a, PaymentResult::from_error(&e, None), Some(e));
+        }
     }
 
     /// Ends an attempt that waits for the form's token (none was forwarded: nothing was charged).
     fn end_waiting_attempt(&self, e: PasarelaError) {
-        let waiting = self.0.read().attempt.as_ref().is_some_and(|a| !a.started);
-        if waiting {
-            self.finish(PaymentResult::from_error(&e, None), Some(e), None);
+        if let Some(a) = self.change(Phase::take_awaiting_token) {
+            self.settle(a, PaymentResult::from_error(&e, None), Some(e));
         }
     }
 
@@ -335,9 +362,12 @@ impl Checkout {
                     if inner.form == Form::Mounting {
                         inner.form = Form::Usable;
                     }
-                    inner.attempt.as_mut().is_some_and(|a| std::mem::take(&mut a.submit_when_ready))
+                    match inner.phase.attempt().map(|a| &mut a.step) {
+                        Some(Step::AwaitingToken { submit_when_ready }) => std::mem::take(submit_when_ready),
+                        _ => false,
+                    }
                 };
-                if self.happen(Happening::FormReady) {
+                if self.change(Phase::form_ready) {
                     self.emit_ready();
                 }
                 if submit_now {
@@ -358,25 +388,27 @@ impl Checkout {
             }
             ProviderEvent::Notification(status) => {
                 self.emit("notification", json_to_js(&ObjectText::new().str("status", status.as_str()).end()));
-                self.wake_verifier(status.as_str());
+                self.wake_verifier(Verification::Answered);
             }
             ProviderEvent::Closed(reason) => self.on_form_closed(reason),
             ProviderEvent::SetupFailed(e) => self.setup_failed(e),
-            ProviderEvent::FormLocked(e) => {
-                self.0.write().form = Form::Locked;
-                self.happen(Happening::SetupFailed);
-                self.emit_error(&e);
-                self.end_waiting_attempt(e);
-            }
+            ProviderEvent::FormLocked(e) => self.form_unusable(Form::Locked, e),
             ProviderEvent::Warning(e) => self.emit_error(&e),
         }
     }
 
-    /// Wakes a verification wait with `status`; says whether one was waiting.
-    fn wake_verifier(&self, status: &str) -> bool {
-        let waiter = self.0.write().verify_waiter.take();
+    /// Sets (or, with `None`, takes) the wait for the attempt's verification form.
+    fn replace_verifier(&self, waiter: Option<js_sys::Function>) -> Option<js_sys::Function> {
+        let mut inner = self.0.write();
+        let slot = &mut inner.phase.attempt()?.handle.verify;
+        std::mem::replace(slot, waiter)
+    }
+
+    /// Wakes a verification wait with how it ended; says whether one was waiting.
+    fn wake_verifier(&self, how: Verification) -> bool {
+        let waiter = self.replace_verifier(None);
         if let Some(f) = &waiter {
-            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(status));
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(how as u8)));
         }
         waiter.is_some()
     }
@@ -384,13 +416,13 @@ impl Checkout {
     /// A provider form closed without a token or notification: the verification, enrollment or
     /// card form that was open ends, each as its `CloseInfo.Reason` says.
     fn on_form_closed(&self, reason: CloseReason) {
-        let status = match reason {
-            CloseReason::Shopper => "closed",
-            CloseReason::Timeout => "timeout",
-            CloseReason::Error => "failed",
-            CloseReason::CommerceAction => "commerce_action",
+        let how = match reason {
+            CloseReason::Shopper => Verification::Closed,
+            CloseReason::Timeout => Verification::TimedOut,
+            CloseReason::Error => Verification::Failed,
+            CloseReason::CommerceAction => Verification::Answered,
         };
-        if self.wake_verifier(status) {
+        if self.wake_verifier(how) {
             return;
         }
         let e = match reason {
@@ -412,28 +444,30 @@ impl Checkout {
     /// `checkout.destroy()`: idempotent. An attempt in flight ends with one `result` (status
     /// `error`) and its promise rejects with `destroyed`.
     pub fn destroy(&self) {
-        if !self.happen(Happening::Destroy) {
-            return;
-        }
-        let (attempt, waiter, enrolling) = {
+        let Some(attempt) = self.change(Phase::destroy) else { return };
+        let (provider, enrolling) = {
             let mut inner = self.0.write();
-            inner.provider.unmount();
             inner.page_claim = None;
             inner.view.take();
             inner.host.remove();
-            (inner.attempt.take(), inner.verify_waiter.take(), inner.enroll_waiter.take())
+            (inner.provider.take(), inner.enroll_waiter.take())
         };
+        // Out of the borrow: PWCheckout's `Unbind` and KR's `removeForms` run page code. (An
+        // adapter being called right now is unmounted when its call returns.)
+        if let Some(mut p) = provider {
+            p.unmount();
+        }
         if let Some((_, reject)) = enrolling {
             let _ = reject.call1(&JsValue::NULL, &to_js(&self.error(ErrorCode::Destroyed)));
         }
-        if let Some(f) = waiter {
-            let _ = f.call1(&JsValue::NULL, &JsValue::from_str("destroyed"));
-        }
-        if let Some(a) = attempt {
+        if let Some(mut a) = attempt {
+            if let Some(f) = a.handle.verify.take() {
+                let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(Verification::Destroyed as u8)));
+            }
             let e = self.error(ErrorCode::Destroyed);
             self.emit("result", to_js(&PaymentResult::from_error(&e, a.payment_id)));
             if a.from_page {
-                let _ = a.reject.call1(&JsValue::NULL, &to_js(&e));
+                let _ = a.handle.reject.call1(&JsValue::NULL, &to_js(&e));
             }
         }
     }

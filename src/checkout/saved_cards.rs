@@ -6,7 +6,7 @@ use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::payment_state::PaymentState;
 use crate::domain::profile::{Profiles, SavedProfile};
 use crate::providers;
-use crate::views::{self, profiles::NEW_CARD};
+use crate::views::{self, profiles::Selection};
 use crate::web::{self, time};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -64,7 +64,7 @@ impl Checkout {
             locale: opts.locale,
             today,
             amount_label: views::format::money(opts.order.amount, &opts.order.currency, opts.locale),
-            pay_new_card: opts.provider != crate::domain::ProviderId::Bamboo,
+            pay_new_card: opts.provider() != crate::domain::ProviderId::Bamboo,
             group_id: providers::next_dom_id("profiles"),
         };
         let mounted = views::profiles::mount(slot.unchecked_into(), Rc::clone(&profiles), ctx, actions);
@@ -113,7 +113,10 @@ impl Checkout {
             None => return,
         };
         // The outcome reaches the page through `result` / `error`; the promise is not needed here.
-        let _ = if sel == NEW_CARD { self.pay(None, None) } else { self.pay(Some(sel), Some(n)) };
+        let _ = match sel {
+            Selection::NewCard => self.pay(None, None),
+            Selection::SavedCard(id) => self.pay(Some(id), Some(n)),
+        };
     }
 
     /// `checkout.setProfiles(list)` (extension): replaces the saved cards, e.g. after enrollment.
@@ -138,14 +141,18 @@ impl Checkout {
             return reject(self.error(ErrorCode::NotReady));
         }
         let opts = self.opts();
-        let Some(url) = capture_url.or_else(|| opts.bamboo.capture_url.clone()) else {
+        // Only PWCheckout has an enrollment form.
+        let crate::domain::options::ProviderOptions::Bamboo(bamboo) = &opts.provider else {
+            return reject(self.error(ErrorCode::Unsupported));
+        };
+        let Some(url) = capture_url.or_else(|| bamboo.capture_url.clone()) else {
             return reject(PasarelaError::invalid("bamboo.captureUrl", "is required to enroll a card", opts.locale));
         };
-        let Some(session) = unique_id.or_else(|| opts.bamboo.unique_id.clone()) else {
+        let Some(session) = unique_id.or_else(|| bamboo.unique_id.clone()) else {
             return reject(PasarelaError::invalid("bamboo.uniqueId", "is required to enroll a card", opts.locale));
         };
         let (promise, settle, fail) = web::deferred();
-        let opened = self.0.write().provider.enroll(&url, &session);
+        let opened = self.with_provider(|p| p.enroll(&url, &session)).flatten();
         match opened {
             Some(Ok(())) => {
                 self.0.write().enroll_waiter = Some((settle.clone(), fail));

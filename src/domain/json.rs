@@ -94,7 +94,7 @@ const MAX_DEPTH: usize = 64;
 impl Json {
     /// Parses strict JSON text; `None` for anything else.
     pub fn parse(text: &str) -> Option<Json> {
-        let mut p = Parser { s: text.as_bytes(), i: 0 };
+        let mut p = Parser { text, s: text.as_bytes(), i: 0 };
         let v = p.value(0)?;
         p.ws();
         (p.i == p.s.len()).then_some(v)
@@ -182,6 +182,8 @@ fn read_number(literal: &str) -> f64 {
 }
 
 struct Parser<'a> {
+    /// The text, and the same as bytes.
+    text: &'a str,
     s: &'a [u8],
     i: usize,
 }
@@ -286,8 +288,7 @@ impl Parser<'_> {
                 return None;
             }
         }
-        let text = std::str::from_utf8(self.s.get(start..self.i)?).ok()?;
-        Some(read_number(text)).filter(|v| v.is_finite())
+        Some(read_number(self.text.get(start..self.i)?)).filter(|v| v.is_finite())
     }
 
     fn string(&mut self) -> Option<String> {
@@ -301,7 +302,9 @@ impl Parser<'_> {
                 }
                 self.i += 1;
             }
-            out.push_str(std::str::from_utf8(self.s.get(start..self.i)?).ok()?);
+            // Both ends are at ASCII bytes, so `get` (a boundary check, no UTF-8 validation:
+            // the text is a `str` already) always finds the run.
+            out.push_str(self.text.get(start..self.i)?);
             match *self.s.get(self.i)? {
                 b'"' => {
                     self.i += 1;
@@ -351,57 +354,6 @@ impl Parser<'_> {
             self.i += 1;
         }
         Some(v)
-    }
-}
-
-/// A borrowed JSON object plus the option path that leads to it.
-pub(crate) struct Obj<'a> {
-    pub map: &'a [(String, Json)],
-    pub path: String,
-    pub locale: super::i18n::Locale,
-}
-
-impl<'a> Obj<'a> {
-    pub fn new(map: &'a [(String, Json)], path: String, locale: super::i18n::Locale) -> Self {
-        Self { map, path, locale }
-    }
-
-    pub fn field(&self, key: &str) -> String {
-        if self.path.is_empty() {
-            key.to_owned()
-        } else {
-            crate::text::cat(&[&self.path, ".", key])
-        }
-    }
-
-    /// `invalid_options` for `key` (out of line: every check of every option reports through here).
-    #[inline(never)]
-    pub fn err(&self, key: &str, problem: &str) -> super::error::PasarelaError {
-        super::error::PasarelaError::invalid(&self.field(key), problem, self.locale)
-    }
-
-    /// The value at `key`; `null` and `undefined` count as absent.
-    pub fn get(&self, key: &str) -> Option<&'a Json> {
-        self.map.iter().find(|(k, _)| k == key).map(|(_, v)| v).filter(|v| !v.is_null())
-    }
-
-    pub fn known(&self, keys: &[&str]) -> Result<(), super::error::PasarelaError> {
-        match self.map.iter().map(|(k, _)| k).find(|k| !keys.contains(&k.as_str())) {
-            Some(k) => Err(self.err(k, "is not a known option")),
-            None => Ok(()),
-        }
-    }
-
-    pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>, super::error::PasarelaError> {
-        match self.get(key) {
-            None => Ok(None),
-            Some(Json::Str(s)) if !s.trim().is_empty() => Ok(Some(s)),
-            Some(_) => Err(self.err(key, "must be a non-empty string")),
-        }
-    }
-
-    pub fn req_str(&self, key: &str) -> Result<&'a str, super::error::PasarelaError> {
-        self.opt_str(key)?.ok_or_else(|| self.err(key, "is required (a non-empty string)"))
     }
 }
 

@@ -65,7 +65,7 @@ pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) 
         .num("amount", opts.order.amount)
         .str("currency", &opts.order.currency);
     ObjectText::new()
-        .str("provider", opts.provider.as_str())
+        .str("provider", opts.provider().as_str())
         .raw("order", &order.end())
         .raw("source", &source.end())
         .num("installments", u64::from(installments))

@@ -10,6 +10,7 @@ pub mod money;
 pub mod options;
 pub mod payment_state;
 pub mod profile;
+pub mod read;
 pub mod token;
 pub mod url;
 pub mod uuid;

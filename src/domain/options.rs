@@ -8,8 +8,8 @@
 use super::error::PasarelaError;
 use super::i18n::Locale;
 use super::json::Json;
-use super::money;
 use super::profile::{self, SavedProfile};
+use super::read::{FirstProblem, Kind, Object};
 use super::ProviderId;
 
 /// Where Pasarela renders. The element itself stays on the JS side; the core only knows which kind.
@@ -66,10 +66,29 @@ pub struct ConektaOptions {
     pub locale: Option<String>,
 }
 
+/// The provider and its own block of options: one type per provider, so a `kr` block on a
+/// Conekta checkout cannot even be represented (the parser refuses it, naming the field).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ProviderOptions {
+    Bamboo(BambooOptions),
+    Conekta(ConektaOptions),
+    Kr(KrOptions),
+}
+
+impl ProviderOptions {
+    pub fn id(&self) -> ProviderId {
+        match self {
+            Self::Bamboo(_) => ProviderId::Bamboo,
+            Self::Conekta(_) => ProviderId::Conekta,
+            Self::Kr(_) => ProviderId::Kr,
+        }
+    }
+}
+
 /// Validated options; every field is known good.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CheckoutOptions {
-    pub provider: ProviderId,
+    pub provider: ProviderOptions,
     pub container: Container,
     pub public_key: String,
     pub order: Order,
@@ -78,274 +97,179 @@ pub struct CheckoutOptions {
     pub customer: Customer,
     pub locale: Locale,
     pub script_url: Option<String>,
-    pub bamboo: BambooOptions,
-    pub kr: Option<KrOptions>,
-    pub conekta: ConektaOptions,
+}
+
+impl CheckoutOptions {
+    /// Which provider this checkout uses.
+    pub fn provider(&self) -> ProviderId {
+        self.provider.id()
+    }
 }
 
 /// Default merchant request timeout (docs/api.md §2).
 pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
 /// Default merchant retries (docs/api.md §2).
 pub const DEFAULT_RETRIES: u32 = 2;
-const MAX_TIMEOUT_MS: i64 = 120_000;
-const MAX_RETRIES: i64 = 10;
 /// JavaScript's `Number.MAX_SAFE_INTEGER`: larger amounts cannot round-trip through the page.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-/// What one option must be.
-#[derive(Clone, Copy, PartialEq)]
-enum Check {
-    Object,
-    Text,
-    Url,
-    Email,
-    /// `merchant.timeoutMs`: 1 to 120000.
-    Timeout,
-    /// `merchant.retries`: 0 to 10.
-    Retries,
-    /// Bamboo's numeric ids: 0 to 2^31 - 1.
-    Id,
-    Amount,
-    Currency,
-    Headers,
-    Locale,
-    Provider,
-    /// ISO 3166-1 alpha-2 in capitals.
-    Country,
-}
-
-/// Every option but `container` and `profiles` (checked on their own), in the order they are
-/// checked; a nested option is skipped when its (optional) object is absent. The path is the
-/// option's name in errors. One table and one loop: per-option code was the largest function of
-/// the package before the size work (README, "Size and speed").
-const RULES: &[(&str, Check, bool)] = &[
-    ("locale", Check::Locale, false),
-    ("provider", Check::Provider, true),
-    ("publicKey", Check::Text, true),
-    ("order", Check::Object, true),
-    ("order.id", Check::Text, true),
-    ("order.amount", Check::Amount, true),
-    ("order.currency", Check::Currency, true),
-    ("merchant", Check::Object, true),
-    ("merchant.paymentUrl", Check::Url, true),
-    ("merchant.statusUrl", Check::Url, false),
-    ("merchant.headers", Check::Headers, false),
-    ("merchant.timeoutMs", Check::Timeout, false),
-    ("merchant.retries", Check::Retries, false),
-    ("customer", Check::Object, false),
-    ("customer.email", Check::Email, false),
-    ("customer.firstName", Check::Text, false),
-    ("customer.lastName", Check::Text, false),
-    ("scriptUrl", Check::Url, false),
-    ("bamboo", Check::Object, false),
-    ("bamboo.countryCode", Check::Country, true),
-    ("bamboo.captureUrl", Check::Url, false),
-    ("bamboo.uniqueId", Check::Text, false),
-    ("bamboo.paymentMediaId", Check::Id, false),
-    ("bamboo.bankId", Check::Id, false),
-    ("kr", Check::Object, false),
-    ("kr.formToken", Check::Text, true),
-    ("kr.binUpdateUrl", Check::Url, false),
-    ("conekta", Check::Object, false),
-    ("conekta.locale", Check::Text, false),
+const AMOUNT_PROBLEM: &str = "must be a positive integer in minor units (e.g. 1050 for 10.50)";
+const ID_PROBLEM: &str = "must be an integer from 0 to 2147483647";
+const TOP_KEYS: &[&str] = &[
+    "locale",
+    "provider",
+    "container",
+    "publicKey",
+    "order",
+    "merchant",
+    "profiles",
+    "customer",
+    "scriptUrl",
+    "bamboo",
+    "kr",
+    "conekta",
 ];
 
-/// `path`'s value in `root` (`null` counts as absent), following dots.
-fn at<'a>(root: &'a Json, path: &str) -> Option<&'a Json> {
-    crate::text::split(path, '.').try_fold(root, |v, key| v.get(key)).filter(|v| !v.is_null())
-}
-
-fn text_at<'a>(root: &'a Json, path: &str) -> Option<&'a str> {
-    at(root, path).and_then(Json::as_str)
-}
-
-fn owned_at(root: &Json, path: &str) -> Option<String> {
-    text_at(root, path).map(str::to_owned)
-}
-
-fn int_at(root: &Json, path: &str) -> Option<i64> {
-    at(root, path).and_then(Json::as_f64).map(|n| n as i64)
-}
-
-/// Whether `key` is an option of the object at `parent` (`""`: the top level).
-fn is_known(parent: &str, key: &str) -> bool {
-    if parent.is_empty() {
-        return matches!(key, "container" | "profiles")
-            || (!crate::text::has(key, '.') && RULES.iter().any(|(p, _, _)| *p == key));
+fn order(top: Object) -> Order {
+    let o = top.block("order", &["id", "amount", "currency"], true).unwrap_or(top.empty());
+    Order {
+        id: o.text("id", Kind::Text, true).unwrap_or_default(),
+        amount: o.whole("amount", 1.0, MAX_SAFE_INTEGER, true, AMOUNT_PROBLEM).unwrap_or_default() as u64,
+        currency: o.text("currency", Kind::Currency, true).unwrap_or_default(),
     }
-    RULES.iter().any(|(p, _, _)| p.strip_prefix(parent).and_then(|rest| rest.strip_prefix('.')) == Some(key))
 }
 
-/// Checks one option's value against its rule; `Err((field, problem))` names what is wrong.
-fn check_value(path: &str, check: Check, v: &Json) -> Result<(), (String, &'static str)> {
-    let bad = |problem: &'static str| Err((path.to_owned(), problem));
-    let text = match v {
-        Json::Str(s) if !s.trim().is_empty() => Some(s.as_str()),
-        _ => None,
-    };
-    let number = v.as_f64().filter(|n| n.fract() == 0.0);
-    match check {
-        Check::Object | Check::Headers => {
-            let Some(map) = v.as_object() else { return bad("must be an object") };
-            for (key, value) in map {
-                let field = || crate::text::cat(&[path, ".", key]);
-                if check == Check::Object && !is_known(path, key) {
-                    return Err((field(), "is not a known option"));
+fn merchant(top: Object) -> MerchantConfig {
+    let known = ["paymentUrl", "statusUrl", "headers", "timeoutMs", "retries"];
+    let m = top.block("merchant", &known, true).unwrap_or(top.empty());
+    let payment_url = m.text("paymentUrl", Kind::Url, true).unwrap_or_default();
+    let status_url = m.text("statusUrl", Kind::Url, false);
+    let mut headers = Vec::new();
+    if let Some(v) = m.get("headers") {
+        let h = Object::of(v, "merchant.headers", m.first_problem);
+        for (name, value) in h.map {
+            match value {
+                _ if !is_header_name(name) => h.refuse::<()>(name, "is not a valid HTTP header name"),
+                Json::Str(v) if !v.contains(['\r', '\n']) => {
+                    headers.push((name.clone(), v.clone()));
+                    None
                 }
-                if check == Check::Headers && !is_header_name(key) {
-                    return Err((field(), "is not a valid HTTP header name"));
-                }
-                if check == Check::Headers && !matches!(value, Json::Str(v) if !v.contains(['\r', '\n'])) {
-                    return Err((field(), "must be a single-line string"));
-                }
-            }
-            Ok(())
-        }
-        Check::Amount => match number {
-            Some(a) if a > 0.0 && a <= MAX_SAFE_INTEGER => Ok(()),
-            _ => bad(AMOUNT_PROBLEM),
-        },
-        Check::Timeout | Check::Retries | Check::Id => {
-            let (min, max, problem) = match check {
-                Check::Timeout => (1, MAX_TIMEOUT_MS, "must be an integer from 1 to 120000"),
-                Check::Retries => (0, MAX_RETRIES, "must be an integer from 0 to 10"),
-                _ => (0, i64::from(i32::MAX), "must be an integer from 0 to 2147483647"),
+                _ => h.refuse(name, "must be a single-line string"),
             };
-            match number {
-                Some(n) if n >= min as f64 && n <= max as f64 => Ok(()),
-                _ => bad(problem),
-            }
         }
-        _ => {
-            let Some(t) = text else { return bad("must be a non-empty string") };
-            match check {
-                Check::Url if !super::url::is_http_or_path(t) => bad("must be an http(s) URL or a path on this site"),
-                Check::Email if !looks_like_email(t) => bad("is not an e-mail address"),
-                Check::Currency if money::minor_units(t).is_none() => {
-                    bad("must be a supported ISO-4217 code in capitals, e.g. 'MXN'")
-                }
-                Check::Locale if Locale::parse(t).is_none() => bad("must be 'es', 'en' or 'pt'"),
-                Check::Provider if provider_of(t).is_none() => bad("must be 'bamboo', 'conekta' or 'kr'"),
-                Check::Country if !(t.len() == 2 && t.bytes().all(|b| b.is_ascii_uppercase())) => {
-                    bad("must be an ISO 3166-1 alpha-2 country code in capitals, e.g. 'UY'")
-                }
-                _ => Ok(()),
+    }
+    MerchantConfig {
+        status_url: status_url.unwrap_or_else(|| payment_url.clone()),
+        payment_url,
+        headers,
+        timeout_ms: m
+            .whole("timeoutMs", 1.0, 120_000.0, false, "must be an integer from 1 to 120000")
+            .map_or(DEFAULT_TIMEOUT_MS, |t| t as u32),
+        retries: m
+            .whole("retries", 0.0, 10.0, false, "must be an integer from 0 to 10")
+            .map_or(DEFAULT_RETRIES, |r| r as u32),
+    }
+}
+
+/// The provider and its block. A block for another provider is refused: it would be silently
+/// ignored, and it usually means the checkout was configured for the wrong provider.
+fn provider(top: Object, public_key: &str) -> ProviderOptions {
+    let name = top.text("provider", Kind::Text, true).unwrap_or_default();
+    let known_provider = matches!(name.as_str(), "bamboo" | "conekta" | "kr");
+    for other in ["bamboo", "conekta", "kr"] {
+        if known_provider && other != name && top.get(other).is_some() {
+            top.refuse::<()>(other, "is not an option of this provider");
+        }
+    }
+    // A provider block the provider needs, refused under the name of its required field.
+    let needed = |key, known: &[&str], field, problem| {
+        top.block(key, known, false).unwrap_or_else(|| top.refuse(field, problem).unwrap_or(top.empty()))
+    };
+    match name.as_str() {
+        "bamboo" => {
+            // PWCheckout's `country_code` is mandatory (Bamboo, Versions/Forms/Checkout-Form.md).
+            let known = ["countryCode", "captureUrl", "uniqueId", "paymentMediaId", "bankId"];
+            let b = needed("bamboo", &known, "bamboo.countryCode", "is required when provider is 'bamboo'");
+            let id = |key| b.whole(key, 0.0, 2_147_483_647.0, false, ID_PROBLEM).map(|n| n as i64);
+            ProviderOptions::Bamboo(BambooOptions {
+                country_code: b.text("countryCode", Kind::Country, true).unwrap_or_default(),
+                capture_url: b.text("captureUrl", Kind::Url, false),
+                unique_id: b.text("uniqueId", Kind::Text, false),
+                payment_media_id: id("paymentMediaId"),
+                bank_id: id("bankId"),
+            })
+        }
+        "kr" => {
+            if !is_kr_public_key(public_key) {
+                top.refuse::<()>("publicKey", "must look like '12345678:testpublickey_…' for KR");
             }
+            let k = needed("kr", &["formToken", "binUpdateUrl"], "kr.formToken", "is required when provider is 'kr'");
+            ProviderOptions::Kr(KrOptions {
+                form_token: k.text("formToken", Kind::Text, true).unwrap_or_default(),
+                bin_update_url: k.text("binUpdateUrl", Kind::Url, false),
+            })
+        }
+        other => {
+            if other != "conekta" && !other.is_empty() {
+                top.refuse::<()>("provider", "must be 'bamboo', 'conekta' or 'kr'");
+            }
+            let c = top.block("conekta", &["locale"], false);
+            ProviderOptions::Conekta(ConektaOptions { locale: c.and_then(|c| c.text("locale", Kind::Text, false)) })
         }
     }
 }
 
-const AMOUNT_PROBLEM: &str = "must be a positive integer in minor units (e.g. 1050 for 10.50)";
-
-fn provider_of(name: &str) -> Option<ProviderId> {
-    match name {
-        "bamboo" => Some(ProviderId::Bamboo),
-        "conekta" => Some(ProviderId::Conekta),
-        "kr" => Some(ProviderId::Kr),
-        _ => None,
-    }
-}
-
-/// Checks every option (the first problem found is the error).
-fn validate(options: &Json, container_is_element: bool) -> Result<(), (String, &'static str)> {
-    let Some(map) = options.as_object() else { return Err(("options".to_owned(), "must be an object")) };
-    if let Some((key, _)) = map.iter().find(|(k, _)| !is_known("", k)) {
-        return Err((key.clone(), "is not a known option"));
-    }
-    for &(path, check, required) in RULES {
-        let parent = crate::text::rsplit_once(path, '.').map_or("", |(p, _)| p);
-        if !parent.is_empty() && at(options, parent).is_none() {
-            continue; // an optional object that is not there
-        }
-        match at(options, path) {
-            Some(v) => check_value(path, check, v)?,
-            None if required => {
-                let problem = match check {
-                    Check::Object => "is required (an object)",
-                    Check::Amount => AMOUNT_PROBLEM,
-                    _ => "is required (a non-empty string)",
-                };
-                return Err((path.to_owned(), problem));
-            }
-            None => {}
-        }
-    }
-    if !container_is_element && text_at(options, "container").is_none_or(|s| s.trim().is_empty()) {
-        return Err(("container".to_owned(), "must be a CSS selector or an HTMLElement"));
-    }
-    // PWCheckout's `country_code` is mandatory (Bamboo, Versions/Forms/Checkout-Form.md).
-    if text_at(options, "provider") == Some("bamboo") && at(options, "bamboo").is_none() {
-        return Err(("bamboo.countryCode".to_owned(), "is required when provider is 'bamboo'"));
-    }
-    if text_at(options, "provider") == Some("kr") {
-        if !text_at(options, "publicKey").is_some_and(is_kr_public_key) {
-            return Err(("publicKey".to_owned(), "must look like '12345678:testpublickey_…' for KR"));
-        }
-        if at(options, "kr").is_none() {
-            return Err(("kr.formToken".to_owned(), "is required when provider is 'kr'"));
-        }
-    }
-    if at(options, "profiles").is_some_and(|p| p.as_array().is_none()) {
-        return Err(("profiles".to_owned(), "must be an array"));
-    }
-    Ok(())
-}
-
-/// Parses `options`. `container_is_element` tells whether the page passed an `HTMLElement` as
-/// `container` (the boundary checks that; the core never touches the DOM).
+/// Parses `options` into [`CheckoutOptions`] in one pass: each value is read once, checked and
+/// kept, and the first problem found is the error, naming the option path. `container_is_element`
+/// tells whether the page passed an `HTMLElement` as `container` (the boundary checks that; the
+/// core never touches the DOM).
 pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptions, PasarelaError> {
     // The locale comes first so that every error is already in the shopper's language.
-    let locale = text_at(options, "locale").and_then(Locale::parse).unwrap_or_default();
-    validate(options, container_is_element)
-        .map_err(|(field, problem)| PasarelaError::invalid(&field, problem, locale))?;
-    // Last, because it is the one part that allocates while it checks.
-    let profiles = match at(options, "profiles").and_then(Json::as_array) {
-        Some(items) => profile::normalize_all(items, "profiles", locale)?,
-        None => Vec::new(),
-    };
-    // Everything below is known good.
-    let payment_url = owned_at(options, "merchant.paymentUrl").unwrap_or_default();
-    Ok(CheckoutOptions {
-        provider: text_at(options, "provider").and_then(provider_of).unwrap_or(ProviderId::Bamboo),
-        container: match text_at(options, "container") {
-            Some(s) if !container_is_element => Container::Selector(s.to_owned()),
-            _ => Container::Element,
+    let requested = options.get("locale").filter(|v| !v.is_null());
+    let locale = requested.and_then(Json::as_str).and_then(Locale::parse);
+    let first_problem = FirstProblem::new(None);
+    let top = Object::of(options, "options", &first_problem);
+    let top = Object { path: "", ..top };
+    top.only(TOP_KEYS);
+    if requested.is_some() && locale.is_none() {
+        top.refuse::<()>("locale", "must be 'es', 'en' or 'pt'");
+    }
+    let locale = locale.unwrap_or_default();
+    let public_key = top.text("publicKey", Kind::Text, true).unwrap_or_default();
+    let mut o = CheckoutOptions {
+        provider: provider(top, &public_key),
+        public_key,
+        order: order(top),
+        merchant: merchant(top),
+        customer: match top.block("customer", &["email", "firstName", "lastName"], false) {
+            Some(c) => Customer {
+                email: c.text("email", Kind::Email, false),
+                first_name: c.text("firstName", Kind::Text, false),
+                last_name: c.text("lastName", Kind::Text, false),
+            },
+            None => Customer::default(),
         },
-        public_key: owned_at(options, "publicKey").unwrap_or_default(),
-        order: Order {
-            id: owned_at(options, "order.id").unwrap_or_default(),
-            amount: at(options, "order.amount").and_then(Json::as_f64).map_or(0, |a| a as u64),
-            currency: owned_at(options, "order.currency").unwrap_or_default(),
+        script_url: top.text("scriptUrl", Kind::Url, false),
+        container: match top.get("container") {
+            _ if container_is_element => Container::Element,
+            Some(Json::Str(s)) if super::read::has_text(s) => Container::Selector(s.clone()),
+            _ => top.refuse("container", "must be a CSS selector or an HTMLElement").unwrap_or(Container::Element),
         },
-        merchant: MerchantConfig {
-            status_url: owned_at(options, "merchant.statusUrl").unwrap_or_else(|| payment_url.clone()),
-            payment_url,
-            headers: at(options, "merchant.headers")
-                .and_then(Json::as_object)
-                .map(|h| h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned())).collect())
-                .unwrap_or_default(),
-            timeout_ms: int_at(options, "merchant.timeoutMs").map_or(DEFAULT_TIMEOUT_MS, |t| t as u32),
-            retries: int_at(options, "merchant.retries").map_or(DEFAULT_RETRIES, |r| r as u32),
-        },
-        profiles,
-        customer: Customer {
-            email: owned_at(options, "customer.email"),
-            first_name: owned_at(options, "customer.firstName"),
-            last_name: owned_at(options, "customer.lastName"),
-        },
+        profiles: Vec::new(),
         locale,
-        script_url: owned_at(options, "scriptUrl"),
-        bamboo: BambooOptions {
-            country_code: owned_at(options, "bamboo.countryCode").unwrap_or_default(),
-            capture_url: owned_at(options, "bamboo.captureUrl"),
-            unique_id: owned_at(options, "bamboo.uniqueId"),
-            payment_media_id: int_at(options, "bamboo.paymentMediaId"),
-            bank_id: int_at(options, "bamboo.bankId"),
-        },
-        kr: owned_at(options, "kr.formToken")
-            .map(|form_token| KrOptions { form_token, bin_update_url: owned_at(options, "kr.binUpdateUrl") }),
-        conekta: ConektaOptions { locale: owned_at(options, "conekta.locale") },
-    })
+    };
+    let profiles = top.get("profiles");
+    if profiles.is_some_and(|p| p.as_array().is_none()) {
+        top.refuse::<()>("profiles", "must be an array");
+    }
+    if let Some((field, problem)) = first_problem.take() {
+        return Err(PasarelaError::invalid(&field, problem, locale));
+    }
+    // Last, and only for good options: the one part that allocates while it checks.
+    if let Some(items) = profiles.and_then(Json::as_array) {
+        o.profiles = profile::normalize_all(items, "profiles", locale)?;
+    }
+    Ok(o)
 }
 
 fn is_header_name(n: &str) -> bool {
@@ -371,10 +295,6 @@ fn is_header_name(n: &str) -> bool {
                         | b'~'
                 )
         })
-}
-
-fn looks_like_email(e: &str) -> bool {
-    matches!(crate::text::split_once(e, '@'), Some((user, host)) if !user.is_empty() && crate::text::has(host, '.') && !e.contains(char::is_whitespace))
 }
 
 /// KR public keys are `shopId:testpublickey_…` (test) or `shopId:publickey_…` (production).
@@ -426,7 +346,8 @@ mod tests {
             v["bamboo"]["countryCode"] = bad;
             assert_eq!(field_of(v), "bamboo.countryCode");
         }
-        assert_eq!(parse(&base(), false).unwrap().bamboo.country_code, "MX");
+        let ProviderOptions::Bamboo(b) = parse(&base(), false).unwrap().provider else { panic!("not bamboo") };
+        assert_eq!(b.country_code, "MX");
     }
 
     fn field_of(v: Value) -> String {
@@ -438,7 +359,7 @@ mod tests {
     #[test]
     fn minimal_options_get_the_contract_defaults() {
         let o = parse(&base(), false).unwrap();
-        assert_eq!(o.provider, ProviderId::Bamboo);
+        assert_eq!(o.provider(), ProviderId::Bamboo);
         assert_eq!(o.container, Container::Selector("#pay".into()));
         assert_eq!(o.order.amount, 123456);
         assert_eq!(o.merchant.status_url, "/merchant/pay");
@@ -537,6 +458,7 @@ mod tests {
     #[test]
     fn kr_needs_a_form_token_and_a_kr_public_key() {
         let mut v = base();
+        v.as_object_mut().unwrap().remove("bamboo");
         v["provider"] = json!("kr");
         v["publicKey"] = json!("69876357:testpublickey_DEMO");
         assert_eq!(field_of(v.clone()), "kr.formToken");
@@ -548,6 +470,37 @@ mod tests {
             v["publicKey"] = json!(wrong);
             assert_eq!(field_of(v.clone()), "publicKey", "{wrong}");
         }
+    }
+
+    #[test]
+    fn a_block_for_another_provider_is_refused() {
+        let mut v = base();
+        v["provider"] = json!("conekta");
+        v.as_object_mut().unwrap().remove("bamboo");
+        v["kr"] = json!({ "formToken": "ft" });
+        assert_eq!(field_of(v.clone()), "kr");
+        v.as_object_mut().unwrap().remove("kr");
+        v["conekta"] = json!({ "locale": "es" });
+        assert!(matches!(
+            parse(&v, false).unwrap().provider,
+            ProviderOptions::Conekta(ConektaOptions { locale: Some(_) })
+        ));
+        let mut v = base();
+        v["conekta"] = json!({});
+        assert_eq!(field_of(v), "conekta");
+    }
+
+    #[test]
+    fn kr_block_without_a_form_token_is_named() {
+        let mut v = base();
+        v.as_object_mut().unwrap().remove("bamboo");
+        v["provider"] = json!("kr");
+        v["publicKey"] = json!("69876357:testpublickey_DEMO");
+        v["kr"] = json!({ "binUpdateUrl": "/bin" });
+        assert_eq!(field_of(v.clone()), "kr.formToken");
+        v["kr"] = json!({ "formToken": "ft", "binUpdateUrl": "/bin" });
+        let ProviderOptions::Kr(k) = parse(&v, false).unwrap().provider else { panic!("not kr") };
+        assert_eq!((k.form_token.as_str(), k.bin_update_url.as_deref()), ("ft", Some("/bin")));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 
 use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
-use super::json::Obj;
 use super::json::{integer_text, Json};
+use super::read::{FirstProblem, Kind, Object};
 
 /// A saved card as Pasarela renders it. Holds nothing that can charge: the merchant server maps
 /// `id` to the secret (CommerceToken, payment source, paymentMethodToken).
@@ -42,26 +42,63 @@ const SECRET_KEYS: &[&str] = &["Token", "CommerceToken", "token", "paymentMethod
 /// Prefixes of token values (Bamboo one-time / commerce, Conekta): caught under any key.
 const SECRET_PREFIXES: &[&str] = &["OT_", "CT_", "tok_"];
 
+/// The most instalments a payment may be split into (`pay({ installments })`, a profile's list).
+pub const MAX_INSTALLMENTS: u32 = 99;
+
+/// `n` as a count of instalments: a whole number from 1 to [`MAX_INSTALLMENTS`]. The one rule,
+/// for `pay()`, the profiles' lists and Bamboo's `"1;2;3"`.
+pub fn installment_count(n: f64) -> Option<u32> {
+    (n.fract() == 0.0 && n >= 1.0 && n <= f64::from(MAX_INSTALLMENTS)).then_some(n as u32)
+}
+
+impl SavedProfile {
+    /// Whether this card may be paid in `n` instalments (an empty list offers only one).
+    pub fn offers(&self, n: u32) -> bool {
+        if self.installments.is_empty() {
+            n == 1
+        } else {
+            self.installments.contains(&n)
+        }
+    }
+}
+
+/// The problem text of a secret found in a profile (reported as `secret_in_profile`, not
+/// `invalid_options`).
+const SECRET: &str = "carries a secret";
+
 /// Normalises `profiles`; `path` is the option path of the array (for error fields).
 pub fn normalize_all(items: &[Json], path: &str, locale: Locale) -> Result<Vec<SavedProfile>, PasarelaError> {
+    let first_problem = FirstProblem::new(None);
     let mut out: Vec<SavedProfile> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let item_path = crate::text::cat(&[path, "[", &crate::text::u32_text(i as u32), "]"]);
-        let p = normalize(item, &item_path, locale)?;
+        let o = Object::of(item, &item_path, &first_problem);
+        let p = normalize(o);
         if out.iter().any(|q| q.id == p.id) {
-            return Err(PasarelaError::invalid(
-                &crate::text::cat(&[&item_path, ".id"]),
-                "repeats another profile's id",
-                locale,
-            ));
+            o.refuse::<()>("id", "repeats another profile's id");
         }
         out.push(p);
     }
-    Ok(out)
+    match first_problem.take() {
+        None => Ok(out),
+        Some((field, SECRET)) => Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&field)),
+        Some((field, problem)) => Err(PasarelaError::invalid(&field, problem, locale)),
+    }
 }
 
-/// Where each field of a saved card is in one of the accepted shapes (`""`: not in that shape).
-struct Shape {
+/// The three shapes a saved card may come in.
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    /// Pasarela's own (docs/api.md §5).
+    Pasarela,
+    /// Bamboo `PaymentProfiles` (seed 001).
+    Bamboo,
+    /// Conekta `payment_sources` (its expiry is `exp_month` + `exp_year`).
+    Conekta,
+}
+
+/// Where each field of a saved card is in one shape (`""`: not in that shape).
+struct Keys {
     id: &'static str,
     brand: &'static str,
     last4: &'static str,
@@ -70,128 +107,118 @@ struct Shape {
     issuer: &'static str,
 }
 
-// Statics, not consts: `normalize` tells the shapes apart by address (`ptr::eq`), which only a
-// static guarantees (each use of a const may be a copy of its own).
-static PASARELA: Shape =
-    Shape { id: "id", brand: "brand", last4: "last4", expiry: "expiry", holder: "holder", issuer: "issuer" };
-/// Bamboo `PaymentProfiles` (seed 001).
-static BAMBOO: Shape = Shape {
-    id: "PaymentProfileId",
-    brand: "Brand",
-    last4: "Last4",
-    expiry: "Expiration",
-    holder: "CardOwner",
-    issuer: "IssuerBank",
-};
-/// Conekta `payment_sources` (its expiry is `exp_month` + `exp_year`).
-static CONEKTA: Shape = Shape { id: "id", brand: "brand", last4: "last4", expiry: "", holder: "name", issuer: "" };
+impl Shape {
+    fn of(o: Object) -> Shape {
+        if o.get("PaymentProfileId").is_some() {
+            Shape::Bamboo
+        } else if o.get("exp_month").is_some()
+            || o.get("exp_year").is_some()
+            || o.get("object").and_then(Json::as_str) == Some("payment_source")
+        {
+            Shape::Conekta
+        } else {
+            Shape::Pasarela
+        }
+    }
+
+    fn keys(self) -> &'static Keys {
+        match self {
+            Shape::Pasarela => {
+                &Keys { id: "id", brand: "brand", last4: "last4", expiry: "expiry", holder: "holder", issuer: "issuer" }
+            }
+            Shape::Bamboo => &Keys {
+                id: "PaymentProfileId",
+                brand: "Brand",
+                last4: "Last4",
+                expiry: "Expiration",
+                holder: "CardOwner",
+                issuer: "IssuerBank",
+            },
+            Shape::Conekta => {
+                &Keys { id: "id", brand: "brand", last4: "last4", expiry: "", holder: "name", issuer: "" }
+            }
+        }
+    }
+}
 
 /// Normalises one profile given in the Pasarela, Bamboo `PaymentProfiles` or Conekta
-/// `payment_sources` shape. Checks run on the borrowed JSON; the profile is built at the end.
-pub fn normalize(item: &Json, path: &str, locale: Locale) -> Result<SavedProfile, PasarelaError> {
-    let Some(map) = item.as_object() else {
-        return Err(PasarelaError::invalid(path, "must be an object", locale));
-    };
-    if let Some(key) = secret_key(map) {
-        return Err(
-            PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&crate::text::cat(&[path, ".", key]))
-        );
+/// `payment_sources` shape (a refused field is recorded in `o`'s first problem).
+fn normalize(o: Object) -> SavedProfile {
+    if let Some((key, _)) = o.map.iter().find(|(k, v)| is_secret(k, v)) {
+        o.refuse::<()>(key, SECRET);
     }
-    let o = Obj::new(map, path.to_owned(), locale);
-    let shape = if o.get("PaymentProfileId").is_some() {
-        &BAMBOO
-    } else if o.get("exp_month").is_some()
-        || o.get("exp_year").is_some()
-        || o.get("object").and_then(Json::as_str) == Some("payment_source")
-    {
-        &CONEKTA
-    } else {
-        o.known(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments"])?;
-        &PASARELA
-    };
-
-    let id = match o.get(shape.id) {
-        Some(Json::Num(n)) if std::ptr::eq(shape, &BAMBOO) => {
-            integer_text(*n).ok_or_else(|| o.err(shape.id, "must be a whole number or a string"))?
-        }
-        _ => o.req_str(shape.id)?.to_owned(),
-    };
-    let (brand, last4) = (o.req_str(shape.brand)?, o.req_str(shape.last4)?);
-    let holder = o.opt_str(shape.holder)?;
-    let issuer = if shape.issuer.is_empty() { None } else { o.opt_str(shape.issuer)? };
-    let expiry =
-        if shape.expiry.is_empty() { conekta_expiry(&o)? } else { o.opt_str(shape.expiry)?.map(str::to_owned) };
-    if last4.len() != 4 || !last4.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(o.err("last4", "must be exactly 4 digits"));
+    let shape = Shape::of(o);
+    let keys = shape.keys();
+    if shape == Shape::Pasarela {
+        o.only(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments"]);
     }
-    if let Some(e) = &expiry {
-        let month = e.get(4..6).and_then(crate::text::parse_u32);
-        if !(e.len() == 6 && e.bytes().all(|b| b.is_ascii_digit()) && matches!(month, Some(1..=12))) {
-            return Err(o.err("expiry", "must be YYYYMM"));
+    let optional = |key: &str, kind| if key.is_empty() { None } else { o.text(key, kind, false) };
+    let id = match o.get(keys.id) {
+        // Bamboo's `PaymentProfileId` is a number.
+        Some(Json::Num(n)) if shape == Shape::Bamboo => {
+            integer_text(*n).or_else(|| o.refuse(keys.id, "must be a whole number or a string"))
         }
-    }
-    let mut requires_cvv = false;
-    let installments = if std::ptr::eq(shape, &BAMBOO) {
-        match o.opt_str("Installments")? {
-            None => Vec::new(),
-            Some(s) => s
-                .split(|c| c == ';') // a predicate, not a char: see `crate::text`
-                .map(|x| crate::text::parse_u32(x.trim()).filter(|n| *n > 0))
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| o.err("Installments", "must look like \"1;2;3\""))?,
-        }
-    } else if std::ptr::eq(shape, &PASARELA) {
-        requires_cvv = match o.get("requiresCvv") {
-            None => false,
-            Some(Json::Bool(b)) => *b,
-            Some(_) => return Err(o.err("requiresCvv", "must be a boolean")),
-        };
-        match o.get("installments") {
-            None => Vec::new(),
-            Some(Json::Arr(xs)) => xs
-                .iter()
-                .map(as_count)
-                .collect::<Option<Vec<_>>>()
-                .ok_or_else(|| o.err("installments", "must be positive integers"))?,
-            Some(_) => return Err(o.err("installments", "must be an array of positive integers")),
-        }
-    } else {
-        Vec::new()
+        _ => o.text(keys.id, Kind::Text, true),
     };
-    let owned = |s: Option<&str>| s.map(str::to_owned);
-    Ok(SavedProfile {
-        id,
-        brand: brand.to_owned(),
-        last4: last4.to_owned(),
-        expiry,
-        holder: owned(holder),
-        issuer: owned(issuer),
-        requires_cvv,
-        installments,
-    })
+    let mut p = SavedProfile {
+        id: id.unwrap_or_default(),
+        brand: o.text(keys.brand, Kind::Text, true).unwrap_or_default(),
+        last4: o.text(keys.last4, Kind::Last4, true).unwrap_or_default(),
+        expiry: if shape == Shape::Conekta { conekta_expiry(o) } else { optional(keys.expiry, Kind::Expiry) },
+        holder: optional(keys.holder, Kind::Text),
+        issuer: optional(keys.issuer, Kind::Text),
+        requires_cvv: false,
+        installments: Vec::new(),
+    };
+    match shape {
+        Shape::Bamboo => {
+            if let Some(list) = o.text("Installments", Kind::Text, false) {
+                p.installments = list
+                    .split(|c| c == ';') // a predicate, not a char: see `crate::text`
+                    .map(|x| crate::text::parse_u32(x.trim_ascii()).and_then(|n| installment_count(f64::from(n))))
+                    .collect::<Option<Vec<_>>>()
+                    .or_else(|| o.refuse("Installments", "must look like \"1;2;3\""))
+                    .unwrap_or_default();
+            }
+        }
+        Shape::Pasarela => {
+            p.requires_cvv = match o.get("requiresCvv") {
+                None => false,
+                Some(Json::Bool(b)) => *b,
+                Some(_) => o.refuse("requiresCvv", "must be a boolean").unwrap_or_default(),
+            };
+            if let Some(v) = o.get("installments") {
+                p.installments = v
+                    .as_array()
+                    .and_then(|xs| xs.iter().map(|x| x.as_f64().and_then(installment_count)).collect())
+                    .or_else(|| o.refuse("installments", "must be an array of integers from 1 to 99"))
+                    .unwrap_or_default();
+            }
+        }
+        Shape::Conekta => {}
+    }
+    p
 }
 
 /// A Conekta source's `exp_month` + `exp_year` (`"5"`, `"29"` or `2029`) as `YYYYMM`.
-fn conekta_expiry(o: &Obj) -> Result<Option<String>, PasarelaError> {
+fn conekta_expiry(o: Object) -> Option<String> {
     let month = o.get("exp_month").and_then(as_text);
     let year = o.get("exp_year").and_then(as_text);
     match (month, year) {
         (Some(m), Some(y)) => {
             let century = if y.len() == 2 { "20" } else { "" };
             let pad = if m.len() < 2 { "0" } else { "" };
-            Ok(Some(crate::text::cat(&[century, &y, pad, &m])))
+            Some(crate::text::cat(&[century, &y, pad, &m]))
         }
-        (None, None) => Ok(None),
-        _ => Err(o.err("exp_year", "exp_month and exp_year go together")),
+        (None, None) => None,
+        _ => o.refuse("exp_year", "exp_month and exp_year go together"),
     }
 }
 
-fn secret_key(map: &[(String, Json)]) -> Option<&str> {
-    map.iter().find_map(|(k, v)| {
-        let by_name = SECRET_KEYS.contains(&k.as_str()) && !v.is_null();
-        let by_value = v.as_str().is_some_and(|s| SECRET_PREFIXES.iter().any(|p| s.starts_with(p)));
-        (by_name || by_value).then_some(k.as_str())
-    })
+/// Whether `key: v` carries a chargeable secret (by its name, or by a token's prefix).
+fn is_secret(key: &str, v: &Json) -> bool {
+    (SECRET_KEYS.contains(&key) && !v.is_null())
+        || v.as_str().is_some_and(|s| SECRET_PREFIXES.iter().any(|p| s.starts_with(p)))
 }
 
 fn as_text(v: &Json) -> Option<String> {
@@ -200,10 +227,6 @@ fn as_text(v: &Json) -> Option<String> {
         Json::Num(n) => integer_text(*n),
         _ => None,
     }
-}
-
-fn as_count(v: &Json) -> Option<u32> {
-    v.as_f64().filter(|n| n.fract() == 0.0 && *n >= 1.0 && *n <= 99.0).map(|n| n as u32)
 }
 
 #[cfg(test)]
@@ -216,7 +239,7 @@ mod tests {
     }
 
     fn one(v: Value) -> Result<SavedProfile, PasarelaError> {
-        normalize(&j(v), "profiles[0]", Locale::En)
+        normalize_all(&[j(v)], "profiles", Locale::En).map(|mut ps| ps.remove(0))
     }
 
     #[test]

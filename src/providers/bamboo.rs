@@ -20,7 +20,7 @@ use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::i18n::{Locale, Msg};
 use crate::domain::merchant::Source;
 use crate::domain::money;
-use crate::domain::options::CheckoutOptions;
+use crate::domain::options::{BambooOptions, CheckoutOptions};
 use crate::domain::token::{kind_of, TokenKind};
 use crate::domain::ProviderId;
 use crate::text::cat;
@@ -37,6 +37,7 @@ const EVENTS: &[&str] = &["tokenCreated", "onTokenCreateError", "notificationRec
 
 pub struct Bamboo {
     opts: Rc<CheckoutOptions>,
+    own: BambooOptions,
     nodes: Vec<Element>,
     handlers: Handlers,
     modal: bool,
@@ -45,9 +46,10 @@ pub struct Bamboo {
 }
 
 impl Bamboo {
-    pub fn new(opts: Rc<CheckoutOptions>) -> Self {
+    pub fn new(own: BambooOptions, opts: Rc<CheckoutOptions>) -> Self {
         Self {
             opts,
+            own,
             nodes: Vec::new(),
             handlers: Handlers::default(),
             modal: false,
@@ -108,7 +110,7 @@ impl Bamboo {
             // PWCheckout takes major units as a string (public integrations pass e.g. '100').
             ("amount", s(&money::to_major_string(o.order.amount, &o.order.currency))),
             ("lang", s(lang)),
-            ("country_code", s(&o.bamboo.country_code)),
+            ("country_code", s(&self.own.country_code)),
             ("button_label", s(&cat(&[o.locale.text(Msg::Pay), " #monto#"]))),
         ]);
         if let Some(email) = &o.customer.email {
@@ -272,7 +274,7 @@ impl Provider for Bamboo {
         let (url, session) = (JsValue::from_str(&url), JsValue::from_str(session_id));
         let pw = Self::pw();
         let before = self.body_children_count();
-        let b = &self.opts.bamboo;
+        let b = &self.own;
         let r = if b.payment_media_id.is_some() || b.bank_id.is_some() {
             let media = b.payment_media_id.map_or(JsValue::UNDEFINED, |m| JsValue::from_f64(m as f64));
             let bank = b.bank_id.map_or(JsValue::UNDEFINED, |m| JsValue::from_f64(m as f64));

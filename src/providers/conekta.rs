@@ -17,7 +17,7 @@ use super::{form_slot, setup_error, Handlers, Provider, ProviderEvent, Sink};
 use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::Source;
-use crate::domain::options::CheckoutOptions;
+use crate::domain::options::{CheckoutOptions, ConektaOptions};
 use crate::domain::token::TokenKind;
 use crate::domain::ProviderId;
 use crate::web::{js, script::ScriptSpec};
@@ -33,6 +33,7 @@ pub const TOKEN_TIMEOUT_MS: u32 = 30_000;
 
 pub struct Conekta {
     opts: Rc<CheckoutOptions>,
+    own: ConektaOptions,
     nodes: Vec<Element>,
     handlers: Handlers,
     /// The iframe's submit function once the library hands it over, or whether `pay()` asked
@@ -55,9 +56,10 @@ enum SubmitTrigger {
 }
 
 impl Conekta {
-    pub fn new(opts: Rc<CheckoutOptions>) -> Self {
+    pub fn new(own: ConektaOptions, opts: Rc<CheckoutOptions>) -> Self {
         Self {
             opts,
+            own,
             nodes: Vec::new(),
             handlers: Handlers::default(),
             submit_fn: Rc::default(),
@@ -148,7 +150,7 @@ impl Provider for Conekta {
 
         let target = JsValue::from_str(&crate::text::cat(&["#", &frame_id]));
         let key = JsValue::from_str(&self.opts.public_key);
-        let lang = JsValue::from_str(self.opts.conekta.locale.as_deref().unwrap_or(locale.tag()));
+        let lang = JsValue::from_str(self.own.locale.as_deref().unwrap_or(locale.tag()));
         let config = js::object(&[
             ("targetIFrame", target.clone()),
             ("publicKey", key.clone()),

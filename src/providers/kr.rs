@@ -13,7 +13,7 @@
 use super::{form_slot, setup_error, Handlers, Provider, ProviderEvent, Sink};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::merchant::Source;
-use crate::domain::options::CheckoutOptions;
+use crate::domain::options::{CheckoutOptions, KrOptions};
 use crate::domain::token::TokenKind;
 use crate::domain::ProviderId;
 use crate::web::{js, script::ScriptSpec};
@@ -26,13 +26,14 @@ pub const DEFAULT_SCRIPT_URL: &str =
 
 pub struct Kr {
     opts: Rc<CheckoutOptions>,
+    own: KrOptions,
     nodes: Vec<Element>,
     handlers: Handlers,
 }
 
 impl Kr {
-    pub fn new(opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, nodes: Vec::new(), handlers: Handlers::default() }
+    pub fn new(own: KrOptions, opts: Rc<CheckoutOptions>) -> Self {
+        Self { opts, own, nodes: Vec::new(), handlers: Handlers::default() }
     }
 
     fn language(&self) -> &'static str {
@@ -139,7 +140,7 @@ impl Provider for Kr {
 
         let kr = js::global("KR");
         let config = js::object(&[
-            ("formToken", JsValue::from_str(self.opts.kr.as_ref().map_or("", |k| k.form_token.as_str()))),
+            ("formToken", JsValue::from_str(&self.own.form_token)),
             ("kr-language", JsValue::from_str(self.language())),
         ]);
         // The calls, in order; each returns a promise (or not) that is awaited before the next.
@@ -149,7 +150,7 @@ impl Provider for Kr {
         if has_ready_event {
             steps.push(("onFormReady", on_ready));
         }
-        if let Some(url) = self.opts.kr.as_ref().and_then(|k| k.bin_update_url.as_deref()) {
+        if let Some(url) = self.own.bin_update_url.as_deref() {
             // Named by the seed but absent from Lyra's public typings: call it only if present,
             // and tell the merchant (an `error` event, not fatal) when it is not.
             if js::has_method(&kr, "setBinUpdateNotificationUrl") {

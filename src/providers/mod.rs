@@ -126,12 +126,13 @@ pub trait Provider {
     fn unmount(&mut self);
 }
 
-/// The adapter for `opts.provider`.
+/// The adapter for `opts.provider`, given its own block of options.
 pub fn for_options(opts: Rc<CheckoutOptions>) -> Box<dyn Provider> {
-    match opts.provider {
-        ProviderId::Bamboo => Box::new(bamboo::Bamboo::new(opts)),
-        ProviderId::Conekta => Box::new(conekta::Conekta::new(opts)),
-        ProviderId::Kr => Box::new(kr::Kr::new(opts)),
+    use crate::domain::options::ProviderOptions as P;
+    match &opts.provider {
+        P::Bamboo(b) => Box::new(bamboo::Bamboo::new(b.clone(), opts)),
+        P::Conekta(c) => Box::new(conekta::Conekta::new(c.clone(), opts)),
+        P::Kr(k) => Box::new(kr::Kr::new(k.clone(), opts)),
     }
 }
 

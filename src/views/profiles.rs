@@ -25,8 +25,21 @@ use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement};
 
-/// The value of the selection that means "use another card".
-pub const NEW_CARD: &str = "";
+/// What the shopper has chosen in the list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selection {
+    /// A saved card, by its profile id.
+    SavedCard(String),
+    /// "Use another card": the provider's form.
+    NewCard,
+}
+
+impl Selection {
+    /// Whether this is the saved card `id` (no string built: it runs for every row).
+    fn is(&self, id: &str) -> bool {
+        matches!(self, Selection::SavedCard(s) if s == id)
+    }
+}
 
 /// What the shopper asked for.
 pub enum ViewAction {
@@ -54,8 +67,7 @@ pub struct ViewContext {
 /// What the list shows now; the DOM follows it.
 struct State {
     profiles: Profiles,
-    /// The chosen profile id, or [`NEW_CARD`].
-    selected: String,
+    selected: Selection,
     installments: u32,
     /// An attempt is in flight: the pay button is disabled and says so.
     busy: bool,
@@ -64,21 +76,23 @@ struct State {
 }
 
 impl State {
-    fn first_usable(profiles: &[SavedProfile], today: u32) -> String {
-        profiles.iter().find(|p| !p.is_expired(today)).map(|p| p.id.clone()).unwrap_or_default()
+    fn first_usable(profiles: &[SavedProfile], today: u32) -> Selection {
+        profiles
+            .iter()
+            .find(|p| !p.is_expired(today))
+            .map_or(Selection::NewCard, |p| Selection::SavedCard(p.id.clone()))
     }
 
     /// Rows follow the profiles' order, "use another card" last: an index, not a search of the DOM.
-    fn row_index(&self, id: &str) -> Option<usize> {
-        if id == NEW_CARD {
-            Some(self.profiles.len())
-        } else {
-            self.profiles.iter().position(|p| p.id == id)
+    fn row_index(&self, choice: &Selection) -> Option<usize> {
+        match choice {
+            Selection::NewCard => Some(self.profiles.len()),
+            Selection::SavedCard(id) => self.profiles.iter().position(|p| p.id == *id),
         }
     }
 
     fn show_button(&self, ctx: &ViewContext) -> bool {
-        ctx.pay_new_card || self.selected != NEW_CARD
+        ctx.pay_new_card || self.selected != Selection::NewCard
     }
 
     fn button_text(&self, ctx: &ViewContext) -> String {
@@ -148,20 +162,20 @@ pub fn mount(parent: HtmlElement, profiles: Profiles, ctx: ViewContext, actions:
 
 /// The controller's side: plain calls, so the controller never touches Leptos.
 impl Mounted {
-    /// The chosen profile id ([`NEW_CARD`] for the provider form) and installments.
-    pub fn choice(&self) -> (String, u32) {
+    /// The shopper's choice and installments.
+    pub fn choice(&self) -> (Selection, u32) {
         let s = self.shared.state.read();
         (s.selected.clone(), s.installments)
     }
 
     /// Whether "use another card" is the choice (no string copied: this runs on every selection).
     pub fn is_new_card(&self) -> bool {
-        self.shared.state.read().selected == NEW_CARD
+        self.shared.state.read().selected == Selection::NewCard
     }
 
     /// Selects `id` from code (`pay({ profileId })`, a card just enrolled): no `profileselected`.
     pub fn select(&self, id: &str, installments: u32) {
-        self.shared.select(id, installments);
+        self.shared.select(Selection::SavedCard(id.to_owned()), installments);
     }
 
     pub fn set_busy(&self, busy: bool) {
@@ -177,7 +191,8 @@ impl Mounted {
         {
             let mut s = self.shared.state.write();
             let today = self.shared.ctx.today;
-            let kept = s.selected == NEW_CARD || profiles.iter().any(|p| p.id == s.selected && !p.is_expired(today));
+            let kept = s.selected == Selection::NewCard
+                || profiles.iter().any(|p| s.selected.is(&p.id) && !p.is_expired(today));
             if !kept {
                 s.selected = State::first_usable(&profiles, today);
                 s.installments = 1;
@@ -280,23 +295,23 @@ impl Shared {
             let state = self.state.read();
             match state.profiles.get(index) {
                 Some(p) if p.is_expired(self.ctx.today) => return,
-                Some(p) => p.id.clone(),
-                None => NEW_CARD.to_owned(),
+                Some(p) => Selection::SavedCard(p.id.clone()),
+                None => Selection::NewCard,
             }
         };
         if self.state.read().selected == id {
             return;
         }
-        let id_js = (id != NEW_CARD).then(|| dom::profile_id_of(&row));
+        let id_js = (id != Selection::NewCard).then(|| dom::profile_id_of(&row));
         self.check(Some(row), Some(index), id, 1);
         (self.actions)(ViewAction::Select(id_js));
     }
 
     /// Selects `id` from code: its row is found by index (rows follow the profiles' order).
-    fn select(&self, id: &str, installments: u32) {
-        let index = self.state.read().row_index(id);
+    fn select(&self, choice: Selection, installments: u32) {
+        let index = self.state.read().row_index(&choice);
         let row = self.row(index);
-        self.check(row, index, id.to_owned(), installments);
+        self.check(row, index, choice, installments);
     }
 
     fn row(&self, index: Option<usize>) -> Option<Element> {
@@ -305,7 +320,7 @@ impl Shared {
         Some(rows.item(index? as u32)?.unchecked_into())
     }
 
-    fn check(&self, row: Option<Element>, index: Option<usize>, id: String, installments: u32) {
+    fn check(&self, row: Option<Element>, index: Option<usize>, id: Selection, installments: u32) {
         if let Some(old) = self.checked.replace(row.clone()) {
             dom::mark_radio(&old, false);
         }
@@ -430,7 +445,7 @@ fn profile_list(shared: &Shared) -> impl IntoView {
             row(RowText {
                 id: p.id.clone(),
                 class: "pasarela-profile",
-                checked: p.id == state.selected && !expired,
+                checked: state.selected.is(&p.id) && !expired,
                 disabled: expired,
                 label: text::cat(&[&p.brand, " •••• ", &p.last4]),
                 detail: text::join(&[p.holder.as_deref(), p.issuer.as_deref()], " · "),
@@ -440,9 +455,9 @@ fn profile_list(shared: &Shared) -> impl IntoView {
         })
         .collect();
     rows.push(row(RowText {
-        id: NEW_CARD.to_owned(),
+        id: String::new(),
         class: "pasarela-profile pasarela-profile-new",
-        checked: state.selected == NEW_CARD,
+        checked: state.selected == Selection::NewCard,
         disabled: false,
         label: t(Msg::UseAnotherCard).to_owned(),
         detail: String::new(),

@@ -29,6 +29,20 @@ describe('Conekta checkout', () => {
     assert.ok(!consoleLines.some((l) => /tok_/.test(l)));
   });
 
+  it('refuses another provider\'s block naming it, and enroll() as unsupported', async () => {
+    const { page } = ctx.tab;
+    const r = await mount(page, { ...optionsFor(ctx.world, 'conekta'), kr: { formToken: 'ft' } });
+    assert.equal(r.ok, false);
+    assert.deepEqual([r.error.code, r.error.field], ['invalid_options', 'kr']);
+    assert.equal(await page.evaluate(() => document.querySelector('#checkout').childElementCount), 0);
+    await ready(page);
+    const e = await page.evaluate(() => checkout.enroll({ captureUrl: '/x', uniqueId: 'u' }).then(
+      () => 'resolved',
+      (err) => [err.code, err instanceof Error],
+    ));
+    assert.deepEqual(e, ['unsupported', true]);
+  });
+
   it('declines an insufficient-funds card with Conekta\'s message and no charge', async () => {
     const { page } = ctx.tab;
     await ready(page);
