@@ -161,7 +161,8 @@ export interface Checkout {
    * Extension (Bamboo): opens the card-enrollment form (`OpenIframeCustom`, or
    * `OpenIframeCustomWithPaymentMediaOptions` with `bamboo.paymentMediaId`/`bankId`). Resolves
    * with the `token` payload (`kind: 'recurring'`) once the card is saved; the storefront then
-   * re-reads the customer's profiles and calls `setProfiles`.
+   * re-reads the customer's profiles and calls `setProfiles`. Rejects with `unsupported` on a
+   * Conekta or KR checkout.
    */
   enroll(opts?: { captureUrl?: string; uniqueId?: string }): Promise<CheckoutEvents['token']>;
   readonly state: CheckoutState;
