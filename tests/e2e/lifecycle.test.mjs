@@ -3,7 +3,7 @@
 // merchant timeouts without AbortSignal.timeout.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { events, fillConektaCard, mount, openBambooVerification, optionsFor, payInPage, payWithBambooCard, suiteWorld, waitForEvent } from './helpers.mjs';
+import { events, fillConektaCard, fillKrCard, krOptions, mount, openBambooVerification, optionsFor, payInPage, payWithBambooCard, suiteWorld, waitForEvent } from './helpers.mjs';
 
 describe('destroy() in every phase', () => {
   const ctx = suiteWorld();
@@ -64,6 +64,45 @@ describe('destroy() in every phase', () => {
     assert.equal(await page.evaluate(() => window.__unhandled), 0);
     assert.ok(!consoleLines.some((l) => /Uncaught \(in promise\)/.test(l)), consoleLines.join('\n'));
     assert.equal((await events(page)).filter((e) => e.name === 'result').length, 1, 'one result still reports it');
+  });
+});
+
+describe('page code running inside a provider call finds the checkout free', () => {
+  const ctx = suiteWorld();
+
+  // The adapter is taken out of the checkout while it is called: a provider library that runs
+  // page code synchronously (a wrapped method, a listener of its own) may read or destroy the
+  // checkout then. With a borrow held across the call, that was a RefCell panic (`internal`).
+  it("PWCheckout.Unbind reading the state during destroy(), KR.submit destroying the checkout: no internal error", async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'bamboo'));
+    await waitForEvent(page, 'ready');
+    const seen = await page.evaluate(() => {
+      const unbind = PWCheckout.Unbind;
+      const states = [];
+      PWCheckout.Unbind = function (...args) { states.push(checkout.state); return unbind.apply(this, args); };
+      checkout.destroy();
+      return states;
+    });
+    assert.ok(seen.length > 0 && seen.every((s) => s === 'destroyed'), String(seen));
+
+    await mount(page, await krOptions(ctx.world, { order: { id: `K-${Date.now()}`, amount: 5000, currency: 'PEN' } }));
+    await waitForEvent(page, 'ready', 2);
+    await fillKrCard(page, '4970100000000055');
+    const out = await page.evaluate(async () => {
+      const submit = KR.submit;
+      let removed = 0;
+      const removeForms = KR.removeForms;
+      KR.removeForms = function (...args) { removed += 1; return removeForms.apply(this, args); };
+      KR.submit = function (...args) { window.__during = checkout.state; checkout.destroy(); return submit.apply(this, args); };
+      const r = await checkout.pay().then((x) => ['resolved', x.status], (e) => ['rejected', e.code]);
+      return { r, during: window.__during, removed, state: checkout.state };
+    });
+    assert.deepEqual(out, { r: ['rejected', 'destroyed'], during: 'ready', removed: 1, state: 'destroyed' });
+    const codes = (await events(page)).filter((e) => e.name === 'error').map((e) => e.payload.code);
+    assert.ok(!codes.includes('internal'), codes.join());
+    await page.waitForTimeout(500);
+    assert.equal((await ctx.world.state()).charges.length, 0);
   });
 });
 
