@@ -13,6 +13,7 @@ cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg && mkdir pkg
 wasm-bindgen target/wasm32-unknown-unknown/release/pasarela.wasm --out-dir pkg --out-name pasarela_wasm --target web --no-typescript
 node scripts/shorten-names.mjs pkg/pasarela_wasm.js pkg/pasarela_wasm_bg.wasm
+node scripts/trim-glue.mjs pkg/pasarela_wasm.js
 # binaryen from npm (pinned in package.json), not Debian's 108: 108 points wasm-bindgen's exported
 # externref table at the function table (the page then fails at start with a Table.set TypeError),
 # and optimising before wasm-bindgen instead can break wasm-bindgen's closure table.
@@ -22,7 +23,8 @@ node scripts/shorten-names.mjs pkg/pasarela_wasm.js pkg/pasarela_wasm_bg.wasm
 node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -Oz --converge \
   --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
-  --strip-debug --strip-producers pkg/pasarela_wasm_bg.wasm -o pkg/pasarela_wasm_bg.wasm
+  --strip-debug --strip-producers --strip-target-features --strip-toolchain-annotations \
+  pkg/pasarela_wasm_bg.wasm -o pkg/pasarela_wasm_bg.wasm
 for f in pasarela.mjs pasarela.js pasarela.d.ts pasarela.css package.json; do
   sed "s/__VERSION__/$version/g" "js/$f" > "pkg/$f"
 done

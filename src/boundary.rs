@@ -37,10 +37,8 @@ impl WasmCheckout {
         let opts = options::parse(&value, element.is_some()).map_err(|e| to_js(&e))?;
         let container = match (&opts.container, element) {
             (Container::Element, Some(el)) => el,
-            (Container::Selector(sel), _) => web::document()
-                .query_selector(sel)
-                .ok()
-                .flatten()
+            (Container::Selector(sel), _) => web::root()
+                .and_then(|r| r.query_selector(sel).ok().flatten())
                 .ok_or_else(|| to_js(&PasarelaError::invalid("container", "matches no element", opts.locale)))?,
             _ => {
                 return Err(to_js(&PasarelaError::invalid(

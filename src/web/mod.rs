@@ -38,6 +38,12 @@ pub fn document() -> web_sys::Document {
     window().document().expect("window has a document")
 }
 
+/// The `<html>` element, for searching the page: `Element::query_selector*` is what the list
+/// uses, and `Document`'s own would be two more imports (README, "Size and speed").
+pub fn root() -> Option<web_sys::Element> {
+    document().document_element()
+}
+
 /// A fresh RFC 4122 v4 UUID from `crypto.getRandomValues` (an `Idempotency-Key`), or `None`
 /// when the page has no working CSPRNG: no fallback to `Math.random`, whose keys can repeat.
 pub fn uuid_v4() -> Option<String> {

@@ -47,7 +47,8 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         return Ok(());
     }
     let doc = super::document();
-    let existing = doc.query_selector_all("script[data-pasarela-src]").ok().and_then(|list| {
+    let found = super::root().and_then(|r| r.query_selector_all("script[data-pasarela-src]").ok());
+    let existing = found.and_then(|list| {
         (0..list.length())
             .filter_map(|i| Some(list.item(i)?.unchecked_into::<HtmlScriptElement>()))
             .find(|s| super::js::get_string(&super::js::get(s, "dataset"), "pasarelaSrc").as_deref() == Some(&spec.url))

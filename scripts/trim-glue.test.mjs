@@ -1,0 +1,38 @@
+// scripts/trim-glue.mjs replaces wasm-bindgen's `debugString` by its shape. A wasm-bindgen
+// upgrade that renames, duplicates or drops it must fail here, and the trimmed glue must still
+// link. Runs after `scripts/build.sh` (it needs the release wasm in target/ and wasm-bindgen).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { trimGlue } from './trim-glue.mjs';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+
+test("wasm-bindgen's glue has exactly one debugString, and the trimmed glue links", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'trim-'));
+  try {
+    execFileSync('wasm-bindgen', [join(ROOT, 'target/wasm32-unknown-unknown/release/pasarela.wasm'), '--out-dir', dir,
+      '--out-name', 'p', '--target', 'web', '--no-typescript']);
+    const file = join(dir, 'p.js');
+    const glue = readFileSync(file, 'utf8');
+    const trimmed = trimGlue(glue);
+    assert.ok(trimmed.length < glue.length - 1000, 'the function body is gone');
+    assert.match(trimmed, /function debugString\(val\) \{\n {4}return String\(val\);\n\}/);
+    writeFileSync(file, trimmed);
+    const { initSync } = await import(pathToFileURL(file).href);
+    const exports = initSync({ module: new WebAssembly.Module(readFileSync(join(dir, 'p_bg.wasm'))) });
+    assert.ok(exports.memory instanceof WebAssembly.Memory);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('two or no debugString is refused, not half-trimmed', () => {
+  const one = 'function debugString(val) {\n    return 1;\n}\n';
+  assert.throws(() => trimGlue(one + one), /found 2/);
+  assert.throws(() => trimGlue('function other() {}\n'), /found 0/);
+});
