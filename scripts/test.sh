@@ -17,11 +17,13 @@ echo "== 2/5 build pkg/, then the checks on it"
 bash scripts/build.sh
 # clippy.toml keeps core::fmt and float parsing out of the wasm: its rules are errors here.
 cargo clippy --quiet --release --target wasm32-unknown-unknown --lib -- -D warnings
-# The size shortcut in Cargo.toml's [patch] must really apply (a dependency bump can silently
+# The size shortcuts in Cargo.toml's [patch] must really apply (a dependency bump can silently
 # leave the real wasm-streams in the build).
-cargo tree --target wasm32-unknown-unknown -i wasm-streams --depth 0 | grep -q "vendor/wasm-streams" \
-  || { echo "vendor/wasm-streams is not patched in (Cargo.toml [patch.crates-io])" >&2; exit 1; }
-node --test scripts/shorten-names.test.mjs
+for crate in wasm-streams serde-wasm-bindgen; do
+  cargo tree --target wasm32-unknown-unknown -i "$crate" --depth 0 | grep -q "vendor/$crate" \
+    || { echo "vendor/$crate is not patched in (Cargo.toml [patch.crates-io])" >&2; exit 1; }
+done
+node --test scripts/shorten-names.test.mjs scripts/trim-glue.test.mjs
 
 echo "== 3/5 wasm tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \

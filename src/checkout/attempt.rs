@@ -1,13 +1,13 @@
 //! One payment attempt: started by `pay()` or by a token from the provider form, forwarded to
 //! the merchant, driven through any shopper action, ended by exactly one `result`.
 
-use super::{json_to_js, to_js, Checkout, Form, Handle, TokenEvent, Verification, VERIFY_TIMEOUT_MS};
+use super::{to_js, Checkout, Form, Handle, TokenEvent, Verification, VERIFY_TIMEOUT_MS};
 use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::json::ObjectText;
 use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
 use crate::domain::payment_state::{Attempt, Outcome, PaymentState, Phase};
 use crate::domain::token::{self, TokenKind};
+use crate::domain::wire::ActionEvent;
 use crate::merchant_client::{self, Caller};
 use crate::views::profiles::Selection;
 use crate::web::{self, js, time};
@@ -225,12 +225,12 @@ impl Checkout {
             let redirect = action.kind == ActionType::Redirect;
             // The shopper must leave the page for a redirect: the storefront decides when
             // (extension: `url`).
-            let payload = ObjectText::new()
-                .str("type", action.kind.as_str())
-                .str("paymentId", &payment_id)
-                .opt_str("url", redirect.then_some(action.url.as_str()))
-                .end();
-            self.emit("action", json_to_js(&payload));
+            let payload = ActionEvent {
+                kind: action.kind,
+                payment_id: &payment_id,
+                url: redirect.then_some(action.url.as_str()),
+            };
+            self.emit("action", to_js(&payload));
             if redirect {
                 return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
             }

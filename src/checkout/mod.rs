@@ -15,11 +15,10 @@ mod saved_cards;
 
 use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::json::{ObjectText, ToJson};
 use crate::domain::merchant::PaymentResult;
 use crate::domain::options::CheckoutOptions;
 use crate::domain::payment_state::{PaymentState, Phase, Step};
-use crate::domain::token::TokenKind;
+use crate::domain::wire::{OneField, TokenEvent};
 use crate::providers::{self, CloseReason, Provider, ProviderEvent, Sink};
 use crate::views;
 use crate::web::{self, script};
@@ -130,15 +129,10 @@ extern "C" {
     fn call_with(this: &EmitFn, this_arg: &JsValue, name: &JsValue, payload: &JsValue);
 }
 
-/// A payload as a plain JS object: its JSON text through `JSON.parse` (one writer, the one the
-/// request bodies need anyway).
-pub fn to_js(v: &dyn ToJson) -> JsValue {
-    json_to_js(&v.json_text())
-}
-
-/// JSON text as a plain JS value (`JSON.parse`).
-pub fn json_to_js(text: &str) -> JsValue {
-    js_sys::JSON::parse(text).unwrap_or(JsValue::NULL)
+/// A value handed to the page (an event payload, a result, an error) as a plain JS object
+/// (`crate::domain::wire`).
+pub fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
+    serde_wasm_bindgen::to_value(v).unwrap_or(JsValue::NULL)
 }
 
 impl Checkout {
@@ -240,8 +234,7 @@ impl Checkout {
 
     /// `ready` with `{ provider }`.
     pub(super) fn emit_ready(&self) {
-        let payload = ObjectText::new().str("provider", self.opts().provider().as_str()).end();
-        self.emit("ready", json_to_js(&payload));
+        self.emit("ready", to_js(&OneField { key: "provider", value: self.opts().provider().as_str() }));
     }
 
     fn emit_error(&self, e: &PasarelaError) {
@@ -387,7 +380,7 @@ impl Checkout {
                 self.end_waiting_attempt(e);
             }
             ProviderEvent::Notification(status) => {
-                self.emit("notification", json_to_js(&ObjectText::new().str("status", status.as_str()).end()));
+                self.emit("notification", to_js(&OneField { key: "status", value: status.as_str() }));
                 self.wake_verifier(Verification::Answered);
             }
             ProviderEvent::Closed(reason) => self.on_form_closed(reason),
@@ -470,24 +463,5 @@ impl Checkout {
                 let _ = a.handle.reject.call1(&JsValue::NULL, &to_js(&e));
             }
         }
-    }
-}
-
-/// The `token` event: never the token value.
-struct TokenEvent {
-    provider: crate::domain::ProviderId,
-    kind: TokenKind,
-    brand: Option<String>,
-    last4: Option<String>,
-}
-
-impl ToJson for TokenEvent {
-    fn json_text(&self) -> String {
-        ObjectText::new()
-            .str("provider", self.provider.as_str())
-            .str("kind", self.kind.as_str())
-            .opt_str("brand", self.brand.as_deref())
-            .opt_str("last4", self.last4.as_deref())
-            .end()
     }
 }

@@ -1,7 +1,6 @@
 //! The one error shape every provider and every failure is reported in (docs/api.md §3).
 
 use super::i18n::{Locale, Msg};
-use super::json::{ObjectText, ToJson};
 use super::ProviderId;
 
 /// Stable, machine-readable error codes. Storefronts switch on these, so never rename one.
@@ -154,19 +153,6 @@ impl PasarelaError {
     }
 }
 
-impl ToJson for PasarelaError {
-    /// `{ code, message, field?, provider?, retryable }` as the page sees it.
-    fn json_text(&self) -> String {
-        ObjectText::new()
-            .str("code", self.code.as_str())
-            .str("message", &self.message)
-            .opt_str("field", self.field.as_deref())
-            .opt_str("provider", self.provider.map(ProviderId::as_str))
-            .bool("retryable", self.retryable)
-            .end()
-    }
-}
-
 impl std::fmt::Display for PasarelaError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.code.as_str())?;
@@ -182,7 +168,7 @@ mod tests {
     #[test]
     fn codes_serialize_as_the_contract_spells_them() {
         let e = PasarelaError::invalid("order.amount", "must be a positive integer", Locale::En);
-        let json: serde_json::Value = serde_json::from_str(&e.json_text()).unwrap();
+        let json: serde_json::Value = serde_json::to_value(&e).unwrap();
         assert_eq!(json["code"], "invalid_options");
         assert_eq!(json["field"], "order.amount");
         assert_eq!(json["retryable"], false);

@@ -81,12 +81,6 @@ impl Default for ObjectText {
     }
 }
 
-/// Values the page receives (event payloads, errors) give their JSON text. One method, so the
-/// `dyn ToJson` the boundary takes needs no copy of a value that is already JSON.
-pub trait ToJson {
-    fn json_text(&self) -> String;
-}
-
 /// Nesting deeper than this is refused (no page needs it; recursion stays bounded): arrays and
 /// objects alike, 64 levels of either or both.
 const MAX_DEPTH: usize = 64;

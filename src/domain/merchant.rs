@@ -3,7 +3,7 @@
 
 use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
-use super::json::{integer_text, Json, ObjectText, ToJson};
+use super::json::{integer_text, Json, ObjectText};
 use super::options::CheckoutOptions;
 use super::token::TokenKind;
 use super::ProviderId;
@@ -139,17 +139,6 @@ impl PaymentResult {
 
     pub fn from_error(e: &PasarelaError, payment_id: Option<String>) -> Self {
         Self { status: ResultStatus::Error, payment_id, message: Some(e.message.clone()) }
-    }
-}
-
-impl ToJson for PaymentResult {
-    /// `{ status, paymentId?, message? }` as the page sees it.
-    fn json_text(&self) -> String {
-        ObjectText::new()
-            .str("status", self.status.as_str())
-            .opt_str("paymentId", self.payment_id.as_deref())
-            .opt_str("message", self.message.as_deref())
-            .end()
     }
 }
 

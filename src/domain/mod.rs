@@ -14,6 +14,7 @@ pub mod read;
 pub mod token;
 pub mod url;
 pub mod uuid;
+pub mod wire;
 
 /// The three supported providers (`provider` option).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
