@@ -37,9 +37,9 @@ let poisoned = null;
  */
 async function compile(url) {
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`failed to fetch Wasm: ${response.status} fetching '${url}'`);
+  if (!response.ok) throw new Error(`Pasarela: ${url} answered ${response.status}`);
   const type = (response.headers.get('Content-Type') || '').split(';')[0].trim();
-  if (type !== 'application/wasm') console.warn('Pasarela: serve pasarela_wasm_bg.wasm as application/wasm for a faster start');
+  if (type !== 'application/wasm') console.warn('Pasarela: serve the .wasm as application/wasm (faster start)');
   else if (WebAssembly.compileStreaming) return WebAssembly.compileStreaming(response);
   return WebAssembly.compile(await response.arrayBuffer());
 }

@@ -25,6 +25,7 @@ node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -O
   --enable-sign-ext --enable-mutable-globals --enable-multivalue \
   --strip-debug --strip-producers --strip-target-features --strip-toolchain-annotations \
   pkg/pasarela_wasm_bg.wasm -o pkg/pasarela_wasm_bg.wasm
+node scripts/trim-glue.mjs pkg/pasarela_wasm_bg.wasm
 for f in pasarela.mjs pasarela.js pasarela.d.ts pasarela.css package.json; do
   sed "s/__VERSION__/$version/g" "js/$f" > "pkg/$f"
 done

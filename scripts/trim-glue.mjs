@@ -1,13 +1,16 @@
-// Trims wasm-bindgen's JS glue of code only panic messages use.
+// Trims wasm-bindgen's JS glue, and the wasm, of what Pasarela's package never runs or reads.
 //
-// `debugString` (about 60 lines) renders a JS value for `JsValue`'s `Debug` impl. In Pasarela's
-// wasm that impl is reached only from panic messages (`Result::unwrap` on a DOM call inside
-// tachys), and a panic's message is never read: the hook in `src/boundary.rs` reports every panic
-// as the same `internal` error. So the function becomes `String(val)`: 0.35 KB of the gzipped
-// package (README, "Size and speed"). `scripts/trim-glue.test.mjs` fails if the glue stops
-// having exactly one such function, so a wasm-bindgen upgrade cannot silently undo or break it.
+// - `debugString` (about 60 lines) renders a JS value for `JsValue`'s `Debug` impl. In Pasarela's
+//   wasm that impl is reached only from panic messages (`Result::unwrap` on a DOM call inside
+//   tachys), and a panic's message is never read: the hook in `src/boundary.rs` reports every
+//   panic as the same `internal` error. It becomes `String(val)`: 0.25 KB of the gzipped package.
+// - `initSync`'s warning for its deprecated call form: the JS entry always passes `{ module }`.
+// - the wasm's `__wasm_split_unstable` custom section (no runtime reads custom sections).
+// `scripts/trim-glue.test.mjs` fails unless each is found exactly once in a fresh build, so a
+// wasm-bindgen or rustc upgrade cannot silently undo or break a trim (README, "Size and speed").
 //
-// Usage: node scripts/trim-glue.mjs glue.js   (rewritten in place)
+// Usage: node scripts/trim-glue.mjs glue.js     (rewritten in place)
+//        node scripts/trim-glue.mjs module.wasm (rewritten in place)
 import { readFileSync, writeFileSync } from 'node:fs';
 
 /** The glue with `debugString`'s body replaced; throws unless there is exactly one. */
@@ -21,7 +24,36 @@ export function trimGlue(glue) {
   return `${glue.slice(0, start)}function debugString(val) {\n    return String(val);${glue.slice(end)}`;
 }
 
+const DEPRECATED_INIT = "console.warn('using deprecated parameters for `initSync()`; pass a single object instead')";
+
+/** `trimGlue`'s second trim: the deprecated-call warning of `initSync`; throws unless one. */
+export function trimInitWarning(glue) {
+  const n = glue.split(DEPRECATED_INIT).length - 1;
+  if (n !== 1) throw new Error(`trim-glue: expected one initSync warning, found ${n}`);
+  return glue.replace(DEPRECATED_INIT, 'void 0');
+}
+
+/** The wasm without its `__wasm_split_unstable` custom section; throws unless there is one. */
+export function dropSplitSection(wasm) {
+  const kept = [wasm.subarray(0, 8)];
+  let found = 0;
+  for (let at = 8; at < wasm.length;) {
+    const start = at;
+    const id = wasm[at++];
+    let size = 0, shift = 0, b;
+    do { b = wasm[at++]; size |= (b & 0x7f) << shift; shift += 7; } while (b & 0x80);
+    const body = wasm.subarray(at, at + size);
+    at += size;
+    const isSplit = id === 0 && Buffer.from(body.subarray(1, 1 + body[0])).toString() === '__wasm_split_unstable';
+    if (isSplit) found += 1;
+    else kept.push(wasm.subarray(start, at));
+  }
+  if (found !== 1) throw new Error(`trim-glue: expected one __wasm_split_unstable section, found ${found}`);
+  return Buffer.concat(kept);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [file] = process.argv.slice(2);
-  writeFileSync(file, trimGlue(readFileSync(file, 'utf8')));
+  if (file.endsWith('.wasm')) writeFileSync(file, dropSplitSection(readFileSync(file)));
+  else writeFileSync(file, trimInitWarning(trimGlue(readFileSync(file, 'utf8'))));
 }

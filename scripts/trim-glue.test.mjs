@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { trimGlue } from './trim-glue.mjs';
+import { dropSplitSection, trimGlue, trimInitWarning } from './trim-glue.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
@@ -19,16 +19,26 @@ test("wasm-bindgen's glue has exactly one debugString, and the trimmed glue link
       '--out-name', 'p', '--target', 'web', '--no-typescript']);
     const file = join(dir, 'p.js');
     const glue = readFileSync(file, 'utf8');
-    const trimmed = trimGlue(glue);
+    const trimmed = trimInitWarning(trimGlue(glue));
     assert.ok(trimmed.length < glue.length - 1000, 'the function body is gone');
     assert.match(trimmed, /function debugString\(val\) \{\n {4}return String\(val\);\n\}/);
+    assert.doesNotMatch(trimmed, /deprecated parameters for `initSync/);
     writeFileSync(file, trimmed);
+    const wasm = readFileSync(join(dir, 'p_bg.wasm'));
+    const module = new WebAssembly.Module(dropSplitSection(wasm));
+    assert.deepEqual(WebAssembly.Module.customSections(module, '__wasm_split_unstable'), []);
     const { initSync } = await import(pathToFileURL(file).href);
-    const exports = initSync({ module: new WebAssembly.Module(readFileSync(join(dir, 'p_bg.wasm'))) });
+    const exports = initSync({ module });
     assert.ok(exports.memory instanceof WebAssembly.Memory);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('the built package is trimmed', () => {
+  const module = new WebAssembly.Module(readFileSync(join(ROOT, 'pkg/pasarela_wasm_bg.wasm')));
+  assert.deepEqual(WebAssembly.Module.customSections(module, '__wasm_split_unstable'), []);
+  assert.doesNotMatch(readFileSync(join(ROOT, 'pkg/pasarela.mjs'), 'utf8'), /deprecated parameters/);
 });
 
 test('two or no debugString is refused, not half-trimmed', () => {

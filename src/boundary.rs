@@ -34,7 +34,7 @@ impl WasmCheckout {
         };
         let value = options_json.as_deref().and_then(Json::parse).ok_or_else(not_plain)?;
         let element = container.dyn_ref::<web_sys::Element>().cloned();
-        let opts = options::parse(&value, element.is_some()).map_err(|e| to_js(&e))?;
+        let opts = options::parse(&value, element.is_some(), &web::url_allowed).map_err(|e| to_js(&e))?;
         let container = match (&opts.container, element) {
             (Container::Element, Some(el)) => el,
             (Container::Selector(sel), _) => web::root()

@@ -252,7 +252,7 @@ impl Checkout {
                         Some(Verification::TimedOut) => {
                             VerificationEnd::Left(Some(self.error(ErrorCode::Timeout).with_detail("TIMEOUT")))
                         }
-                        // Our own bound (or `destroy()`, which the next line sees).
+                        // Our own bound.
                         _ => VerificationEnd::Left(Some(self.error(ErrorCode::Timeout))),
                     }
                 }

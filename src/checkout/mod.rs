@@ -103,8 +103,6 @@ enum Verification {
     Failed,
     /// The form's own `TIMEOUT`.
     TimedOut,
-    /// `destroy()`.
-    Destroyed,
 }
 
 impl Verification {
@@ -114,7 +112,6 @@ impl Verification {
             2 => Self::Closed,
             3 => Self::Failed,
             4 => Self::TimedOut,
-            5 => Self::Destroyed,
             _ => return None,
         })
     }
@@ -455,7 +452,8 @@ impl Checkout {
         }
         if let Some(mut a) = attempt {
             if let Some(f) = a.handle.verify.take() {
-                let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(Verification::Destroyed as u8)));
+                // Woken as closed: the wait then finds the attempt gone and ends there.
+                let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(Verification::Closed as u8)));
             }
             let e = self.error(ErrorCode::Destroyed);
             self.emit("result", to_js(&PaymentResult::from_error(&e, a.payment_id)));

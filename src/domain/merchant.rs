@@ -243,7 +243,7 @@ mod tests {
     use serde_json::{json, Value};
 
     fn parse(v: &Value, element: bool) -> Result<CheckoutOptions, PasarelaError> {
-        crate::domain::options::parse(&Json::parse(&v.to_string()).unwrap(), element)
+        crate::domain::options::parse(&Json::parse(&v.to_string()).unwrap(), element, &|_| true)
     }
 
     fn opts() -> CheckoutOptions {

@@ -9,7 +9,7 @@ use super::error::PasarelaError;
 use super::i18n::Locale;
 use super::json::Json;
 use super::profile::{self, SavedProfile};
-use super::read::{FirstProblem, Kind, Object};
+use super::read::{Kind, Object, Reading};
 use super::ProviderId;
 
 /// Where Pasarela renders. The element itself stays on the JS side; the core only knows which kind.
@@ -146,7 +146,7 @@ fn merchant(top: Object) -> MerchantConfig {
     let status_url = m.text("statusUrl", Kind::Url, false);
     let mut headers = Vec::new();
     if let Some(v) = m.get("headers") {
-        let h = Object::of(v, "merchant.headers", m.first_problem);
+        let h = Object::of(v, "merchant.headers", m.reading);
         for (name, value) in h.map {
             match value {
                 _ if !is_header_name(name) => h.refuse::<()>(name, "is not a valid HTTP header name"),
@@ -222,13 +222,18 @@ fn provider(top: Object, public_key: &str) -> ProviderOptions {
 /// Parses `options` into [`CheckoutOptions`] in one pass: each value is read once, checked and
 /// kept, and the first problem found is the error, naming the option path. `container_is_element`
 /// tells whether the page passed an `HTMLElement` as `container` (the boundary checks that; the
-/// core never touches the DOM).
-pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptions, PasarelaError> {
+/// core never touches the DOM). `url_resolves` is the page's last word on each URL option that
+/// passed the textual rule (the browser's URL parser; natively, tests pass their own).
+pub fn parse(
+    options: &Json,
+    container_is_element: bool,
+    url_resolves: &dyn Fn(&str) -> bool,
+) -> Result<CheckoutOptions, PasarelaError> {
     // The locale comes first so that every error is already in the shopper's language.
     let requested = options.get("locale").filter(|v| !v.is_null());
     let locale = requested.and_then(Json::as_str).and_then(Locale::parse);
-    let first_problem = FirstProblem::new(None);
-    let top = Object::of(options, "options", &first_problem);
+    let reading = Reading::new(url_resolves);
+    let top = Object::of(options, "options", &reading);
     let top = Object { path: "", ..top };
     top.only(TOP_KEYS);
     if requested.is_some() && locale.is_none() {
@@ -262,7 +267,7 @@ pub fn parse(options: &Json, container_is_element: bool) -> Result<CheckoutOptio
     if profiles.is_some_and(|p| p.as_array().is_none()) {
         top.refuse::<()>("profiles", "must be an array");
     }
-    if let Some((field, problem)) = first_problem.take() {
+    if let Some((field, problem)) = reading.first_problem() {
         return Err(PasarelaError::invalid(&field, problem, locale));
     }
     // Last, and only for good options: the one part that allocates while it checks.
@@ -311,7 +316,7 @@ mod tests {
 
     /// Test values are written with serde_json's `json!` and handed over as JSON text, as a page does.
     fn parse(v: &Value, element: bool) -> Result<CheckoutOptions, PasarelaError> {
-        super::parse(&Json::parse(&v.to_string()).unwrap(), element)
+        super::parse(&Json::parse(&v.to_string()).unwrap(), element, &|_| true)
     }
 
     fn base() -> Value {
@@ -331,7 +336,7 @@ mod tests {
             [("109", true), ("109.0", true), ("1.09e2", true), ("109.00000000000001", false), ("1e400", false)]
         {
             let text = base().to_string().replace("123456", literal);
-            let parsed = Json::parse(&text).map(|j| super::parse(&j, false).is_ok());
+            let parsed = Json::parse(&text).map(|j| super::parse(&j, false, &|_| true).is_ok());
             assert_eq!(parsed == Some(true), ok, "{literal}");
         }
     }
@@ -424,6 +429,17 @@ mod tests {
         let mut v = base();
         v["merchant"]["paymentUrl"] = json!("https://shop.example/pay");
         assert!(parse(&v, false).is_ok());
+    }
+
+    #[test]
+    fn the_page_has_the_last_word_on_each_url() {
+        let mut v = base();
+        v["scriptUrl"] = json!("https://cdn.example/pw.js");
+        let json = Json::parse(&v.to_string()).unwrap();
+        let e = super::parse(&json, false, &|u: &str| u.starts_with('/')).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("scriptUrl"));
+        assert!(e.message.contains("https://"), "{}", e.message);
+        assert!(super::parse(&json, false, &|_| true).is_ok());
     }
 
     #[test]

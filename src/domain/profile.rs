@@ -4,7 +4,7 @@
 use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
 use super::json::{integer_text, Json};
-use super::read::{FirstProblem, Kind, Object};
+use super::read::{Kind, Object, Reading};
 
 /// A saved card as Pasarela renders it. Holds nothing that can charge: the merchant server maps
 /// `id` to the secret (CommerceToken, payment source, paymentMethodToken).
@@ -68,18 +68,19 @@ const SECRET: &str = "carries a secret";
 
 /// Normalises `profiles`; `path` is the option path of the array (for error fields).
 pub fn normalize_all(items: &[Json], path: &str, locale: Locale) -> Result<Vec<SavedProfile>, PasarelaError> {
-    let first_problem = FirstProblem::new(None);
+    // Profiles carry no URLs.
+    let reading = Reading::new(&|_| true);
     let mut out: Vec<SavedProfile> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let item_path = crate::text::cat(&[path, "[", &crate::text::u32_text(i as u32), "]"]);
-        let o = Object::of(item, &item_path, &first_problem);
+        let o = Object::of(item, &item_path, &reading);
         let p = normalize(o);
         if out.iter().any(|q| q.id == p.id) {
             o.refuse::<()>("id", "repeats another profile's id");
         }
         out.push(p);
     }
-    match first_problem.take() {
+    match reading.first_problem() {
         None => Ok(out),
         Some((field, SECRET)) => Err(PasarelaError::new(ErrorCode::SecretInProfile, locale).with_field(&field)),
         Some((field, problem)) => Err(PasarelaError::invalid(&field, problem, locale)),

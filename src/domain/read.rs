@@ -12,15 +12,32 @@ use std::cell::Cell;
 /// A refused value: its path and what it must be.
 pub type Problem = (String, &'static str);
 
-/// Where the first problem of one parse is kept.
-pub type FirstProblem = Cell<Option<Problem>>;
+/// One parse's shared state: the first problem found, and the page's rule for URLs.
+pub struct Reading<'a> {
+    first_problem: Cell<Option<Problem>>,
+    /// Whether a URL that passed `domain::url`'s textual rule may be used where it resolves: in
+    /// the browser, the URL parser's answer (`crate::web::url_allowed`: this site, or https://
+    /// elsewhere).
+    url_resolves: &'a dyn Fn(&str) -> bool,
+}
+
+impl<'a> Reading<'a> {
+    pub fn new(url_resolves: &'a dyn Fn(&str) -> bool) -> Self {
+        Self { first_problem: Cell::new(None), url_resolves }
+    }
+
+    /// The first problem found, if any.
+    pub fn first_problem(&self) -> Option<Problem> {
+        self.first_problem.take()
+    }
+}
 
 /// One JSON object being read, with the path that leads to it (`""` at the top level).
 #[derive(Clone, Copy)]
 pub struct Object<'a> {
     pub map: &'a [(String, Json)],
     pub path: &'a str,
-    pub first_problem: &'a FirstProblem,
+    pub reading: &'a Reading<'a>,
 }
 
 /// The kinds of string value, each with its own rule.
@@ -42,8 +59,8 @@ pub enum Kind {
 
 impl<'a> Object<'a> {
     /// `v` as an object at `path` (refused, and empty, when it is something else).
-    pub fn of(v: &'a Json, path: &'a str, first_problem: &'a FirstProblem) -> Self {
-        let o = Object { map: v.as_object().unwrap_or(&[]), path, first_problem };
+    pub fn of(v: &'a Json, path: &'a str, reading: &'a Reading<'a>) -> Self {
+        let o = Object { map: v.as_object().unwrap_or(&[]), path, reading };
         if v.as_object().is_none() {
             o.refuse_here("must be an object");
         }
@@ -70,8 +87,9 @@ impl<'a> Object<'a> {
     }
 
     fn record(&self, p: Problem) {
-        let earlier = self.first_problem.take();
-        self.first_problem.set(earlier.or(Some(p)));
+        let slot = &self.reading.first_problem;
+        let earlier = slot.take();
+        slot.set(earlier.or(Some(p)));
     }
 
     /// Refuses the first key not in `known`: a typo such as `profile:` would otherwise silently
@@ -94,6 +112,8 @@ impl<'a> Object<'a> {
         let digits = t.bytes().all(|b| b.is_ascii_digit());
         let problem = match kind {
             Kind::Url if !super::url::is_http_or_path(t) => "must be an http(s) URL or a path on this site",
+            // Resolved by the page's URL parser: a token must not travel in clear to another origin.
+            Kind::Url if !(self.reading.url_resolves)(t) => "must be on this site, or an https:// URL",
             Kind::Email if !looks_like_email(t) => "is not an e-mail address",
             Kind::Currency if super::money::minor_units(t).is_none() => {
                 "must be a supported ISO-4217 code in capitals, e.g. 'MXN'"

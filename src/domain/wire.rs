@@ -18,13 +18,11 @@ pub enum Value<'a> {
     Bool(bool),
 }
 
-/// Writes an object of `fields`; a `None` field is left out (not `undefined`, not `null`).
-pub fn write_object<S: Serializer>(
-    s: S,
-    name: &'static str,
-    fields: &[(&'static str, Option<Value>)],
-) -> Result<S::Ok, S::Error> {
-    let mut o = s.serialize_struct(name, fields.len())?;
+/// Writes an object of `fields`; a `None` field is left out (not `undefined`, not `null`). The
+/// struct name serde passes along is left empty: neither serde-wasm-bindgen nor serde_json
+/// reads it, and each name was bytes in the package.
+pub fn write_object<S: Serializer>(s: S, fields: &[(&'static str, Option<Value>)]) -> Result<S::Ok, S::Error> {
+    let mut o = s.serialize_struct("", fields.len())?;
     for (key, value) in fields {
         match value {
             Some(Value::Str(v)) => o.serialize_field(key, v)?,
@@ -44,7 +42,6 @@ impl Serialize for PasarelaError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         write_object(
             s,
-            "PasarelaError",
             &[
                 ("code", text(self.code.as_str())),
                 ("message", text(&self.message)),
@@ -61,7 +58,6 @@ impl Serialize for PaymentResult {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         write_object(
             s,
-            "PaymentResult",
             &[
                 ("status", text(self.status.as_str())),
                 ("paymentId", self.payment_id.as_deref().and_then(text)),
@@ -83,7 +79,6 @@ impl Serialize for TokenEvent {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         write_object(
             s,
-            "TokenEvent",
             &[
                 ("provider", text(self.provider.as_str())),
                 ("kind", text(self.kind.as_str())),
@@ -102,7 +97,7 @@ pub struct OneField {
 
 impl Serialize for OneField {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        write_object(s, "Event", &[(self.key, text(self.value))])
+        write_object(s, &[(self.key, text(self.value))])
     }
 }
 
@@ -117,7 +112,6 @@ impl Serialize for ActionEvent<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         write_object(
             s,
-            "ActionEvent",
             &[
                 ("type", text(self.kind.as_str())),
                 ("paymentId", text(self.payment_id)),

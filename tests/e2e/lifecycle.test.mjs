@@ -109,6 +109,34 @@ describe('page code running inside a provider call finds the checkout free', () 
 describe('lifecycle rules', () => {
   const ctx = suiteWorld();
 
+  it('URL options resolve on this site or to https:// only: a token never travels in clear to another origin', async () => {
+    const { page } = ctx.tab;
+    const refused = [];
+    for (const [path, url] of [
+      ['merchant.paymentUrl', 'http://evil.example/pay'],
+      ['merchant.statusUrl', 'http://evil.example/status'],
+      ['scriptUrl', 'http://cdn.example/conekta.js'],
+      ['merchant.paymentUrl', '/\\evil.example/pay'],
+    ]) {
+      const o = optionsFor(ctx.world, 'conekta');
+      if (path === 'scriptUrl') o.scriptUrl = url;
+      else o.merchant[path.split('.')[1]] = url;
+      const r = await mount(page, o);
+      refused.push(r.ok ? 'accepted' : `${r.error.code} ${r.error.field}`);
+    }
+    assert.deepEqual(refused, [
+      'invalid_options merchant.paymentUrl',
+      'invalid_options merchant.statusUrl',
+      'invalid_options scriptUrl',
+      'invalid_options merchant.paymentUrl',
+    ]);
+    assert.equal(await page.evaluate(() => document.querySelector('#checkout').childElementCount), 0);
+    // Another origin over https, or this one over plain http (the sandbox), is accepted.
+    const o = optionsFor(ctx.world, 'conekta');
+    o.merchant.statusUrl = 'https://shop.example/status';
+    assert.deepEqual(await mount(page, o), { ok: true });
+  });
+
   it('a second checkout in a container that hosts a live one is refused (container); after destroy() it mounts', async () => {
     const { page } = ctx.tab;
     await mount(page, optionsFor(ctx.world, 'conekta'));
