@@ -35,6 +35,17 @@ fn container(id: &str) -> web_sys::Element {
 }
 
 #[wasm_bindgen_test]
+fn numbers_print_in_decimal_through_the_page() {
+    // `text::u64_text` is JS's `Number#toString` in the wasm: exact up to MAX_SAFE_INTEGER.
+    for (n, text) in
+        [(0, "0"), (7, "7"), (1050, "1050"), (4_294_967_295, "4294967295"), (9_007_199_254_740_991, "9007199254740991")]
+    {
+        assert_eq!(pasarela::text::u64_text(n), text);
+    }
+    assert_eq!(pasarela::text::padded(5, 2), "05");
+}
+
+#[wasm_bindgen_test]
 fn idempotency_keys_are_distinct_v4_uuids() {
     let a = web::uuid_v4().expect("crypto");
     let b = web::uuid_v4().expect("crypto");

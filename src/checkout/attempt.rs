@@ -10,7 +10,7 @@ use crate::domain::token::{self, TokenKind};
 use crate::domain::wire::ActionEvent;
 use crate::merchant_client::{self, Caller};
 use crate::views::profiles::Selection;
-use crate::web::{self, js, time};
+use crate::web::{self, time};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -337,10 +337,7 @@ impl Checkout {
         if let Some(e) = &error {
             self.emit_error(e);
         }
-        let payload = to_js(&result);
-        if let Some(e) = &error {
-            js::set(&payload, "error", &to_js(e));
-        }
+        let payload = super::result_payload(&result, error.as_ref());
         self.emit("result", payload.clone());
         let _ = attempt.handle.resolve.call1(&JsValue::NULL, &payload);
     }

@@ -132,6 +132,16 @@ pub fn to_js<T: serde::Serialize>(v: &T) -> JsValue {
     serde_wasm_bindgen::to_value(v).unwrap_or(JsValue::NULL)
 }
 
+/// The `result` payload: with its `error` exactly when `status` is `'error'` (docs/api.md §3;
+/// a pending payment's last polling error is reported by the `error` event alone).
+fn result_payload(result: &PaymentResult, error: Option<&PasarelaError>) -> JsValue {
+    let payload = to_js(result);
+    if let (crate::domain::merchant::ResultStatus::Error, Some(e)) = (result.status, error) {
+        crate::web::js::set(&payload, "error", &to_js(e));
+    }
+    payload
+}
+
 impl Checkout {
     /// Builds the checkout in `container` and starts loading the provider. `opts` is validated.
     pub fn start(
@@ -456,7 +466,7 @@ impl Checkout {
                 let _ = f.call1(&JsValue::NULL, &JsValue::from_f64(f64::from(Verification::Closed as u8)));
             }
             let e = self.error(ErrorCode::Destroyed);
-            self.emit("result", to_js(&PaymentResult::from_error(&e, a.payment_id)));
+            self.emit("result", result_payload(&PaymentResult::from_error(&e, a.payment_id), Some(&e)));
             if a.from_page {
                 let _ = a.handle.reject.call1(&JsValue::NULL, &to_js(&e));
             }

@@ -102,6 +102,7 @@ describe('Bamboo PWCheckout as documented', () => {
     await page.evaluate(() => PWCheckout.__close('TIMEOUT'));
     const r = await p;
     assert.equal(r.status, 'pending');
+    assert.ok(!('error' in r), 'a pending result carries no error: the error event reports it');
     assert.equal((await waitForEvent(page, 'error')).code, 'timeout');
     await page.click('#checkout .pasarela-pay');
     assert.equal((await waitForEvent(page, 'action', 2)).paymentId, r.paymentId);

@@ -45,6 +45,7 @@ describe('destroy() in every phase', () => {
     await p;
     const result = (await events(page)).find((e) => e.name === 'result').payload;
     assert.equal(result.status, 'error');
+    assert.equal(result.error.code, 'destroyed', "an 'error' result carries its error");
     assert.match(result.paymentId || '', /\w/, 'the payment a webhook may still settle is named');
   });
 
