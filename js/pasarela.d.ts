@@ -42,6 +42,10 @@ export interface BambooPaymentProfile {
   IssuerBank?: string;
   /** `"1;2;3"` */
   Installments?: string;
+  /** Refused (`secret_in_profile`): it stays on the merchant's server. */
+  Token?: never;
+  /** Refused (`secret_in_profile`): it stays on the merchant's server. */
+  CommerceToken?: never;
   [key: string]: unknown;
 }
 
@@ -56,53 +60,122 @@ export interface ConektaPaymentSource {
   [key: string]: unknown;
 }
 
-export interface CheckoutOptions {
-  provider: Provider;
-  /** CSS selector or element; Pasarela renders only inside it. */
-  container: string | HTMLElement;
-  /** The provider's public key (KR: `12345678:testpublickey_…`). */
-  publicKey: string;
-  /** `amount`: integer, minor units, > 0. `currency`: ISO-4217 in capitals. */
-  order: { id: string; amount: number; currency: string };
-  merchant: {
-    /** POST target for every payment attempt. */
-    paymentUrl: string;
-    /** GET `${statusUrl}/${paymentId}`; default: `paymentUrl`. */
-    statusUrl?: string;
-    /** Added to every merchant request (e.g. CSRF). */
-    headers?: Record<string, string>;
-    /** Per request; default 15000 (1 to 120000). */
-    timeoutMs?: number;
-    /** Default 2 (0 to 10); only network errors, 408, 429 and 5xx are retried. */
-    retries?: number;
-  };
-  profiles?: Array<SavedProfile | BambooPaymentProfile | ConektaPaymentSource>;
-  customer?: { email?: string; firstName?: string; lastName?: string };
-  /** Default `'es'`. */
-  locale?: 'es' | 'en' | 'pt';
-  /** Provider script URL; default: the provider's production CDN. */
-  scriptUrl?: string;
-  /** Required when `provider` is `'bamboo'` (for its `countryCode`). */
-  bamboo?: {
-    /**
-     * The country the card is tokenized for, ISO 3166-1 alpha-2 in capitals (`'UY'`, `'MX'`):
-     * PWCheckout's mandatory `country_code`.
-     */
-    countryCode: string;
-    captureUrl?: string; uniqueId?: string; paymentMediaId?: number; bankId?: number;
-  };
-  /** Required when `provider` is `'kr'`. */
-  kr?: { formToken: string; binUpdateUrl?: string };
-  conekta?: { locale?: string };
+/** The currencies Pasarela knows the minor units of (`src/domain/money.rs`), ISO-4217 in capitals. */
+export type Currency =
+  | 'ARS' | 'BOB' | 'BRL' | 'CAD' | 'CLP' | 'COP' | 'CRC' | 'DOP' | 'EUR' | 'GBP' | 'GTQ'
+  | 'HNL' | 'JPY' | 'KWD' | 'MXN' | 'NIO' | 'PAB' | 'PEN' | 'PYG' | 'USD' | 'UYU';
+
+/** The checkout's language (messages, labels). */
+export type Locale = 'es' | 'en' | 'pt';
+
+export interface Order {
+  id: string;
+  /** Integer, minor units, > 0 (`1050` is 10.50 USD). Checked at run time: the type cannot. */
+  amount: number;
+  currency: Currency;
 }
 
-export interface PaymentResult {
-  status: 'approved' | 'declined' | 'pending' | 'error';
-  paymentId?: string;
-  message?: string;
-  /** Extension: the typed error when `status` is `'error'`. */
-  error?: PasarelaError;
+export interface MerchantOptions {
+  /** POST target for every payment attempt: this site, or `https://` elsewhere. */
+  paymentUrl: string;
+  /** GET `${statusUrl}/${paymentId}`; default: `paymentUrl`. */
+  statusUrl?: string;
+  /** Added to every merchant request (e.g. CSRF). */
+  headers?: Record<string, string>;
+  /** Per request; default 15000 (1 to 120000). */
+  timeoutMs?: number;
+  /** Default 2 (0 to 10); only network errors, 408, 429 and 5xx are retried. */
+  retries?: number;
 }
+
+/** What every provider's options share. */
+interface CommonOptions {
+  /** CSS selector or element; Pasarela renders only inside it. */
+  container: string | HTMLElement;
+  /** The provider's public key. */
+  publicKey: string;
+  order: Order;
+  merchant: MerchantOptions;
+  customer?: { email?: string; firstName?: string; lastName?: string };
+  /** Default `'es'`. */
+  locale?: Locale;
+  /** Provider script URL; default: the provider's production CDN. */
+  scriptUrl?: string;
+}
+
+/** Bamboo's own options: PWCheckout's mandatory country and the enrollment form's session. */
+export interface BambooOptions {
+  /**
+   * The country the card is tokenized for, ISO 3166-1 alpha-2 in capitals (`'UY'`, `'MX'`):
+   * PWCheckout's mandatory `country_code`.
+   */
+  countryCode: string;
+  captureUrl?: string;
+  uniqueId?: string;
+  paymentMediaId?: number;
+  bankId?: number;
+}
+
+/** KR's own options: the form token the merchant server created for this order. */
+export interface KrOptions {
+  formToken: string;
+  binUpdateUrl?: string;
+}
+
+export interface ConektaOptions {
+  /** The component's language; default: `locale`. */
+  locale?: string;
+}
+
+export interface BambooCheckoutOptions extends CommonOptions {
+  provider: 'bamboo';
+  bamboo: BambooOptions;
+  profiles?: Array<SavedProfile | BambooPaymentProfile>;
+  kr?: never;
+  conekta?: never;
+}
+
+export interface ConektaCheckoutOptions extends CommonOptions {
+  provider: 'conekta';
+  conekta?: ConektaOptions;
+  profiles?: Array<SavedProfile | ConektaPaymentSource>;
+  bamboo?: never;
+  kr?: never;
+}
+
+/** A KR public key: `shopId:testpublickey_…` (test) or `shopId:publickey_…` (production). */
+export type KrPublicKey = `${number}:${'test' | ''}publickey_${string}`;
+
+export interface KrCheckoutOptions extends CommonOptions {
+  provider: 'kr';
+  publicKey: KrPublicKey;
+  kr: KrOptions;
+  profiles?: SavedProfile[];
+  bamboo?: never;
+  conekta?: never;
+}
+
+/**
+ * `createCheckout` options, discriminated by `provider`: each provider's own block is required
+ * where the provider needs it, and another provider's block is refused (at run time too, as
+ * `invalid_options` naming the field).
+ */
+export type CheckoutOptions = BambooCheckoutOptions | ConektaCheckoutOptions | KrCheckoutOptions;
+
+interface ResultBase {
+  /** The merchant's message, when it sent one. */
+  message?: string;
+  error?: never;
+}
+
+/** What one payment attempt ended with. `error` comes with `status: 'error'` only. */
+export type PaymentResult =
+  | (ResultBase & { status: 'approved'; paymentId?: string })
+  | (ResultBase & { status: 'declined'; paymentId?: string })
+  /** Still pending: a webhook may settle it; `paymentId` names it. */
+  | (ResultBase & { status: 'pending'; paymentId: string })
+  /** The attempt failed before an answer (network, tokenization, `destroy()`…). */
+  | { status: 'error'; paymentId?: string; message: string; error: PasarelaError };
 
 export declare class PasarelaError extends Error {
   readonly name: 'PasarelaError';
@@ -136,7 +209,8 @@ export interface PayOptions {
   installments?: number;
 }
 
-export interface Checkout {
+/** What every checkout can do. */
+interface CheckoutBase {
   /**
    * Subscribes; the returned function unsubscribes. Adding the same handler twice keeps one. A
    * handler added or removed while an event is being delivered takes effect from the next event.
@@ -156,29 +230,44 @@ export interface Checkout {
    * option; throws `invalid_options` / `secret_in_profile`). The first new card is selected and
    * `ready` is emitted again.
    */
-  setProfiles(profiles: CheckoutOptions['profiles']): void;
-  /**
-   * Extension (Bamboo): opens the card-enrollment form (`OpenIframeCustom`, or
-   * `OpenIframeCustomWithPaymentMediaOptions` with `bamboo.paymentMediaId`/`bankId`). Resolves
-   * with the `token` payload (`kind: 'recurring'`) once the card is saved; the storefront then
-   * re-reads the customer's profiles and calls `setProfiles`. Rejects with `unsupported` on a
-   * Conekta or KR checkout.
-   */
-  enroll(opts?: { captureUrl?: string; uniqueId?: string }): Promise<CheckoutEvents['token']>;
+  setProfiles(profiles: Array<SavedProfile | BambooPaymentProfile | ConektaPaymentSource>): void;
   readonly state: CheckoutState;
   /** Removes everything Pasarela rendered, unbinds provider events, drops listeners. Idempotent. */
   destroy(): void;
 }
 
+/** A Bamboo checkout: the only one with an enrollment form. */
+export interface BambooCheckout extends CheckoutBase {
+  /**
+   * Extension (Bamboo): opens the card-enrollment form (`OpenIframeCustom`, or
+   * `OpenIframeCustomWithPaymentMediaOptions` with `bamboo.paymentMediaId`/`bankId`). Resolves
+   * with the `token` payload (`kind: 'recurring'`) once the card is saved; the storefront then
+   * re-reads the customer's profiles and calls `setProfiles`.
+   */
+  enroll(opts?: { captureUrl?: string; uniqueId?: string }): Promise<CheckoutEvents['token']>;
+}
+
+export interface ConektaCheckout extends CheckoutBase {}
+export interface KrCheckout extends CheckoutBase {}
+
+/** A checkout; which one follows from `options.provider` (see `createCheckout`'s overloads). */
+export type Checkout = BambooCheckout | ConektaCheckout | KrCheckout;
+
 /** Validates `options` (rejecting with `invalid_options` and `field`), renders, loads the provider. */
+export declare function createCheckout(options: BambooCheckoutOptions): Promise<BambooCheckout>;
+export declare function createCheckout(options: ConektaCheckoutOptions): Promise<ConektaCheckout>;
+export declare function createCheckout(options: KrCheckoutOptions): Promise<KrCheckout>;
 export declare function createCheckout(options: CheckoutOptions): Promise<Checkout>;
+
+/** @internal For the benchmarks and leak tests: bytes of wasm linear memory. */
+export declare function _wasmMemoryBytes(): number;
 
 /** The package version. */
 export declare const version: string;
 
 declare global {
   interface Window {
-    /** Defined by the script-tag build `pasarela.js`. */
-    Pasarela: { createCheckout: typeof createCheckout; version: string };
+    /** Defined by the script-tag build `pasarela.js` only: absent in a bundled app. */
+    Pasarela?: { createCheckout: typeof createCheckout; version: string };
   }
 }

@@ -37,5 +37,6 @@ node_modules/.bin/esbuild pkg/pasarela.js --minify --target=es2017 --log-level=w
 # The stylesheet minified too (js/pasarela.css keeps the comments): -0.3 KB gzip.
 node_modules/.bin/esbuild pkg/pasarela.css --minify --log-level=warning --allow-overwrite --outfile=pkg/pasarela.css
 rm pkg/pasarela_wasm.js
-cp README.md pkg/README.md 2>/dev/null || true
+# The package's own README (for storefront engineers; this workspace's README is for contributors).
+cp js/README.md js/LICENSE pkg/
 echo "pkg/ built (v$version) in $(( $(date +%s) - start ))s"

@@ -24,6 +24,10 @@ for crate in wasm-streams serde-wasm-bindgen; do
     || { echo "vendor/$crate is not patched in (Cargo.toml [patch.crates-io])" >&2; exit 1; }
 done
 node --test scripts/shorten-names.test.mjs scripts/trim-glue.test.mjs
+# The package's types are its specification: what a storefront writes must check, and each
+# `@ts-expect-error` in tests/types/invalid.ts must meet the error it names.
+node_modules/.bin/tsc -p tests/types
+node scripts/check-readme-code.mjs README.md js/README.md
 
 echo "== 3/5 wasm tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \

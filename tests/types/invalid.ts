@@ -1,0 +1,48 @@
+// What the types refuse. Each `@ts-expect-error` must meet an error: `tsc` fails on an unused one,
+// so a rule that stops holding fails `npm test`.
+import { createCheckout, type Checkout, type PaymentResult } from 'pasarela';
+
+const common = { container: '#c', publicKey: 'pk', order: { id: 'o', amount: 100, currency: 'MXN' as const }, merchant: { paymentUrl: '/pay' } };
+
+export async function refused(checkout: Checkout, result: PaymentResult): Promise<void> {
+  // @ts-expect-error `provider: 'kr'` needs its `kr` block (and a KR public key).
+  await createCheckout({ ...common, provider: 'kr', publicKey: '1:testpublickey_x' });
+
+  // @ts-expect-error a KR public key looks like `shopId:testpublickey_…`.
+  await createCheckout({ ...common, provider: 'kr', publicKey: 'pk_test', kr: { formToken: 'ft' } });
+
+  // @ts-expect-error Bamboo needs `bamboo.countryCode`.
+  await createCheckout({ ...common, provider: 'bamboo' });
+
+  // @ts-expect-error a `kr` block on a Conekta checkout.
+  await createCheckout({ ...common, provider: 'conekta', kr: { formToken: 'ft' } });
+
+  // @ts-expect-error currencies are ISO-4217 codes in capitals.
+  await createCheckout({ ...common, provider: 'conekta', order: { id: 'o', amount: 1, currency: 'usd' } });
+
+  await createCheckout({
+    ...common,
+    provider: 'bamboo',
+    bamboo: { countryCode: 'UY' },
+    // @ts-expect-error a Bamboo profile must not carry its secret `Token`.
+    profiles: [{ PaymentProfileId: 1, Brand: 'Visa', Last4: '0001', Token: 'OT__x_' }],
+  });
+
+  // @ts-expect-error `enroll()` is Bamboo's only.
+  await checkout.enroll();
+
+  const conekta = await createCheckout({ ...common, provider: 'conekta' });
+  // @ts-expect-error `enroll()` is Bamboo's only.
+  await conekta.enroll();
+
+  if (result.status === 'approved') {
+    // @ts-expect-error `error` comes with `status: 'error'` only.
+    console.log(result.error.code);
+  }
+
+  // @ts-expect-error `window.Pasarela` exists on script-tag pages only: check it first.
+  await window.Pasarela.createCheckout({ ...common, provider: 'conekta' });
+
+  // @ts-expect-error unknown events are refused.
+  checkout.on('paid', () => {});
+}

@@ -1,0 +1,81 @@
+// What a storefront writes, and the types accept (checked by `tsc --noEmit` in `npm test`).
+import { createCheckout, PasarelaError, type PaymentResult, type CheckoutOptions } from 'pasarela';
+
+const merchant = { paymentUrl: '/merchant/pay' };
+
+export async function bamboo(): Promise<void> {
+  const checkout = await createCheckout({
+    provider: 'bamboo',
+    container: '#checkout',
+    publicKey: 'pk_sandbox',
+    order: { id: 'A-1', amount: 123456, currency: 'UYU' },
+    merchant,
+    bamboo: { countryCode: 'UY', captureUrl: '/bamboo/capture', uniqueId: 'UI_1' },
+    profiles: [
+      { id: 'p1', brand: 'Visa', last4: '4242', expiry: '203012', installments: [1, 3] },
+      { PaymentProfileId: 55591, Brand: 'MasterCard', Last4: '0001', Installments: '1;2;3', Enabled: true },
+    ],
+    locale: 'es',
+  });
+  const saved = await checkout.enroll({ uniqueId: 'UI_2' });
+  const kind: 'one_time' | 'recurring' | 'form_answer' = saved.kind;
+  void kind;
+  checkout.on('result', (r) => show(r));
+  checkout.on('error', (e) => console.log(e.code, e.field, e.retryable));
+  show(await checkout.pay({ profileId: 'p1', installments: 3 }));
+}
+
+export async function conekta(container: HTMLElement): Promise<void> {
+  const checkout = await createCheckout({
+    provider: 'conekta',
+    container,
+    publicKey: 'key_sandbox_public',
+    order: { id: 'C-1', amount: 5000, currency: 'MXN' },
+    merchant: { ...merchant, headers: { 'X-Csrf': 'abc' }, timeoutMs: 10_000, retries: 1 },
+    profiles: [{ id: 'src_1', brand: 'visa', last4: '4242', exp_month: '5', exp_year: 29, object: 'payment_source' }],
+  });
+  const off = checkout.on('action', (a) => { if (a.type === 'redirect' && a.url) location.assign(a.url); });
+  off();
+  checkout.destroy();
+}
+
+export async function kr(formToken: string): Promise<void> {
+  const checkout = await createCheckout({
+    provider: 'kr',
+    container: '#checkout',
+    publicKey: '69876357:testpublickey_DEMOPUBLICKEY',
+    order: { id: 'K-1', amount: 5000, currency: 'PEN' },
+    merchant,
+    kr: { formToken },
+  });
+  const state: 'loading' | 'ready' | 'processing' | 'action_required' | 'succeeded' | 'failed' | 'destroyed' = checkout.state;
+  void state;
+}
+
+/** `status` narrows the result: `error` only with `'error'`, `paymentId` always on `'pending'`. */
+export function show(r: PaymentResult): string {
+  switch (r.status) {
+    case 'approved':
+      return `paid ${r.paymentId ?? ''}`;
+    case 'pending':
+      return r.paymentId.toUpperCase();
+    case 'declined':
+      return r.message ?? 'declined';
+    case 'error':
+      return `${r.error.code}: ${r.error.message} (${r.message})`;
+  }
+}
+
+export function options(provider: 'bamboo' | 'conekta'): CheckoutOptions {
+  const base = { container: '#c', publicKey: 'pk', order: { id: 'o', amount: 1, currency: 'USD' as const }, merchant };
+  return provider === 'bamboo' ? { ...base, provider, bamboo: { countryCode: 'MX' } } : { ...base, provider };
+}
+
+export function isPasarela(e: unknown): boolean {
+  return e instanceof PasarelaError && e.name === 'PasarelaError';
+}
+
+// The script-tag global is there only on script-tag pages.
+export const viaTag = window.Pasarela?.createCheckout;
+
+document.querySelector<HTMLButtonElement>('#buy')?.addEventListener('click', () => void bamboo());
