@@ -12,11 +12,13 @@ export type CheckoutState = 'loading' | 'ready' | 'processing' | 'action_require
  * - `timeout`: the provider's form did not answer within its bound (retryable).
  * - `cancelled`: the shopper closed the provider's form before it produced a token (retryable).
  * - `attempts_exceeded`: the provider locked its form (KR `PSP_099`); a new `kr.formToken` is needed.
+ * - `aborted`: `createCheckout`'s `signal` aborted before it resolved.
  */
 export type PasarelaErrorCode =
   | 'invalid_options' | 'script_load_failed' | 'tokenization_failed' | 'network' | 'merchant_rejected'
   | 'merchant_bad_response' | 'token_expired' | 'secret_in_profile' | 'destroyed'
-  | 'not_ready' | 'unknown_profile' | 'unsupported' | 'internal' | 'timeout' | 'cancelled' | 'attempts_exceeded';
+  | 'not_ready' | 'unknown_profile' | 'unsupported' | 'internal' | 'timeout' | 'cancelled' | 'attempts_exceeded'
+  | 'aborted';
 
 /** A saved card, normalised (docs/api.md §5). Raw Bamboo `PaymentProfiles` and Conekta `payment_sources` entries are accepted too. */
 export interface SavedProfile {
@@ -253,11 +255,22 @@ export interface KrCheckout extends CheckoutBase {}
 /** A checkout; which one follows from `options.provider` (see `createCheckout`'s overloads). */
 export type Checkout = BambooCheckout | ConektaCheckout | KrCheckout;
 
-/** Validates `options` (rejecting with `invalid_options` and `field`), renders, loads the provider. */
-export declare function createCheckout(options: BambooCheckoutOptions): Promise<BambooCheckout>;
-export declare function createCheckout(options: ConektaCheckoutOptions): Promise<ConektaCheckout>;
-export declare function createCheckout(options: KrCheckoutOptions): Promise<KrCheckout>;
-export declare function createCheckout(options: CheckoutOptions): Promise<Checkout>;
+export interface CreateCheckoutInit {
+  /**
+   * Aborting it before `createCheckout` resolves rejects with `aborted`, and nothing is left
+   * rendered (a component unmounted while the wasm was still loading).
+   */
+  signal?: AbortSignal;
+}
+
+/**
+ * Validates `options` (rejecting with `invalid_options` and `field`), renders, loads the provider.
+ * Rejects with `unsupported` outside a browser: call it from the page, not during server rendering.
+ */
+export declare function createCheckout(options: BambooCheckoutOptions, init?: CreateCheckoutInit): Promise<BambooCheckout>;
+export declare function createCheckout(options: ConektaCheckoutOptions, init?: CreateCheckoutInit): Promise<ConektaCheckout>;
+export declare function createCheckout(options: KrCheckoutOptions, init?: CreateCheckoutInit): Promise<KrCheckout>;
+export declare function createCheckout(options: CheckoutOptions, init?: CreateCheckoutInit): Promise<Checkout>;
 
 /** @internal For the benchmarks and leak tests: bytes of wasm linear memory. */
 export declare function _wasmMemoryBytes(): number;

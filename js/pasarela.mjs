@@ -21,7 +21,8 @@ const toError = (e) =>
   e instanceof PasarelaError
     ? e
     : new PasarelaError(e && typeof e === 'object' && typeof e.code === 'string' ? e : { code: 'internal', message: String(e && e.message || e), retryable: false });
-const destroyedError = () => new PasarelaError({ code: 'destroyed', message: 'The checkout was destroyed', retryable: false });
+const failure = (code, message) => new PasarelaError({ code, message, retryable: false });
+const destroyedError = () => failure('destroyed', 'The checkout was destroyed');
 
 const live = new Set();
 let loading;
@@ -198,12 +199,18 @@ function preloadProviderScript(o) {
 
 /**
  * Validates `options`, renders into `options.container` and starts loading the provider.
- * Rejects with a `PasarelaError` (`invalid_options`, `field`) before anything is loaded on bad input.
+ * Rejects with a `PasarelaError` (`invalid_options`, `field`) before anything is loaded on bad
+ * input; `unsupported` outside a browser (server rendering); `aborted` when `init.signal` aborts
+ * before it resolves (nothing is left rendered then).
  */
-export async function createCheckout(options) {
-  if (options && typeof document !== 'undefined') preloadProviderScript(options);
+export async function createCheckout(options, init) {
+  const signal = init && init.signal;
+  if (typeof document === 'undefined') throw failure('unsupported', 'Pasarela runs in a browser only');
+  if (options) preloadProviderScript(options);
   await load();
   if (poisoned) throw poisoned;
+  // The wasm loads once per page; nothing of this checkout exists before the next line.
+  if (signal && signal.aborted) throw failure('aborted', 'createCheckout was aborted');
   const checkout = new Checkout();
   const container = options !== null && typeof options === 'object' ? safeGet(options, 'container') : undefined;
   const element = typeof Element !== 'undefined' && container instanceof Element ? container : undefined;

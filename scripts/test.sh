@@ -28,6 +28,8 @@ node --test scripts/shorten-names.test.mjs scripts/trim-glue.test.mjs
 # `@ts-expect-error` in tests/types/invalid.ts must meet the error it names.
 node_modules/.bin/tsc -p tests/types
 node scripts/check-readme-code.mjs README.md js/README.md
+# The package in Node (server rendering): no side effects on import, a typed error on use.
+node --test tests/node/
 
 echo "== 3/5 wasm tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \

@@ -110,6 +110,31 @@ describe('page code running inside a provider call finds the checkout free', () 
 describe('lifecycle rules', () => {
   const ctx = suiteWorld();
 
+  it('createCheckout(options, { signal }): aborted before it resolves, it rejects with aborted and renders nothing', async () => {
+    const { page } = ctx.tab;
+    const opts = optionsFor(ctx.world, 'conekta');
+    const out = await page.evaluate(async (o) => {
+      const { createCheckout, PasarelaError } = await import('/pkg/pasarela.mjs');
+      const settle = (p) => p.then(() => 'resolved', (e) => [e.code, e instanceof PasarelaError]);
+      // Aborted while the wasm still loads (the first call of the page), and aborted up front.
+      const ac = new AbortController();
+      const during = createCheckout(o, { signal: ac.signal });
+      ac.abort();
+      const early = new AbortController();
+      early.abort();
+      const r = [await settle(during), await settle(createCheckout(o, { signal: early.signal }))];
+      const rendered = document.querySelector('#checkout').childElementCount;
+      // Not aborted: it mounts, and a later abort changes nothing.
+      const late = new AbortController();
+      const c = await createCheckout(o, { signal: late.signal });
+      late.abort();
+      return { r, rendered, state: c.state };
+    }, opts);
+    assert.deepEqual(out.r, [['aborted', true], ['aborted', true]]);
+    assert.equal(out.rendered, 0);
+    assert.notEqual(out.state, 'destroyed');
+  });
+
   it('URL options resolve on this site or to https:// only: a token never travels in clear to another origin', async () => {
     const { page } = ctx.tab;
     const refused = [];

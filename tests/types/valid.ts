@@ -39,7 +39,7 @@ export async function conekta(container: HTMLElement): Promise<void> {
   checkout.destroy();
 }
 
-export async function kr(formToken: string): Promise<void> {
+export async function kr(formToken: string, signal: AbortSignal): Promise<void> {
   const checkout = await createCheckout({
     provider: 'kr',
     container: '#checkout',
@@ -47,7 +47,7 @@ export async function kr(formToken: string): Promise<void> {
     order: { id: 'K-1', amount: 5000, currency: 'PEN' },
     merchant,
     kr: { formToken },
-  });
+  }, { signal });
   const state: 'loading' | 'ready' | 'processing' | 'action_required' | 'succeeded' | 'failed' | 'destroyed' = checkout.state;
   void state;
 }
