@@ -47,11 +47,13 @@ fi
 
 # 4. npm packages at the lockfile's versions: binaryen (wasm-opt) and esbuild (the JS bundle) for
 #    the build, playwright-core for the tests (it only drives /usr/bin/chromium; it downloads no
-#    browser), typescript for the type tests of the package's `.d.ts`.
+#    browser), typescript for the type tests of the package's `.d.ts`, vite and webpack for the
+#    example storefronts (examples/).
 want_binaryen=$(node -p "require('./package.json').devDependencies.binaryen")
 have_binaryen=$(node -p "try { require('./node_modules/binaryen/package.json').version } catch { '' }")
 if [ "$have_binaryen" != "$want_binaryen" ] || [ ! -f node_modules/playwright-core/package.json ] \
-  || [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/tsc ]; then
+  || [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/tsc ] \
+  || [ ! -x node_modules/.bin/vite ] || [ ! -x node_modules/.bin/webpack ]; then
   log "npm ci"
   npm ci --no-audit --no-fund
 fi

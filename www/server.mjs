@@ -71,6 +71,13 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       }
       // The demo storefront runs under the strict policy a merchant can use (README, "CSP").
       if (path === '/' || path === '/index.html') return serveFile(res, join(ROOT, 'www/index.html'), { 'Content-Security-Policy': STRICT_CSP });
+      // The example storefronts, as their bundlers built them (examples/build.mjs).
+      const example = path.match(/^\/examples\/([\w-]+)\/(.*)$/);
+      if (example) {
+        const dist = join(ROOT, 'examples', example[1], 'dist');
+        const file = normalize(join(dist, example[2] || 'index.html'));
+        return serveFile(res, file.startsWith(dist + '/') ? file : '/nonexistent');
+      }
       const file = normalize(join(ROOT, path));
       const allowed = ['www', 'pkg'].some((d) => file.startsWith(join(ROOT, d) + '/'));
       if (!allowed || file.includes('/sandbox/') || file.endsWith('server.mjs')) return serveFile(res, '/nonexistent');
