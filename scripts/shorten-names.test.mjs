@@ -3,20 +3,17 @@
 // a package whose glue no longer matches its wasm. Runs after `scripts/build.sh` (it needs the
 // release wasm in target/ and wasm-bindgen on the PATH).
 import { test } from 'node:test';
+import { withFreshGlue } from './fresh-glue.mjs';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
 test('the shortened glue still links and instantiates its shortened wasm', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'shorten-'));
-  try {
-    execFileSync('wasm-bindgen', [join(ROOT, 'target/wasm32-unknown-unknown/release/pasarela.wasm'), '--out-dir', dir,
-      '--out-name', 'p', '--target', 'web', '--no-typescript']);
+  await withFreshGlue(async (dir) => {
     const glue = join(dir, 'p.js');
     const wasmFile = join(dir, 'p_bg.wasm');
     const before = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(wasmFile)));
@@ -30,9 +27,7 @@ test('the shortened glue still links and instantiates its shortened wasm', async
     const { initSync } = await import(pathToFileURL(glue).href);
     const exports = initSync({ module });
     assert.ok(exports.memory instanceof WebAssembly.Memory);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the built package carries the short names', () => {

@@ -2,10 +2,9 @@
 // upgrade that renames, duplicates or drops it must fail here, and the trimmed glue must still
 // link. Runs after `scripts/build.sh` (it needs the release wasm in target/ and wasm-bindgen).
 import { test } from 'node:test';
+import { withFreshGlue } from './fresh-glue.mjs';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { dropSplitSection, trimGlue, trimInitWarning } from './trim-glue.mjs';
@@ -13,10 +12,7 @@ import { dropSplitSection, trimGlue, trimInitWarning } from './trim-glue.mjs';
 const ROOT = new URL('..', import.meta.url).pathname;
 
 test("wasm-bindgen's glue has exactly one debugString, and the trimmed glue links", async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'trim-'));
-  try {
-    execFileSync('wasm-bindgen', [join(ROOT, 'target/wasm32-unknown-unknown/release/pasarela.wasm'), '--out-dir', dir,
-      '--out-name', 'p', '--target', 'web', '--no-typescript']);
+  await withFreshGlue(async (dir) => {
     const file = join(dir, 'p.js');
     const glue = readFileSync(file, 'utf8');
     const trimmed = trimInitWarning(trimGlue(glue));
@@ -30,9 +26,7 @@ test("wasm-bindgen's glue has exactly one debugString, and the trimmed glue link
     const { initSync } = await import(pathToFileURL(file).href);
     const exports = initSync({ module });
     assert.ok(exports.memory instanceof WebAssembly.Memory);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 });
 
 test('the built package is trimmed', () => {
