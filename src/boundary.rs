@@ -4,7 +4,6 @@
 use crate::checkout::{to_js, Checkout};
 use crate::domain::error::{ErrorCode, PasarelaError};
 use crate::domain::i18n::Locale;
-use crate::domain::json::Json;
 use crate::domain::options::{self, Container};
 use crate::web::{self, js};
 use wasm_bindgen::prelude::*;
@@ -32,7 +31,7 @@ impl WasmCheckout {
                 Locale::default(),
             ))
         };
-        let value = options_json.as_deref().and_then(Json::parse).ok_or_else(not_plain)?;
+        let value = options_json.as_deref().and_then(web::json::parse).ok_or_else(not_plain)?;
         let element = container.dyn_ref::<web_sys::Element>().cloned();
         let opts = options::parse(&value, element.is_some(), &web::url_allowed).map_err(|e| to_js(&e))?;
         let container = match (&opts.container, element) {
@@ -89,7 +88,7 @@ impl WasmCheckout {
         let locale = self.inner.locale();
         let value = profiles_json
             .as_deref()
-            .and_then(Json::parse)
+            .and_then(web::json::parse)
             .ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array of plain objects", locale)))?;
         let items =
             value.as_array().ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array", locale)))?;

@@ -63,7 +63,7 @@ async fn send(
     loop {
         let (status, retry_after) = match try_once(cfg, url, payment).await.unwrap_or(Reply::Unreachable) {
             Reply::Body(text) => {
-                return merchant::parse_answer(&text, who.locale).map_err(|e| e.with_provider(who.provider))
+                return merchant::read_answer(web::json::parse(&text), who.locale).map_err(|e| e.with_provider(who.provider))
             }
             Reply::Refused { status, retry_after_ms } => (Some(status), retry_after_ms),
             Reply::Unreachable => (None, None),

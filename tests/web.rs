@@ -253,3 +253,27 @@ fn action_urls_resolve_to_the_page_or_https() {
     assert!(!web::url_allowed("//evil.example/x"), "the test page is http: the protocol-relative URL resolves to http");
     assert!(!web::url_allowed("javascript:alert(1)"));
 }
+
+#[wasm_bindgen_test]
+fn the_browsers_json_parse_reads_what_the_core_parser_reads() {
+    use pasarela::domain::json::Json;
+    let arrays = |n: usize| "[".repeat(n) + &"]".repeat(n);
+    let objects = |n: usize| "{\"a\":".repeat(n) + "1" + &"}".repeat(n);
+    let mixed = |n: usize| "[{\"a\":".repeat(n) + "1" + &"}]".repeat(n);
+    let mut corpus: Vec<String> = [
+        r#" {"a":[1,-2.5,3e2,true,false,null],"b":"x\"y\\z\n\u00e9\ud83d\ude00","c":{}} "#,
+        r#"{"status":"declined","st\u0061tus":"approved","n":1}"#,
+        r#"{"status":"pending","paymentId":"p_1","action":{"type":"verification_code","url":"/v"}}"#,
+        r#""\u0041""#, "109.00000000000001", "5e-324", "1.7976931348623157e308", "0.1", "-0", "9007199254740991",
+        "1050.0", "1e17", "1e400", "-1e400", "0e400000000000", "[]", "{}", "null", "true", "\"\"",
+        "", "{", "[1,]", "{\"a\" 1}", "01", "1.", "-", "\"\u{1}\"", "nul", "{} x", "\"\\q\"", "[1e]",
+        r#""\u+041""#, r#""\u-041""#, "[1,2", "{\"a\":1,}", "\"abc", " [ 1 , { \"k\" : [ ] } ] ",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    corpus.extend([arrays(64), arrays(65), objects(64), objects(65), mixed(31), mixed(32), mixed(40), arrays(5000)]);
+    for text in &corpus {
+        assert_eq!(web::json::parse(text), Json::parse(text), "{text:?}");
+    }
+}

@@ -83,7 +83,7 @@ impl Default for ObjectText {
 
 /// Nesting deeper than this is refused (no page needs it; recursion stays bounded): arrays and
 /// objects alike, 64 levels of either or both.
-const MAX_DEPTH: usize = 64;
+pub const MAX_DEPTH: usize = 64;
 
 impl Json {
     /// Parses strict JSON text; `None` for anything else.

@@ -161,10 +161,16 @@ pub fn http_verdict(status: u16) -> HttpVerdict {
     }
 }
 
-/// Parses a `200` body. `for_status_poll` relaxes nothing but names the context in the error.
+/// Parses a `200` body with the core's parser (native code and tests; the wasm parses with the
+/// browser's `JSON.parse`, `web::json`, and calls [`read_answer`]).
 pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, PasarelaError> {
+    read_answer(Json::parse(body), locale)
+}
+
+/// Reads a `200` body already parsed (`None`: it was not JSON).
+pub fn read_answer(body: Option<Json>, locale: Locale) -> Result<MerchantAnswer, PasarelaError> {
     let bad = |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_detail(why);
-    let o = Json::parse(body).ok_or_else(|| bad("not JSON"))?;
+    let o = body.ok_or_else(|| bad("not JSON"))?;
     o.as_object().ok_or_else(|| bad("not an object"))?;
     let status = match o.get("status").and_then(Json::as_str) {
         Some("approved") => ResultStatus::Approved,

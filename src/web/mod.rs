@@ -3,6 +3,7 @@
 
 pub mod dom;
 pub mod js;
+pub mod json;
 pub mod script;
 pub mod time;
 
