@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { dropSplitSection, trimGlue, trimInitWarning } from './trim-glue.mjs';
+import { dropSplitSection, REPLACEMENTS, replacePieces, trimGlue } from './trim-glue.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 
@@ -15,10 +15,12 @@ test("wasm-bindgen's glue has exactly one debugString, and the trimmed glue link
   await withFreshGlue(async (dir) => {
     const file = join(dir, 'p.js');
     const glue = readFileSync(file, 'utf8');
-    const trimmed = trimInitWarning(trimGlue(glue));
+    const trimmed = replacePieces(trimGlue(glue));
     assert.ok(trimmed.length < glue.length - 1000, 'the function body is gone');
     assert.match(trimmed, /function debugString\(val\) \{\n {4}return String\(val\);\n\}/);
     assert.doesNotMatch(trimmed, /deprecated parameters for `initSync/);
+    for (const { what, from } of REPLACEMENTS) assert.ok(!trimmed.includes(from), what);
+    assert.doesNotMatch(trimmed, /typeof FinalizationRegistry|'encodeInto' in|realloc === undefined/);
     writeFileSync(file, trimmed);
     const wasm = readFileSync(join(dir, 'p_bg.wasm'));
     const module = new WebAssembly.Module(dropSplitSection(wasm));
@@ -32,7 +34,14 @@ test("wasm-bindgen's glue has exactly one debugString, and the trimmed glue link
 test('the built package is trimmed', () => {
   const module = new WebAssembly.Module(readFileSync(join(ROOT, 'pkg/pasarela_wasm_bg.wasm')));
   assert.deepEqual(WebAssembly.Module.customSections(module, '__wasm_split_unstable'), []);
-  assert.doesNotMatch(readFileSync(join(ROOT, 'pkg/pasarela.mjs'), 'utf8'), /deprecated parameters/);
+  const entry = readFileSync(join(ROOT, 'pkg/pasarela.mjs'), 'utf8');
+  assert.doesNotMatch(entry, /deprecated parameters|typeof FinalizationRegistry|"encodeInto"in/);
+});
+
+test('a replaced piece found more or less often than expected is refused', () => {
+  const { from } = REPLACEMENTS[0];
+  assert.throws(() => replacePieces(''), /found 0/);
+  assert.throws(() => replacePieces(from + from), /found 2/);
 });
 
 test('two or no debugString is refused, not half-trimmed', () => {
