@@ -17,6 +17,9 @@ const BUILDS = {
     execFileSync(bin('tsc'), ['-p', dir], { stdio: 'inherit' });
     execFileSync(bin('vite'), ['build', dir, '--config', join(dir, 'vite.config.mjs')], { stdio: 'inherit' });
   },
+  'vite-react': (dir) => {
+    execFileSync(bin('vite'), ['build', dir, '--config', join(dir, 'vite.config.mjs')], { stdio: 'inherit' });
+  },
   webpack: (dir) => {
     execFileSync(bin('webpack'), ['--config', join(dir, 'webpack.config.mjs')], { cwd: dir, stdio: 'inherit' });
     copyFileSync(join(dir, 'index.html'), join(dir, 'dist/index.html'));

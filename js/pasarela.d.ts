@@ -190,6 +190,7 @@ export declare class PasarelaError extends Error {
 }
 
 export interface CheckoutEvents {
+  /** The form or list is usable. A listener added after that is called once, in a microtask. */
   ready: { provider: Provider };
   /**
    * The shopper picked a saved card in the list. Emitted from inside the click (or key press),
@@ -278,9 +279,44 @@ export declare function _wasmMemoryBytes(): number;
 /** The package version. */
 export declare const version: string;
 
+/** Checkout options for `<pasarela-checkout>`: the element itself is the container. */
+export type ElementCheckoutOptions =
+  | Omit<BambooCheckoutOptions, 'container'>
+  | Omit<ConektaCheckoutOptions, 'container'>
+  | Omit<KrCheckoutOptions, 'container'>;
+
+/**
+ * `<pasarela-checkout>`, defined by the script-tag build `pasarela.js`: one checkout rendered
+ * inside the element while it is in the document. Options come from the `options` property or
+ * the element's `options` attribute (JSON); a change of either, or moving the element, destroys
+ * the checkout and creates a new one; removing it destroys it (or aborts it while it loads).
+ * Every checkout event is dispatched on the element as a non-bubbling `CustomEvent` whose
+ * `detail` is the payload (`el.addEventListener('result', (e) => e.detail.status)`); an options
+ * attribute that is not JSON, or a failed start, is an `error` event.
+ */
+export interface PasarelaCheckoutElement extends HTMLElement {
+  options: ElementCheckoutOptions | undefined;
+  /** The live checkout (`el.checkout?.pay()`), `null` until it is created. */
+  readonly checkout: Checkout | null;
+  addEventListener<K extends keyof CheckoutEvents>(
+    type: K,
+    listener: (this: PasarelaCheckoutElement, ev: CustomEvent<CheckoutEvents[K]>) => void,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+}
+
 declare global {
   interface Window {
     /** Defined by the script-tag build `pasarela.js` only: absent in a bundled app. */
-    Pasarela?: { createCheckout: typeof createCheckout; version: string };
+    Pasarela?: {
+      createCheckout: typeof createCheckout;
+      /** `instanceof` holds for every error Pasarela rejects with or emits. */
+      PasarelaError: typeof PasarelaError;
+      version: string;
+    };
+  }
+  interface HTMLElementTagNameMap {
+    'pasarela-checkout': PasarelaCheckoutElement;
   }
 }

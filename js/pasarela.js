@@ -1,15 +1,96 @@
-// Pasarela script-tag build: defines window.Pasarela and loads the ESM entry next to this file
-// on the first createCheckout call (no inline code, so a strict CSP with script-src 'self' works).
+// Pasarela script-tag build: defines window.Pasarela and <pasarela-checkout>, and loads the ESM
+// entry next to this file on first use (no inline code, so a strict CSP with script-src 'self'
+// works; from another origin the files need CORS: js/README.md, "Script tag").
 (function () {
   var here = (document.currentScript && document.currentScript.src) || location.href;
   var entry;
-  function load() {
-    return entry || (entry = import(new URL('./pasarela.mjs', here).href));
+  var EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
+
+  // The errors of this file (its entry failed to load, a bad `options` attribute). `instanceof`
+  // also holds for the entry's own PasarelaError, which this file cannot import before it loaded.
+  class PasarelaError extends Error {
+    constructor(code, message, retryable, field) {
+      super(message);
+      this.name = 'PasarelaError';
+      this.code = code;
+      if (field) this.field = field;
+      this.retryable = retryable;
+    }
+    static [Symbol.hasInstance](e) {
+      return e instanceof Error && e.name === 'PasarelaError';
+    }
   }
-  window.Pasarela = {
-    version: '__VERSION__',
-    createCheckout: function (options) {
-      return load().then(function (m) { return m.createCheckout(options); });
-    },
-  };
+
+  const url = () => new URL('./pasarela.mjs', here).href;
+  // A failed import is not cached, so the next call tries again.
+  const load = () => entry || (entry = import(url()).catch(() => {
+    entry = undefined;
+    throw new PasarelaError('script_load_failed', 'Pasarela could not load ' + url(), true);
+  }));
+  const createCheckout = (options, init) => load().then((m) => m.createCheckout(options, init));
+
+  window.Pasarela = { version: '__VERSION__', createCheckout, PasarelaError };
+
+  // <pasarela-checkout options='{"provider":…}'>: one checkout rendered inside the element while
+  // it is in the document (a new one when the options change); the checkout's events are
+  // dispatched on the element as non-bubbling CustomEvents with the payload as `detail`.
+  class PasarelaCheckoutElement extends HTMLElement {
+    static observedAttributes = ['options'];
+    #options;
+    #checkout;
+    #abort;
+
+    /** The options without `container`: the property, else the JSON `options` attribute. */
+    get options() {
+      if (this.#options) return this.#options;
+      const text = this.getAttribute('options');
+      try {
+        return text ? JSON.parse(text) : undefined;
+      } catch (e) {
+        throw new PasarelaError('invalid_options', 'The options attribute is not JSON: ' + e.message, false, 'options');
+      }
+    }
+
+    set options(value) {
+      this.#options = value;
+      this.#restart();
+    }
+
+    /** The live checkout (`el.checkout.pay()`), `null` until it is created. */
+    get checkout() {
+      return this.#checkout || null;
+    }
+
+    connectedCallback() { this.#restart(); }
+    disconnectedCallback() { this.#restart(); }
+    attributeChangedCallback() { if (!this.#options) this.#restart(); }
+
+    #emit(type, detail) {
+      this.dispatchEvent(new CustomEvent(type, { detail }));
+    }
+
+    /** Destroys (or aborts) the current checkout, then starts one if connected with options. */
+    #restart() {
+      this.#abort?.abort();
+      this.#checkout?.destroy();
+      this.#checkout = undefined;
+      if (!this.isConnected) return;
+      const signal = (this.#abort = new AbortController()).signal;
+      let options;
+      try {
+        options = this.options;
+      } catch (e) {
+        return this.#emit('error', e);
+      }
+      if (!options) return;
+      createCheckout({ ...options, container: this }, { signal }).then((checkout) => {
+        this.#checkout = checkout;
+        for (const type of EVENTS) checkout.on(type, (detail) => this.#emit(type, detail));
+      }, (e) => {
+        if (!signal.aborted) this.#emit('error', e);
+      });
+    }
+  }
+
+  if (!customElements.get('pasarela-checkout')) customElements.define('pasarela-checkout', PasarelaCheckoutElement);
 })();

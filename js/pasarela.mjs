@@ -81,6 +81,8 @@ class Checkout {
   #listeners = new Map();
   #promises = new WeakMap();
   #pending = new Set();
+  /** The last `ready` payload, for listeners added after it was emitted. */
+  #ready;
 
   /** @internal */
   _attach(inner) { this.#inner = inner; this.#host = inner.host; }
@@ -89,6 +91,7 @@ class Checkout {
   _emit(event, payload) {
     if (event === 'profileselected') payload = { profileId: payload };
     else if (event === 'error') payload = toError(payload);
+    else if (event === 'ready') this.#ready = payload;
     if (event === 'result' && payload && payload.error) payload.error = toError(payload.error);
     for (const fn of this.#listeners.get(event) || []) {
       try { fn(payload); } catch (err) { queueMicrotask(() => { throw err; }); }
@@ -107,6 +110,12 @@ class Checkout {
     if (typeof handler !== 'function') throw new PasarelaError({ code: 'invalid_options', field: 'handler', message: 'handler must be a function', retryable: false });
     const list = this.#listeners.get(event) || [];
     if (!list.includes(handler)) this.#listeners.set(event, [...list, handler]);
+    // `ready` is a state as much as an event: a listener added once the checkout is ready (after
+    // a few awaits, in a framework's effect) hears it once, in a microtask, like a settled promise.
+    const ready = this.#ready;
+    if (event === 'ready' && ready && !list.includes(handler)) {
+      queueMicrotask(() => { if (this.#listeners.get(event)?.includes(handler)) handler(ready); });
+    }
     return () => this.off(event, handler);
   }
 
@@ -207,7 +216,8 @@ export async function createCheckout(options, init) {
   const signal = init && init.signal;
   if (typeof document === 'undefined') throw failure('unsupported', 'Pasarela runs in a browser only');
   if (options) preloadProviderScript(options);
-  await load();
+  // A failed download of the wasm (offline, blocked, a 404) is this error, and the next call retries.
+  await load().catch(() => { throw new PasarelaError({ code: 'script_load_failed', message: 'Pasarela could not load its wasm', retryable: true }); });
   if (poisoned) throw poisoned;
   // The wasm loads once per page; nothing of this checkout exists before the next line.
   if (signal && signal.aborted) throw failure('aborted', 'createCheckout was aborted');

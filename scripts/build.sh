@@ -26,14 +26,16 @@ node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -O
   --strip-debug --strip-producers --strip-target-features --strip-toolchain-annotations \
   pkg/pasarela_wasm_bg.wasm -o pkg/pasarela_wasm_bg.wasm
 node scripts/trim-glue.mjs pkg/pasarela_wasm_bg.wasm
-for f in pasarela.mjs pasarela.js pasarela.d.ts pasarela.css package.json; do
+for f in pasarela.mjs pasarela.js pasarela.d.ts react.mjs react.d.ts pasarela.css package.json; do
   sed "s/__VERSION__/$version/g" "js/$f" > "pkg/$f"
 done
 # One minified ES module: the entry with wasm-bindgen's glue bundled in (its unused classes
 # shaken out), and the minified script-tag loader. The .d.ts keeps the documentation.
 node_modules/.bin/esbuild pkg/pasarela.mjs --bundle --format=esm --minify --target=es2022 \
   --log-level=warning --allow-overwrite --outfile=pkg/pasarela.mjs
-node_modules/.bin/esbuild pkg/pasarela.js --minify --target=es2017 --log-level=warning --allow-overwrite --outfile=pkg/pasarela.js
+# pasarela/react stays its own module importing ./pasarela.mjs (one wasm instance per page).
+node_modules/.bin/esbuild pkg/react.mjs --minify --format=esm --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/react.mjs
+node_modules/.bin/esbuild pkg/pasarela.js --minify --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/pasarela.js
 # The stylesheet minified too (js/pasarela.css keeps the comments): -0.3 KB gzip.
 node_modules/.bin/esbuild pkg/pasarela.css --minify --log-level=warning --allow-overwrite --outfile=pkg/pasarela.css
 rm pkg/pasarela_wasm.js

@@ -1,6 +1,8 @@
-// Type-checks every ```ts block of the READMEs against the built package's types, as a
-// storefront's strict TypeScript would: a README example that stops compiling fails `npm test`.
-// Each block is its own module; `pasarela` resolves to pkg/pasarela.d.ts.
+// Type-checks every ```ts and ```tsx block of the READMEs against the built package's types, as
+// a storefront's strict TypeScript would: a README example that stops compiling fails `npm test`.
+// Each block is its own module; `pasarela` resolves to pkg/pasarela.d.ts, `pasarela/react` to
+// pkg/react.d.ts (with React's own types). The ```html/```js example of `<pasarela-checkout>` is
+// run in the browser instead (tests/e2e/element.test.mjs).
 //
 // Usage: node scripts/check-readme-code.mjs README.md js/README.md
 import { execFileSync } from 'node:child_process';
@@ -15,8 +17,8 @@ const files = [];
 for (const readme of process.argv.slice(2)) {
   const text = readFileSync(join(ROOT, readme), 'utf8');
   let n = 0;
-  for (const [, code] of text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)) {
-    const name = `${readme.replace(/[^\w]+/g, '_')}_${++n}.ts`;
+  for (const [, ext, code] of text.matchAll(/^```(tsx?)\n([\s\S]*?)^```$/gm)) {
+    const name = `${readme.replace(/[^\w]+/g, '_')}_${++n}.${ext}`;
     writeFileSync(join(out, name), code.includes('import ') ? code : `export {};\n${code}`);
     files.push(name);
   }
@@ -25,7 +27,10 @@ for (const readme of process.argv.slice(2)) {
 }
 writeFileSync(join(out, 'tsconfig.json'), JSON.stringify({
   extends: join(ROOT, 'tests/types/tsconfig.json'),
-  compilerOptions: { paths: { pasarela: [join(ROOT, 'pkg/pasarela.d.ts')] } },
+  compilerOptions: {
+    jsx: 'react-jsx',
+    paths: { pasarela: [join(ROOT, 'pkg/pasarela.d.ts')], 'pasarela/react': [join(ROOT, 'pkg/react.d.ts')] },
+  },
   files,
 }));
 execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', out], { stdio: 'inherit' });

@@ -48,12 +48,14 @@ fi
 # 4. npm packages at the lockfile's versions: binaryen (wasm-opt) and esbuild (the JS bundle) for
 #    the build, playwright-core for the tests (it only drives /usr/bin/chromium; it downloads no
 #    browser), typescript for the type tests of the package's `.d.ts`, vite and webpack for the
-#    example storefronts (examples/).
+#    example storefronts (examples/), react, react-dom and Vite's React plugin for
+#    `pasarela/react` (its example, its server-rendering test and its types).
 want_binaryen=$(node -p "require('./package.json').devDependencies.binaryen")
 have_binaryen=$(node -p "try { require('./node_modules/binaryen/package.json').version } catch { '' }")
 if [ "$have_binaryen" != "$want_binaryen" ] || [ ! -f node_modules/playwright-core/package.json ] \
   || [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/tsc ] \
-  || [ ! -x node_modules/.bin/vite ] || [ ! -x node_modules/.bin/webpack ]; then
+  || [ ! -x node_modules/.bin/vite ] || [ ! -x node_modules/.bin/webpack ] \
+  || [ ! -f node_modules/react-dom/package.json ] || [ ! -f node_modules/@vitejs/plugin-react/package.json ]; then
   log "npm ci"
   npm ci --no-audit --no-fund
 fi

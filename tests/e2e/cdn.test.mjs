@@ -56,4 +56,24 @@ describe('script tag from another origin', () => {
     assert.deepEqual(fromCdn, ['pasarela.css', 'pasarela.js', 'pasarela.mjs', 'pasarela_wasm_bg.wasm']);
     assert.ok(!consoleLines.some((l) => /error/i.test(l)), consoleLines.join('\n'));
   });
+  it('from a CDN without CORS, createCheckout rejects with window.Pasarela.PasarelaError, and a retry can succeed', async () => {
+    const bare = await startCdn({ cors: false });
+    try {
+      const { page } = ctx.tab;
+      await page.addScriptTag({ url: `${bare.url}/pasarela.js` });
+      const opts = optionsFor(ctx.world, 'conekta');
+      const failed = await page.evaluate((o) => window.Pasarela.createCheckout(o).then(() => 'resolved', (e) => ({
+        isPasarelaError: e instanceof window.Pasarela.PasarelaError, name: e.name, code: e.code, retryable: e.retryable,
+      })), opts);
+      assert.deepEqual(failed, { isPasarelaError: true, name: 'PasarelaError', code: 'script_load_failed', retryable: true });
+      // The entry's own errors pass the same instanceof (another page, a working CDN).
+      await page.goto(`${ctx.world.url}/harness.html`);
+      await page.addScriptTag({ url: `${cdn.url}/pasarela.js` });
+      const invalid = await page.evaluate((o) => window.Pasarela.createCheckout({ ...o, order: { ...o.order, amount: -1 } })
+        .catch((e) => ({ isPasarelaError: e instanceof window.Pasarela.PasarelaError, code: e.code, field: e.field })), opts);
+      assert.deepEqual(invalid, { isPasarelaError: true, code: 'invalid_options', field: 'order.amount' });
+    } finally {
+      await bare.close();
+    }
+  });
 });

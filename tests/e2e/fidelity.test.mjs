@@ -356,6 +356,18 @@ describe('mounting order', () => {
     assert.ok(at('script requested')[0] < at('wasm answered')[0], JSON.stringify(log));
   });
 
+  it('a wasm that fails to download rejects with PasarelaError script_load_failed, and the next call loads it', async () => {
+    const { page } = ctx.tab;
+    let fail = true;
+    await page.route('**/pasarela_wasm_bg.wasm', (route) => (fail ? route.abort('connectionrefused') : route.continue()));
+    const first = await mount(page, optionsFor(ctx.world, 'conekta'));
+    assert.equal(first.ok, false);
+    assert.deepEqual([first.error.name, first.error.code, first.error.retryable], ['PasarelaError', 'script_load_failed', true]);
+    fail = false;
+    assert.equal((await mount(page, optionsFor(ctx.world, 'conekta'))).ok, true);
+    await waitForEvent(page, 'ready');
+  });
+
   it("the entry's preload URLs are the adapters' (defaults agree; Bamboo's key is appended the same way, fetched once)", async () => {
     const { readFileSync } = await import('node:fs');
     const entry = readFileSync(new URL('../../js/pasarela.mjs', import.meta.url), 'utf8');

@@ -135,6 +135,27 @@ describe('lifecycle rules', () => {
     assert.notEqual(out.state, 'destroyed');
   });
 
+  it('a ready listener added after ready (a few awaits later) is called once; one removed before the microtask is not', async () => {
+    const { page } = ctx.tab;
+    await page.evaluate(async (o) => {
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      const c = await createCheckout(o);
+      window.checkout = c;
+      await new Promise((r) => setTimeout(r, 500));
+    }, optionsFor(ctx.world, 'conekta'));
+    const calls = await page.evaluate(async () => {
+      const seen = [];
+      const fn = (p) => seen.push(p.provider);
+      checkout.on('ready', fn);
+      checkout.on('ready', fn);
+      const gone = () => seen.push('removed one called');
+      checkout.on('ready', gone)();
+      await new Promise((r) => setTimeout(r, 50));
+      return seen;
+    });
+    assert.deepEqual(calls, ['conekta']);
+  });
+
   it('URL options resolve on this site or to https:// only: a token never travels in clear to another origin', async () => {
     const { page } = ctx.tab;
     const refused = [];

@@ -46,3 +46,11 @@ export async function refused(checkout: Checkout, result: PaymentResult): Promis
   // @ts-expect-error unknown events are refused.
   checkout.on('paid', () => {});
 }
+
+export function elementRefused(): void {
+  const el = document.querySelector('pasarela-checkout');
+  // @ts-expect-error a result event's detail has no `provider`.
+  el?.addEventListener('result', (e) => e.detail.provider);
+  // @ts-expect-error the element is the container: no `container` option.
+  if (el) el.options = { provider: 'conekta', container: '#c', publicKey: 'pk', order: { id: 'o', amount: 1, currency: 'MXN' }, merchant: { paymentUrl: '/p' } };
+}

@@ -79,3 +79,14 @@ export function isPasarela(e: unknown): boolean {
 export const viaTag = window.Pasarela?.createCheckout;
 
 document.querySelector<HTMLButtonElement>('#buy')?.addEventListener('click', () => void bamboo());
+
+// The script-tag build: `<pasarela-checkout>` and `window.Pasarela.PasarelaError`.
+export function element(): void {
+  const el = document.querySelector('pasarela-checkout');
+  el?.addEventListener('result', (e) => { if (e.detail.status === 'error') console.log(e.detail.error.code); });
+  el?.addEventListener('ready', (e) => console.log(e.detail.provider));
+  if (el) el.options = { provider: 'conekta', publicKey: 'pk', order: { id: 'o', amount: 1, currency: 'MXN' }, merchant: { paymentUrl: '/p' } };
+  void el?.checkout?.pay();
+  const P = window.Pasarela;
+  if (P) P.createCheckout({} as never).catch((e: unknown) => e instanceof P.PasarelaError && console.log(e.code));
+}
