@@ -31,11 +31,16 @@ if [ "$have" != "$want" ]; then
   cargo install wasm-bindgen-cli --version "$want"
 fi
 
-# 3. Debian packages: Chromium and ChromeDriver for the tests (wasm-opt comes from npm, below).
+# 3. Debian packages for the tests (wasm-opt comes from npm, below): Chromium and ChromeDriver;
+#    Firefox ESR (driven over WebDriver BiDi by puppeteer-core); WebKitGTK's WebKitWebDriver and
+#    MiniBrowser, with Xvfb for the display MiniBrowser needs (tests/engines/).
 pkgs=()
 if [ "$build_only" = 0 ]; then
   command -v chromium >/dev/null || pkgs+=(chromium)
   command -v chromedriver >/dev/null || pkgs+=(chromium-driver)
+  command -v firefox-esr >/dev/null || pkgs+=(firefox-esr)
+  command -v WebKitWebDriver >/dev/null || pkgs+=(webkit2gtk-driver)
+  command -v xvfb-run >/dev/null || pkgs+=(xvfb xauth)
 fi
 if [ "${#pkgs[@]}" -gt 0 ]; then
   sudo=""
@@ -49,13 +54,15 @@ fi
 #    the build, playwright-core for the tests (it only drives /usr/bin/chromium; it downloads no
 #    browser), typescript for the type tests of the package's `.d.ts`, vite and webpack for the
 #    example storefronts (examples/), react, react-dom and Vite's React plugin for
-#    `pasarela/react` (its example, its server-rendering test and its types).
+#    `pasarela/react` (its example, its server-rendering test and its types), puppeteer-core
+#    and selenium-webdriver for Firefox and WebKitGTK (neither downloads a browser).
 want_binaryen=$(node -p "require('./package.json').devDependencies.binaryen")
 have_binaryen=$(node -p "try { require('./node_modules/binaryen/package.json').version } catch { '' }")
 if [ "$have_binaryen" != "$want_binaryen" ] || [ ! -f node_modules/playwright-core/package.json ] \
   || [ ! -x node_modules/.bin/esbuild ] || [ ! -x node_modules/.bin/tsc ] \
   || [ ! -x node_modules/.bin/vite ] || [ ! -x node_modules/.bin/webpack ] \
-  || [ ! -f node_modules/react-dom/package.json ] || [ ! -f node_modules/@vitejs/plugin-react/package.json ]; then
+  || [ ! -f node_modules/react-dom/package.json ] || [ ! -f node_modules/@vitejs/plugin-react/package.json ] \
+  || [ ! -f node_modules/puppeteer-core/package.json ] || [ ! -f node_modules/selenium-webdriver/package.json ]; then
   log "npm ci"
   npm ci --no-audit --no-fund
 fi

@@ -4,16 +4,17 @@
 #   2. pkg/ release build
 #   3. wasm-bindgen-test browser tests in headless Chromium
 #   4. end-to-end tests: Playwright (playwright-core + Debian's Chromium) against the sandbox
-#   5. the size report, which fails over the 64 KiB budget
+#   5. the cross-browser subset in Chromium, Firefox ESR and WebKitGTK (tests/engines/)
+#   6. the size report, which fails over the 64 KiB budget
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 
-echo "== 1/5 native unit tests"
+echo "== 1/6 native unit tests"
 cargo test --quiet
 
-echo "== 2/5 build pkg/, then the checks on it"
+echo "== 2/6 build pkg/, then the checks on it"
 bash scripts/build.sh
 # clippy.toml keeps core::fmt and float parsing out of the wasm: its rules are errors here.
 cargo clippy --quiet --release --target wasm32-unknown-unknown --lib -- -D warnings
@@ -30,14 +31,19 @@ node_modules/.bin/tsc -p tests/types
 node scripts/check-readme-code.mjs README.md js/README.md
 # The package in Node (server rendering): no side effects on import, a typed error on use.
 node --test tests/node/
+# The browsers the README claims: nothing newer than them without a fallback.
+node scripts/check-browser-floor.mjs
 
-echo "== 3/5 wasm tests in headless Chromium"
+echo "== 3/6 wasm tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --test web
 
-echo "== 4/5 end-to-end tests in headless Chromium"
+echo "== 4/6 end-to-end tests in headless Chromium"
 node --test --test-concurrency=1 tests/e2e/
 
-echo "== 5/5 size"
+echo "== 5/6 the cross-browser subset: Chromium, Firefox, WebKitGTK"
+node --test --test-concurrency=1 tests/engines/
+
+echo "== 6/6 size"
 node scripts/size.mjs --strict

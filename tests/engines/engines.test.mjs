@@ -1,0 +1,170 @@
+// The cross-browser subset: the same guarantees in Chromium, Firefox and WebKitGTK (the Safari
+// engine family). Every provider's main flow, saved cards with the keyboard, Bamboo's CVV form,
+// the strict CSP, the merchant faults and 200 create/destroy cycles, each asserting what the
+// merchant received. Each engine prints one line per fault row (`# engine row: requests, charges`)
+// for the README's table. `PASARELA_ENGINES=firefox` runs one engine.
+import { after, before, beforeEach, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox } from '../../www/server.mjs';
+import { krOptions, optionsFor, shopper } from '../e2e/helpers.mjs';
+import { ENGINES, launch } from './drivers.mjs';
+import {
+  GOOD, eventNames, fillConektaCard, fillFrame, fillKrCard, mount, paid, payInPage, payWithBambooCard, startPay, until, waitForEvent,
+} from './flows.mjs';
+
+const FAULTS = [
+  ['connection dropped before charging', { target: 'merchant-before', kind: 'drop' }, {}, 'approved', 2, 1],
+  ['500 before charging', { target: 'merchant-before', kind: 'status', status: 500 }, {}, 'approved', 2, 1],
+  ['503 after charging', { target: 'merchant', kind: 'status', status: 503 }, {}, 'approved', 2, 1],
+  ['answer slower than timeoutMs', { target: 'merchant-before', kind: 'delay', delayMs: 2500 }, { timeoutMs: 1000 }, 'approved', 2, 1],
+  ['answer not JSON', { target: 'merchant', kind: 'garbage', body: '<html>oops' }, {}, 'merchant_bad_response', 1, 1],
+];
+
+for (const engine of ENGINES) {
+  describe(`${engine}`, { timeout: 300_000 }, () => {
+    let sandbox, browser, page;
+    const url = (path) => `${sandbox.url}${path}`;
+    const world = () => ({ url: sandbox.url });
+    const state = async () => (await fetch(url('/__sandbox/state'))).json();
+    const faults = (f) => fetch(url('/__sandbox/faults'), { method: 'POST', body: JSON.stringify(f) });
+
+    before(async () => {
+      sandbox = await startSandbox({ port: 0 });
+      browser = await launch(engine);
+    });
+    after(async () => {
+      await page?.close();
+      await browser?.close();
+      await sandbox?.close();
+    });
+    beforeEach(async () => {
+      await fetch(url('/__sandbox/reset'), { method: 'POST' });
+      await page?.close();
+      page = await browser.newPage();
+      await page.goto(url('/harness.html'));
+    });
+
+    async function newCard(provider, extra = {}) {
+      const opts = provider === 'kr' ? await krOptions(world(), extra) : optionsFor(world(), provider, extra);
+      assert.deepEqual(await mount(page, opts), { ok: true });
+      await waitForEvent(page, 'ready');
+      if (provider === 'bamboo') {
+        await startPay(page);
+        await payWithBambooCard(page, GOOD.bamboo);
+        return paid(page);
+      }
+      await (provider === 'kr' ? fillKrCard : fillConektaCard)(page, GOOD[provider]);
+      return payInPage(page);
+    }
+
+    for (const provider of ['bamboo', 'conekta', 'kr']) {
+      it(`${provider}: a new card is approved, one request, one charge`, async () => {
+        const r = await newCard(provider);
+        assert.equal(r.status, 'approved', JSON.stringify(r));
+        const s = await state();
+        assert.equal(s.requests.length, 1);
+        assert.equal(s.charges.length, 1);
+        assert.deepEqual((await eventNames(page)).filter((n) => n === 'result'), ['result']);
+      });
+    }
+
+    it('saved cards with the keyboard: arrows move focus and selection, End reaches "another card", one-click pays', async () => {
+      const saved = await shopper(world(), 'bamboo', ['4111111111111111', '4000000000003063']);
+      assert.deepEqual(await mount(page, optionsFor(world(), 'bamboo', { profiles: saved.profiles })), { ok: true });
+      await waitForEvent(page, 'ready');
+      const ids = saved.profiles.map((p) => String(p.PaymentProfileId));
+      const radios = () => page.evaluate(() => [...document.querySelectorAll('#checkout [role=radio]')].map((r) => r.getAttribute('aria-checked')).join());
+      const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-checked') === 'true' && document.activeElement.getAttribute('role'));
+      assert.equal(await radios(), 'true,false,false');
+      await page.evaluate(() => document.querySelector('#checkout [role=radio][aria-checked=true]').focus());
+      await page.press('ArrowDown');
+      await until(page, () => document.querySelectorAll('#checkout [role=radio]')[1].getAttribute('aria-checked') === 'true', null, { what: 'ArrowDown' });
+      assert.equal(await focused(), 'radio', 'focus follows the selection');
+      assert.equal((await waitForEvent(page, 'profileselected')).profileId, ids[1]);
+      await page.press('End');
+      await until(page, () => document.querySelector('#checkout .pasarela')?.dataset.mode === 'new-card', null, { what: 'End → another card' });
+      await page.press('Home');
+      await until(page, () => document.querySelectorAll('#checkout [role=radio]')[0].getAttribute('aria-checked') === 'true', null, { what: 'Home' });
+      const r = await payInPage(page);
+      assert.equal(r.status, 'approved', JSON.stringify(r));
+      const s = await state();
+      assert.equal(s.charges.length, 1);
+      assert.equal(s.requests[0].body.source.profileId, ids[0], 'the card Home selected');
+    });
+
+    it("Bamboo's CVV flow: verification_code opens PWCapture's form; the code approves it, one charge", async () => {
+      const saved = await shopper(world(), 'bamboo', ['4000000000003063']);
+      assert.deepEqual(await mount(page, optionsFor(world(), 'bamboo', { profiles: saved.profiles })), { ok: true });
+      await waitForEvent(page, 'ready');
+      await startPay(page);
+      assert.equal((await waitForEvent(page, 'action')).type, 'verification_code');
+      await fillFrame(page, '.pwcheckout-overlay iframe', { '#pw-cvv': '123' }, '#pw-submit');
+      const r = await paid(page);
+      assert.equal(r.status, 'approved', JSON.stringify(r));
+      assert.equal((await state()).charges.length, 1);
+      await until(page, () => !document.querySelector('.pwcheckout-overlay'), null, { what: 'the CVV form to close' });
+    });
+
+    it('under the strict CSP (Conekta): mounts and pays with no violation reported', async () => {
+      await page.goto(url('/harness-csp.html?provider=conekta'));
+      await page.evaluate(() => {
+        window.__violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      const r = await newCard('conekta');
+      assert.equal(r.status, 'approved', JSON.stringify(r));
+      assert.deepEqual(await page.evaluate(() => window.__violations), []);
+    });
+
+    for (const [name, fault, merchant, outcome, requests, charges] of FAULTS) {
+      it(`Conekta, ${name} → ${outcome}, ${requests} request(s), ${charges} charge(s)`, async () => {
+        await faults(fault);
+        const r = await newCard('conekta', { merchant: { paymentUrl: '/merchant/pay', retries: 2, ...merchant } });
+        if (outcome === 'approved') assert.equal(r.status, 'approved', JSON.stringify(r));
+        else assert.equal(r.error?.code, outcome, JSON.stringify(r));
+        const s = await state();
+        console.log(`# ${engine} ${name}: ${s.requests.length} request(s), ${s.charges.length} charge(s)`);
+        assert.equal(s.requests.length, requests, 'requests that reached the merchant');
+        assert.equal(new Set(s.requests.map((q) => q.key)).size, 1, 'one Idempotency-Key');
+        assert.equal(s.charges.length, charges);
+      });
+    }
+
+    it('200 create/destroy cycles (Bamboo, 20 saved cards) leave no node, frame, binding or listener; memory flat', async () => {
+      // Net listeners on window, document and body, counted from the page's own calls.
+      await page.evaluate(() => {
+        window.__net = 0;
+        const targets = new Set([window, document, document.body]);
+        const add = EventTarget.prototype.addEventListener, remove = EventTarget.prototype.removeEventListener;
+        EventTarget.prototype.addEventListener = function (...a) { if (targets.has(this)) window.__net += 1; return add.apply(this, a); };
+        EventTarget.prototype.removeEventListener = function (...a) { if (targets.has(this)) window.__net -= 1; return remove.apply(this, a); };
+      });
+      const profiles = Array.from({ length: 20 }, (_, i) => ({ id: `p${i}`, brand: 'Visa', last4: String(4000 + i), expiry: '203012', holder: `Cliente ${i}` }));
+      const cycle = (n) => page.evaluate(async ({ n, opts }) => {
+        const m = await import('/pkg/pasarela.mjs');
+        for (let i = 0; i < n; i++) {
+          const c = await m.createCheckout(opts);
+          await new Promise((ok) => c.on('ready', ok));
+          c.destroy();
+        }
+        return { memory: m._wasmMemoryBytes(), net: window.__net };
+      }, { n, opts: optionsFor(world(), 'bamboo', { profiles }) });
+      const one = await cycle(1);
+      const all = await cycle(199);
+      console.log(`# ${engine} 200 cycles: wasm memory ${one.memory} → ${all.memory} B, net listeners ${one.net} → ${all.net}`);
+      assert.ok(all.memory - one.memory <= 64 * 1024, `memory grew ${all.memory - one.memory} B`);
+      assert.equal(all.net, one.net);
+      const left = await page.evaluate(() => ({
+        nodes: document.querySelector('#checkout').childElementCount,
+        frames: document.querySelectorAll('iframe').length,
+        bound: window.PWCheckout.__boundEvents().length,
+      }));
+      assert.deepEqual(left, { nodes: 0, frames: 0, bound: 0 });
+    });
+
+    it('reports the engine and version it ran', () => {
+      console.log(`# engine ${engine}: ${browser.version}`);
+      assert.ok(browser.version);
+    });
+  });
+}

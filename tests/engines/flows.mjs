@@ -1,0 +1,96 @@
+// Engine-neutral steps of the cross-browser subset, written only with `evaluate` and `press`
+// (tests/engines/drivers.mjs): mounting a checkout, waiting for its events, and typing a card into
+// the emulators' frames (same-origin: the sandbox serves them), the way their own scripts read it.
+
+export const GOOD = { bamboo: '4111111111111111', conekta: '4242424242424242', kr: '4970100000000055' };
+
+/** Waits until `predicate(arg)` is truthy in the page; resolves its value. */
+export async function until(page, predicate, arg = null, { timeout = 15_000, what = String(predicate) } = {}) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const v = await page.evaluate(predicate, arg);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Mounts a checkout with `options`, recording every event in `window.__events`. */
+export function mount(page, options) {
+  return page.evaluate(async ({ options, events }) => {
+    const { createCheckout } = await import('/pkg/pasarela.mjs');
+    const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) => (x instanceof Error ? { ...x, message: x.message } : x)));
+    window.__events = window.__events || [];
+    try {
+      const c = await createCheckout(options);
+      window.checkout = c;
+      for (const e of events) c.on(e, (p) => window.__events.push({ name: e, payload: plain(p) }));
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, error: plain(e) };
+    }
+  }, { options, events: ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'] });
+}
+
+export const eventNames = (page) => page.evaluate(() => window.__events.map((e) => e.name));
+
+/** The payload of the `count`-th `name` event, once it came. */
+export function waitForEvent(page, name, count = 1) {
+  return until(page, ([n, c]) => {
+    const hits = window.__events.filter((e) => e.name === n);
+    return hits.length >= c ? { payload: hits[c - 1].payload } : null;
+  }, [name, count], { what: `event ${name}` }).then((r) => r.payload);
+}
+
+/**
+ * Types `fields` (selector → value) into the frame matched by `frame` and, with `submit`, clicks
+ * that button: input and change events as typing makes them.
+ */
+export async function fillFrame(page, frame, fields, submit) {
+  // Loaded, not just parsed: the form's own script must have attached its handlers.
+  await until(page, ([f, first]) => {
+    const doc = document.querySelector(f)?.contentDocument;
+    return doc?.readyState === 'complete' && !!doc.querySelector(first);
+  }, [frame, Object.keys(fields)[0]], { what: `${frame} inputs` });
+  await page.evaluate(([f, values, button]) => {
+    const doc = document.querySelector(f).contentDocument;
+    for (const [sel, value] of Object.entries(values)) {
+      const input = doc.querySelector(sel);
+      input.focus();
+      input.value = value;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      input.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    if (button) doc.querySelector(button).click();
+  }, [frame, fields, submit || null]);
+}
+
+export const fillConektaCard = (page, pan) =>
+  fillFrame(page, '#checkout iframe', { '#ck-name': 'Ana Pérez', '#ck-number': pan, '#ck-exp': '12/30', '#ck-cvc': '123' });
+export const fillKrCard = (page, pan) =>
+  fillFrame(page, '#checkout iframe', { '#kr-pan': pan, '#kr-expiry': '12/30', '#kr-security-code': '123' });
+export const payWithBambooCard = (page, pan) =>
+  fillFrame(page, '#checkout iframe', { '#pw-pan': pan, '#pw-exp': '12/30', '#pw-cvv-card': '123', '#pw-holder': 'Ana Pérez' }, '#pw-submit');
+
+/**
+ * Starts `checkout.pay(opts)` in the page without waiting (a WebDriver session runs one command
+ * at a time: a script waiting for the payment would block the typing that makes it).
+ */
+export function startPay(page, opts = null) {
+  return page.evaluate((o) => {
+    window.__paid = undefined;
+    checkout.pay(o || undefined).then(
+      (r) => { window.__paid = { ...r, ...(r.error ? { error: { code: r.error.code, message: r.error.message } } : {}) }; },
+      (e) => { window.__paid = { rejected: { code: e.code, message: e.message } }; },
+    );
+  }, opts);
+}
+
+/** What the started `pay()` settled with. */
+export const paid = (page) => until(page, () => window.__paid, null, { timeout: 30_000, what: 'pay() to settle' });
+
+/** `checkout.pay(opts)`, waited for. */
+export async function payInPage(page, opts = null) {
+  await startPay(page, opts);
+  return paid(page);
+}
