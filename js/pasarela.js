@@ -37,18 +37,12 @@
   class PasarelaCheckoutElement extends HTMLElement {
     static observedAttributes = ['options'];
     #options;
-    #checkout;
+    #checkout = null;
     #abort;
 
-    /** The options without `container`: the property, else the JSON `options` attribute. */
+    /** The options set as a property (they win over the JSON `options` attribute). */
     get options() {
-      if (this.#options) return this.#options;
-      const text = this.getAttribute('options');
-      try {
-        return text ? JSON.parse(text) : undefined;
-      } catch (e) {
-        throw new PasarelaError('invalid_options', 'The options attribute is not JSON: ' + e.message, false, 'options');
-      }
+      return this.#options;
     }
 
     set options(value) {
@@ -58,37 +52,32 @@
 
     /** The live checkout (`el.checkout.pay()`), `null` until it is created. */
     get checkout() {
-      return this.#checkout || null;
+      return this.#checkout;
     }
 
     connectedCallback() { this.#restart(); }
     disconnectedCallback() { this.#restart(); }
     attributeChangedCallback() { if (!this.#options) this.#restart(); }
 
-    #emit(type, detail) {
-      this.dispatchEvent(new CustomEvent(type, { detail }));
-    }
-
     /** Destroys (or aborts) the current checkout, then starts one if connected with options. */
     #restart() {
       this.#abort?.abort();
       this.#checkout?.destroy();
-      this.#checkout = undefined;
+      this.#checkout = null;
       if (!this.isConnected) return;
       const signal = (this.#abort = new AbortController()).signal;
-      let options;
+      const emit = (type, detail) => this.dispatchEvent(new CustomEvent(type, { detail }));
+      const text = this.getAttribute('options');
+      let options = this.#options;
       try {
-        options = this.options;
+        options ||= text && JSON.parse(text);
       } catch (e) {
-        return this.#emit('error', e);
+        return emit('error', new PasarelaError('invalid_options', 'options: ' + e.message, false, 'options'));
       }
-      if (!options) return;
-      createCheckout({ ...options, container: this }, { signal }).then((checkout) => {
+      if (options) createCheckout({ ...options, container: this }, { signal }).then((checkout) => {
         this.#checkout = checkout;
-        for (const type of EVENTS) checkout.on(type, (detail) => this.#emit(type, detail));
-      }, (e) => {
-        if (!signal.aborted) this.#emit('error', e);
-      });
+        for (const type of EVENTS) checkout.on(type, (detail) => emit(type, detail));
+      }, (e) => signal.aborted || emit('error', e));
     }
   }
 

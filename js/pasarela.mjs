@@ -70,6 +70,26 @@ function json(value, skipKey) {
   }
 }
 
+/**
+ * How an attempt ended, as the live region says it: `[es, en, pt]`, the host's `lang` choosing
+ * (a `result` with status `error` says its error's message, already in the checkout's locale).
+ */
+const SAID = {
+  approved: ['Pago aprobado', 'Payment approved', 'Pagamento aprovado'],
+  declined: ['Pago rechazado', 'Payment declined', 'Pagamento recusado'],
+  pending: ['Pago pendiente', 'Payment pending', 'Pagamento pendente'],
+};
+
+/**
+ * When an attempt ends, focus it lost (to the body when a form closed, or on Pasarela's own
+ * button, disabled while it ran) goes back to the chosen card, so the shopper can pick another
+ * with the arrows. Focus the page moved elsewhere, or a provider's card form holds, stays.
+ */
+function refocus(host) {
+  const a = document.activeElement;
+  if (!a || a === document.body || (a.tagName !== 'IFRAME' && host.contains(a))) host.querySelector('[aria-checked=true]')?.focus();
+}
+
 /** `checkout.state` names, in the order of Rust's `PaymentState`. */
 const STATES = ['loading', 'ready', 'processing', 'action_required', 'succeeded', 'failed', 'destroyed'];
 const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
@@ -84,14 +104,37 @@ class Checkout {
   /** The last `ready` payload, for listeners added after it was emitted. */
   #ready;
 
+  /** The live region (`role=status`) in Pasarela's element: each result and error is said there. */
+  #status;
+
   /** @internal */
-  _attach(inner) { this.#inner = inner; this.#host = inner.host; }
+  _attach(inner) {
+    this.#inner = inner;
+    this.#host = inner.host;
+    // Empty from the start: a live region announces changes, not what it held when it appeared.
+    this.#status = document.createElement('p');
+    this.#status.className = 'pasarela-status';
+    this.#status.setAttribute('role', 'status');
+    this.#host.prepend(this.#status);
+  }
+
+  /** Says `text` in the live region; `error` marks it as one (`data-kind`, its colour). */
+  #say(text, error) {
+    this.#status.textContent = text;
+    this.#status.dataset.kind = error ? 'error' : '';
+  }
 
   /** @internal Calls the listeners of `event`; one throwing listener does not silence the others. */
   _emit(event, payload) {
     if (event === 'profileselected') payload = { profileId: payload };
-    else if (event === 'error') payload = toError(payload);
+    else if (event === 'error') this.#say((payload = toError(payload)).message, true);
     else if (event === 'ready') this.#ready = payload;
+    else if (event === 'result') {
+      // The host's `lang` is the checkout's locale, one of the three.
+      const said = SAID[payload.status];
+      if (said) this.#say(said[['es', 'en', 'pt'].indexOf(this.#host.lang)], payload.status === 'declined');
+      refocus(this.#host);
+    }
     if (event === 'result' && payload && payload.error) payload.error = toError(payload.error);
     for (const fn of this.#listeners.get(event) || []) {
       try { fn(payload); } catch (err) { queueMicrotask(() => { throw err; }); }
@@ -180,7 +223,11 @@ class Checkout {
   }
 }
 
-/** The providers' production scripts, as `src/providers/*.rs` `DEFAULT_SCRIPT_URL` (tests/e2e/fidelity.test.mjs checks they agree). */
+/**
+ * The providers' production scripts (docs/providers/*.md cite each): one table for the preload
+ * below and, as the options' default `scriptUrl`, for the adapter's own `<script>` (the wasm
+ * keeps no copy), so the two never ask for different URLs.
+ */
 const SCRIPTS = {
   bamboo: 'https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js',
   conekta: 'https://pay.conekta.com/v1.0/js/conekta-checkout.min.js',
@@ -226,13 +273,19 @@ export async function createCheckout(options, init) {
   const element = typeof Element !== 'undefined' && container instanceof Element ? container : undefined;
   let inner;
   try {
-    inner = WasmCheckout.create(json(options, element ? 'container' : undefined), element, (event, payload) => checkout._emit(event, payload));
+    inner = WasmCheckout.create(withDefaultScript(options, json(options, element ? 'container' : undefined)), element, (event, payload) => checkout._emit(event, payload));
   } catch (e) {
     throw toError(e);
   }
   checkout._attach(inner);
   live.add(checkout);
   return checkout;
+}
+
+/** The options' JSON text with the provider's production `scriptUrl` when the page gave none. */
+function withDefaultScript(options, text) {
+  const url = text && safeGet(options, 'scriptUrl') === undefined && SCRIPTS[safeGet(options, 'provider')];
+  return url ? `{"scriptUrl":${JSON.stringify(url)}${text.length > 2 ? ',' : ''}${text.slice(1)}` : text;
 }
 
 function safeGet(o, k) {

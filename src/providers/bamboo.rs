@@ -29,8 +29,6 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-/// Production API host; `scriptUrl` points elsewhere (stage, or the local emulator).
-pub const DEFAULT_SCRIPT_URL: &str = "https://api.bamboopayment.com/v1/Scripts/PWCheckoutNoModal.js";
 
 /// Events bound on `PWCheckout`, in the order `mount` binds its handlers; all are unbound on unmount.
 const EVENTS: &[&str] = &["tokenCreated", "onTokenCreateError", "notificationReceived", "closed"];
@@ -154,7 +152,8 @@ fn last_four(info: &JsValue) -> Option<String> {
 
 impl Provider for Bamboo {
     fn script(&self) -> ScriptSpec {
-        let url = self.opts.script_url.as_deref().unwrap_or(DEFAULT_SCRIPT_URL);
+        // Always set: the page's, or the production script the JS entry fills in (one table there).
+        let url = self.opts.script_url.as_deref().unwrap_or_default();
         ScriptSpec { url: with_query(url, "key", &self.opts.public_key), attributes: Vec::new(), global: "PWCheckout" }
     }
 

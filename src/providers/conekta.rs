@@ -26,7 +26,6 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-pub const DEFAULT_SCRIPT_URL: &str = "https://pay.conekta.com/v1.0/js/conekta-checkout.min.js";
 
 /// How long `pay()` waits for the component's token: the bound Conekta's own plugin uses.
 pub const TOKEN_TIMEOUT_MS: u32 = 30_000;
@@ -95,7 +94,8 @@ fn token_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> PasarelaEr
 
 impl Provider for Conekta {
     fn script(&self) -> ScriptSpec {
-        let url = self.opts.script_url.clone().unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
+        // Always set: the page's, or the production script the JS entry fills in (one table there).
+        let url = self.opts.script_url.clone().unwrap_or_default();
         ScriptSpec { url, attributes: Vec::new(), global: "ConektaCheckoutComponents" }
     }
 

@@ -21,9 +21,6 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
-pub const DEFAULT_SCRIPT_URL: &str =
-    "https://static.lyra.com/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js";
-
 pub struct Kr {
     opts: Rc<CheckoutOptions>,
     own: KrOptions,
@@ -100,7 +97,8 @@ fn on_kr_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> ProviderEv
 
 impl Provider for Kr {
     fn script(&self) -> ScriptSpec {
-        let url = self.opts.script_url.clone().unwrap_or_else(|| DEFAULT_SCRIPT_URL.to_owned());
+        // Always set: the page's, or the production script the JS entry fills in (one table there).
+        let url = self.opts.script_url.clone().unwrap_or_default();
         ScriptSpec {
             url,
             attributes: vec![

@@ -1,0 +1,95 @@
+// Accessibility: an axe-core audit (WCAG 2.2 A and AA rules) of what Pasarela renders in each
+// locale — the saved-card list with its installments choice, the "use another card" state — and
+// of the demo page; the result and errors announced through the container's live region; focus
+// after a decline and after Bamboo's CVV form closes.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { mount, openBambooVerification, optionsFor, payInPage, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** axe's violations in `selector` (the providers' own frames are theirs, not audited). */
+async function violations(page, selector) {
+  await page.addScriptTag({ path: AXE });
+  return page.evaluate(async ([sel, tags]) => {
+    const r = await window.axe.run({ include: [sel] }, { runOnly: { type: 'tag', values: tags }, iframes: false });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, [selector, WCAG]);
+}
+
+const status = (page) => page.evaluate(() => {
+  const s = document.querySelector('#checkout .pasarela [role=status]');
+  return s && { text: s.textContent, kind: s.dataset.kind || '' };
+});
+
+describe('accessibility', () => {
+  const ctx = suiteWorld();
+
+  for (const locale of ['es', 'en', 'pt']) {
+    it(`${locale}: the saved-card list, its installments and "use another card" have no WCAG 2.2 AA violation`, async () => {
+      const { page } = ctx.tab;
+      await page.evaluate((l) => { document.documentElement.lang = l; }, locale);
+      const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111', '4000000000003063']);
+      await mount(page, optionsFor(ctx.world, 'bamboo', { locale, profiles: saved.profiles }));
+      await waitForEvent(page, 'ready');
+      assert.equal(await page.isVisible('#checkout .pasarela-installments select'), true, 'installments offered');
+      assert.deepEqual(await violations(page, '#checkout'), [], 'profile list');
+      await page.click('#checkout .pasarela-profile-new');
+      await page.waitForSelector('#checkout iframe');
+      assert.deepEqual(await violations(page, '#checkout'), [], '"use another card"');
+    });
+  }
+
+  for (const locale of ['es', 'en', 'pt']) {
+    it(`${locale}: the demo page has no WCAG 2.2 AA violation`, async () => {
+      // The demo runs under the strict CSP: the audit's own script is let in by the browser alone.
+      const context = await ctx.world.browser.newContext({ bypassCSP: true });
+      const page = await context.newPage();
+      await page.goto(`${ctx.world.url}/`);
+      await page.waitForSelector('.pasarela', { timeout: 15_000 });
+      if (locale !== 'es') {
+        await page.selectOption('#locale', locale);
+        await page.waitForFunction((l) => document.querySelector('.pasarela')?.getAttribute('lang') === l, locale, { timeout: 15_000 });
+      }
+      assert.deepEqual(await violations(page, 'body'), []);
+      await context.close();
+    });
+  }
+
+  it('a decline is announced in the live region, localised, and focus returns to the chosen card', async () => {
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'bamboo', ['4000000000000002']);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { locale: 'en', profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    assert.deepEqual(await status(page), { text: '', kind: '' }, 'an empty live region from the start');
+    await page.focus('#checkout .pasarela-pay');
+    await page.keyboard.press('Enter');
+    assert.equal((await waitForEvent(page, 'result')).status, 'declined');
+    assert.deepEqual(await status(page), { text: 'Payment declined', kind: 'error' });
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('role') === 'radio' && document.activeElement.getAttribute('aria-checked')), 'true');
+  });
+
+  it('an approval and an error are announced too (es)', async () => {
+    const { page } = ctx.tab;
+    await ctx.world.faults({ target: 'merchant-before', kind: 'status', status: 422 });
+    const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111']);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    assert.equal((await payInPage(page)).status, 'error');
+    assert.deepEqual(await status(page), { text: 'La tienda rechazó el pago (HTTP 422)', kind: 'error' });
+    assert.equal((await payInPage(page)).status, 'approved');
+    assert.deepEqual(await status(page), { text: 'Pago aprobado', kind: '' });
+  });
+
+  it("after Bamboo's CVV form closes, focus is back on the chosen card", async () => {
+    const { page } = ctx.tab;
+    const { outcome } = await openBambooVerification(ctx.world, page);
+    await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-cvv').fill('000');
+    await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-submit').click();
+    assert.equal((await outcome).status, 'declined');
+    await page.waitForSelector('.pwcheckout-overlay', { state: 'detached' });
+    assert.equal(await page.evaluate(() => document.activeElement.getAttribute('aria-checked')), 'true');
+  });
+});
