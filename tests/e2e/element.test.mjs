@@ -27,6 +27,16 @@ async function waitForElementEvent(page, type, count = 1) {
   await page.waitForFunction(([t, n]) => window.__elementEvents.filter((e) => e.type === t).length >= n, [type, count], { timeout: 15_000 });
   return (await elementEvents(page)).filter((e) => e.type === type).at(-1);
 }
+/** Puts one `<pasarela-checkout id="checkout">` on the page, `options` by property or as the JSON attribute. */
+function addElement(page, options, { as = 'property' } = {}) {
+  return page.evaluate(([o, how]) => {
+    const el = record(document.createElement('pasarela-checkout'));
+    el.id = 'checkout';
+    if (how === 'attribute') el.setAttribute('options', typeof o === 'string' ? o : JSON.stringify(o));
+    else el.options = o;
+    document.body.replaceChildren(el);
+  }, [options, as]);
+}
 const conektaFrames = (page) => page.evaluate(() => document.querySelectorAll('pasarela-checkout iframe').length);
 
 describe('<pasarela-checkout>', () => {
@@ -36,12 +46,7 @@ describe('<pasarela-checkout>', () => {
     const { page, consoleLines } = ctx.tab;
     await withScriptTag(page);
     const { container, ...options } = optionsFor(ctx.world, 'conekta');
-    await page.evaluate((json) => {
-      const el = record(document.createElement('pasarela-checkout'));
-      el.id = 'checkout';
-      el.setAttribute('options', json);
-      document.body.replaceChildren(el);
-    }, JSON.stringify(options));
+    await addElement(page, options, { as: 'attribute' });
     const ready = await waitForElementEvent(page, 'ready');
     assert.deepEqual(ready.detail, { provider: 'conekta' });
     assert.equal(ready.bubbles, false);
@@ -58,11 +63,7 @@ describe('<pasarela-checkout>', () => {
   it('an options attribute that is not JSON is an error event: PasarelaError invalid_options, field options', async () => {
     const { page } = ctx.tab;
     await withScriptTag(page);
-    await page.evaluate(() => {
-      const el = record(document.createElement('pasarela-checkout'));
-      el.setAttribute('options', '{provider: conekta');
-      document.body.replaceChildren(el);
-    });
+    await addElement(page, '{provider: conekta', { as: 'attribute' });
     const e = await waitForElementEvent(page, 'error');
     assert.equal(e.detail.code, 'invalid_options');
     assert.equal(e.detail.field, 'options');
@@ -73,11 +74,7 @@ describe('<pasarela-checkout>', () => {
     const { page } = ctx.tab;
     await withScriptTag(page);
     const { container, ...options } = optionsFor(ctx.world, 'conekta');
-    await page.evaluate((o) => {
-      const el = record(document.createElement('pasarela-checkout'));
-      el.options = { ...o, order: { ...o.order, amount: 12.5 } };
-      document.body.replaceChildren(el);
-    }, options);
+    await addElement(page, { ...options, order: { ...options.order, amount: 12.5 } });
     const e = await waitForElementEvent(page, 'error');
     assert.equal(e.detail.code, 'invalid_options');
     assert.equal(e.detail.field, 'order.amount');
@@ -88,12 +85,7 @@ describe('<pasarela-checkout>', () => {
     const { page } = ctx.tab;
     await withScriptTag(page);
     const { container, ...options } = optionsFor(ctx.world, 'conekta');
-    await page.evaluate((o) => {
-      const el = record(document.createElement('pasarela-checkout'));
-      el.id = 'checkout';
-      el.options = o;
-      document.body.replaceChildren(el);
-    }, options);
+    await addElement(page, options);
     await waitForElementEvent(page, 'ready');
     await page.evaluate((o) => { document.querySelector('pasarela-checkout').options = { ...o, order: { ...o.order, id: 'EL-2', amount: 20000 } }; }, options);
     await waitForElementEvent(page, 'ready', 2);
@@ -110,12 +102,7 @@ describe('<pasarela-checkout>', () => {
     const { page } = ctx.tab;
     await withScriptTag(page);
     const { container, ...options } = optionsFor(ctx.world, 'conekta');
-    await page.evaluate((o) => {
-      const el = record(document.createElement('pasarela-checkout'));
-      el.id = 'checkout';
-      el.options = o;
-      document.body.replaceChildren(el);
-    }, options);
+    await addElement(page, options);
     await waitForElementEvent(page, 'ready');
     const afterRemove = await page.evaluate(() => {
       const el = document.querySelector('pasarela-checkout');
@@ -146,12 +133,7 @@ describe('<pasarela-checkout>', () => {
     });
     await withScriptTag(page);
     const { container, ...options } = optionsFor(ctx.world, 'conekta');
-    await page.evaluate((json) => {
-      const el = record(document.createElement('pasarela-checkout'));
-      el.id = 'checkout';
-      el.setAttribute('options', json);
-      document.body.replaceChildren(el);
-    }, JSON.stringify(options));
+    await addElement(page, options, { as: 'attribute' });
     await waitForElementEvent(page, 'ready');
     await fillConektaCard(page, '4242424242424242');
     assert.equal(await page.evaluate(() => document.querySelector('pasarela-checkout').checkout.pay().then((r) => r.status)), 'approved');

@@ -6,10 +6,10 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startSandbox } from '../../www/server.mjs';
-import { krOptions, optionsFor, shopper } from '../e2e/helpers.mjs';
+import { krOptions, mount, optionsFor, shopper } from '../e2e/helpers.mjs';
 import { ENGINES, launch } from './drivers.mjs';
 import {
-  GOOD, eventNames, fillConektaCard, fillFrame, fillKrCard, mount, paid, payInPage, payWithBambooCard, startPay, until, waitForEvent,
+  GOOD, eventNames, fillConektaCard, fillFrame, fillKrCard, paid, payInPage, payWithBambooCard, startPay, until, waitForEvent,
 } from './flows.mjs';
 
 const FAULTS = [

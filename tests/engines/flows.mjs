@@ -1,6 +1,7 @@
 // Engine-neutral steps of the cross-browser subset, written only with `evaluate` and `press`
-// (tests/engines/drivers.mjs): mounting a checkout, waiting for its events, and typing a card into
-// the emulators' frames (same-origin: the sandbox serves them), the way their own scripts read it.
+// (tests/engines/drivers.mjs): waiting for a checkout's events, and typing a card into the
+// emulators' frames (same-origin: the sandbox serves them), the way their own scripts read it.
+// Mounting is tests/e2e/helpers.mjs's `mount`, which needs nothing but `evaluate` either.
 
 export const GOOD = { bamboo: '4111111111111111', conekta: '4242424242424242', kr: '4970100000000055' };
 
@@ -13,23 +14,6 @@ export async function until(page, predicate, arg = null, { timeout = 15_000, wha
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** Mounts a checkout with `options`, recording every event in `window.__events`. */
-export function mount(page, options) {
-  return page.evaluate(async ({ options, events }) => {
-    const { createCheckout } = await import('/pkg/pasarela.mjs');
-    const plain = (v) => JSON.parse(JSON.stringify(v, (k, x) => (x instanceof Error ? { ...x, message: x.message } : x)));
-    window.__events = window.__events || [];
-    try {
-      const c = await createCheckout(options);
-      window.checkout = c;
-      for (const e of events) c.on(e, (p) => window.__events.push({ name: e, payload: plain(p) }));
-      return { ok: true };
-    } catch (e) {
-      return { ok: false, error: plain(e) };
-    }
-  }, { options, events: ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'] });
 }
 
 export const eventNames = (page) => page.evaluate(() => window.__events.map((e) => e.name));
