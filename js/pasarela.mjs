@@ -61,10 +61,15 @@ function load() {
   return loading;
 }
 
-/** JSON text of plain data, or `undefined` when it is not plain (cycles, BigInt, throwing getters). */
-function json(value, skipKey) {
+/**
+ * A plain-data copy of `value` (through JSON: no getters, functions, prototypes or shared
+ * references survive), `skipKey` left out of its top level; `undefined` when it is not plain
+ * data (cycles, BigInt, throwing getters). The wasm reads the copy, never the page's object.
+ */
+function plain(value, skipKey) {
   try {
-    return JSON.stringify(value, function (key, v) { return this === value && key === skipKey ? undefined : v; });
+    const text = JSON.stringify(value, function (key, v) { return this === value && key === skipKey ? undefined : v; });
+    return text === undefined ? undefined : JSON.parse(text);
   } catch {
     return undefined;
   }
@@ -190,7 +195,7 @@ class Checkout {
   setProfiles(profiles) {
     if (!this.#inner) throw destroyedError();
     if (poisoned) throw poisoned;
-    try { this.#inner.setProfiles(json(profiles)); } catch (e) { throw toError(e); }
+    try { this.#inner.setProfiles(plain(profiles)); } catch (e) { throw toError(e); }
   }
 
   /** Extension (Bamboo): opens the card-enrollment form; resolves with the `token` payload. */
@@ -273,7 +278,7 @@ export async function createCheckout(options, init) {
   const element = typeof Element !== 'undefined' && container instanceof Element ? container : undefined;
   let inner;
   try {
-    inner = WasmCheckout.create(withDefaultScript(options, json(options, element ? 'container' : undefined)), element, (event, payload) => checkout._emit(event, payload));
+    inner = WasmCheckout.create(withDefaultScript(plain(options, element ? 'container' : undefined)), element, (event, payload) => checkout._emit(event, payload));
   } catch (e) {
     throw toError(e);
   }
@@ -282,10 +287,10 @@ export async function createCheckout(options, init) {
   return checkout;
 }
 
-/** The options' JSON text with the provider's production `scriptUrl` when the page gave none. */
-function withDefaultScript(options, text) {
-  const url = text && safeGet(options, 'scriptUrl') === undefined && SCRIPTS[safeGet(options, 'provider')];
-  return url ? `{"scriptUrl":${JSON.stringify(url)}${text.length > 2 ? ',' : ''}${text.slice(1)}` : text;
+/** The options' plain copy with the provider's production `scriptUrl` when the page gave none. */
+function withDefaultScript(o) {
+  if (o && o.scriptUrl === undefined && SCRIPTS[o.provider]) o.scriptUrl = SCRIPTS[o.provider];
+  return o;
 }
 
 function safeGet(o, k) {

@@ -16,11 +16,12 @@ pub struct WasmCheckout {
 
 #[wasm_bindgen]
 impl WasmCheckout {
-    /// Validates `options` (JSON text made by the JS entry, `None` when it could not be made:
-    /// cycles, BigInt, throwing getters), renders into the container and starts loading the
-    /// provider. Throws a plain `PasarelaError` object; nothing is loaded or rendered on bad options.
+    /// Validates `options` (the JS entry's plain-data copy of the page's options, `undefined`
+    /// when none could be made: cycles, BigInt, throwing getters), renders into the container
+    /// and starts loading the provider. Throws a plain `PasarelaError` object; nothing is loaded
+    /// or rendered on bad options.
     pub fn create(
-        options_json: Option<String>,
+        options: JsValue,
         container: JsValue,
         emit: js_sys::Function,
     ) -> Result<WasmCheckout, JsValue> {
@@ -31,7 +32,7 @@ impl WasmCheckout {
                 Locale::default(),
             ))
         };
-        let value = options_json.as_deref().and_then(web::json::parse).ok_or_else(not_plain)?;
+        let value = web::json::read(&options).ok_or_else(not_plain)?;
         let element = container.dyn_ref::<web_sys::Element>().cloned();
         let opts = options::parse(&value, element.is_some(), &web::url_allowed).map_err(|e| to_js(&e))?;
         let container = match (&opts.container, element) {
@@ -84,11 +85,9 @@ impl WasmCheckout {
 
     /// `checkout.setProfiles(list)` (extension): validated like the `profiles` option.
     #[wasm_bindgen(js_name = setProfiles)]
-    pub fn set_profiles(&self, profiles_json: Option<String>) -> Result<(), JsValue> {
+    pub fn set_profiles(&self, profiles: JsValue) -> Result<(), JsValue> {
         let locale = self.inner.locale();
-        let value = profiles_json
-            .as_deref()
-            .and_then(web::json::parse)
+        let value = web::json::read(&profiles)
             .ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array of plain objects", locale)))?;
         let items =
             value.as_array().ok_or_else(|| to_js(&PasarelaError::invalid("profiles", "must be an array", locale)))?;

@@ -124,6 +124,11 @@ async fn futures_join<A: std::future::Future, B: std::future::Future>(a: A, b: B
     out
 }
 
+/// What the JS entry hands the wasm: the options as `JSON.parse` made them.
+fn parsed(json: Option<String>) -> JsValue {
+    json.map_or(JsValue::UNDEFINED, |t| js_sys::JSON::parse(&t).unwrap())
+}
+
 fn options(container_sel: &str) -> Option<String> {
     Some(format!(
         r#"{{ "provider": "bamboo", "container": "{container_sel}", "publicKey": "pk",
@@ -145,7 +150,7 @@ fn recorder() -> (js_sys::Function, js_sys::Array) {
 #[wasm_bindgen_test]
 fn options_that_are_not_json_data_are_invalid_options() {
     let (emit, _) = recorder();
-    let err = WasmCheckout::create(None, JsValue::UNDEFINED, emit).err().expect("must throw");
+    let err = WasmCheckout::create(JsValue::UNDEFINED, JsValue::UNDEFINED, emit).err().expect("must throw");
     assert_eq!(js::get_string(&err, "code").as_deref(), Some("invalid_options"));
     assert_eq!(js::get_string(&err, "field").as_deref(), Some("options"));
 }
@@ -155,7 +160,7 @@ fn invalid_options_throw_a_typed_error_and_render_nothing() {
     let host = container("bad-opts");
     let opts = options("#bad-opts").map(|o| o.replace("\"CLP\"", "\"usd\""));
     let (emit, log) = recorder();
-    let err = WasmCheckout::create(opts, JsValue::UNDEFINED, emit).err().expect("must throw");
+    let err = WasmCheckout::create(parsed(opts), JsValue::UNDEFINED, emit).err().expect("must throw");
     assert_eq!(js::get_string(&err, "code").as_deref(), Some("invalid_options"));
     assert_eq!(js::get_string(&err, "field").as_deref(), Some("order.currency"));
     assert_eq!(host.child_element_count(), 0);
@@ -183,7 +188,7 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
     eval(FAKE_PWCHECKOUT);
     let host = container("bamboo-fake");
     let (emit, log) = recorder();
-    let checkout = WasmCheckout::create(options("#bamboo-fake"), JsValue::UNDEFINED, emit).expect("valid options");
+    let checkout = WasmCheckout::create(parsed(options("#bamboo-fake")), JsValue::UNDEFINED, emit).expect("valid options");
     time::sleep(50).await;
     let pw = js::global("PWCheckout");
     let props = js::get(&pw, "props");

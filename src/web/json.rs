@@ -1,5 +1,6 @@
-//! JSON text read by the browser's own `JSON.parse` into the core's [`Json`] tree. The wasm then
-//! carries no JSON parser of its own (`domain::json`'s parser stays for native code and tests;
+//! JSON read by the browser's own `JSON.parse` into the core's [`Json`] tree (merchant answers
+//! as text; options and profiles as the JS entry's plain-data copy, already parsed there, so
+//! they cross into the wasm once). The wasm then carries no JSON parser of its own (`domain::json`'s parser stays for native code and tests;
 //! README, "Size and speed"); `tests/web.rs` holds the two to the same answers: the same values,
 //! the same refusals (non-finite numbers, nesting deeper than the core's limit).
 
@@ -8,7 +9,13 @@ use wasm_bindgen::{JsCast, JsValue};
 
 /// Parses strict JSON text; `None` for anything else.
 pub fn parse(text: &str) -> Option<Json> {
-    tree(&js_sys::JSON::parse(text).ok()?, 0)
+    read(&js_sys::JSON::parse(text).ok()?)
+}
+
+/// A value `JSON.parse` made (plain data) as a [`Json`] tree; `None` for anything else
+/// (`undefined`, nesting deeper than the core's limit, a non-finite number).
+pub fn read(value: &JsValue) -> Option<Json> {
+    tree(value, 0)
 }
 
 /// `value` as a [`Json`] tree, `depth` containers down.
@@ -26,7 +33,8 @@ fn tree(value: &JsValue, depth: usize) -> Option<Json> {
     if value.is_null() {
         return Some(Json::Null);
     }
-    if depth >= MAX_DEPTH {
+    // `undefined` (no copy could be made) is no JSON value.
+    if depth >= MAX_DEPTH || !value.is_object() {
         return None;
     }
     // One loop for arrays and objects (`Object.entries` gives `[key, value]` pairs): two
