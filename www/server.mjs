@@ -1,5 +1,6 @@
 // The local sandbox: serves the demo storefront (www/), the package (pkg/), the provider
-// emulators (browser libraries and server APIs) and the emulated merchant server.
+// emulators (browser libraries and server APIs) and, as the merchant, the real merchant service
+// (server/, started as a child process) behind a storefront backend (sandbox/service.mjs).
 // Zero dependencies: `node www/server.mjs [port]`. Tests import `startSandbox()`.
 import http from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createBamboo } from './sandbox/bamboo.mjs';
 import { createConekta } from './sandbox/conekta.mjs';
 import { createKr } from './sandbox/kr.mjs';
-import { createMerchant } from './sandbox/merchant.mjs';
+import { createService } from './sandbox/service.mjs';
 import { createFaults } from './sandbox/faults.mjs';
 import { readJson, sendJson } from './sandbox/http.mjs';
 
@@ -52,7 +53,7 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
   const bamboo = createBamboo();
   const conekta = createConekta();
   const kr = createKr();
-  const merchant = createMerchant({ bamboo, conekta, kr, faults });
+  let merchant = null; // the merchant service starts once the sandbox's origin is known
   const providers = [bamboo, conekta, kr];
 
   const server = http.createServer(async (req, res) => {
@@ -63,6 +64,20 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       if (await faults.handleScript(req, res, url)) return;
       if (path.startsWith('/__sandbox/')) return await control(req, res, path);
       if (path.startsWith('/merchant/')) return await merchant.handle(req, res, url);
+      if (req.method === 'POST' && /^\/(bamboo\/v1\/api\/purchase|conekta\/orders|lyra\/api-payment\/V4\/Charge\/CreatePayment)$/.test(path)) {
+        // Provider API faults, as the merchant service meets them: refused before charging
+        // ('provider-before'), or the charge made and its answer lost or late ('provider-after').
+        if (await faults.apply('provider-before', res)) return;
+        const after = faults.take('provider-after');
+        if (after) {
+          const end = res.end.bind(res);
+          res.end = (...args) => {
+            if (after.kind === 'drop') return res.socket?.destroy();
+            setTimeout(() => end(...args), after.delayMs ?? 1000);
+            return res;
+          };
+        }
+      }
       for (const p of providers) if (await p.handle(req, res, url)) return;
       if (path === '/harness.html') return serveFile(res, join(ROOT, 'www/harness.html'));
       if (path === '/harness-csp.html') {
@@ -94,7 +109,7 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       return sendJson(res, 200, { ok: true });
     }
     if (path === '/__sandbox/state') {
-      return sendJson(res, 200, { charges: merchant.charges(), requests: merchant.requests(), webhooks: merchant.webhooks(), bamboo: bamboo.state(), conekta: conekta.state(), kr: kr.state() });
+      return sendJson(res, 200, { charges: await merchant.charges(), requests: merchant.requests(), webhooks: merchant.webhooks(), bamboo: bamboo.state(), conekta: conekta.state(), kr: kr.state() });
     }
     if (path === '/__sandbox/faults' && req.method === 'POST') {
       faults.set(await readJson(req));
@@ -105,8 +120,18 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
 
   await new Promise((ok) => server.listen(port, host, ok));
   const url = `http://${host}:${server.address().port}`;
-  for (const p of [...providers, merchant]) p.setOrigin?.(url);
-  return { url, server, close: () => new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); }) };
+  for (const p of providers) p.setOrigin?.(url);
+  try {
+    merchant = await createService({ bamboo, conekta, kr, faults, origin: url });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  const close = async () => {
+    await merchant.close();
+    await new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); });
+  };
+  return { url, server, merchant, providers: { bamboo, conekta, kr }, faults, close };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -19,8 +19,11 @@ describe('saved profiles and one-click', () => {
   it('Bamboo: raw PaymentProfiles render as a radio group and pay in one click', async () => {
     const { page } = ctx.tab;
     const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111', '5555555555554444']);
-    assert.ok(saved.profiles.every((p) => !('Token' in p)), 'the merchant strips secrets');
-    await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles, locale: 'en' }));
+    assert.ok(saved.profiles.every((p) => !('Token' in p) && !('CommerceToken' in p)), 'the merchant strips secrets');
+    // The storefront passes them as Bamboo's own PaymentProfiles entries (docs/api.md §5).
+    const raw = saved.profiles.map((p) => ({ PaymentProfileId: Number(p.id), Brand: p.brand, Last4: p.last4, Expiration: p.expiry,
+      CardOwner: p.holder, IssuerBank: p.issuer, Installments: p.installments.join(';') }));
+    await mountWith(page, optionsFor(ctx.world, 'bamboo', { profiles: raw, locale: 'en' }));
     const list = await radios(page);
     assert.equal(list.length, 3);
     assert.match(list[0].text, /Visa •••• 1111.*Expires 12\/30/);
@@ -34,7 +37,7 @@ describe('saved profiles and one-click', () => {
     const r = await waitForEvent(page, 'result');
     assert.equal(r.status, 'approved');
     const s = await ctx.world.state();
-    assert.deepEqual(s.requests[0].body.source, { type: 'profile', profileId: saved.profiles[0].PaymentProfileId.toString() });
+    assert.deepEqual(s.requests[0].body.source, { type: 'profile', profileId: saved.profiles[0].id });
     assert.equal(s.charges.length, 1);
     assert.deepEqual(await eventNames(page), ['ready', 'result']);
   });
@@ -214,7 +217,7 @@ describe('saved profiles and one-click', () => {
     await page.keyboard.press('Enter');
     assert.equal((await waitForEvent(page, 'result')).status, 'approved');
     const req = (await ctx.world.state()).requests[0].body;
-    assert.deepEqual([req.source.profileId, req.installments], [String(saved.profiles[1].PaymentProfileId), 3]);
+    assert.deepEqual([req.source.profileId, req.installments], [saved.profiles[1].id, 3]);
     // Selected, left for "another card", selected again: two profileselected events; Space on the
     // already-selected card adds none.
     assert.deepEqual((await events(page)).filter((e) => e.name === 'profileselected').map((e) => e.payload.profileId), [list[2].id, list[2].id]);

@@ -72,7 +72,7 @@ for (const engine of ENGINES) {
       const saved = await shopper(world(), 'bamboo', ['4111111111111111', '4000000000003063']);
       assert.deepEqual(await mount(page, optionsFor(world(), 'bamboo', { profiles: saved.profiles })), { ok: true });
       await waitForEvent(page, 'ready');
-      const ids = saved.profiles.map((p) => String(p.PaymentProfileId));
+      const ids = saved.profiles.map((p) => p.id);
       const radios = () => page.evaluate(() => [...document.querySelectorAll('#checkout [role=radio]')].map((r) => r.getAttribute('aria-checked')).join());
       const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-checked') === 'true' && document.activeElement.getAttribute('role'));
       assert.equal(await radios(), 'true,false,false');

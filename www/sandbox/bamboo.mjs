@@ -12,6 +12,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brandOf, luhn, notExpired, randomId } from './cards.mjs';
 import { readJson, sendJson } from './http.mjs';
+import { createHmac } from 'node:crypto';
+import { createDeliverer } from './deliver.mjs';
 
 const ASSETS = fileURLToPath(new URL('../emulators/bamboo/', import.meta.url));
 export const BAMBOO_PRIVATE_KEY = 'bamboo_private_sandbox';
@@ -33,9 +35,14 @@ const STATUS = { 1: 'Approved', 2: 'Pending', 3: 'PreAuthorized', 4: 'Rejected',
 export function createBamboo() {
   let origin = '';
   let tokens, purchases, customers, sessions, nextPurchase, nextCustomer, nextProfile;
+  // Ids keep counting across resets, as a real API's do: the merchant service's database
+  // outlives a test, and must never meet the same purchase id twice.
+  nextPurchase = 1000; nextCustomer = 249205; nextProfile = 55591;
+  const hooks = createDeliverer();
+  let webhookSecret = BAMBOO_PRIVATE_KEY;
   const reset = () => {
     tokens = new Map(); purchases = new Map(); customers = new Map(); sessions = new Map();
-    nextPurchase = 1000; nextCustomer = 249205; nextProfile = 55591;
+    hooks.reset();
   };
   reset();
   const base = () => `${origin}/bamboo`;
@@ -67,7 +74,7 @@ export function createBamboo() {
   }
 
   function purchaseView(p) {
-    return { PurchaseId: p.id, Created: p.created, Order: p.order, Amount: p.amount, Currency: p.currency, Installments: p.installments,
+    return { PurchaseId: p.id, Created: p.created, Order: p.order, Description: p.description, Amount: p.amount, Currency: p.currency, Installments: p.installments,
       Transaction: { TransactionId: p.id * 10, TransactionStatusId: p.statusId, Status: STATUS[p.statusId], ErrorCode: p.errorCode ?? null,
         ApprovalCode: p.statusId === 1 ? String(100000 + p.id) : null },
       CommerceAction: p.action ?? null, Brand: p.brand, Last4: p.last4 };
@@ -84,7 +91,7 @@ export function createBamboo() {
     t.used = true;
     const rule = amountRule(body.Amount, body.Currency) || CARD_RULES[t.pan] || { status: 1 };
     const p = { id: nextPurchase++, created: new Date().toISOString(), order: body.Order, amount: body.Amount, currency: body.Currency,
-      installments: body.Installments ?? 1, statusId: rule.status ?? 2, errorCode: rule.error, message: rule.message, brand: t.brand, last4: t.last4, pan: t.pan };
+      installments: body.Installments ?? 1, description: body.Description ?? null, statusId: rule.status ?? 2, errorCode: rule.error, message: rule.message, brand: t.brand, last4: t.last4, pan: t.pan };
     if (rule.verify) {
       const session = `CA_${crypto.randomUUID()}`;
       sessions.set(session, p.id);
@@ -104,7 +111,19 @@ export function createBamboo() {
     if (cvv === '999') return { ProcessType: 'PURCHASE_PENDING', ProcessStatus: 2 };
     p.action = null;
     if (cvv === '123') p.statusId = 1; else { p.statusId = 4; p.errorCode = 'TR022'; p.message = 'Código de seguridad incorrecto'; }
+    notify(p);
     return { ProcessType: 'PURCHASE_PENDING', ProcessStatus: p.statusId === 1 ? 1 : 3 };
+  }
+
+  /**
+   * The purchase notification (FLOWS.md): a JSON POST retried until a 200, signed with hex
+   * HMAC-SHA-256(PurchaseId + Amount + Currency + DateSent, merchant secret). The field names
+   * DateSent and Signature are this emulator's guess (no public source names them).
+   */
+  function notify(p) {
+    const DateSent = new Date().toISOString();
+    const Signature = createHmac('sha256', webhookSecret).update(`${p.id}${p.amount}${p.currency}${DateSent}`).digest('hex');
+    hooks.send({ PurchaseId: p.id, Amount: p.amount, Currency: p.currency, Status: STATUS[p.statusId], DateSent, Signature }, { label: `purchase.${STATUS[p.statusId]}` });
   }
 
   function createCustomer(body) {
@@ -151,6 +170,14 @@ export function createBamboo() {
       return true;
     }
     let m;
+    if (req.method === 'GET' && rest === '/v1/api/purchase') {
+      // The purchases of an order (guess: Bamboo's API has no documented search; the merchant
+      // service finds a purchase whose answer it lost by Order and Description).
+      if (req.headers.authorization !== `Basic ${BAMBOO_PRIVATE_KEY}`) { sendJson(res, 401, { Response: null, Errors: [{ ErrorCode: 'AU001', Message: 'Unauthorized' }] }); return true; }
+      const order = url.searchParams.get('Order');
+      sendJson(res, 200, { Response: [...purchases.values()].filter((x) => x.order === order).map(purchaseView), Errors: [] });
+      return true;
+    }
     if (req.method === 'GET' && (m = rest.match(/^\/v1\/api\/purchase\/(\d+)$/))) {
       const pur = purchases.get(Number(m[1]));
       sendJson(res, pur ? 200 : 404, pur ? { Response: purchaseView(pur), Errors: [] } : { Response: null, Errors: [{ ErrorCode: 'PR404', Message: 'Not found' }] });
@@ -171,6 +198,9 @@ export function createBamboo() {
     getPurchase: (id) => { const pur = purchases.get(Number(id)); return pur && purchaseView(pur); },
     customer: (id) => customers.get(Number(id)),
     setOrigin(o) { origin = o; },
+    /** Where purchase notifications go, and the secret that signs them. */
+    setWebhook(url, secret = BAMBOO_PRIVATE_KEY) { hooks.setUrl(url); webhookSecret = secret; },
+    notifications: () => hooks.delivered(),
     state: () => ({ purchases: [...purchases.values()].map(purchaseView), tokens: [...tokens.values()].map((t) => ({ type: t.type, used: t.used, last4: t.last4 })) }),
   };
 }

@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brandOf, luhn, notExpired, randomId } from './cards.mjs';
 import { readJson, sendJson } from './http.mjs';
+import { createDeliverer } from './deliver.mjs';
 
 const ASSETS = fileURLToPath(new URL('../emulators/conekta/', import.meta.url));
 export const CONEKTA_PRIVATE_KEY = 'key_sandbox_private';
@@ -31,7 +32,8 @@ const error = (status, type, code, message, param = null) => ({
 
 export function createConekta() {
   let tokens, customers, orders, listeners = [];
-  const reset = () => { tokens = new Map(); customers = new Map(); orders = new Map(); };
+  const hooks = createDeliverer();
+  const reset = () => { tokens = new Map(); customers = new Map(); orders = new Map(); hooks.reset(); };
   reset();
 
   function tokenize({ publicKey, number, name, exp_month, exp_year, cvc }) {
@@ -71,6 +73,24 @@ export function createConekta() {
     return { status: 200, body: view(c) };
   }
 
+  /** POST /customers/{id}/payment_sources: one more card for an existing customer. */
+  function addSource(id, body, auth) {
+    if (!authorized(auth)) return error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.');
+    const c = customers.get(id);
+    if (!c) return error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'El cliente no existe.');
+    const t = tokens.get(body.token_id);
+    if (!t) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.token.invalid', 'El token no existe.', 'token_id');
+    if (t.used) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.token.already_used', 'El token ya fue utilizado.', 'token_id');
+    t.used = true;
+    const src = { id: `src_${randomId(10)}`, object: 'payment_source', type: 'card', created_at: Math.floor(Date.now() / 1000), parent_id: c.id,
+      last4: t.pan.slice(-4), bin: t.pan.slice(0, 6), brand: brandOf(t.pan).toLowerCase(), exp_month: t.exp_month, exp_year: t.exp_year.slice(-2),
+      name: t.name, default: c.payment_sources.data.length === 0, pan: t.pan };
+    c.payment_sources.data.push(src);
+    if (!c.default_payment_source_id) c.default_payment_source_id = src.id;
+    const { pan, ...shown } = src;
+    return { status: 200, body: shown };
+  }
+
   const view = (c) => ({ ...c, payment_sources: { ...c.payment_sources, data: c.payment_sources.data.map(({ pan, ...s }) => s) } });
 
   /** POST /orders: charges the customer's default (or named) source. */
@@ -86,6 +106,7 @@ export function createConekta() {
     if (!src) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.payment_source', 'Medio de pago inválido.', 'charges.payment_method');
     const rule = CARDS[src.pan] || { status: 'paid' };
     const o = { id: `ord_${randomId(10)}`, object: 'order', livemode: false, amount, currency: body.currency, payment_status: rule.status,
+      metadata: body.metadata ?? {},
       customer_info: { customer_id: c.id, object: 'customer_info' }, created_at: Math.floor(Date.now() / 1000),
       charges: { object: 'list', data: [{ id: randomId(12), object: 'charge', amount, status: rule.status === 'declined' ? 'declined' : rule.status,
         failure_code: rule.code ?? null, failure_message: rule.message ?? null,
@@ -112,6 +133,7 @@ export function createConekta() {
   function emit(type, order) {
     const event = { id: randomId(12), object: 'event', type, livemode: false, created_at: Math.floor(Date.now() / 1000), data: { object: structuredClone(order) } };
     for (const l of listeners) l(event);
+    hooks.send(event, { label: type });
   }
 
   async function handle(req, res, url) {
@@ -130,6 +152,25 @@ export function createConekta() {
     }
     if (req.method === 'POST' && rest === '/customers') { const r = createCustomer((await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true; }
     if (req.method === 'POST' && rest === '/orders') { const r = createOrder((await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true; }
+    let cm;
+    if (req.method === 'POST' && (cm = rest.match(/^\/customers\/([\w-]+)\/payment_sources$/))) {
+      const r = addSource(cm[1], (await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true;
+    }
+    if (req.method === 'GET' && (cm = rest.match(/^\/customers\/([\w-]+)$/))) {
+      if (!authorized(req.headers.authorization)) { const e = error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.'); sendJson(res, 401, e.body); return true; }
+      const c = customers.get(cm[1]);
+      sendJson(res, c ? 200 : 404, c ? view(c) : error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'No encontrado.').body);
+      return true;
+    }
+    if (req.method === 'GET' && rest === '/orders') {
+      // conekta/openapi: GET /orders takes `search`; which fields it matches is this emulator's
+      // guess (metadata values, the order id).
+      if (!authorized(req.headers.authorization)) { const e = error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.'); sendJson(res, 401, e.body); return true; }
+      const q = url.searchParams.get('search') ?? '';
+      const data = [...orders.values()].filter((o) => !q || o.id === q || Object.values(o.metadata ?? {}).includes(q));
+      sendJson(res, 200, { object: 'list', has_more: false, data });
+      return true;
+    }
     const m = rest.match(/^\/orders\/([\w-]+)$/);
     if (req.method === 'GET' && m) { const o = orders.get(m[1]); sendJson(res, o ? 200 : 404, o || error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'No encontrado.').body); return true; }
     sendJson(res, 404, error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'Endpoint desconocido.').body);
@@ -141,6 +182,9 @@ export function createConekta() {
     getOrder: (id) => orders.get(id),
     customer: (id) => customers.get(id) && view(customers.get(id)),
     onWebhook(fn) { listeners.push(fn); },
+    /** Where order.* events are POSTed (the merchant's webhook endpoint). */
+    setWebhook(url) { hooks.setUrl(url); },
+    deliveries: () => hooks.delivered(),
     setOrigin() {},
     state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount })), tokens: [...tokens.values()].map((t) => ({ used: t.used })) }),
   };

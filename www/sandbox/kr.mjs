@@ -13,6 +13,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brandOf, luhn, notExpired, randomId } from './cards.mjs';
 import { readJson, sendJson } from './http.mjs';
+import { createDeliverer } from './deliver.mjs';
 
 const ASSETS = fileURLToPath(new URL('../emulators/lyra/', import.meta.url));
 export const KR_SHOP_ID = '69876357';
@@ -42,7 +43,9 @@ export function krHashValid({ rawClientAnswer, hash, hashKey, hashAlgorithm }) {
 
 export function createKr() {
   let forms, transactions, tokens;
-  const reset = () => { forms = new Map(); transactions = []; tokens = new Map(); };
+  const ipn = createDeliverer();
+  let orders = new Map(); // orderId → transactions, for Order/Get
+  const reset = () => { forms = new Map(); transactions = []; tokens = new Map(); orders = new Map(); ipn.reset(); };
   reset();
 
   const wsError = (code, message) => ({ status: 'ERROR', answer: { errorCode: code, errorMessage: message, _type: 'V4/WebService/WebServiceError' } });
@@ -57,10 +60,10 @@ export function createKr() {
       // One-click: charge the stored paymentMethodToken at once; the answer is the payment.
       const saved = tokens.get(body.paymentMethodToken);
       if (!saved) return wsError('PSP_030', 'paymentMethodToken not found');
-      return { status: 'SUCCESS', answer: payment({ amount: body.amount, currency: body.currency, orderId: body.orderId, customer: body.customer }, saved.pan, null, 'SILENT') };
+      return { status: 'SUCCESS', answer: payment({ amount: body.amount, currency: body.currency, orderId: body.orderId, customer: body.customer, metadata: body.metadata }, saved.pan, null, 'SILENT') };
     }
     const formToken = `${randomId(8)}${Buffer.from(JSON.stringify({ a: body.amount, c: body.currency })).toString('base64url')}${randomId(8)}`;
-    forms.set(formToken, { amount: body.amount, currency: body.currency, orderId: body.orderId ?? null, formAction, customer: body.customer || {}, paid: false });
+    forms.set(formToken, { amount: body.amount, currency: body.currency, orderId: body.orderId ?? null, formAction, customer: body.customer || {}, metadata: body.metadata ?? null, paid: false });
     return { status: 'SUCCESS', answer: { formToken, _type: 'V4/Charge/PaymentForm' } };
   }
 
@@ -89,9 +92,11 @@ export function createKr() {
       detailedStatus: refused ? 'REFUSED' : 'AUTHORISED', operationType: 'DEBIT', creationDate: new Date().toISOString(),
       errorCode: refused ? 'ACQ_001' : null, errorMessage: refused ? 'Payment refused' : null,
       detailedErrorCode: refused ? '05' : null, detailedErrorMessage: refused ? 'Do not honor' : null,
+      metadata: f.metadata ?? null,
       transactionDetails: { cardDetails: { effectiveBrand: brandOf(pan).toUpperCase(), pan: `${pan.slice(0, 6)}XXXXXX${pan.slice(-4)}` }, _type: 'V4/TransactionDetails' },
       _type: 'V4/PaymentTransaction' };
     transactions.push({ uuid, status, amount: f.amount, mode });
+    if (f.orderId) orders.set(f.orderId, [...(orders.get(f.orderId) ?? []), tx]);
     return { shopId: KR_SHOP_ID, orderCycle: 'CLOSED', orderStatus: status, serverDate: new Date().toISOString(),
       orderDetails: { orderTotalAmount: f.amount, orderCurrency: f.currency, mode: 'TEST', orderId: f.orderId, _type: 'V4/OrderDetails' },
       customer: { email: f.customer?.email ?? null, reference: f.customer?.reference ?? null, _type: 'V4/Customer/Customer' },
@@ -118,6 +123,9 @@ export function createKr() {
     if (clientAnswer.orderStatus === 'PAID') f.paid = true;
     else f.refusals = (f.refusals || 0) + 1;
     const rawClientAnswer = JSON.stringify(clientAnswer);
+    // The IPN: Lyra POSTs the same answer to the merchant, signed with the REST password.
+    ipn.send({ 'kr-hash': krHash(rawClientAnswer, 'password'), 'kr-hash-algorithm': 'sha256_hmac', 'kr-hash-key': 'password',
+      'kr-answer-type': 'V4/Payment', 'kr-answer': rawClientAnswer }, { type: 'form', label: clientAnswer.orderStatus });
     return { answer: { _type: 'V4/Charge/ProcessPaymentAnswer', clientAnswer, rawClientAnswer, hash: krHash(rawClientAnswer), hashAlgorithm: 'sha256_hmac',
       hashKey: 'sha256_hmac', serverDate: new Date().toISOString(), formId: randomId(8) } };
   }
@@ -140,6 +148,14 @@ export function createKr() {
     const api = '/api-payment/V4/Charge/';
     if (req.method === 'POST' && rest === `${api}CreatePayment`) { sendJson(res, 200, createPayment((await readJson(req)) || {}, req.headers.authorization)); return true; }
     if (req.method === 'POST' && rest === `${api}UpdatePaymentAmount`) { sendJson(res, 200, updatePaymentAmount((await readJson(req)) || {}, req.headers.authorization)); return true; }
+    if (req.method === 'POST' && rest === '/api-payment/V4/Order/Get') {
+      // V4/Order/Get by orderId (the answer's shape is this emulator's guess).
+      const b = (await readJson(req)) || {};
+      if (req.headers.authorization !== BASIC) { sendJson(res, 200, wsError('INT_905', 'invalid authentication')); return true; }
+      const txs = orders.get(b.orderId);
+      sendJson(res, 200, txs ? { status: 'SUCCESS', answer: { orderId: b.orderId, transactions: txs, _type: 'V4/OrderTransactions' } } : wsError('PSP_010', 'order not found'));
+      return true;
+    }
     if (req.method === 'GET' && rest === `${api}FormInfo`) {
       const f = forms.get(url.searchParams.get('formToken'));
       sendJson(res, f ? 200 : 404, f ? { amount: f.amount, currency: f.currency, formAction: f.formAction } : { errorCode: 'CLIENT_100' });
@@ -159,6 +175,9 @@ export function createKr() {
     /** Registers a card directly (what a REGISTER form would do) and returns its paymentMethodToken. */
     register(pan) { const t = randomId(16).replace(/[^a-zA-Z0-9]/g, 'x'); tokens.set(t, { pan }); return t; },
     setOrigin() {},
+    /** Where the IPN goes (the merchant's notification URL). */
+    setIpnUrl(url) { ipn.setUrl(url); },
+    ipns: () => ipn.delivered(),
     state: () => ({ transactions: [...transactions], forms: forms.size }),
   };
 }

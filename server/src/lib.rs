@@ -1,0 +1,58 @@
+//! # pasarela-server
+//!
+//! The merchant side of Pasarela: a service a storefront runs beside its own backend. The
+//! backend opens checkout sessions with its secret key; the page pays with the session's client
+//! secret; the service charges Bamboo, Conekta or Lyra exactly once per attempt, keeps saved
+//! cards' secrets, and follows the providers' webhooks.
+//!
+//! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
+//! of docs/api.md §4), `sessions` (the price and the customer), `pay` (one attempt, exactly once),
+//! `providers` (one module per provider API), `webhooks`, `routes` (HTTP), `redact` (logs).
+#![deny(missing_docs)]
+
+#[allow(missing_docs)]
+pub mod app;
+#[allow(missing_docs)]
+pub mod config;
+pub mod pay;
+#[allow(missing_docs)]
+pub mod protocol;
+#[allow(missing_docs)]
+pub mod providers;
+pub mod redact;
+pub mod routes;
+#[allow(missing_docs)]
+pub mod sessions;
+#[allow(missing_docs)]
+pub mod store;
+pub mod webhooks;
+
+use config::{Config, Secret};
+
+/// Opens the database, settles the secret key and builds the service.
+pub async fn build(config: Config) -> Result<axum::Router, Box<dyn std::error::Error + Send + Sync>> {
+    let db = store::connect(&config.database_url).await?;
+    let secret_key = match &config.secret_key {
+        Some(k) => k.clone(),
+        None => {
+            // No key configured: one is generated at the first start and kept in the database,
+            // shared by every instance on it; it is written to a file beside the service (not
+            // logged) for the backend to read.
+            let k = store::init_setting(&db, "secret_key", &format!("sk_{}", app::random_text(32))).await?;
+            let path = std::env::var("PASARELA_SECRET_KEY_FILE").unwrap_or_else(|_| "pasarela-secret.key".into());
+            write_private(&path, &k)?;
+            tracing::info!(file = %path, "no PASARELA_SECRET_KEY set: the generated secret key is in this file");
+            Secret::new(k)
+        }
+    };
+    Ok(routes::router(app::App::new(db, config, secret_key)))
+}
+
+fn write_private(path: &str, value: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)?.write_all(value.as_bytes())
+}

@@ -1,0 +1,162 @@
+//! The wire of docs/api.md §4 as the service reads and writes it. The words (statuses, action
+//! types, provider names) are the browser package's own (`pasarela::domain`), so both sides of the
+//! protocol spell them from one definition; `tests/protocol.rs` holds the service's answers to the
+//! browser's parser and the browser's request bodies to this reader.
+
+use pasarela::domain::merchant::{ActionType, ResultStatus};
+use pasarela::domain::ProviderId;
+use serde::{Deserialize, Serialize, Serializer};
+use std::fmt;
+
+/// A provider, by the browser's `provider` option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Provider(pub ProviderId);
+
+impl Provider {
+    /// `"bamboo"`, `"conekta"`, `"kr"`.
+    pub fn as_str(self) -> &'static str {
+        self.0.as_str()
+    }
+    /// Reads a provider name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [ProviderId::Bamboo, ProviderId::Conekta, ProviderId::Kr].into_iter().find(|p| p.as_str() == s).map(Self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Provider {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown provider {s:?}")))
+    }
+}
+
+impl Serialize for Provider {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// `order` of a request: what the page believes it is paying (checked against the session).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct Order {
+    pub id: String,
+    pub amount: i64,
+    pub currency: String,
+}
+
+/// `customer` of a request (display data only; the session's customer is the one that counts).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Customer {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+}
+
+/// What pays (`source`).
+#[derive(Clone, Deserialize, PartialEq)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Source {
+    /// A one-time (`OT_`), Commerce (`CT_`) or Conekta (`tok_`) token.
+    Token {
+        token: String,
+        #[serde(default)]
+        kind: Option<String>,
+    },
+    /// A saved card, by the id the session listed.
+    Profile {
+        #[serde(rename = "profileId")]
+        profile_id: String,
+    },
+    /// KR's `onSubmit` answer, verified here by its `hash`.
+    KrAnswer {
+        #[serde(rename = "rawClientAnswer")]
+        raw_client_answer: String,
+        hash: String,
+        #[serde(rename = "hashAlgorithm")]
+        hash_algorithm: String,
+        #[serde(rename = "hashKey")]
+        hash_key: String,
+    },
+}
+
+impl fmt::Debug for Source {
+    // A token or a signed answer never reaches a log.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Token { .. } => f.write_str("Token(<redacted>)"),
+            Source::Profile { .. } => f.write_str("Profile(<redacted>)"),
+            Source::KrAnswer { .. } => f.write_str("KrAnswer(<redacted>)"),
+        }
+    }
+}
+
+/// The body of `POST /pay`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PayRequest {
+    pub provider: Provider,
+    pub order: Order,
+    pub source: Source,
+    #[serde(default = "one")]
+    pub installments: u32,
+    #[serde(default)]
+    pub customer: Customer,
+    /// The session's client secret (`createCheckout({ merchant: { clientSecret } })`).
+    #[serde(default)]
+    pub client_secret: Option<String>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A pending payment's next step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Action {
+    pub kind: ActionType,
+    pub url: String,
+}
+
+/// The `200` answer of `POST /pay` and `GET /pay/{id}`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    pub status: ResultStatus,
+    pub payment_id: String,
+    pub message: Option<String>,
+    pub action: Option<Action>,
+}
+
+impl Serialize for Answer {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut v = serde_json::json!({ "status": self.status.as_str(), "paymentId": self.payment_id });
+        if let Some(m) = &self.message {
+            v["message"] = m.as_str().into();
+        }
+        if let (ResultStatus::Pending, Some(a)) = (self.status, &self.action) {
+            v["action"] = serde_json::json!({ "type": a.kind.as_str(), "url": a.url });
+        }
+        v.serialize(s)
+    }
+}
+
+/// Reads a stored status word.
+pub fn status_from(s: &str) -> Option<ResultStatus> {
+    [ResultStatus::Approved, ResultStatus::Declined, ResultStatus::Pending].into_iter().find(|x| x.as_str() == s)
+}
+
+/// Reads a stored action word.
+pub fn action_from(s: &str) -> Option<ActionType> {
+    [ActionType::VerificationCode, ActionType::Redirect].into_iter().find(|x| x.as_str() == s)
+}
+
+/// An error body: `{ "error": "...", "field": "..." }`.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct ErrorBody {
+    pub error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}

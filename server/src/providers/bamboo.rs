@@ -1,0 +1,192 @@
+//! Bamboo Payment's server API (FLOWS.md, docs/providers/bamboo.md): `POST /v1/api/purchase`
+//! with `Authorization: Basic {privateKey}` as is; `GET /v1/api/purchase/{id}`; customers with
+//! their `PaymentProfiles` (`GET /v1/api/customer/{id}`, a new `UniqueID` at every read).
+
+use super::{json_of, text, Charge, NewCard, Outcome, PayWith, ProviderError};
+use crate::config::BambooConfig;
+use crate::protocol::Action;
+use pasarela::domain::merchant::{ActionType, ResultStatus};
+use serde_json::{json, Value};
+
+/// Bamboo's API for one merchant account.
+#[derive(Clone, Debug)]
+pub struct Bamboo {
+    pub config: BambooConfig,
+    pub http: reqwest::Client,
+}
+
+/// What the page needs to enroll a card for a registered customer (`OpenIframeCustom`).
+#[derive(Clone, Debug)]
+pub struct Enrollment {
+    pub capture_url: String,
+    pub unique_id: String,
+}
+
+impl Bamboo {
+    fn auth(&self) -> String {
+        format!("Basic {}", self.config.private_key.expose())
+    }
+
+    /// The purchase's `Description` carries the attempt reference, so that a purchase whose answer
+    /// was lost can be found again (*inferred*: no public source names a search by it).
+    fn marker(attempt_ref: &str) -> String {
+        format!("pasarela:{attempt_ref}")
+    }
+
+    /// `POST /v1/api/purchase`.
+    pub async fn charge(&self, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
+        let s = c.session;
+        let token = match &c.pay_with {
+            PayWith::Token(t) => t.expose().to_owned(),
+            PayWith::Saved(card) => card.secret.expose().to_owned(),
+        };
+        let mut body = json!({
+            "TrxToken": token, "Order": s.order_id, "Amount": s.amount_due, "Currency": s.currency, "Capture": true,
+            "TargetCountryISO": self.config.country, "Installments": c.installments, "Description": Self::marker(c.attempt_ref),
+        });
+        if let Some(email) = s.customer.get("email").and_then(Value::as_str) {
+            body["Customer"] = json!({ "Email": email });
+        }
+        let r = self.http.post(format!("{}/v1/api/purchase", self.config.api_url)).header("Authorization", self.auth()).json(&body).send().await?;
+        let (status, v) = json_of(r).await?;
+        if status == 401 || status == 403 {
+            return Err(ProviderError::Refused(format!("HTTP {status}")));
+        }
+        Ok(outcome(&v))
+    }
+
+    /// The purchase made for an attempt, if Bamboo made one: `GET /v1/api/purchase?Order=` (*inferred*).
+    pub async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
+        let r = self
+            .http
+            .get(format!("{}/v1/api/purchase", self.config.api_url))
+            .query(&[("Order", order_id)])
+            .header("Authorization", self.auth())
+            .send()
+            .await?;
+        let (_, v) = json_of(r).await?;
+        let marker = Self::marker(attempt_ref);
+        let found = v["Response"].as_array().into_iter().flatten().find(|p| p["Description"].as_str() == Some(&marker));
+        Ok(found.map(|p| outcome(&json!({ "Response": p, "Errors": [] }))))
+    }
+
+    /// `GET /v1/api/purchase/{id}`.
+    pub async fn get(&self, purchase_id: &str) -> Result<Outcome, ProviderError> {
+        let r = self
+            .http
+            .get(format!("{}/v1/api/purchase/{}", self.config.api_url, purchase_id))
+            .header("Authorization", self.auth())
+            .send()
+            .await?;
+        let (_, v) = json_of(r).await?;
+        Ok(outcome(&v))
+    }
+
+    /// `POST /v1/api/customer`: the Bamboo customer of a storefront customer.
+    pub async fn create_customer(&self, customer_ref: &str, customer: &Value) -> Result<String, ProviderError> {
+        let body = json!({
+            "Email": customer.get("email"), "FirstName": customer.get("firstName"), "LastName": customer.get("lastName"),
+            "CommerceCustomerId": customer_ref,
+        });
+        let r = self.http.post(format!("{}/v1/api/customer", self.config.api_url)).header("Authorization", self.auth()).json(&body).send().await?;
+        let (_, v) = json_of(r).await?;
+        text(&v["Response"]["CustomerId"]).ok_or_else(|| ProviderError::Refused(error_text(&v)))
+    }
+
+    /// `GET /v1/api/customer/{id}`: the customer's saved cards and a fresh enrollment session.
+    pub async fn customer(&self, id: &str) -> Result<(Vec<(String, NewCard, Option<String>, Option<String>)>, Enrollment), ProviderError> {
+        let r = self.http.get(format!("{}/v1/api/customer/{}", self.config.api_url, id)).header("Authorization", self.auth()).send().await?;
+        let (_, v) = json_of(r).await?;
+        let c = &v["Response"];
+        let enrollment = Enrollment {
+            capture_url: c["CaptureURL"].as_str().unwrap_or_default().to_owned(),
+            unique_id: c["UniqueID"].as_str().unwrap_or_default().to_owned(),
+        };
+        let cards = c["PaymentProfiles"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["Enabled"].as_bool() != Some(false))
+            .filter_map(|p| {
+                let secret = p["Token"].as_str().or(p["CommerceToken"].as_str())?;
+                Some((
+                    text(&p["PaymentProfileId"])?,
+                    NewCard {
+                        secret: crate::config::Secret::new(secret),
+                        provider_customer: Some(id.to_owned()),
+                        brand: p["Brand"].as_str().unwrap_or("Card").to_owned(),
+                        last4: format!("{:0>4}", text(&p["Last4"]).unwrap_or_default()),
+                        expiry: text(&p["Expiration"]),
+                        holder: p["CardOwner"].as_str().map(str::to_owned),
+                    },
+                    p["IssuerBank"].as_str().map(str::to_owned),
+                    p["Installments"].as_str().map(str::to_owned),
+                ))
+            })
+            .collect();
+        Ok((cards, enrollment))
+    }
+}
+
+fn error_text(v: &Value) -> String {
+    let e = &v["Errors"][0];
+    match (e["ErrorCode"].as_str(), e["Message"].as_str()) {
+        (Some(code), Some(m)) => format!("{code}: {m}"),
+        (Some(code), None) => code.to_owned(),
+        _ => "Rechazado".to_owned(),
+    }
+}
+
+/// A purchase answer → outcome. Status ids (FLOWS.md): 1 Approved, 2 Pending, 3 Pre-authorized,
+/// 4 Rejected, 5 Paid, 6 Cancelled; `CommerceAction` `ActionType` 2 with `VERIFICATION_CODE_NEED`
+/// (the seed) or `VERIFICATION_CODE_NEEDED` (Bamboo's docs) → the verification-code action.
+pub fn outcome(v: &Value) -> Outcome {
+    let res = &v["Response"];
+    if res.is_null() {
+        return Outcome::declined(error_text(v), None);
+    }
+    let provider_ref = text(&res["PurchaseId"]);
+    match res["Transaction"]["TransactionStatusId"].as_i64() {
+        Some(1 | 3 | 5) => Outcome { status: ResultStatus::Approved, message: None, action: None, provider_ref, new_card: None },
+        Some(2) => {
+            let a = &res["CommerceAction"];
+            let url = a["ActionURL"].as_str().map(str::to_owned);
+            let reason = a["ActionReason"].as_str().unwrap_or_default();
+            let action = match (a["ActionType"].as_i64(), url) {
+                (Some(2), Some(url)) if matches!(reason, "VERIFICATION_CODE_NEED" | "VERIFICATION_CODE_NEEDED") => {
+                    Some(Action { kind: ActionType::VerificationCode, url })
+                }
+                (Some(1), Some(url)) => Some(Action { kind: ActionType::Redirect, url }),
+                _ => None,
+            };
+            Outcome { status: ResultStatus::Pending, message: None, action, provider_ref, new_card: None }
+        }
+        _ => {
+            let message = if v["Errors"].as_array().is_some_and(|e| !e.is_empty()) {
+                error_text(v)
+            } else {
+                res["Transaction"]["ErrorCode"].as_str().unwrap_or("Rechazado").to_owned()
+            };
+            Outcome::declined(message, provider_ref)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn purchase_answers_map_to_the_protocol() {
+        let ok = outcome(&json!({ "Response": { "PurchaseId": 7, "Transaction": { "TransactionStatusId": 1 } }, "Errors": [] }));
+        assert_eq!((ok.status, ok.provider_ref.as_deref()), (ResultStatus::Approved, Some("7")));
+        let cvv = outcome(&json!({ "Response": { "PurchaseId": 8, "Transaction": { "TransactionStatusId": 2 },
+            "CommerceAction": { "ActionType": 2, "ActionReason": "VERIFICATION_CODE_NEEDED", "ActionURL": "https://x/Capture/Action" } } }));
+        assert_eq!(cvv.action.unwrap().kind, ActionType::VerificationCode);
+        let no = outcome(&json!({ "Response": { "PurchaseId": 9, "Transaction": { "TransactionStatusId": 4, "ErrorCode": "TR026" } },
+            "Errors": [{ "ErrorCode": "TR026", "Message": "Fondos insuficientes" }] }));
+        assert_eq!(no.message.as_deref(), Some("TR026: Fondos insuficientes"));
+        let bad = outcome(&json!({ "Response": null, "Errors": [{ "ErrorCode": "TK006", "Message": "Token usado" }] }));
+        assert_eq!((bad.status, bad.provider_ref), (ResultStatus::Declined, None));
+    }
+}

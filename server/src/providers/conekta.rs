@@ -1,0 +1,190 @@
+//! Conekta's REST API (seed 003, docs/providers/conekta.md, the public OpenAPI spec
+//! conekta/openapi): `POST /customers` (with `payment_sources`), `POST /customers/{id}/payment_sources`,
+//! `POST /orders` (`charges[].payment_method`), `GET /orders/{id}`, `Authorization: Bearer {key}`,
+//! `Accept: application/vnd.conekta-v2.1.0+json`.
+
+use super::{json_of, Charge, NewCard, Outcome, PayWith, ProviderError};
+use crate::config::ConektaConfig;
+use pasarela::domain::merchant::ResultStatus;
+use serde_json::{json, Value};
+
+/// Conekta's API for one merchant account.
+#[derive(Clone, Debug)]
+pub struct Conekta {
+    pub config: ConektaConfig,
+    pub http: reqwest::Client,
+}
+
+fn error_text(v: &Value) -> String {
+    v["details"][0]["message"].as_str().unwrap_or("Rechazado").to_owned()
+}
+
+impl Conekta {
+    fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.with_headers(self.http.post(format!("{}{path}", self.config.api_url)))
+    }
+
+    fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.with_headers(self.http.get(format!("{}{path}", self.config.api_url)))
+    }
+
+    fn with_headers(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        r.header("Authorization", format!("Bearer {}", self.config.private_key.expose()))
+            .header("Accept", "application/vnd.conekta-v2.1.0+json")
+            .header("Accept-Language", "es")
+    }
+
+    /// `POST /customers` without sources: the Conekta customer of a storefront customer.
+    pub async fn create_customer(&self, customer: &Value) -> Result<String, ProviderError> {
+        let body = json!({ "name": customer_name(customer), "email": customer.get("email").and_then(Value::as_str).unwrap_or("cliente@example.com") });
+        let (status, v) = json_of(self.post("/customers").json(&body).send().await?).await?;
+        match v["id"].as_str() {
+            Some(id) if status == 200 => Ok(id.to_owned()),
+            _ => Err(ProviderError::Refused(error_text(&v))),
+        }
+    }
+
+    /// Turns a `tok_` into a payment source of `customer` (a customer made for it when `None`).
+    /// A refused token is a decline (`Err(Ok(outcome))`).
+    async fn source_of(&self, token: &str, customer: Option<&str>, who: &Value) -> Result<Result<NewCard, Outcome>, ProviderError> {
+        let (status, v) = match customer {
+            Some(id) => {
+                let body = json!({ "type": "card", "token_id": token });
+                json_of(self.post(&format!("/customers/{id}/payment_sources")).json(&body).send().await?).await?
+            }
+            None => {
+                let body = json!({ "name": customer_name(who), "email": who.get("email").and_then(Value::as_str).unwrap_or("cliente@example.com"),
+                    "payment_sources": [{ "type": "card", "token_id": token }] });
+                json_of(self.post("/customers").json(&body).send().await?).await?
+            }
+        };
+        if status == 401 {
+            return Err(ProviderError::Refused("HTTP 401".into()));
+        }
+        if status != 200 {
+            return Ok(Err(Outcome::declined(error_text(&v), None)));
+        }
+        let (cus, src) = match customer {
+            Some(id) => (id.to_owned(), v.clone()),
+            None => (v["id"].as_str().unwrap_or_default().to_owned(), v["payment_sources"]["data"][0].clone()),
+        };
+        let Some(src_id) = src["id"].as_str() else { return Ok(Err(Outcome::declined("Sin medio de pago", None))) };
+        Ok(Ok(NewCard {
+            secret: crate::config::Secret::new(src_id),
+            provider_customer: Some(cus),
+            brand: src["brand"].as_str().unwrap_or("card").to_owned(),
+            last4: src["last4"].as_str().unwrap_or_default().to_owned(),
+            expiry: expiry(&src),
+            holder: src["name"].as_str().map(str::to_owned),
+        }))
+    }
+
+    /// A customer's cards, by `GET /customers/{id}` (`payment_sources.data`).
+    pub async fn cards(&self, customer: &str) -> Result<Vec<NewCard>, ProviderError> {
+        let (_, v) = json_of(self.get(&format!("/customers/{customer}")).send().await?).await?;
+        Ok(v["payment_sources"]["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| {
+                Some(NewCard {
+                    secret: crate::config::Secret::new(s["id"].as_str()?),
+                    provider_customer: Some(customer.to_owned()),
+                    brand: s["brand"].as_str().unwrap_or("card").to_owned(),
+                    last4: s["last4"].as_str()?.to_owned(),
+                    expiry: expiry(s),
+                    holder: s["name"].as_str().map(str::to_owned),
+                })
+            })
+            .collect())
+    }
+
+    /// A token (with its customer, saved when the session has one) or a saved source, then
+    /// `POST /orders` charging it.
+    pub async fn charge(&self, c: &Charge<'_>, customer: Option<&str>) -> Result<Outcome, ProviderError> {
+        let s = c.session;
+        let (card, new_card) = match &c.pay_with {
+            PayWith::Token(t) => match self.source_of(t.expose(), customer, &s.customer).await? {
+                Ok(card) => (card.clone(), customer.map(|_| card)),
+                Err(declined) => return Ok(declined),
+            },
+            PayWith::Saved(saved) => (
+                NewCard {
+                    secret: saved.secret.clone(),
+                    provider_customer: saved.provider_customer.clone(),
+                    brand: saved.brand.clone(),
+                    last4: saved.last4.clone(),
+                    expiry: None,
+                    holder: None,
+                },
+                None,
+            ),
+        };
+        let body = json!({
+            "currency": s.currency,
+            "customer_info": { "customer_id": card.provider_customer },
+            "line_items": [{ "name": format!("Pedido {}", s.order_id), "unit_price": s.amount_due, "quantity": 1 }],
+            "charges": [{ "payment_method": { "type": "card", "payment_source_id": card.secret.expose() } }],
+            "metadata": { "order_id": s.order_id, "pasarela_attempt": c.attempt_ref },
+        });
+        let (status, v) = json_of(self.post("/orders").json(&body).send().await?).await?;
+        if status == 401 {
+            return Err(ProviderError::Refused("HTTP 401".into()));
+        }
+        let mut out = if status == 200 {
+            order_outcome(&v)
+        } else {
+            // A declined card: 402 `processing_error`, the order in `data` (Conekta's error shape).
+            Outcome::declined(error_text(&v), v["data"]["id"].as_str().map(str::to_owned))
+        };
+        if out.status != ResultStatus::Declined {
+            out.new_card = new_card;
+        }
+        Ok(out)
+    }
+
+    /// `GET /orders/{id}`: the order's current status (webhooks are checked against it).
+    pub async fn order(&self, id: &str) -> Result<(Outcome, Value), ProviderError> {
+        let (status, v) = json_of(self.get(&format!("/orders/{id}")).send().await?).await?;
+        if status != 200 {
+            return Err(ProviderError::Refused(format!("order lookup HTTP {status}")));
+        }
+        Ok((order_outcome(&v), v))
+    }
+
+    /// The order made for an attempt: `GET /orders?search=` over its `metadata` (*inferred*:
+    /// conekta/openapi documents `search` on the order list, not which fields it matches).
+    pub async fn find(&self, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
+        let (_, v) = json_of(self.get("/orders").query(&[("search", attempt_ref)]).send().await?).await?;
+        let found = v["data"].as_array().into_iter().flatten().find(|o| o["metadata"]["pasarela_attempt"].as_str() == Some(attempt_ref));
+        Ok(found.map(order_outcome))
+    }
+}
+
+fn customer_name(c: &Value) -> String {
+    let first = c.get("firstName").and_then(Value::as_str).unwrap_or("Cliente");
+    match c.get("lastName").and_then(Value::as_str) {
+        Some(last) => format!("{first} {last}"),
+        None => first.to_owned(),
+    }
+}
+
+fn expiry(src: &Value) -> Option<String> {
+    let m = src["exp_month"].as_str()?;
+    let y = src["exp_year"].as_str()?;
+    let y = if y.len() == 2 { format!("20{y}") } else { y.to_owned() };
+    Some(format!("{y}{m:0>2}"))
+}
+
+/// `payment_status` → status: `paid`, `pending_payment`, `declined` (docs/providers/conekta.md).
+pub fn order_outcome(o: &Value) -> Outcome {
+    let provider_ref = o["id"].as_str().map(str::to_owned);
+    let status = match o["payment_status"].as_str() {
+        Some("paid") => ResultStatus::Approved,
+        Some("pending_payment") => ResultStatus::Pending,
+        _ => ResultStatus::Declined,
+    };
+    let message = (status == ResultStatus::Declined)
+        .then(|| o["charges"]["data"][0]["failure_message"].as_str().unwrap_or("Rechazado").to_owned());
+    Outcome { status, message, action: None, provider_ref, new_card: None }
+}

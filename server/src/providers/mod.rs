@@ -1,0 +1,110 @@
+//! The provider APIs the service calls, one module each, behind one small interface: charge,
+//! find a charge again by the attempt's reference (reconciliation after a lost answer), read a
+//! charge's current status.
+
+pub mod bamboo;
+pub mod conekta;
+pub mod kr;
+
+use crate::protocol::Action;
+use crate::store::{SavedCard, Session};
+use pasarela::domain::merchant::ResultStatus;
+use std::time::Duration;
+
+/// What pays, resolved by the service: the page's token, or a saved card's secret.
+#[derive(Debug)]
+pub enum PayWith {
+    /// `OT_`, `CT_` or `tok_`, as the page forwarded it.
+    Token(crate::config::Secret),
+    /// A saved card of the session's customer.
+    Saved(SavedCard),
+}
+
+/// One charge to make.
+#[derive(Debug)]
+pub struct Charge<'a> {
+    pub session: &'a Session,
+    /// Unique per attempt; sent to the provider so a lost answer can be found again.
+    pub attempt_ref: &'a str,
+    pub installments: u32,
+    pub pay_with: PayWith,
+}
+
+/// A card the provider stored for the customer (to save).
+#[derive(Clone, Debug)]
+pub struct NewCard {
+    pub secret: crate::config::Secret,
+    pub provider_customer: Option<String>,
+    pub brand: String,
+    pub last4: String,
+    pub expiry: Option<String>,
+    pub holder: Option<String>,
+}
+
+/// What the provider said of a charge.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub status: ResultStatus,
+    pub message: Option<String>,
+    pub action: Option<Action>,
+    /// The provider's id of the charge (purchase, order, transaction).
+    pub provider_ref: Option<String>,
+    pub new_card: Option<NewCard>,
+}
+
+impl Outcome {
+    /// A decline with the provider's words.
+    pub fn declined(message: impl Into<String>, provider_ref: Option<String>) -> Self {
+        Self { status: ResultStatus::Declined, message: Some(message.into()), action: None, provider_ref, new_card: None }
+    }
+}
+
+/// A provider call that did not give an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// No answer (network, timeout, 5xx): the charge may or may not have happened.
+    #[error("provider unavailable: {0}")]
+    Unavailable(String),
+    /// The provider refused the call itself (credentials, malformed request): nothing charged.
+    #[error("provider refused the request: {0}")]
+    Refused(String),
+}
+
+impl From<reqwest::Error> for ProviderError {
+    fn from(e: reqwest::Error) -> Self {
+        // reqwest's message can carry the URL; provider URLs hold no secret (keys go in headers).
+        ProviderError::Unavailable(crate::redact::redact(&e.without_url().to_string()))
+    }
+}
+
+/// The HTTP client every provider shares: bounded by `timeout`, rustls, no redirects followed.
+pub fn http_client(timeout: Duration) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(5)))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("pasarela-server/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the TLS backend initialises")
+}
+
+/// Reads a provider's JSON answer: 5xx is `Unavailable`, anything else is read (4xx bodies carry
+/// the provider's error shape).
+pub async fn json_of(r: reqwest::Response) -> Result<(u16, serde_json::Value), ProviderError> {
+    let status = r.status().as_u16();
+    if status >= 500 || status == 429 || status == 408 {
+        return Err(ProviderError::Unavailable(format!("HTTP {status}")));
+    }
+    let body = r.bytes().await?;
+    let v = serde_json::from_slice(&body).map_err(|_| ProviderError::Unavailable(format!("HTTP {status}, body not JSON")))?;
+    Ok((status, v))
+}
+
+/// A string field, or a number written as text.
+pub fn text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,281 @@
+//! Checkout sessions: the storefront's backend opens one with its secret key (server to server),
+//! naming the order, the amount and the customer; the page gets only a short-lived client secret.
+//! `POST /pay` charges the session's amount, whatever the page sends.
+
+use crate::app::{random_text, sha256_hex, ApiError, App};
+use crate::protocol::{Order, Provider};
+use crate::providers::NewCard;
+use crate::store::{self, now_ms, SavedCard, Session};
+use axum::http::StatusCode;
+use pasarela::domain::ProviderId;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// `POST /v1/sessions`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewSession {
+    pub provider: Provider,
+    pub order: Order,
+    /// `id` (the storefront's customer id: saved cards belong to it), `email`, `firstName`,
+    /// `lastName`, and for KR `billingDetails`, `shippingDetails`, `shoppingCart`.
+    #[serde(default)]
+    pub customer: Value,
+    /// KR's `CreatePayment` options (seed 004): `formAction`, `strongAuthentication`,
+    /// `overridePaymentCinematic`, `metadata`.
+    #[serde(default)]
+    pub kr: Value,
+    /// Seconds until the client secret stops working (default PASARELA_SESSION_TTL_MS).
+    #[serde(default)]
+    pub expires_in: Option<u64>,
+}
+
+const KR_FORM_ACTIONS: [&str; 5] = ["PAYMENT", "ASK_REGISTER_PAY", "REGISTER_PAY", "REGISTER", "REGISTER_UPDATE"];
+
+/// Checks an order as the page's options do: id, positive integer minor units, ISO currency.
+pub fn check_order(o: &Order) -> Result<(), ApiError> {
+    if o.id.is_empty() || o.id.len() > 64 {
+        return Err(ApiError::invalid("order.id", "order.id must be 1 to 64 characters"));
+    }
+    if o.amount <= 0 {
+        return Err(ApiError::invalid("order.amount", "order.amount must be a positive integer of minor units"));
+    }
+    if o.currency.len() != 3 || !o.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+        return Err(ApiError::invalid("order.currency", "order.currency must be an ISO 4217 code such as MXN"));
+    }
+    Ok(())
+}
+
+/// Opens a session; answers `{ id, clientSecret, expiresAt, profiles, bamboo?, kr? }`.
+pub async fn create(app: &App, req: NewSession) -> Result<Value, ApiError> {
+    app.require(req.provider)?;
+    check_order(&req.order)?;
+    if !(req.customer.is_null() || req.customer.is_object()) {
+        return Err(ApiError::invalid("customer", "customer must be an object"));
+    }
+    let customer = if req.customer.is_null() { json!({}) } else { req.customer.clone() };
+    let customer_ref = match customer.get("id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.is_empty() && s.len() <= 128 => Some(s.clone()),
+        Some(_) => return Err(ApiError::invalid("customer.id", "customer.id must be a string of 1 to 128 characters")),
+    };
+    let kr = if req.kr.is_null() { json!({}) } else { req.kr.clone() };
+    if let Some(a) = kr.get("formAction") {
+        if !a.as_str().is_some_and(|a| KR_FORM_ACTIONS.contains(&a)) {
+            return Err(ApiError::invalid("kr.formAction", format!("kr.formAction must be one of {KR_FORM_ACTIONS:?}")));
+        }
+        let registers = a != "PAYMENT";
+        if registers && customer_ref.is_none() {
+            return Err(ApiError::invalid("customer.id", "a KR formAction that registers the card needs customer.id"));
+        }
+    }
+    let ttl_ms = req.expires_in.map(|s| s.min(24 * 3600) * 1000).unwrap_or(app.config.session_ttl.as_millis() as u64) as i64;
+    let id = format!("cs_{}", random_text(24));
+    let client_secret = format!("{id}_secret_{}", random_text(32));
+    let mut session = Session {
+        id: id.clone(),
+        provider: req.provider,
+        order_id: req.order.id.clone(),
+        amount: req.order.amount,
+        amount_due: req.order.amount,
+        currency: req.order.currency.clone(),
+        customer_ref: customer_ref.clone(),
+        customer,
+        extra: json!({ "kr": kr }),
+        form_token: None,
+        expires_at: now_ms() + ttl_ms,
+    };
+    let mut answer = json!({ "id": id, "clientSecret": client_secret, "expiresAt": session.expires_at });
+    let mut cards = Vec::new();
+    if let Some(cref) = &customer_ref {
+        match req.provider.0 {
+            ProviderId::Bamboo => {
+                let enrollment = sync_bamboo(app, cref, &session.customer).await?;
+                answer["bamboo"] = json!({ "captureUrl": enrollment.capture_url, "uniqueId": enrollment.unique_id });
+            }
+            ProviderId::Conekta => sync_conekta(app, cref).await?,
+            ProviderId::Kr => {}
+        }
+        cards = store::cards_of(&app.db, cref, req.provider).await?;
+    }
+    if req.provider.0 == ProviderId::Kr {
+        let token = kr_form_token(app, &session).await?;
+        answer["kr"] = json!({ "formToken": token });
+        session.form_token = Some(token);
+    }
+    store::insert_session(&app.db, &session, &sha256_hex(client_secret.as_bytes())).await?;
+    answer["profiles"] = cards.iter().map(SavedCard::profile).collect();
+    tracing::info!(session = %session.id, provider = session.provider.as_str(), order = %session.order_id, amount = session.amount, "session created");
+    Ok(answer)
+}
+
+/// The open session of a client secret.
+pub async fn open(app: &App, client_secret: Option<&str>) -> Result<Session, ApiError> {
+    let secret = client_secret.filter(|s| !s.is_empty()).ok_or_else(|| {
+        ApiError::new(StatusCode::UNAUTHORIZED, "clientSecret required: create a session from your backend (POST /v1/sessions)")
+            .field("clientSecret")
+    })?;
+    let s = store::session_by_secret(&app.db, &sha256_hex(secret.as_bytes()))
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unknown clientSecret").field("clientSecret"))?;
+    if s.expires_at < now_ms() {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "the session expired").field("clientSecret"));
+    }
+    Ok(s)
+}
+
+/// The KR form token of a session (`Charge/CreatePayment` with seed 004's fields).
+async fn kr_form_token(app: &App, s: &Session) -> Result<String, ApiError> {
+    let kr = app.kr.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider kr is not configured"))?;
+    let opts = &s.extra["kr"];
+    let c = &s.customer;
+    let mut customer = json!({ "email": c.get("email"), "reference": s.customer_ref });
+    for k in ["billingDetails", "shippingDetails", "shoppingCart"] {
+        if let Some(v) = c.get(k) {
+            customer[k] = v.clone();
+        }
+    }
+    let mut body = json!({
+        "amount": s.amount_due, "currency": s.currency, "orderId": s.order_id,
+        "formAction": opts.get("formAction").and_then(Value::as_str).unwrap_or("PAYMENT"),
+        "customer": customer,
+        "metadata": opts.get("metadata").cloned().unwrap_or_else(|| json!({})),
+    });
+    body["metadata"]["pasarelaSession"] = s.id.clone().into();
+    for k in ["strongAuthentication", "overridePaymentCinematic", "ipnTargetUrl"] {
+        if let Some(v) = opts.get(k) {
+            body[k] = v.clone();
+        }
+    }
+    kr.form_token(&body).await?.map_err(|code| ApiError::new(StatusCode::BAD_GATEWAY, format!("Lyra refused the form token: {code}")))
+}
+
+/// The session's KR form token (page side: `POST /kr/form-token { clientSecret }`).
+pub async fn form_token_of(app: &App, client_secret: Option<&str>) -> Result<Value, ApiError> {
+    let s = open(app, client_secret).await?;
+    match s.form_token {
+        Some(t) => Ok(json!({ "formToken": t })),
+        None => Err(ApiError::invalid("clientSecret", "not a KR session")),
+    }
+}
+
+/// `KR.setBinUpdateNotificationUrl`'s call (wire format *inferred*, docs/providers/kr.md): the
+/// storefront's BIN rule (LYRA_BIN_DISCOUNTS) lowers the amount by `Charge/UpdatePaymentAmount`,
+/// and the session charges the new amount from then on.
+pub async fn bin_update(app: &App, body: &Value) -> Result<Value, ApiError> {
+    let kr = app.kr.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider kr is not configured"))?;
+    let token = body.get("formToken").and_then(Value::as_str).ok_or_else(|| ApiError::invalid("formToken", "formToken required"))?;
+    let bin = body.get("bin").and_then(crate::providers::text).ok_or_else(|| ApiError::invalid("bin", "bin required"))?;
+    let s = store::session_by_form_token(&app.db, token).await?.ok_or_else(|| ApiError::invalid("formToken", "unknown formToken"))?;
+    let Some(off) = kr.config.bin_discounts.get(&bin) else { return Ok(json!({ "formToken": token })) };
+    let amount = s.amount - off;
+    if amount <= 0 {
+        return Ok(json!({ "formToken": token }));
+    }
+    let new = kr
+        .update_amount(token, amount, &bin)
+        .await?
+        .map_err(|code| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("Lyra refused the amount update: {code}")))?;
+    store::set_form_token(&app.db, &s.id, &new, amount).await?;
+    Ok(json!({ "formToken": new }))
+}
+
+/// The Bamboo customer of `cref` (created when new), its cards saved here, and a fresh enrollment.
+pub async fn sync_bamboo(app: &App, cref: &str, customer: &Value) -> Result<crate::providers::bamboo::Enrollment, ApiError> {
+    let bamboo = app.bamboo.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider bamboo is not configured"))?;
+    let id = match store::provider_customer(&app.db, cref, Provider(ProviderId::Bamboo)).await? {
+        Some(id) => id,
+        None => {
+            let id = bamboo.create_customer(cref, customer).await?;
+            store::set_provider_customer(&app.db, cref, Provider(ProviderId::Bamboo), &id).await?
+        }
+    };
+    let (cards, enrollment) = bamboo.customer(&id).await?;
+    for (profile_id, card, issuer, installments) in cards {
+        save(app, cref, Provider(ProviderId::Bamboo), &card, Some(profile_id), issuer, installments).await?;
+    }
+    Ok(enrollment)
+}
+
+/// The Conekta customer's sources saved here (when the customer has one).
+pub async fn sync_conekta(app: &App, cref: &str) -> Result<(), ApiError> {
+    let Some(conekta) = app.conekta.as_ref() else { return Ok(()) };
+    if let Some(id) = store::provider_customer(&app.db, cref, Provider(ProviderId::Conekta)).await? {
+        for card in conekta.cards(&id).await? {
+            save(app, cref, Provider(ProviderId::Conekta), &card, None, None, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Saves a provider card for a customer (idempotent by the provider secret).
+pub async fn save(
+    app: &App,
+    cref: &str,
+    provider: Provider,
+    card: &NewCard,
+    id: Option<String>,
+    issuer: Option<String>,
+    installments: Option<String>,
+) -> Result<SavedCard, ApiError> {
+    let card = SavedCard {
+        id: id.unwrap_or_else(|| format!("card_{}", random_text(16))),
+        customer_ref: cref.to_owned(),
+        provider,
+        secret: card.secret.clone(),
+        provider_customer: card.provider_customer.clone(),
+        brand: card.brand.clone(),
+        last4: card.last4.clone(),
+        expiry: card.expiry.clone(),
+        holder: card.holder.clone(),
+        issuer,
+        installments,
+    };
+    Ok(store::save_card(&app.db, &card).await?)
+}
+
+/// `POST /v1/customers/{id}`: links provider customers and cards a storefront already has
+/// (a Bamboo CustomerId, a Conekta `cus_`, KR `paymentMethodToken`s) to its customer id.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LinkCustomer {
+    #[serde(default)]
+    pub bamboo: Option<String>,
+    #[serde(default)]
+    pub conekta: Option<String>,
+    #[serde(default)]
+    pub kr: Vec<KrCard>,
+}
+
+/// A KR card a storefront registered before.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KrCard {
+    pub payment_method_token: String,
+    pub brand: String,
+    pub last4: String,
+    #[serde(default)]
+    pub expiry: Option<String>,
+}
+
+/// Applies a [`LinkCustomer`].
+pub async fn link(app: &App, cref: &str, l: LinkCustomer) -> Result<Value, ApiError> {
+    if let Some(id) = &l.bamboo {
+        store::set_provider_customer(&app.db, cref, Provider(ProviderId::Bamboo), id).await?;
+    }
+    if let Some(id) = &l.conekta {
+        store::set_provider_customer(&app.db, cref, Provider(ProviderId::Conekta), id).await?;
+    }
+    for c in &l.kr {
+        let card = NewCard {
+            secret: crate::config::Secret::new(c.payment_method_token.clone()),
+            provider_customer: None,
+            brand: c.brand.clone(),
+            last4: c.last4.clone(),
+            expiry: c.expiry.clone(),
+            holder: None,
+        };
+        save(app, cref, Provider(ProviderId::Kr), &card, None, None, None).await?;
+    }
+    Ok(json!({ "customer": cref }))
+}

@@ -1,0 +1,513 @@
+//! Storage: one `sqlx::AnyPool` over SQLite (the embedded default) or Postgres (`DATABASE_URL`),
+//! migrated at start from `migrations/`. Every query is portable SQL with `$n` parameters (both
+//! drivers bind them by number). Uniqueness the service relies on for "exactly once" is the
+//! database's: the primary key of `attempts`, the unique `(provider, provider_ref)` of `payments`.
+
+use crate::protocol::{action_from, status_from, Action, Answer, Provider};
+use pasarela::domain::merchant::ResultStatus;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+/// A database error (the message names no value that was bound).
+pub type DbResult<T> = Result<T, sqlx::Error>;
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+/// Opens the pool and applies the migrations.
+pub async fn connect(url: &str) -> DbResult<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let sqlite = url.starts_with("sqlite:");
+    let pool = AnyPoolOptions::new()
+        .max_connections(if sqlite { 4 } else { 16 })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if sqlite {
+                    // WAL lets readers run beside the one writer; busy_timeout makes a writer wait
+                    // for the lock (bounded) instead of failing at once.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect(url)
+        .await?;
+    sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+/// A checkout session.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub id: String,
+    pub provider: Provider,
+    pub order_id: String,
+    pub amount: i64,
+    /// The amount to charge: `amount`, or less after a KR BIN update.
+    pub amount_due: i64,
+    pub currency: String,
+    pub customer_ref: Option<String>,
+    /// The customer as the backend gave it (email, names, billing and shipping details).
+    pub customer: serde_json::Value,
+    /// Provider options as the backend gave them (`kr`: formAction, shoppingCart, …).
+    pub extra: serde_json::Value,
+    pub form_token: Option<String>,
+    pub expires_at: i64,
+}
+
+fn session_of(r: &AnyRow) -> DbResult<Session> {
+    let provider: String = r.try_get("provider")?;
+    let json = |col: &str| -> DbResult<serde_json::Value> {
+        let text: String = r.try_get(col)?;
+        serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))
+    };
+    Ok(Session {
+        id: r.try_get("id")?,
+        provider: Provider::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
+        order_id: r.try_get("order_id")?,
+        amount: r.try_get("amount")?,
+        amount_due: r.try_get("amount_due")?,
+        currency: r.try_get("currency")?,
+        customer_ref: r.try_get("customer_ref")?,
+        customer: json("customer_json")?,
+        extra: json("extra_json")?,
+        form_token: r.try_get("form_token")?,
+        expires_at: r.try_get("expires_at")?,
+    })
+}
+
+/// Stores a new session under the hash of its client secret.
+pub async fn insert_session(db: &AnyPool, s: &Session, secret_hash: &str) -> DbResult<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, secret_hash, provider, order_id, amount, amount_due, currency, customer_ref, \
+         customer_json, extra_json, form_token, expires_at, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
+    )
+    .bind(&s.id)
+    .bind(secret_hash)
+    .bind(s.provider.as_str())
+    .bind(&s.order_id)
+    .bind(s.amount)
+    .bind(s.amount_due)
+    .bind(&s.currency)
+    .bind(&s.customer_ref)
+    .bind(s.customer.to_string())
+    .bind(s.extra.to_string())
+    .bind(&s.form_token)
+    .bind(s.expires_at)
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The session a client secret opens (expired ones included: the caller decides).
+pub async fn session_by_secret(db: &AnyPool, secret_hash: &str) -> DbResult<Option<Session>> {
+    sqlx::query("SELECT * FROM sessions WHERE secret_hash = $1").bind(secret_hash).fetch_optional(db).await?.as_ref().map(session_of).transpose()
+}
+
+/// A session by id.
+pub async fn session(db: &AnyPool, id: &str) -> DbResult<Option<Session>> {
+    sqlx::query("SELECT * FROM sessions WHERE id = $1").bind(id).fetch_optional(db).await?.as_ref().map(session_of).transpose()
+}
+
+/// The session a KR form token was created for.
+pub async fn session_by_form_token(db: &AnyPool, form_token: &str) -> DbResult<Option<Session>> {
+    sqlx::query("SELECT * FROM sessions WHERE form_token = $1")
+        .bind(form_token)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(session_of)
+        .transpose()
+}
+
+/// Records the session's current KR form token and the amount it charges.
+pub async fn set_form_token(db: &AnyPool, id: &str, form_token: &str, amount_due: i64) -> DbResult<()> {
+    sqlx::query("UPDATE sessions SET form_token = $1, amount_due = $2 WHERE id = $3")
+        .bind(form_token)
+        .bind(amount_due)
+        .bind(id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// An attempt row (one per `Idempotency-Key`).
+#[derive(Clone, Debug)]
+pub struct Attempt {
+    pub request_hash: String,
+    pub session_id: String,
+    pub attempt_ref: String,
+    pub state: String,
+    pub locked_until: i64,
+    pub http_status: Option<i64>,
+    pub response_json: Option<String>,
+}
+
+/// What claiming a key found.
+#[derive(Debug)]
+pub enum Claim {
+    /// This request inserted the row: it owns the attempt.
+    Owner,
+    /// The key was there already.
+    Existing(Attempt),
+}
+
+/// Inserts the attempt unless its key exists: the database's primary key decides the one owner.
+pub async fn claim(db: &AnyPool, key: &str, hash: &str, session_id: &str, attempt_ref: &str, until: i64) -> DbResult<Claim> {
+    let done = sqlx::query(
+        "INSERT INTO attempts (idempotency_key, request_hash, session_id, attempt_ref, state, locked_until, created_at) \
+         VALUES ($1,$2,$3,$4,'started',$5,$6) ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(hash)
+    .bind(session_id)
+    .bind(attempt_ref)
+    .bind(until)
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(Claim::Owner);
+    }
+    attempt(db, key).await?.map(Claim::Existing).ok_or_else(|| sqlx::Error::RowNotFound)
+}
+
+/// The attempt of a key.
+pub async fn attempt(db: &AnyPool, key: &str) -> DbResult<Option<Attempt>> {
+    let row = sqlx::query("SELECT * FROM attempts WHERE idempotency_key = $1").bind(key).fetch_optional(db).await?;
+    row.map(|r| {
+        Ok(Attempt {
+            request_hash: r.try_get("request_hash")?,
+            session_id: r.try_get("session_id")?,
+            attempt_ref: r.try_get("attempt_ref")?,
+            state: r.try_get("state")?,
+            locked_until: r.try_get("locked_until")?,
+            http_status: r.try_get("http_status")?,
+            response_json: r.try_get("response_json")?,
+        })
+    })
+    .transpose()
+}
+
+/// Takes over a `started` attempt whose lease (`seen`) expired; false when another request did first.
+pub async fn take_over(db: &AnyPool, key: &str, seen: i64, until: i64) -> DbResult<bool> {
+    let r = sqlx::query(
+        "UPDATE attempts SET locked_until = $1 WHERE idempotency_key = $2 AND state = 'started' AND locked_until = $3",
+    )
+    .bind(until)
+    .bind(key)
+    .bind(seen)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Gives up the lease so that the next retry reconciles at once (the provider's answer was lost).
+pub async fn release(db: &AnyPool, key: &str) -> DbResult<()> {
+    sqlx::query("UPDATE attempts SET locked_until = 0 WHERE idempotency_key = $1 AND state = 'started'")
+        .bind(key)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores an attempt's final answer (replayed for every later request with its key).
+pub async fn finish(db: &AnyPool, key: &str, payment_id: Option<&str>, status: u16, response: &str) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE attempts SET state = 'done', payment_id = $1, http_status = $2, response_json = $3 WHERE idempotency_key = $4",
+    )
+    .bind(payment_id)
+    .bind(i64::from(status))
+    .bind(response)
+    .bind(key)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// A payment.
+#[derive(Clone, Debug)]
+pub struct Payment {
+    pub id: String,
+    pub provider: Provider,
+    pub session_id: String,
+    pub order_id: String,
+    pub amount: i64,
+    pub currency: String,
+    pub status: ResultStatus,
+    pub message: Option<String>,
+    pub action: Option<Action>,
+    pub provider_ref: Option<String>,
+    pub attempt_ref: String,
+}
+
+impl Payment {
+    /// The protocol's answer for it.
+    pub fn answer(&self) -> Answer {
+        Answer {
+            status: self.status,
+            payment_id: self.id.clone(),
+            message: self.message.clone(),
+            action: if self.status == ResultStatus::Pending { self.action.clone() } else { None },
+        }
+    }
+}
+
+fn payment_of(r: &AnyRow) -> DbResult<Payment> {
+    let provider: String = r.try_get("provider")?;
+    let status: String = r.try_get("status")?;
+    let action_type: Option<String> = r.try_get("action_type")?;
+    let action_url: Option<String> = r.try_get("action_url")?;
+    Ok(Payment {
+        id: r.try_get("id")?,
+        provider: Provider::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
+        session_id: r.try_get("session_id")?,
+        order_id: r.try_get("order_id")?,
+        amount: r.try_get("amount")?,
+        currency: r.try_get("currency")?,
+        status: status_from(&status).ok_or_else(|| sqlx::Error::Decode("status".into()))?,
+        message: r.try_get("message")?,
+        action: match (action_type.as_deref().and_then(action_from), action_url) {
+            (Some(kind), Some(url)) => Some(Action { kind, url }),
+            _ => None,
+        },
+        provider_ref: r.try_get("provider_ref")?,
+        attempt_ref: r.try_get("attempt_ref")?,
+    })
+}
+
+/// Records a payment, or returns the one already recorded for the same provider charge.
+pub async fn insert_payment(db: &AnyPool, p: &Payment) -> DbResult<Payment> {
+    let now = now_ms();
+    let done = sqlx::query(
+        "INSERT INTO payments (id, provider, session_id, order_id, amount, currency, status, message, action_type, \
+         action_url, provider_ref, attempt_ref, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13) \
+         ON CONFLICT (provider, provider_ref) DO NOTHING",
+    )
+    .bind(&p.id)
+    .bind(p.provider.as_str())
+    .bind(&p.session_id)
+    .bind(&p.order_id)
+    .bind(p.amount)
+    .bind(&p.currency)
+    .bind(p.status.as_str())
+    .bind(&p.message)
+    .bind(p.action.as_ref().map(|a| a.kind.as_str()))
+    .bind(p.action.as_ref().map(|a| a.url.clone()))
+    .bind(&p.provider_ref)
+    .bind(&p.attempt_ref)
+    .bind(now)
+    .execute(db)
+    .await?;
+    if done.rows_affected() == 1 {
+        return Ok(p.clone());
+    }
+    match &p.provider_ref {
+        Some(r) => payment_by_ref(db, p.provider, r).await?.ok_or(sqlx::Error::RowNotFound),
+        None => Err(sqlx::Error::RowNotFound),
+    }
+}
+
+/// A payment by id.
+pub async fn payment(db: &AnyPool, id: &str) -> DbResult<Option<Payment>> {
+    sqlx::query("SELECT * FROM payments WHERE id = $1").bind(id).fetch_optional(db).await?.as_ref().map(payment_of).transpose()
+}
+
+/// The payment of a provider charge.
+pub async fn payment_by_ref(db: &AnyPool, provider: Provider, provider_ref: &str) -> DbResult<Option<Payment>> {
+    sqlx::query("SELECT * FROM payments WHERE provider = $1 AND provider_ref = $2")
+        .bind(provider.as_str())
+        .bind(provider_ref)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(payment_of)
+        .transpose()
+}
+
+/// Every payment, newest first (optionally of one order).
+pub async fn payments(db: &AnyPool, order_id: Option<&str>) -> DbResult<Vec<Payment>> {
+    let rows = match order_id {
+        Some(o) => sqlx::query("SELECT * FROM payments WHERE order_id = $1 ORDER BY created_at DESC").bind(o).fetch_all(db).await?,
+        None => sqlx::query("SELECT * FROM payments ORDER BY created_at DESC").fetch_all(db).await?,
+    };
+    rows.iter().map(payment_of).collect()
+}
+
+/// Moves a payment to a newer status (a final status is never left).
+pub async fn update_status(db: &AnyPool, id: &str, status: ResultStatus, message: Option<&str>, action: Option<&Action>) -> DbResult<()> {
+    sqlx::query(
+        "UPDATE payments SET status = $1, message = $2, action_type = $3, action_url = $4, updated_at = $5 \
+         WHERE id = $6 AND status = 'pending'",
+    )
+    .bind(status.as_str())
+    .bind(message)
+    .bind(action.map(|a| a.kind.as_str()))
+    .bind(action.map(|a| a.url.clone()))
+    .bind(now_ms())
+    .bind(id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// The provider customer of a storefront customer.
+pub async fn provider_customer(db: &AnyPool, customer_ref: &str, provider: Provider) -> DbResult<Option<String>> {
+    let row = sqlx::query("SELECT provider_customer FROM customers WHERE customer_ref = $1 AND provider = $2")
+        .bind(customer_ref)
+        .bind(provider.as_str())
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| r.try_get("provider_customer")).transpose()
+}
+
+/// Remembers the provider customer (the first one stored wins; returns it).
+pub async fn set_provider_customer(db: &AnyPool, customer_ref: &str, provider: Provider, id: &str) -> DbResult<String> {
+    sqlx::query("INSERT INTO customers (customer_ref, provider, provider_customer) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING")
+        .bind(customer_ref)
+        .bind(provider.as_str())
+        .bind(id)
+        .execute(db)
+        .await?;
+    provider_customer(db, customer_ref, provider).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// A saved card. `secret` stays here: only [`SavedCard::profile`] leaves the service.
+#[derive(Clone, Debug)]
+pub struct SavedCard {
+    pub id: String,
+    pub customer_ref: String,
+    pub provider: Provider,
+    pub secret: crate::config::Secret,
+    pub provider_customer: Option<String>,
+    pub brand: String,
+    pub last4: String,
+    pub expiry: Option<String>,
+    pub holder: Option<String>,
+    pub issuer: Option<String>,
+    pub installments: Option<String>,
+}
+
+impl SavedCard {
+    /// The display fields, in the shape of Pasarela's `profiles` option (docs/api.md §5).
+    pub fn profile(&self) -> serde_json::Value {
+        let mut v = serde_json::json!({ "id": self.id, "brand": self.brand, "last4": self.last4 });
+        for (k, x) in [("expiry", &self.expiry), ("holder", &self.holder), ("issuer", &self.issuer)] {
+            if let Some(x) = x {
+                v[k] = x.as_str().into();
+            }
+        }
+        if let Some(list) = &self.installments {
+            let n: Vec<u32> = list.split(';').filter_map(|n| n.trim().parse().ok()).collect();
+            if !n.is_empty() {
+                v["installments"] = n.into();
+            }
+        }
+        v
+    }
+}
+
+fn card_of(r: &AnyRow) -> DbResult<SavedCard> {
+    let provider: String = r.try_get("provider")?;
+    let secret: String = r.try_get("secret")?;
+    Ok(SavedCard {
+        id: r.try_get("id")?,
+        customer_ref: r.try_get("customer_ref")?,
+        provider: Provider::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
+        secret: crate::config::Secret::new(secret),
+        provider_customer: r.try_get("provider_customer")?,
+        brand: r.try_get("brand")?,
+        last4: r.try_get("last4")?,
+        expiry: r.try_get("expiry")?,
+        holder: r.try_get("holder")?,
+        issuer: r.try_get("issuer")?,
+        installments: r.try_get("installments")?,
+    })
+}
+
+/// Saves a card unless the same provider secret is saved already (returns the stored one).
+pub async fn save_card(db: &AnyPool, c: &SavedCard) -> DbResult<SavedCard> {
+    sqlx::query(
+        "INSERT INTO saved_cards (id, customer_ref, provider, secret, provider_customer, brand, last4, expiry, holder, \
+         issuer, installments, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT DO NOTHING",
+    )
+    .bind(&c.id)
+    .bind(&c.customer_ref)
+    .bind(c.provider.as_str())
+    .bind(c.secret.expose())
+    .bind(&c.provider_customer)
+    .bind(&c.brand)
+    .bind(&c.last4)
+    .bind(&c.expiry)
+    .bind(&c.holder)
+    .bind(&c.issuer)
+    .bind(&c.installments)
+    .bind(now_ms())
+    .execute(db)
+    .await?;
+    let row = sqlx::query("SELECT * FROM saved_cards WHERE provider = $1 AND secret = $2")
+        .bind(c.provider.as_str())
+        .bind(c.secret.expose())
+        .fetch_one(db)
+        .await?;
+    card_of(&row)
+}
+
+/// A customer's saved cards with one provider, oldest first.
+pub async fn cards_of(db: &AnyPool, customer_ref: &str, provider: Provider) -> DbResult<Vec<SavedCard>> {
+    let rows = sqlx::query("SELECT * FROM saved_cards WHERE customer_ref = $1 AND provider = $2 ORDER BY created_at, id")
+        .bind(customer_ref)
+        .bind(provider.as_str())
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(card_of).collect()
+}
+
+/// A saved card by its public id.
+pub async fn card(db: &AnyPool, id: &str) -> DbResult<Option<SavedCard>> {
+    sqlx::query("SELECT * FROM saved_cards WHERE id = $1").bind(id).fetch_optional(db).await?.as_ref().map(card_of).transpose()
+}
+
+/// Records a webhook delivery; false when it was applied before.
+pub async fn first_delivery(db: &AnyPool, provider: Provider, event_id: &str) -> DbResult<bool> {
+    let r = sqlx::query("INSERT INTO webhook_events (provider, event_id, received_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING")
+        .bind(provider.as_str())
+        .bind(event_id)
+        .bind(now_ms())
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Forgets a delivery whose processing failed, so the provider's retry is applied.
+pub async fn forget_delivery(db: &AnyPool, provider: Provider, event_id: &str) -> DbResult<()> {
+    sqlx::query("DELETE FROM webhook_events WHERE provider = $1 AND event_id = $2")
+        .bind(provider.as_str())
+        .bind(event_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A setting (e.g. the generated secret key's hash).
+pub async fn setting(db: &AnyPool, name: &str) -> DbResult<Option<String>> {
+    let row = sqlx::query("SELECT value FROM settings WHERE name = $1").bind(name).fetch_optional(db).await?;
+    row.map(|r| r.try_get("value")).transpose()
+}
+
+/// Stores a setting unless it is set (returns the stored value).
+pub async fn init_setting(db: &AnyPool, name: &str, value: &str) -> DbResult<String> {
+    sqlx::query("INSERT INTO settings (name, value) VALUES ($1,$2) ON CONFLICT DO NOTHING").bind(name).bind(value).execute(db).await?;
+    setting(db, name).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// The sessions of an order, newest first.
+pub async fn sessions_of_order(db: &AnyPool, order_id: &str) -> DbResult<Vec<Session>> {
+    let rows = sqlx::query("SELECT * FROM sessions WHERE order_id = $1 ORDER BY created_at DESC").bind(order_id).fetch_all(db).await?;
+    rows.iter().map(session_of).collect()
+}

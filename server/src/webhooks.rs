@@ -1,0 +1,128 @@
+//! Provider notifications, each verified as its provider documents, applied once per event, and
+//! moving the payment `GET /pay/{id}` reports.
+//! - Conekta (`order.paid`, `order.pending_payment`, `order.declined`): the event body is never
+//!   trusted; the order is read back with the private key (`GET /orders/{id}`) and its
+//!   `payment_status` applied. Conekta also signs deliveries (a `digest` header); checking it is
+//!   *not* implemented: reading the order back is the check.
+//! - Bamboo purchase notifications: hex HMAC-SHA-256 of `PurchaseId + Amount + Currency +
+//!   DateSent` with the merchant secret (FLOWS.md); the field names `DateSent` and `Signature`
+//!   are *inferred*. The purchase is then read back (`GET /v1/api/purchase/{id}`).
+//! - Lyra's IPN: form fields `kr-answer`, `kr-hash`, `kr-hash-key` (`password`),
+//!   `kr-hash-algorithm`; `kr-hash` is HMAC-SHA-256 of `kr-answer` with the REST password
+//!   (docs/providers/kr.md). A payment the browser never forwarded is recorded from it.
+
+use crate::app::{random_text, ApiError, App};
+use crate::protocol::Provider;
+use crate::providers::kr::{payment_outcome, HashKey};
+use crate::store::{self, Payment};
+use axum::http::StatusCode;
+use hmac::{Hmac, Mac};
+use pasarela::domain::ProviderId;
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::collections::HashMap;
+
+/// Applies `apply` once per `(provider, event_id)`; a failure forgets the event so that the
+/// provider's retry is applied.
+async fn once<F, Fut>(app: &App, provider: Provider, event_id: &str, apply: F) -> Result<Value, ApiError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<(), ApiError>>,
+{
+    if !store::first_delivery(&app.db, provider, event_id).await? {
+        return Ok(json!({ "received": true, "duplicate": true }));
+    }
+    if let Err(e) = apply().await {
+        store::forget_delivery(&app.db, provider, event_id).await?;
+        return Err(e);
+    }
+    Ok(json!({ "received": true }))
+}
+
+async fn move_payment(app: &App, provider: Provider, provider_ref: &str, o: &crate::providers::Outcome) -> Result<(), ApiError> {
+    if let Some(p) = store::payment_by_ref(&app.db, provider, provider_ref).await? {
+        store::update_status(&app.db, &p.id, o.status, o.message.as_deref(), o.action.as_ref()).await?;
+        tracing::info!(payment = %p.id, status = o.status.as_str(), "webhook applied");
+    }
+    Ok(())
+}
+
+/// `POST /webhooks/conekta`.
+pub async fn conekta(app: &App, event: &Value) -> Result<Value, ApiError> {
+    let conekta = app.conekta.as_ref().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "conekta is not configured"))?;
+    let kind = event["type"].as_str().unwrap_or_default();
+    if !kind.starts_with("order.") {
+        return Ok(json!({ "received": true, "ignored": kind }));
+    }
+    let id = event["id"].as_str().ok_or_else(|| ApiError::invalid("id", "event id required"))?;
+    let order = event["data"]["object"]["id"].as_str().ok_or_else(|| ApiError::invalid("data.object.id", "order id required"))?;
+    once(app, Provider(ProviderId::Conekta), id, || async {
+        let (outcome, _) = conekta.order(order).await?;
+        move_payment(app, Provider(ProviderId::Conekta), order, &outcome).await
+    })
+    .await
+}
+
+/// `POST /webhooks/bamboo`.
+pub async fn bamboo(app: &App, n: &Value) -> Result<Value, ApiError> {
+    let bamboo = app.bamboo.as_ref().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "bamboo is not configured"))?;
+    let field = |k: &str| n.get(k).and_then(crate::providers::text).ok_or_else(|| ApiError::invalid(k, format!("{k} required")));
+    let (purchase, amount, currency, sent) = (field("PurchaseId")?, field("Amount")?, field("Currency")?, field("DateSent")?);
+    let signature = field("Signature")?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(bamboo.config.webhook_secret.expose().as_bytes()).expect("any key length");
+    mac.update(format!("{purchase}{amount}{currency}{sent}").as_bytes());
+    let given = hex::decode(signature.trim()).unwrap_or_default();
+    if mac.verify_slice(&given).is_err() {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "signature does not match").field("Signature"));
+    }
+    once(app, Provider(ProviderId::Bamboo), &format!("{purchase}:{sent}"), || async {
+        let outcome = bamboo.get(&purchase).await?;
+        move_payment(app, Provider(ProviderId::Bamboo), &purchase, &outcome).await
+    })
+    .await
+}
+
+/// `POST /webhooks/lyra` (the IPN, form-encoded).
+pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Value, ApiError> {
+    let kr = app.kr.as_ref().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "lyra is not configured"))?;
+    let get = |k: &str| form.get(k).map(String::as_str).ok_or_else(|| ApiError::invalid(k, format!("{k} required")));
+    let (raw, hash) = (get("kr-answer")?, get("kr-hash")?);
+    let key = match form.get("kr-hash-key").map(String::as_str) {
+        Some("sha256_hmac") => HashKey::Hmac,
+        _ => HashKey::Password,
+    };
+    if form.get("kr-hash-algorithm").is_some_and(|a| a != "sha256_hmac") || !kr.verify(raw, hash, key) {
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "kr-hash does not match kr-answer").field("kr-hash"));
+    }
+    let answer: Value = serde_json::from_str(raw).map_err(|_| ApiError::invalid("kr-answer", "kr-answer is not JSON"))?;
+    let outcome = payment_outcome(&answer);
+    let Some(uuid) = outcome.provider_ref.clone() else { return Ok(json!({ "received": true, "ignored": "no transaction" })) };
+    let tx_status = answer["transactions"][0]["status"].as_str().unwrap_or_default().to_owned();
+    let order_id = answer["orderDetails"]["orderId"].as_str().map(str::to_owned);
+    once(app, Provider(ProviderId::Kr), &format!("{uuid}:{tx_status}"), || async {
+        let provider = Provider(ProviderId::Kr);
+        if store::payment_by_ref(&app.db, provider, &uuid).await?.is_some() {
+            return move_payment(app, provider, &uuid, &outcome).await;
+        }
+        // The shopper paid but the page never forwarded the answer (closed tab): record it from
+        // the IPN, against the newest session of its order.
+        let Some(order_id) = order_id else { return Ok(()) };
+        let Some(session) = store::sessions_of_order(&app.db, &order_id).await?.into_iter().next() else { return Ok(()) };
+        let p = Payment {
+            id: format!("pay_{}", random_text(24)),
+            provider,
+            session_id: session.id.clone(),
+            order_id,
+            amount: answer["orderDetails"]["orderTotalAmount"].as_i64().unwrap_or(session.amount_due),
+            currency: session.currency.clone(),
+            status: outcome.status,
+            message: outcome.message.clone(),
+            action: None,
+            provider_ref: Some(uuid.clone()),
+            attempt_ref: "ipn".into(),
+        };
+        store::insert_payment(&app.db, &p).await?;
+        Ok(())
+    })
+    .await
+}

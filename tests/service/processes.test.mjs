@@ -1,0 +1,65 @@
+// Exactly once across processes: two services on one database charge once for one key, and a
+// service killed (SIGKILL) after Bamboo charged and before it answered, then restarted and asked
+// again, finds the charge at Bamboo instead of charging twice.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { world, order, freshDatabase, DATABASE } from './helpers.mjs';
+import { spawnService, serviceEnv } from '../../www/sandbox/service.mjs';
+
+describe(`several service processes on one database (${DATABASE})`, () => {
+  let w;
+  const started = [];
+  before(async () => { w = await world(); });
+  after(async () => { for (const s of started) await s.stop('SIGKILL'); await w?.close(); });
+
+  const start = async (databaseUrl, secretKey, extra = {}) => {
+    const s = await spawnService({ ...serviceEnv(w.sb.url, { databaseUrl, secretKey }), ...extra }, { label: 'process' });
+    started.push(s);
+    return s;
+  };
+  const sessionAt = async (base, secretKey, o) => {
+    const r = await w.backend('POST', '/v1/sessions', { provider: 'bamboo', order: o }, { key: secretKey, base });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body;
+  };
+  const body = (s, o, token) => JSON.stringify({ provider: 'bamboo', order: o, source: { type: 'token', token, kind: 'one_time' }, clientSecret: s.clientSecret });
+
+  it('two processes, 40 concurrent requests with one key: one charge, one answer', async () => {
+    const db = freshDatabase();
+    const key = `sk_${randomUUID().replaceAll('-', '')}`;
+    const [a, b] = [await start(db, key), await start(db, key)];
+    const o = order(`TWO-${randomUUID()}`);
+    const s = await sessionAt(a.url, key, o);
+    const idem = randomUUID();
+    const text = body(s, o, w.bambooToken());
+    const all = await Promise.all(Array.from({ length: 40 }, (_, i) => w.pay(text, { key: idem, base: i % 2 ? a.url : b.url })));
+    assert.deepEqual([...new Set(all.map((r) => r.status))], [200], all.map((r) => r.text).find((t) => !t.includes('approved')));
+    assert.equal(new Set(all.map((r) => r.body.paymentId)).size, 1);
+    assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1);
+  });
+
+  it('SIGKILL after the provider charged, restart, retry: still one charge', async () => {
+    const db = freshDatabase();
+    const key = `sk_${randomUUID().replaceAll('-', '')}`;
+    const lease = { PASARELA_ATTEMPT_LEASE_MS: '800' };
+    const a = await start(db, key, lease);
+    const o = order(`KILL-${randomUUID()}`);
+    const s = await sessionAt(a.url, key, o);
+    const idem = randomUUID();
+    const text = body(s, o, w.bambooToken());
+    w.sb.faults.set({ target: 'provider-after', kind: 'delay', delayMs: 4000 }); // Bamboo charges, then answers late
+    const lost = w.pay(text, { key: idem, base: a.url }).catch((e) => ({ error: e }));
+    for (let i = 0; i < 50 && !w.purchases().some((p) => p.Order === o.id); i++) await new Promise((ok) => setTimeout(ok, 50));
+    assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1, 'Bamboo charged');
+    await a.stop('SIGKILL');
+    assert.ok((await lost).error, 'the killed service never answered');
+    const b = await start(db, key, lease);
+    const retry = await w.pay(text, { key: idem, base: b.url });
+    assert.equal(retry.status, 200, retry.text);
+    assert.equal(retry.body.status, 'approved');
+    assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1, 'reconciled, not charged again');
+    const again = await w.pay(text, { key: idem, base: b.url });
+    assert.equal(again.text, retry.text, 'and replayed from then on');
+  });
+});

@@ -1,0 +1,237 @@
+// The sandbox's merchant: the real merchant service (server/, `pasarela-server`), started as a
+// child process against the provider emulators, with the storefront's backend in front of it.
+//   /merchant/pay, /merchant/pay/{id}   → the service's /pay (the backend opens the session)
+//   /merchant/kr/form-token             → a KR session; its formToken
+//   /merchant/kr/bin-update             → the service's /kr/bin-update
+//   /merchant/customers, /merchant/profiles   test shoppers with saved cards
+// What a storefront's backend does is here (open a session with the secret key, pass the page
+// its client secret); what the merchant service does is in Rust. Tests see the service's own
+// records (`GET /v1/payments`) as `charges`, and every request the page sent as `requests`.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, existsSync, createWriteStream, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { readJson, sendJson } from './http.mjs';
+import { BAMBOO_PRIVATE_KEY } from './bamboo.mjs';
+import { CONEKTA_PRIVATE_KEY } from './conekta.mjs';
+import { KR_SHOP_ID, KR_PASSWORD, KR_HMAC_KEY } from './kr.mjs';
+
+const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+/** The binary scripts/build-server.sh builds. */
+export const SERVER_BIN = process.env.PASARELA_SERVER_BIN || join(ROOT, 'target/server/pasarela-server');
+/** Every service log of a run goes here, for the suite's scan for secrets (tests/node/logs.test.mjs). */
+export const LOG_DIR = join(ROOT, 'target/service-logs');
+
+/** The environment that points the service at the emulators of a sandbox on `origin`. */
+export function serviceEnv(origin, { databaseUrl, secretKey, listen = '127.0.0.1:0' } = {}) {
+  return {
+    PASARELA_LISTEN: listen,
+    DATABASE_URL: databaseUrl,
+    PASARELA_SECRET_KEY: secretKey,
+    PASARELA_ALLOWED_ORIGINS: origin,
+    PASARELA_ATTEMPT_LEASE_MS: process.env.PASARELA_ATTEMPT_LEASE_MS || '3000',
+    PASARELA_PROVIDER_TIMEOUT_MS: '8000',
+    BAMBOO_API_URL: `${origin}/bamboo`, BAMBOO_PRIVATE_KEY, BAMBOO_COUNTRY: 'UY',
+    CONEKTA_API_URL: `${origin}/conekta`, CONEKTA_PRIVATE_KEY,
+    LYRA_API_URL: `${origin}/lyra`, LYRA_SHOP_ID: KR_SHOP_ID, LYRA_PASSWORD: KR_PASSWORD, LYRA_HMAC_KEY: KR_HMAC_KEY,
+    // Seed 004's AmountUpdateCallback: 10.00 off for Mastercard BIN 59701003, 5.00 off for Amex 37828200.
+    LYRA_BIN_DISCOUNTS: '59701003:1000,37828200:500',
+  };
+}
+
+/** Starts `pasarela-server` and resolves `{ url, process, stop(signal) }` once it listens. */
+export async function spawnService(env, { label = 'service' } = {}) {
+  if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run scripts/build-server.sh`);
+  mkdirSync(LOG_DIR, { recursive: true });
+  const log = createWriteStream(join(LOG_DIR, `${label}-${process.pid}-${Date.now()}.log`));
+  const child = spawn(SERVER_BIN, [], { env: { PATH: process.env.PATH, PASARELA_LOG: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr.pipe(log);
+  const url = await new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error('pasarela-server did not start within 20 s')), 20_000);
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); fail(new Error(`pasarela-server exited with ${code}`)); });
+  });
+  child.unref();
+  return {
+    url, process: child,
+    stop: (signal = 'SIGTERM') => new Promise((ok) => {
+      if (child.exitCode !== null || child.signalCode !== null) return ok();
+      child.once('exit', () => ok());
+      child.kill(signal);
+    }),
+  };
+}
+
+export async function createService({ bamboo, conekta, kr, faults, origin, databaseUrl }) {
+  const secretKey = `sk_sandbox_${randomBytes(12).toString('hex')}`;
+  const dbUrl = databaseUrl || process.env.PASARELA_TEST_DATABASE_URL || `sqlite://${join(mkdtempSync(join(tmpdir(), 'pasarela-')), 'pasarela.db')}?mode=rwc`;
+  const service = await spawnService(serviceEnv(origin, { databaseUrl: dbUrl, secretKey }), { label: 'sandbox' });
+  bamboo.setWebhook(`${service.url}/webhooks/bamboo`);
+  conekta.setWebhook(`${service.url}/webhooks/conekta`);
+  kr.setIpnUrl(`${service.url}/webhooks/lyra`);
+
+  const backend = async (method, path, body) => {
+    const r = await fetch(`${service.url}${path}`, {
+      method, headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+    });
+    const json = await r.json();
+    if (!r.ok) throw Object.assign(new Error(`service ${path}: ${r.status} ${json.error}`), { status: r.status, body: json });
+    return json;
+  };
+
+  // Per test (reset): the sessions the backend opened, the page's requests, the shoppers.
+  let generation = 0, sessions, requests, sessionIds, shoppers;
+  const reset = () => { generation += 1; sessions = new Map(); requests = []; sessionIds = new Set(); shoppers = new Map(); };
+  reset();
+  // Customer ids are namespaced per test: the service's database outlives a test.
+  const customerRef = (email) => (email ? `t${generation}:${email}` : undefined);
+
+  async function openSession({ provider, order, customer = {}, kr: krOptions }) {
+    const s = await backend('POST', '/v1/sessions', {
+      provider, order, kr: krOptions,
+      customer: { ...customer, id: customerRef(customer.email) },
+    });
+    sessionIds.add(s.id);
+    return s;
+  }
+
+  /** The backend's session for a page's attempt: one per provider, order and customer. */
+  async function sessionFor(body) {
+    const k = `${body.provider}|${body.order?.id}|${body.order?.amount}|${body.order?.currency}|${body.customer?.email ?? ''}`;
+    const kk = `${body.provider}|${body.order?.id}`;
+    if (body.provider === 'kr' && sessions.has(kk)) return sessions.get(kk);
+    if (!sessions.has(k)) {
+      sessions.set(k, openSession({ provider: body.provider, order: body.order, customer: body.customer ?? {} }).catch((e) => { sessions.delete(k); throw e; }));
+    }
+    return sessions.get(k);
+  }
+
+  async function forward(req, res, path, body, headers = {}) {
+    const r = await fetch(`${service.url}${path}`, { method: req.method, headers: { 'Content-Type': 'application/json', ...headers }, body });
+    const text = await r.text();
+    const h = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' };
+    if (r.headers.get('retry-after')) h['Retry-After'] = r.headers.get('retry-after');
+    return { status: r.status, text, headers: h };
+  }
+
+  async function pay(req, res) {
+    const key = req.headers['idempotency-key'];
+    const body = await readJson(req);
+    requests.push({ at: Date.now(), key, body: redact(body), headers: { 'content-type': req.headers['content-type'], 'x-csrf-token': req.headers['x-csrf-token'] } });
+    const gen = generation;
+    if (await faults.apply('merchant-before', res)) return; // fails before charging
+    if (gen !== generation) return res.socket?.destroy(); // a request delayed past a reset belongs to the previous test
+    let clientSecret = body?.clientSecret;
+    if (!clientSecret && body && typeof body === 'object' && body.order && typeof body.provider === 'string') {
+      try { clientSecret = (await sessionFor(body)).clientSecret; } catch (e) { return sendJson(res, e.status ?? 502, e.body ?? { error: String(e) }); }
+    }
+    const headers = key === undefined ? {} : { 'Idempotency-Key': key };
+    const r = await forward(req, res, '/pay', JSON.stringify(body && typeof body === 'object' ? { ...body, clientSecret } : body), headers);
+    if (await faults.apply('merchant', res)) return; // fails after charging: the retry must not charge again
+    res.writeHead(r.status, r.headers);
+    res.end(r.text);
+  }
+
+  /** A shopper with saved cards, made at the providers, linked to its customer id in the service. */
+  async function ensureShopper({ provider, email, firstName = 'Ana', lastName = 'Pérez', cards = [] }) {
+    const key = `${provider}:${email}`;
+    let s = shoppers.get(key);
+    if (!s) {
+      s = { email, firstName, lastName, krCards: [] };
+      if (provider === 'bamboo') s.bambooId = bamboo.createCustomer({ Email: email, FirstName: firstName, LastName: lastName }).CustomerId;
+      shoppers.set(key, s);
+    }
+    for (const pan of cards) {
+      if (provider === 'bamboo') {
+        const session = bamboo.customerView(bamboo.customer(s.bambooId)).UniqueID;
+        bamboo.tokenize({ key: 'merchant', pan, expMonth: 12, expYear: 2030, cvv: '123', holder: `${firstName} ${lastName}`, sessionId: session });
+      } else if (provider === 'conekta') {
+        const tok = conekta.tokenize({ publicKey: 'merchant', number: pan, name: `${firstName} ${lastName}`, exp_month: '12', exp_year: '30', cvc: '123' }).token;
+        if (s.conektaId) throw new Error('sandbox: add Conekta cards when creating the shopper');
+        s.conektaId = conekta.createCustomer({ name: firstName, email, payment_sources: [{ type: 'card', token_id: tok.id }] }, `Bearer ${CONEKTA_PRIVATE_KEY}`).body.id;
+      } else if (provider === 'kr') {
+        s.krCards.push({ paymentMethodToken: kr.register(pan), brand: pan.startsWith('5') ? 'MASTERCARD' : 'VISA', last4: pan.slice(-4), expiry: '203012' });
+      }
+    }
+    await backend('POST', `/v1/customers/${encodeURIComponent(customerRef(email))}`, {
+      bamboo: s.bambooId === undefined ? undefined : String(s.bambooId), conekta: s.conektaId, kr: provider === 'kr' ? s.krCards : [],
+    });
+    return savedCards(provider, s);
+  }
+
+  /** What the storefront passes as `profiles` (and Bamboo's enrollment session): the service's view. */
+  async function savedCards(provider, s) {
+    const session = await openSession({ provider, order: { id: 'profiles', amount: 100, currency: 'MXN' }, customer: { email: s.email, firstName: s.firstName, lastName: s.lastName } });
+    const out = { profiles: session.profiles };
+    if (session.bamboo) out.bamboo = session.bamboo;
+    return out;
+  }
+
+  async function handle(req, res, url) {
+    const p = url.pathname;
+    if (p === '/merchant/pay' && req.method === 'POST') return pay(req, res);
+    const m = p.match(/^\/merchant\/pay\/([^/]+)$/);
+    if (m && req.method === 'GET') {
+      if (await faults.apply('status', res)) return;
+      const r = await forward(req, res, `/pay/${encodeURIComponent(m[1])}`);
+      res.writeHead(r.status, r.headers);
+      return res.end(r.text);
+    }
+    if (p === '/merchant/kr/form-token' && req.method === 'POST') {
+      const b = (await readJson(req)) || {};
+      try {
+        const s = await openSession({ provider: 'kr', order: b.order, customer: b.customer ?? {}, kr: b.formAction ? { formAction: b.formAction } : undefined });
+        sessions.set(`kr|${b.order?.id}`, Promise.resolve(s));
+        return sendJson(res, 200, { formToken: s.kr.formToken });
+      } catch (e) { return sendJson(res, e.status ?? 502, e.body ?? { error: String(e) }); }
+    }
+    if (p === '/merchant/kr/bin-update' && req.method === 'POST') {
+      const r = await forward(req, res, '/kr/bin-update', JSON.stringify((await readJson(req)) || {}));
+      res.writeHead(r.status, r.headers);
+      return res.end(r.text);
+    }
+    if (p === '/merchant/customers' && req.method === 'POST') return sendJson(res, 200, await ensureShopper((await readJson(req)) || {}));
+    if (p === '/merchant/profiles' && req.method === 'GET') {
+      const s = shoppers.get(`${url.searchParams.get('provider')}:${url.searchParams.get('email')}`);
+      return s ? sendJson(res, 200, await savedCards(url.searchParams.get('provider'), s)) : sendJson(res, 404, { error: 'unknown shopper' });
+    }
+    if (p === '/merchant/session' && req.method === 'POST') {
+      // The backend's session for a page that talks to the service directly (CORS + clientSecret).
+      const b = (await readJson(req)) || {};
+      try { return sendJson(res, 200, { ...(await openSession(b)), serviceUrl: service.url }); } catch (e) { return sendJson(res, e.status ?? 502, e.body ?? { error: String(e) }); }
+    }
+    return sendJson(res, 404, { error: 'not found' });
+  }
+
+  async function payments() {
+    const { data } = await backend('GET', '/v1/payments');
+    return data.filter((p) => sessionIds.has(p.sessionId));
+  }
+
+  return {
+    handle, reset, url: service.url, secretKey, service,
+    /** Payments that moved money (approved), as the service recorded them. */
+    async charges() {
+      return (await payments()).filter((p) => p.status === 'approved').reverse()
+        .map((p) => ({ id: p.id, provider: p.provider, order: { id: p.orderId, amount: p.amount, currency: p.currency } }));
+    },
+    requests: () => requests,
+    webhooks: () => conekta.deliveries().map((d) => ({ type: d.label })),
+    close: () => service.stop(),
+  };
+}
+
+/** Never keep token values in the recorded requests (tests assert on shapes, not secrets). */
+function redact(body) {
+  if (!body || typeof body !== 'object' || !body.source) return body;
+  const source = { ...body.source };
+  if (source.token) source.token = `${String(source.token).slice(0, 4)}…`;
+  return { ...body, source };
+}
