@@ -84,6 +84,11 @@ export interface MerchantOptions {
   statusUrl?: string;
   /** Added to every merchant request (e.g. CSRF). */
   headers?: Record<string, string>;
+  /**
+   * The client secret of a checkout session your backend opened on pasarela-server
+   * (`POST /v1/sessions`), sent in every payment body: the service charges the session's amount.
+   */
+  clientSecret?: string;
   /** Per request; default 15000 (1 to 120000). */
   timeoutMs?: number;
   /** Default 2 (0 to 10); only network errors, 408, 429 and 5xx are retried. */

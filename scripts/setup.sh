@@ -41,6 +41,8 @@ if [ "$build_only" = 0 ]; then
   command -v firefox-esr >/dev/null || pkgs+=(firefox-esr)
   command -v WebKitWebDriver >/dev/null || pkgs+=(webkit2gtk-driver)
   command -v xvfb-run >/dev/null || pkgs+=(xvfb xauth)
+  # The merchant service's tests run against a real PostgreSQL too (scripts/postgres.sh).
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)
 fi
 if [ "${#pkgs[@]}" -gt 0 ]; then
   sudo=""

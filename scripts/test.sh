@@ -11,11 +11,14 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 
-echo "== 1/6 native unit tests"
+echo "== 1/6 native unit tests (browser core and merchant service)"
 cargo test --quiet
+cargo test --quiet -p pasarela-server --profile server
 
-echo "== 2/6 build pkg/, then the checks on it"
+echo "== 2/6 build pkg/ and the merchant service, then the checks on them"
 bash scripts/build.sh
+bash scripts/build-server.sh
+rm -rf target/service-logs
 # clippy.toml keeps core::fmt and float parsing out of the wasm: its rules are errors here.
 cargo clippy --quiet --release --target wasm32-unknown-unknown --lib -- -D warnings
 # The size shortcuts in Cargo.toml's [patch] must really apply (a dependency bump can silently
@@ -34,6 +37,12 @@ node --test tests/node/
 # The browsers the README claims: nothing newer than them without a fallback.
 node scripts/check-browser-floor.mjs
 
+echo "== 2b the merchant service against the provider emulators: SQLite, then Postgres"
+node --test --test-concurrency=1 tests/service/
+pg_url=$(bash scripts/postgres.sh)
+trap 'bash scripts/postgres.sh stop' EXIT
+PASARELA_TEST_DATABASE_URL="$pg_url" node --test --test-concurrency=1 tests/service/
+
 echo "== 3/6 wasm tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
@@ -44,6 +53,12 @@ node --test --test-concurrency=1 tests/e2e/
 
 echo "== 5/6 the cross-browser subset: Chromium, Firefox, WebKitGTK"
 node --test --test-concurrency=1 tests/engines/
+
+echo "== 5b no token or card number in any merchant-service log of this run"
+if grep -rEl 'OT__|CT__|tok_[A-Za-z0-9]|src_[A-Za-z0-9]|_secret_[A-Za-z0-9]|\b4[0-9]{15}\b|\b5[0-9]{15}\b' target/service-logs; then
+  echo "secrets in the service logs above" >&2; exit 1
+fi
+echo "$(ls target/service-logs | wc -l) service logs scanned"
 
 echo "== 6/6 size"
 node scripts/size.mjs --strict

@@ -70,6 +70,7 @@ pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) 
         .raw("source", &source.end())
         .num("installments", u64::from(installments))
         .raw("customer", &customer.end())
+        .opt_str("clientSecret", opts.merchant.client_secret.as_deref())
         .end()
 }
 
@@ -277,6 +278,15 @@ mod tests {
                 "installments": 1, "customer": { "email": "ana@example.com" }
             })
         );
+    }
+
+    #[test]
+    fn a_client_secret_goes_in_the_body() {
+        let mut o = opts();
+        assert!(!payment_body(&o, &Source::Profile { profile_id: "1".into() }, 1).contains("clientSecret"));
+        o.merchant.client_secret = Some("cs_1_secret_x".into());
+        let v: Value = serde_json::from_str(&payment_body(&o, &Source::Profile { profile_id: "1".into() }, 1)).unwrap();
+        assert_eq!(v["clientSecret"], "cs_1_secret_x");
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct MerchantConfig {
     /// Defaults to `payment_url`.
     pub status_url: String,
     pub headers: Vec<(String, String)>,
+    /// The checkout session's client secret (pasarela-server): sent in every payment body.
+    pub client_secret: Option<String>,
     pub timeout_ms: u32,
     pub retries: u32,
 }
@@ -140,7 +142,7 @@ fn order(top: Object) -> Order {
 }
 
 fn merchant(top: Object) -> MerchantConfig {
-    let known = ["paymentUrl", "statusUrl", "headers", "timeoutMs", "retries"];
+    let known = ["paymentUrl", "statusUrl", "headers", "clientSecret", "timeoutMs", "retries"];
     let m = top.block("merchant", &known, true).unwrap_or(top.empty());
     let payment_url = m.text("paymentUrl", Kind::Url, true).unwrap_or_default();
     let status_url = m.text("statusUrl", Kind::Url, false);
@@ -162,6 +164,7 @@ fn merchant(top: Object) -> MerchantConfig {
         status_url: status_url.unwrap_or_else(|| payment_url.clone()),
         payment_url,
         headers,
+        client_secret: m.text("clientSecret", Kind::Text, false),
         timeout_ms: m
             .whole("timeoutMs", 1.0, 120_000.0, false, "must be an integer from 1 to 120000")
             .map_or(DEFAULT_TIMEOUT_MS, |t| t as u32),
