@@ -180,7 +180,7 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, recove
             match found {
                 Some(o) => o,
                 None => {
-                    let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: clone_pay_with(pay_with) };
+                    let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: pay_with.clone() };
                     charge_once(app, &charge).await?
                 }
             }
@@ -188,13 +188,6 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, recove
         (None, None) => unreachable!("check() resolves a source"),
     };
     record(app, s, attempt_ref, outcome).await
-}
-
-fn clone_pay_with(p: &PayWith) -> PayWith {
-    match p {
-        PayWith::Token(t) => PayWith::Token(t.clone()),
-        PayWith::Saved(c) => PayWith::Saved(c.clone()),
-    }
 }
 
 async fn charge_once(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
@@ -249,14 +242,10 @@ async fn record(app: &App, s: &Session, attempt_ref: &str, o: Outcome) -> Result
     };
     let payment = store::insert_payment(&app.db, &p).await?;
     if let (Some(cref), ResultStatus::Approved | ResultStatus::Pending) = (&s.customer_ref, payment.status) {
+        // Bamboo's enrolled cards are read from the customer's PaymentProfiles when the next
+        // session opens (sessions::create), not here on the way to the page's answer.
         if let Some(card) = &o.new_card {
             sessions::save(app, cref, s.provider, card, None, None, None).await?;
-        }
-        if s.provider.0 == ProviderId::Bamboo {
-            // A Commerce token enrolled in the iframe is one of the customer's PaymentProfiles now.
-            if let Err(e) = sessions::sync_bamboo(app, cref, &s.customer).await {
-                tracing::warn!(error = %e.body.error, "could not refresh the customer's Bamboo cards");
-            }
         }
     }
     tracing::info!(payment = %payment.id, provider = s.provider.as_str(), order = %s.order_id, status = payment.status.as_str(), "payment recorded");
@@ -270,16 +259,10 @@ pub async fn status(app: &App, id: &str) -> Result<Answer, ApiError> {
         return Ok(p.answer());
     }
     let Some(provider_ref) = p.provider_ref.as_deref() else { return Ok(p.answer()) };
-    let fresh = match p.provider.0 {
-        ProviderId::Bamboo => app.bamboo.as_ref().map(|b| b.get(provider_ref)),
+    let fresh = match (p.provider.0, &app.bamboo, &app.conekta) {
+        (ProviderId::Bamboo, Some(b), _) => Some(b.get(provider_ref).await),
+        (ProviderId::Conekta, _, Some(c)) => Some(c.order(provider_ref).await.map(|(o, _)| o)),
         _ => None,
-    };
-    let fresh = match fresh {
-        Some(f) => Some(f.await),
-        None => match (p.provider.0, app.conekta.as_ref()) {
-            (ProviderId::Conekta, Some(c)) => Some(c.order(provider_ref).await.map(|(o, _)| o)),
-            _ => None,
-        },
     };
     match fresh {
         Some(Ok(o)) => {

@@ -12,7 +12,7 @@ use pasarela::domain::merchant::ResultStatus;
 use std::time::Duration;
 
 /// What pays, resolved by the service: the page's token, or a saved card's secret.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum PayWith {
     /// `OT_`, `CT_` or `tok_`, as the page forwarded it.
     Token(crate::config::Secret),
