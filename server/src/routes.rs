@@ -123,8 +123,10 @@ async fn conekta_hook(State(app): State<App>, body: Bytes) -> Result<Json<Value>
     Ok(Json(webhooks::conekta(&app, &body_json(&body)?).await?))
 }
 
-async fn bamboo_hook(State(app): State<App>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    Ok(Json(webhooks::bamboo(&app, &body_json(&body)?).await?))
+async fn bamboo_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let signed = webhooks::BambooSignature { date_sent: header("dateSent"), signature: header("signature") };
+    Ok(Json(webhooks::bamboo(&app, &body_json(&body)?, signed).await?))
 }
 
 async fn lyra_hook(State(app): State<App>, Form(form): Form<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {

@@ -4,12 +4,14 @@
 //!   trusted; the order is read back with the private key (`GET /orders/{id}`) and its
 //!   `payment_status` applied. Conekta also signs deliveries (a `digest` header); checking it is
 //!   *not* implemented: reading the order back is the check.
-//! - Bamboo purchase notifications: hex HMAC-SHA-256 of `PurchaseId + Amount + Currency +
-//!   DateSent` with the merchant secret (FLOWS.md); the field names `DateSent` and `Signature`
-//!   are *inferred*. The purchase is then read back (`GET /v1/api/purchase/{id}`).
+//! - Bamboo purchase notifications (BambooPaymentDoc `Purchase-workflow/Notification-Webhooks.md`):
+//!   the signature "in the header" is hex HMAC-SHA-256 of `PurchaseId + Amount + Currency +
+//!   dateSent` with the merchant secret, `dateSent` being a header; the signature header's name
+//!   (`signature`) is *inferred*. The purchase is then read back (`GET /v1/api/purchase/{id}`).
 //! - Lyra's IPN: form fields `kr-answer`, `kr-hash`, `kr-hash-key` (`password`),
-//!   `kr-hash-algorithm`; `kr-hash` is HMAC-SHA-256 of `kr-answer` with the REST password
-//!   (docs/providers/kr.md). A payment the browser never forwarded is recorded from it.
+//!   `kr-hash-algorithm` (`sha256_hmac`); `kr-hash` is hex HMAC-SHA-256 of `kr-answer` with the
+//!   key `kr-hash-key` names (lyra/rest-php-sdk `Client::checkHash`). A payment the browser never
+//!   forwarded is recorded from it.
 
 use crate::app::{random_text, ApiError, App};
 use crate::protocol::Provider;
@@ -63,17 +65,26 @@ pub async fn conekta(app: &App, event: &Value) -> Result<Value, ApiError> {
     .await
 }
 
+/// The headers a Bamboo notification is signed with.
+pub struct BambooSignature<'a> {
+    /// `dateSent`, part of the signed text.
+    pub date_sent: Option<&'a str>,
+    /// `signature`: hex HMAC-SHA-256.
+    pub signature: Option<&'a str>,
+}
+
 /// `POST /webhooks/bamboo`.
-pub async fn bamboo(app: &App, n: &Value) -> Result<Value, ApiError> {
+pub async fn bamboo(app: &App, n: &Value, signed: BambooSignature<'_>) -> Result<Value, ApiError> {
     let bamboo = app.bamboo.as_ref().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "bamboo is not configured"))?;
     let field = |k: &str| n.get(k).and_then(crate::providers::text).ok_or_else(|| ApiError::invalid(k, format!("{k} required")));
-    let (purchase, amount, currency, sent) = (field("PurchaseId")?, field("Amount")?, field("Currency")?, field("DateSent")?);
-    let signature = field("Signature")?;
+    let header = |v: Option<&str>, k: &str| v.map(str::to_owned).ok_or_else(|| ApiError::invalid(k, format!("header {k} required")));
+    let (purchase, amount, currency) = (field("PurchaseId")?, field("Amount")?, field("Currency")?);
+    let (sent, signature) = (header(signed.date_sent, "dateSent")?, header(signed.signature, "signature")?);
     let mut mac = Hmac::<Sha256>::new_from_slice(bamboo.config.webhook_secret.expose().as_bytes()).expect("any key length");
     mac.update(format!("{purchase}{amount}{currency}{sent}").as_bytes());
     let given = hex::decode(signature.trim()).unwrap_or_default();
     if mac.verify_slice(&given).is_err() {
-        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "signature does not match").field("Signature"));
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "signature does not match").field("signature"));
     }
     once(app, Provider(ProviderId::Bamboo), &format!("{purchase}:{sent}"), || async {
         let outcome = bamboo.get(&purchase).await?;
@@ -87,11 +98,17 @@ pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Value, Ap
     let kr = app.kr.as_ref().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "lyra is not configured"))?;
     let get = |k: &str| form.get(k).map(String::as_str).ok_or_else(|| ApiError::invalid(k, format!("{k} required")));
     let (raw, hash) = (get("kr-answer")?, get("kr-hash")?);
-    let key = match form.get("kr-hash-key").map(String::as_str) {
-        Some("sha256_hmac") => HashKey::Hmac,
-        _ => HashKey::Password,
+    // As Lyra's own SDK checks it (lyra/rest-php-sdk `Client::checkHash`): the algorithm must be
+    // `sha256_hmac`, and `kr-hash-key` names the key (the IPN's is the REST password).
+    if get("kr-hash-algorithm")? != "sha256_hmac" {
+        return Err(ApiError::invalid("kr-hash-algorithm", "only sha256_hmac is supported"));
+    }
+    let key = match get("kr-hash-key")? {
+        "sha256_hmac" => HashKey::Hmac,
+        "password" => HashKey::Password,
+        _ => return Err(ApiError::invalid("kr-hash-key", "kr-hash-key must be sha256_hmac or password")),
     };
-    if form.get("kr-hash-algorithm").is_some_and(|a| a != "sha256_hmac") || !kr.verify(raw, hash, key) {
+    if !kr.verify(raw, hash, key) {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "kr-hash does not match kr-answer").field("kr-hash"));
     }
     let answer: Value = serde_json::from_str(raw).map_err(|_| ApiError::invalid("kr-answer", "kr-answer is not JSON"))?;

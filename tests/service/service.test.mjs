@@ -99,6 +99,7 @@ describe(`merchant service (${DATABASE})`, () => {
     assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1, 'and only once');
   });
 
+
   it("another customer's saved card is refused (403); the customer's own pays in one click", async () => {
     const ana = `ana-${randomUUID()}`, bob = `bob-${randomUUID()}`;
     // A Conekta customer of Ana's with one card, linked to her id in the service.
@@ -165,30 +166,37 @@ describe(`merchant service (${DATABASE})`, () => {
 
   it('webhooks: a bad signature is refused, a good one applied once, each provider as it documents', async () => {
     const { bamboo } = w.sb.providers;
-    // Bamboo: hex HMAC-SHA-256(PurchaseId + Amount + Currency + DateSent, merchant secret).
+    // Bamboo: headers dateSent and signature, hex HMAC-SHA-256(PurchaseId + Amount + Currency + dateSent, merchant secret).
     const o = order(`HOOK-${randomUUID()}`);
     const s = await w.session({ provider: 'bamboo', order: o });
     const r = await w.pay(bambooBody(s, o, w.bambooToken('4000000000000259'))); // stays pending
     assert.equal(r.body.status, 'pending', r.text);
     const purchase = w.purchases().find((p) => p.Order === o.id);
-    const n = { PurchaseId: purchase.PurchaseId, Amount: purchase.Amount, Currency: purchase.Currency, DateSent: new Date().toISOString() };
-    const sign = (x, key = BAMBOO_PRIVATE_KEY) => createHmac('sha256', key).update(`${x.PurchaseId}${x.Amount}${x.Currency}${x.DateSent}`).digest('hex');
-    const hook = (body, path = '/webhooks/bamboo') => fetch(`${w.svc.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    assert.equal((await hook({ ...n, Signature: sign(n, 'wrong') })).status, 401);
-    assert.equal((await hook({ ...n, Amount: 1, Signature: sign(n) })).status, 401, 'the signature covers the amount');
+    const n = { PurchaseId: purchase.PurchaseId, Order: o.id, Amount: purchase.Amount, Currency: purchase.Currency, Transaction: { Status: 'Approved' } };
+    const dateSent = new Date().toISOString();
+    const sign = (x, key = BAMBOO_PRIVATE_KEY) => createHmac('sha256', key).update(`${x.PurchaseId}${x.Amount}${x.Currency}${dateSent}`).digest('hex');
+    const hook = (body, signature, path = '/webhooks/bamboo') => fetch(`${w.svc.url}${path}`, { method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(signature && { dateSent, signature }) }, body: JSON.stringify(body) });
+    assert.equal((await hook(n)).status, 422, 'unsigned');
+    assert.equal((await hook(n, sign(n, 'wrong'))).status, 401);
+    assert.equal((await hook({ ...n, Amount: 1 }, sign(n))).status, 401, 'the signature covers the amount');
     bamboo.getPurchase(purchase.PurchaseId); // (still pending at Bamboo)
-    const ok = await hook({ ...n, Signature: sign(n) });
+    const ok = await hook(n, sign(n));
     assert.equal(ok.status, 200);
-    const again = await (await hook({ ...n, Signature: sign(n) })).json();
+    const again = await (await hook(n, sign(n))).json();
     assert.equal(again.duplicate, true, 'applied once per event');
     // Lyra's IPN: kr-hash is HMAC-SHA-256 of kr-answer with the REST password.
     const answer = JSON.stringify({ orderStatus: 'PAID', orderDetails: { orderId: 'nope', orderTotalAmount: 1, orderCurrency: 'EUR' }, transactions: [{ uuid: 'u-1', status: 'PAID' }] });
-    const ipn = (hash) => fetch(`${w.svc.url}/webhooks/lyra`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ 'kr-answer': answer, 'kr-hash': hash, 'kr-hash-key': 'password', 'kr-hash-algorithm': 'sha256_hmac' }).toString() });
+    const ipn = (hash, extra = {}) => fetch(`${w.svc.url}/webhooks/lyra`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(Object.entries({ 'kr-answer': answer, 'kr-hash': hash, 'kr-hash-key': 'password', 'kr-hash-algorithm': 'sha256_hmac', ...extra }).filter(([, v]) => v !== undefined)).toString() });
     assert.equal((await ipn('00'.repeat(32))).status, 401);
+    const good = createHmac('sha256', KR_PASSWORD).update(answer).digest('hex');
+    // Lyra's SDK refuses a form without kr-hash-algorithm or with an unknown kr-hash-key: so does the service.
+    assert.equal((await ipn(good, { 'kr-hash-algorithm': undefined })).status, 422);
+    assert.equal((await ipn(good, { 'kr-hash-key': 'md5' })).status, 422);
     assert.equal((await ipn(createHmac('sha256', KR_PASSWORD).update(answer).digest('hex'))).status, 200);
     // Conekta: the event body is never trusted; an order the API does not know is not applied.
-    const fake = await hook({ id: 'evt_fake', type: 'order.paid', data: { object: { id: 'ord_forged', payment_status: 'paid' } } }, '/webhooks/conekta');
+    const fake = await hook({ id: 'evt_fake', type: 'order.paid', data: { object: { id: 'ord_forged', payment_status: 'paid' } } }, undefined, '/webhooks/conekta');
     assert.equal(fake.status, 502, 'the order is read back from Conekta, which does not know it');
   });
 

@@ -37,7 +37,10 @@ export function createBamboo() {
   let tokens, purchases, customers, sessions, nextPurchase, nextCustomer, nextProfile;
   // Ids keep counting across resets, as a real API's do: the merchant service's database
   // outlives a test, and must never meet the same purchase id twice.
-  nextPurchase = 1000; nextCustomer = 249205; nextProfile = 55591;
+  // Ids unique across emulator instances, as Bamboo's are across its merchants: several
+  // sandboxes in one run share the service's database.
+  const firstId = () => 1_000_000 + Math.floor(Math.random() * 1e9);
+  nextPurchase = firstId(); nextCustomer = firstId(); nextProfile = firstId();
   const hooks = createDeliverer();
   let webhookSecret = BAMBOO_PRIVATE_KEY;
   const reset = () => {
@@ -74,7 +77,7 @@ export function createBamboo() {
   }
 
   function purchaseView(p) {
-    return { PurchaseId: p.id, Created: p.created, Order: p.order, Description: p.description, Amount: p.amount, Currency: p.currency, Installments: p.installments,
+    return { PurchaseId: p.id, Created: p.created, Order: p.order, UniqueID: p.uniqueId, Description: p.description, Amount: p.amount, Currency: p.currency, Installments: p.installments,
       Transaction: { TransactionId: p.id * 10, TransactionStatusId: p.statusId, Status: STATUS[p.statusId], ErrorCode: p.errorCode ?? null,
         ApprovalCode: p.statusId === 1 ? String(100000 + p.id) : null },
       CommerceAction: p.action ?? null, Brand: p.brand, Last4: p.last4 };
@@ -85,13 +88,19 @@ export function createBamboo() {
     if (auth !== `Basic ${BAMBOO_PRIVATE_KEY}`) return { status: 401, body: { Response: null, Errors: [{ ErrorCode: 'AU001', Message: 'Unauthorized' }] } };
     const t = tokens.get(body.TrxToken);
     const fail = (code, message) => ({ status: 400, body: { Response: null, Errors: [{ ErrorCode: code, Message: message, Detail: null }] } });
+    // A repeated UniqueID of an approved purchase answers that purchase and makes no other
+    // (BambooPaymentDoc Getting-Started/Concepts.md, "Unique Identifier"); of a pending one too
+    // (inferred: the docs name the approved case only).
+    if (body.UniqueID !== undefined && !/^[A-Za-z0-9]+$/.test(String(body.UniqueID))) return fail('PR002', 'UniqueID inválido');
+    const same = body.UniqueID && [...purchases.values()].find((x) => x.uniqueId === body.UniqueID && (x.statusId === 1 || x.statusId === 2));
+    if (same) return { status: 200, body: { Response: purchaseView(same), Errors: [] } };
     if (!t) return fail(String(body.TrxToken || '').startsWith('CT') ? 'TK010' : 'TK006', 'Token inválido');
     if (t.type === 'OneTime' && (t.used || Date.now() - t.created > OTT_TTL_MS)) return fail('TK006', 'Token usado o vencido');
     if (!Number.isInteger(body.Amount) || body.Amount <= 0) return fail('PR001', 'Monto inválido');
     t.used = true;
     const rule = amountRule(body.Amount, body.Currency) || CARD_RULES[t.pan] || { status: 1 };
     const p = { id: nextPurchase++, created: new Date().toISOString(), order: body.Order, amount: body.Amount, currency: body.Currency,
-      installments: body.Installments ?? 1, description: body.Description ?? null, statusId: rule.status ?? 2, errorCode: rule.error, message: rule.message, brand: t.brand, last4: t.last4, pan: t.pan };
+      installments: body.Installments ?? 1, description: body.Description ?? null, uniqueId: body.UniqueID ?? null, statusId: rule.status ?? 2, errorCode: rule.error, message: rule.message, brand: t.brand, last4: t.last4, pan: t.pan };
     if (rule.verify) {
       const session = `CA_${crypto.randomUUID()}`;
       sessions.set(session, p.id);
@@ -116,14 +125,19 @@ export function createBamboo() {
   }
 
   /**
-   * The purchase notification (FLOWS.md): a JSON POST retried until a 200, signed with hex
-   * HMAC-SHA-256(PurchaseId + Amount + Currency + DateSent, merchant secret). The field names
-   * DateSent and Signature are this emulator's guess (no public source names them).
+   * The purchase notification (BambooPaymentDoc Purchase-workflow/Notification-Webhooks.md): a
+   * JSON POST of the purchase (its example's fields), retried until a 200, with the signature
+   * "in the header": hex HMAC-SHA-256(PurchaseId + Amount + Currency + dateSent, merchant
+   * secret), `dateSent` being a header too. The signature header's name, `signature`, is this
+   * emulator's guess (the docs do not name it).
    */
   function notify(p) {
-    const DateSent = new Date().toISOString();
-    const Signature = createHmac('sha256', webhookSecret).update(`${p.id}${p.amount}${p.currency}${DateSent}`).digest('hex');
-    hooks.send({ PurchaseId: p.id, Amount: p.amount, Currency: p.currency, Status: STATUS[p.statusId], DateSent, Signature }, { label: `purchase.${STATUS[p.statusId]}` });
+    const dateSent = new Date().toISOString();
+    const signature = createHmac('sha256', webhookSecret).update(`${p.id}${p.amount}${p.currency}${dateSent}`).digest('hex');
+    const view = purchaseView(p);
+    hooks.send({ PurchaseId: p.id, UniqueId: p.uniqueId, Order: p.order, Amount: p.amount, Installments: p.installments, Currency: p.currency, MetadataOut: {},
+      Transaction: { TransactionStatusId: p.statusId, Status: STATUS[p.statusId], Description: null, ApprovalCode: view.Transaction.ApprovalCode } },
+    { label: `purchase.${STATUS[p.statusId]}`, headers: { dateSent, signature } });
   }
 
   function createCustomer(body) {
@@ -171,11 +185,13 @@ export function createBamboo() {
     }
     let m;
     if (req.method === 'GET' && rest === '/v1/api/purchase') {
-      // The purchases of an order (guess: Bamboo's API has no documented search; the merchant
-      // service finds a purchase whose answer it lost by Order and Description).
+      // Get Purchases (Purchase-Operations.md): filtered by `OrderNumber`; other parameters are
+      // not filters (with none, every purchase, where Bamboo lists today's). One purchase is
+      // answered as an object, several as an array.
       if (req.headers.authorization !== `Basic ${BAMBOO_PRIVATE_KEY}`) { sendJson(res, 401, { Response: null, Errors: [{ ErrorCode: 'AU001', Message: 'Unauthorized' }] }); return true; }
-      const order = url.searchParams.get('Order');
-      sendJson(res, 200, { Response: [...purchases.values()].filter((x) => x.order === order).map(purchaseView), Errors: [] });
+      const order = url.searchParams.get('OrderNumber');
+      const found = [...purchases.values()].filter((x) => order === null || x.order === order).map(purchaseView);
+      sendJson(res, 200, { Response: found.length === 1 ? found[0] : found, Errors: [] });
       return true;
     }
     if (req.method === 'GET' && (m = rest.match(/^\/v1\/api\/purchase\/(\d+)$/))) {

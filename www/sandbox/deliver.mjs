@@ -7,12 +7,12 @@ export function createDeliverer() {
     setUrl(u) { url = u; },
     reset() { delivered = []; },
     delivered: () => delivered,
-    /** POSTs `body` (`type`: 'json' or 'form'); resolves when a 2xx arrived or the tries ran out. */
-    async send(body, { type = 'json', label } = {}) {
+    /** POSTs `body` (`type`: 'json' or 'form') with `headers`; resolves when a 2xx arrived or the tries ran out. */
+    async send(body, { type = 'json', label, headers: extra = {} } = {}) {
       if (!url) return;
       const record = { label, status: null };
       delivered.push(record);
-      const headers = { 'Content-Type': type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded' };
+      const headers = { 'Content-Type': type === 'json' ? 'application/json' : 'application/x-www-form-urlencoded', ...extra };
       const text = type === 'json' ? JSON.stringify(body) : new URLSearchParams(body).toString();
       for (let i = 0; i < 5; i++) {
         try {

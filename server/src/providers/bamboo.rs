@@ -27,10 +27,12 @@ impl Bamboo {
         format!("Basic {}", self.config.private_key.expose())
     }
 
-    /// The purchase's `Description` carries the attempt reference, so that a purchase whose answer
-    /// was lost can be found again (*inferred*: no public source names a search by it).
-    fn marker(attempt_ref: &str) -> String {
-        format!("pasarela:{attempt_ref}")
+    /// The purchase's `UniqueID`: Bamboo answers a purchase repeated with the `UniqueID` of an
+    /// approved one with that purchase instead of making another (BambooPaymentDoc
+    /// `Getting-Started/Concepts.md`, "Unique Identifier"), and lists it in the purchase's
+    /// answer. The value must be alphanumeric, so the attempt reference loses its `_`.
+    fn unique_id(attempt_ref: &str) -> String {
+        attempt_ref.chars().filter(char::is_ascii_alphanumeric).collect()
     }
 
     /// `POST /v1/api/purchase`.
@@ -42,7 +44,7 @@ impl Bamboo {
         };
         let mut body = json!({
             "TrxToken": token, "Order": s.order_id, "Amount": s.amount_due, "Currency": s.currency, "Capture": true,
-            "TargetCountryISO": self.config.country, "Installments": c.installments, "Description": Self::marker(c.attempt_ref),
+            "TargetCountryISO": self.config.country, "Installments": c.installments, "UniqueID": Self::unique_id(c.attempt_ref),
         });
         if let Some(email) = s.customer.get("email").and_then(Value::as_str) {
             body["Customer"] = json!({ "Email": email });
@@ -55,18 +57,26 @@ impl Bamboo {
         Ok(outcome(&v))
     }
 
-    /// The purchase made for an attempt, if Bamboo made one: `GET /v1/api/purchase?Order=` (*inferred*).
+    /// The purchase made for an attempt, if Bamboo made one: the order's purchases
+    /// (`GET /v1/api/purchase?OrderNumber=`, BambooPaymentDoc `Purchases/Purchase-Operations.md`,
+    /// "Get Purchases"), the one with the attempt's `UniqueID`.
     pub async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
         let r = self
             .http
             .get(format!("{}/v1/api/purchase", self.config.api_url))
-            .query(&[("Order", order_id)])
+            .query(&[("OrderNumber", order_id)])
             .header("Authorization", self.auth())
             .send()
             .await?;
         let (_, v) = json_of(r).await?;
-        let marker = Self::marker(attempt_ref);
-        let found = v["Response"].as_array().into_iter().flatten().find(|p| p["Description"].as_str() == Some(&marker));
+        let unique_id = Self::unique_id(attempt_ref);
+        // One purchase is answered as an object, several as an array (Purchase-Operations.md).
+        let list = match &v["Response"] {
+            Value::Array(all) => all.iter().collect::<Vec<_>>(),
+            one @ Value::Object(_) => vec![one],
+            _ => Vec::new(),
+        };
+        let found = list.into_iter().find(|p| p["UniqueID"].as_str() == Some(unique_id.as_str()));
         Ok(found.map(|p| outcome(&json!({ "Response": p, "Errors": [] }))))
     }
 
