@@ -4,13 +4,14 @@
 //! not stored (Stripe: a result is saved only once the endpoint started executing).
 //!
 //! Exactly once across crashes: the attempt row is inserted before the provider is called, with a
-//! lease. A request that finds a `started` row with an expired lease (its owner died, or lost the
-//! provider's answer) takes the lease over and first asks the provider for a charge carrying the
-//! attempt's reference; only when there is none does it charge.
+//! lease its owner renews while it works. A request that finds a `started` row with an expired
+//! lease (its owner died, or gave the lease up after losing the provider's answer) takes the lease
+//! over and first asks the provider for a charge carrying the attempt's reference; only when there
+//! is none does it charge.
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
 use crate::protocol::{Answer, PayRequest, Provider, Source};
-use crate::providers::{kr::HashKey, kr::payment_outcome, Charge, Outcome, PayWith, ProviderError};
+use crate::providers::{kr::HashKey, kr::payment_outcome, Charge, NewCard, Outcome, PayWith, ProviderError};
 use crate::sessions;
 use crate::store::{self, now_ms, Claim, Payment, Session};
 use axum::http::StatusCode;
@@ -62,9 +63,10 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     let lease = app.config.attempt_lease.as_millis() as i64;
     let attempt_ref = format!("att_{}", random_text(20));
     let deadline = tokio::time::Instant::now() + app.config.in_progress_wait;
-    let (attempt_ref, recovering) = loop {
-        match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, now_ms() + lease).await? {
-            Claim::Owner => break (attempt_ref, false),
+    let (attempt_ref, recovering, until) = loop {
+        let until = now_ms() + lease;
+        match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, until).await? {
+            Claim::Owner => break (attempt_ref, false, until),
             Claim::Existing(a) if a.request_hash != hash => {
                 return Err(ApiError::invalid("Idempotency-Key", "this Idempotency-Key was used with a different request"));
             }
@@ -72,9 +74,9 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
                 return Ok(Reply { status: a.http_status.unwrap_or(200) as u16, body: a.response_json.unwrap_or_default() });
             }
             Claim::Existing(a) if a.locked_until <= now_ms() => {
-                if store::take_over(&app.db, key, a.locked_until, now_ms() + lease).await? {
+                if store::take_over(&app.db, key, a.locked_until, until).await? {
                     tracing::warn!(attempt = %a.attempt_ref, "taking over an unfinished attempt: reconciling with the provider");
-                    break (a.attempt_ref, true);
+                    break (a.attempt_ref, true, until);
                 }
             }
             Claim::Existing(_) => {
@@ -85,7 +87,7 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             }
         }
     };
-    match run(app, &checked, &req, &attempt_ref, recovering).await {
+    match holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, recovering)).await {
         Ok(payment) => {
             let reply = Reply { status: 200, body: serde_json::to_string(&payment.answer()).expect("answers serialize") };
             store::finish(&app.db, key, Some(&payment.id), reply.status, &reply.body).await?;
@@ -96,6 +98,29 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             // lease goes, so the retry with this key reconciles at once.
             store::release(&app.db, key).await?;
             Err(e)
+        }
+    }
+}
+
+/// Runs `work` while renewing the attempt's lease every third of it: a live owner waiting on a
+/// slow provider keeps its attempt, and only a dead one (crashed, killed, cut off from the
+/// database) lets a retry take the attempt over and reconcile. Two owners at once could both
+/// spend a one-use token.
+async fn holding_lease<T>(app: &App, key: &str, mut until: i64, work: impl std::future::Future<Output = T>) -> T {
+    let lease = app.config.attempt_lease;
+    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + lease / 3, lease / 3);
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            out = &mut work => return out,
+            _ = renew.tick() => {
+                let next = now_ms() + lease.as_millis() as i64;
+                match store::take_over(&app.db, key, until, next).await {
+                    Ok(true) => until = next,
+                    Ok(false) => tracing::warn!("attempt lease lost to another request"),
+                    Err(e) => tracing::warn!(error = %e, "attempt lease not renewed"),
+                }
+            }
         }
     }
 }
@@ -173,6 +198,7 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
 /// Charges (or, recovering, finds the charge first) and records the payment.
 async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, recovering: bool) -> Result<Payment, ApiError> {
     let s = &c.session;
+    tracing::info!(attempt = %attempt_ref, order = %s.order_id, recovering, "attempt");
     let outcome = match (&c.kr_outcome, &c.pay_with) {
         (Some(o), _) => o.clone(),
         (None, Some(pay_with)) => {
@@ -194,15 +220,45 @@ async fn charge_once(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderError
     let s = c.session;
     match s.provider.0 {
         ProviderId::Bamboo => app.bamboo.as_ref().expect("required").charge(c).await,
-        ProviderId::Conekta => {
+        ProviderId::Conekta => conekta_charge(app, c).await,
+        ProviderId::Kr => app.kr.as_ref().expect("required").charge(c).await,
+    }
+}
+
+/// Conekta charges in two steps, the page's one-use token made a payment source, then an order
+/// on the source. The source is kept with the attempt before the order is asked for, so a retry
+/// after a lost order answer charges that source instead of spending the token again.
+async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
+    let s = c.session;
+    let conekta = app.conekta.as_ref().expect("required");
+    let db = |e: sqlx::Error| ProviderError::Unavailable(format!("storage: {e}"));
+    let saved = match &c.pay_with {
+        PayWith::Saved(saved) => saved,
+        PayWith::Token(token) => {
+            if let Some(card) = store::attempt_source(&app.db, c.attempt_ref).await.map_err(db)?.as_deref().and_then(NewCard::from_stored) {
+                return conekta.charge(c, &card, s.customer_ref.is_some()).await;
+            }
             let customer = match &s.customer_ref {
                 Some(cref) => Some(conekta_customer(app, cref, &s.customer).await?),
                 None => None,
             };
-            app.conekta.as_ref().expect("required").charge(c, customer.as_deref()).await
+            let card = match conekta.source_of(token.expose(), customer.as_deref(), &s.customer).await? {
+                Ok(card) => card,
+                Err(declined) => return Ok(declined),
+            };
+            store::set_attempt_source(&app.db, c.attempt_ref, &card.to_stored()).await.map_err(db)?;
+            return conekta.charge(c, &card, customer.is_some()).await;
         }
-        ProviderId::Kr => app.kr.as_ref().expect("required").charge(c).await,
-    }
+    };
+    let card = NewCard {
+        secret: saved.secret.clone(),
+        provider_customer: saved.provider_customer.clone(),
+        brand: saved.brand.clone(),
+        last4: saved.last4.clone(),
+        expiry: None,
+        holder: None,
+    };
+    conekta.charge(c, &card, false).await
 }
 
 /// The Conekta customer of a storefront customer, created at its first card.

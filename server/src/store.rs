@@ -194,7 +194,8 @@ pub async fn attempt(db: &AnyPool, key: &str) -> DbResult<Option<Attempt>> {
     .transpose()
 }
 
-/// Takes over a `started` attempt whose lease (`seen`) expired; false when another request did first.
+/// Moves a `started` attempt's lease from `seen` to `until`: a retry taking over an expired lease,
+/// or the owner renewing its own. False when another request moved it first.
 pub async fn take_over(db: &AnyPool, key: &str, seen: i64, until: i64) -> DbResult<bool> {
     let r = sqlx::query(
         "UPDATE attempts SET locked_until = $1 WHERE idempotency_key = $2 AND state = 'started' AND locked_until = $3",
@@ -205,6 +206,18 @@ pub async fn take_over(db: &AnyPool, key: &str, seen: i64, until: i64) -> DbResu
     .execute(db)
     .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Keeps what an attempt made at the provider before charging (migrations/0002).
+pub async fn set_attempt_source(db: &AnyPool, attempt_ref: &str, source_json: &str) -> DbResult<()> {
+    sqlx::query("UPDATE attempts SET source_json = $1 WHERE attempt_ref = $2").bind(source_json).bind(attempt_ref).execute(db).await?;
+    Ok(())
+}
+
+/// What an earlier try of the attempt made at the provider before charging, if anything.
+pub async fn attempt_source(db: &AnyPool, attempt_ref: &str) -> DbResult<Option<String>> {
+    let row = sqlx::query("SELECT source_json FROM attempts WHERE attempt_ref = $1").bind(attempt_ref).fetch_optional(db).await?;
+    Ok(row.map(|r| r.try_get::<Option<String>, _>("source_json")).transpose()?.flatten())
 }
 
 /// Gives up the lease so that the next retry reconciles at once (the provider's answer was lost).
@@ -307,10 +320,16 @@ pub async fn insert_payment(db: &AnyPool, p: &Payment) -> DbResult<Payment> {
     if done.rows_affected() == 1 {
         return Ok(p.clone());
     }
-    match &p.provider_ref {
-        Some(r) => payment_by_ref(db, p.provider, r).await?.ok_or(sqlx::Error::RowNotFound),
-        None => Err(sqlx::Error::RowNotFound),
+    let Some(r) = &p.provider_ref else { return Err(sqlx::Error::RowNotFound) };
+    let found = payment_by_ref(db, p.provider, r).await?.ok_or(sqlx::Error::RowNotFound)?;
+    // The same provider charge seen again (answer, webhook, reconciliation) is the same order's;
+    // a charge id recorded for another order is never this order's payment (two provider
+    // environments on one database, say): refused rather than reporting that order's status.
+    if found.order_id != p.order_id {
+        tracing::error!(provider = p.provider.as_str(), order = %p.order_id, other = %found.order_id, "provider charge id already recorded for another order");
+        return Err(sqlx::Error::Protocol("provider charge id recorded for another order".into()));
     }
+    Ok(found)
 }
 
 /// A payment by id.

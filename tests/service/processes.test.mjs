@@ -39,6 +39,26 @@ describe(`several service processes on one database (${DATABASE})`, () => {
     assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1);
   });
 
+  it('a live owner waiting on a slow provider keeps its attempt: a duplicate waits instead of charging again', async () => {
+    const db = freshDatabase();
+    const key = `sk_${randomUUID().replaceAll('-', '')}`;
+    const lease = { PASARELA_ATTEMPT_LEASE_MS: '800' };
+    const [a, b] = [await start(db, key, lease), await start(db, key, lease)];
+    const o = order(`SLOW-${randomUUID()}`, 5000, 'MXN');
+    const r = await w.backend('POST', '/v1/sessions', { provider: 'conekta', order: o }, { key, base: a.url });
+    const text = JSON.stringify({ provider: 'conekta', order: o, source: { type: 'token', token: w.conektaToken() }, clientSecret: r.body.clientSecret });
+    const idem = randomUUID();
+    // Conekta takes 2.5 s before making the order: three leases long.
+    w.sb.faults.set({ target: 'provider-before', kind: 'delay', delayMs: 2500 });
+    const first = w.pay(text, { key: idem, base: a.url });
+    await new Promise((ok) => setTimeout(ok, 1200));
+    const second = await w.pay(text, { key: idem, base: b.url });
+    const answers = [await first, second];
+    assert.deepEqual(answers.map((x) => x.status), [200, 200], answers.map((x) => x.text).join('\n'));
+    assert.equal(answers[0].text, answers[1].text, 'one answer');
+    assert.equal(w.orders().filter((x) => x.metadata?.order_id === o.id).length, 1, 'one order');
+  });
+
   it('SIGKILL after the provider charged, restart, retry: still one charge', async () => {
     const db = freshDatabase();
     const key = `sk_${randomUUID().replaceAll('-', '')}`;

@@ -99,6 +99,20 @@ describe(`merchant service (${DATABASE})`, () => {
     assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1, 'and only once');
   });
 
+  it('Conekta: an order call lost after the token became a source is retried on that source, not on the spent token', async () => {
+    const o = order(`SRC-${randomUUID()}`, 5000, 'MXN');
+    const s = await w.session({ provider: 'conekta', order: o });
+    const key = randomUUID();
+    const body = JSON.stringify({ provider: 'conekta', order: o, source: { type: 'token', token: w.conektaToken() }, clientSecret: s.clientSecret });
+    w.sb.faults.set({ target: 'provider-before', kind: 'drop' }); // POST /orders fails; POST /customers spent the token
+    const first = await w.pay(body, { key });
+    assert.equal(first.status, 503, first.text);
+    assert.equal(w.orders().length, 0);
+    const retry = await w.pay(body, { key });
+    assert.equal(retry.status, 200, retry.text);
+    assert.equal(retry.body.status, 'approved', 'not "token already used"');
+    assert.equal(w.orders().filter((x) => x.metadata?.order_id === o.id).length, 1);
+  });
 
   it("another customer's saved card is refused (403); the customer's own pays in one click", async () => {
     const ana = `ana-${randomUUID()}`, bob = `bob-${randomUUID()}`;

@@ -3,7 +3,7 @@
 //! `POST /orders` (`charges[].payment_method`), `GET /orders/{id}`, `Authorization: Bearer {key}`,
 //! `Accept: application/vnd.conekta-v2.1.0+json`.
 
-use super::{json_of, Charge, NewCard, Outcome, PayWith, ProviderError};
+use super::{json_of, Charge, NewCard, Outcome, ProviderError};
 use crate::config::ConektaConfig;
 use pasarela::domain::merchant::ResultStatus;
 use serde_json::{json, Value};
@@ -45,8 +45,9 @@ impl Conekta {
     }
 
     /// Turns a `tok_` into a payment source of `customer` (a customer made for it when `None`).
-    /// A refused token is a decline (`Err(Ok(outcome))`).
-    async fn source_of(&self, token: &str, customer: Option<&str>, who: &Value) -> Result<Result<NewCard, Outcome>, ProviderError> {
+    /// A refused token is a decline (`Ok(Err(outcome))`). The token is spent: the caller keeps
+    /// the source for the attempt's retries.
+    pub async fn source_of(&self, token: &str, customer: Option<&str>, who: &Value) -> Result<Result<NewCard, Outcome>, ProviderError> {
         let (status, v) = match customer {
             Some(id) => {
                 let body = json!({ "type": "card", "token_id": token });
@@ -99,27 +100,10 @@ impl Conekta {
             .collect())
     }
 
-    /// A token (with its customer, saved when the session has one) or a saved source, then
-    /// `POST /orders` charging it.
-    pub async fn charge(&self, c: &Charge<'_>, customer: Option<&str>) -> Result<Outcome, ProviderError> {
+    /// `POST /orders` charging a payment source: one made from the page's token (`save`: kept
+    /// as the customer's card once paid) or a saved one.
+    pub async fn charge(&self, c: &Charge<'_>, card: &NewCard, save: bool) -> Result<Outcome, ProviderError> {
         let s = c.session;
-        let (card, new_card) = match &c.pay_with {
-            PayWith::Token(t) => match self.source_of(t.expose(), customer, &s.customer).await? {
-                Ok(card) => (card.clone(), customer.map(|_| card)),
-                Err(declined) => return Ok(declined),
-            },
-            PayWith::Saved(saved) => (
-                NewCard {
-                    secret: saved.secret.clone(),
-                    provider_customer: saved.provider_customer.clone(),
-                    brand: saved.brand.clone(),
-                    last4: saved.last4.clone(),
-                    expiry: None,
-                    holder: None,
-                },
-                None,
-            ),
-        };
         let body = json!({
             "currency": s.currency,
             "customer_info": { "customer_id": card.provider_customer },
@@ -137,8 +121,8 @@ impl Conekta {
             // A declined card: 402 `processing_error`, the order in `data` (Conekta's error shape).
             Outcome::declined(error_text(&v), v["data"]["id"].as_str().map(str::to_owned))
         };
-        if out.status != ResultStatus::Declined {
-            out.new_card = new_card;
+        if save && out.status != ResultStatus::Declined {
+            out.new_card = Some(card.clone());
         }
         Ok(out)
     }

@@ -41,6 +41,29 @@ pub struct NewCard {
     pub holder: Option<String>,
 }
 
+impl NewCard {
+    /// The JSON an attempt keeps (`store::set_attempt_source`); server-side only.
+    pub fn to_stored(&self) -> String {
+        serde_json::json!({ "secret": self.secret.expose(), "customer": self.provider_customer, "brand": self.brand,
+            "last4": self.last4, "expiry": self.expiry, "holder": self.holder })
+        .to_string()
+    }
+
+    /// Reads [`NewCard::to_stored`]'s JSON back.
+    pub fn from_stored(text: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        let opt = |k: &str| v[k].as_str().map(str::to_owned);
+        Some(Self {
+            secret: crate::config::Secret::new(v["secret"].as_str()?),
+            provider_customer: opt("customer"),
+            brand: opt("brand")?,
+            last4: opt("last4")?,
+            expiry: opt("expiry"),
+            holder: opt("holder"),
+        })
+    }
+}
+
 /// What the provider said of a charge.
 #[derive(Clone, Debug)]
 pub struct Outcome {
