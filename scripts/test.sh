@@ -38,10 +38,14 @@ node --test tests/node/
 node scripts/check-browser-floor.mjs
 
 echo "== 2b the merchant service against the provider emulators: SQLite, then Postgres"
+# Each database also takes the load run: 1,000 attempts, 50 clients, duplicated keys, provider
+# faults; it fails unless charges = distinct keys (on Postgres, two service processes).
 node --test --test-concurrency=1 tests/service/
+node tests/bench/service-load.mjs
 pg_url=$(bash scripts/postgres.sh)
 trap 'bash scripts/postgres.sh stop' EXIT
 PASARELA_TEST_DATABASE_URL="$pg_url" node --test --test-concurrency=1 tests/service/
+PASARELA_TEST_DATABASE_URL="$pg_url" node tests/bench/service-load.mjs
 
 echo "== 3/6 wasm tests in headless Chromium"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" \

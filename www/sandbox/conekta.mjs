@@ -186,6 +186,6 @@ export function createConekta() {
     setWebhook(url) { hooks.setUrl(url); },
     deliveries: () => hooks.delivered(),
     setOrigin() {},
-    state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount })), tokens: [...tokens.values()].map((t) => ({ used: t.used })) }),
+    state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount, metadata: o.metadata })), tokens: [...tokens.values()].map((t) => ({ used: t.used })) }),
   };
 }

@@ -1,17 +1,20 @@
 // Fault injection for the merchant server and the provider scripts (used by the test suite).
-// A fault applies to the next `times` matching requests.
-//   { target: 'merchant' | 'status' | 'script:bamboo' | …, kind: 'status' | 'drop' | 'delay' | 'garbage' | 'nodefine', status?, delayMs?, body?, retryAfter?, times?, path? }
+// A fault applies to the next `times` matching requests; with `rate` (0–1), to that share of them
+// at random (the load bench's scattered provider faults).
+//   { target: 'merchant' | 'status' | 'script:bamboo' | …, kind: 'status' | 'drop' | 'delay' | 'garbage' | 'nodefine', status?, delayMs?, body?, retryAfter?, times?, rate?, path? }
 // `path` narrows a script fault to scripts whose path contains it (e.g. an iframe's own script).
 export function createFaults() {
   let list = [];
   const take = (target) => {
-    const f = list.find((x) => x.target === target && x.times > 0);
-    if (f) f.times -= 1;
+    const f = list.find((x) => x.target === target && x.times > 0 && (x.rate === undefined || Math.random() < x.rate));
+    if (f) { f.times -= 1; f.applied += 1; }
     return f;
   };
   return {
     reset() { list = []; },
-    set(cfg) { list = (Array.isArray(cfg) ? cfg : [cfg]).map((f) => ({ times: 1, ...f })); },
+    set(cfg) { list = (Array.isArray(cfg) ? cfg : [cfg]).map((f) => ({ times: 1, ...f, applied: 0 })); },
+    /** The faults set, each with how many requests it `applied` to. */
+    report: () => list.map((f) => ({ ...f })),
     take,
     /** Applies a fault to a merchant response; returns true when it answered (or dropped) the request. */
     async apply(target, res) {
