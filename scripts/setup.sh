@@ -43,6 +43,8 @@ if [ "$build_only" = 0 ]; then
   command -v xvfb-run >/dev/null || pkgs+=(xvfb xauth)
   # The merchant service's tests run against a real PostgreSQL too (scripts/postgres.sh).
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || pkgs+=(postgresql)
+  # The direct-path browser tests put a TLS front (a throwaway self-signed certificate) before it.
+  command -v openssl >/dev/null || pkgs+=(openssl)
 fi
 if [ "${#pkgs[@]}" -gt 0 ]; then
   sudo=""
