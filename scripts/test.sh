@@ -21,6 +21,8 @@ bash scripts/build-server.sh
 rm -rf target/service-logs
 # clippy.toml keeps core::fmt and float parsing out of the wasm: its rules are errors here.
 cargo clippy --quiet --release --target wasm32-unknown-unknown --lib -- -D warnings
+# The merchant service too (server/clippy.toml: the wasm's size rules do not apply to it).
+cargo clippy --quiet -p pasarela-server --profile server --all-targets -- -D warnings
 # The size shortcuts in Cargo.toml's [patch] must really apply (a dependency bump can silently
 # leave the real wasm-streams in the build).
 for crate in wasm-streams serde-wasm-bindgen; do

@@ -166,7 +166,7 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
                 .ok_or_else(|| {
                     ApiError::new(StatusCode::FORBIDDEN, "this saved card is not the session customer's").field("source.profileId")
                 })?;
-            out.pay_with = Some(PayWith::Saved(card));
+            out.pay_with = Some(PayWith::Saved(Box::new(card)));
         }
         Source::KrAnswer { raw_client_answer, hash, hash_algorithm, hash_key } => {
             let kr = app.kr.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider kr is not configured"))?;

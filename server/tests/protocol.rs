@@ -16,7 +16,7 @@ fn options(provider: &str, client_secret: bool) -> pasarela::domain::options::Ch
     if client_secret {
         text.push_str(r#","clientSecret":"cs_1_secret_abc""#);
     }
-    text.push_str("}");
+    text.push('}');
     if provider == "bamboo" {
         text.push_str(r#","bamboo":{"countryCode":"UY"}"#);
     }

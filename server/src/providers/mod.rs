@@ -17,7 +17,7 @@ pub enum PayWith {
     /// `OT_`, `CT_` or `tok_`, as the page forwarded it.
     Token(crate::config::Secret),
     /// A saved card of the session's customer.
-    Saved(SavedCard),
+    Saved(Box<SavedCard>),
 }
 
 /// One charge to make.
