@@ -232,33 +232,25 @@ async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderEr
     let s = c.session;
     let conekta = app.conekta.as_ref().expect("required");
     let db = |e: sqlx::Error| ProviderError::Unavailable(format!("storage: {e}"));
-    let saved = match &c.pay_with {
-        PayWith::Saved(saved) => saved,
-        PayWith::Token(token) => {
-            if let Some(card) = store::attempt_source(&app.db, c.attempt_ref).await.map_err(db)?.as_deref().and_then(NewCard::from_stored) {
-                return conekta.charge(c, &card, s.customer_ref.is_some()).await;
-            }
-            let customer = match &s.customer_ref {
-                Some(cref) => Some(conekta_customer(app, cref, &s.customer).await?),
-                None => None,
-            };
-            let card = match conekta.source_of(token.expose(), customer.as_deref(), &s.customer).await? {
-                Ok(card) => card,
-                Err(declined) => return Ok(declined),
-            };
-            store::set_attempt_source(&app.db, c.attempt_ref, &card.to_stored()).await.map_err(db)?;
-            return conekta.charge(c, &card, customer.is_some()).await;
-        }
+    let token = match &c.pay_with {
+        PayWith::Saved(saved) => return conekta.charge(c, &NewCard::from(&**saved), false).await,
+        PayWith::Token(token) => token,
     };
-    let card = NewCard {
-        secret: saved.secret.clone(),
-        provider_customer: saved.provider_customer.clone(),
-        brand: saved.brand.clone(),
-        last4: saved.last4.clone(),
-        expiry: None,
-        holder: None,
+    let save = s.customer_ref.is_some();
+    let kept = store::attempt_source(&app.db, c.attempt_ref).await.map_err(db)?;
+    if let Some(card) = kept.as_deref().and_then(NewCard::from_stored) {
+        return conekta.charge(c, &card, save).await;
+    }
+    let customer = match &s.customer_ref {
+        Some(cref) => Some(conekta_customer(app, cref, &s.customer).await?),
+        None => None,
     };
-    conekta.charge(c, &card, false).await
+    let card = match conekta.source_of(token.expose(), customer.as_deref(), &s.customer).await? {
+        Ok(card) => card,
+        Err(declined) => return Ok(declined),
+    };
+    store::set_attempt_source(&app.db, c.attempt_ref, &card.to_stored()).await.map_err(db)?;
+    conekta.charge(c, &card, save).await
 }
 
 /// The Conekta customer of a storefront customer, created at its first card.

@@ -41,6 +41,19 @@ pub struct NewCard {
     pub holder: Option<String>,
 }
 
+impl From<&SavedCard> for NewCard {
+    fn from(c: &SavedCard) -> Self {
+        Self {
+            secret: c.secret.clone(),
+            provider_customer: c.provider_customer.clone(),
+            brand: c.brand.clone(),
+            last4: c.last4.clone(),
+            expiry: c.expiry.clone(),
+            holder: c.holder.clone(),
+        }
+    }
+}
+
 impl NewCard {
     /// The JSON an attempt keeps (`store::set_attempt_source`); server-side only.
     pub fn to_stored(&self) -> String {
