@@ -31,6 +31,8 @@ pub struct NewSession {
 }
 
 const KR_FORM_ACTIONS: [&str; 5] = ["PAYMENT", "ASK_REGISTER_PAY", "REGISTER_PAY", "REGISTER", "REGISTER_UPDATE"];
+/// Seed 004's capture modes (`overridePaymentCinematic`).
+const KR_CAPTURE_MODES: [&str; 2] = ["IMMEDIATE_CAPTURE", "DELAYED_CAPTURE"];
 
 /// Checks an order as the page's options do: id, positive integer minor units, ISO currency.
 pub fn check_order(o: &Order) -> Result<(), ApiError> {
@@ -68,6 +70,9 @@ pub async fn create(app: &App, req: NewSession) -> Result<Value, ApiError> {
         if registers && customer_ref.is_none() {
             return Err(ApiError::invalid("customer.id", "a KR formAction that registers the card needs customer.id"));
         }
+    }
+    if kr.get("overridePaymentCinematic").is_some_and(|m| !m.as_str().is_some_and(|m| KR_CAPTURE_MODES.contains(&m))) {
+        return Err(ApiError::invalid("kr.overridePaymentCinematic", format!("kr.overridePaymentCinematic must be one of {KR_CAPTURE_MODES:?}")));
     }
     let ttl_ms = req.expires_in.map(|s| s.min(24 * 3600) * 1000).unwrap_or(app.config.session_ttl.as_millis() as u64) as i64;
     let id = format!("cs_{}", random_text(24));

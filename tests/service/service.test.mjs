@@ -56,6 +56,25 @@ describe(`merchant service (${DATABASE})`, () => {
     }
   });
 
+  it('a KR session sends Lyra the seed-004 fields the backend gave: customer details, cart, metadata, form action, authentication, capture', async () => {
+    const o = order(`KRF-${randomUUID()}`, 4990, 'EUR');
+    const billingDetails = { firstName: 'Marie', lastName: 'Grimaldi', address: '230 avenue des Champs Elysées', zipCode: '59170', city: 'CROIX', country: 'FR' };
+    const shippingDetails = { ...billingDetails, shippingMethod: 'RECLAIM_IN_SHOP', shippingSpeed: 'STANDARD' };
+    const shoppingCart = { cartItemInfo: [{ productRef: 'myRef1', productAmount: '1200', productLabel: 'myLabel1', productQty: '1' }] };
+    const customer = { id: `kr-${randomUUID()}`, email: 'marie@example.com', billingDetails, shippingDetails, shoppingCart };
+    const kr = { formAction: 'ASK_REGISTER_PAY', strongAuthentication: 'CHALLENGE_REQUESTED', overridePaymentCinematic: 'DELAYED_CAPTURE', metadata: { campaign: 'navidad' } };
+    const s = await w.session({ provider: 'kr', order: o, customer, kr });
+    assert.ok(s.kr.formToken);
+    const sent = w.sb.providers.kr.state().forms.find((f) => f.orderId === o.id);
+    assert.deepEqual({ amount: sent.amount, currency: sent.currency, formAction: sent.formAction, strongAuthentication: sent.strongAuthentication,
+      overridePaymentCinematic: sent.overridePaymentCinematic }, { amount: 4990, currency: 'EUR', formAction: 'ASK_REGISTER_PAY', strongAuthentication: 'CHALLENGE_REQUESTED', overridePaymentCinematic: 'DELAYED_CAPTURE' });
+    assert.deepEqual([sent.customer.email, sent.customer.reference], ['marie@example.com', customer.id]);
+    assert.deepEqual([sent.customer.billingDetails, sent.customer.shippingDetails, sent.customer.shoppingCart], [billingDetails, shippingDetails, shoppingCart]);
+    assert.equal(sent.metadata.campaign, 'navidad');
+    const bad = await w.backend('POST', '/v1/sessions', { provider: 'kr', order: order(`KRF-${randomUUID()}`), kr: { overridePaymentCinematic: 'SOMEDAY' } });
+    assert.deepEqual([bad.status, bad.body.field], [422, 'kr.overridePaymentCinematic'], 'a capture mode seed 004 does not name');
+  });
+
   it('the same key replays the stored answer; the same key with another body is refused (422)', async () => {
     const o = order(`IDEM-${randomUUID()}`);
     const s = await w.session({ provider: 'bamboo', order: o });

@@ -62,8 +62,14 @@ export function createKr() {
       if (!saved) return wsError('PSP_030', 'paymentMethodToken not found');
       return { status: 'SUCCESS', answer: payment({ amount: body.amount, currency: body.currency, orderId: body.orderId, customer: body.customer, metadata: body.metadata }, saved.pan, null, 'SILENT') };
     }
+    // Seed 004: overridePaymentCinematic is IMMEDIATE_CAPTURE or DELAYED_CAPTURE; strongAuthentication
+    // is the merchant's preference, kept as sent (its values are not in the seed: not checked).
+    if (body.overridePaymentCinematic !== undefined && !['IMMEDIATE_CAPTURE', 'DELAYED_CAPTURE'].includes(body.overridePaymentCinematic)) {
+      return wsError('INT_904', 'invalid overridePaymentCinematic');
+    }
     const formToken = `${randomId(8)}${Buffer.from(JSON.stringify({ a: body.amount, c: body.currency })).toString('base64url')}${randomId(8)}`;
-    forms.set(formToken, { amount: body.amount, currency: body.currency, orderId: body.orderId ?? null, formAction, customer: body.customer || {}, metadata: body.metadata ?? null, paid: false });
+    forms.set(formToken, { amount: body.amount, currency: body.currency, orderId: body.orderId ?? null, formAction, customer: body.customer || {}, metadata: body.metadata ?? null,
+      strongAuthentication: body.strongAuthentication, overridePaymentCinematic: body.overridePaymentCinematic, paid: false });
     return { status: 'SUCCESS', answer: { formToken, _type: 'V4/Charge/PaymentForm' } };
   }
 
@@ -178,6 +184,7 @@ export function createKr() {
     /** Where the IPN goes (the merchant's notification URL). */
     setIpnUrl(url) { ipn.setUrl(url); },
     ipns: () => ipn.delivered(),
-    state: () => ({ transactions: [...transactions], forms: forms.size }),
+    /** Every form token's CreatePayment fields, as the emulator received them. */
+    state: () => ({ transactions: [...transactions], forms: [...forms.values()].map(({ paid, ...f }) => f) }),
   };
 }
