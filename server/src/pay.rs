@@ -63,10 +63,10 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     let lease = app.config.attempt_lease.as_millis() as i64;
     let attempt_ref = format!("att_{}", random_text(20));
     let deadline = tokio::time::Instant::now() + app.config.in_progress_wait;
-    let (attempt_ref, recovering, until) = loop {
+    let (attempt_ref, taken_over, until) = loop {
         let until = now_ms() + lease;
         match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, until).await? {
-            Claim::Owner => break (attempt_ref, false, until),
+            Claim::Owner => break (attempt_ref, None, until),
             Claim::Existing(a) if a.request_hash != hash => {
                 return Err(ApiError::invalid("Idempotency-Key", "this Idempotency-Key was used with a different request"));
             }
@@ -75,8 +75,8 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             }
             Claim::Existing(a) if a.locked_until <= now_ms() => {
                 if store::take_over(&app.db, key, a.locked_until, until).await? {
-                    tracing::warn!(attempt = %a.attempt_ref, "taking over an unfinished attempt: reconciling with the provider");
-                    break (a.attempt_ref, true, until);
+                    tracing::warn!(attempt = %a.attempt_ref, order = %checked.session.order_id, "taking over an unfinished attempt: reconciling with the provider");
+                    break (a.attempt_ref.clone(), Some(a), until);
                 }
             }
             Claim::Existing(_) => {
@@ -87,7 +87,7 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             }
         }
     };
-    match holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, recovering)).await {
+    match holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, taken_over.as_ref())).await {
         Ok(payment) => {
             let reply = Reply { status: 200, body: serde_json::to_string(&payment.answer()).expect("answers serialize") };
             store::finish(&app.db, key, Some(&payment.id), reply.status, &reply.body).await?;
@@ -195,18 +195,18 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
     Ok(out)
 }
 
-/// Charges (or, recovering, finds the charge first) and records the payment.
-async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, recovering: bool) -> Result<Payment, ApiError> {
+/// Charges (or, taking over an unfinished attempt, finds its charge first) and records the payment.
+async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, taken_over: Option<&store::Attempt>) -> Result<Payment, ApiError> {
     let s = &c.session;
-    tracing::info!(attempt = %attempt_ref, order = %s.order_id, recovering, "attempt");
     let outcome = match (&c.kr_outcome, &c.pay_with) {
         (Some(o), _) => o.clone(),
         (None, Some(pay_with)) => {
-            let found = if recovering { find(app, s, attempt_ref).await? } else { None };
+            let found = if taken_over.is_some() { find(app, s, attempt_ref).await? } else { None };
             match found {
                 Some(o) => o,
                 None => {
-                    let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: pay_with.clone() };
+                    let kept_source = taken_over.and_then(|a| a.source_json.as_deref()).and_then(NewCard::from_stored);
+                    let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: pay_with.clone(), kept_source };
                     charge_once(app, &charge).await?
                 }
             }
@@ -237,9 +237,8 @@ async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderEr
         PayWith::Token(token) => token,
     };
     let save = s.customer_ref.is_some();
-    let kept = store::attempt_source(&app.db, c.attempt_ref).await.map_err(db)?;
-    if let Some(card) = kept.as_deref().and_then(NewCard::from_stored) {
-        return conekta.charge(c, &card, save).await;
+    if let Some(card) = &c.kept_source {
+        return conekta.charge(c, card, save).await;
     }
     let customer = match &s.customer_ref {
         Some(cref) => Some(conekta_customer(app, cref, &s.customer).await?),

@@ -146,6 +146,8 @@ pub struct Attempt {
     pub locked_until: i64,
     pub http_status: Option<i64>,
     pub response_json: Option<String>,
+    /// What a try made at the provider before charging (migrations/0002).
+    pub source_json: Option<String>,
 }
 
 /// What claiming a key found.
@@ -189,6 +191,7 @@ pub async fn attempt(db: &AnyPool, key: &str) -> DbResult<Option<Attempt>> {
             locked_until: r.try_get("locked_until")?,
             http_status: r.try_get("http_status")?,
             response_json: r.try_get("response_json")?,
+            source_json: r.try_get("source_json")?,
         })
     })
     .transpose()
@@ -212,12 +215,6 @@ pub async fn take_over(db: &AnyPool, key: &str, seen: i64, until: i64) -> DbResu
 pub async fn set_attempt_source(db: &AnyPool, attempt_ref: &str, source_json: &str) -> DbResult<()> {
     sqlx::query("UPDATE attempts SET source_json = $1 WHERE attempt_ref = $2").bind(source_json).bind(attempt_ref).execute(db).await?;
     Ok(())
-}
-
-/// What an earlier try of the attempt made at the provider before charging, if anything.
-pub async fn attempt_source(db: &AnyPool, attempt_ref: &str) -> DbResult<Option<String>> {
-    let row = sqlx::query("SELECT source_json FROM attempts WHERE attempt_ref = $1").bind(attempt_ref).fetch_optional(db).await?;
-    Ok(row.map(|r| r.try_get::<Option<String>, _>("source_json")).transpose()?.flatten())
 }
 
 /// Gives up the lease so that the next retry reconciles at once (the provider's answer was lost).

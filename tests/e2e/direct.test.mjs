@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { events, mount, optionsFor, payWithBambooCard, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
+import { events, mount, openPage, optionsFor, payInPage, payWithBambooCard, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
 
 /** An https:// front for `target` (TLS terminated here, as a load balancer does), on a free port. */
 async function tlsFront(target) {
@@ -43,15 +43,8 @@ describe('paying the merchant service directly with a client secret', () => {
   after(async () => { await front?.close(); });
   const direct = (session) => ({ paymentUrl: `${front.url}/pay`, clientSecret: session.clientSecret, retries: 1 });
   /** A page of the storefront on `origin`, in a browser context that trusts the test's TLS front. */
-  async function storefrontPage(origin = ctx.world.url) {
-    const context = await ctx.world.browser.newContext({ ignoreHTTPSErrors: true });
-    const page = await context.newPage();
-    const consoleLines = [];
-    page.on('console', (m) => consoleLines.push(m.text()));
-    await page.goto(`${origin}/harness.html`);
-    return { page, consoleLines, close: () => context.close() };
-  }
-  const payInPage = (page, opts) => page.evaluate((opts) => window.checkout.pay(opts).then((r) => ({ status: r.status, code: r.error?.code }), (e) => ({ rejected: e.code })), opts);
+  const storefrontPage = (origin = ctx.world.url) => openPage({ ...ctx.world, url: origin }, '/harness.html', undefined, { ignoreHTTPSErrors: true });
+  const payStatus = async (page, opts) => { const r = await payInPage(page, opts); return { status: r.status, code: r.error?.code }; };
 
   it('Bamboo new card: one cross-origin request to the service, the session charged once', async () => {
     const { page, consoleLines, close } = await storefrontPage();
@@ -103,7 +96,7 @@ describe('paying the merchant service directly with a client secret', () => {
     try {
       assert.deepEqual(await mount(bobs.page, { ...opts, profiles: ana.profiles, merchant: direct(bob) }), { ok: true });
       await waitForEvent(bobs.page, 'ready');
-      assert.deepEqual(await payInPage(bobs.page, { profileId: ana.profiles[0].id }), { status: 'error', code: 'merchant_rejected' });
+      assert.deepEqual(await payStatus(bobs.page, { profileId: ana.profiles[0].id }), { status: 'error', code: 'merchant_rejected' });
       assert.equal((await ctx.world.state()).conekta.orders.length, 0);
     } finally { await bobs.close(); }
 
@@ -111,7 +104,7 @@ describe('paying the merchant service directly with a client secret', () => {
     try {
       await mount(anas.page, { ...opts, profiles: ana.profiles, merchant: direct(ana) });
       await waitForEvent(anas.page, 'ready');
-      assert.deepEqual(await payInPage(anas.page, { profileId: ana.profiles[0].id }), { status: 'approved', code: undefined });
+      assert.deepEqual(await payStatus(anas.page, { profileId: ana.profiles[0].id }), { status: 'approved', code: undefined });
       const state = await ctx.world.state();
       assert.equal(state.conekta.orders.length, 1);
       assert.deepEqual(state.charges.map((c) => c.order.amount), [25000]);

@@ -39,9 +39,9 @@ export function suiteWorld() {
   return ctx;
 }
 
-/** A fresh page on `path` that records console output and page errors. */
-export async function openPage(world, path = '/harness.html', viewport) {
-  const context = await world.browser.newContext(viewport ? { viewport } : {});
+/** A fresh page on `path` that records console output and page errors (`contextOptions`: Playwright's). */
+export async function openPage(world, path = '/harness.html', viewport, contextOptions = {}) {
+  const context = await world.browser.newContext(viewport ? { viewport, ...contextOptions } : contextOptions);
   const page = await context.newPage();
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(m.text()));

@@ -71,12 +71,12 @@ impl Bamboo {
         let (_, v) = json_of(r).await?;
         let unique_id = Self::unique_id(attempt_ref);
         // One purchase is answered as an object, several as an array (Purchase-Operations.md).
-        let list = match &v["Response"] {
-            Value::Array(all) => all.iter().collect::<Vec<_>>(),
-            one @ Value::Object(_) => vec![one],
-            _ => Vec::new(),
+        let list: &[Value] = match &v["Response"] {
+            Value::Array(all) => all,
+            one @ Value::Object(_) => std::slice::from_ref(one),
+            _ => &[],
         };
-        let found = list.into_iter().find(|p| p["UniqueID"].as_str() == Some(unique_id.as_str()));
+        let found = list.iter().find(|p| p["UniqueID"].as_str() == Some(unique_id.as_str()));
         Ok(found.map(|p| outcome(&json!({ "Response": p, "Errors": [] }))))
     }
 

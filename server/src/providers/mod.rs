@@ -28,6 +28,9 @@ pub struct Charge<'a> {
     pub attempt_ref: &'a str,
     pub installments: u32,
     pub pay_with: PayWith,
+    /// What an earlier try of this attempt made at the provider before it lost the charge's
+    /// answer (Conekta's payment source from the spent token), read from the attempt row.
+    pub kept_source: Option<NewCard>,
 }
 
 /// A card the provider stored for the customer (to save).
@@ -55,7 +58,8 @@ impl From<&SavedCard> for NewCard {
 }
 
 impl NewCard {
-    /// The JSON an attempt keeps (`store::set_attempt_source`); server-side only.
+    /// The JSON an attempt keeps (`store::set_attempt_source`, read back as `Attempt::source_json`);
+    /// server-side only.
     pub fn to_stored(&self) -> String {
         serde_json::json!({ "secret": self.secret.expose(), "customer": self.provider_customer, "brand": self.brand,
             "last4": self.last4, "expiry": self.expiry, "holder": self.holder })
