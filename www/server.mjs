@@ -64,11 +64,14 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       if (await faults.handleScript(req, res, url)) return;
       if (path.startsWith('/__sandbox/')) return await control(req, res, path);
       if (path.startsWith('/merchant/')) return await merchant.handle(req, res, url);
-      if (req.method === 'POST' && /^\/(bamboo\/v1\/api\/purchase|conekta\/orders|lyra\/api-payment\/V4\/Charge\/CreatePayment)$/.test(path)) {
+      const charge = /^\/(bamboo\/v1\/api\/purchase|conekta\/orders|lyra\/api-payment\/V4\/Charge\/CreatePayment)$/.test(path);
+      if (req.method === 'POST' && (charge || /^\/conekta\/customers(\/[\w-]+\/payment_sources)?$/.test(path))) {
         // Provider API faults, as the merchant service meets them: refused before charging
-        // ('provider-before'), or the charge made and its answer lost or late ('provider-after').
-        if (await faults.apply('provider-before', res)) return;
-        const after = faults.take('provider-after');
+        // ('provider-before'), or the charge made and its answer lost or late ('provider-after');
+        // a fault with `path` hits the other calls too (Conekta's token → payment source).
+        const at = { path, charge };
+        if (await faults.apply('provider-before', res, at)) return;
+        const after = faults.take('provider-after', at);
         if (after) {
           const end = res.end.bind(res);
           res.end = (...args) => {

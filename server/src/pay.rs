@@ -11,7 +11,7 @@
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
 use crate::protocol::{Answer, PayRequest, Provider, Source};
-use crate::providers::{kr::HashKey, kr::payment_outcome, Charge, NewCard, Outcome, PayWith, ProviderError};
+use crate::providers::{kr::HashKey, kr::payment_outcome, Charge, KeptSource, NewCard, Outcome, PayWith, ProviderError};
 use crate::sessions;
 use crate::store::{self, now_ms, Claim, Payment, Session};
 use axum::http::StatusCode;
@@ -205,7 +205,7 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, taken_
             match found {
                 Some(o) => o,
                 None => {
-                    let kept_source = taken_over.and_then(|a| a.source_json.as_deref()).and_then(NewCard::from_stored);
+                    let kept_source = taken_over.and_then(|a| a.source_json.as_deref()).and_then(KeptSource::from_stored);
                     let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: pay_with.clone(), kept_source };
                     charge_once(app, &charge).await?
                 }
@@ -225,9 +225,11 @@ async fn charge_once(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderError
     }
 }
 
-/// Conekta charges in two steps, the page's one-use token made a payment source, then an order
-/// on the source. The source is kept with the attempt before the order is asked for, so a retry
-/// after a lost order answer charges that source instead of spending the token again.
+/// Conekta charges in two steps, the page's one-use token made a payment source of a customer,
+/// then an order on the source. Before the token is spent, the attempt keeps the customer and
+/// the cards it had; once spent, the card it became. A retry after a lost answer so charges the
+/// card the token made (found among the customer's cards if that answer was the one lost),
+/// never the spent token again.
 async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
     let s = c.session;
     let conekta = app.conekta.as_ref().expect("required");
@@ -237,18 +239,37 @@ async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderEr
         PayWith::Token(token) => token,
     };
     let save = s.customer_ref.is_some();
-    if let Some(card) = &c.kept_source {
-        return conekta.charge(c, card, save).await;
-    }
-    let customer = match &s.customer_ref {
-        Some(cref) => Some(conekta_customer(app, cref, &s.customer).await?),
-        None => None,
+    let keep = |kept: KeptSource| async move { store::set_attempt_source(&app.db, c.attempt_ref, &kept.to_stored()).await.map_err(db) };
+    let customer = match &c.kept_source {
+        Some(KeptSource::Card(card)) => return conekta.charge(c, card, save).await,
+        Some(KeptSource::Pending { customer, known }) => {
+            let made = conekta.cards(customer).await?.into_iter().find(|card| !known.iter().any(|k| k == card.secret.expose()));
+            if let Some(card) = made {
+                keep(KeptSource::Card(card.clone())).await?;
+                return conekta.charge(c, &card, save).await;
+            }
+            // The token never became a card: it is still unspent.
+            customer.clone()
+        }
+        None => {
+            let customer = match &s.customer_ref {
+                Some(cref) => conekta_customer(app, cref, &s.customer).await?,
+                None => conekta.create_customer(&s.customer).await?,
+            };
+            // A customer made for this attempt has no cards yet; a storefront's may have some.
+            let known = match &s.customer_ref {
+                Some(_) => conekta.cards(&customer).await?.into_iter().map(|card| card.secret.expose().to_owned()).collect(),
+                None => Vec::new(),
+            };
+            keep(KeptSource::Pending { customer: customer.clone(), known }).await?;
+            customer
+        }
     };
-    let card = match conekta.source_of(token.expose(), customer.as_deref(), &s.customer).await? {
+    let card = match conekta.add_source(token.expose(), &customer).await? {
         Ok(card) => card,
         Err(declined) => return Ok(declined),
     };
-    store::set_attempt_source(&app.db, c.attempt_ref, &card.to_stored()).await.map_err(db)?;
+    keep(KeptSource::Card(card.clone())).await?;
     conekta.charge(c, &card, save).await
 }
 

@@ -206,7 +206,12 @@ pub async fn sync_bamboo(app: &App, cref: &str, customer: &Value) -> Result<crat
 pub async fn sync_conekta(app: &App, cref: &str) -> Result<(), ApiError> {
     let Some(conekta) = app.conekta.as_ref() else { return Ok(()) };
     if let Some(id) = store::provider_customer(&app.db, cref, Provider(ProviderId::Conekta)).await? {
-        for card in conekta.cards(&id).await? {
+        // A customer Conekta no longer has shows no cards; a Conekta that does not answer fails.
+        let cards = match conekta.cards(&id).await {
+            Err(crate::providers::ProviderError::Refused(_)) => Vec::new(),
+            other => other?,
+        };
+        for card in cards {
             save(app, cref, Provider(ProviderId::Conekta), &card, None, None, None).await?;
         }
     }

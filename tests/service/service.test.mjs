@@ -133,6 +133,36 @@ describe(`merchant service (${DATABASE})`, () => {
     assert.equal(w.orders().filter((x) => x.metadata?.order_id === o.id).length, 1);
   });
 
+  for (const who of ['a shopper without an account', "a customer who has a card saved"]) {
+    it(`Conekta, ${who}: the answer to token → payment source lost, the retry charges the card the token made, once`, async () => {
+      const { conekta } = w.sb.providers;
+      const o = order(`SRCLOST-${randomUUID()}`, 5000, 'MXN');
+      let customer;
+      if (who !== 'a shopper without an account') {
+        // An earlier card (…4444) of the customer's: the retry must not take it for the new one.
+        const cus = conekta.createCustomer({ name: 'Ana', email: 'ana@example.com',
+          payment_sources: [{ type: 'card', token_id: w.conektaToken('5555555555554444') }] }, 'Bearer key_sandbox_private').body;
+        customer = { id: `ana-${randomUUID()}`, email: 'ana@example.com' };
+        assert.equal((await w.backend('POST', `/v1/customers/${customer.id}`, { conekta: cus.id })).status, 200);
+      }
+      const s = await w.session({ provider: 'conekta', order: o, ...(customer && { customer }) });
+      const key = randomUUID();
+      const token = w.conektaToken('4242424242424242');
+      const body = JSON.stringify({ provider: 'conekta', order: o, source: { type: 'token', token }, clientSecret: s.clientSecret });
+      // Conekta makes the card from the token, and its answer never arrives.
+      w.sb.faults.set({ target: 'provider-after', kind: 'drop', path: '/payment_sources' });
+      const first = await w.pay(body, { key });
+      assert.equal(first.status, 503, first.text);
+      assert.equal(w.sb.faults.report()[0].applied, 1, 'the answer to the source call was the one lost');
+      const retry = await w.pay(body, { key });
+      assert.equal(retry.status, 200, retry.text);
+      assert.equal(retry.body.status, 'approved', 'not "El token ya fue utilizado"');
+      const paid = w.orders().filter((x) => x.metadata?.order_id === o.id);
+      assert.equal(paid.length, 1, 'one order');
+      assert.equal(conekta.getOrder(paid[0].id).charges.data[0].payment_method.last4, '4242', 'on the card the token made');
+    });
+  }
+
   it("another customer's saved card is refused (403); the customer's own pays in one click", async () => {
     const ana = `ana-${randomUUID()}`, bob = `bob-${randomUUID()}`;
     // A Conekta customer of Ana's with one card, linked to her id in the service.

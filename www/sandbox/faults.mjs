@@ -2,11 +2,15 @@
 // A fault applies to the next `times` matching requests; with `rate` (0–1), to that share of them
 // at random (the load bench's scattered provider faults).
 //   { target: 'merchant' | 'status' | 'script:bamboo' | …, kind: 'status' | 'drop' | 'delay' | 'garbage' | 'nodefine', status?, delayMs?, body?, retryAfter?, times?, rate?, path? }
-// `path` narrows a script fault to scripts whose path contains it (e.g. an iframe's own script).
+// `path` narrows a script fault to scripts whose path contains it (e.g. an iframe's own script),
+// and a provider fault to the provider calls whose path contains it (Conekta's
+// `/payment_sources`); a provider fault without `path` applies to the charge calls only.
 export function createFaults() {
   let list = [];
-  const take = (target) => {
-    const f = list.find((x) => x.target === target && x.times > 0 && (x.rate === undefined || Math.random() < x.rate));
+  /** `at`: the provider call, `{ path, charge }` (`charge`: it is one of the charge calls). */
+  const take = (target, at) => {
+    const where = (x) => (x.path ? !!at && at.path.includes(x.path) : !at || at.charge);
+    const f = list.find((x) => x.target === target && x.times > 0 && where(x) && (x.rate === undefined || Math.random() < x.rate));
     if (f) { f.times -= 1; f.applied += 1; }
     return f;
   };
@@ -17,8 +21,8 @@ export function createFaults() {
     report: () => list.map((f) => ({ ...f })),
     take,
     /** Applies a fault to a merchant response; returns true when it answered (or dropped) the request. */
-    async apply(target, res) {
-      const f = take(target);
+    async apply(target, res, at) {
+      const f = take(target, at);
       if (!f) return false;
       if (f.kind === 'delay') { await new Promise((r) => setTimeout(r, f.delayMs ?? 1000)); return false; }
       if (f.kind === 'drop') { res.socket?.destroy(); return true; }

@@ -44,60 +44,30 @@ impl Conekta {
         }
     }
 
-    /// Turns a `tok_` into a payment source of `customer` (a customer made for it when `None`).
+    /// Turns a `tok_` into a payment source of `customer` (`POST /customers/{id}/payment_sources`).
     /// A refused token is a decline (`Ok(Err(outcome))`). The token is spent: the caller keeps
-    /// the source for the attempt's retries.
-    pub async fn source_of(&self, token: &str, customer: Option<&str>, who: &Value) -> Result<Result<NewCard, Outcome>, ProviderError> {
-        let (status, v) = match customer {
-            Some(id) => {
-                let body = json!({ "type": "card", "token_id": token });
-                json_of(self.post(&format!("/customers/{id}/payment_sources")).json(&body).send().await?).await?
-            }
-            None => {
-                let body = json!({ "name": customer_name(who), "email": who.get("email").and_then(Value::as_str).unwrap_or("cliente@example.com"),
-                    "payment_sources": [{ "type": "card", "token_id": token }] });
-                json_of(self.post("/customers").json(&body).send().await?).await?
-            }
-        };
+    /// the source for the attempt's retries, and, should this answer be lost, finds the source
+    /// among the customer's cards ([`Conekta::cards`]) rather than spend the token again.
+    pub async fn add_source(&self, token: &str, customer: &str) -> Result<Result<NewCard, Outcome>, ProviderError> {
+        let body = json!({ "type": "card", "token_id": token });
+        let (status, v) = json_of(self.post(&format!("/customers/{customer}/payment_sources")).json(&body).send().await?).await?;
         if status == 401 {
             return Err(ProviderError::Refused("HTTP 401".into()));
         }
         if status != 200 {
             return Ok(Err(Outcome::declined(error_text(&v), None)));
         }
-        let (cus, src) = match customer {
-            Some(id) => (id.to_owned(), v.clone()),
-            None => (v["id"].as_str().unwrap_or_default().to_owned(), v["payment_sources"]["data"][0].clone()),
-        };
-        let Some(src_id) = src["id"].as_str() else { return Ok(Err(Outcome::declined("Sin medio de pago", None))) };
-        Ok(Ok(NewCard {
-            secret: crate::config::Secret::new(src_id),
-            provider_customer: Some(cus),
-            brand: src["brand"].as_str().unwrap_or("card").to_owned(),
-            last4: src["last4"].as_str().unwrap_or_default().to_owned(),
-            expiry: expiry(&src),
-            holder: src["name"].as_str().map(str::to_owned),
-        }))
+        Ok(card_of(&v, customer).ok_or_else(|| Outcome::declined("Sin medio de pago", None)))
     }
 
-    /// A customer's cards, by `GET /customers/{id}` (`payment_sources.data`).
+    /// A customer's cards, by `GET /customers/{id}` (`payment_sources.data`). Any answer but
+    /// 200 is an error: a lost source is looked for here, and "no answer" must not read as "none".
     pub async fn cards(&self, customer: &str) -> Result<Vec<NewCard>, ProviderError> {
-        let (_, v) = json_of(self.get(&format!("/customers/{customer}")).send().await?).await?;
-        Ok(v["payment_sources"]["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|s| {
-                Some(NewCard {
-                    secret: crate::config::Secret::new(s["id"].as_str()?),
-                    provider_customer: Some(customer.to_owned()),
-                    brand: s["brand"].as_str().unwrap_or("card").to_owned(),
-                    last4: s["last4"].as_str()?.to_owned(),
-                    expiry: expiry(s),
-                    holder: s["name"].as_str().map(str::to_owned),
-                })
-            })
-            .collect())
+        let (status, v) = json_of(self.get(&format!("/customers/{customer}")).send().await?).await?;
+        if status != 200 {
+            return Err(ProviderError::Refused(format!("customer lookup HTTP {status}")));
+        }
+        Ok(v["payment_sources"]["data"].as_array().into_iter().flatten().filter_map(|s| card_of(s, customer)).collect())
     }
 
     /// `POST /orders` charging a payment source: one made from the page's token (`save`: kept
@@ -143,6 +113,18 @@ impl Conekta {
         let found = v["data"].as_array().into_iter().flatten().find(|o| o["metadata"]["pasarela_attempt"].as_str() == Some(attempt_ref));
         Ok(found.map(order_outcome))
     }
+}
+
+/// A payment source of Conekta's as the card the service keeps.
+fn card_of(src: &Value, customer: &str) -> Option<NewCard> {
+    Some(NewCard {
+        secret: crate::config::Secret::new(src["id"].as_str()?),
+        provider_customer: Some(customer.to_owned()),
+        brand: src["brand"].as_str().unwrap_or("card").to_owned(),
+        last4: src["last4"].as_str()?.to_owned(),
+        expiry: expiry(src),
+        holder: src["name"].as_str().map(str::to_owned),
+    })
 }
 
 fn customer_name(c: &Value) -> String {

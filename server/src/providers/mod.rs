@@ -28,9 +28,50 @@ pub struct Charge<'a> {
     pub attempt_ref: &'a str,
     pub installments: u32,
     pub pay_with: PayWith,
-    /// What an earlier try of this attempt made at the provider before it lost the charge's
-    /// answer (Conekta's payment source from the spent token), read from the attempt row.
-    pub kept_source: Option<NewCard>,
+    /// What an earlier try of this attempt made at the provider before it lost an answer
+    /// (Conekta's payment source from the spent token), read from the attempt row.
+    pub kept_source: Option<KeptSource>,
+}
+
+/// What an attempt keeps of a token it spent, so that its retries never spend it again.
+#[derive(Clone, Debug)]
+pub enum KeptSource {
+    /// The card the token became.
+    Card(NewCard),
+    /// The token was being made a card of `customer`, which had the cards `known` before: if the
+    /// answer was lost, the card is the customer's one not among them.
+    Pending { customer: String, known: Vec<String> },
+}
+
+impl KeptSource {
+    /// The JSON an attempt keeps (`store::set_attempt_source`, read back as `Attempt::source_json`);
+    /// server-side only.
+    pub fn to_stored(&self) -> String {
+        match self {
+            Self::Card(c) => serde_json::json!({ "secret": c.secret.expose(), "customer": c.provider_customer, "brand": c.brand,
+                "last4": c.last4, "expiry": c.expiry, "holder": c.holder })
+            .to_string(),
+            Self::Pending { customer, known } => serde_json::json!({ "pending": { "customer": customer, "known": known } }).to_string(),
+        }
+    }
+
+    /// Reads [`KeptSource::to_stored`]'s JSON back.
+    pub fn from_stored(text: &str) -> Option<Self> {
+        let v: serde_json::Value = serde_json::from_str(text).ok()?;
+        if let Some(p) = v.get("pending") {
+            let known = p["known"].as_array()?.iter().filter_map(|k| k.as_str().map(str::to_owned)).collect();
+            return Some(Self::Pending { customer: p["customer"].as_str()?.to_owned(), known });
+        }
+        let opt = |k: &str| v[k].as_str().map(str::to_owned);
+        Some(Self::Card(NewCard {
+            secret: crate::config::Secret::new(v["secret"].as_str()?),
+            provider_customer: opt("customer"),
+            brand: opt("brand")?,
+            last4: opt("last4")?,
+            expiry: opt("expiry"),
+            holder: opt("holder"),
+        }))
+    }
 }
 
 /// A card the provider stored for the customer (to save).
@@ -54,30 +95,6 @@ impl From<&SavedCard> for NewCard {
             expiry: c.expiry.clone(),
             holder: c.holder.clone(),
         }
-    }
-}
-
-impl NewCard {
-    /// The JSON an attempt keeps (`store::set_attempt_source`, read back as `Attempt::source_json`);
-    /// server-side only.
-    pub fn to_stored(&self) -> String {
-        serde_json::json!({ "secret": self.secret.expose(), "customer": self.provider_customer, "brand": self.brand,
-            "last4": self.last4, "expiry": self.expiry, "holder": self.holder })
-        .to_string()
-    }
-
-    /// Reads [`NewCard::to_stored`]'s JSON back.
-    pub fn from_stored(text: &str) -> Option<Self> {
-        let v: serde_json::Value = serde_json::from_str(text).ok()?;
-        let opt = |k: &str| v[k].as_str().map(str::to_owned);
-        Some(Self {
-            secret: crate::config::Secret::new(v["secret"].as_str()?),
-            provider_customer: opt("customer"),
-            brand: opt("brand")?,
-            last4: opt("last4")?,
-            expiry: opt("expiry"),
-            holder: opt("holder"),
-        })
     }
 }
 
