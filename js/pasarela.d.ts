@@ -211,6 +211,12 @@ export interface CheckoutEvents {
   error: PasarelaError;
 }
 
+/** The name of a checkout event. */
+export type EventName = keyof CheckoutEvents;
+
+/** Every event a checkout emits, each once (e.g. to forward them all, as `<pasarela-checkout>` does). */
+export declare const EVENTS: readonly ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
+
 export interface PayOptions {
   /** One-click with this saved profile. */
   profileId?: string;

@@ -1,10 +1,10 @@
+// @ts-check
 // Pasarela script-tag build: defines window.Pasarela and <pasarela-checkout>, and loads the ESM
 // entry next to this file on first use (no inline code, so a strict CSP with script-src 'self'
 // works; from another origin the files need CORS: js/README.md, "Script tag").
 (function () {
-  var here = (document.currentScript && document.currentScript.src) || location.href;
+  var here = (document.currentScript && /** @type {HTMLScriptElement} */ (document.currentScript).src) || location.href;
   var entry;
-  var EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
 
   // The errors of this file (its entry failed to load, a bad `options` attribute). `instanceof`
   // also holds for the entry's own PasarelaError, which this file cannot import before it loaded.
@@ -29,7 +29,8 @@
   }));
   const createCheckout = (options, init) => load().then((m) => m.createCheckout(options, init));
 
-  window.Pasarela = { version: '__VERSION__', createCheckout, PasarelaError };
+  // This file's PasarelaError stands in for the entry's (see its `Symbol.hasInstance`).
+  window.Pasarela = { version: '__VERSION__', createCheckout, PasarelaError: /** @type {any} */ (PasarelaError) };
 
   // <pasarela-checkout options='{"provider":…}'>: one checkout rendered inside the element while
   // it is in the document (a new one when the options change); the checkout's events are
@@ -74,10 +75,11 @@
       } catch (e) {
         return emit('error', new PasarelaError('invalid_options', 'options: ' + e.message, false, 'options'));
       }
-      if (options) createCheckout({ ...options, container: this }, { signal }).then((checkout) => {
+      // The events are the entry's own list (`EVENTS`), so this file cannot miss one.
+      if (options) load().then((m) => m.createCheckout({ ...options, container: this }, { signal }).then((checkout) => {
         this.#checkout = checkout;
-        for (const type of EVENTS) checkout.on(type, (detail) => emit(type, detail));
-      }, (e) => signal.aborted || emit('error', e));
+        for (const type of m.EVENTS) checkout.on(type, (detail) => emit(type, detail));
+      })).catch((e) => signal.aborted || emit('error', e));
     }
   }
 

@@ -1,3 +1,4 @@
+// @ts-check
 // Pasarela ESM entry: loads the wasm once, wraps it in the public `Checkout`.
 // Hand-written and copied into pkg/ by scripts/build.sh (`__VERSION__` is filled in there).
 import { initSync, WasmCheckout } from './pasarela_wasm.js';
@@ -95,9 +96,17 @@ function refocus(host) {
   if (!a || a === document.body || (a.tagName !== 'IFRAME' && host.contains(a))) host.querySelector('[aria-checked=true]')?.focus();
 }
 
-/** `checkout.state` names, in the order of Rust's `PaymentState`. */
-const STATES = ['loading', 'ready', 'processing', 'action_required', 'succeeded', 'failed', 'destroyed'];
-const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
+/**
+ * The events a checkout emits, in the order docs/api.md §3 lists them: the one list, which
+ * `pasarela.js` (the element), the demo and the tests take from here. Its type is the `.d.ts`'s
+ * `EVENTS` tuple (tsc, tests/types/tsconfig.js.json), which tests/types/valid.ts holds to
+ * `CheckoutEvents`: a name missing or extra fails `npm test`.
+ * @type {typeof import('./pasarela').EVENTS}
+ */
+export const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
+
+/** Errors only a developer causes and acts on (in English, docs/api.md §3): not said aloud. */
+const UNSAID = ['invalid_options', 'secret_in_profile'];
 
 class Checkout {
   #inner;
@@ -111,6 +120,13 @@ class Checkout {
 
   /** The live region (`role=status`) in Pasarela's element: each result and error is said there. */
   #status;
+
+  /** The provider script's `<link rel=preload>`, until the script has loaded or failed. */
+  #preload;
+
+  constructor(preload) {
+    this.#preload = preload;
+  }
 
   /** @internal */
   _attach(inner) {
@@ -131,8 +147,14 @@ class Checkout {
 
   /** @internal Calls the listeners of `event`; one throwing listener does not silence the others. */
   _emit(event, payload) {
+    // `ready` comes after the provider's script ran, a setup `error` after it failed: either way
+    // the preload has done its work (removing it earlier could cancel the fetch it started).
+    if (event === 'ready' || event === 'error') this.#preload?.remove();
     if (event === 'profileselected') payload = { profileId: payload };
-    else if (event === 'error') this.#say((payload = toError(payload)).message, true);
+    else if (event === 'error') {
+      payload = toError(payload);
+      if (!UNSAID.includes(payload.code)) this.#say(payload.message, true);
+    }
     else if (event === 'ready') this.#ready = payload;
     else if (event === 'result') {
       // The host's `lang` is the checkout's locale, one of the three.
@@ -207,13 +229,14 @@ class Checkout {
 
   get state() {
     if (!this.#inner) return 'destroyed';
-    return poisoned ? 'failed' : STATES[this.#inner.state];
+    return poisoned ? 'failed' : this.#inner.state;
   }
 
   destroy() {
     const inner = this.#inner;
     if (!inner) return;
     this.#inner = undefined;
+    this.#preload?.remove();
     if (poisoned) {
       // The module cannot run any more: take Pasarela's nodes out from here.
       this.#host?.remove();
@@ -243,7 +266,9 @@ const SCRIPTS = {
  * Starts fetching the provider's script while the wasm compiles, with `<link rel=preload>`: the
  * adapter's own `<script>` (Rust, `src/web/script.rs`) then finds it in the cache. The URL is the
  * one the adapter builds (Bamboo appends `key`); anything the options would refuse is skipped.
- * A second preload of the same URL is one fetch: the browser matches preloads by URL.
+ * A second preload of the same URL is one fetch: the browser matches preloads by URL. The link
+ * is returned so that it goes once its work is done (`Checkout#_emit`): a long-lived page that
+ * creates checkouts again and again keeps no trail of them in `<head>`.
  */
 function preloadProviderScript(o) {
   try {
@@ -255,34 +280,37 @@ function preloadProviderScript(o) {
     link.as = 'script';
     link.href = url;
     document.head.append(link);
+    return link;
   } catch {}
 }
 
 /**
  * Validates `options`, renders into `options.container` and starts loading the provider.
- * Rejects with a `PasarelaError` (`invalid_options`, `field`) before anything is loaded on bad
- * input; `unsupported` outside a browser (server rendering); `aborted` when `init.signal` aborts
- * before it resolves (nothing is left rendered then).
+ * What is fetched at once, whatever the options: Pasarela's wasm (once per page) and, when
+ * `provider` and `scriptUrl` look usable, the provider's script (a `<link rel=preload>`, removed
+ * again once the checkout is ready, has failed, or is destroyed). Rejects with a `PasarelaError`:
+ * `invalid_options` naming the `field` on bad input, before anything is rendered;
+ * `unsupported` outside a browser (server rendering); `aborted` when `init.signal` aborts before
+ * it resolves (nothing is left rendered then).
  */
 export async function createCheckout(options, init) {
   const signal = init && init.signal;
   if (typeof document === 'undefined') throw failure('unsupported', 'Pasarela runs in a browser only');
-  if (options) preloadProviderScript(options);
-  // A failed download of the wasm (offline, blocked, a 404) is this error, and the next call retries.
-  await load().catch(() => { throw new PasarelaError({ code: 'script_load_failed', message: 'Pasarela could not load its wasm', retryable: true }); });
-  if (poisoned) throw poisoned;
-  // The wasm loads once per page; nothing of this checkout exists before the next line.
-  if (signal && signal.aborted) throw failure('aborted', 'createCheckout was aborted');
-  const checkout = new Checkout();
-  const container = options !== null && typeof options === 'object' ? safeGet(options, 'container') : undefined;
-  const element = typeof Element !== 'undefined' && container instanceof Element ? container : undefined;
-  let inner;
+  const preload = options ? preloadProviderScript(options) : undefined;
+  const checkout = new Checkout(preload);
   try {
-    inner = WasmCheckout.create(withDefaultScript(plain(options, element ? 'container' : undefined)), element, (event, payload) => checkout._emit(event, payload));
+    // A failed download of the wasm (offline, blocked, a 404) is this error, and the next call retries.
+    await load().catch(() => { throw new PasarelaError({ code: 'script_load_failed', message: 'Pasarela could not load its wasm', retryable: true }); });
+    if (poisoned) throw poisoned;
+    // The wasm loads once per page; nothing of this checkout exists before the next line.
+    if (signal && signal.aborted) throw failure('aborted', 'createCheckout was aborted');
+    const container = options !== null && typeof options === 'object' ? safeGet(options, 'container') : undefined;
+    const element = typeof Element !== 'undefined' && container instanceof Element ? container : undefined;
+    checkout._attach(WasmCheckout.create(withDefaultScript(plain(options, element ? 'container' : undefined)), element, (event, payload) => checkout._emit(event, payload)));
   } catch (e) {
+    preload?.remove();
     throw toError(e);
   }
-  checkout._attach(inner);
   live.add(checkout);
   return checkout;
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // pasarela/react: a React hook and component over `createCheckout`, correct under <StrictMode>
 // (its mount → unmount → mount runs the effect twice: the first start is aborted before it
 // renders), on unmount before the wasm loaded (the signal aborts, nothing is left behind) and on
@@ -6,7 +7,10 @@
 import { createElement, forwardRef, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { createCheckout } from './pasarela.mjs';
 
-/** Checkout event → the prop that receives it. */
+/**
+ * Checkout event → the prop that receives it (`tsc` fails on an event missing here).
+ * @satisfies {Record<import('./pasarela').EventName, keyof import('./react').CheckoutHandlers>}
+ */
 const HANDLERS = {
   ready: 'onReady',
   profileselected: 'onProfileSelected',
@@ -64,7 +68,7 @@ export function usePasarelaCheckout(options, handlers) {
  * `<PasarelaCheckout options={…} onResult={…} />`: a `<div>` (with `className`, `id`) holding one
  * checkout. Its `ref` is the live checkout (`null` until ready to be called), for `ref.current.pay()`.
  */
-export const PasarelaCheckout = forwardRef(function PasarelaCheckout({ options, className, id, ...handlers }, forwarded) {
+export const PasarelaCheckout = forwardRef(function PasarelaCheckout(/** @type {import('./react').PasarelaCheckoutProps} */ { options, className, id, ...handlers }, forwarded) {
   const { ref, checkout } = usePasarelaCheckout(options, handlers);
   useImperativeHandle(forwarded, () => checkout, [checkout]);
   return createElement('div', { ref, className, id });

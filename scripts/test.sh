@@ -33,6 +33,9 @@ node --test scripts/shorten-names.test.mjs scripts/trim-glue.test.mjs
 # The package's types are its specification: what a storefront writes must check, and each
 # `@ts-expect-error` in tests/types/invalid.ts must meet the error it names.
 node_modules/.bin/tsc -p tests/types
+# The hand-written JS (`// @ts-check`) against those same `.d.ts` files: an event missing from the
+# entry's `EVENTS` or from React's handler props, or a wrong property, fails here.
+node_modules/.bin/tsc -p tests/types/tsconfig.js.json
 node scripts/check-readme-code.mjs README.md js/README.md
 # The package in Node (server rendering): no side effects on import, a typed error on use.
 node --test tests/node/

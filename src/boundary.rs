@@ -101,11 +101,11 @@ impl WasmCheckout {
         self.inner.enroll(js::get_string(&opts, "captureUrl"), js::get_string(&opts, "uniqueId"))
     }
 
-    /// `checkout.state`, as its position in `PaymentState` (the JS entry holds the names, in
-    /// the same order): a number crosses the boundary with no string to copy and free.
+    /// `checkout.state`, spelled by `PaymentState::as_str` (the one list of the names; the same
+    /// text the host's `data-state` shows).
     #[wasm_bindgen(getter)]
-    pub fn state(&self) -> u32 {
-        self.inner.state() as u32
+    pub fn state(&self) -> JsValue {
+        JsValue::from_str(self.inner.state().as_str())
     }
 
     /// `checkout.destroy()`.

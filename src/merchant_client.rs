@@ -102,14 +102,10 @@ async fn try_once(cfg: &MerchantConfig, url: &str, payment: Option<(&str, &str)>
     // weighed about 4 KB of the package (README, "Size and speed").
     // `timeoutMs` through an AbortController and a timer, not `AbortSignal.timeout` (Chrome 103,
     // Firefox 100, Safari 16: newer than the browsers Pasarela supports). The timer also bounds
-    // reading the body; firing after the request is done, it aborts nothing.
+    // reading the body, and is cleared when this request is done (its handle drops on return).
     let controller = web_sys::AbortController::new().ok()?;
     let abort = js_sys::Function::from(js::get(&controller, "abort")).bind0(&controller);
-    let _ = web::window().set_timeout_with_callback_and_timeout_and_arguments_1(
-        &abort,
-        cfg.timeout_ms as i32,
-        &JsValue::UNDEFINED,
-    );
+    let _abort_timer = web::time::Timeout::start(cfg.timeout_ms, &abort);
     let init = web_sys::RequestInit::new();
     init.set_signal(Some(&controller.signal()));
     let headers = web_sys::Headers::new().ok()?;

@@ -1,5 +1,5 @@
 // The demo storefront: what a merchant writes to use Pasarela with the local emulators.
-import { createCheckout } from '/pkg/pasarela.mjs';
+import { createCheckout, EVENTS } from '/pkg/pasarela.mjs';
 
 const origin = location.origin;
 const order = { id: `DEMO-${Date.now()}`, amount: 123456, currency: 'USD' };
@@ -59,7 +59,7 @@ async function mount() {
     $('outcome').textContent = `${e.code}: ${e.message}`;
     return;
   }
-  for (const ev of ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error']) {
+  for (const ev of EVENTS) {
     checkout.on(ev, (p) => log(ev, p));
   }
   checkout.on('result', (r) => {

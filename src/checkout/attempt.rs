@@ -119,7 +119,7 @@ impl Checkout {
                 if self.change(|phase| phase.start(a)).is_err() {
                     return reject(self.error(ErrorCode::NotReady));
                 }
-                self.bound_provider_wait(p.clone().into());
+                self.bound_provider_wait(p.clone().into(), p.clone());
                 if form == Form::Usable {
                     self.submit_form();
                 } else {
@@ -142,12 +142,16 @@ impl Checkout {
     /// Every wait for a provider callback is bounded: if what `waited` stands for (an attempt's
     /// promise, or an enrollment's settle function) is still waiting after the provider's bound,
     /// it ends as `timeout`, and a token that still comes from that submission is not charged.
-    /// (One timer for both waits: each its own `async` block weighed on the package.)
-    pub(super) fn bound_provider_wait(&self, waited: JsValue) {
+    /// The bound ends when `settled` (the promise the page holds) does, its timer cleared then:
+    /// a checkout destroyed meanwhile is not kept alive by it. (One timer for both waits: each
+    /// its own `async` block weighed on the package.)
+    pub(super) fn bound_provider_wait(&self, waited: JsValue, settled: js_sys::Promise) {
         let Some(ms) = self.0.read().provider.as_ref().map(|p| p.token_timeout_ms()) else { return };
         let me = self.clone();
         crate::web::spawn(async move {
-            time::sleep(ms).await;
+            if time::with_timeout(settled, ms).await.is_some() {
+                return;
+            }
             let is = |v: &JsValue| *v == waited;
             let (attempt, enrolling) = {
                 let mut inner = me.0.write();

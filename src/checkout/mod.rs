@@ -328,6 +328,19 @@ impl Checkout {
     /// ends with it.
     fn setup_failed(&self, e: PasarelaError) {
         self.form_unusable(Form::Failed, e);
+        // Nothing of the provider will be used now (unless a saved card's attempt is still on its
+        // way): its page-global state goes, and with it the page's claim, so the new checkout a
+        // `script_load_failed` invites the storefront to make can take the page.
+        if self.state() == PaymentState::Failed {
+            let provider = {
+                let mut inner = self.0.write();
+                inner.page_claim = None;
+                inner.provider.take()
+            };
+            if let Some(mut p) = provider {
+                p.unmount();
+            }
+        }
     }
 
     /// The card form is `form` (failed, or locked by the provider) for good: a `pay()` waiting

@@ -158,7 +158,7 @@ impl Checkout {
                 self.0.write().enroll_waiter = Some((settle.clone(), fail));
                 // Bounded like every wait for the provider: a form that never closes nor answers
                 // ends the enrollment as `timeout`.
-                self.bound_provider_wait(settle.into());
+                self.bound_provider_wait(settle.into(), promise.clone());
                 promise
             }
             Some(Err(e)) => reject(e),

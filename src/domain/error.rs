@@ -76,6 +76,13 @@ impl ErrorCode {
         )
     }
 
+    /// Whether a shopper can meet this error, so the live region says it. The two others only a
+    /// developer causes (bad options, a secret in a saved profile) are left to the console and
+    /// the storefront's code (`UNSAID` in js/pasarela.mjs).
+    pub fn is_for_shopper(self) -> bool {
+        !matches!(self, Self::InvalidOptions | Self::SecretInProfile)
+    }
+
     fn message(self) -> Msg {
         match self {
             Self::InvalidOptions => Msg::ErrInvalidOptions,
@@ -183,6 +190,37 @@ mod tests {
         assert!(!ErrorCode::SecretInProfile.retryable());
         assert!(ErrorCode::Timeout.retryable());
         assert!(!ErrorCode::AttemptsExceeded.retryable(), "a locked form needs a new formToken");
+    }
+
+    /// Every code, for the tests below (a new one must be added here: `every_code` matches on it).
+    fn every_code() -> Vec<ErrorCode> {
+        use ErrorCode::*;
+        let all = vec![
+            InvalidOptions, ScriptLoadFailed, TokenizationFailed, Network, MerchantRejected, MerchantBadResponse,
+            TokenExpired, SecretInProfile, Destroyed, NotReady, UnknownProfile, Unsupported, Internal, Timeout,
+            Cancelled, AttemptsExceeded,
+        ];
+        for c in &all {
+            // Exhaustive: a code added to the enum and not to the list above fails to compile here.
+            match c {
+                InvalidOptions | ScriptLoadFailed | TokenizationFailed | Network | MerchantRejected
+                | MerchantBadResponse | TokenExpired | SecretInProfile | Destroyed | NotReady | UnknownProfile
+                | Unsupported | Internal | Timeout | Cancelled | AttemptsExceeded => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn the_live_region_leaves_unsaid_exactly_the_developer_only_errors() {
+        let entry = include_str!("../../js/pasarela.mjs");
+        let list = entry.split("const UNSAID = [").nth(1).and_then(|r| r.split(']').next()).expect("UNSAID in pasarela.mjs");
+        let mut unsaid: Vec<&str> = list.split(',').map(|s| s.trim().trim_matches('\'')).filter(|s| !s.is_empty()).collect();
+        unsaid.sort_unstable();
+        let mut developer_only: Vec<&str> =
+            every_code().into_iter().filter(|c| !c.is_for_shopper()).map(ErrorCode::as_str).collect();
+        developer_only.sort_unstable();
+        assert_eq!(unsaid, developer_only);
     }
 
     #[test]

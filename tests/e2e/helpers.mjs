@@ -8,7 +8,9 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
-export const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
+// The package's own list of events (importing the entry in Node runs nothing).
+export { EVENTS } from '../../pkg/pasarela.mjs';
+import { EVENTS } from '../../pkg/pasarela.mjs';
 
 /** Starts the sandbox and the browser once per test file. */
 export async function startWorld() {
@@ -30,7 +32,7 @@ export async function startWorld() {
 export function suiteWorld() {
   const ctx = {};
   before(async () => { ctx.world = await startWorld(); });
-  after(async () => { await ctx.world.close(); });
+  after(async () => { await ctx.tab?.close(); await ctx.world.close(); });
   beforeEach(async () => {
     await ctx.world.reset();
     await ctx.tab?.close();
@@ -47,7 +49,15 @@ export async function openPage(world, path = '/harness.html', viewport, contextO
   page.on('console', (m) => consoleLines.push(m.text()));
   page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
   await page.goto(world.url + path);
-  return { page, consoleLines, close: () => context.close() };
+  // A route handler still running when its test ends (a delayed `route.continue()`, a
+  // `route.fetch()`) would reject once the context is gone, an unhandled rejection that node:test
+  // pins on whichever hook runs next: routes are removed, and their handlers awaited with errors
+  // ignored, before the context closes (Playwright's `unrouteAll({ behavior: 'ignoreErrors' })`).
+  const close = async () => {
+    await page.unrouteAll({ behavior: 'ignoreErrors' }).catch(() => {});
+    await context.close();
+  };
+  return { page, consoleLines, close };
 }
 
 /** Default options per provider against the local emulators. */

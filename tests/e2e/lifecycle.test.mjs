@@ -247,3 +247,90 @@ describe('lifecycle rules', () => {
     assert.deepEqual([s.requests.length, s.charges.length], [2, 1]);
   });
 });
+
+describe('a long-lived page', () => {
+  const ctx = suiteWorld();
+
+  it('create/destroy cycles leave <head> and <body> as they were: no preload link, node or timer piles up', { timeout: 60_000 }, async () => {
+    const { page } = ctx.tab;
+    const o = optionsFor(ctx.world, 'conekta');
+    const left = await page.evaluate(async (o) => {
+      // Timers the page has running (set, neither cleared nor fired), counted from here on.
+      const running = new Set();
+      const set = window.setTimeout.bind(window), clear = window.clearTimeout.bind(window);
+      window.setTimeout = (fn, ms, ...args) => {
+        const id = set((...a) => { running.delete(id); return typeof fn === 'function' ? fn(...a) : undefined; }, ms, ...args);
+        running.add(id);
+        return id;
+      };
+      window.clearTimeout = (id) => { running.delete(id); clear(id); };
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      const snapshot = () => ({ head: document.head.childElementCount, body: document.body.getElementsByTagName('*').length });
+      // One checkout first: the provider's own script and assets come once per page.
+      const first = await createCheckout(o);
+      await new Promise((r) => first.on('ready', r));
+      first.destroy();
+      const before = snapshot();
+      for (let i = 0; i < 40; i += 1) {
+        const c = await createCheckout(o);
+        if (i % 2) await new Promise((r) => c.on('ready', r)); // half of them destroyed before ready
+        c.destroy();
+        // A refused one too: its preload goes with the rejection.
+        await createCheckout({ ...o, order: { ...o.order, amount: -1 } }).catch(() => {});
+      }
+      await new Promise((r) => set(r, 300));
+      return { before, after: snapshot(), preloads: document.querySelectorAll('link[rel=preload]').length, timers: running.size };
+    }, o);
+    assert.deepEqual(left.after, left.before);
+    assert.equal(left.preloads, 0, 'no <link rel=preload> left behind');
+    assert.equal(left.timers, 0, 'no timer of a destroyed checkout still running');
+  });
+
+  for (const provider of ['kr', 'bamboo']) {
+    it(`${provider}: a checkout whose script failed to load lets go of the page: the retry the error invites mounts`, async () => {
+      const { page } = ctx.tab;
+      await ctx.world.faults({ target: `script:${provider}`, kind: 'status', status: 404 });
+      const o = provider === 'kr' ? await krOptions(ctx.world) : optionsFor(ctx.world, provider);
+      assert.equal((await mount(page, o)).ok, true);
+      const failed = await waitForEvent(page, 'error');
+      assert.deepEqual([failed.code, failed.retryable], ['script_load_failed', true]);
+      // The storefront retries without destroying the failed checkout first.
+      const retry = await page.evaluate(async (o) => {
+        document.body.insertAdjacentHTML('beforeend', '<div id="retry"></div>');
+        const { createCheckout } = await import('/pkg/pasarela.mjs');
+        try {
+          const c = await createCheckout({ ...o, container: '#retry' });
+          await new Promise((r, j) => { c.on('ready', r); c.on('error', j); });
+          return c.state;
+        } catch (e) {
+          return `${e.code}: ${e.message}`;
+        }
+      }, o);
+      assert.equal(retry, 'ready');
+    });
+  }
+
+  it('a route handler still running when its page closes leaves no unhandled rejection (the harness unroutes first)', async () => {
+    const { openPage } = await import('./helpers.mjs');
+    const seen = [];
+    const onRejection = (e) => seen.push(String(e));
+    process.on('unhandledRejection', onRejection);
+    try {
+      const tab = await openPage(ctx.world);
+      let entered;
+      const inHandler = new Promise((r) => { entered = r; });
+      await tab.page.route('**/slow-for-the-harness', async (route) => {
+        entered();
+        await new Promise((r) => setTimeout(r, 300));
+        await route.fulfill({ body: 'late' });
+      });
+      tab.page.evaluate(() => fetch('/slow-for-the-harness').catch(() => {})).catch(() => {});
+      await inHandler;
+      await tab.close();
+      await new Promise((r) => setTimeout(r, 600));
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    assert.deepEqual(seen, []);
+  });
+});

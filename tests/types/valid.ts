@@ -1,5 +1,10 @@
 // What a storefront writes, and the types accept (checked by `tsc --noEmit` in `npm test`).
-import { createCheckout, PasarelaError, type PaymentResult, type CheckoutOptions } from 'pasarela';
+import { createCheckout, EVENTS, PasarelaError, type PaymentResult, type CheckoutOptions, type EventName } from 'pasarela';
+
+// `EVENTS` lists every event of `CheckoutEvents`, and nothing else.
+type Missing = Exclude<EventName, (typeof EVENTS)[number]>;
+type Extra = Exclude<(typeof EVENTS)[number], EventName>;
+export const eventsAreComplete: [Missing, Extra] extends [never, never] ? true : false = true;
 
 const merchant = { paymentUrl: '/merchant/pay' };
 

@@ -1,0 +1,14 @@
+// The part of wasm-bindgen's generated glue (`pasarela_wasm.js`, made by scripts/build.sh and
+// bundled into pkg/pasarela.mjs) that the entry uses: what `tsc` checks `pasarela.mjs` against
+// (tests/types/tsconfig.js.json). Its Rust side is src/boundary.rs.
+export function initSync(init: { module: WebAssembly.Module }): { memory: WebAssembly.Memory };
+export class WasmCheckout {
+  static create(options: unknown, container: Element | undefined, emit: (event: string, payload: unknown) => void): WasmCheckout;
+  readonly host: HTMLElement;
+  readonly state: import('./pasarela').CheckoutState;
+  pay(options: unknown): Promise<import('./pasarela').PaymentResult>;
+  setProfiles(profiles: unknown): void;
+  enroll(options: unknown): Promise<import('./pasarela').CheckoutEvents['token']>;
+  destroy(): void;
+  free(): void;
+}
