@@ -67,16 +67,16 @@ impl Conekta {
     }
 }
 
-/// `onCreateTokenError` receives `{ object: 'error', type, log_id, details: [{ message,
-/// debug_message, param, code }] }` (Conekta's tokenizer docs): the shopper's message is
-/// `details[0].message`, the field `details[0].param`. A bare string or a top-level `message`
-/// (what `onFormError` passes is not documented, *inferred*) are read too.
-fn error_detail(err: &JsValue) -> (String, Option<String>) {
+/// What the shopper reads of a Conekta error, and the field it names. The tokenizer's errors are
+/// `{ object: 'error', type, log_id, details: [{ message, debug_message, param, code }] }`
+/// (Conekta's tokenizer docs): `details[0].message` is for the shopper. The component's own
+/// checks give `{ object: 'error', type, message, message_to_purchaser }` without `details`
+/// (the component's 4.8 source, docs/providers/conekta.md): `message_to_purchaser` then. The
+/// top-level `message` is an English text for developers and never shown; with neither, the
+/// error keeps Pasarela's own message in the shopper's language.
+fn error_detail(err: &JsValue) -> (Option<String>, Option<String>) {
     let first = js::get(&js::get(err, "details"), "0");
-    let message = js::get_string(&first, "message")
-        .or_else(|| err.as_string())
-        .or_else(|| js::get_string(err, "message"))
-        .unwrap_or_default();
+    let message = js::get_string(&first, "message").or_else(|| js::get_string(err, "message_to_purchaser"));
     (message, js::get_string(&first, "param").or_else(|| js::get_string(err, "param")))
 }
 
@@ -85,7 +85,7 @@ fn token_error(err: &JsValue, locale: crate::domain::i18n::Locale) -> PasarelaEr
     let (message, param) = error_detail(err);
     let e = PasarelaError::new(ErrorCode::TokenizationFailed, locale)
         .with_provider(ProviderId::Conekta)
-        .with_detail(&message);
+        .with_detail(message.as_deref().unwrap_or_default());
     match param {
         Some(p) => e.with_field(&p),
         None => e,

@@ -3,6 +3,7 @@
 // signed exactly as Lyra signs them: hex HMAC-SHA-256 of rawClientAnswer with the HMAC key
 // (hashKey sha256_hmac, browser) or the REST password (hashKey password, IPN). Paths under /lyra:
 //   GET  /lyra/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js   the client library
+//        (under V4.1/ instead: the same emulator with the V4.1 builds' methods)
 //   GET  /lyra/static/js/krypton-client/V4.0/form.html (+ form.js, form.css) the embedded form
 //   POST /lyra/api-payment/V4/Charge/CreatePayment         (Basic shopId:password)
 //   POST /lyra/api-payment/V4/Charge/UpdatePaymentAmount   (Basic shopId:password)
@@ -141,7 +142,9 @@ export function createKr() {
     if (!p.startsWith('/lyra/')) return false;
     const rest = p.slice('/lyra'.length);
     const asset = async (file, type) => { res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }); res.end(await readFile(ASSETS + file)); };
-    const dir = '/static/js/krypton-client/V4.0';
+    // V4.0 is the path Lyra serves its current client from; V4.1 here serves the same emulator
+    // acting as the V4.1-era builds resellers serve (attachForm/showForm, no renderElements).
+    const dir = (rest.match(/^\/static\/js\/krypton-client\/V4\.[01]/) || ['/static/js/krypton-client/V4.0'])[0];
     if (req.method === 'GET' && rest === `${dir}/stable/kr-payment-form.min.js`) { await asset('kr-payment-form.js', 'text/javascript'); return true; }
     if (req.method === 'GET' && rest === `${dir}/form.html`) { await asset('form.html', 'text/html; charset=utf-8'); return true; }
     if (req.method === 'GET' && rest === `${dir}/form.js`) { await asset('form.js', 'text/javascript'); return true; }

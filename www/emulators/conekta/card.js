@@ -9,27 +9,32 @@
   if (q.get('locale') === 'en') document.querySelectorAll('[data-i18n]').forEach(function (el) { el.textContent = EN[el.dataset.i18n]; });
   if (q.get('external') === '1') $('ck-submit').hidden = true;
 
-  // The component's own checks, before anything is sent: a failure is reported on onFormError
-  // (its shape is not documented; inferred: a message and the field).
+  // The component's own checks, before anything is sent: a failure is reported on onFormError,
+  // shaped as the errors the component raises itself before a request (its 4.8 source): an
+  // English `message` for developers and the shopper's `message_to_purchaser`, no `details`.
+  // What onFormError itself passes is in no public source (inferred: that same shape).
   function luhn(pan) {
     if (!/^\d{12,19}$/.test(pan)) return false;
     var sum = 0;
     for (var i = 0; i < pan.length; i++) { var d = Number(pan[pan.length - 1 - i]); if (i % 2) { d *= 2; if (d > 9) d -= 9; } sum += d; }
     return sum % 10 === 0;
   }
+  var problem = function (message, toPurchaser) {
+    return { object: 'error', type: 'invalid_request_error', message: message, message_to_purchaser: toPurchaser };
+  };
   function formProblem() {
     var pan = $('ck-number').value.replace(/\s+/g, '');
-    if (!pan) return { message: 'Ingresa el número de tarjeta.', param: 'card[number]' };
-    if (!luhn(pan)) return { message: 'El número de tarjeta es inválido.', param: 'card[number]' };
-    if (!/^\d{1,2}\/\d{2,4}$/.test($('ck-exp').value.trim())) return { message: 'La fecha de expiración es inválida.', param: 'card[exp_month]' };
-    if (!/^\d{3,4}$/.test($('ck-cvc').value.trim())) return { message: 'El código de seguridad (CVC) es inválido.', param: 'card[cvc]' };
+    if (!pan) return problem('The card number is required', 'Ingresa el número de tarjeta.');
+    if (!luhn(pan)) return problem('The card number is invalid', 'El número de tarjeta es inválido.');
+    if (!/^\d{1,2}\/\d{2,4}$/.test($('ck-exp').value.trim())) return problem('The expiration date is invalid', 'La fecha de expiración es inválida.');
+    if (!/^\d{3,4}$/.test($('ck-cvc').value.trim())) return problem('The security code is invalid', 'El código de seguridad (CVC) es inválido.');
     return null;
   }
 
   function submit() {
     $('ck-error').textContent = '';
-    var problem = formProblem();
-    if (problem) { $('ck-error').textContent = problem.message; post({ type: 'formError', error: problem }); return; }
+    var bad = formProblem();
+    if (bad) { $('ck-error').textContent = bad.message_to_purchaser; post({ type: 'formError', error: bad }); return; }
     var exp = $('ck-exp').value.split('/');
     fetch('/conekta/tokens', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },

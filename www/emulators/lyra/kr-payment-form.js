@@ -16,6 +16,20 @@
  * - the client injects its theme as a <style> element in <head> and loads its own chunk file
  *   (kr-assets.bundle.js) with a <script> in <head>, as the public V4.1 build does: a page whose
  *   CSP refuses inline styles reports a violation.
+ * - KR.ready is false while the client boots (after the DOM is ready, *inferred* timing); every
+ *   call made before is queued, resolves at once with { KR } and no result (so attachForm gives
+ *   no formId), and runs once ready; an error it then meets only goes to console.error. Lyra's
+ *   own loader therefore waits for KR.ready (embedded-form-glue 1.2.0, "Wait for KR ready").
+ * - the API follows the client's version, read from its own path: under /V4.1/ the V4.1 builds'
+ *   attachForm(selector) → { KR, result: { formId } } (a missing or non-div element rejects; a
+ *   container that is itself .kr-embedded is emptied, warns CLIENT_709 and rejects), addForm,
+ *   showForm(formId), hideForm, and no renderElements; elsewhere the current renderElements too.
+ * - the client builds its iframes only from a domain on its built-in allow-list, read from its
+ *   own script URL; served from anywhere else (a self-hosted copy, a proxy on the merchant's
+ *   domain) it logs nothing, builds nothing and never calls onFormReady, and attachForm rejects
+ *   with { code: 'CLIENT_997' }. Here the allowed origin is the sandbox's /lyra/static/ (its
+ *   stand-in for static.lyra.com) and Lyra's public hosts.
+ * All three from the public V4.1.17 and V4.1.18.5 builds (docs/providers/kr.md, "Loading").
  * KR.setBinUpdateNotificationUrl(url): in no public client build or typing (seed 004 names it).
  * Here, on a new 8-digit BIN the client POSTs { bin, amount, currency, formToken } to url and
  * expects { formToken } back (inferred entirely), then shows the form for the new token.
@@ -25,6 +39,10 @@
   var script = document.currentScript;
   var src = new URL(script.src);
   var base = src.origin + src.pathname.replace(/\/stable\/[^/]*$/, '');
+  var v41 = /\/V4\.1\//.test(src.pathname);
+  // The allow-list (see the header): Lyra's own hosts, and the sandbox's stand-in for them.
+  var LYRA_HOSTS = /^(static|api)\.(lyra\.com|micuentaweb\.pe|systempay\.fr|payty\.com)$/;
+  var allowed = LYRA_HOSTS.test(src.hostname) || src.pathname.indexOf('/lyra/static/') === 0;
   var attr = function (n) { return script.getAttribute(n); };
   var config = { publicKey: attr('kr-public-key'), language: attr('kr-language') || 'en-US', formToken: null, spa: attr('kr-spa-mode') === 'true' };
   var EVENTS = ['onSubmit', 'onError', 'onFormReady', 'onLoaded', 'onFormValid', 'onBrandChanged'];
@@ -46,6 +64,7 @@
 
   function render(host) {
     if (!config.formToken) throw new Error('KR: no formToken');
+    if (!allowed) return; // CLIENT_997, reported to the client's own log only: the form hangs
     var f = document.createElement('iframe');
     f.src = formUrl();
     f.title = 'Formulario de pago';
@@ -65,7 +84,7 @@
     if (document.getElementById('kr-theme')) return;
     var style = document.createElement('style');
     style.id = 'kr-theme';
-    style.textContent = '.kr-embedded{display:block}.kr-embedded .kr-iframe{min-height:200px}';
+    style.textContent = '.kr-embedded{display:block}.kr-embedded .kr-iframe{min-height:200px}.kr-out-of-view-form{display:none}';
     document.head.appendChild(style);
     var chunk = document.createElement('script');
     chunk.src = base + '/stable/kr-assets.bundle.js';
@@ -121,8 +140,44 @@
     return done();
   }
 
+  // Calls made before KR.ready: queued, answered at once without a result, run once ready.
+  var queue = [];
+  function queued(name) {
+    var f = KR[name];
+    KR[name] = function () {
+      if (KR.ready) return f.apply(KR, arguments);
+      var args = arguments;
+      queue.push(function () { return Promise.resolve().then(function () { return f.apply(KR, args); }).catch(function (e) { console.error('[KR emulator] ' + name, e); }); });
+      return done();
+    };
+  }
+
+  function attach(selector, hidden) {
+    var host = typeof selector === 'string' ? document.querySelector(selector) : selector;
+    if (!host) return Promise.reject(new Error('Element on the DOM not found by selector ' + selector));
+    if (host.tagName !== 'DIV') return Promise.reject(new Error("Only 'div' is an acceptable container"));
+    if (host.classList.contains('kr-embedded')) {
+      host.textContent = '';
+      console.warn('[KR emulator] CLIENT_709: the container must not be the .kr-embedded element itself');
+      return Promise.reject();
+    }
+    if (!allowed) return Promise.reject({ code: 'CLIENT_997', message: 'Endpoint ' + base + ' not allowed' });
+    var form = host.querySelector('.kr-embedded') || host.appendChild(document.createElement('div'));
+    form.className = 'kr-embedded' + (hidden ? ' kr-out-of-view-form' : '');
+    form.dataset.formId = 'form-' + Math.random().toString(36).slice(2);
+    render(form);
+    return Promise.resolve({ KR: KR, result: { formId: form.dataset.formId } });
+  }
+
+  function show(formId, visible) {
+    document.querySelectorAll('.kr-embedded[data-form-id]').forEach(function (f) {
+      if (!formId || f.dataset.formId === formId) f.classList.toggle('kr-out-of-view-form', !visible);
+    });
+    return done();
+  }
+
   KR = {
-    ready: true,
+    ready: false,
     setFormConfig: function (c) {
       c = c || {};
       if (c.formToken) config.formToken = c.formToken;
@@ -136,9 +191,10 @@
       Array.prototype.forEach.call(hosts, render);
       return done();
     },
-    attachForm: function (selector) { return KR.renderElements(selector); },
-    showForm: function () { frames.forEach(function (f) { f.hidden = false; }); return done(); },
-    hideForm: function () { frames.forEach(function (f) { f.hidden = true; }); return done(); },
+    attachForm: function (selector) { return attach(selector, false); },
+    addForm: function (selector) { return attach(selector, true); },
+    showForm: function (formId) { return show(formId, true); },
+    hideForm: function (formId) { return show(formId, false); },
     removeForms: function () { frames.forEach(function (f) { f.remove(); }); frames = []; return done(); },
     validateForm: function () { return done(); },
     submit: function () {
@@ -151,7 +207,18 @@
   EVENTS.forEach(function (name) {
     KR[name] = function (fn) { callbacks[name] = fn; return done(); };
   });
+  if (v41) delete KR.renderElements;
+  Object.keys(KR).forEach(function (name) { if (typeof KR[name] === 'function') queued(name); });
   window.KR = KR;
+  // Ready once the page's DOM is, and the client's app is made (a task later, *inferred*).
+  function boot() {
+    setTimeout(function () {
+      KR.ready = true;
+      queue.splice(0).reduce(function (p, run) { return p.then(run); }, Promise.resolve());
+    }, 20);
+  }
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', boot);
+  else boot();
   injectAssets();
   // Forms already in the page (non-SPA integrations) render once a formToken is known.
   if (!config.spa) {
