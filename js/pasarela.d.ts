@@ -106,7 +106,11 @@ interface CommonOptions {
   customer?: { email?: string; firstName?: string; lastName?: string };
   /** Default `'es'`. */
   locale?: Locale;
-  /** Provider script URL; default: the provider's production CDN. */
+  /**
+   * The provider's script (default: its production CDN). KR: Lyra's or a reseller's own server
+   * only: the client builds its form only from a domain on its built-in allow-list, so a copy
+   * served from the storefront's domain or a proxy never shows a form (`script_load_failed`).
+   */
   scriptUrl?: string;
 }
 

@@ -93,7 +93,9 @@ const SAID = {
  */
 function refocus(host) {
   const a = document.activeElement;
-  if (!a || a === document.body || (a.tagName !== 'IFRAME' && host.contains(a))) host.querySelector('[aria-checked=true]')?.focus();
+  // A provider's card form is an <iframe> (Bamboo, KR) or, Conekta's, an element whose fields are
+  // in its shadow root (docs/providers/conekta.md): focus anywhere in its slot is the form's.
+  if (!a || a === document.body || (!a.closest('.pasarela-provider-form') && host.contains(a))) host.querySelector('[aria-checked=true]')?.focus();
 }
 
 /**
