@@ -30,7 +30,7 @@ const BUILDS = {
     execFileSync(bin('esbuild'), [join(dir, 'src/main.ts'), '--bundle', '--format=esm', '--target=es2022',
       `--outdir=${join(dir, 'dist')}`, '--log-level=warning'], { stdio: 'inherit' });
     copyFileSync(join(dir, 'index.html'), join(dir, 'dist/index.html'));
-    copyFileSync(join(pkg, 'pasarela_wasm_bg.wasm'), join(dir, 'dist/pasarela_wasm_bg.wasm'));
+    for (const p of ['bamboo', 'conekta', 'kr']) copyFileSync(join(pkg, `pasarela_${p}_bg.wasm`), join(dir, `dist/pasarela_${p}_bg.wasm`));
   },
 };
 

@@ -1,7 +1,7 @@
 // @ts-check
-// Pasarela ESM entry: loads the wasm once, wraps it in the public `Checkout`.
-// Hand-written and copied into pkg/ by scripts/build.sh (`__VERSION__` is filled in there).
-import { initSync, WasmCheckout } from './pasarela_wasm.js';
+// Pasarela ESM entry: loads the wasm of each provider a page uses, once, and wraps it in the
+// public `Checkout`. Hand-written and copied into pkg/ by scripts/build.sh (`__VERSION__` is
+// filled in there).
 
 /** The package version. */
 export const version = '__VERSION__';
@@ -26,10 +26,24 @@ const failure = (code, message) => new PasarelaError({ code, message, retryable:
 const destroyedError = () => failure('destroyed', 'The checkout was destroyed');
 
 const live = new Set();
-let loading;
-let exports;
-/** Set once a Rust panic aborted the module: no call may go into it any more. */
+/** provider → the promise of its loaded module's `WasmCheckout`. */
+const modules = new Map();
+/** The linear memory of each module loaded. */
+const memories = new Set();
+/** Set once a Rust panic aborted a module: no call may go into Pasarela any more. */
 let poisoned = null;
+
+/**
+ * Each provider's wasm, built with that provider's adapter only (scripts/build.sh), and its
+ * wasm-bindgen glue, imported on demand: a page loads its provider's alone. Literal URLs, so that
+ * bundlers find and copy every `.wasm` (js/README.md, "Bundlers").
+ * @type {Record<string, [() => Promise<typeof import('./pasarela_wasm')>, () => URL]>}
+ */
+const BUILDS = {
+  bamboo: [() => import('./pasarela_bamboo.js'), () => new URL('./pasarela_bamboo_bg.wasm', import.meta.url)],
+  conekta: [() => import('./pasarela_conekta.js'), () => new URL('./pasarela_conekta_bg.wasm', import.meta.url)],
+  kr: [() => import('./pasarela_kr.js'), () => new URL('./pasarela_kr_bg.wasm', import.meta.url)],
+};
 
 /**
  * Compiles the wasm while it downloads, or from its bytes when the server does not send it as
@@ -46,18 +60,26 @@ async function compile(url) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** Loads and instantiates the wasm once. */
-function load() {
+/**
+ * Loads and instantiates `provider`'s wasm once (the glue and the wasm fetched together). Options
+ * naming no known provider are checked by one of the builds: every build validates every option.
+ */
+function load(provider) {
+  if (!BUILDS[provider]) provider = 'conekta';
+  let loading = modules.get(provider);
   if (!loading) {
     // A Rust panic reaches every live checkout as an `internal` error and settles its promises.
     globalThis.__pasarelaPanic = (e) => {
       poisoned = toError(e);
       for (const c of [...live]) c._poison(poisoned);
     };
-    loading = compile(new URL('./pasarela_wasm_bg.wasm', import.meta.url)).then((module) => {
-      exports = initSync({ module });
+    const [glue, wasm] = BUILDS[provider];
+    loading = Promise.all([glue(), compile(wasm())]).then(([g, module]) => {
+      memories.add(g.initSync({ module }).memory);
+      return g.WasmCheckout;
     });
-    loading.catch(() => { loading = undefined; });
+    modules.set(provider, loading);
+    loading.catch(() => modules.delete(provider));
   }
   return loading;
 }
@@ -302,7 +324,9 @@ export async function createCheckout(options, init) {
   const checkout = new Checkout(preload);
   try {
     // A failed download of the wasm (offline, blocked, a 404) is this error, and the next call retries.
-    await load().catch(() => { throw new PasarelaError({ code: 'script_load_failed', message: 'Pasarela could not load its wasm', retryable: true }); });
+    const WasmCheckout = await load(options && safeGet(options, 'provider')).catch(() => {
+      throw new PasarelaError({ code: 'script_load_failed', message: 'Pasarela could not load its wasm', retryable: true });
+    });
     if (poisoned) throw poisoned;
     // The wasm loads once per page; nothing of this checkout exists before the next line.
     if (signal && signal.aborted) throw failure('aborted', 'createCheckout was aborted');
@@ -327,7 +351,9 @@ function safeGet(o, k) {
   try { return o[k]; } catch { return undefined; }
 }
 
-/** Internal, for the benchmarks and leak tests: bytes of wasm linear memory. */
+/** Internal, for the benchmarks and leak tests: bytes of wasm linear memory (all loaded builds). */
 export function _wasmMemoryBytes() {
-  return exports ? exports.memory.buffer.byteLength : 0;
+  let bytes = 0;
+  for (const m of memories) bytes += m.buffer.byteLength;
+  return bytes;
 }

@@ -1,5 +1,5 @@
-// The part of wasm-bindgen's generated glue (`pasarela_wasm.js`, made by scripts/build.sh and
-// bundled into pkg/pasarela.mjs) that the entry uses: what `tsc` checks `pasarela.mjs` against
+// The part of wasm-bindgen's generated glue (`pasarela_<provider>.js`, one per provider, made by scripts/build.sh and
+// imported by pkg/pasarela.mjs on demand) that the entry uses: what `tsc` checks `pasarela.mjs` against
 // (tests/types/tsconfig.js.json). Its Rust side is src/boundary.rs.
 export function initSync(init: { module: WebAssembly.Module }): { memory: WebAssembly.Memory };
 export class WasmCheckout {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds pkg/ from scratch: release wasm → wasm-bindgen (web target) → wasm-opt -Oz → entry files.
+# Builds pkg/ from scratch: per provider, release wasm → wasm-bindgen (web target) → wasm-opt -Oz;
+# then the entry files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
@@ -9,36 +10,50 @@ start=$(date +%s)
 remaps="--remap-path-prefix=$HOME/.rustup= --remap-path-prefix=$PWD=pasarela"
 for registry in "$HOME"/.cargo/registry/src/*/; do remaps="$remaps --remap-path-prefix=${registry%/}="; done
 export RUSTFLAGS="${RUSTFLAGS:-} $remaps"
-cargo build --release --target wasm32-unknown-unknown --lib
 rm -rf pkg && mkdir pkg
-wasm-bindgen target/wasm32-unknown-unknown/release/pasarela.wasm --out-dir pkg --out-name pasarela_wasm --target web --no-typescript
-node scripts/shorten-names.mjs pkg/pasarela_wasm.js pkg/pasarela_wasm_bg.wasm
-node scripts/trim-glue.mjs pkg/pasarela_wasm.js
-# binaryen from npm (pinned in package.json), not Debian's 108: 108 points wasm-bindgen's exported
-# externref table at the function table (the page then fails at start with a Table.set TypeError),
-# and optimising before wasm-bindgen instead can break wasm-bindgen's closure table.
-# The features are those rustc enables by default for wasm32-unknown-unknown. First,
-# --merge-similar-functions folds monomorphised copies that differ only in constants, and
-# --flatten --rereloop restructure the control flow of Rust's async state machines (0.4 KB gzip).
-node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -Oz --converge \
-  --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
-  --enable-sign-ext --enable-mutable-globals --enable-multivalue \
-  --strip-debug --strip-producers --strip-target-features --strip-toolchain-annotations \
-  pkg/pasarela_wasm_bg.wasm -o pkg/pasarela_wasm_bg.wasm
-node scripts/trim-glue.mjs pkg/pasarela_wasm_bg.wasm
+# One wasm per provider, each with only its own adapter (Cargo features): a page loads the one of
+# its provider (js/pasarela.mjs), 4–6 KB gzip less than one wasm with all three (README, "Size
+# and speed"). Only this crate is rebuilt per feature; its dependencies are compiled once.
+for provider in bamboo conekta kr; do
+  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features "$provider"
+  glue=pkg/pasarela_$provider.js wasm=pkg/pasarela_${provider}_bg.wasm
+  wasm-bindgen target/wasm32-unknown-unknown/release/pasarela.wasm --out-dir pkg --out-name "pasarela_$provider" --target web --no-typescript
+  node scripts/shorten-names.mjs "$glue" "$wasm"
+  node scripts/trim-glue.mjs "$glue"
+  # binaryen from npm (pinned in package.json), not Debian's 108: 108 points wasm-bindgen's
+  # exported externref table at the function table (the page then fails at start with a
+  # Table.set TypeError), and optimising before wasm-bindgen instead can break wasm-bindgen's
+  # closure table. The features are those rustc enables by default for wasm32-unknown-unknown.
+  # First, --merge-similar-functions folds monomorphised copies that differ only in constants,
+  # and --flatten --rereloop restructure the control flow of Rust's async state machines
+  # (0.4 KB gzip).
+  node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz -Oz --converge \
+    --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-multivalue \
+    --strip-debug --strip-producers --strip-target-features --strip-toolchain-annotations \
+    "$wasm" -o "$wasm"
+  node scripts/trim-glue.mjs "$wasm"
+  # Each glue minified on its own, down to what the entry imports of it (wasm-bindgen's async
+  # `init` and its deprecated-call handling shaken out); the entry imports the one of its
+  # checkout's provider.
+  echo "export { initSync, WasmCheckout } from './pasarela_$provider.js';" > pkg/uses.mjs
+  node_modules/.bin/esbuild pkg/uses.mjs --bundle --format=esm --minify --target=es2022 --log-level=warning \
+    --allow-overwrite --outfile="$glue"
+  rm pkg/uses.mjs
+done
 for f in pasarela.mjs pasarela.js pasarela.d.ts react.mjs react.d.ts pasarela.css package.json; do
   sed "s/__VERSION__/$version/g" "js/$f" > "pkg/$f"
 done
-# One minified ES module: the entry with wasm-bindgen's glue bundled in (its unused classes
-# shaken out), and the minified script-tag loader. The .d.ts keeps the documentation.
+# The minified entry (each provider's glue stays its own module, imported on demand), and the
+# minified script-tag loader. The .d.ts keeps the documentation.
 node_modules/.bin/esbuild pkg/pasarela.mjs --bundle --format=esm --minify --target=es2022 \
+  --external:./pasarela_bamboo.js --external:./pasarela_conekta.js --external:./pasarela_kr.js \
   --log-level=warning --allow-overwrite --outfile=pkg/pasarela.mjs
 # pasarela/react stays its own module importing ./pasarela.mjs (one wasm instance per page).
 node_modules/.bin/esbuild pkg/react.mjs --minify --format=esm --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/react.mjs
 node_modules/.bin/esbuild pkg/pasarela.js --minify --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/pasarela.js
 # The stylesheet minified too (js/pasarela.css keeps the comments): -0.3 KB gzip.
 node_modules/.bin/esbuild pkg/pasarela.css --minify --log-level=warning --allow-overwrite --outfile=pkg/pasarela.css
-rm pkg/pasarela_wasm.js
 # The package's own README (for storefront engineers; this workspace's README is for contributors).
 cp js/README.md js/LICENSE pkg/
 echo "pkg/ built (v$version) in $(( $(date +%s) - start ))s"

@@ -30,7 +30,9 @@ test('the shortened glue still links and instantiates its shortened wasm', async
   });
 });
 
-test('the built package carries the short names', () => {
-  const module = new WebAssembly.Module(readFileSync(join(ROOT, 'pkg/pasarela_wasm_bg.wasm')));
-  assert.ok(WebAssembly.Module.imports(module).every((i) => i.module === 'w'));
+test('the built package carries the short names (each provider\'s wasm)', () => {
+  for (const provider of ['bamboo', 'conekta', 'kr']) {
+    const module = new WebAssembly.Module(readFileSync(join(ROOT, `pkg/pasarela_${provider}_bg.wasm`)));
+    assert.ok(WebAssembly.Module.imports(module).every((i) => i.module === 'w'));
+  }
 });

@@ -31,11 +31,13 @@ test("wasm-bindgen's glue has exactly one debugString, and the trimmed glue link
   });
 });
 
-test('the built package is trimmed', () => {
-  const module = new WebAssembly.Module(readFileSync(join(ROOT, 'pkg/pasarela_wasm_bg.wasm')));
-  assert.deepEqual(WebAssembly.Module.customSections(module, '__wasm_split_unstable'), []);
-  const entry = readFileSync(join(ROOT, 'pkg/pasarela.mjs'), 'utf8');
-  assert.doesNotMatch(entry, /deprecated parameters|typeof FinalizationRegistry|"encodeInto"in/);
+test('the built package is trimmed (each provider\'s wasm and glue)', () => {
+  for (const provider of ['bamboo', 'conekta', 'kr']) {
+    const module = new WebAssembly.Module(readFileSync(join(ROOT, `pkg/pasarela_${provider}_bg.wasm`)));
+    assert.deepEqual(WebAssembly.Module.customSections(module, '__wasm_split_unstable'), []);
+    const glue = readFileSync(join(ROOT, `pkg/pasarela_${provider}.js`), 'utf8');
+    assert.doesNotMatch(glue, /deprecated parameters|typeof FinalizationRegistry|"encodeInto"in/);
+  }
 });
 
 test('a replaced piece found more or less often than expected is refused', () => {

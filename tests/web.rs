@@ -209,7 +209,7 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
         .map(|c| js_sys::Array::from(&c).get(1).as_string().unwrap())
         .collect();
     assert_eq!(bound, ["tokenCreated", "onTokenCreateError", "notificationReceived", "closed"]);
-    assert_eq!(checkout.state(), PaymentState::Ready as u32);
+    assert_eq!(checkout.state(), PaymentState::Ready.as_str());
 
     // The library fills PWToken and calls back; Pasarela empties the input and emits no value.
     let on_token: js_sys::Function = js::get(&js::get(&pw, "handlers"), "tokenCreated").unchecked_into();
@@ -236,7 +236,7 @@ async fn the_bamboo_adapter_drives_pwcheckout_and_keeps_the_token_out_of_the_pag
         .filter(|c| js_sys::Array::from(c).get(0) == "Unbind")
         .count();
     assert_eq!(unbound, 4, "every bound event is unbound");
-    assert_eq!(checkout.state(), PaymentState::Destroyed as u32);
+    assert_eq!(checkout.state(), PaymentState::Destroyed.as_str());
 }
 
 /// In the wasm, JSON numbers are read by the page's own `parseFloat`: exactly as `JSON.parse`.

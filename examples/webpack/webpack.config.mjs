@@ -1,4 +1,4 @@
-// webpack 5 turns `new URL('./pasarela_wasm_bg.wasm', import.meta.url)` into an asset by itself;
+// webpack 5 turns each `new URL('./pasarela_<provider>_bg.wasm', import.meta.url)` into an asset by itself;
 // `publicPath: 'auto'` finds it beside the bundle. Top-level await is on by default.
 import { fileURLToPath } from 'node:url';
 

@@ -158,6 +158,11 @@ impl Checkout {
         }
         // Refused before anything is rendered: a second PWCheckout or KR on the page would
         // silently take over the first one's global state.
+        let Some(provider) = providers::for_options(opts.clone()) else {
+            return Err(PasarelaError::new(ErrorCode::Unsupported, opts.locale)
+                .with_provider(opts.provider())
+                .with_field("provider"));
+        };
         let page_claim = providers::PageClaim::take(opts.provider(), opts.locale)?;
         let host =
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
@@ -165,7 +170,6 @@ impl Checkout {
         let _ = host.set_attribute("data-provider", opts.provider().as_str());
         let _ = host.set_attribute("lang", opts.locale.tag());
         let _ = container.append_child(&host);
-        let provider = providers::for_options(opts.clone());
         let this = Checkout(Rc::new(RefCell::new(Inner {
             opts,
             phase: Phase::Loading,

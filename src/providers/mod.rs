@@ -4,8 +4,11 @@
 //! gives it, and turns the library's callbacks into [`ProviderEvent`]s. It decides nothing about
 //! the payment; that is `crate::checkout` (flow) and `crate::domain::payment_state` (state).
 
+#[cfg(feature = "bamboo")]
 pub mod bamboo;
+#[cfg(feature = "conekta")]
 pub mod conekta;
+#[cfg(feature = "kr")]
 pub mod kr;
 
 use crate::domain::error::PasarelaError;
@@ -126,14 +129,20 @@ pub trait Provider {
     fn unmount(&mut self);
 }
 
-/// The adapter for `opts.provider`, given its own block of options.
-pub fn for_options(opts: Rc<CheckoutOptions>) -> Box<dyn Provider> {
+/// The adapter for `opts.provider`, given its own block of options; `None` when this build has
+/// no adapter for it (each provider's wasm has its own only: the JS entry loads the right one).
+pub fn for_options(opts: Rc<CheckoutOptions>) -> Option<Box<dyn Provider>> {
     use crate::domain::options::ProviderOptions as P;
-    match &opts.provider {
+    Some(match &opts.provider {
+        #[cfg(feature = "bamboo")]
         P::Bamboo(b) => Box::new(bamboo::Bamboo::new(b.clone(), opts)),
+        #[cfg(feature = "conekta")]
         P::Conekta(c) => Box::new(conekta::Conekta::new(c.clone(), opts)),
+        #[cfg(feature = "kr")]
         P::Kr(k) => Box::new(kr::Kr::new(k.clone(), opts)),
-    }
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    })
 }
 
 /// The callbacks handed to a provider's library, kept alive until `unmount` drops them. One

@@ -1,6 +1,6 @@
 // A storefront page bundled by esbuild: Pasarela from npm, its CSS imported (esbuild writes
-// main.css). esbuild leaves `new URL('./pasarela_wasm_bg.wasm', import.meta.url)` alone, so the
-// build copies the `.wasm` beside the bundle.
+// main.css). esbuild leaves `new URL('./pasarela_<provider>_bg.wasm', import.meta.url)` alone,
+// so the build copies the three `.wasm` files beside the bundle (a page fetches its provider's).
 import { createCheckout } from 'pasarela';
 import 'pasarela/pasarela.css';
 
