@@ -76,9 +76,10 @@ impl ErrorCode {
         )
     }
 
-    /// Whether a shopper can meet this error, so the live region says it. The two others only a
-    /// developer causes (bad options, a secret in a saved profile) are left to the console and
-    /// the storefront's code (`UNSAID` in js/pasarela.mjs).
+    /// Whether a shopper can meet this error: its message is in the shopper's language, and the
+    /// live region says it. The two others only a developer causes (bad options, a secret in a
+    /// saved profile) are in English, left to the console and the storefront's code (`UNSAID` in
+    /// js/pasarela.mjs).
     pub fn is_for_shopper(self) -> bool {
         !matches!(self, Self::InvalidOptions | Self::SecretInProfile)
     }
@@ -209,6 +210,14 @@ mod tests {
             }
         }
         all
+    }
+
+    #[test]
+    fn what_a_shopper_can_meet_is_in_three_languages() {
+        for code in every_code().into_iter().filter(|c| c.is_for_shopper()) {
+            let [es, en, pt] = [Locale::Es, Locale::En, Locale::Pt].map(|l| PasarelaError::new(code, l).message);
+            assert!(es != en && en != pt && es != pt, "{code:?}: {es} / {en} / {pt}");
+        }
     }
 
     #[test]

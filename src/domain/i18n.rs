@@ -63,10 +63,11 @@ impl Locale {
         }
     }
 
-    /// The localized text of `msg`. Errors only a developer acts on (bad options, a secret in a
-    /// profile, `pay()` before `ready`, an unknown profile id, an unsupported call, a destroyed
-    /// checkout, a bug) are in English whatever the locale: the console and the storefront's
-    /// code read them, not the shopper.
+    /// The localized text of `msg`. The two errors only a developer can cause and act on (bad
+    /// options, a secret in a profile) are in English whatever the locale: the console and the
+    /// storefront's code read them, never the shopper (the live region does not say them:
+    /// [`crate::domain::error::ErrorCode::is_for_shopper`]). Everything a shopper can meet is
+    /// in all three languages.
     pub fn text(self, msg: Msg) -> &'static str {
         use Msg::*;
         let [es, en, pt] = match msg {
@@ -102,26 +103,27 @@ impl Locale {
                 let en = "A saved profile carries a secret";
                 [en, en, en]
             }
-            ErrDestroyed => {
-                let en = "The checkout was closed";
-                [en, en, en]
-            }
-            ErrNotReady => {
-                let en = "The payment form is not ready yet";
-                [en, en, en]
-            }
-            ErrUnknownProfile => {
-                let en = "That saved card is not available";
-                [en, en, en]
-            }
-            ErrUnsupported => {
-                let en = "Not available with this provider";
-                [en, en, en]
-            }
-            ErrInternal => {
-                let en = "Internal checkout error";
-                [en, en, en]
-            }
+            ErrDestroyed => ["Se cerró el pago", "The checkout was closed", "O pagamento foi fechado"],
+            ErrNotReady => [
+                "El formulario de pago aún no está listo",
+                "The payment form is not ready yet",
+                "O formulário de pagamento ainda não está pronto",
+            ],
+            ErrUnknownProfile => [
+                "Esa tarjeta guardada no está disponible",
+                "That saved card is not available",
+                "Esse cartão salvo não está disponível",
+            ],
+            ErrUnsupported => [
+                "No disponible con este medio de pago",
+                "Not available with this provider",
+                "Indisponível com este meio de pagamento",
+            ],
+            ErrInternal => [
+                "Error interno del pago; intente de nuevo",
+                "Internal checkout error; please try again",
+                "Erro interno do pagamento; tente novamente",
+            ],
             ErrTimeout => [
                 "El formulario de pago no respondió",
                 "The payment form did not answer",

@@ -2,8 +2,9 @@
 //! source, in `docs/providers/kr.md`.
 //!
 //! The script is loaded with `kr-public-key`, `kr-language` and `kr-spa-mode="true"` (as Lyra's own
-//! glue does for single-page apps, `lyra/embedded-form-glue` `app/KryptonGlue.js`), then
-//! `KR.setFormConfig({ formToken })` and `KR.renderElements(…)` draw the form inside Pasarela's
+//! glue does for single-page apps, `lyra/embedded-form-glue` `app/KryptonGlue.js`); once
+//! `KR.ready` (the glue's wait), `KR.setFormConfig({ formToken })` and `KR.renderElements(…)` (or,
+//! on V4.1 clients, `KR.attachForm(…)` + `KR.showForm(formId)`) draw the form inside Pasarela's
 //! container. The form pays by itself: `KR.onSubmit` is called only for an accepted payment; a
 //! refused one reaches `KR.onError` with the signed answer in `metadata.answer`, and the form stays
 //! up for another card (Lyra's maintainer, `lyra/embedded-form-glue` issue #17). Either answer is
@@ -21,16 +22,30 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
+/// How often `KR.ready` is looked at while the client boots (Lyra's loader: 150 ms).
+const READY_POLL_MS: u32 = 50;
+
 pub struct Kr {
     opts: Rc<CheckoutOptions>,
     own: KrOptions,
     nodes: Vec<Element>,
     handlers: Handlers,
+    /// Cleared by `unmount`: the set-up steps still on their way stop there.
+    live: Rc<std::cell::Cell<bool>>,
+    /// Settles the wait for `onFormReady` (called by `unmount` too).
+    settle_wait: Option<js_sys::Function>,
 }
 
 impl Kr {
     pub fn new(own: KrOptions, opts: Rc<CheckoutOptions>) -> Self {
-        Self { opts, own, nodes: Vec::new(), handlers: Handlers::default() }
+        Self {
+            opts,
+            own,
+            nodes: Vec::new(),
+            handlers: Handlers::default(),
+            live: Rc::new(std::cell::Cell::new(true)),
+            settle_wait: None,
+        }
     }
 
     fn language(&self) -> &'static str {
@@ -113,8 +128,14 @@ impl Provider for Kr {
     fn mount_form(&mut self, host: &Element, sink: Sink) -> Result<(), PasarelaError> {
         let locale = self.opts.locale;
         let fail = move |detail: &str| setup_error(locale, ProviderId::Kr, detail);
-        let (form, form_id) =
-            form_slot(host, "kr-form", "pasarela-provider-form kr-embedded").map_err(|_| fail("container"))?;
+        let kr = js::global("KR");
+        // `renderElements` where the client has it; the V4.1 clients (Lyra's and its resellers'
+        // copies) have only `attachForm` + `showForm` (docs/providers/kr.md, "Rendering").
+        // `attachForm` makes its own `.kr-embedded` inside the slot and refuses a slot that is
+        // one already, so the class goes on the slot only for `renderElements`.
+        let render = js::has_method(&kr, "renderElements");
+        let class = if render { "pasarela-provider-form kr-embedded" } else { "pasarela-provider-form" };
+        let (form, form_id) = form_slot(host, "kr-form", class).map_err(|_| fail("container"))?;
         self.nodes.push(form);
 
         let s = sink.clone();
@@ -127,16 +148,16 @@ impl Provider for Kr {
             s(on_kr_error(&err, locale));
             JsValue::UNDEFINED
         });
-        let s = sink.clone();
-        let ready = Rc::new(std::cell::Cell::new(false));
-        let seen = ready.clone();
+        // `onFormReady` settles the wait for it; `unmount` settles it too, so a checkout destroyed
+        // while its form loads leaves no wait (and no timer) behind.
+        let (form_ready, settle, _) = crate::web::deferred();
+        self.settle_wait = Some(settle.clone());
         let on_ready = self.handlers.keep(move |_| {
-            seen.set(true);
-            s(ProviderEvent::Ready);
+            let _ = settle.call0(&JsValue::NULL);
             JsValue::UNDEFINED
         });
+        let live = self.live.clone();
 
-        let kr = js::global("KR");
         let config = js::object(&[
             ("formToken", JsValue::from_str(&self.own.form_token)),
             ("kr-language", JsValue::from_str(self.language())),
@@ -161,28 +182,59 @@ impl Provider for Kr {
                 sink(ProviderEvent::Warning(e));
             }
         }
-        steps.push(("renderElements", JsValue::from_str(&crate::text::cat(&["#", &form_id]))));
+        let selector = JsValue::from_str(&crate::text::cat(&["#", &form_id]));
+        steps.push(if render { ("renderElements", selector) } else { ("attachForm", selector) });
         // Every step and the form's `onFormReady` are bounded like the script itself: a client
         // that never answers fails the setup instead of leaving `ready` pending for ever.
         let bound = crate::web::script::SCRIPT_TIMEOUT_MS;
         crate::web::spawn(async move {
-            for (name, arg) in steps {
-                let done = match js::call(&kr, name, &[&arg]) {
-                    Ok(r) => crate::web::time::with_timeout(js_sys::Promise::resolve(&r), bound)
-                        .await
-                        .is_some_and(|r| r.is_ok()),
-                    Err(_) => false,
-                };
-                if !done {
-                    return sink(ProviderEvent::SetupFailed(fail(name)));
+            // Lyra's loader waits for `KR.ready` before its first call ([Glue] `KryptonGlue.js`,
+            // 1.2.0 "Wait for KR ready"): until then the client queues every call and resolves it
+            // at once, without its result (no `formId` from `attachForm`).
+            let mut waited = 0;
+            while !js::get(&kr, "ready").is_truthy() {
+                if waited >= bound {
+                    return sink(ProviderEvent::SetupFailed(fail("KR.ready")));
+                }
+                crate::web::time::sleep(READY_POLL_MS).await;
+                waited += READY_POLL_MS;
+                if !live.get() {
+                    return;
                 }
             }
-            if !has_ready_event {
-                return sink(ProviderEvent::Ready);
+            let mut answer = JsValue::UNDEFINED;
+            for (name, arg) in steps {
+                let done = match js::call(&kr, name, &[&arg]) {
+                    Ok(r) => crate::web::time::with_timeout(js_sys::Promise::resolve(&r), bound).await,
+                    Err(_) => None,
+                };
+                if !live.get() {
+                    return;
+                }
+                match done {
+                    Some(Ok(v)) => answer = v,
+                    _ => return sink(ProviderEvent::SetupFailed(fail(name))),
+                }
             }
-            crate::web::time::sleep(bound).await;
-            if !ready.get() {
-                sink(ProviderEvent::SetupFailed(fail("onFormReady")));
+            if !render {
+                // `attachForm` answers `{ KR, result: { formId } }`; `showForm(formId)` shows it.
+                let form_id = js::get(&js::get(&answer, "result"), "formId");
+                let shown = match js::call(&kr, "showForm", &[&form_id]) {
+                    Ok(r) if form_id.is_string() => crate::web::time::with_timeout(js_sys::Promise::resolve(&r), bound).await,
+                    _ => None,
+                };
+                if !live.get() {
+                    return;
+                }
+                if !matches!(shown, Some(Ok(_))) {
+                    return sink(ProviderEvent::SetupFailed(fail("showForm")));
+                }
+            }
+            if has_ready_event && crate::web::time::with_timeout(form_ready, bound).await.is_none() {
+                return sink(ProviderEvent::SetupFailed(fail("onFormReady")));
+            }
+            if live.get() {
+                sink(ProviderEvent::Ready);
             }
         });
         Ok(())
@@ -194,6 +246,10 @@ impl Provider for Kr {
     }
 
     fn unmount(&mut self) {
+        self.live.set(false);
+        if let Some(settle) = self.settle_wait.take() {
+            let _ = settle.call0(&JsValue::NULL);
+        }
         let kr = js::global("KR");
         if !self.handlers.is_empty() {
             for m in ["removeEventCallbacks", "removeForms"] {

@@ -365,14 +365,18 @@ describe('Lyra KR client as documented', () => {
     assert.ok(seen.frames >= 1);
   });
 
-  it('with a V4.1 client (attachForm + showForm, no renderElements) the form renders and pays', {
-    todo: 'the adapter calls renderElements only: the attachForm path does not fit the 64 KiB page budget yet (docs/providers/kr.md)',
-  }, async () => {
-    const { page } = ctx.tab;
-    const o = await krOptions(ctx.world, { scriptUrl: `${ctx.world.url}/lyra/static/js/krypton-client/V4.1/stable/kr-payment-form.min.js` });
-    assert.equal((await mount(page, o)).ok, true);
-    await waitForEvent(page, 'ready');
-  });
+  for (const [client, path] of [['a V4.1 client (attachForm + showForm, no renderElements)', 'V4.1'], ['a current client (renderElements)', 'V4.0']]) {
+    it(`with ${client} the form renders once KR.ready, and pays`, async () => {
+      const { page } = ctx.tab;
+      const o = await krOptions(ctx.world, { scriptUrl: `${ctx.world.url}/lyra/static/js/krypton-client/${path}/stable/kr-payment-form.min.js` });
+      assert.equal((await mount(page, o)).ok, true);
+      await waitForEvent(page, 'ready');
+      assert.equal(await page.evaluate(() => typeof KR.renderElements), path === 'V4.1' ? 'undefined' : 'function');
+      await fillKrCard(page, '4970100000000055');
+      assert.equal((await payInPage(page)).status, 'approved');
+      assert.equal((await ctx.world.state()).charges.length, 1);
+    });
+  }
 
   it('a copy of the client served from a domain not on its allow-list hangs, and Pasarela ends it as script_load_failed', { timeout: 40_000 }, async () => {
     const { page } = ctx.tab;
