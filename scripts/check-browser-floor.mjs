@@ -50,18 +50,22 @@ const TARGETS = Object.entries(FLOOR).map(([b, v]) => `${b}${v}`);
 
 const problems = [];
 
-// 1. The wasm uses only the floor's proposals.
+const PROVIDERS = ['bamboo', 'conekta', 'kr'];
+
+// 1. Each provider's wasm uses only the floor's proposals.
 const flags = WASM_FEATURES.flatMap((f) => [`--enable-${f}`]);
-try {
-  execFileSync(join(ROOT, 'node_modules/.bin/wasm-opt'), [pkg('pasarela_wasm_bg.wasm'), '--mvp-features', ...flags, '-o', '/dev/null'], { stdio: 'pipe' });
-} catch (e) {
-  problems.push(`wasm: uses a proposal beyond ${WASM_FEATURES.join(', ')}: ${String(e.stderr).slice(0, 300)}`);
+for (const provider of PROVIDERS) {
+  try {
+    execFileSync(join(ROOT, 'node_modules/.bin/wasm-opt'), [pkg(`pasarela_${provider}_bg.wasm`), '--mvp-features', ...flags, '-o', '/dev/null'], { stdio: 'pipe' });
+  } catch (e) {
+    problems.push(`${provider} wasm: uses a proposal beyond ${WASM_FEATURES.join(', ')}: ${String(e.stderr).slice(0, 300)}`);
+  }
 }
 
 // 2. The JS needs no lowering for the floor, and calls none of the newer APIs.
 const build = (file, target) => execFileSync(join(ROOT, 'node_modules/.bin/esbuild'),
   [pkg(file), `--target=${target}`, '--log-level=error', ...(file.endsWith('.mjs') ? ['--format=esm'] : [])], { encoding: 'utf8' });
-for (const file of ['pasarela.mjs', 'pasarela.js', 'react.mjs']) {
+for (const file of ['pasarela.mjs', 'pasarela.js', 'react.mjs', ...PROVIDERS.map((p) => `pasarela_${p}.js`)]) {
   const as = build(file, 'esnext');
   for (const target of TARGETS) {
     if (build(file, target) !== as) problems.push(`${file}: needs lowering for ${target} (syntax newer than the floor)`);

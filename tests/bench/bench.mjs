@@ -38,14 +38,14 @@ async function page() {
 }
 
 try {
-  // 1. wasm compile + instantiate (streaming), each in a fresh page.
+  // 1. wasm compile + instantiate (streaming), each in a fresh page (Bamboo's, the largest).
   const compile = [];
   for (let i = 0; i < 10; i++) {
     const p = await browser.newPage();
     await p.goto(`${url}/harness.html`);
     compile.push(await p.evaluate(async () => {
       const t = performance.now();
-      await WebAssembly.instantiateStreaming(fetch('/pkg/pasarela_wasm_bg.wasm'), new Proxy({}, { get: () => new Proxy({}, { get: () => () => {} }) })).catch(() => WebAssembly.compileStreaming(fetch('/pkg/pasarela_wasm_bg.wasm')));
+      await WebAssembly.instantiateStreaming(fetch('/pkg/pasarela_bamboo_bg.wasm'), new Proxy({}, { get: () => new Proxy({}, { get: () => () => {} }) })).catch(() => WebAssembly.compileStreaming(fetch('/pkg/pasarela_bamboo_bg.wasm')));
       return performance.now() - t;
     }));
     await p.close();
@@ -152,7 +152,7 @@ try {
     await p.close();
   }
 
-  // 4. Hot path: provider token callback → merchant request sent (Conekta emulator message).
+  // 4. Hot path: provider token callback → merchant request sent (the Conekta emulator's token).
   {
     const p = await page();
     const times = await p.evaluate(async ({ opts, runs }) => {
@@ -165,18 +165,24 @@ try {
         if (u.includes('/merchant/pay')) sentAt = performance.now();
         return realFetch.apply(this, arguments);
       };
+      // The component tokenizes from the page (its 4.8 way): the token is in hand when the
+      // tokenizer's answer is read, which the component then reports to its callback.
       let tokenAt = 0;
-      window.addEventListener('message', (e) => { if (e.data && e.data.type === 'token') tokenAt = performance.now(); }, true);
+      const json = Response.prototype.json;
+      Response.prototype.json = function () {
+        const read = json.call(this);
+        if (this.url.includes('/conekta/tokens')) read.then(() => { tokenAt = performance.now(); });
+        return read;
+      };
       for (let i = 0; i < runs; i++) {
         const c = await createCheckout(opts);
         await new Promise((ok) => c.on('ready', ok));
-        const frame = document.querySelector('#checkout iframe');
-        await new Promise((ok) => (frame.contentDocument?.getElementById('ck-number') ? ok() : frame.addEventListener('load', ok, { once: true })));
+        while (!document.querySelector('#checkout conekta-iframe')?.shadowRoot?.getElementById('ck-number')) await new Promise((ok) => setTimeout(ok, 5));
         const done = new Promise((ok) => c.on('result', ok));
         sentAt = 0;
-        // A real submission: the card typed into the component's iframe, pay() presses it, the
+        // A real submission: the card typed into the component's form, pay() presses it, the
         // emulated tokenizer answers, the component reports the token (tokenAt, above).
-        const doc = frame.contentDocument;
+        const doc = document.querySelector('#checkout conekta-iframe').shadowRoot;
         for (const [id, v] of [['ck-name', 'Bench'], ['ck-number', '4242424242424242'], ['ck-exp', '12/30'], ['ck-cvc', '123']]) doc.getElementById(id).value = v;
         c.pay();
         await done;
