@@ -26,11 +26,13 @@ export const STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-ev
 
 /**
  * The policy per provider with the emulators, as docs/providers/*.md gives it for the real
- * libraries (with 'self' for their hosts): KR's client injects its theme as a <style> element.
+ * libraries (with 'self' for their hosts).
  */
 export const CSP_FOR = {
   bamboo: STRICT_CSP,
-  conekta: STRICT_CSP,
+  // Conekta's 4.8 component styles itself with CSS-in-JS (<style> elements, no nonce), as its
+  // emulator does; KR's client injects its theme as a <style> element.
+  conekta: STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
   kr: STRICT_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
 };
 
@@ -87,8 +89,9 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
         const csp = CSP_FOR[url.searchParams.get('provider')] || STRICT_CSP;
         return serveFile(res, join(ROOT, 'www/harness.html'), { 'Content-Security-Policy': csp });
       }
-      // The demo storefront runs under the strict policy a merchant can use (README, "CSP").
-      if (path === '/' || path === '/index.html') return serveFile(res, join(ROOT, 'www/index.html'), { 'Content-Security-Policy': STRICT_CSP });
+      // The demo storefront runs under the strictest policy a merchant of all three providers can
+      // use (README, "CSP"): Conekta's component and KR's client need inline styles.
+      if (path === '/' || path === '/index.html') return serveFile(res, join(ROOT, 'www/index.html'), { 'Content-Security-Policy': CSP_FOR.kr });
       // The example storefronts, as their bundlers built them (examples/build.mjs).
       const example = path.match(/^\/examples\/([\w-]+)\/(.*)$/);
       if (example) {

@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { mount, openBambooVerification, optionsFor, payInPage, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
+import { conektaForm, fillConektaCard, mount, openBambooVerification, optionsFor, payInPage, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -81,6 +81,19 @@ describe('accessibility', () => {
     assert.deepEqual(await status(page), { text: 'La tienda rechazó el pago (HTTP 422)', kind: 'error' });
     assert.equal((await payInPage(page)).status, 'approved');
     assert.deepEqual(await status(page), { text: 'Pago aprobado', kind: '' });
+  });
+
+  it("a decline while the shopper types in Conekta's form (its fields in a shadow root) leaves focus in the field", async () => {
+    const { page } = ctx.tab;
+    const saved = await shopper(ctx.world, 'conekta', ['4242424242424242']);
+    await mount(page, optionsFor(ctx.world, 'conekta', { profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    await page.click('#checkout .pasarela-profile-new'); // "use another card": its radio is the checked one
+    await fillConektaCard(page, '4000000000000127'); // insufficient funds
+    await conektaForm(page).locator('#ck-cvc').focus();
+    assert.equal((await payInPage(page)).status, 'declined');
+    const focused = await page.evaluate(() => [document.activeElement.tagName, document.activeElement.shadowRoot?.activeElement?.id]);
+    assert.deepEqual(focused, ['CONEKTA-IFRAME', 'ck-cvc'], 'not moved to the "use another card" radio');
   });
 
   it("after Bamboo's CVV form closes, focus is back on the chosen card", async () => {

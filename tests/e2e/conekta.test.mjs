@@ -1,7 +1,7 @@
 // Conekta's checkout component behind the same API: end to end in Chromium.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventNames, fillConektaCard, mount, openPage, optionsFor, payInPage, waitForEvent, suiteWorld } from './helpers.mjs';
+import { conektaForm, eventNames, fillConektaCard, mount, openPage, optionsFor, payInPage, waitForEvent, suiteWorld } from './helpers.mjs';
 
 describe('Conekta checkout', () => {
   const ctx = suiteWorld();
@@ -9,7 +9,7 @@ describe('Conekta checkout', () => {
   async function ready(page, extra) {
     assert.deepEqual(await mount(page, optionsFor(ctx.world, 'conekta', extra)), { ok: true });
     assert.deepEqual(await waitForEvent(page, 'ready'), { provider: 'conekta' });
-    await page.frameLocator('#checkout iframe').locator('#ck-number').waitFor();
+    await conektaForm(page).locator('#ck-number').waitFor();
   }
 
   it('approves 4242… through pay(): ready → token → result, one charge, order.paid webhook', async () => {
@@ -69,7 +69,7 @@ describe('Conekta checkout', () => {
     const { page } = ctx.tab;
     // The iframe's form is on screen while its script is still on the way (it is `defer`red):
     // a shopper can type and press the store's button before Conekta can submit.
-    await ctx.world.faults({ target: 'script:conekta', kind: 'delay', delayMs: 2500, path: '/component/card.js' });
+    await ctx.world.faults({ target: 'script:conekta', kind: 'delay', delayMs: 2500, path: 'component-static' });
     await ready(page);
     await fillConektaCard(page, '4242424242424242');
     const r = await payInPage(page);

@@ -4,7 +4,7 @@
 // <style>, so KR needs 'unsafe-inline' in style-src, and the strict policy is seen to refuse it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillConektaCard, fillKrCard, krOptions, mount, openPage, optionsFor, payInPage, payWithBambooCard, shopper, startWorld, waitForEvent } from './helpers.mjs';
+import { conektaForm, fillConektaCard, fillKrCard, krOptions, mount, openPage, optionsFor, payInPage, payWithBambooCard, shopper, startWorld, waitForEvent } from './helpers.mjs';
 import { CSP_FOR, STRICT_CSP } from '../../www/server.mjs';
 
 describe('strict CSP', () => {
@@ -48,7 +48,7 @@ describe('strict CSP', () => {
       const opts = provider === 'kr' ? await krOptions(world) : optionsFor(world, provider);
       await mount(page, opts);
       await waitForEvent(page, 'ready');
-      await page.frameLocator('#checkout iframe').locator('input').first().waitFor();
+      await (provider === 'conekta' ? conektaForm(page) : page.frameLocator('#checkout iframe')).locator('input').first().waitFor();
       await fill(page, pan);
       assert.equal((await payInPage(page)).status, 'approved', provider);
       assert.deepEqual(await page.evaluate(() => window.__violations), [], provider);

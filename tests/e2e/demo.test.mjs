@@ -27,7 +27,7 @@ describe('demo storefront', () => {
       const { page, close } = await openPage(world, '/');
       await page.waitForSelector('#checkout iframe');
       await page.check(`input[name=provider][value=${provider}]`);
-      await page.waitForFunction((p) => document.querySelector(`#checkout .pasarela[data-provider=${p}] iframe`), provider);
+      await page.waitForFunction((p) => document.querySelector(`#checkout .pasarela[data-provider=${p}] :is(iframe, conekta-iframe)`), provider);
       await page.waitForFunction(() => document.querySelector('#checkout .pasarela')?.dataset.state === 'ready');
       await fill(page, pan);
       await page.click('#pay');

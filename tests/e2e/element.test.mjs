@@ -3,7 +3,7 @@
 // connectedCallback/disconnectedCallback, and the same strict CSP as the rest of the package.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillConektaCard, openPage, optionsFor, suiteWorld } from './helpers.mjs';
+import { conektaForm, fillConektaCard, openPage, optionsFor, suiteWorld } from './helpers.mjs';
 
 /** Loads pasarela.js and records every checkout event the elements dispatch, in order. */
 async function withScriptTag(page) {
@@ -37,7 +37,7 @@ function addElement(page, options, { as = 'property' } = {}) {
     document.body.replaceChildren(el);
   }, [options, as]);
 }
-const conektaFrames = (page) => page.evaluate(() => document.querySelectorAll('pasarela-checkout iframe').length);
+const conektaFrames = (page) => page.evaluate(() => document.querySelectorAll('pasarela-checkout conekta-iframe').length);
 
 describe('<pasarela-checkout>', () => {
   const ctx = suiteWorld();
@@ -159,7 +159,7 @@ describe('<pasarela-checkout>', () => {
     await page.evaluate((m) => { document.body.innerHTML = m; }, markup.replace(/<script[\s\S]*?<\/script>/g, ''));
     await page.addScriptTag({ url: '/pkg/pasarela.js' });
     await page.addScriptTag({ content: js });
-    await page.frameLocator('#checkout iframe').locator('#ck-number').waitFor({ timeout: 15_000 });
+    await conektaForm(page).locator('#ck-number').waitFor({ timeout: 15_000 });
     await fillConektaCard(page, '4242424242424242');
     await page.click('#buy');
     await page.waitForURL(/\/gracias$/, { timeout: 15_000 });

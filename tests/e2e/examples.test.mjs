@@ -11,7 +11,7 @@ const EXAMPLES = ['vite-ts', 'vite-react', 'webpack', 'esbuild'];
 /** Pasarela's hosts and Conekta forms on the page (one checkout = one of each). */
 const rendered = (page) => page.evaluate(() => ({
   hosts: document.querySelectorAll('.pasarela').length,
-  forms: document.querySelectorAll('.pasarela iframe').length,
+  forms: document.querySelectorAll('.pasarela conekta-iframe').length,
 }));
 
 describe('example storefronts', () => {

@@ -2,7 +2,7 @@
 // Every case asserts what the merchant received (requests, charges) and what the page saw.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { events, eventNames, fillConektaCard, fillKrCard, krOptions, mount, openPage, optionsFor, payInPage, payWithBambooCard, waitForEvent, suiteWorld } from './helpers.mjs';
+import { conektaForm, events, eventNames, fillConektaCard, fillKrCard, krOptions, mount, openPage, optionsFor, payInPage, payWithBambooCard, waitForEvent, suiteWorld } from './helpers.mjs';
 
 const PROVIDERS = ['bamboo', 'conekta', 'kr'];
 const GOOD = { bamboo: '4111111111111111', conekta: '4242424242424242', kr: '4970100000000055' };
@@ -15,7 +15,7 @@ describe('fault injection', () => {
     const m = await mount(page, opts);
     assert.deepEqual(m, { ok: true });
     await waitForEvent(page, 'ready');
-    await page.frameLocator('#checkout iframe').locator('input').first().waitFor();
+    await (provider === 'conekta' ? conektaForm(page) : page.frameLocator('#checkout iframe')).locator('input').first().waitFor();
   }
 
   /** One new-card attempt with a good card; resolves the `pay()` outcome. */

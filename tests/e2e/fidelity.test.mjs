@@ -4,8 +4,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  events, fillConektaCard, fillKrCard, krOptions, mount, optionsFor, payInPage, payWithBambooCard, shopper,
-  suiteWorld, waitForEvent, openBambooVerification,
+  conektaForm, events, fillConektaCard, fillKrCard, krOptions, mount, optionsFor, payInPage, payWithBambooCard, shopper,
+  suiteWorld, waitForEvent, openBambooVerification, openPage,
 } from './helpers.mjs';
 
 /** Loads a provider script into the page as a storefront would, without Pasarela. */
@@ -200,6 +200,43 @@ describe('Conekta component as documented', () => {
     assert.equal((await ctx.world.state()).charges.length, 1);
   });
 
+  it('emulator, as the 4.8 component renders: <conekta-iframe> with an open shadow root, CSS-in-JS <style> elements, a second script from the assets host; no <iframe>', async () => {
+    const { page } = ctx.tab;
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    await conektaForm(page).locator('#ck-number').waitFor();
+    const seen = await page.evaluate(() => {
+      const host = document.querySelector('#checkout conekta-iframe');
+      return {
+        iframes: document.querySelectorAll('#checkout iframe').length,
+        shadow: !!host.shadowRoot && host.shadowRoot.mode,
+        shadowStyle: host.shadowRoot.querySelectorAll('style').length,
+        headStyle: !!document.head.querySelector('style[data-styled]'),
+        staticScript: [...document.scripts].some((s) => /\/assets\/component\/[\d.]+\/lib\/component-static\.min\.js$/.test(s.src)),
+        // Pasarela leaves a field of the form focused when it reads the page's focus.
+        focusInSlot: (host.shadowRoot.getElementById('ck-number').focus(), document.activeElement === host),
+      };
+    });
+    assert.deepEqual(seen, { iframes: 0, shadow: 'open', shadowStyle: 1, headStyle: true, staticScript: true, focusInSlot: true });
+  });
+
+  it("the component's inline styles are refused by the strict policy, as the real component's would be", async () => {
+    const tab = await openPage(ctx.world, '/harness-csp.html?provider=bamboo'); // STRICT_CSP: no 'unsafe-inline'
+    try {
+      const { page } = tab;
+      await page.evaluate(() => {
+        window.__violations = [];
+        document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective));
+      });
+      await mount(page, optionsFor(ctx.world, 'conekta'));
+      await waitForEvent(page, 'ready');
+      await page.waitForFunction(() => window.__violations.length > 0);
+      assert.ok((await page.evaluate(() => window.__violations)).some((v) => v.startsWith('style-src')));
+    } finally {
+      await tab.close();
+    }
+  });
+
   it('emulator: a page without onFormError hears nothing about an invalid card', async () => {
     const { page } = ctx.tab;
     await loadScript(page, `${ctx.world.url}/conekta/v1.0/js/conekta-checkout.min.js`);
@@ -216,7 +253,7 @@ describe('Conekta component as documented', () => {
       });
     });
     await page.waitForFunction(() => typeof window.__submit === 'function');
-    await page.frameLocator('#t iframe').locator('#ck-number').fill('1234');
+    await conektaForm(page, '#t').locator('#ck-number').fill('1234');
     await page.evaluate(() => window.__submit());
     await page.waitForTimeout(1000);
     assert.deepEqual(await page.evaluate(() => window.__heard), []);
@@ -462,9 +499,9 @@ describe('mounting order', () => {
     const saved = await shopper(ctx.world, 'conekta', ['4242424242424242']);
     await mount(page, optionsFor(ctx.world, 'conekta', { profiles: saved.profiles }));
     await waitForEvent(page, 'ready');
-    assert.equal(await page.locator('#checkout iframe').count(), 0, 'no provider iframe for a one-click shopper');
+    assert.equal(await page.locator('#checkout conekta-iframe').count(), 0, 'no card form for a one-click shopper');
     await page.click('#checkout .pasarela-profile-new');
-    await page.frameLocator('#checkout iframe').locator('#ck-number').waitFor();
+    await conektaForm(page).locator('#ck-number').waitFor();
     await fillConektaCard(page, '4242424242424242');
     assert.equal((await payInPage(page)).status, 'approved');
   });

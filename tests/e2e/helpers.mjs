@@ -118,9 +118,15 @@ export async function payWithBambooCard(page, pan, { exp = '12/30', cvv = '123',
   await f.locator('#pw-submit').click();
 }
 
-/** Types a card into the Conekta emulator's iframe (its own button is hidden: `pay()` submits). */
+/**
+ * The Conekta component's fields: in the open shadow root of its <conekta-iframe> (no iframe, as
+ * the 4.8 component renders; Playwright's locators pierce open shadow roots).
+ */
+export const conektaForm = (page, host = '#checkout') => page.locator(`${host} conekta-iframe`);
+
+/** Types a card into the Conekta emulator's form (its own button is hidden: `pay()` submits). */
 export async function fillConektaCard(page, pan, { exp = '12/30', cvc = '123', name = 'Ana Pérez' } = {}) {
-  const f = page.frameLocator('#checkout iframe');
+  const f = conektaForm(page);
   await f.locator('#ck-name').fill(name);
   await f.locator('#ck-number').fill(pan);
   await f.locator('#ck-exp').fill(exp);

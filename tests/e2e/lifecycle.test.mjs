@@ -266,9 +266,10 @@ describe('a long-lived page', () => {
       window.clearTimeout = (id) => { running.delete(id); clear(id); };
       const { createCheckout } = await import('/pkg/pasarela.mjs');
       const snapshot = () => ({ head: document.head.childElementCount, body: document.body.getElementsByTagName('*').length });
-      // One checkout first: the provider's own script and assets come once per page.
+      // One checkout first: the provider's own scripts and styles come once per page.
       const first = await createCheckout(o);
       await new Promise((r) => first.on('ready', r));
+      while (!document.querySelector('conekta-iframe')) await new Promise((r) => set(r, 20));
       first.destroy();
       const before = snapshot();
       for (let i = 0; i < 40; i += 1) {

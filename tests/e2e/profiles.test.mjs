@@ -314,7 +314,7 @@ describe('saved profiles and one-click', () => {
     await mountWith(page, optionsFor(ctx.world, 'conekta', { profiles: saved.profiles }));
     await page.click('#checkout .pasarela-profile-new');
     assert.equal(await waitForEvent(page, 'profileselected').catch(() => 'none'), 'none');
-    await page.waitForSelector('#checkout .pasarela-provider-form iframe', { state: 'visible' });
+    await page.waitForSelector('#checkout .pasarela-provider-form conekta-iframe', { state: 'visible' });
     await fillConektaCard(page, '4242424242424242');
     await page.click('#checkout .pasarela-pay');
     assert.equal((await waitForEvent(page, 'result')).status, 'approved');

@@ -27,17 +27,20 @@ export function waitForEvent(page, name, count = 1) {
 }
 
 /**
- * Types `fields` (selector → value) into the frame matched by `frame` and, with `submit`, clicks
- * that button: input and change events as typing makes them.
+ * Types `fields` (selector → value) into the frame matched by `frame` (an <iframe>, or an element
+ * whose fields are in its open shadow root) and, with `submit`, clicks that button: input and
+ * change events as typing makes them.
  */
 export async function fillFrame(page, frame, fields, submit) {
   // Loaded, not just parsed: the form's own script must have attached its handlers.
   await until(page, ([f, first]) => {
-    const doc = document.querySelector(f)?.contentDocument;
-    return doc?.readyState === 'complete' && !!doc.querySelector(first);
+    const el = document.querySelector(f);
+    const doc = el?.contentDocument ?? el?.shadowRoot;
+    return (!el?.contentDocument || doc.readyState === 'complete') && !!doc?.querySelector(first);
   }, [frame, Object.keys(fields)[0]], { what: `${frame} inputs` });
   await page.evaluate(([f, values, button]) => {
-    const doc = document.querySelector(f).contentDocument;
+    const el = document.querySelector(f);
+    const doc = el.contentDocument ?? el.shadowRoot;
     for (const [sel, value] of Object.entries(values)) {
       const input = doc.querySelector(sel);
       input.focus();
@@ -49,8 +52,9 @@ export async function fillFrame(page, frame, fields, submit) {
   }, [frame, fields, submit || null]);
 }
 
+/** Conekta's fields are in the open shadow root of its <conekta-iframe> (the 4.8 component's way). */
 export const fillConektaCard = (page, pan) =>
-  fillFrame(page, '#checkout iframe', { '#ck-name': 'Ana Pérez', '#ck-number': pan, '#ck-exp': '12/30', '#ck-cvc': '123' });
+  fillFrame(page, '#checkout conekta-iframe', { '#ck-name': 'Ana Pérez', '#ck-number': pan, '#ck-exp': '12/30', '#ck-cvc': '123' });
 export const fillKrCard = (page, pan) =>
   fillFrame(page, '#checkout iframe', { '#kr-pan': pan, '#kr-expiry': '12/30', '#kr-security-code': '123' });
 export const payWithBambooCard = (page, pan) =>

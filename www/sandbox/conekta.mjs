@@ -1,8 +1,9 @@
 // Emulated Conekta: the checkout component's assets and the REST API (seed 003, FLOWS.md, the
 // public OpenAPI spec conekta/openapi). Paths live under /conekta:
-//   GET  /conekta/v1.0/js/conekta-checkout.min.js    the component library
-//   GET  /conekta/v1.0/component/card                the card iframe (+ card.js, card.css)
-//   POST /conekta/tokens                             iframe → tokenizer (public key; guess: shape of the real one)
+//   GET  /conekta/v1.0/js/conekta-checkout.min.js    the component's loader
+//   GET  /conekta/assets/component/4.8.0/lib/component-static.min.js   the component itself
+//   GET  /conekta/assets/checkout/img/cards.svg      an image of the component's
+//   POST /conekta/tokens                             component → tokenizer (public key; guess: shape of the real one)
 //   POST /conekta/customers, POST /conekta/orders, GET /conekta/orders/{id}   API (Bearer private key)
 // Webhooks `order.paid`, `order.pending_payment`, `order.declined` are delivered to the listener
 // the merchant registers (`onWebhook`), as Conekta POSTs them to the merchant's endpoint.
@@ -142,9 +143,8 @@ export function createConekta() {
     const rest = p.slice('/conekta'.length);
     const asset = async (file, type) => { res.writeHead(200, { 'Content-Type': type, 'Cache-Control': 'no-cache' }); res.end(await readFile(ASSETS + file)); };
     if (req.method === 'GET' && rest === '/v1.0/js/conekta-checkout.min.js') { await asset('conekta-checkout.js', 'text/javascript'); return true; }
-    if (req.method === 'GET' && rest === '/v1.0/component/card') { await asset('card.html', 'text/html; charset=utf-8'); return true; }
-    if (req.method === 'GET' && rest === '/v1.0/component/card.js') { await asset('card.js', 'text/javascript'); return true; }
-    if (req.method === 'GET' && rest === '/v1.0/component/card.css') { await asset('card.css', 'text/css'); return true; }
+    if (req.method === 'GET' && rest === '/assets/component/4.8.0/lib/component-static.min.js') { await asset('component-static.js', 'text/javascript'); return true; }
+    if (req.method === 'GET' && rest === '/assets/checkout/img/cards.svg') { await asset('cards.svg', 'image/svg+xml'); return true; }
     if (req.method === 'POST' && rest === '/tokens') {
       const r = tokenize((await readJson(req)) || {});
       sendJson(res, r.error ? 422 : 200, r.error || r.token);
