@@ -73,8 +73,12 @@ impl Conekta {
 /// checks give `{ object: 'error', type, message, message_to_purchaser }` without `details`
 /// (the component's 4.8 source, docs/providers/conekta.md): `message_to_purchaser` then. The
 /// top-level `message` is an English text for developers and never shown; with neither, the
-/// error keeps Pasarela's own message in the shopper's language.
+/// error keeps Pasarela's own message in the shopper's language. A tokenizer answer that is not a
+/// success reaches the callback as the HTTP library's error, the API's body in `response.data`
+/// (the 4.8 source's `customFetch`): that body is read.
 fn error_detail(err: &JsValue) -> (Option<String>, Option<String>) {
+    let body = js::get(&js::get(err, "response"), "data");
+    let err = if body.is_object() { &body } else { err };
     let first = js::get(&js::get(err, "details"), "0");
     let message = js::get_string(&first, "message").or_else(|| js::get_string(err, "message_to_purchaser"));
     (message, js::get_string(&first, "param").or_else(|| js::get_string(err, "param")))

@@ -251,10 +251,13 @@ describe('lifecycle rules', () => {
 describe('a long-lived page', () => {
   const ctx = suiteWorld();
 
-  it('create/destroy cycles leave <head> and <body> as they were: no preload link, node or timer piles up', { timeout: 60_000 }, async () => {
+  it('500 create/destroy cycles leave the page as it was: <head>, <body>, listeners, timers, wasm memory', { timeout: 180_000 }, async () => {
     const { page } = ctx.tab;
+    const cdp = await page.context().newCDPSession(page);
+    const listeners = async () => (await cdp.send('Runtime.evaluate', { includeCommandLineAPI: true, returnByValue: true,
+      expression: '[window, document, document.head, document.body].map((t) => Object.values(getEventListeners(t)).reduce((n, l) => n + l.length, 0)).join()' })).result.value;
     const o = optionsFor(ctx.world, 'conekta');
-    const left = await page.evaluate(async (o) => {
+    await page.evaluate(() => {
       // Timers the page has running (set, neither cleared nor fired), counted from here on.
       const running = new Set();
       const set = window.setTimeout.bind(window), clear = window.clearTimeout.bind(window);
@@ -264,27 +267,43 @@ describe('a long-lived page', () => {
         return id;
       };
       window.clearTimeout = (id) => { running.delete(id); clear(id); };
+      window.__timers = running;
+      window.__pause = (ms) => new Promise((r) => set(r, ms));
+    });
+    const snapshot = () => page.evaluate(async () => ({
+      head: [...document.head.children].map((e) => e.tagName).join(),
+      body: document.body.getElementsByTagName('*').length,
+      preloads: document.querySelectorAll('link[rel=preload]').length,
+      timers: window.__timers.size,
+      memory: (await import('/pkg/pasarela.mjs'))._wasmMemoryBytes(),
+    }));
+    const cycles = (n, o) => page.evaluate(async ({ n, o }) => {
       const { createCheckout } = await import('/pkg/pasarela.mjs');
-      const snapshot = () => ({ head: document.head.childElementCount, body: document.body.getElementsByTagName('*').length });
-      // One checkout first: the provider's own scripts and styles come once per page.
-      const first = await createCheckout(o);
-      await new Promise((r) => first.on('ready', r));
-      while (!document.querySelector('conekta-iframe')) await new Promise((r) => set(r, 20));
-      first.destroy();
-      const before = snapshot();
-      for (let i = 0; i < 40; i += 1) {
+      for (let i = 0; i < n; i += 1) {
         const c = await createCheckout(o);
         if (i % 2) await new Promise((r) => c.on('ready', r)); // half of them destroyed before ready
         c.destroy();
         // A refused one too: its preload goes with the rejection.
         await createCheckout({ ...o, order: { ...o.order, amount: -1 } }).catch(() => {});
       }
-      await new Promise((r) => set(r, 300));
-      return { before, after: snapshot(), preloads: document.querySelectorAll('link[rel=preload]').length, timers: running.size };
+      await window.__pause(300);
+    }, { n, o });
+    // One checkout first, its form on screen: the provider's own scripts and styles come once per page.
+    await page.evaluate(async (o) => {
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      const c = await createCheckout(o);
+      while (!document.querySelector('conekta-iframe')) await window.__pause(20);
+      c.destroy();
+      await window.__pause(300);
     }, o);
-    assert.deepEqual(left.after, left.before);
-    assert.equal(left.preloads, 0, 'no <link rel=preload> left behind');
-    assert.equal(left.timers, 0, 'no timer of a destroyed checkout still running');
+    const [before, l1] = [await snapshot(), await listeners()];
+    await cycles(500, o);
+    const [after, l500] = [await snapshot(), await listeners()];
+    console.log(`# 500 cycles: wasm memory ${before.memory} → ${after.memory} B; listeners window,document,head,body ${l1} → ${l500}; timers ${before.timers} → ${after.timers}`);
+    assert.deepEqual({ ...after, memory: 0 }, { ...before, memory: 0 }, 'elements, preloads and timers');
+    assert.equal(after.preloads, 0, 'no <link rel=preload> left behind');
+    assert.equal(l500, l1, 'listeners');
+    assert.ok(after.memory - before.memory <= 64 * 1024, `wasm memory grew ${after.memory - before.memory} B`);
   });
 
   for (const provider of ['kr', 'bamboo']) {

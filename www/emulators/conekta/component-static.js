@@ -8,7 +8,8 @@
  *   style-src refuses them, reports a violation and leaves the form unstyled;
  * - an image from Conekta's assets host (here /conekta/assets/checkout/img/…);
  * - tokenization from the page (POST /tokens with the public key); onCreateTokenSucceeded gets
- *   the whole /tokens answer; a refusal reaches onCreateTokenError as the API's body;
+ *   the whole /tokens answer; a refusal reaches onCreateTokenError as the HTTP library's error
+ *   (an AxiosError, the API's body in response.data);
  * - its own checks before any request raise { object: 'error', type: 'invalid_request_error',
  *   message (English, for developers), message_to_purchaser } on onFormError (which 4.8.0 lacks
  *   and later versions have: inferred from Conekta's plugin);
@@ -97,11 +98,17 @@
         method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ publicKey: props.publicKey, number: $('ck-number').value, name: $('ck-name').value,
           exp_month: exp[0], exp_year: exp[1], cvc: $('ck-cvc').value.trim() }),
-      }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+      }).then(function (r) { return r.json().then(function (b) { return { ok: r.ok, status: r.status, body: b }; }); })
         .then(function (r) {
           if (!host.isConnected) return;
           if (r.ok) { props.call('onCreateTokenSucceeded', r.body); form.reset(); }
-          else { $('ck-error').textContent = ((r.body.details || [])[0] || {}).message || r.body.message_to_purchaser || ''; props.call('onCreateTokenError', r.body); }
+          else {
+            $('ck-error').textContent = ((r.body.details || [])[0] || {}).message || r.body.message_to_purchaser || '';
+            // An answer that is not a success reaches the callback as the HTTP library's error,
+            // the body under response.data (the 4.8 source's customFetch rethrows the AxiosError).
+            props.call('onCreateTokenError', { name: 'AxiosError', message: 'Request failed with status code ' + r.status,
+              code: 'ERR_BAD_REQUEST', response: { status: r.status, data: r.body } });
+          }
         })
         .catch(function () {
           if (host.isConnected) props.call('onCreateTokenError', { object: 'error', type: 'api_error', message: 'Network error', message_to_purchaser: 'Sin conexión' });
