@@ -306,6 +306,34 @@ describe('a long-lived page', () => {
     assert.ok(after.memory - before.memory <= 64 * 1024, `wasm memory grew ${after.memory - before.memory} B`);
   });
 
+  it('a checkout that paid, or that set a KR form up, leaves no timer running once destroyed', async () => {
+    const { page } = ctx.tab;
+    await page.evaluate(() => {
+      const running = new Map();
+      const set = window.setTimeout.bind(window), clear = window.clearTimeout.bind(window);
+      window.setTimeout = (fn, ms, ...args) => {
+        const id = set((...a) => { running.delete(id); return typeof fn === 'function' ? fn(...a) : undefined; }, ms, ...args);
+        running.set(id, ms);
+        return id;
+      };
+      window.clearTimeout = (id) => { running.delete(id); clear(id); };
+      // Timers of a second or more (the waits' bounds; the providers' own short ones aside).
+      window.__longTimers = () => [...running.values()].filter((ms) => ms >= 1000);
+    });
+    // A Conekta payment: the request's abort timer and the token wait's bound were left running.
+    await mount(page, optionsFor(ctx.world, 'conekta'));
+    await waitForEvent(page, 'ready');
+    await fillConektaCard(page, '4242424242424242');
+    assert.equal((await payInPage(page)).status, 'approved');
+    await page.evaluate(() => checkout.destroy());
+    assert.deepEqual(await page.evaluate(() => window.__longTimers()), [], 'after a payment');
+    // A KR form set up, then destroyed: the 15 s bound of its set-up was left running.
+    await mount(page, await krOptions(ctx.world));
+    await waitForEvent(page, 'ready', 2);
+    await page.evaluate(() => checkout.destroy());
+    assert.deepEqual(await page.evaluate(() => window.__longTimers()), [], 'after a KR form');
+  });
+
   for (const provider of ['kr', 'bamboo']) {
     it(`${provider}: a checkout whose script failed to load lets go of the page: the retry the error invites mounts`, async () => {
       const { page } = ctx.tab;
