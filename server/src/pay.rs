@@ -252,14 +252,14 @@ async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderEr
             customer.clone()
         }
         None => {
-            let customer = match &s.customer_ref {
-                Some(cref) => conekta_customer(app, cref, &s.customer).await?,
-                None => conekta.create_customer(&s.customer).await?,
-            };
-            // A customer made for this attempt has no cards yet; a storefront's may have some.
-            let known = match &s.customer_ref {
-                Some(_) => conekta.cards(&customer).await?.into_iter().map(|card| card.secret.expose().to_owned()).collect(),
-                None => Vec::new(),
+            // A storefront's customer may have cards already; one made for this attempt has none.
+            let (customer, known) = match &s.customer_ref {
+                Some(cref) => {
+                    let id = conekta_customer(app, cref, &s.customer).await?;
+                    let known = conekta.cards(&id).await?.into_iter().map(|card| card.secret.expose().to_owned()).collect();
+                    (id, known)
+                }
+                None => (conekta.create_customer(&s.customer).await?, Vec::new()),
             };
             keep(KeptSource::Pending { customer: customer.clone(), known }).await?;
             customer

@@ -156,13 +156,14 @@ impl Checkout {
         if container.query_selector(":scope>.pasarela").ok().flatten().is_some() {
             return Err(PasarelaError::invalid("container", "already hosts a live checkout", opts.locale));
         }
-        // Refused before anything is rendered: a second PWCheckout or KR on the page would
-        // silently take over the first one's global state.
+        // This provider's wasm has this provider's adapter (the JS entry loads the right one).
         let Some(provider) = providers::for_options(opts.clone()) else {
             return Err(PasarelaError::new(ErrorCode::Unsupported, opts.locale)
                 .with_provider(opts.provider())
                 .with_field("provider"));
         };
+        // Refused before anything is rendered: a second PWCheckout or KR on the page would
+        // silently take over the first one's global state.
         let page_claim = providers::PageClaim::take(opts.provider(), opts.locale)?;
         let host =
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;

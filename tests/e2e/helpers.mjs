@@ -9,8 +9,8 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--dis
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
 
 // The package's own list of events (importing the entry in Node runs nothing).
-export { EVENTS } from '../../pkg/pasarela.mjs';
 import { EVENTS } from '../../pkg/pasarela.mjs';
+export { EVENTS };
 
 /** Starts the sandbox and the browser once per test file. */
 export async function startWorld() {
