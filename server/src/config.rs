@@ -1,11 +1,76 @@
 //! Configuration from the environment, optionally preloaded from a `KEY=VALUE` file
-//! (`PASARELA_CONFIG`). With nothing set the service starts on `./pasarela.db` (SQLite) with no
-//! provider configured; each provider is enabled by its private key.
+//! (`PASARELA_CONFIG`). [`SETTINGS`] is the one list of what the service reads: the names it
+//! knows, the defaults it uses and the text of `--help`.
+//!
+//! The service refuses to start (a [`ConfigError`] naming the variable) on what it would
+//! otherwise ignore or misread: an unknown `PASARELA_`/`BAMBOO_`/`CONEKTA_`/`LYRA_` variable (a
+//! typo leaves a provider off), a provider setting without the provider's key, a URL or an origin
+//! it cannot use, a value that does not parse, and no provider at all. An error names variables
+//! and never repeats a key's value.
 
+use base64::Engine as _;
+use reqwest::Url;
 use std::collections::HashMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::Duration;
+
+/// One setting: its variable, what the service uses when it is not set, and what it does.
+#[derive(Clone, Copy, Debug)]
+pub struct Setting {
+    /// The environment variable.
+    pub name: &'static str,
+    /// The value used when unset; `None`: the feature is off, or `about` says what is derived.
+    pub default: Option<&'static str>,
+    /// One line or two for `--help`.
+    pub about: &'static str,
+}
+
+const fn set(name: &'static str, default: Option<&'static str>, about: &'static str) -> Setting {
+    Setting { name, default, about }
+}
+
+/// Every variable the service reads, in `--help`'s order. A default here is the default used.
+pub const SETTINGS: &[Setting] = &[
+    set("PASARELA_CONFIG", None, "A KEY=VALUE file read first (# comments, values may be double-quoted); the environment overrides it."),
+    set("PASARELA_LISTEN", Some("127.0.0.1:4242"), "host:port to listen on (port 0: any free port)."),
+    set("DATABASE_URL", Some("sqlite://pasarela.db?mode=rwc"), "sqlite://... or postgres://...; migrated at start."),
+    set("PASARELA_SECRET_KEY", None, "The storefront backend's Bearer key for /v1/*. Unset: generated once, kept in the database and written to PASARELA_SECRET_KEY_FILE."),
+    set("PASARELA_SECRET_KEY_FILE", Some("pasarela-secret.key"), "Where a generated secret key is written (mode 600)."),
+    set("PASARELA_ALLOWED_ORIGINS", None, "Comma-separated storefront origins (https://shop.example) whose pages may call /pay and /kr/* (CORS). Unset: none."),
+    set("PASARELA_RATE_LIMIT", Some("300"), "Requests per minute per client on the page-facing routes (/pay, /kr/*); 0 turns the limit off."),
+    set("PASARELA_SESSION_TTL_MS", Some("1800000"), "How long a session's client secret works, unless the backend asks for less."),
+    set("PASARELA_ATTEMPT_LEASE_MS", Some("30000"), "How long a request owns a payment attempt before another may take it over (and reconcile with the provider)."),
+    set("PASARELA_PROVIDER_TIMEOUT_MS", Some("20000"), "Bound on every provider call."),
+    set("PASARELA_IN_PROGRESS_WAIT_MS", Some("10000"), "How long a request with the key of an attempt in progress waits before answering 409."),
+    set("PASARELA_STATUS_REFRESH_MS", Some("2000"), "Minimum time between two refreshes of one payment's status from its provider."),
+    set("PASARELA_LOG", Some("info"), "Log filter (tracing's EnvFilter: info, warn, pasarela_server=debug,...). Logs go to stderr, redacted."),
+    set("PASARELA_LOG_FORMAT", Some("text"), "text, or json (one JSON object per line)."),
+    set("BAMBOO_PRIVATE_KEY", None, "Enables Bamboo Payment: the merchant's private key."),
+    set("BAMBOO_API_URL", Some("https://api.stage.bamboopayment.com"), "Bamboo's Purchase API (stage by default)."),
+    set("BAMBOO_WEBHOOK_SECRET", None, "Key of the HMAC of Bamboo's purchase notifications. Unset: the private key."),
+    set("BAMBOO_COUNTRY", Some("UY"), "TargetCountryISO of every purchase."),
+    set("CONEKTA_PRIVATE_KEY", None, "Enables Conekta: the merchant's private API key."),
+    set("CONEKTA_API_URL", Some("https://api.conekta.io"), "Conekta's API."),
+    set("CONEKTA_WEBHOOK_KEY", None, "The PEM public key Conekta gives for the webhooks' digest header (newlines may be written \\n). Unset: a webhook is checked only by reading its order back from Conekta."),
+    set("LYRA_SHOP_ID", None, "Enables Lyra KR, with LYRA_PASSWORD and LYRA_HMAC_KEY: the shop id (REST API user)."),
+    set("LYRA_PASSWORD", None, "The REST API password (it also signs the IPN)."),
+    set("LYRA_HMAC_KEY", None, "The HMAC-SHA-256 key of the browser's kr-hash."),
+    set("LYRA_API_URL", Some("https://api.lyra.com"), "Lyra's REST API V4."),
+    set("LYRA_BIN_DISCOUNTS", None, "BIN:minor units off, comma-separated (59701003:1000), for KR's BIN amount update."),
+];
+
+/// The prefixes of the service's own variables: any other name with one is a mistake.
+const PREFIXES: [&str; 4] = ["PASARELA_", "BAMBOO_", "CONEKTA_", "LYRA_"];
+
+/// Variables of this repository's scripts and tests (scripts/postgres.sh, tests/, www/sandbox/)
+/// that share a prefix but are not settings: a shell set up to run the tests can run the service.
+const TOOLING: &[&str] = &["PASARELA_TEST_DATABASE_URL", "PASARELA_SERVER_BIN", "PASARELA_ENGINES", "PASARELA_PG_DIR", "PASARELA_PG_PORT"];
+
+/// The setting named `name`.
+pub fn setting(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
+}
 
 /// A secret value: compared in constant time and never printed (`Debug` shows its length only).
 #[derive(Clone)]
@@ -36,7 +101,9 @@ impl fmt::Debug for Secret {
 /// Bamboo Payment's server API (`Authorization: Basic {privateKey}`, FLOWS.md).
 #[derive(Clone, Debug)]
 pub struct BambooConfig {
+    /// `BAMBOO_API_URL`, without a trailing slash.
     pub api_url: String,
+    /// `BAMBOO_PRIVATE_KEY`.
     pub private_key: Secret,
     /// The key of the purchase notifications' HMAC (FLOWS.md: "merchant secret").
     pub webhook_secret: Secret,
@@ -47,30 +114,47 @@ pub struct BambooConfig {
 /// Conekta's REST API (`Authorization: Bearer {privateKey}`).
 #[derive(Clone, Debug)]
 pub struct ConektaConfig {
+    /// `CONEKTA_API_URL`, without a trailing slash.
     pub api_url: String,
+    /// `CONEKTA_PRIVATE_KEY`.
     pub private_key: Secret,
+    /// `CONEKTA_WEBHOOK_KEY`: the PEM public key (real newlines, 64-column base64) that verifies
+    /// a webhook's `digest` header. `None`: reading the order back is the only check.
+    pub webhook_key: Option<String>,
 }
 
 /// Lyra's REST API V4 (`Authorization: Basic base64(shopId:password)`), and the HMAC-SHA-256 key
 /// of the browser's `kr-hash` (the REST password signs the IPN).
 #[derive(Clone, Debug)]
 pub struct LyraConfig {
+    /// `LYRA_API_URL`, without a trailing slash.
     pub api_url: String,
+    /// `LYRA_SHOP_ID`.
     pub shop_id: String,
+    /// `LYRA_PASSWORD`.
     pub password: Secret,
+    /// `LYRA_HMAC_KEY`.
     pub hmac_key: Secret,
     /// The storefront's BIN rules for `KR.setBinUpdateNotificationUrl`: BIN → minor units off.
     pub bin_discounts: HashMap<String, i64>,
 }
 
-/// Everything the service reads at start.
+/// Everything the service reads at start (see [`SETTINGS`] for each variable).
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// `PASARELA_LISTEN`.
     pub listen: SocketAddr,
+    /// `DATABASE_URL`.
     pub database_url: String,
     /// The storefront backend's key for `/v1/*`; `None`: generated once and kept in the database.
     pub secret_key: Option<Secret>,
+    /// `PASARELA_SECRET_KEY_FILE`: where a generated secret key is written.
+    pub secret_key_file: String,
+    /// Storefront origins as browsers send them (`https://shop.example`, default port left out).
     pub allowed_origins: Vec<String>,
+    /// Requests per minute per client on the page-facing routes; `0`: no limit.
+    pub rate_limit: u32,
+    /// `PASARELA_SESSION_TTL_MS`.
     pub session_ttl: Duration,
     /// How long a request owns an attempt before another may take it over (and reconcile).
     pub attempt_lease: Duration,
@@ -78,17 +162,62 @@ pub struct Config {
     pub provider_timeout: Duration,
     /// How long a request with the key of an attempt in progress waits before a 409.
     pub in_progress_wait: Duration,
+    /// Minimum time between two provider status refreshes of one payment (polls in between are
+    /// answered from the database, so a page polling fast does not hammer the provider).
+    pub status_refresh: Duration,
+    /// `PASARELA_LOG`: the log filter (already checked to parse).
+    pub log_filter: String,
+    /// `PASARELA_LOG_FORMAT=json`: one JSON object per log line.
+    pub log_json: bool,
+    /// Bamboo, when `BAMBOO_PRIVATE_KEY` is set.
     pub bamboo: Option<BambooConfig>,
+    /// Conekta, when `CONEKTA_PRIVATE_KEY` is set.
     pub conekta: Option<ConektaConfig>,
+    /// Lyra KR, when its three keys are set.
     pub lyra: Option<LyraConfig>,
 }
 
-/// A setting that could not be read; names the variable.
+/// A setting that could not be used; names the variable, never repeats a secret.
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: {name}: {why}")]
 pub struct ConfigError {
-    pub name: &'static str,
+    /// The variable at fault.
+    pub name: String,
+    /// What is wrong and how to put it right.
     pub why: String,
+}
+
+fn err(name: &str, why: impl Into<String>) -> ConfigError {
+    ConfigError { name: name.to_owned(), why: why.into() }
+}
+
+/// The variables, read by name; a name missing from [`SETTINGS`] is a bug (caught in tests).
+struct Vars<'a>(&'a HashMap<String, String>);
+
+impl Vars<'_> {
+    /// The trimmed value; empty counts as unset.
+    fn get(&self, name: &str) -> Option<String> {
+        debug_assert!(setting(name).is_some(), "{name} is missing from SETTINGS");
+        self.0.get(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+    /// The value, or the default [`SETTINGS`] gives.
+    fn value(&self, name: &str) -> String {
+        self.get(name).unwrap_or_else(|| setting(name).and_then(|s| s.default).expect("a setting with a default").to_owned())
+    }
+    fn millis(&self, name: &str) -> Result<Duration, ConfigError> {
+        let v = self.value(name);
+        v.parse().map(Duration::from_millis).map_err(|_| err(name, format!("not a number of milliseconds: {v:?}")))
+    }
+    fn url(&self, name: &str) -> Result<String, ConfigError> {
+        api_url(name, &self.value(name))
+    }
+    /// Refuses `names` set while the provider's `keys` are not: the provider would stay off.
+    fn need(&self, keys: &str, names: &[&str]) -> Result<(), ConfigError> {
+        match names.iter().find(|n| self.get(n).is_some()) {
+            Some(n) => Err(err(n, format!("set without {keys}, so the provider stays off: set {keys}, or remove {n}"))),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Config {
@@ -96,67 +225,90 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let mut vars: HashMap<String, String> = HashMap::new();
         if let Ok(path) = std::env::var("PASARELA_CONFIG") {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| ConfigError { name: "PASARELA_CONFIG", why: format!("{path}: {e}") })?;
+            let text = std::fs::read_to_string(&path).map_err(|e| err("PASARELA_CONFIG", format!("{path}: {e}")))?;
             vars.extend(parse_env_file(&text));
         }
-        vars.extend(std::env::vars());
+        // Lossy: `std::env::vars` would panic on any variable that is not UTF-8, even one of
+        // another program's.
+        vars.extend(std::env::vars_os().map(|(k, v)| (k.to_string_lossy().into_owned(), v.to_string_lossy().into_owned())));
         Self::from_vars(&vars)
     }
 
-    /// Reads settings from a map (the environment, in tests a literal).
+    /// Reads settings from a map (the environment, in tests a literal). Unknown names come first:
+    /// a misspelt key explains the errors that would follow it.
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
-        let get = |k: &str| vars.get(k).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let millis = |name: &'static str, default: u64| -> Result<Duration, ConfigError> {
-            match get(name) {
-                None => Ok(Duration::from_millis(default)),
-                Some(v) => v
-                    .parse::<u64>()
-                    .map(Duration::from_millis)
-                    .map_err(|_| ConfigError { name, why: format!("not a number of milliseconds: {v:?}") }),
-            }
-        };
-        let listen = get("PASARELA_LISTEN").unwrap_or_else(|| "127.0.0.1:4242".into());
-        let listen = listen
+        check_names(vars)?;
+        let v = Vars(vars);
+        let listen = v.value("PASARELA_LISTEN");
+        let listen = listen.parse().map_err(|_| err("PASARELA_LISTEN", format!("not host:port: {listen:?}")))?;
+        let rate_limit = v.value("PASARELA_RATE_LIMIT");
+        let rate_limit = rate_limit
             .parse()
-            .map_err(|_| ConfigError { name: "PASARELA_LISTEN", why: format!("not host:port: {listen:?}") })?;
-        let bamboo = get("BAMBOO_PRIVATE_KEY").map(|key| BambooConfig {
-            api_url: trim_slash(get("BAMBOO_API_URL").unwrap_or_else(|| "https://api.stage.bamboopayment.com".into())),
-            webhook_secret: Secret::new(get("BAMBOO_WEBHOOK_SECRET").unwrap_or_else(|| key.clone())),
-            private_key: Secret::new(key),
-            country: get("BAMBOO_COUNTRY").unwrap_or_else(|| "UY".into()),
-        });
-        let conekta = get("CONEKTA_PRIVATE_KEY").map(|key| ConektaConfig {
-            api_url: trim_slash(get("CONEKTA_API_URL").unwrap_or_else(|| "https://api.conekta.io".into())),
-            private_key: Secret::new(key),
-        });
-        let lyra = match (get("LYRA_SHOP_ID"), get("LYRA_PASSWORD"), get("LYRA_HMAC_KEY")) {
-            (Some(shop_id), Some(password), Some(hmac_key)) => Some(LyraConfig {
-                api_url: trim_slash(get("LYRA_API_URL").unwrap_or_else(|| "https://api.lyra.com".into())),
+            .map_err(|_| err("PASARELA_RATE_LIMIT", format!("not a whole number of requests per minute (0 turns it off): {rate_limit:?}")))?;
+        let log_filter = v.value("PASARELA_LOG");
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&log_filter) {
+            return Err(err("PASARELA_LOG", format!("not a log filter ({e}): {log_filter:?}")));
+        }
+        let log_json = match v.value("PASARELA_LOG_FORMAT").to_ascii_lowercase().as_str() {
+            "text" => false,
+            "json" => true,
+            other => return Err(err("PASARELA_LOG_FORMAT", format!("text or json, not {other:?}"))),
+        };
+        let allowed_origins = v.get("PASARELA_ALLOWED_ORIGINS").map(|o| origins(&o)).transpose()?.unwrap_or_default();
+        let bamboo = match v.get("BAMBOO_PRIVATE_KEY") {
+            Some(key) => Some(BambooConfig {
+                api_url: v.url("BAMBOO_API_URL")?,
+                webhook_secret: Secret::new(v.get("BAMBOO_WEBHOOK_SECRET").unwrap_or_else(|| key.clone())),
+                private_key: Secret::new(key),
+                country: v.value("BAMBOO_COUNTRY"),
+            }),
+            None => v.need("BAMBOO_PRIVATE_KEY", &["BAMBOO_API_URL", "BAMBOO_WEBHOOK_SECRET", "BAMBOO_COUNTRY"]).map(|_| None)?,
+        };
+        let conekta = match v.get("CONEKTA_PRIVATE_KEY") {
+            Some(key) => Some(ConektaConfig {
+                api_url: v.url("CONEKTA_API_URL")?,
+                private_key: Secret::new(key),
+                webhook_key: v.get("CONEKTA_WEBHOOK_KEY").map(|k| pem_public_key(&k)).transpose()?,
+            }),
+            None => v.need("CONEKTA_PRIVATE_KEY", &["CONEKTA_API_URL", "CONEKTA_WEBHOOK_KEY"]).map(|_| None)?,
+        };
+        const LYRA_KEYS: [&str; 3] = ["LYRA_SHOP_ID", "LYRA_PASSWORD", "LYRA_HMAC_KEY"];
+        let lyra = match LYRA_KEYS.map(|k| v.get(k)) {
+            [Some(shop_id), Some(password), Some(hmac_key)] => Some(LyraConfig {
+                api_url: v.url("LYRA_API_URL")?,
                 shop_id,
                 password: Secret::new(password),
                 hmac_key: Secret::new(hmac_key),
-                bin_discounts: parse_discounts(get("LYRA_BIN_DISCOUNTS").as_deref().unwrap_or(""))?,
+                bin_discounts: parse_discounts(&v.get("LYRA_BIN_DISCOUNTS").unwrap_or_default())?,
             }),
-            (None, None, None) => None,
-            _ => {
-                return Err(ConfigError {
-                    name: "LYRA_SHOP_ID",
-                    why: "LYRA_SHOP_ID, LYRA_PASSWORD and LYRA_HMAC_KEY go together".into(),
-                })
+            [None, None, None] => v.need("LYRA_SHOP_ID, LYRA_PASSWORD and LYRA_HMAC_KEY", &["LYRA_API_URL", "LYRA_BIN_DISCOUNTS"]).map(|_| None)?,
+            some => {
+                let missing: Vec<&str> = LYRA_KEYS.iter().zip(&some).filter(|(_, v)| v.is_none()).map(|(k, _)| *k).collect();
+                let why = format!("LYRA_SHOP_ID, LYRA_PASSWORD and LYRA_HMAC_KEY go together; missing: {}", missing.join(", "));
+                return Err(err("LYRA_SHOP_ID", why));
             }
         };
+        if bamboo.is_none() && conekta.is_none() && lyra.is_none() {
+            // A service without a provider can only refuse every payment.
+            return Err(err(
+                "BAMBOO_PRIVATE_KEY",
+                "no provider enabled: set BAMBOO_PRIVATE_KEY, CONEKTA_PRIVATE_KEY or LYRA_SHOP_ID/LYRA_PASSWORD/LYRA_HMAC_KEY",
+            ));
+        }
         Ok(Self {
             listen,
-            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://pasarela.db?mode=rwc".into()),
-            secret_key: get("PASARELA_SECRET_KEY").map(Secret::new),
-            allowed_origins: get("PASARELA_ALLOWED_ORIGINS")
-                .map(|v| v.split(',').map(|o| trim_slash(o.trim().to_owned())).filter(|o| !o.is_empty()).collect())
-                .unwrap_or_default(),
-            session_ttl: millis("PASARELA_SESSION_TTL_MS", 30 * 60 * 1000)?,
-            attempt_lease: millis("PASARELA_ATTEMPT_LEASE_MS", 30_000)?,
-            provider_timeout: millis("PASARELA_PROVIDER_TIMEOUT_MS", 20_000)?,
-            in_progress_wait: millis("PASARELA_IN_PROGRESS_WAIT_MS", 10_000)?,
+            database_url: v.value("DATABASE_URL"),
+            secret_key: v.get("PASARELA_SECRET_KEY").map(Secret::new),
+            secret_key_file: v.value("PASARELA_SECRET_KEY_FILE"),
+            allowed_origins,
+            rate_limit,
+            session_ttl: v.millis("PASARELA_SESSION_TTL_MS")?,
+            attempt_lease: v.millis("PASARELA_ATTEMPT_LEASE_MS")?,
+            provider_timeout: v.millis("PASARELA_PROVIDER_TIMEOUT_MS")?,
+            in_progress_wait: v.millis("PASARELA_IN_PROGRESS_WAIT_MS")?,
+            status_refresh: v.millis("PASARELA_STATUS_REFRESH_MS")?,
+            log_filter,
+            log_json,
             bamboo,
             conekta,
             lyra,
@@ -164,13 +316,108 @@ impl Config {
     }
 }
 
-fn trim_slash(s: String) -> String {
-    s.trim_end_matches('/').to_owned()
+/// Refuses a variable with one of the service's prefixes that is not a setting (in any case:
+/// `conekta_private_key` is as surely meant for the service), suggesting the nearest setting.
+fn check_names(vars: &HashMap<String, String>) -> Result<(), ConfigError> {
+    let ours = |k: &str| PREFIXES.iter().any(|p| k.to_ascii_uppercase().starts_with(p));
+    let mut unknown: Vec<&str> =
+        vars.keys().map(String::as_str).filter(|k| ours(k) && setting(k).is_none() && !TOOLING.contains(k)).collect();
+    unknown.sort_unstable();
+    let Some((first, rest)) = unknown.split_first() else { return Ok(()) };
+    let mut why = "not a setting of pasarela-server".to_owned();
+    if let Some(near) = nearest(first) {
+        why += &format!("; did you mean {near}?");
+    }
+    if !rest.is_empty() {
+        why += &format!(" (also unknown: {})", rest.join(", "));
+    }
+    Err(err(first, why + "; `pasarela-server --help` lists the settings"))
+}
+
+/// The setting within 3 edits of `name` (case aside), the nearest first.
+fn nearest(name: &str) -> Option<&'static str> {
+    let name = name.to_ascii_uppercase();
+    SETTINGS.iter().map(|s| (edit_distance(&name, s.name), s.name)).filter(|(d, _)| *d <= 3).min_by_key(|(d, _)| *d).map(|(_, n)| n)
+}
+
+/// Levenshtein distance over bytes (the names are ASCII).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, x) in a.bytes().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, y) in b.bytes().enumerate() {
+            let next = (diagonal + usize::from(x != y)).min(row[j] + 1).min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// An absolute `http(s)://` base URL (paths are appended to it: no query, no fragment).
+fn api_url(name: &str, value: &str) -> Result<String, ConfigError> {
+    let usable = Url::parse(value).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.query().is_none() && u.fragment().is_none()
+    });
+    if usable {
+        return Ok(value.trim_end_matches('/').to_owned());
+    }
+    // A URL may carry credentials: then it is not repeated.
+    let shown = if value.contains('@') { "(value not shown: it holds credentials)".to_owned() } else { format!("{value:?}") };
+    Err(err(name, format!("not an absolute http:// or https:// URL without query: {shown}")))
+}
+
+/// `PASARELA_ALLOWED_ORIGINS`: each entry in the form browsers send in `Origin`, which CORS
+/// compares byte for byte (`https://shop.example:443/` is `https://shop.example`).
+fn origins(list: &str) -> Result<Vec<String>, ConfigError> {
+    let bad = |why: String| err("PASARELA_ALLOWED_ORIGINS", why);
+    let one = |entry: &str| -> Result<String, ConfigError> {
+        if entry == "*" {
+            return Err(bad("\"*\" is not supported: list the storefront origins".into()));
+        }
+        if !entry.contains("://") {
+            return Err(bad(format!("{entry:?} has no scheme: write https://{entry}")));
+        }
+        let u = Url::parse(entry).ok().filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some());
+        let Some(u) = u else { return Err(bad(format!("{entry:?} is not an http:// or https:// origin"))) };
+        let origin = u.origin().ascii_serialization();
+        if u.path() != "/" || u.query().is_some() || u.fragment().is_some() || !u.username().is_empty() || u.password().is_some() {
+            return Err(bad(format!("{entry:?} is not an origin (scheme://host[:port], no path): write {origin}")));
+        }
+        Ok(origin)
+    };
+    list.split(',').map(|o| o.trim().trim_end_matches('/')).filter(|o| !o.is_empty()).map(one).collect()
+}
+
+/// `CONEKTA_WEBHOOK_KEY` as a PEM block with real newlines. Env files cannot hold newlines, so
+/// `\n` written out is accepted, as are base64 lines joined by spaces; the base64 is re-wrapped.
+fn pem_public_key(value: &str) -> Result<String, ConfigError> {
+    const BEGIN: &str = "-----BEGIN PUBLIC KEY-----";
+    const END: &str = "-----END PUBLIC KEY-----";
+    let text = value.replace("\\r", "").replace("\\n", "\n");
+    let body = text.trim().strip_prefix(BEGIN).and_then(|b| b.strip_suffix(END));
+    let b64: Option<String> = body.map(|b| b.chars().filter(|c| !c.is_whitespace()).collect());
+    let der = b64.as_ref().and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok());
+    // Conekta signs with RSA: the SubjectPublicKeyInfo (a DER SEQUENCE, 0x30) names rsaEncryption
+    // (1.2.840.113549.1.1.1). Any other key would fail every webhook, so it fails here instead.
+    const RSA_ENCRYPTION: [u8; 11] = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+    let rsa = |der: &[u8]| der.first() == Some(&0x30) && der.windows(RSA_ENCRYPTION.len()).any(|w| w == RSA_ENCRYPTION);
+    match (b64, der) {
+        (Some(b64), Some(der)) if rsa(&der) => {
+            let lines: Vec<_> = b64.as_bytes().chunks(64).map(String::from_utf8_lossy).collect();
+            Ok(format!("{BEGIN}\n{}\n{END}\n", lines.join("\n")))
+        }
+        _ => Err(err(
+            "CONEKTA_WEBHOOK_KEY",
+            format!("not an RSA public key in PEM: expected {BEGIN}, base64, {END} (newlines may be written \\n)"),
+        )),
+    }
 }
 
 /// `BIN:off,BIN:off` (off in minor units).
 fn parse_discounts(text: &str) -> Result<HashMap<String, i64>, ConfigError> {
-    let bad = |why: String| ConfigError { name: "LYRA_BIN_DISCOUNTS", why };
+    let bad = |why: String| err("LYRA_BIN_DISCOUNTS", why);
     text.split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
@@ -192,19 +439,115 @@ pub fn parse_env_file(text: &str) -> Vec<(String, String)> {
         .collect()
 }
 
+/// `--help`: what the service is and every setting of [`SETTINGS`] with its default.
+pub fn help() -> String {
+    let about = format!(
+        "pasarela-server {}: the merchant side of Pasarela. It opens checkout sessions for the \
+         storefront's backend, charges Bamboo Payment, Conekta or Lyra KR exactly once per attempt, \
+         keeps saved cards' provider secrets and follows the providers' webhooks.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut out = wrap(&about, "") + "\nUsage: pasarela-server [--help | --version]\n\n";
+    out += &wrap(
+        "Settings come from the environment, after the KEY=VALUE file PASARELA_CONFIG names (the \
+         environment wins). At least one provider must be enabled by its key. An unknown PASARELA_*, \
+         BAMBOO_*, CONEKTA_* or LYRA_* variable, or a value the service cannot use, stops it at \
+         start with exit status 2.",
+        "",
+    );
+    out.push('\n');
+    for s in SETTINGS {
+        out += &match s.default {
+            Some(d) => format!("  {} (default: {d})\n", s.name),
+            None => format!("  {}\n", s.name),
+        };
+        out += &wrap(s.about, "      ");
+    }
+    out
+}
+
+/// `text` in lines of at most 78 columns, each starting with `indent`.
+fn wrap(text: &str, indent: &str) -> String {
+    let (mut out, mut line) = (String::new(), String::new());
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > 78 {
+            out += &format!("{indent}{line}\n");
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line += word;
+    }
+    out + &format!("{indent}{line}\n")
+}
+
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const PEM: &str = "-----BEGIN PUBLIC KEY-----
+MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDbT74/fGlCyshiYx5t+eS38jKJ
+J+pIJExS/b2psy+RUN4Nx6b9sNaRmZO9Jww78EqO0ucYVbz6Xmyjr9LK/O1b0aJY
+fZ9vba878F25kKsqQ+gikhdOCu51hQ+zGmXOgfjHH8FY19doHU9f5ApgxbbP5A8S
+ZENDwq66kK6AgfSTXQIDAQAB
+-----END PUBLIC KEY-----
+";
 
     fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
+    /// `pairs` on top of a configuration with Conekta enabled.
+    fn with_conekta(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        let mut v = vars(&[("CONEKTA_PRIVATE_KEY", "key_live_abcdef")]);
+        v.extend(vars(pairs));
+        v
+    }
+
+    fn error(v: &HashMap<String, String>) -> ConfigError {
+        Config::from_vars(v).expect_err("a configuration error")
+    }
+
     #[test]
-    fn nothing_configured_starts_on_a_local_sqlite_file() {
-        let c = Config::from_vars(&HashMap::new()).unwrap();
+    fn one_provider_is_enough_to_start_on_a_local_sqlite_file_with_the_documented_defaults() {
+        let c = Config::from_vars(&vars(&[("CONEKTA_PRIVATE_KEY", "key_x")])).unwrap();
         assert!(c.database_url.starts_with("sqlite://"));
-        assert!(c.bamboo.is_none() && c.conekta.is_none() && c.lyra.is_none());
+        assert!(c.bamboo.is_none() && c.lyra.is_none());
+        let conekta = c.conekta.unwrap();
+        assert_eq!(conekta.api_url, "https://api.conekta.io");
+        assert!(conekta.webhook_key.is_none());
+        assert_eq!((c.status_refresh, c.rate_limit, c.log_json), (Duration::from_millis(2000), 300, false));
+        assert_eq!((c.log_filter.as_str(), c.secret_key_file.as_str()), ("info", "pasarela-secret.key"));
+        assert_eq!(c.session_ttl, Duration::from_secs(1800));
+        assert!(c.allowed_origins.is_empty());
+    }
+
+    #[test]
+    fn nothing_configured_is_an_error_naming_the_keys() {
+        for v in [HashMap::new(), vars(&[("BAMBOO_PRIVATE_KEY", "  "), ("PASARELA_LISTEN", "127.0.0.1:0")])] {
+            let e = error(&v);
+            assert!(e.why.starts_with("no provider enabled: set BAMBOO_PRIVATE_KEY, CONEKTA_PRIVATE_KEY or LYRA_SHOP_ID"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_sandboxs_environment_starts() {
+        // www/sandbox/service.mjs's serviceEnv and spawnService, name for name.
+        let v = vars(&[
+            ("PATH", "/usr/bin"), ("PASARELA_LOG", "info"), ("PASARELA_LISTEN", "127.0.0.1:0"),
+            ("DATABASE_URL", "sqlite:///tmp/p/pasarela.db?mode=rwc"), ("PASARELA_SECRET_KEY", "sk_sandbox_0123456789"),
+            ("PASARELA_ALLOWED_ORIGINS", "http://127.0.0.1:41234"), ("PASARELA_ATTEMPT_LEASE_MS", "3000"),
+            ("PASARELA_PROVIDER_TIMEOUT_MS", "8000"), ("BAMBOO_API_URL", "http://127.0.0.1:41234/bamboo"),
+            ("BAMBOO_PRIVATE_KEY", "bk"), ("BAMBOO_COUNTRY", "UY"), ("CONEKTA_API_URL", "http://127.0.0.1:41234/conekta"),
+            ("CONEKTA_PRIVATE_KEY", "ck"), ("CONEKTA_WEBHOOK_KEY", PEM), ("PASARELA_RATE_LIMIT", "0"), ("LYRA_API_URL", "http://127.0.0.1:41234/lyra"), ("LYRA_SHOP_ID", "1"),
+            ("LYRA_PASSWORD", "p"), ("LYRA_HMAC_KEY", "h"), ("LYRA_BIN_DISCOUNTS", "59701003:1000,37828200:500"),
+        ]);
+        let c = Config::from_vars(&v).unwrap();
+        assert_eq!(c.allowed_origins, ["http://127.0.0.1:41234"]);
+        assert_eq!(c.lyra.unwrap().api_url, "http://127.0.0.1:41234/lyra");
+        assert_eq!((c.rate_limit, c.conekta.unwrap().webhook_key.as_deref()), (0, Some(PEM)));
     }
 
     #[test]
@@ -216,18 +559,185 @@ mod tests {
     }
 
     #[test]
-    fn bad_values_name_their_variable() {
-        let e = Config::from_vars(&vars(&[("PASARELA_ATTEMPT_LEASE_MS", "soon")])).unwrap_err();
-        assert_eq!(e.name, "PASARELA_ATTEMPT_LEASE_MS");
-        let e = Config::from_vars(&vars(&[("LYRA_SHOP_ID", "1")])).unwrap_err();
-        assert_eq!(e.name, "LYRA_SHOP_ID");
+    fn errors_never_repeat_a_secret() {
+        let secret = "s3cr3t_value_42";
+        let cases = [
+            vars(&[("CONEKTA_PRIVATEKEY", secret)]),
+            vars(&[("BAMBOO_WEBHOOK_SECRET", secret)]),
+            vars(&[("LYRA_PASSWORD", secret), ("LYRA_HMAC_KEY", secret)]),
+            with_conekta(&[("CONEKTA_WEBHOOK_KEY", secret)]),
+            with_conekta(&[("PASARELA_SECRET_KEY", secret), ("PASARELA_RATE_LIMIT", "x")]),
+            with_conekta(&[("CONEKTA_API_URL", &format!("https://user:{secret}@api.conekta.io?x"))]),
+            with_conekta(&[("PASARELA_LYRA_PASSWORD", secret)]),
+        ];
+        for v in cases {
+            let e = error(&v).to_string();
+            assert!(!e.contains(secret), "{e}");
+        }
     }
 
     #[test]
-    fn env_files_and_discounts_parse() {
+    fn bad_values_name_their_variable() {
+        for (name, value) in [
+            ("PASARELA_ATTEMPT_LEASE_MS", "soon"),
+            ("PASARELA_STATUS_REFRESH_MS", "2s"),
+            ("PASARELA_SESSION_TTL_MS", "-1"),
+            ("PASARELA_RATE_LIMIT", "lots"),
+            ("PASARELA_RATE_LIMIT", "-5"),
+            ("PASARELA_LOG_FORMAT", "xml"),
+            ("PASARELA_LOG", "pasarela_server=loud"),
+            ("PASARELA_LISTEN", "4242"),
+            ("LYRA_BIN_DISCOUNTS", "x"),
+        ] {
+            let mut v = with_conekta(&[(name, value)]);
+            if name.starts_with("LYRA_") {
+                v.extend(vars(&[("LYRA_SHOP_ID", "1"), ("LYRA_PASSWORD", "p"), ("LYRA_HMAC_KEY", "h")]));
+            }
+            assert_eq!(error(&v).name, name, "{name}={value}");
+        }
+        let e = error(&vars(&[("LYRA_SHOP_ID", "1")]));
+        assert_eq!((e.name.as_str(), e.why.ends_with("missing: LYRA_PASSWORD, LYRA_HMAC_KEY")), ("LYRA_SHOP_ID", true), "{e}");
+    }
+
+    #[test]
+    fn new_settings_are_read() {
+        let c = Config::from_vars(&with_conekta(&[
+            ("PASARELA_STATUS_REFRESH_MS", "500"),
+            ("PASARELA_RATE_LIMIT", "0"),
+            ("PASARELA_LOG_FORMAT", "JSON"),
+            ("PASARELA_LOG", "warn,pasarela_server=debug"),
+            ("PASARELA_SECRET_KEY_FILE", "/run/pasarela/key"),
+        ]))
+        .unwrap();
+        assert_eq!((c.status_refresh, c.rate_limit, c.log_json), (Duration::from_millis(500), 0, true));
+        assert_eq!((c.log_filter.as_str(), c.secret_key_file.as_str()), ("warn,pasarela_server=debug", "/run/pasarela/key"));
+    }
+
+    #[test]
+    fn an_unknown_variable_is_refused_with_the_nearest_name() {
+        let e = error(&with_conekta(&[("CONEKTA_PRIVATEKEY", "key_x")]));
+        assert_eq!(e.name, "CONEKTA_PRIVATEKEY");
+        assert!(e.why.contains("did you mean CONEKTA_PRIVATE_KEY?"), "{e}");
+        // Unknown names come before everything else: here the misspelt key is why no provider is on.
+        let e = error(&vars(&[("CONEKTA_PRIVATEKEY", "key_x")]));
+        assert_eq!(e.name, "CONEKTA_PRIVATEKEY");
+        let e = error(&with_conekta(&[("conekta_private_key", "k"), ("PASARELA_LISTN", "x"), ("LYRA_ANYTHING_ELSE_AT_ALL", "1")]));
+        assert_eq!(e.name, "LYRA_ANYTHING_ELSE_AT_ALL", "sorted: the first is named");
+        assert!(!e.why.contains("did you mean"), "nothing near: {e}");
+        assert!(e.why.contains("also unknown: PASARELA_LISTN, conekta_private_key"), "{e}");
+        assert!(error(&with_conekta(&[("conekta_private_key", "k")])).why.contains("did you mean CONEKTA_PRIVATE_KEY?"));
+        assert!(error(&with_conekta(&[("PASARELA_STATUS_REFRESH", "1")])).why.contains("did you mean PASARELA_STATUS_REFRESH_MS?"));
+    }
+
+    #[test]
+    fn other_programs_variables_pass() {
+        let mut v = with_conekta(&[("PATH", "/bin"), ("HOME", "/root"), ("DATABASE", "x"), ("RUST_LOG", "trace"), ("PASARELA", "x")]);
+        v.extend(TOOLING.iter().map(|t| (t.to_string(), "x".to_string())));
+        Config::from_vars(&v).unwrap();
+    }
+
+    #[test]
+    fn a_provider_setting_without_its_key_is_refused() {
+        let lyra = [("LYRA_SHOP_ID", "1"), ("LYRA_PASSWORD", "p"), ("LYRA_HMAC_KEY", "h")];
+        for (name, value, key) in [
+            ("BAMBOO_API_URL", "https://api.bamboopayment.com", "BAMBOO_PRIVATE_KEY"),
+            ("BAMBOO_WEBHOOK_SECRET", "w", "BAMBOO_PRIVATE_KEY"),
+            ("BAMBOO_COUNTRY", "MX", "BAMBOO_PRIVATE_KEY"),
+            ("CONEKTA_API_URL", "https://api.conekta.io", "CONEKTA_PRIVATE_KEY"),
+            ("CONEKTA_WEBHOOK_KEY", PEM, "CONEKTA_PRIVATE_KEY"),
+            ("LYRA_API_URL", "https://api.lyra.com", "LYRA_SHOP_ID, LYRA_PASSWORD and LYRA_HMAC_KEY"),
+            ("LYRA_BIN_DISCOUNTS", "1:1", "LYRA_SHOP_ID, LYRA_PASSWORD and LYRA_HMAC_KEY"),
+        ] {
+            // Another provider is on: the half-configured one is the only fault.
+            let mut v = if name.starts_with("CONEKTA_") { vars(&lyra) } else { with_conekta(&[]) };
+            v.insert(name.into(), value.into());
+            let e = error(&v);
+            assert_eq!(e.name, name);
+            assert!(e.why.starts_with(&format!("set without {key}")), "{e}");
+        }
+    }
+
+    #[test]
+    fn api_urls_are_absolute_http_urls() {
+        for bad in ["api.conekta.io", "ftp://api.conekta.io", "/conekta", "https://", "https://api.conekta.io/?v=2", "http//x"] {
+            let e = error(&with_conekta(&[("CONEKTA_API_URL", bad)]));
+            assert_eq!(e.name, "CONEKTA_API_URL", "{bad}");
+            assert!(e.why.contains(&format!("{bad:?}")), "the URL is shown: {e}");
+        }
+        let e = error(&vars(&[("BAMBOO_PRIVATE_KEY", "k"), ("BAMBOO_API_URL", "stage")]));
+        assert_eq!(e.name, "BAMBOO_API_URL");
+        let lyra = [("LYRA_SHOP_ID", "1"), ("LYRA_PASSWORD", "p"), ("LYRA_HMAC_KEY", "h"), ("LYRA_API_URL", "api.lyra.com")];
+        assert_eq!(error(&vars(&lyra)).name, "LYRA_API_URL");
+        let c = Config::from_vars(&with_conekta(&[("CONEKTA_API_URL", "HTTP://127.0.0.1:9/conekta/")])).unwrap();
+        assert_eq!(c.conekta.unwrap().api_url, "HTTP://127.0.0.1:9/conekta");
+    }
+
+    #[test]
+    fn allowed_origins_are_origins() {
+        let origins = |list: &str| Config::from_vars(&with_conekta(&[("PASARELA_ALLOWED_ORIGINS", list)])).map(|c| c.allowed_origins);
+        assert_eq!(
+            origins(" https://Shop.Example:443/ ,http://localhost:3000,, https://b.example:8443").unwrap(),
+            ["https://shop.example", "http://localhost:3000", "https://b.example:8443"]
+        );
+        for (bad, says) in [
+            ("shop.example", "\"shop.example\" has no scheme: write https://shop.example"),
+            ("https://a.example,localhost:3000", "\"localhost:3000\" has no scheme"),
+            ("https://shop.example/checkout", "no path): write https://shop.example"),
+            ("https://shop.example?x=1", "not an origin"),
+            ("ftp://shop.example", "not an http:// or https:// origin"),
+            ("*", "not supported"),
+        ] {
+            let e = origins(bad).unwrap_err();
+            assert_eq!(e.name, "PASARELA_ALLOWED_ORIGINS");
+            assert!(e.why.contains(says), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn the_conekta_webhook_key_is_a_pem_public_key_in_any_newline_form() {
+        let key = |k: &str| Config::from_vars(&with_conekta(&[("CONEKTA_WEBHOOK_KEY", k)])).map(|c| c.conekta.unwrap().webhook_key.unwrap());
+        assert_eq!(key(PEM).unwrap(), PEM);
+        assert_eq!(key(&PEM.replace('\n', "\\n")).unwrap(), PEM, "written out \\n (env files)");
+        assert_eq!(key(&PEM.replace('\n', "\r\n")).unwrap(), PEM);
+        assert_eq!(key(&PEM.replace('\n', " ")).unwrap(), PEM, "lines joined by spaces");
+        let file = format!("CONEKTA_WEBHOOK_KEY=\"{}\"", PEM.replace('\n', "\\n"));
+        let from_file: HashMap<_, _> = parse_env_file(&file).into_iter().collect();
+        assert_eq!(key(&from_file["CONEKTA_WEBHOOK_KEY"]).unwrap(), PEM);
+        for bad in [
+            "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDbT74",
+            &PEM.replace("PUBLIC KEY", "RSA PRIVATE KEY"),
+            &PEM.replace("-----END PUBLIC KEY-----\n", ""),
+            "-----BEGIN PUBLIC KEY-----\n-----END PUBLIC KEY-----",
+            "-----BEGIN PUBLIC KEY-----\nnot*base64\n-----END PUBLIC KEY-----",
+            "-----BEGIN PUBLIC KEY-----\naGVsbG8=\n-----END PUBLIC KEY-----",
+            // An Ed25519 key: Conekta's digest is RSA.
+            "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEACeuKHr0pZiBigAlCpr6uYgkmq+FRDD9NUN3YAcodltg=\n-----END PUBLIC KEY-----",
+        ] {
+            let e = key(bad).unwrap_err();
+            assert_eq!(e.name, "CONEKTA_WEBHOOK_KEY");
+            assert!(!e.why.contains("MIGf") && !e.why.contains("aGVsbG8") && !e.why.contains("MCow"), "{e}");
+        }
+    }
+
+    #[test]
+    fn help_lists_every_setting_with_its_default_and_every_name_is_unique() {
+        let help = help();
+        for s in SETTINGS {
+            assert!(help.contains(&format!("  {}", s.name)), "{}", s.name);
+            assert!(s.default.is_none_or(|d| help.contains(&format!("{} (default: {d})", s.name))), "{}", s.name);
+            assert_eq!(SETTINGS.iter().filter(|t| t.name == s.name).count(), 1, "{}", s.name);
+            assert!(s.name == "DATABASE_URL" || PREFIXES.iter().any(|p| s.name.starts_with(p)), "{}", s.name);
+        }
+        assert!(help.lines().all(|l| l.len() <= 78 || !l.contains(' ')), "{help}");
+        assert!(help.contains("PASARELA_STATUS_REFRESH_MS (default: 2000)") && help.contains("PASARELA_RATE_LIMIT (default: 300)"));
+    }
+
+    #[test]
+    fn env_files_discounts_and_distances() {
         let v = parse_env_file("# c\nA=1\nB = \"two\"\n\n");
         assert_eq!(v, vec![("A".into(), "1".into()), ("B".into(), "two".into())]);
         assert_eq!(parse_discounts("59701003:1000, 37828200:500").unwrap()["37828200"], 500);
         assert!(parse_discounts("x").is_err());
+        assert_eq!((edit_distance("", "ab"), edit_distance("kitten", "sitting"), edit_distance("ab", "ab")), (2, 3, 0));
     }
 }

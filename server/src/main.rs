@@ -1,17 +1,50 @@
-//! `pasarela-server`: with no configuration it listens on 127.0.0.1:4242 and stores into
-//! ./pasarela.db (SQLite); see the README for the providers' keys and Postgres.
+//! `pasarela-server`: reads its settings (`--help` lists them), refuses to start on a setting it
+//! cannot use (exit status 2, naming the variable), then listens. See the README for the
+//! providers' keys and Postgres.
 
-use pasarela_server::config::Config;
+use pasarela_server::config::{self, Config};
 use pasarela_server::redact::RedactingWriter;
+use std::io::Write;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("PASARELA_LOG").unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_ansi(false)
-        .with_writer(|| RedactingWriter(std::io::stderr()))
-        .init();
+/// What the command line asks for.
+enum Ask {
+    Serve,
+    Help,
+    Version,
+}
+
+/// The service takes no arguments but these two: settings are the environment's.
+fn ask(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Ask, String> {
+    let mut ask = Ask::Serve;
+    for arg in args {
+        match arg.to_str() {
+            Some("--help" | "-h") => ask = Ask::Help,
+            Some("--version" | "-V") if !matches!(ask, Ask::Help) => ask = Ask::Version,
+            Some("--version" | "-V") => {}
+            _ => return Err(format!("unknown argument {arg:?}: settings come from the environment; try --help")),
+        }
+    }
+    Ok(ask)
+}
+
+fn main() {
+    let text = match ask(std::env::args_os().skip(1)) {
+        Ok(Ask::Serve) => None,
+        Ok(Ask::Help) => Some(config::help()),
+        Ok(Ask::Version) => Some(format!("pasarela-server {}\n", env!("CARGO_PKG_VERSION"))),
+        Err(e) => {
+            eprintln!("pasarela-server: {e}");
+            std::process::exit(2);
+        }
+    };
+    if let Some(text) = text {
+        // A closed pipe (`--help | head`) is not an error worth a panic.
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        return;
+    }
+    // Settings first: the log format is one of them, and a bad one must stop the service before
+    // it touches the database or the network.
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -19,6 +52,20 @@ async fn main() {
             std::process::exit(2);
         }
     };
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_new(&config.log_filter).unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_ansi(false)
+        .with_writer(|| RedactingWriter(std::io::stderr()));
+    if config.log_json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+    serve(config);
+}
+
+#[tokio::main]
+async fn serve(config: Config) {
     let listen = config.listen;
     let enabled: Vec<&str> = [("bamboo", config.bamboo.is_some()), ("conekta", config.conekta.is_some()), ("kr", config.lyra.is_some())]
         .into_iter()
@@ -45,6 +92,8 @@ async fn main() {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
+    // Each request carries its peer address (`ConnectInfo`): the per-client rate limit keys on it.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
         eprintln!("pasarela-server: {e}");
         std::process::exit(1);
