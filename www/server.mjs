@@ -57,11 +57,16 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
   const kr = createKr();
   let merchant = null; // the merchant service starts once the sandbox's origin is known
   const providers = [bamboo, conekta, kr];
+  // Every call the merchant service makes to a provider API, as sent (method and raw path):
+  // tests count them (coalesced refreshes) and read their paths (escaped ids).
+  const providerCalls = [];
+  const PROVIDER_API = /^\/(bamboo\/v1\/|conekta\/(orders|customers|webhook_keys)|lyra\/api-payment\/)/;
 
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://sandbox');
     const path = decodeURIComponent(url.pathname);
     if (!quiet) console.log(req.method, path);
+    if (PROVIDER_API.test(url.pathname)) providerCalls.push({ method: req.method, path: url.pathname, search: url.search });
     try {
       if (await faults.handleScript(req, res, url)) return;
       if (path.startsWith('/__sandbox/')) return await control(req, res, path);
@@ -137,7 +142,7 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
     await merchant.close();
     await new Promise((ok) => { server.closeAllConnections?.(); server.close(ok); });
   };
-  return { url, server, merchant, providers: { bamboo, conekta, kr }, faults, close };
+  return { url, server, merchant, providers: { bamboo, conekta, kr }, faults, close, providerCalls: () => providerCalls };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

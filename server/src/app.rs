@@ -60,7 +60,7 @@ pub struct ApiError {
 impl ApiError {
     /// An error with a message.
     pub fn new(status: StatusCode, error: impl Into<String>) -> Self {
-        Self { status, body: ErrorBody { error: error.into(), field: None }, retry_after: None }
+        Self { status, body: ErrorBody { error: error.into(), ..ErrorBody::default() }, retry_after: None }
     }
     /// 422 naming the field.
     pub fn invalid(field: &str, why: impl Into<String>) -> Self {
@@ -71,6 +71,16 @@ impl ApiError {
         self.body.field = Some(f.to_owned());
         self
     }
+    /// A stable word to branch on (`order_already_paid`, …).
+    pub fn code(mut self, code: &'static str) -> Self {
+        self.body.code = Some(code);
+        self
+    }
+    /// The payment the answer is about.
+    pub fn payment(mut self, id: impl Into<String>) -> Self {
+        self.body.payment_id = Some(id.into());
+        self
+    }
     /// Asks the caller to retry after `s` seconds.
     pub fn retry_after(mut self, s: u32) -> Self {
         self.retry_after = Some(s);
@@ -79,10 +89,50 @@ impl ApiError {
 }
 
 impl From<sqlx::Error> for ApiError {
+    /// Bad data or a broken constraint is the caller's (4xx); a database that cannot be reached
+    /// is worth a retry (503); anything else is the service's own fault (500). Input is checked
+    /// at the edge (`extract`), so the first kind is a last line of defence.
     fn from(e: sqlx::Error) -> Self {
-        tracing::error!(error = %e, "database error");
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").retry_after(1)
+        use sqlx::Error as E;
+        let code = match &e {
+            E::Database(d) => d.code().map(|c| c.into_owned()),
+            _ => None,
+        };
+        match (&e, code.as_deref().map(|c| c.get(..2).unwrap_or(c))) {
+            // SQLSTATE class 22: data exception (an invalid byte sequence, a value too long).
+            (E::Database(_), Some("22")) => {
+                tracing::warn!(error = %e, "database refused the data");
+                ApiError::new(StatusCode::BAD_REQUEST, "the request holds data that cannot be stored")
+            }
+            // Class 23: integrity constraint (SQLite's codes are numbers: 19, 1555, 2067, …).
+            (E::Database(d), class) if class == Some("23") || d.is_unique_violation() || d.is_foreign_key_violation() || d.is_check_violation() => {
+                tracing::warn!(error = %e, "database constraint");
+                ApiError::new(StatusCode::CONFLICT, "the request conflicts with stored data").retry_after(1)
+            }
+            (E::Io(_) | E::Tls(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed | E::Protocol(_), _) => {
+                tracing::error!(error = %e, "database unreachable");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").retry_after(1)
+            }
+            // Postgres 08 (connection), 53 (resources), 57 (shutdown, cancelled), 40 (rollback:
+            // serialization, deadlock); SQLite's busy and locked (5, 6) after busy_timeout.
+            (E::Database(_), Some("08" | "53" | "57" | "40")) | (E::Database(_), Some("5" | "6")) => {
+                tracing::error!(error = %e, "database busy or unreachable");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").retry_after(1)
+            }
+            _ => {
+                tracing::error!(error = %e, "database error");
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+            }
+        }
     }
+}
+
+/// A panic in a handler answers `500` JSON (tower-http's `CatchPanicLayer`) instead of dropping the
+/// connection; what panicked is logged, never sent.
+pub fn panic_answer(err: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let what = err.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| err.downcast_ref::<String>().cloned()).unwrap_or_default();
+    tracing::error!(panic = %crate::redact::redact(&what), "handler panicked");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 
 impl From<ProviderError> for ApiError {

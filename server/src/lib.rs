@@ -6,14 +6,15 @@
 //! cards' secrets, and follows the providers' webhooks.
 //!
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
-//! of docs/api.md §4), `sessions` (the price and the customer), `pay` (one attempt, exactly once),
+//! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the price and the customer), `pay` (one attempt, exactly once),
 //! `providers` (one module per provider API), `webhooks`, `routes` (HTTP), `redact` (logs).
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]
 pub mod app;
-#[allow(missing_docs)]
 pub mod config;
+pub mod extract;
+pub mod limit;
 pub mod pay;
 #[allow(missing_docs)]
 pub mod protocol;
@@ -39,7 +40,7 @@ pub async fn build(config: Config) -> Result<axum::Router, Box<dyn std::error::E
             // shared by every instance on it; it is written to a file beside the service (not
             // logged) for the backend to read.
             let k = store::init_setting(&db, "secret_key", &format!("sk_{}", app::random_text(32))).await?;
-            let path = std::env::var("PASARELA_SECRET_KEY_FILE").unwrap_or_else(|_| "pasarela-secret.key".into());
+            let path = config.secret_key_file.clone();
             write_private(&path, &k)?;
             tracing::info!(file = %path, "no PASARELA_SECRET_KEY set: the generated secret key is in this file");
             Secret::new(k)

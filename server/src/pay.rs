@@ -10,7 +10,7 @@
 //! is none does it charge.
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
-use crate::protocol::{Answer, PayRequest, Provider, Source};
+use crate::protocol::{Answer, PayRequest, Provider, SaveMode, Source};
 use crate::providers::{kr::HashKey, kr::payment_outcome, Charge, KeptSource, NewCard, Outcome, PayWith, ProviderError};
 use crate::sessions;
 use crate::store::{self, now_ms, Claim, Payment, Session};
@@ -54,12 +54,17 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     let key = key.filter(|k| is_uuid_v4(k)).ok_or_else(|| {
         ApiError::new(StatusCode::BAD_REQUEST, "Idempotency-Key (UUID v4) required").field("Idempotency-Key")
     })?;
-    let req: PayRequest = serde_json::from_slice(body).map_err(|e| {
-        let field = e.to_string().split('`').nth(1).unwrap_or("body").to_owned();
-        ApiError::invalid(&field, format!("invalid request: {e}"))
-    })?;
-    let checked = check(app, &req).await?;
+    let req: PayRequest = crate::extract::read(body)?;
     let hash = sha256_hex(body);
+    // A finished attempt keeps its answer beyond its session's life: looked up before the
+    // session is.
+    if let Some(done) = store::attempt(&app.db, key).await?.filter(|a| a.state == "done") {
+        // Another body with a spent key is Stripe's 422: the page (which keeps the key of an
+        // attempt it never heard the end of across a reload) then tries with a new key, and the
+        // order's own guard answers that one.
+        return if done.request_hash == hash { Ok(replay(done)) } else { Err(key_reused()) };
+    }
+    let checked = check(app, &req).await?;
     let lease = app.config.attempt_lease.as_millis() as i64;
     let attempt_ref = format!("att_{}", random_text(20));
     let deadline = tokio::time::Instant::now() + app.config.in_progress_wait;
@@ -67,12 +72,8 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
         let until = now_ms() + lease;
         match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, until).await? {
             Claim::Owner => break (attempt_ref, None, until),
-            Claim::Existing(a) if a.request_hash != hash => {
-                return Err(ApiError::invalid("Idempotency-Key", "this Idempotency-Key was used with a different request"));
-            }
-            Claim::Existing(a) if a.state == "done" => {
-                return Ok(Reply { status: a.http_status.unwrap_or(200) as u16, body: a.response_json.unwrap_or_default() });
-            }
+            Claim::Existing(a) if a.request_hash != hash => return Err(key_reused()),
+            Claim::Existing(a) if a.state == "done" => return Ok(replay(a)),
             Claim::Existing(a) if a.locked_until <= now_ms() => {
                 if store::take_over(&app.db, key, a.locked_until, until).await? {
                     tracing::warn!(attempt = %a.attempt_ref, order = %checked.session.order_id, "taking over an unfinished attempt: reconciling with the provider");
@@ -87,6 +88,17 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             }
         }
     };
+    // A KR answer is a payment Lyra already made: it is recorded whatever else happened to the
+    // order. Every other source charges only while this attempt holds the order.
+    if checked.kr_outcome.is_none() {
+        if let Err(e) = hold_order(app, key, &checked.session.order_id).await {
+            match &taken_over {
+                None => store::forget_attempt(&app.db, key, &attempt_ref).await?,
+                Some(_) => store::release(&app.db, key).await?,
+            }
+            return Err(e);
+        }
+    }
     match holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, taken_over.as_ref())).await {
         Ok(payment) => {
             let reply = Reply { status: 200, body: serde_json::to_string(&payment.answer()).expect("answers serialize") };
@@ -98,6 +110,81 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             // lease goes, so the retry with this key reconciles at once.
             store::release(&app.db, key).await?;
             Err(e)
+        }
+    }
+}
+
+fn replay(a: store::Attempt) -> Reply {
+    Reply { status: a.http_status.unwrap_or(200) as u16, body: a.response_json.unwrap_or_default() }
+}
+
+fn key_reused() -> ApiError {
+    ApiError::invalid("Idempotency-Key", "this Idempotency-Key was used with a different request").code("idempotency_key_reused")
+}
+
+/// The 409 of an order a payment decides: paid, or pending and so possibly taking money.
+fn order_taken(p: &Payment) -> ApiError {
+    if p.status == ResultStatus::Approved {
+        ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id)
+    } else {
+        ApiError::new(StatusCode::CONFLICT, "a payment of this order is in progress").code("attempt_in_progress").payment(&p.id)
+    }
+}
+
+fn attempt_in_flight() -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "another attempt on this order is in progress").code("attempt_in_progress").retry_after(1)
+}
+
+/// One order is paid once, across keys, tabs and processes: the attempt with `key` holds the
+/// order (`order_claims`'s primary key) unless a payment of it took or may take money, or
+/// another attempt holds it and is alive. A holder whose owner died is reconciled with the
+/// provider first; a holder that ended without money taken (declined) lets the order go.
+async fn hold_order(app: &App, key: &str, order_id: &str) -> Result<(), ApiError> {
+    for _ in 0..4 {
+        if let Some(p) = store::deciding_payment(&app.db, order_id).await? {
+            return Err(order_taken(&p));
+        }
+        let Some(holder) = store::claim_order(&app.db, order_id, key).await? else { return Ok(()) };
+        if let Some(a) = store::attempt(&app.db, &holder).await?.filter(|a| a.state == "started") {
+            if a.locked_until > now_ms() || !reconcile_abandoned(app, &holder, &a).await? {
+                return Err(attempt_in_flight());
+            }
+        }
+        // The holder ended (declined, answered without a payment, or found with no charge): the
+        // order goes to this attempt unless another one took it meanwhile (then look again).
+        store::move_order_claim(&app.db, order_id, &holder, key).await?;
+    }
+    Err(attempt_in_flight())
+}
+
+/// Asks the provider what became of an attempt whose owner died holding an order; records and
+/// finishes it when it charged. False when another request is reconciling it, or the provider
+/// did not answer.
+async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result<bool, ApiError> {
+    let until = now_ms() + app.config.attempt_lease.as_millis() as i64;
+    if !store::take_over(&app.db, key, a.locked_until, until).await? {
+        return Ok(false);
+    }
+    let Some(session) = store::session(&app.db, &a.session_id).await? else {
+        store::release(&app.db, key).await?;
+        return Ok(true);
+    };
+    tracing::warn!(attempt = %a.attempt_ref, order = %session.order_id, "an abandoned attempt holds the order: reconciling with the provider");
+    match find(app, &session, &a.attempt_ref).await {
+        Ok(Some(outcome)) => {
+            let payment = record(app, &session, &a.attempt_ref, outcome, false).await?;
+            let body = serde_json::to_string(&payment.answer()).expect("answers serialize");
+            store::finish(&app.db, key, Some(&payment.id), 200, &body).await?;
+            Ok(true)
+        }
+        Ok(None) => {
+            store::release(&app.db, key).await?;
+            Ok(true)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "reconciling an abandoned attempt failed");
+            store::release(&app.db, key).await?;
+            Ok(false)
         }
     }
 }
@@ -181,6 +268,9 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
             // Only the signed text counts, never the unsigned clientAnswer beside it.
             let answer: Value = serde_json::from_str(raw_client_answer)
                 .map_err(|_| ApiError::invalid("source.rawClientAnswer", "kr-answer is not JSON"))?;
+            if crate::extract::has_nul(&answer) {
+                return Err(ApiError::new(StatusCode::BAD_REQUEST, "kr-answer contains a NUL character").field("source.rawClientAnswer"));
+            }
             let d = &answer["orderDetails"];
             let s = &out.session;
             let same_order = d["orderId"].as_str().is_none_or(|o| o == s.order_id);
@@ -206,14 +296,25 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, taken_
                 Some(o) => o,
                 None => {
                     let kept_source = taken_over.and_then(|a| a.source_json.as_deref()).and_then(KeptSource::from_stored);
-                    let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: pay_with.clone(), kept_source };
+                    let keep_card = keeps_card(s, req);
+                    let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: pay_with.clone(), kept_source, keep_card };
                     charge_once(app, &charge).await?
                 }
             }
         }
         (None, None) => unreachable!("check() resolves a source"),
     };
-    record(app, s, attempt_ref, outcome).await
+    record(app, s, attempt_ref, outcome, keeps_card(s, req)).await
+}
+
+/// Whether this attempt may keep the shopper's card: the session's `savePaymentMethod`, and
+/// with `ask` the shopper's tick. KR asks in its own form (`ASK_REGISTER_PAY`, set from the
+/// session), so a token in its answer is the shopper's yes.
+fn keeps_card(s: &Session, req: &PayRequest) -> bool {
+    match s.provider.0 {
+        ProviderId::Kr => s.save_payment_method != SaveMode::Off,
+        _ => s.save_payment_method.keeps(req.save_payment_method),
+    }
 }
 
 async fn charge_once(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
@@ -238,7 +339,7 @@ async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderEr
         PayWith::Saved(saved) => return conekta.charge(c, &NewCard::from(&**saved), false).await,
         PayWith::Token(token) => token,
     };
-    let save = s.customer_ref.is_some();
+    let save = c.keep_card && s.customer_ref.is_some();
     let keep = |kept: KeptSource| async move { store::set_attempt_source(&app.db, c.attempt_ref, &kept.to_stored()).await.map_err(db) };
     let customer = match &c.kept_source {
         Some(KeptSource::Card(card)) => return conekta.charge(c, card, save).await,
@@ -253,7 +354,9 @@ async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderEr
         }
         None => {
             // A storefront's customer may have cards already; one made for this attempt has none.
-            let (customer, known) = match &s.customer_ref {
+            // A card not to keep goes through a customer of its own, so it never shows among the
+            // storefront customer's cards (sessions::sync_conekta lists them all).
+            let (customer, known) = match s.customer_ref.as_ref().filter(|_| save) {
                 Some(cref) => {
                     let id = conekta_customer(app, cref, &s.customer).await?;
                     let known = conekta.cards(&id).await?.into_iter().map(|card| card.secret.expose().to_owned()).collect();
@@ -294,7 +397,7 @@ async fn find(app: &App, s: &Session, attempt_ref: &str) -> Result<Option<Outcom
 
 /// Stores the payment (or finds the one already stored for the same provider charge) and the
 /// card the provider saved.
-async fn record(app: &App, s: &Session, attempt_ref: &str, o: Outcome) -> Result<Payment, ApiError> {
+async fn record(app: &App, s: &Session, attempt_ref: &str, o: Outcome, keep_card: bool) -> Result<Payment, ApiError> {
     let p = Payment {
         id: format!("pay_{}", random_text(24)),
         provider: s.provider,
@@ -309,7 +412,7 @@ async fn record(app: &App, s: &Session, attempt_ref: &str, o: Outcome) -> Result
         attempt_ref: attempt_ref.to_owned(),
     };
     let payment = store::insert_payment(&app.db, &p).await?;
-    if let (Some(cref), ResultStatus::Approved | ResultStatus::Pending) = (&s.customer_ref, payment.status) {
+    if let (Some(cref), ResultStatus::Approved | ResultStatus::Pending, true) = (&s.customer_ref, payment.status, keep_card) {
         // Bamboo's enrolled cards are read from the customer's PaymentProfiles when the next
         // session opens (sessions::create), not here on the way to the page's answer.
         if let Some(card) = &o.new_card {
@@ -320,18 +423,34 @@ async fn record(app: &App, s: &Session, attempt_ref: &str, o: Outcome) -> Result
     Ok(payment)
 }
 
-/// `GET /pay/{id}`: the payment, read again from the provider while it is pending.
-pub async fn status(app: &App, id: &str) -> Result<Answer, ApiError> {
-    let p = store::payment(&app.db, id).await?.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "unknown payment"))?;
+/// `GET /pay/{id}` with `Authorization: Bearer <clientSecret>`: a payment of the session's order
+/// (the one that paid it may be another session's, after a reload), read again from the provider
+/// while it is pending — at most one refresh in flight and one per `PASARELA_STATUS_REFRESH_MS`
+/// per payment, whoever asks. Without a secret that opens a session, `401` whether or not the
+/// payment exists.
+pub async fn status(app: &App, id: &str, client_secret: Option<&str>) -> Result<Answer, ApiError> {
+    let unauthorized = || ApiError::new(StatusCode::UNAUTHORIZED, "Authorization: Bearer <clientSecret> required").field("Authorization");
+    let secret = client_secret.filter(|s| !s.is_empty() && !s.contains('\0')).ok_or_else(unauthorized)?;
+    let session = store::session_by_secret(&app.db, &sha256_hex(secret.as_bytes())).await?.ok_or_else(unauthorized)?;
+    let unknown = || ApiError::new(StatusCode::NOT_FOUND, "unknown payment").field("paymentId");
+    if !is_payment_id(id) {
+        return Err(unknown());
+    }
+    let p = store::payment(&app.db, id).await?.filter(|p| p.order_id == session.order_id).ok_or_else(unknown)?;
     if p.status != ResultStatus::Pending {
         return Ok(p.answer());
     }
     let Some(provider_ref) = p.provider_ref.as_deref() else { return Ok(p.answer()) };
+    let in_flight_bound = now_ms() + app.config.provider_timeout.as_millis() as i64 + 1000;
+    if !store::claim_refresh(&app.db, &p.id, in_flight_bound).await? {
+        return Ok(p.answer());
+    }
     let fresh = match (p.provider.0, &app.bamboo, &app.conekta) {
         (ProviderId::Bamboo, Some(b), _) => Some(b.get(provider_ref).await),
         (ProviderId::Conekta, _, Some(c)) => Some(c.order(provider_ref).await.map(|(o, _)| o)),
         _ => None,
     };
+    store::refresh_after(&app.db, &p.id, now_ms() + app.config.status_refresh.as_millis() as i64).await?;
     match fresh {
         Some(Ok(o)) => {
             store::update_status(&app.db, &p.id, o.status, o.message.as_deref(), o.action.as_ref()).await?;
@@ -344,6 +463,12 @@ pub async fn status(app: &App, id: &str) -> Result<Answer, ApiError> {
         }
         None => Ok(p.answer()),
     }
+}
+
+/// Whether `id` has the shape of the payment ids this service makes (`pay_` and 24 letters or
+/// digits): anything else is unknown without a database read.
+pub fn is_payment_id(id: &str) -> bool {
+    id.strip_prefix("pay_").is_some_and(|r| r.len() == 24 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
 }
 
 #[cfg(test)]

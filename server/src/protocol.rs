@@ -26,7 +26,7 @@ impl Provider {
 impl<'de> Deserialize<'de> for Provider {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown provider {s:?}")))
+        Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("{}is not bamboo, conekta or kr", crate::extract::PUBLIC)))
     }
 }
 
@@ -94,6 +94,41 @@ impl fmt::Debug for Source {
     }
 }
 
+/// Whether a session lets the shopper's card be kept for next time (Stripe's
+/// `setup_future_usage`): never, when the shopper ticks the page's box, or always (the storefront
+/// told the shopper). Default `off`.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SaveMode {
+    #[default]
+    Off,
+    Ask,
+    Always,
+}
+
+impl SaveMode {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Off => "off",
+            Self::Ask => "ask",
+            Self::Always => "always",
+        }
+    }
+    /// Reads a stored word (unknown → `off`: never keep a card nobody agreed to).
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "ask" => Self::Ask,
+            "always" => Self::Always,
+            _ => Self::Off,
+        }
+    }
+    /// Whether an attempt may keep its card: `always`, or `ask` with the shopper's yes.
+    pub fn keeps(self, shopper_said_yes: bool) -> bool {
+        matches!((self, shopper_said_yes), (Self::Always, _) | (Self::Ask, true))
+    }
+}
+
 /// The body of `POST /pay`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -108,6 +143,9 @@ pub struct PayRequest {
     /// The session's client secret (`createCheckout({ merchant: { clientSecret } })`).
     #[serde(default)]
     pub client_secret: Option<String>,
+    /// The shopper ticked "save this card" (sessions with `savePaymentMethod: 'ask'`).
+    #[serde(default)]
+    pub save_payment_method: bool,
 }
 
 fn one() -> u32 {
@@ -153,10 +191,17 @@ pub fn action_from(s: &str) -> Option<ActionType> {
     [ActionType::VerificationCode, ActionType::Redirect].into_iter().find(|x| x.as_str() == s)
 }
 
-/// An error body: `{ "error": "...", "field": "..." }`.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+/// An error body: `{ "error": "...", "field": "...", "code": "...", "paymentId": "..." }`:
+/// `field` is the dotted path of what was refused, `code` a stable word to branch on (the 409s of
+/// one order paid once), `paymentId` the payment that decided it. None repeats a value sent.
+#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
     pub error: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
 }

@@ -4,14 +4,18 @@
 use crate::app::{ApiError, App};
 use crate::{pay, sessions, store, webhooks};
 use axum::body::Bytes;
+use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
+use crate::extract;
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
 
 /// The whole service.
@@ -23,12 +27,15 @@ pub fn router(app: App) -> Router {
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600));
-    let browser = Router::new()
+    let mut browser = Router::new()
         .route("/pay", post(pay_route))
         .route("/pay/{id}", get(status_route))
         .route("/kr/form-token", post(form_token_route))
-        .route("/kr/bin-update", post(bin_update_route))
-        .layer(cors);
+        .route("/kr/bin-update", post(bin_update_route));
+    if let Some(limit) = crate::limit::per_client(app.config.rate_limit) {
+        browser = browser.layer(limit);
+    }
+    let browser = browser.layer(cors);
     let backend = Router::new()
         .route("/v1/sessions", post(create_session))
         .route("/v1/customers/{id}", post(link_customer))
@@ -41,8 +48,30 @@ pub fn router(app: App) -> Router {
         .route("/webhooks/lyra", post(lyra_hook))
         .merge(browser)
         .merge(backend)
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such route") })
+        .layer(middleware::from_fn(json_errors))
+        .layer(CatchPanicLayer::custom(crate::app::panic_answer))
         .layer(middleware::from_fn(log_request))
         .with_state(app)
+}
+
+/// Every refusal is the service's JSON `{ error }`, also those axum and its layers answer
+/// themselves with plain text or nothing (405, 413, a body that never arrived).
+async fn json_errors(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let status = res.status();
+    let is_json = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return res;
+    }
+    let why = status.canonical_reason().unwrap_or("refused").to_ascii_lowercase();
+    let mut answer = ApiError::new(status, why).into_response();
+    for name in [header::RETRY_AFTER, header::ALLOW] {
+        if let Some(v) = res.headers().get(&name) {
+            answer.headers_mut().insert(name, v.clone());
+        }
+    }
+    answer
 }
 
 /// One line per request: method, route, status, time. Never a body, a query or a header.
@@ -70,8 +99,15 @@ fn json_reply(status: u16, body: String) -> Response {
     r
 }
 
-fn body_json(body: &Bytes) -> Result<Value, ApiError> {
-    serde_json::from_slice(body).map_err(|_| ApiError::invalid("body", "the body is not JSON"))
+/// A path segment that axum could not read (bad percent-encoding) or that holds NUL.
+fn path_id(id: Result<Path<String>, PathRejection>, field: &str) -> Result<String, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, format!("{field} is not valid text")).field(field))?;
+    extract::text_ok(field, &id)?;
+    Ok(id)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::trim)
 }
 
 async fn pay_route(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Response, ApiError> {
@@ -80,35 +116,63 @@ async fn pay_route(State(app): State<App>, headers: HeaderMap, body: Bytes) -> R
     Ok(json_reply(reply.status, reply.body))
 }
 
-async fn status_route(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let answer = pay::status(&app, &id).await?;
+async fn status_route(State(app): State<App>, headers: HeaderMap, id: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    // The credential is checked before the id is even read: a read without it says nothing.
+    let secret = bearer(&headers);
+    let id = match id {
+        Ok(Path(id)) => id,
+        Err(_) => String::new(),
+    };
+    let answer = pay::status(&app, &id, secret).await?;
     Ok(json_reply(200, serde_json::to_string(&answer).expect("answers serialize")))
 }
 
-async fn form_token_route(State(app): State<App>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let b = body_json(&body)?;
-    Ok(Json(sessions::form_token_of(&app, b.get("clientSecret").and_then(Value::as_str)).await?))
+/// `POST /kr/form-token`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FormTokenRequest {
+    #[serde(default)]
+    client_secret: Option<String>,
 }
 
-async fn bin_update_route(State(app): State<App>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    Ok(Json(sessions::bin_update(&app, &body_json(&body)?).await?))
+async fn form_token_route(State(app): State<App>, extract::Json(b): extract::Json<FormTokenRequest>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(sessions::form_token_of(&app, b.client_secret.as_deref()).await?))
 }
 
-async fn create_session(State(app): State<App>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let req: sessions::NewSession = serde_json::from_slice(&body).map_err(|e| {
-        let field = e.to_string().split('`').nth(1).unwrap_or("body").to_owned();
-        ApiError::invalid(&field, format!("invalid session: {e}"))
-    })?;
+async fn bin_update_route(State(app): State<App>, extract::Json(b): extract::Json<sessions::BinUpdate>) -> Result<Json<Value>, ApiError> {
+    Ok(Json(sessions::bin_update(&app, &b).await?))
+}
+
+async fn create_session(State(app): State<App>, extract::Json(req): extract::Json<sessions::NewSession>) -> Result<Json<Value>, ApiError> {
     Ok(Json(sessions::create(&app, req).await?))
 }
 
-async fn link_customer(State(app): State<App>, Path(id): Path<String>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    let req: sessions::LinkCustomer = serde_json::from_slice(&body).map_err(|e| ApiError::invalid("body", format!("invalid link: {e}")))?;
+async fn link_customer(
+    State(app): State<App>,
+    id: Result<Path<String>, PathRejection>,
+    extract::Json(req): extract::Json<sessions::LinkCustomer>,
+) -> Result<Json<Value>, ApiError> {
+    let id = path_id(id, "customerId")?;
+    if id.is_empty() || id.len() > 128 {
+        return Err(ApiError::invalid("customerId", "the customer id must be 1 to 128 characters"));
+    }
     Ok(Json(sessions::link(&app, &id, req).await?))
 }
 
-async fn list_payments(State(app): State<App>, Query(q): Query<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
-    let list = store::payments(&app.db, q.get("orderId").map(String::as_str)).await?;
+/// `GET /v1/payments?orderId=`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentsQuery {
+    #[serde(default)]
+    order_id: Option<String>,
+}
+
+async fn list_payments(State(app): State<App>, q: Result<Query<PaymentsQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
+    let Query(q) = q.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the query is not valid").field("query"))?;
+    if let Some(o) = &q.order_id {
+        extract::text_ok("orderId", o)?;
+    }
+    let list = store::payments(&app.db, q.order_id.as_deref()).await?;
     let data: Vec<Value> = list
         .iter()
         .map(|p| {
@@ -119,16 +183,25 @@ async fn list_payments(State(app): State<App>, Query(q): Query<HashMap<String, S
     Ok(Json(json!({ "data": data })))
 }
 
-async fn conekta_hook(State(app): State<App>, body: Bytes) -> Result<Json<Value>, ApiError> {
-    Ok(Json(webhooks::conekta(&app, &body_json(&body)?).await?))
+async fn conekta_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+    let digest = headers.get("digest").and_then(|v| v.to_str().ok());
+    Ok(Json(webhooks::conekta(&app, &body, digest).await?))
 }
 
 async fn bamboo_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let signed = webhooks::BambooSignature { date_sent: header("dateSent"), signature: header("signature") };
-    Ok(Json(webhooks::bamboo(&app, &body_json(&body)?, signed).await?))
+    let n: Value = extract::read(&body)?;
+    Ok(Json(webhooks::bamboo(&app, &n, signed).await?))
 }
 
-async fn lyra_hook(State(app): State<App>, Form(form): Form<HashMap<String, String>>) -> Result<Json<Value>, ApiError> {
+async fn lyra_hook(State(app): State<App>, form: Result<Form<HashMap<String, String>>, FormRejection>) -> Result<Json<Value>, ApiError> {
+    let Form(form) = form.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the body is not a form").field("body"))?;
+    for (k, v) in &form {
+        // A field is named only when it is one of Lyra's: an unknown key is the caller's text.
+        let field = if k.starts_with("kr-") && k.len() < 32 && !k.contains('\0') { k.as_str() } else { "body" };
+        extract::text_ok(field, k)?;
+        extract::text_ok(field, v)?;
+    }
     Ok(Json(webhooks::lyra(&app, &form).await?))
 }

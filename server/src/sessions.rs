@@ -3,12 +3,13 @@
 //! `POST /pay` charges the session's amount, whatever the page sends.
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
-use crate::protocol::{Order, Provider};
+use crate::protocol::{Order, Provider, SaveMode};
 use crate::providers::NewCard;
 use crate::store::{self, now_ms, SavedCard, Session};
 use axum::http::StatusCode;
+use pasarela::domain::merchant::ResultStatus;
 use pasarela::domain::ProviderId;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 /// `POST /v1/sessions`.
@@ -21,18 +22,71 @@ pub struct NewSession {
     /// `lastName`, and for KR `billingDetails`, `shippingDetails`, `shoppingCart`.
     #[serde(default)]
     pub customer: Value,
-    /// KR's `CreatePayment` options (seed 004): `formAction`, `strongAuthentication`,
-    /// `overridePaymentCinematic`, `metadata`.
+    /// KR's `CreatePayment` options (seed 004).
     #[serde(default)]
-    pub kr: Value,
+    pub kr: Option<KrOptions>,
     /// Seconds until the client secret stops working (default PASARELA_SESSION_TTL_MS).
     #[serde(default)]
     pub expires_in: Option<u64>,
+    /// Whether the shopper's card may be kept: `off` (default), `ask`, `always`.
+    #[serde(default)]
+    pub save_payment_method: Option<SaveMode>,
 }
 
-const KR_FORM_ACTIONS: [&str; 5] = ["PAYMENT", "ASK_REGISTER_PAY", "REGISTER_PAY", "REGISTER", "REGISTER_UPDATE"];
+/// KR's `CreatePayment` options a session passes on (seed 004).
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct KrOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_action: Option<KrFormAction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strong_authentication: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub override_payment_cinematic: Option<KrCaptureMode>,
+    /// Merchant data Lyra keeps with the payment: an object of its own choosing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipn_target_url: Option<String>,
+}
+
+/// Seed 004's form actions.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KrFormAction {
+    Payment,
+    AskRegisterPay,
+    RegisterPay,
+    Register,
+    RegisterUpdate,
+}
+
+impl KrFormAction {
+    /// What the action does with the card, as a save mode.
+    fn save_mode(self) -> SaveMode {
+        match self {
+            Self::Payment => SaveMode::Off,
+            Self::AskRegisterPay => SaveMode::Ask,
+            Self::RegisterPay | Self::Register | Self::RegisterUpdate => SaveMode::Always,
+        }
+    }
+    /// The action of a save mode: Lyra's form asks the shopper itself with `ASK_REGISTER_PAY`.
+    fn of(mode: SaveMode) -> Self {
+        match mode {
+            SaveMode::Off => Self::Payment,
+            SaveMode::Ask => Self::AskRegisterPay,
+            SaveMode::Always => Self::RegisterPay,
+        }
+    }
+}
+
 /// Seed 004's capture modes (`overridePaymentCinematic`).
-const KR_CAPTURE_MODES: [&str; 2] = ["IMMEDIATE_CAPTURE", "DELAYED_CAPTURE"];
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum KrCaptureMode {
+    ImmediateCapture,
+    DelayedCapture,
+}
 
 /// Checks an order as the page's options do: id, positive integer minor units, ISO currency.
 pub fn check_order(o: &Order) -> Result<(), ApiError> {
@@ -61,19 +115,26 @@ pub async fn create(app: &App, req: NewSession) -> Result<Value, ApiError> {
         Some(Value::String(s)) if !s.is_empty() && s.len() <= 128 => Some(s.clone()),
         Some(_) => return Err(ApiError::invalid("customer.id", "customer.id must be a string of 1 to 128 characters")),
     };
-    let kr = if req.kr.is_null() { json!({}) } else { req.kr.clone() };
-    if let Some(a) = kr.get("formAction") {
-        if !a.as_str().is_some_and(|a| KR_FORM_ACTIONS.contains(&a)) {
-            return Err(ApiError::invalid("kr.formAction", format!("kr.formAction must be one of {KR_FORM_ACTIONS:?}")));
-        }
-        let registers = a != "PAYMENT";
-        if registers && customer_ref.is_none() {
-            return Err(ApiError::invalid("customer.id", "a KR formAction that registers the card needs customer.id"));
-        }
+    // One order is paid once: no new session for an order a payment took money for.
+    if let Some(p) = store::deciding_payment(&app.db, &req.order.id).await?.filter(|p| p.status == ResultStatus::Approved) {
+        return Err(ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id));
     }
-    if kr.get("overridePaymentCinematic").is_some_and(|m| !m.as_str().is_some_and(|m| KR_CAPTURE_MODES.contains(&m))) {
-        return Err(ApiError::invalid("kr.overridePaymentCinematic", format!("kr.overridePaymentCinematic must be one of {KR_CAPTURE_MODES:?}")));
+    let mut kr = req.kr.unwrap_or_default();
+    let save = match (kr.form_action, req.save_payment_method) {
+        (Some(a), Some(m)) if a.save_mode() != m => {
+            return Err(ApiError::invalid("kr.formAction", "kr.formAction disagrees with savePaymentMethod"));
+        }
+        (Some(a), _) => a.save_mode(),
+        (None, m) => m.unwrap_or_default(),
+    };
+    if save != SaveMode::Off && customer_ref.is_none() {
+        let field = if kr.form_action.is_some() { "customer.id" } else { "savePaymentMethod" };
+        return Err(ApiError::invalid(field, "keeping a card needs customer.id, the customer it is kept for"));
     }
+    if req.provider.0 == ProviderId::Kr {
+        kr.form_action = Some(KrFormAction::of(save));
+    }
+    let kr = serde_json::to_value(&kr).expect("options serialize");
     let ttl_ms = req.expires_in.map(|s| s.min(24 * 3600) * 1000).unwrap_or(app.config.session_ttl.as_millis() as u64) as i64;
     let id = format!("cs_{}", random_text(24));
     let client_secret = format!("{id}_secret_{}", random_text(32));
@@ -89,8 +150,9 @@ pub async fn create(app: &App, req: NewSession) -> Result<Value, ApiError> {
         extra: json!({ "kr": kr }),
         form_token: None,
         expires_at: now_ms() + ttl_ms,
+        save_payment_method: save,
     };
-    let mut answer = json!({ "id": id, "clientSecret": client_secret, "expiresAt": session.expires_at });
+    let mut answer = json!({ "id": id, "clientSecret": client_secret, "expiresAt": session.expires_at, "savePaymentMethod": save.as_str() });
     let mut cards = Vec::new();
     if let Some(cref) = &customer_ref {
         match req.provider.0 {
@@ -144,7 +206,7 @@ async fn kr_form_token(app: &App, s: &Session) -> Result<String, ApiError> {
         "amount": s.amount_due, "currency": s.currency, "orderId": s.order_id,
         "formAction": opts.get("formAction").and_then(Value::as_str).unwrap_or("PAYMENT"),
         "customer": customer,
-        "metadata": opts.get("metadata").cloned().unwrap_or_else(|| json!({})),
+        "metadata": opts.get("metadata").filter(|m| m.is_object()).cloned().unwrap_or_else(|| json!({})),
     });
     body["metadata"]["pasarelaSession"] = s.id.clone().into();
     for k in ["strongAuthentication", "overridePaymentCinematic", "ipnTargetUrl"] {
@@ -167,10 +229,11 @@ pub async fn form_token_of(app: &App, client_secret: Option<&str>) -> Result<Val
 /// `KR.setBinUpdateNotificationUrl`'s call (wire format *inferred*, docs/providers/kr.md): the
 /// storefront's BIN rule (LYRA_BIN_DISCOUNTS) lowers the amount by `Charge/UpdatePaymentAmount`,
 /// and the session charges the new amount from then on.
-pub async fn bin_update(app: &App, body: &Value) -> Result<Value, ApiError> {
+pub async fn bin_update(app: &App, body: &BinUpdate) -> Result<Value, ApiError> {
     let kr = app.kr.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider kr is not configured"))?;
-    let token = body.get("formToken").and_then(Value::as_str).ok_or_else(|| ApiError::invalid("formToken", "formToken required"))?;
-    let bin = body.get("bin").and_then(crate::providers::text).ok_or_else(|| ApiError::invalid("bin", "bin required"))?;
+    let token = body.form_token.as_str();
+    let bin = crate::providers::text(&body.bin).filter(|b| (6..=8).contains(&b.len()) && b.bytes().all(|c| c.is_ascii_digit()));
+    let bin = bin.ok_or_else(|| ApiError::invalid("bin", "bin must be the card's first 6 to 8 digits"))?;
     let s = store::session_by_form_token(&app.db, token).await?.ok_or_else(|| ApiError::invalid("formToken", "unknown formToken"))?;
     let Some(off) = kr.config.bin_discounts.get(&bin) else { return Ok(json!({ "formToken": token })) };
     let amount = s.amount - off;
@@ -183,6 +246,15 @@ pub async fn bin_update(app: &App, body: &Value) -> Result<Value, ApiError> {
         .map_err(|code| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("Lyra refused the amount update: {code}")))?;
     store::set_form_token(&app.db, &s.id, &new, amount).await?;
     Ok(json!({ "formToken": new }))
+}
+
+/// `POST /kr/bin-update`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BinUpdate {
+    pub form_token: String,
+    /// Digits, as text or a number.
+    pub bin: Value,
 }
 
 /// The Bamboo customer of `cref` (created when new), its cards saved here, and a fresh enrollment.

@@ -3,7 +3,7 @@
 //! drivers bind them by number). Uniqueness the service relies on for "exactly once" is the
 //! database's: the primary key of `attempts`, the unique `(provider, provider_ref)` of `payments`.
 
-use crate::protocol::{action_from, status_from, Action, Answer, Provider};
+use crate::protocol::{action_from, status_from, Action, Answer, Provider, SaveMode};
 use pasarela::domain::merchant::ResultStatus;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
@@ -57,6 +57,8 @@ pub struct Session {
     pub extra: serde_json::Value,
     pub form_token: Option<String>,
     pub expires_at: i64,
+    /// Whether the shopper's card may be kept (migrations/0003).
+    pub save_payment_method: SaveMode,
 }
 
 fn session_of(r: &AnyRow) -> DbResult<Session> {
@@ -77,6 +79,7 @@ fn session_of(r: &AnyRow) -> DbResult<Session> {
         extra: json("extra_json")?,
         form_token: r.try_get("form_token")?,
         expires_at: r.try_get("expires_at")?,
+        save_payment_method: SaveMode::parse(&r.try_get::<String, _>("save_payment_method")?),
     })
 }
 
@@ -84,7 +87,8 @@ fn session_of(r: &AnyRow) -> DbResult<Session> {
 pub async fn insert_session(db: &AnyPool, s: &Session, secret_hash: &str) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO sessions (id, secret_hash, provider, order_id, amount, amount_due, currency, customer_ref, \
-         customer_json, extra_json, form_token, expires_at, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)",
+         customer_json, extra_json, form_token, expires_at, created_at, save_payment_method) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
     )
     .bind(&s.id)
     .bind(secret_hash)
@@ -99,6 +103,7 @@ pub async fn insert_session(db: &AnyPool, s: &Session, secret_hash: &str) -> DbR
     .bind(&s.form_token)
     .bind(s.expires_at)
     .bind(now_ms())
+    .bind(s.save_payment_method.as_str())
     .execute(db)
     .await?;
     Ok(())
@@ -526,4 +531,79 @@ pub async fn init_setting(db: &AnyPool, name: &str, value: &str) -> DbResult<Str
 pub async fn sessions_of_order(db: &AnyPool, order_id: &str) -> DbResult<Vec<Session>> {
     let rows = sqlx::query("SELECT * FROM sessions WHERE order_id = $1 ORDER BY created_at DESC").bind(order_id).fetch_all(db).await?;
     rows.iter().map(session_of).collect()
+}
+
+/// Forgets an attempt that never started its work (it could not hold its order): its key is free.
+pub async fn forget_attempt(db: &AnyPool, key: &str, attempt_ref: &str) -> DbResult<()> {
+    sqlx::query("DELETE FROM attempts WHERE idempotency_key = $1 AND attempt_ref = $2 AND state = 'started'")
+        .bind(key)
+        .bind(attempt_ref)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// The attempt holding an order: `None` when this key holds it now (newly or already).
+pub async fn claim_order(db: &AnyPool, order_id: &str, key: &str) -> DbResult<Option<String>> {
+    sqlx::query("INSERT INTO order_claims (order_id, idempotency_key, claimed_at) VALUES ($1,$2,$3) ON CONFLICT (order_id) DO NOTHING")
+        .bind(order_id)
+        .bind(key)
+        .bind(now_ms())
+        .execute(db)
+        .await?;
+    let holder: String = sqlx::query("SELECT idempotency_key FROM order_claims WHERE order_id = $1")
+        .bind(order_id)
+        .fetch_one(db)
+        .await?
+        .try_get("idempotency_key")?;
+    Ok((holder != key).then_some(holder))
+}
+
+/// Moves an order from the attempt `from` (which ended without taking money) to `to`; false when
+/// another attempt moved it first.
+pub async fn move_order_claim(db: &AnyPool, order_id: &str, from: &str, to: &str) -> DbResult<bool> {
+    let r = sqlx::query("UPDATE order_claims SET idempotency_key = $1, claimed_at = $2 WHERE order_id = $3 AND idempotency_key = $4")
+        .bind(to)
+        .bind(now_ms())
+        .bind(order_id)
+        .bind(from)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The payment that decides an order: an approved one, else a pending one (which may still take
+/// money); a declined payment decides nothing.
+pub async fn deciding_payment(db: &AnyPool, order_id: &str) -> DbResult<Option<Payment>> {
+    sqlx::query(
+        "SELECT * FROM payments WHERE order_id = $1 AND status IN ('approved', 'pending') \
+         ORDER BY CASE WHEN status = 'approved' THEN 0 ELSE 1 END, created_at DESC LIMIT 1",
+    )
+    .bind(order_id)
+    .fetch_optional(db)
+    .await?
+    .as_ref()
+    .map(payment_of)
+    .transpose()
+}
+
+/// Claims the right to ask the provider for a pending payment's status until `until`; false when
+/// another request refreshed it recently or is refreshing it now.
+pub async fn claim_refresh(db: &AnyPool, id: &str, until: i64) -> DbResult<bool> {
+    let now = now_ms();
+    let r = sqlx::query(
+        "UPDATE payments SET refresh_after = $1 WHERE id = $2 AND status = 'pending' AND (refresh_after IS NULL OR refresh_after <= $3)",
+    )
+    .bind(until)
+    .bind(id)
+    .bind(now)
+    .execute(db)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Sets when the next provider refresh of a payment may run.
+pub async fn refresh_after(db: &AnyPool, id: &str, at: i64) -> DbResult<()> {
+    sqlx::query("UPDATE payments SET refresh_after = $1 WHERE id = $2").bind(at).bind(id).execute(db).await?;
+    Ok(())
 }

@@ -370,7 +370,7 @@ function oddId(rng, prefix) {
 
 /** A number or a JSON literal as `field`: a value cut out of a parser's message. */
 const SENT_LITERAL = /^(?:-?\d|true$|false$|null$)/;
-const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_-]*(?:(?:\.[A-Za-z_][A-Za-z0-9_-]*)|\[\])*$/;
+const FIELD_PATH = /^[A-Za-z_][A-Za-z0-9_-]*(?:(?:\.[A-Za-z_][A-Za-z0-9_-]*)|\[\d*\])*$/;
 
 /** The promises an answer breaks (as short labels; [] when none). */
 function problemsOf(req, res) {
@@ -713,7 +713,7 @@ describe(`merchant service fuzz (${DATABASE})`, () => {
     // POST /v1/customers/{id} ----------------------------------------------------------------
     await family('POST /v1/customers/{id}', (rng) => {
       const reqs = [];
-      const fields = ['id', 'body', 'Authorization', 'bamboo', 'conekta', 'kr', 'kr[]', 'kr[].paymentMethodToken', 'kr[].brand', 'kr[].last4', 'kr[].expiry'];
+      const fields = ['id', 'customerId', 'body', 'Authorization', 'bamboo', 'conekta', 'kr', 'kr[]', 'kr[].paymentMethodToken', 'kr[].brand', 'kr[].last4', 'kr[].expiry'];
       const base = () => ({ bamboo: `FUZZ-${mark()}`, conekta: `cus_FUZZ${mark()}`, kr: [{ paymentMethodToken: `pmt${mark()}`, brand: 'VISA', last4: '0055', expiry: '203012' }] });
       const push = (kind, path, bytes, headers, b, keyOk) => reqs.push({ route: 'POST /v1/customers/{id}', kind, method: 'POST', path, headers, body: bytes, fields: fieldsOf(fields, b),
         check: (res) => (!keyOk && res.status >= 200 && res.status < 300 ? 'answered 2xx without the secret key' : undefined) });

@@ -3,10 +3,11 @@
 // charges twice (Stripe's semantics), secrets never leave, webhooks are verified and applied once.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID, createHmac } from 'node:crypto';
+import { randomUUID, createHmac, generateKeyPairSync } from 'node:crypto';
 import { world, order, DATABASE } from './helpers.mjs';
 import { KR_PASSWORD } from '../../www/sandbox/kr.mjs';
 import { BAMBOO_PRIVATE_KEY } from '../../www/sandbox/bamboo.mjs';
+import { conektaDigest } from '../../www/sandbox/conekta.mjs';
 
 describe(`merchant service (${DATABASE})`, () => {
   let w;
@@ -195,7 +196,7 @@ describe(`merchant service (${DATABASE})`, () => {
       const r = await w.pay(body);
       record(r.text);
       assert.equal(r.status, 200, r.text);
-      record(await (await fetch(`${w.svc.url}/pay/${r.body.paymentId}`)).text());
+      record(await (await fetch(`${w.svc.url}/pay/${r.body.paymentId}`, { headers: { Authorization: `Bearer ${body.clientSecret}` } })).text());
       return r.body;
     };
     // Bamboo: a card enrolled in the customer's capture session becomes a Commerce token (CT_).
@@ -206,9 +207,9 @@ describe(`merchant service (${DATABASE})`, () => {
     const b2 = record(await w.session({ provider: 'bamboo', order: o1, customer }));
     assert.deepEqual(b2.profiles.map((p) => p.last4), ['4444']);
     assert.equal((await payAndPoll({ provider: 'bamboo', order: o1, source: { type: 'profile', profileId: b2.profiles[0].id }, clientSecret: b2.clientSecret })).status, 'approved');
-    // Conekta: paying with a token saves the card as the customer's source (src_).
+    // Conekta: paying with a token, where the session keeps cards, saves it as the customer's source (src_).
     const o2 = order(`SEC-C-${randomUUID()}`, 5000, 'MXN');
-    const c = record(await w.session({ provider: 'conekta', order: o2, customer }));
+    const c = record(await w.session({ provider: 'conekta', order: o2, customer, savePaymentMethod: 'always' }));
     assert.equal((await payAndPoll({ provider: 'conekta', order: o2, source: { type: 'token', token: w.conektaToken() }, clientSecret: c.clientSecret })).status, 'approved');
     const o3 = order(`SEC-C2-${randomUUID()}`, 5000, 'MXN');
     const c2 = record(await w.session({ provider: 'conekta', order: o3, customer }));
@@ -258,9 +259,12 @@ describe(`merchant service (${DATABASE})`, () => {
     assert.equal((await ipn(good, { 'kr-hash-algorithm': undefined })).status, 422);
     assert.equal((await ipn(good, { 'kr-hash-key': 'md5' })).status, 422);
     assert.equal((await ipn(createHmac('sha256', KR_PASSWORD).update(answer).digest('hex'))).status, 200);
-    // Conekta: the event body is never trusted; an order the API does not know is not applied.
-    const fake = await hook({ id: 'evt_fake', type: 'order.paid', data: { object: { id: 'ord_forged', payment_status: 'paid' } } }, undefined, '/webhooks/conekta');
-    assert.equal(fake.status, 502, 'the order is read back from Conekta, which does not know it');
+    // Conekta: deliveries carry `digest`, RSA-SHA256 of the raw body under the merchant's webhook key.
+    const forged = JSON.stringify({ id: 'evt_fake', type: 'order.paid', data: { object: { id: 'ord_forged', payment_status: 'paid' } } });
+    const conektaHook = (text, digest) => fetch(`${w.svc.url}/webhooks/conekta`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...(digest && { digest }) }, body: text });
+    assert.deepEqual([(await conektaHook(forged)).status, (await conektaHook(forged, conektaDigest('{}'))).status], [401, 401], 'unsigned, or signed for another body');
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    assert.equal((await conektaHook(forged, conektaDigest(forged, otherKey))).status, 401, 'signed with another key');
   });
 
   it('Conekta: a 3-D Secure order pending at the answer is approved by its order.paid webhook', async () => {

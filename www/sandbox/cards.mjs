@@ -17,6 +17,10 @@ export const brandOf = (pan) =>
 
 export const randomId = (n = 24) => randomBytes(n).toString('base64url');
 
+const ALNUM = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz123456789';
+/** Letters and digits only, as Conekta's ids are (`ord_2tUigJ8DgBhbp6w5D`: the prefix and 17). */
+export const alnumId = (n = 17) => Array.from(randomBytes(n), (b) => ALNUM[b % ALNUM.length]).join('');
+
 /** Whether MM/YYYY is this month or later. */
 export const notExpired = (month, year, now = new Date()) =>
   month >= 1 && month <= 12 && year * 100 + month >= now.getFullYear() * 100 + now.getMonth() + 1;

@@ -7,14 +7,23 @@
 //   POST /conekta/customers, POST /conekta/orders, GET /conekta/orders/{id}   API (Bearer private key)
 // Webhooks `order.paid`, `order.pending_payment`, `order.declined` are delivered to the listener
 // the merchant registers (`onWebhook`), as Conekta POSTs them to the merchant's endpoint.
+import { generateKeyPairSync, randomBytes, sign as rsaSign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { brandOf, luhn, notExpired, randomId } from './cards.mjs';
+import { alnumId, brandOf, luhn, notExpired, randomId } from './cards.mjs';
 import { readJson, sendJson } from './http.mjs';
 import { createDeliverer } from './deliver.mjs';
 
 const ASSETS = fileURLToPath(new URL('../emulators/conekta/', import.meta.url));
 export const CONEKTA_PRIVATE_KEY = 'key_sandbox_private';
+
+// Conekta signs each webhook delivery: header `digest` = base64 RSA-SHA256 (PKCS#1 v1.5) of the
+// raw body under the key pair whose public half the merchant downloads (`GET /webhook_keys`,
+// `public_key`; docs/providers/conekta.md, "Webhooks"). One pair per emulator process.
+const WEBHOOK_KEYS = generateKeyPairSync('rsa', { modulusLength: 2048 });
+export const CONEKTA_WEBHOOK_PUBLIC_KEY = WEBHOOK_KEYS.publicKey.export({ type: 'spki', format: 'pem' });
+/** The `digest` header of a body, as Conekta computes it. */
+export const conektaDigest = (text, key = WEBHOOK_KEYS.privateKey) => rsaSign('sha256', Buffer.from(text), key).toString('base64');
 /** How long a 3-D Secure test card stays `pending_payment` before the emulator settles it. */
 export const PENDING_SETTLE_MS = 1500;
 
@@ -48,7 +57,7 @@ export function createConekta() {
     if (!/^\d{3,4}$/.test(String(cvc || ''))) return fail('conekta.errors.parameter_validation.card.cvc', 'El código de seguridad (CVC) es inválido.', 'card[cvc]');
     const y = Number(exp_year) < 100 ? 2000 + Number(exp_year) : Number(exp_year);
     if (!notExpired(Number(exp_month), y)) return fail('conekta.errors.parameter_validation.card.expiration', 'La fecha de expiración es inválida.', 'card[exp_month]');
-    const id = `tok_${randomId(12)}`;
+    const id = `tok_${alnumId()}`;
     tokens.set(id, { id, pan, name: name || '', exp_month: String(exp_month), exp_year: String(y), used: false, created: Date.now() });
     return { token: { id, object: 'token', used: false, livemode: false } };
   }
@@ -64,11 +73,11 @@ export function createConekta() {
       if (!t) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.token.invalid', 'El token no existe.', 'payment_sources.token_id');
       if (t.used) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.token.already_used', 'El token ya fue utilizado.', 'payment_sources.token_id');
       t.used = true;
-      sources.push({ id: `src_${randomId(10)}`, object: 'payment_source', type: 'card', created_at: Math.floor(Date.now() / 1000),
+      sources.push({ id: `src_${alnumId()}`, object: 'payment_source', type: 'card', created_at: Math.floor(Date.now() / 1000),
         last4: t.pan.slice(-4), bin: t.pan.slice(0, 6), brand: brandOf(t.pan).toLowerCase(), exp_month: t.exp_month, exp_year: t.exp_year.slice(-2),
         name: t.name, default: sources.length === 0, pan: t.pan });
     }
-    const c = { id: `cus_${randomId(10)}`, object: 'customer', livemode: false, name: body.name, email: body.email, created_at: Math.floor(Date.now() / 1000),
+    const c = { id: `cus_${alnumId()}`, object: 'customer', livemode: false, name: body.name, email: body.email, created_at: Math.floor(Date.now() / 1000),
       default_payment_source_id: sources[0]?.id ?? null, payment_sources: { object: 'list', has_more: false, data: sources } };
     customers.set(c.id, c);
     return { status: 200, body: view(c) };
@@ -83,7 +92,7 @@ export function createConekta() {
     if (!t) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.token.invalid', 'El token no existe.', 'token_id');
     if (t.used) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.token.already_used', 'El token ya fue utilizado.', 'token_id');
     t.used = true;
-    const src = { id: `src_${randomId(10)}`, object: 'payment_source', type: 'card', created_at: Math.floor(Date.now() / 1000), parent_id: c.id,
+    const src = { id: `src_${alnumId()}`, object: 'payment_source', type: 'card', created_at: Math.floor(Date.now() / 1000), parent_id: c.id,
       last4: t.pan.slice(-4), bin: t.pan.slice(0, 6), brand: brandOf(t.pan).toLowerCase(), exp_month: t.exp_month, exp_year: t.exp_year.slice(-2),
       name: t.name, default: c.payment_sources.data.length === 0, pan: t.pan };
     c.payment_sources.data.push(src);
@@ -106,10 +115,10 @@ export function createConekta() {
     const src = c.payment_sources.data.find((s) => s.id === sourceId);
     if (!src) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.payment_source', 'Medio de pago inválido.', 'charges.payment_method');
     const rule = CARDS[src.pan] || { status: 'paid' };
-    const o = { id: `ord_${randomId(10)}`, object: 'order', livemode: false, amount, currency: body.currency, payment_status: rule.status,
+    const o = { id: `ord_${alnumId()}`, object: 'order', livemode: false, amount, currency: body.currency, payment_status: rule.status,
       metadata: body.metadata ?? {},
       customer_info: { customer_id: c.id, object: 'customer_info' }, created_at: Math.floor(Date.now() / 1000),
-      charges: { object: 'list', data: [{ id: randomId(12), object: 'charge', amount, status: rule.status === 'declined' ? 'declined' : rule.status,
+      charges: { object: 'list', data: [{ id: randomBytes(12).toString('hex'), object: 'charge', amount, status: rule.status === 'declined' ? 'declined' : rule.status,
         failure_code: rule.code ?? null, failure_message: rule.message ?? null,
         payment_method: { object: 'card_payment', type: 'credit', last4: src.last4, brand: src.brand, name: src.name } }] } };
     orders.set(o.id, o);
@@ -134,7 +143,7 @@ export function createConekta() {
   function emit(type, order) {
     const event = { id: randomId(12), object: 'event', type, livemode: false, created_at: Math.floor(Date.now() / 1000), data: { object: structuredClone(order) } };
     for (const l of listeners) l(event);
-    hooks.send(event, { label: type });
+    hooks.send(event, { label: type, sign: (text) => ({ digest: conektaDigest(text) }) });
   }
 
   async function handle(req, res, url) {
@@ -153,13 +162,18 @@ export function createConekta() {
     if (req.method === 'POST' && rest === '/customers') { const r = createCustomer((await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true; }
     if (req.method === 'POST' && rest === '/orders') { const r = createOrder((await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true; }
     let cm;
-    if (req.method === 'POST' && (cm = rest.match(/^\/customers\/([\w-]+)\/payment_sources$/))) {
+    if (req.method === 'POST' && (cm = rest.match(/^\/customers\/(cus_[A-Za-z0-9]+)\/payment_sources$/))) {
       const r = addSource(cm[1], (await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true;
     }
-    if (req.method === 'GET' && (cm = rest.match(/^\/customers\/([\w-]+)$/))) {
+    if (req.method === 'GET' && (cm = rest.match(/^\/customers\/(cus_[A-Za-z0-9]+)$/))) {
       if (!authorized(req.headers.authorization)) { const e = error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.'); sendJson(res, 401, e.body); return true; }
       const c = customers.get(cm[1]);
       sendJson(res, c ? 200 : 404, c ? view(c) : error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'No encontrado.').body);
+      return true;
+    }
+    if (req.method === 'GET' && rest === '/webhook_keys') {
+      if (!authorized(req.headers.authorization)) { const e = error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.'); sendJson(res, 401, e.body); return true; }
+      sendJson(res, 200, { object: 'list', has_more: false, data: [{ id: '6c3b1f0a9d2e4b7f8a1c2d3e', object: 'webhook_key', active: true, livemode: false, public_key: CONEKTA_WEBHOOK_PUBLIC_KEY }] });
       return true;
     }
     if (req.method === 'GET' && rest === '/orders') {
@@ -171,7 +185,7 @@ export function createConekta() {
       sendJson(res, 200, { object: 'list', has_more: false, data });
       return true;
     }
-    const m = rest.match(/^\/orders\/([\w-]+)$/);
+    const m = rest.match(/^\/orders\/(ord_[A-Za-z0-9]+)$/);
     if (req.method === 'GET' && m) { const o = orders.get(m[1]); sendJson(res, o ? 200 : 404, o || error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'No encontrado.').body); return true; }
     sendJson(res, 404, error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'Endpoint desconocido.').body);
     return true;

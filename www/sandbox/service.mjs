@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { readJson, sendJson } from './http.mjs';
 import { BAMBOO_PRIVATE_KEY } from './bamboo.mjs';
-import { CONEKTA_PRIVATE_KEY } from './conekta.mjs';
+import { CONEKTA_PRIVATE_KEY, CONEKTA_WEBHOOK_PUBLIC_KEY } from './conekta.mjs';
 import { KR_SHOP_ID, KR_PASSWORD, KR_HMAC_KEY } from './kr.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -34,7 +34,9 @@ export function serviceEnv(origin, { databaseUrl, secretKey, listen = '127.0.0.1
     PASARELA_ATTEMPT_LEASE_MS: process.env.PASARELA_ATTEMPT_LEASE_MS || '3000',
     PASARELA_PROVIDER_TIMEOUT_MS: '8000',
     BAMBOO_API_URL: `${origin}/bamboo`, BAMBOO_PRIVATE_KEY, BAMBOO_COUNTRY: 'UY',
-    CONEKTA_API_URL: `${origin}/conekta`, CONEKTA_PRIVATE_KEY,
+    CONEKTA_API_URL: `${origin}/conekta`, CONEKTA_PRIVATE_KEY, CONEKTA_WEBHOOK_KEY: CONEKTA_WEBHOOK_PUBLIC_KEY,
+    // Every test client is 127.0.0.1: the per-client limit is off unless a test sets one.
+    PASARELA_RATE_LIMIT: process.env.PASARELA_RATE_LIMIT || '0',
     LYRA_API_URL: `${origin}/lyra`, LYRA_SHOP_ID: KR_SHOP_ID, LYRA_PASSWORD: KR_PASSWORD, LYRA_HMAC_KEY: KR_HMAC_KEY,
     // Seed 004's AmountUpdateCallback: 10.00 off for Mastercard BIN 59701003, 5.00 off for Amex 37828200.
     LYRA_BIN_DISCOUNTS: '59701003:1000,37828200:500',
@@ -88,14 +90,20 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
 
   // Per test (reset): the sessions the backend opened, the page's requests, the shoppers.
   let generation = 0, sessions, requests, sessionIds, shoppers;
+  // The client secret of each payment's session: the backend reads a payment's status for a page
+  // that has no secret of its own (GET /pay/{id} takes the session's secret as a Bearer token).
+  const secretOf = new Map();
   const reset = () => { generation += 1; sessions = new Map(); requests = []; sessionIds = new Set(); shoppers = new Map(); };
   reset();
   // Customer ids are namespaced per test: the service's database outlives a test.
   const customerRef = (email) => (email ? `t${generation}:${email}` : undefined);
 
-  async function openSession({ provider, order, customer = {}, kr: krOptions }) {
+  async function openSession({ provider, order, customer = {}, kr: krOptions, savePaymentMethod }) {
+    // The demo shop keeps a signed-in shopper's Conekta card (and says so at its checkout);
+    // KR's form asks by its formAction, Bamboo enrolls cards apart from paying.
+    const save = savePaymentMethod ?? (provider === 'conekta' && customer.email ? 'always' : undefined);
     const s = await backend('POST', '/v1/sessions', {
-      provider, order, kr: krOptions,
+      provider, order, kr: krOptions, savePaymentMethod: save,
       customer: { ...customer, id: customerRef(customer.email) },
     });
     sessionIds.add(s.id);
@@ -134,6 +142,7 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
     }
     const headers = key === undefined ? {} : { 'Idempotency-Key': key };
     const r = await forward(req, res, '/pay', JSON.stringify(body && typeof body === 'object' ? { ...body, clientSecret } : body), headers);
+    try { const id = JSON.parse(r.text).paymentId; if (id && clientSecret) secretOf.set(id, clientSecret); } catch { /* not JSON: nothing to remember */ }
     if (await faults.apply('merchant', res)) return; // fails after charging: the retry must not charge again
     res.writeHead(r.status, r.headers);
     res.end(r.text);
@@ -180,7 +189,9 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
     const m = p.match(/^\/merchant\/pay\/([^/]+)$/);
     if (m && req.method === 'GET') {
       if (await faults.apply('status', res)) return;
-      const r = await forward(req, res, `/pay/${encodeURIComponent(m[1])}`);
+      const secret = secretOf.get(decodeURIComponent(m[1]));
+      const auth = req.headers.authorization ?? (secret && `Bearer ${secret}`);
+      const r = await forward(req, res, `/pay/${encodeURIComponent(m[1])}`, undefined, auth ? { Authorization: auth } : {});
       res.writeHead(r.status, r.headers);
       return res.end(r.text);
     }

@@ -2,7 +2,7 @@
 //! with `Authorization: Basic {privateKey}` as is; `GET /v1/api/purchase/{id}`; customers with
 //! their `PaymentProfiles` (`GET /v1/api/customer/{id}`, a new `UniqueID` at every read).
 
-use super::{json_of, text, Charge, NewCard, Outcome, PayWith, ProviderError};
+use super::{endpoint, ids, json_of, text, Charge, NewCard, Outcome, PayWith, ProviderError};
 use crate::config::BambooConfig;
 use crate::protocol::Action;
 use pasarela::domain::merchant::{ActionType, ResultStatus};
@@ -49,7 +49,7 @@ impl Bamboo {
         if let Some(email) = s.customer.get("email").and_then(Value::as_str) {
             body["Customer"] = json!({ "Email": email });
         }
-        let r = self.http.post(format!("{}/v1/api/purchase", self.config.api_url)).header("Authorization", self.auth()).json(&body).send().await?;
+        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?).header("Authorization", self.auth()).json(&body).send().await?;
         let (status, v) = json_of(r).await?;
         if status == 401 || status == 403 {
             return Err(ProviderError::Refused(format!("HTTP {status}")));
@@ -63,7 +63,7 @@ impl Bamboo {
     pub async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
         let r = self
             .http
-            .get(format!("{}/v1/api/purchase", self.config.api_url))
+            .get(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?)
             .query(&[("OrderNumber", order_id)])
             .header("Authorization", self.auth())
             .send()
@@ -82,9 +82,12 @@ impl Bamboo {
 
     /// `GET /v1/api/purchase/{id}`.
     pub async fn get(&self, purchase_id: &str) -> Result<Outcome, ProviderError> {
+        if !ids::bamboo_number(purchase_id) {
+            return Err(ProviderError::Refused("not a Bamboo PurchaseId".into()));
+        }
         let r = self
             .http
-            .get(format!("{}/v1/api/purchase/{}", self.config.api_url, purchase_id))
+            .get(endpoint(&self.config.api_url, &["v1", "api", "purchase", purchase_id])?)
             .header("Authorization", self.auth())
             .send()
             .await?;
@@ -98,14 +101,17 @@ impl Bamboo {
             "Email": customer.get("email"), "FirstName": customer.get("firstName"), "LastName": customer.get("lastName"),
             "CommerceCustomerId": customer_ref,
         });
-        let r = self.http.post(format!("{}/v1/api/customer", self.config.api_url)).header("Authorization", self.auth()).json(&body).send().await?;
+        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "customer"])?).header("Authorization", self.auth()).json(&body).send().await?;
         let (_, v) = json_of(r).await?;
         text(&v["Response"]["CustomerId"]).ok_or_else(|| ProviderError::Refused(error_text(&v)))
     }
 
     /// `GET /v1/api/customer/{id}`: the customer's saved cards and a fresh enrollment session.
     pub async fn customer(&self, id: &str) -> Result<(Vec<(String, NewCard, Option<String>, Option<String>)>, Enrollment), ProviderError> {
-        let r = self.http.get(format!("{}/v1/api/customer/{}", self.config.api_url, id)).header("Authorization", self.auth()).send().await?;
+        if !ids::bamboo_number(id) {
+            return Err(ProviderError::Refused("not a Bamboo CustomerId".into()));
+        }
+        let r = self.http.get(endpoint(&self.config.api_url, &["v1", "api", "customer", id])?).header("Authorization", self.auth()).send().await?;
         let (_, v) = json_of(r).await?;
         let c = &v["Response"];
         let enrollment = Enrollment {
@@ -147,18 +153,38 @@ fn error_text(v: &Value) -> String {
     }
 }
 
-/// A purchase answer → outcome. Status ids (FLOWS.md): 1 Approved, 2 Pending, 3 Pre-authorized,
-/// 4 Rejected, 5 Paid, 6 Cancelled; `CommerceAction` `ActionType` 2 with `VERIFICATION_CODE_NEED`
+/// A purchase's status → outcome (docs/providers/statuses.md, "Bamboo", with the source of each
+/// row). The text `Status` decides (v3 answers carry only it; one of Bamboo's own examples pairs
+/// id 3 with "Approved"), normalised (case, `-`, `_`, spaces; Canceled = Cancelled); the
+/// `TransactionStatusId` (1 Approved, 2 Pending, 3 Pre-authorized, 4 Rejected, 5 Paid,
+/// 6 Cancelled, `Data-Types.md`) when there is no text. Anything else is pending.
+pub fn purchase_status(text: Option<&str>, id: Option<i64>) -> ResultStatus {
+    use ResultStatus::{Approved, Declined, Pending};
+    let word: Option<String> = text.map(|t| t.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_ascii_lowercase());
+    match (word.as_deref(), id) {
+        (Some("approved" | "paid" | "preauthorized"), _) => Approved,
+        (Some("rejected" | "cancelled" | "canceled"), _) => Declined,
+        (Some(w), _) if !w.is_empty() => Pending,
+        (_, Some(1 | 3 | 5)) => Approved,
+        (_, Some(4 | 6)) => Declined,
+        _ => Pending,
+    }
+}
+
+/// A purchase answer → outcome. `CommerceAction` `ActionType` 2 with `VERIFICATION_CODE_NEED`
 /// (the seed) or `VERIFICATION_CODE_NEEDED` (Bamboo's docs) → the verification-code action.
 pub fn outcome(v: &Value) -> Outcome {
     let res = &v["Response"];
     if res.is_null() {
+        // No purchase was made (a spent token, a refused request): nothing was charged.
         return Outcome::declined(error_text(v), None);
     }
     let provider_ref = text(&res["PurchaseId"]);
-    match res["Transaction"]["TransactionStatusId"].as_i64() {
-        Some(1 | 3 | 5) => Outcome { status: ResultStatus::Approved, message: None, action: None, provider_ref, new_card: None },
-        Some(2) => {
+    let tx = &res["Transaction"];
+    let text_status = tx["Status"].as_str().or(res["Status"].as_str());
+    match purchase_status(text_status, tx["TransactionStatusId"].as_i64()) {
+        ResultStatus::Approved => Outcome { status: ResultStatus::Approved, message: None, action: None, provider_ref, new_card: None },
+        ResultStatus::Pending => {
             let a = &res["CommerceAction"];
             let url = a["ActionURL"].as_str().map(str::to_owned);
             let reason = a["ActionReason"].as_str().unwrap_or_default();
@@ -171,11 +197,11 @@ pub fn outcome(v: &Value) -> Outcome {
             };
             Outcome { status: ResultStatus::Pending, message: None, action, provider_ref, new_card: None }
         }
-        _ => {
+        ResultStatus::Declined | ResultStatus::Error => {
             let message = if v["Errors"].as_array().is_some_and(|e| !e.is_empty()) {
                 error_text(v)
             } else {
-                res["Transaction"]["ErrorCode"].as_str().unwrap_or("Rechazado").to_owned()
+                tx["ErrorCode"].as_str().unwrap_or("Rechazado").to_owned()
             };
             Outcome::declined(message, provider_ref)
         }
@@ -198,5 +224,27 @@ mod tests {
         assert_eq!(no.message.as_deref(), Some("TR026: Fondos insuficientes"));
         let bad = outcome(&json!({ "Response": null, "Errors": [{ "ErrorCode": "TK006", "Message": "Token usado" }] }));
         assert_eq!((bad.status, bad.provider_ref), (ResultStatus::Declined, None));
+    }
+
+    /// docs/providers/statuses.md, "Bamboo": one row each.
+    #[test]
+    fn every_documented_purchase_status_has_its_outcome_and_unknown_ones_are_pending() {
+        use ResultStatus::{Approved as A, Declined as D, Pending as P};
+        for (id, want) in [(1, A), (2, P), (3, A), (4, D), (5, A), (6, D), (7, P), (0, P)] {
+            assert_eq!(purchase_status(None, Some(id)), want, "{id}");
+        }
+        for (text, want) in [
+            ("Approved", A), ("APPROVED", A), ("Paid", A), ("Pre-authorized", A), ("PREAUTHORIZED", A), ("Pending", P),
+            ("PENDING", P), ("Pending for Redirection", P), ("Rejected", D), ("REJECTED", D), ("Cancelled", D), ("CANCELLED", D),
+            ("Canceled", D), ("SomethingNew", P),
+        ] {
+            assert_eq!(purchase_status(Some(text), None), want, "{text}");
+        }
+        // The text decides where Bamboo's own example pairs id 3 with "Approved".
+        assert_eq!(purchase_status(Some("Approved"), Some(3)), A);
+        assert_eq!(purchase_status(None, None), P);
+        // A v3 answer: text only.
+        let v3 = outcome(&json!({ "Response": { "PurchaseId": 10, "Transaction": { "Status": "APPROVED" } } }));
+        assert_eq!(v3.status, A);
     }
 }

@@ -3,7 +3,7 @@
 //! `POST /orders` (`charges[].payment_method`), `GET /orders/{id}`, `Authorization: Bearer {key}`,
 //! `Accept: application/vnd.conekta-v2.1.0+json`.
 
-use super::{json_of, Charge, NewCard, Outcome, ProviderError};
+use super::{endpoint, ids, json_of, Charge, NewCard, Outcome, ProviderError};
 use crate::config::ConektaConfig;
 use pasarela::domain::merchant::ResultStatus;
 use serde_json::{json, Value};
@@ -20,12 +20,12 @@ fn error_text(v: &Value) -> String {
 }
 
 impl Conekta {
-    fn post(&self, path: &str) -> reqwest::RequestBuilder {
-        self.with_headers(self.http.post(format!("{}{path}", self.config.api_url)))
+    fn post(&self, path: &[&str]) -> Result<reqwest::RequestBuilder, ProviderError> {
+        Ok(self.with_headers(self.http.post(endpoint(&self.config.api_url, path)?)))
     }
 
-    fn get(&self, path: &str) -> reqwest::RequestBuilder {
-        self.with_headers(self.http.get(format!("{}{path}", self.config.api_url)))
+    fn get(&self, path: &[&str]) -> Result<reqwest::RequestBuilder, ProviderError> {
+        Ok(self.with_headers(self.http.get(endpoint(&self.config.api_url, path)?)))
     }
 
     fn with_headers(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -37,7 +37,7 @@ impl Conekta {
     /// `POST /customers` without sources: the Conekta customer of a storefront customer.
     pub async fn create_customer(&self, customer: &Value) -> Result<String, ProviderError> {
         let body = json!({ "name": customer_name(customer), "email": customer.get("email").and_then(Value::as_str).unwrap_or("cliente@example.com") });
-        let (status, v) = json_of(self.post("/customers").json(&body).send().await?).await?;
+        let (status, v) = json_of(self.post(&["customers"])?.json(&body).send().await?).await?;
         match v["id"].as_str() {
             Some(id) if status == 200 => Ok(id.to_owned()),
             _ => Err(ProviderError::Refused(error_text(&v))),
@@ -49,8 +49,9 @@ impl Conekta {
     /// the source for the attempt's retries, and, should this answer be lost, finds the source
     /// among the customer's cards ([`Conekta::cards`]) rather than spend the token again.
     pub async fn add_source(&self, token: &str, customer: &str) -> Result<Result<NewCard, Outcome>, ProviderError> {
+        check_id(ids::conekta_customer(customer), "customer")?;
         let body = json!({ "type": "card", "token_id": token });
-        let (status, v) = json_of(self.post(&format!("/customers/{customer}/payment_sources")).json(&body).send().await?).await?;
+        let (status, v) = json_of(self.post(&["customers", customer, "payment_sources"])?.json(&body).send().await?).await?;
         if status == 401 {
             return Err(ProviderError::Refused("HTTP 401".into()));
         }
@@ -63,7 +64,8 @@ impl Conekta {
     /// A customer's cards, by `GET /customers/{id}` (`payment_sources.data`). Any answer but
     /// 200 is an error: a lost source is looked for here, and "no answer" must not read as "none".
     pub async fn cards(&self, customer: &str) -> Result<Vec<NewCard>, ProviderError> {
-        let (status, v) = json_of(self.get(&format!("/customers/{customer}")).send().await?).await?;
+        check_id(ids::conekta_customer(customer), "customer")?;
+        let (status, v) = json_of(self.get(&["customers", customer])?.send().await?).await?;
         if status != 200 {
             return Err(ProviderError::Refused(format!("customer lookup HTTP {status}")));
         }
@@ -81,7 +83,7 @@ impl Conekta {
             "charges": [{ "payment_method": { "type": "card", "payment_source_id": card.secret.expose() } }],
             "metadata": { "order_id": s.order_id, "pasarela_attempt": c.attempt_ref },
         });
-        let (status, v) = json_of(self.post("/orders").json(&body).send().await?).await?;
+        let (status, v) = json_of(self.post(&["orders"])?.json(&body).send().await?).await?;
         if status == 401 {
             return Err(ProviderError::Refused("HTTP 401".into()));
         }
@@ -99,7 +101,8 @@ impl Conekta {
 
     /// `GET /orders/{id}`: the order's current status (webhooks are checked against it).
     pub async fn order(&self, id: &str) -> Result<(Outcome, Value), ProviderError> {
-        let (status, v) = json_of(self.get(&format!("/orders/{id}")).send().await?).await?;
+        check_id(ids::conekta_order(id), "order")?;
+        let (status, v) = json_of(self.get(&["orders", id])?.send().await?).await?;
         if status != 200 {
             return Err(ProviderError::Refused(format!("order lookup HTTP {status}")));
         }
@@ -109,9 +112,18 @@ impl Conekta {
     /// The order made for an attempt: `GET /orders?search=` over its `metadata` (*inferred*:
     /// conekta/openapi documents `search` on the order list, not which fields it matches).
     pub async fn find(&self, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
-        let (_, v) = json_of(self.get("/orders").query(&[("search", attempt_ref)]).send().await?).await?;
+        let (_, v) = json_of(self.get(&["orders"])?.query(&[("search", attempt_ref)]).send().await?).await?;
         let found = v["data"].as_array().into_iter().flatten().find(|o| o["metadata"]["pasarela_attempt"].as_str() == Some(attempt_ref));
         Ok(found.map(order_outcome))
+    }
+}
+
+/// An id without its provider's shape is never sent (`ids`).
+fn check_id(ok: bool, what: &str) -> Result<(), ProviderError> {
+    if ok {
+        Ok(())
+    } else {
+        Err(ProviderError::Refused(format!("not a Conekta {what} id")))
     }
 }
 
@@ -142,15 +154,43 @@ fn expiry(src: &Value) -> Option<String> {
     Some(format!("{y}{m:0>2}"))
 }
 
-/// `payment_status` → status: `paid`, `pending_payment`, `declined` (docs/providers/conekta.md).
+/// An order's `payment_status` → outcome (docs/providers/statuses.md, "Conekta", with the
+/// source of each row): paid, pre-authorised (reserved) and refunded or charged back (money was
+/// taken) are approved; declined, expired, canceled and voided end with no money taken; the
+/// rest, and any value this table does not know, are pending.
+pub fn payment_status(s: Option<&str>) -> ResultStatus {
+    match s {
+        Some("paid" | "pre_authorized" | "refunded" | "partially_refunded" | "charged_back") => ResultStatus::Approved,
+        Some("declined" | "expired" | "canceled" | "voided") => ResultStatus::Declined,
+        // pending_payment, under_fraud_review, fraudulent, anything new, or none at all.
+        _ => ResultStatus::Pending,
+    }
+}
+
+/// An order → outcome.
 pub fn order_outcome(o: &Value) -> Outcome {
     let provider_ref = o["id"].as_str().map(str::to_owned);
-    let status = match o["payment_status"].as_str() {
-        Some("paid") => ResultStatus::Approved,
-        Some("pending_payment") => ResultStatus::Pending,
-        _ => ResultStatus::Declined,
-    };
+    let status = payment_status(o["payment_status"].as_str());
     let message = (status == ResultStatus::Declined)
         .then(|| o["charges"]["data"][0]["failure_message"].as_str().unwrap_or("Rechazado").to_owned());
     Outcome { status, message, action: None, provider_ref, new_card: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/providers/statuses.md, "Conekta": one row each.
+    #[test]
+    fn every_documented_payment_status_has_its_outcome_and_unknown_ones_are_pending() {
+        use ResultStatus::{Approved as A, Declined as D, Pending as P};
+        for (s, want) in [
+            ("paid", A), ("pre_authorized", A), ("refunded", A), ("partially_refunded", A), ("charged_back", A),
+            ("pending_payment", P), ("under_fraud_review", P), ("fraudulent", P), ("something_new", P),
+            ("declined", D), ("expired", D), ("canceled", D), ("voided", D),
+        ] {
+            assert_eq!(payment_status(Some(s)), want, "{s}");
+        }
+        assert_eq!(payment_status(None), P);
+    }
 }

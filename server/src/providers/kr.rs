@@ -29,11 +29,11 @@ pub enum HashKey {
 }
 
 impl Kr {
-    async fn call(&self, service: &str, body: &Value) -> Result<Value, ProviderError> {
+    async fn call(&self, service: (&str, &str), body: &Value) -> Result<Value, ProviderError> {
         let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.config.shop_id, self.config.password.expose()));
         let r = self
             .http
-            .post(format!("{}/api-payment/V4/{service}", self.config.api_url))
+            .post(super::endpoint(&self.config.api_url, &["api-payment", "V4", service.0, service.1])?)
             .header("Authorization", format!("Basic {auth}"))
             .json(body)
             .send()
@@ -59,7 +59,7 @@ impl Kr {
 
     /// `Charge/CreatePayment` for the embedded form: the form token of a session.
     pub async fn form_token(&self, body: &Value) -> Result<Result<String, String>, ProviderError> {
-        let v = self.call("Charge/CreatePayment", body).await?;
+        let v = self.call(("Charge", "CreatePayment"), body).await?;
         Ok(match (v["status"].as_str(), v["answer"]["formToken"].as_str()) {
             (Some("SUCCESS"), Some(t)) => Ok(t.to_owned()),
             _ => Err(v["answer"]["errorCode"].as_str().unwrap_or("ERROR").to_owned()),
@@ -68,7 +68,7 @@ impl Kr {
 
     /// `Charge/UpdatePaymentAmount`: a new form token for a lower amount.
     pub async fn update_amount(&self, form_token: &str, amount: i64, bin: &str) -> Result<Result<String, String>, ProviderError> {
-        let v = self.call("Charge/UpdatePaymentAmount", &json!({ "formToken": form_token, "updatedAmount": amount, "cardBin": bin })).await?;
+        let v = self.call(("Charge", "UpdatePaymentAmount"), &json!({ "formToken": form_token, "updatedAmount": amount, "cardBin": bin })).await?;
         Ok(match (v["status"].as_str(), v["answer"]["formToken"].as_str()) {
             (Some("SUCCESS"), Some(t)) => Ok(t.to_owned()),
             _ => Err(v["answer"]["errorCode"].as_str().unwrap_or("ERROR").to_owned()),
@@ -87,7 +87,7 @@ impl Kr {
             "customer": { "email": s.customer.get("email"), "reference": s.customer_ref },
             "metadata": { "pasarelaAttempt": c.attempt_ref },
         });
-        let v = self.call("Charge/CreatePayment", &body).await?;
+        let v = self.call(("Charge", "CreatePayment"), &body).await?;
         if v["status"].as_str() != Some("SUCCESS") {
             return Ok(Outcome::declined(v["answer"]["errorCode"].as_str().unwrap_or("ERROR"), None));
         }
@@ -97,19 +97,66 @@ impl Kr {
     /// The one-click payment made for an attempt: `Order/Get` by `orderId`, matched on the
     /// transaction's `metadata` (*inferred*: the shape of `Order/Get`'s answer).
     pub async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
-        let v = self.call("Order/Get", &json!({ "orderId": order_id })).await?;
+        let v = self.call(("Order", "Get"), &json!({ "orderId": order_id })).await?;
         let found = v["answer"]["transactions"]
             .as_array()
             .into_iter()
             .flatten()
             .find(|t| t["metadata"]["pasarelaAttempt"].as_str() == Some(attempt_ref));
-        Ok(found.map(|tx| payment_outcome(&json!({ "orderStatus": if tx["status"] == "PAID" { "PAID" } else { "UNPAID" }, "transactions": [tx] }))))
+        Ok(found.map(|tx| payment_outcome(&json!({ "transactions": [tx] }))))
     }
 }
 
-/// A `V4/Payment` → outcome; a registered card (`paymentMethodToken`) comes back to be saved.
+/// A transaction's `detailedStatus` → outcome (docs/providers/statuses.md, "Lyra", with the
+/// source of each row): money taken or reserved is approved, a transaction still on its way or a
+/// status this table does not know is pending, and only a status that ends the transaction with
+/// no money taken is declined. `ERROR` counts as declined only beside `status: UNPAID`.
+pub fn detailed_status(detailed: &str, status: Option<&str>) -> ResultStatus {
+    use ResultStatus::{Approved, Declined, Pending};
+    match detailed {
+        "AUTHORISED" | "CAPTURED" | "PARTIALLY_AUTHORISED" | "ACCEPTED" | "AUTHORISED_TO_VALIDATE" => Approved,
+        "WAITING_AUTHORISATION" | "WAITING_AUTHORISATION_TO_VALIDATE" | "UNDER_VERIFICATION" | "INITIAL" | "WAITING_FOR_PAYMENT"
+        | "PRE_AUTHORISED" | "PENDING" | "SUSPENDED" | "CAPTURE_FAILED" => Pending,
+        "REFUSED" | "CANCELLED" | "EXPIRED" | "ABANDONED" | "NOT_CREATED" => Declined,
+        "ERROR" if status == Some("UNPAID") => Declined,
+        _ => Pending,
+    }
+}
+
+/// The coarse `status` / `orderStatus` → outcome, for answers without `detailedStatus`.
+pub fn coarse_status(status: &str) -> ResultStatus {
+    match status {
+        "PAID" => ResultStatus::Approved,
+        "UNPAID" | "ABANDONED" => ResultStatus::Declined,
+        // RUNNING, PARTIALLY_PAID (some money taken) and anything new.
+        _ => ResultStatus::Pending,
+    }
+}
+
+/// A `V4/Payment` → outcome. The payment's own (DEBIT) transactions decide, refunds (CREDIT)
+/// never do; one that took or reserved money wins over refused tries beside it; `orderStatus`
+/// decides only when no transaction is listed. A registered card (`paymentMethodToken`) comes
+/// back to be saved.
 pub fn payment_outcome(answer: &Value) -> Outcome {
-    let tx = &answer["transactions"][0];
+    let debits: Vec<&Value> = answer["transactions"].as_array().into_iter().flatten().filter(|t| t["operationType"] != "CREDIT").collect();
+    let of = |t: &Value| match t["detailedStatus"].as_str() {
+        Some(d) => detailed_status(d, t["status"].as_str()),
+        None => t["status"].as_str().map(coarse_status).unwrap_or(ResultStatus::Pending),
+    };
+    let rank = |s: ResultStatus| match s {
+        ResultStatus::Approved => 0,
+        ResultStatus::Pending => 1,
+        _ => 2,
+    };
+    let decided = debits.iter().copied().min_by_key(|t| rank(of(t)));
+    let status = match (decided, answer["orderStatus"].as_str()) {
+        (_, Some("PAID")) => ResultStatus::Approved,
+        (Some(t), _) => of(t),
+        (None, Some(o)) => coarse_status(o),
+        (None, None) => ResultStatus::Pending,
+    };
+    let none = Value::Null;
+    let tx = decided.unwrap_or(&none);
     let provider_ref = tx["uuid"].as_str().map(str::to_owned);
     let new_card = tx["paymentMethodToken"].as_str().map(|token| {
         let card = &tx["transactionDetails"]["cardDetails"];
@@ -126,8 +173,8 @@ pub fn payment_outcome(answer: &Value) -> Outcome {
             holder: None,
         }
     });
-    if answer["orderStatus"].as_str() == Some("PAID") {
-        return Outcome { status: ResultStatus::Approved, message: None, action: None, provider_ref, new_card };
+    if status != ResultStatus::Declined {
+        return Outcome { status, message: None, action: None, provider_ref, new_card };
     }
     let why: Vec<&str> = [tx["errorCode"].as_str(), tx["detailedStatus"].as_str()].into_iter().flatten().collect();
     Outcome::declined(if why.is_empty() { "UNPAID".to_owned() } else { why.join(": ") }, provider_ref)
@@ -175,5 +222,42 @@ mod tests {
         assert_eq!(paid.new_card.unwrap().last4, "0055");
         let no = payment_outcome(&json!({ "orderStatus": "UNPAID", "transactions": [{ "uuid": "u2", "errorCode": "ACQ_001", "detailedStatus": "REFUSED" }] }));
         assert_eq!(no.message.as_deref(), Some("ACQ_001: REFUSED"));
+    }
+
+    /// docs/providers/statuses.md, "Lyra": one row each.
+    #[test]
+    fn every_documented_detailed_status_has_its_outcome_and_unknown_ones_are_pending() {
+        use ResultStatus::{Approved as A, Declined as D, Pending as P};
+        let table = [
+            ("AUTHORISED", A), ("CAPTURED", A), ("PARTIALLY_AUTHORISED", A), ("ACCEPTED", A), ("AUTHORISED_TO_VALIDATE", A),
+            ("WAITING_AUTHORISATION", P), ("WAITING_AUTHORISATION_TO_VALIDATE", P), ("UNDER_VERIFICATION", P), ("INITIAL", P),
+            ("WAITING_FOR_PAYMENT", P), ("PRE_AUTHORISED", P), ("PENDING", P), ("SUSPENDED", P), ("CAPTURE_FAILED", P),
+            ("REFUSED", D), ("CANCELLED", D), ("EXPIRED", D), ("ABANDONED", D), ("NOT_CREATED", D), ("SOMETHING_NEW", P),
+        ];
+        for (detailed, want) in table {
+            assert_eq!(detailed_status(detailed, Some("RUNNING")), want, "{detailed}");
+        }
+        assert_eq!(detailed_status("ERROR", Some("UNPAID")), D);
+        assert_eq!(detailed_status("ERROR", Some("RUNNING")), P);
+        for (status, want) in [("PAID", A), ("RUNNING", P), ("UNPAID", D), ("ABANDONED", D), ("PARTIALLY_PAID", P), ("NEW", P)] {
+            assert_eq!(coarse_status(status), want, "{status}");
+        }
+    }
+
+    #[test]
+    fn money_reserved_is_never_declined() {
+        // An authorisation waiting for capture: orderStatus RUNNING.
+        let held = payment_outcome(&json!({ "orderStatus": "RUNNING", "transactions": [{ "uuid": "u3", "status": "RUNNING", "detailedStatus": "AUTHORISED_TO_VALIDATE" }] }));
+        assert_eq!(held.status, ResultStatus::Approved);
+        let waiting = payment_outcome(&json!({ "orderStatus": "RUNNING", "transactions": [{ "uuid": "u4", "status": "RUNNING", "detailedStatus": "WAITING_AUTHORISATION" }] }));
+        assert_eq!(waiting.status, ResultStatus::Pending);
+        // A refused try then a paid one on the same order; a refund beside a capture.
+        let retried = payment_outcome(&json!({ "orderStatus": "UNPAID", "transactions": [
+            { "uuid": "r", "status": "UNPAID", "detailedStatus": "REFUSED" }, { "uuid": "p", "status": "PAID", "detailedStatus": "CAPTURED" }] }));
+        assert_eq!((retried.status, retried.provider_ref.as_deref()), (ResultStatus::Approved, Some("p")));
+        let refunded = payment_outcome(&json!({ "orderStatus": "PAID", "transactions": [
+            { "uuid": "c", "operationType": "CREDIT", "detailedStatus": "REFUSED" }, { "uuid": "d", "operationType": "DEBIT", "detailedStatus": "CAPTURED" }] }));
+        assert_eq!((refunded.status, refunded.provider_ref.as_deref()), (ResultStatus::Approved, Some("d")));
+        assert_eq!(payment_outcome(&json!({ "orderStatus": "SOMETHING_NEW" })).status, ResultStatus::Pending);
     }
 }

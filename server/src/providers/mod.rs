@@ -4,6 +4,7 @@
 
 pub mod bamboo;
 pub mod conekta;
+pub mod ids;
 pub mod kr;
 
 use crate::protocol::Action;
@@ -31,6 +32,8 @@ pub struct Charge<'a> {
     /// What an earlier try of this attempt made at the provider before it lost an answer
     /// (Conekta's payment source from the spent token), read from the attempt row.
     pub kept_source: Option<KeptSource>,
+    /// Whether the card may be kept for the customer (the session's `savePaymentMethod`).
+    pub keep_card: bool,
 }
 
 /// What an attempt keeps of a token it spent, so that its retries never spend it again.
@@ -134,6 +137,18 @@ impl From<reqwest::Error> for ProviderError {
     }
 }
 
+/// `base` (a provider's configured API URL, which may carry a path) and `segments`, each placed
+/// as one percent-escaped path segment: an id never adds a segment, a query or a fragment.
+pub fn endpoint(base: &str, segments: &[&str]) -> Result<reqwest::Url, ProviderError> {
+    // `url` escapes `/`, `?`, `#` and `%` in a segment but resolves a `.` or `..` segment.
+    if segments.iter().any(|s| s.is_empty() || s.bytes().all(|b| b == b'.')) {
+        return Err(ProviderError::Refused("an empty, . or .. path segment".into()));
+    }
+    let mut url = reqwest::Url::parse(base).map_err(|_| ProviderError::Refused("the provider API URL is not a URL".into()))?;
+    url.path_segments_mut().map_err(|_| ProviderError::Refused("the provider API URL cannot take a path".into()))?.pop_if_empty().extend(segments);
+    Ok(url)
+}
+
 /// The HTTP client every provider shares: bounded by `timeout`, rustls, no redirects followed.
 pub fn http_client(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
@@ -163,5 +178,17 @@ pub fn text(v: &serde_json::Value) -> Option<String> {
         serde_json::Value::String(s) => Some(s.clone()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_are_one_escaped_segment_each() {
+        let u = super::endpoint("http://127.0.0.1:9/conekta/", &["orders", "../customers/cus_x?search=1#f"]).unwrap();
+        assert_eq!(u.as_str(), "http://127.0.0.1:9/conekta/orders/..%2Fcustomers%2Fcus_x%3Fsearch=1%23f");
+        for bad in ["..", ".", ""] {
+            assert!(super::endpoint("https://api.conekta.io", &["orders", bad]).is_err(), "{bad:?}");
+        }
     }
 }
