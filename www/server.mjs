@@ -126,6 +126,17 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       faults.set(await readJson(req));
       return sendJson(res, 200, { ok: true });
     }
+    if (path === '/__sandbox/webhooks' && req.method === 'POST') {
+      // A storefront developing against the emulators with its own pasarela-server: the
+      // providers' notifications go to that service (`{ service: 'http://127.0.0.1:4242' }`)
+      // instead of the sandbox's own (README, "Develop locally against the emulators").
+      const { service } = (await readJson(req)) || {};
+      if (typeof service !== 'string' || !/^https?:\/\/[^/\s]+$/.test(service)) return sendJson(res, 422, { error: 'service must be an origin such as http://127.0.0.1:4242', field: 'service' });
+      bamboo.setWebhook(`${service}/webhooks/bamboo`);
+      conekta.setWebhook(`${service}/webhooks/conekta`);
+      kr.setIpnUrl(`${service}/webhooks/lyra`);
+      return sendJson(res, 200, { ok: true });
+    }
     return sendJson(res, 404, { error: 'unknown control' });
   }
 

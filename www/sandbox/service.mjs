@@ -45,7 +45,7 @@ export function serviceEnv(origin, { databaseUrl, secretKey, listen = '127.0.0.1
 
 /** Starts `pasarela-server` and resolves `{ url, process, stop(signal) }` once it listens. */
 export async function spawnService(env, { label = 'service' } = {}) {
-  if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run scripts/build-server.sh`);
+  if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: build it with \`bash scripts/build-server.sh\` (\`npm run sandbox\` and \`npm start\` do)`);
   mkdirSync(LOG_DIR, { recursive: true });
   const log = createWriteStream(join(LOG_DIR, `${label}-${process.pid}-${Date.now()}.log`));
   const child = spawn(SERVER_BIN, [], { env: { PATH: process.env.PATH, PASARELA_LOG: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
