@@ -39,6 +39,35 @@ describe(`several service processes on one database (${DATABASE})`, () => {
     assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1);
   });
 
+  it('two processes, 20 tabs paying one order with 20 keys at once: one charge; a killed holder is reconciled before another key may charge', async () => {
+    const db = freshDatabase();
+    const key = `sk_${randomUUID().replaceAll('-', '')}`;
+    const lease = { PASARELA_ATTEMPT_LEASE_MS: '800' };
+    const [a, b] = [await start(db, key, lease), await start(db, key, lease)];
+    const o = order(`TABS2-${randomUUID()}`);
+    const s = await sessionAt(a.url, key, o);
+    const all = await Promise.all(Array.from({ length: 20 }, (_, i) => w.pay(body(s, o, w.bambooToken()), { base: i % 2 ? a.url : b.url })));
+    assert.equal(all.filter((r) => r.status === 200).length, 1, all.map((r) => r.text).join('\n'));
+    assert.ok(all.every((r) => r.status === 200 || (r.status === 409 && ['order_already_paid', 'attempt_in_progress'].includes(r.body.code))));
+    assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1, 'one charge');
+    // Another order: its holder is killed after Bamboo charged; another tab, on the other
+    // process, finds that charge instead of making a second one.
+    const c = await start(db, key, lease);
+    const o2 = order(`TABS3-${randomUUID()}`);
+    const s2 = await sessionAt(c.url, key, o2);
+    w.sb.faults.set({ target: 'provider-after', kind: 'delay', delayMs: 4000 });
+    const lost = w.pay(body(s2, o2, w.bambooToken()), { base: c.url }).catch((e) => ({ error: e }));
+    for (let i = 0; i < 50 && !w.purchases().some((p) => p.Order === o2.id); i++) await new Promise((ok) => setTimeout(ok, 50));
+    await c.stop('SIGKILL');
+    await lost;
+    const held = await w.pay(body(s2, o2, w.bambooToken()), { base: b.url });
+    assert.deepEqual([held.status, held.body.code], [409, 'attempt_in_progress'], 'the dead holder\'s lease still runs');
+    await new Promise((ok) => setTimeout(ok, 900));
+    const other = await w.pay(body(s2, o2, w.bambooToken()), { base: b.url });
+    assert.deepEqual([other.status, other.body.code], [409, 'order_already_paid'], other.text);
+    assert.equal(w.purchases().filter((p) => p.Order === o2.id).length, 1, 'reconciled, not charged again');
+  });
+
   it('a live owner waiting on a slow provider keeps its attempt: a duplicate waits instead of charging again', async () => {
     const db = freshDatabase();
     const key = `sk_${randomUUID().replaceAll('-', '')}`;
