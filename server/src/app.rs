@@ -1,11 +1,10 @@
 //! The service's shared state and its one error type.
 
 use crate::config::{Config, Secret};
-use crate::protocol::{ErrorBody, Provider};
-use crate::providers::{bamboo::Bamboo, conekta::Conekta, http_client, kr::Kr, ProviderError};
+use crate::protocol::ErrorBody;
+use crate::providers::{http_client, ProviderError, Providers};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use pasarela::domain::ProviderId;
 use sqlx::AnyPool;
 
 /// What every request handler shares.
@@ -15,37 +14,15 @@ pub struct App {
     pub config: Config,
     /// The storefront backend's key for `/v1/*`.
     pub secret_key: Secret,
-    pub bamboo: Option<Bamboo>,
-    pub conekta: Option<Conekta>,
-    pub kr: Option<Kr>,
+    /// The providers the configuration enables, one API each.
+    pub providers: Providers,
 }
 
 impl App {
     /// Builds the provider clients the configuration enables.
     pub fn new(db: AnyPool, config: Config, secret_key: Secret) -> Self {
-        let http = http_client(config.provider_timeout);
-        Self {
-            bamboo: config.bamboo.clone().map(|config| Bamboo { config, http: http.clone() }),
-            conekta: config.conekta.clone().map(|config| Conekta { config, http: http.clone() }),
-            kr: config.lyra.clone().map(|config| Kr { config, http: http.clone() }),
-            db,
-            config,
-            secret_key,
-        }
-    }
-
-    /// Refuses a provider this service has no keys for.
-    pub fn require(&self, p: Provider) -> Result<(), ApiError> {
-        let on = match p.0 {
-            ProviderId::Bamboo => self.bamboo.is_some(),
-            ProviderId::Conekta => self.conekta.is_some(),
-            ProviderId::Kr => self.kr.is_some(),
-        };
-        if on {
-            Ok(())
-        } else {
-            Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("provider {} is not configured", p.as_str())).field("provider"))
-        }
+        let providers = Providers::from_config(&config, &http_client(config.provider_timeout));
+        Self { db, config, secret_key, providers }
     }
 }
 

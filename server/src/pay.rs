@@ -10,8 +10,9 @@
 //! is none does it charge.
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
+use crate::config::Secret;
 use crate::protocol::{Answer, PayRequest, Provider, SaveMode, Source};
-use crate::providers::{kr::HashKey, kr::payment_outcome, Charge, KeptSource, NewCard, Outcome, PayWith, ProviderError};
+use crate::providers::{conekta::Conekta, kr::HashKey, kr::payment_outcome, Charge, KeptSource, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::sessions;
 use crate::store::{self, now_ms, Claim, Payment, Session};
 use axum::http::StatusCode;
@@ -170,7 +171,13 @@ async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result
         return Ok(true);
     };
     tracing::warn!(attempt = %a.attempt_ref, order = %session.order_id, "an abandoned attempt holds the order: reconciling with the provider");
-    match find(app, &session, &a.attempt_ref).await {
+    let found = match app.providers.get(session.provider) {
+        Ok(api) => api.find(&session.order_id, &a.attempt_ref).await,
+        // Its provider's keys went since the attempt began: nothing can be asked, as when the
+        // provider does not answer.
+        Err(_) => Err(ProviderError::Unavailable(format!("provider {} is not configured", session.provider.as_str()))),
+    };
+    match found {
         Ok(Some(outcome)) => {
             let payment = record(app, &session, &a.attempt_ref, outcome, false).await?;
             let body = serde_json::to_string(&payment.answer()).expect("answers serialize");
@@ -215,7 +222,7 @@ async fn holding_lease<T>(app: &App, key: &str, mut until: i64, work: impl std::
 /// Session, order and source checks: nothing is stored for a request that fails them.
 async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
     let session = sessions::open(app, req.client_secret.as_deref()).await?;
-    app.require(session.provider)?;
+    app.providers.get(session.provider)?;
     if req.provider != session.provider {
         return Err(ApiError::invalid("provider", format!("the session is for {}", session.provider.as_str())));
     }
@@ -243,7 +250,7 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
             if !ok {
                 return Err(ApiError::invalid("source.token", format!("not a {} token", req.provider.as_str())));
             }
-            out.pay_with = Some(PayWith::Token(crate::config::Secret::new(token.clone())));
+            out.pay_with = Some(PayWith::Token(Secret::new(token.clone())));
         }
         Source::Profile { profile_id } => {
             let card = store::card(&app.db, profile_id).await?;
@@ -256,7 +263,7 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
             out.pay_with = Some(PayWith::Saved(Box::new(card)));
         }
         Source::KrAnswer { raw_client_answer, hash, hash_algorithm, hash_key } => {
-            let kr = app.kr.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider kr is not configured"))?;
+            let kr = app.providers.kr()?;
             let key = match hash_key.as_str() {
                 "sha256_hmac" => HashKey::Hmac,
                 "password" => HashKey::Password,
@@ -288,17 +295,18 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
 /// Charges (or, taking over an unfinished attempt, finds its charge first) and records the payment.
 async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, taken_over: Option<&store::Attempt>) -> Result<Payment, ApiError> {
     let s = &c.session;
+    let api = app.providers.get(s.provider)?;
     let outcome = match (&c.kr_outcome, &c.pay_with) {
         (Some(o), _) => o.clone(),
         (None, Some(pay_with)) => {
-            let found = if taken_over.is_some() { find(app, s, attempt_ref).await? } else { None };
+            let found = if taken_over.is_some() { api.find(&s.order_id, attempt_ref).await? } else { None };
             match found {
                 Some(o) => o,
                 None => {
                     let kept_source = taken_over.and_then(|a| a.source_json.as_deref()).and_then(KeptSource::from_stored);
                     let keep_card = keeps_card(s, req);
                     let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: pay_with.clone(), kept_source, keep_card };
-                    charge_once(app, &charge).await?
+                    charge_once(app, api, charge).await?
                 }
             }
         }
@@ -317,37 +325,36 @@ fn keeps_card(s: &Session, req: &PayRequest) -> bool {
     }
 }
 
-async fn charge_once(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
-    let s = c.session;
-    match s.provider.0 {
-        ProviderId::Bamboo => app.bamboo.as_ref().expect("required").charge(c).await,
-        ProviderId::Conekta => conekta_charge(app, c).await,
-        ProviderId::Kr => app.kr.as_ref().expect("required").charge(c).await,
-    }
+/// Charges once by the provider's API. Conekta's page token is first made a payment source
+/// (`conekta_source`), and the charge is on that source; a token it refuses is the decline.
+async fn charge_once(app: &App, api: &dyn ProviderApi, c: Charge<'_>) -> Result<Outcome, ApiError> {
+    let c = match (&c.pay_with, api.id()) {
+        (PayWith::Token(token), ProviderId::Conekta) => match conekta_source(app, app.providers.conekta()?, &c, token).await? {
+            Ok(card) => Charge { pay_with: PayWith::Source(card), ..c },
+            Err(declined) => return Ok(declined),
+        },
+        _ => c,
+    };
+    Ok(api.charge(&c).await?)
 }
 
 /// Conekta charges in two steps, the page's one-use token made a payment source of a customer,
 /// then an order on the source. Before the token is spent, the attempt keeps the customer and
 /// the cards it had; once spent, the card it became. A retry after a lost answer so charges the
 /// card the token made (found among the customer's cards if that answer was the one lost),
-/// never the spent token again.
-async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
+/// never the spent token again. `Err(outcome)`: Conekta refused the token (a decline).
+async fn conekta_source(app: &App, conekta: &Conekta, c: &Charge<'_>, token: &Secret) -> Result<Result<NewCard, Outcome>, ProviderError> {
     let s = c.session;
-    let conekta = app.conekta.as_ref().expect("required");
     let db = |e: sqlx::Error| ProviderError::Unavailable(format!("storage: {e}"));
-    let token = match &c.pay_with {
-        PayWith::Saved(saved) => return conekta.charge(c, &NewCard::from(&**saved), false).await,
-        PayWith::Token(token) => token,
-    };
     let save = c.keep_card && s.customer_ref.is_some();
     let keep = |kept: KeptSource| async move { store::set_attempt_source(&app.db, c.attempt_ref, &kept.to_stored()).await.map_err(db) };
     let customer = match &c.kept_source {
-        Some(KeptSource::Card(card)) => return conekta.charge(c, card, save).await,
+        Some(KeptSource::Card(card)) => return Ok(Ok(card.clone())),
         Some(KeptSource::Pending { customer, known }) => {
             let made = conekta.cards(customer).await?.into_iter().find(|card| !known.iter().any(|k| k == card.secret.expose()));
             if let Some(card) = made {
                 keep(KeptSource::Card(card.clone())).await?;
-                return conekta.charge(c, &card, save).await;
+                return Ok(Ok(card));
             }
             // The token never became a card: it is still unspent.
             customer.clone()
@@ -358,7 +365,7 @@ async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderEr
             // storefront customer's cards (sessions::sync_conekta lists them all).
             let (customer, known) = match s.customer_ref.as_ref().filter(|_| save) {
                 Some(cref) => {
-                    let id = conekta_customer(app, cref, &s.customer).await?;
+                    let id = conekta_customer(app, conekta, cref, &s.customer).await?;
                     let known = conekta.cards(&id).await?.into_iter().map(|card| card.secret.expose().to_owned()).collect();
                     (id, known)
                 }
@@ -370,29 +377,21 @@ async fn conekta_charge(app: &App, c: &Charge<'_>) -> Result<Outcome, ProviderEr
     };
     let card = match conekta.add_source(token.expose(), &customer).await? {
         Ok(card) => card,
-        Err(declined) => return Ok(declined),
+        Err(declined) => return Ok(Err(declined)),
     };
     keep(KeptSource::Card(card.clone())).await?;
-    conekta.charge(c, &card, save).await
+    Ok(Ok(card))
 }
 
 /// The Conekta customer of a storefront customer, created at its first card.
-async fn conekta_customer(app: &App, cref: &str, who: &Value) -> Result<String, ProviderError> {
+async fn conekta_customer(app: &App, conekta: &Conekta, cref: &str, who: &Value) -> Result<String, ProviderError> {
     let p = Provider(ProviderId::Conekta);
     let db = |e: sqlx::Error| ProviderError::Unavailable(format!("storage: {e}"));
     if let Some(id) = store::provider_customer(&app.db, cref, p).await.map_err(db)? {
         return Ok(id);
     }
-    let id = app.conekta.as_ref().expect("required").create_customer(who).await?;
+    let id = conekta.create_customer(who).await?;
     store::set_provider_customer(&app.db, cref, p, &id).await.map_err(db)
-}
-
-async fn find(app: &App, s: &Session, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
-    match s.provider.0 {
-        ProviderId::Bamboo => app.bamboo.as_ref().expect("required").find(&s.order_id, attempt_ref).await,
-        ProviderId::Conekta => app.conekta.as_ref().expect("required").find(attempt_ref).await,
-        ProviderId::Kr => app.kr.as_ref().expect("required").find(&s.order_id, attempt_ref).await,
-    }
 }
 
 /// Stores the payment (or finds the one already stored for the same provider charge) and the
@@ -445,10 +444,9 @@ pub async fn status(app: &App, id: &str, client_secret: Option<&str>) -> Result<
     if !store::claim_refresh(&app.db, &p.id, in_flight_bound).await? {
         return Ok(p.answer());
     }
-    let fresh = match (p.provider.0, &app.bamboo, &app.conekta) {
-        (ProviderId::Bamboo, Some(b), _) => Some(b.get(provider_ref).await),
-        (ProviderId::Conekta, _, Some(c)) => Some(c.order(provider_ref).await.map(|(o, _)| o)),
-        _ => None,
+    let fresh = match app.providers.get(p.provider) {
+        Ok(api) => api.refresh(provider_ref).await.transpose(),
+        Err(_) => None,
     };
     store::refresh_after(&app.db, &p.id, now_ms() + app.config.status_refresh.as_millis() as i64).await?;
     match fresh {

@@ -104,7 +104,7 @@ pub fn check_order(o: &Order) -> Result<(), ApiError> {
 
 /// Opens a session; answers `{ id, clientSecret, expiresAt, profiles, bamboo?, kr? }`.
 pub async fn create(app: &App, req: NewSession) -> Result<Value, ApiError> {
-    app.require(req.provider)?;
+    app.providers.get(req.provider)?;
     check_order(&req.order)?;
     if !(req.customer.is_null() || req.customer.is_object()) {
         return Err(ApiError::invalid("customer", "customer must be an object"));
@@ -193,7 +193,7 @@ pub async fn open(app: &App, client_secret: Option<&str>) -> Result<Session, Api
 
 /// The KR form token of a session (`Charge/CreatePayment` with seed 004's fields).
 async fn kr_form_token(app: &App, s: &Session) -> Result<String, ApiError> {
-    let kr = app.kr.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider kr is not configured"))?;
+    let kr = app.providers.kr()?;
     let opts = &s.extra["kr"];
     let c = &s.customer;
     let mut customer = json!({ "email": c.get("email"), "reference": s.customer_ref });
@@ -230,7 +230,7 @@ pub async fn form_token_of(app: &App, client_secret: Option<&str>) -> Result<Val
 /// storefront's BIN rule (LYRA_BIN_DISCOUNTS) lowers the amount by `Charge/UpdatePaymentAmount`,
 /// and the session charges the new amount from then on.
 pub async fn bin_update(app: &App, body: &BinUpdate) -> Result<Value, ApiError> {
-    let kr = app.kr.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider kr is not configured"))?;
+    let kr = app.providers.kr()?;
     let token = body.form_token.as_str();
     let bin = crate::providers::text(&body.bin).filter(|b| (6..=8).contains(&b.len()) && b.bytes().all(|c| c.is_ascii_digit()));
     let bin = bin.ok_or_else(|| ApiError::invalid("bin", "bin must be the card's first 6 to 8 digits"))?;
@@ -259,7 +259,7 @@ pub struct BinUpdate {
 
 /// The Bamboo customer of `cref` (created when new), its cards saved here, and a fresh enrollment.
 pub async fn sync_bamboo(app: &App, cref: &str, customer: &Value) -> Result<crate::providers::bamboo::Enrollment, ApiError> {
-    let bamboo = app.bamboo.as_ref().ok_or_else(|| ApiError::invalid("provider", "provider bamboo is not configured"))?;
+    let bamboo = app.providers.bamboo()?;
     let id = match store::provider_customer(&app.db, cref, Provider(ProviderId::Bamboo)).await? {
         Some(id) => id,
         None => {
@@ -276,7 +276,7 @@ pub async fn sync_bamboo(app: &App, cref: &str, customer: &Value) -> Result<crat
 
 /// The Conekta customer's sources saved here (when the customer has one).
 pub async fn sync_conekta(app: &App, cref: &str) -> Result<(), ApiError> {
-    let Some(conekta) = app.conekta.as_ref() else { return Ok(()) };
+    let conekta = app.providers.conekta()?;
     if let Some(id) = store::provider_customer(&app.db, cref, Provider(ProviderId::Conekta)).await? {
         // A customer Conekta no longer has shows no cards; a Conekta that does not answer fails.
         let cards = match conekta.cards(&id).await {

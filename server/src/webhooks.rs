@@ -28,6 +28,11 @@ use serde_json::{json, Value};
 use sha2::Sha256;
 use std::collections::HashMap;
 
+/// A webhook of a provider this service has no keys for: there is nothing here to notify (404).
+fn not_here(name: &str) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, format!("{name} is not configured"))
+}
+
 /// Applies `apply` once per `(provider, event_id)`; a failure forgets the event so that the
 /// provider's retry is applied.
 async fn once<F, Fut>(app: &App, provider: Provider, event_id: &str, apply: F) -> Result<Value, ApiError>
@@ -85,7 +90,7 @@ pub fn conekta_signed(key_pem: &str, body: &[u8], digest: &str) -> bool {
 
 /// `POST /webhooks/conekta`.
 pub async fn conekta(app: &App, body: &[u8], digest: Option<&str>) -> Result<Value, ApiError> {
-    let conekta = app.conekta.as_ref().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "conekta is not configured"))?;
+    let conekta = app.providers.conekta().map_err(|_| not_here("conekta"))?;
     if let Some(key) = &conekta.config.webhook_key {
         if !digest.is_some_and(|d| conekta_signed(key, body, d)) {
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "digest does not match").field("digest"));
@@ -120,7 +125,7 @@ pub struct BambooSignature<'a> {
 
 /// `POST /webhooks/bamboo`.
 pub async fn bamboo(app: &App, n: &Value, signed: BambooSignature<'_>) -> Result<Value, ApiError> {
-    let bamboo = app.bamboo.as_ref().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "bamboo is not configured"))?;
+    let bamboo = app.providers.bamboo().map_err(|_| not_here("bamboo"))?;
     let field = |k: &str| n.get(k).and_then(crate::providers::text).ok_or_else(|| ApiError::invalid(k, format!("{k} required")));
     let header = |v: Option<&str>, k: &str| v.map(str::to_owned).ok_or_else(|| ApiError::invalid(k, format!("header {k} required")));
     let (purchase, amount, currency) = (field("PurchaseId")?, field("Amount")?, field("Currency")?);
@@ -143,7 +148,7 @@ pub async fn bamboo(app: &App, n: &Value, signed: BambooSignature<'_>) -> Result
 
 /// `POST /webhooks/lyra` (the IPN, form-encoded).
 pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Value, ApiError> {
-    let kr = app.kr.as_ref().ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "lyra is not configured"))?;
+    let kr = app.providers.kr().map_err(|_| not_here("lyra"))?;
     let get = |k: &str| form.get(k).map(String::as_str).ok_or_else(|| ApiError::invalid(k, format!("{k} required")));
     let (raw, hash) = (get("kr-answer")?, get("kr-hash")?);
     // As Lyra's own SDK checks it (lyra/rest-php-sdk `Client::checkHash`): the algorithm must be

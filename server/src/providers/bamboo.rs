@@ -2,10 +2,11 @@
 //! with `Authorization: Basic {privateKey}` as is; `GET /v1/api/purchase/{id}`; customers with
 //! their `PaymentProfiles` (`GET /v1/api/customer/{id}`, a new `UniqueID` at every read).
 
-use super::{endpoint, ids, json_of, text, Charge, NewCard, Outcome, PayWith, ProviderError};
+use super::{endpoint, ids, json_of, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::BambooConfig;
 use crate::protocol::Action;
 use pasarela::domain::merchant::{ActionType, ResultStatus};
+use pasarela::domain::ProviderId;
 use serde_json::{json, Value};
 
 /// Bamboo's API for one merchant account.
@@ -33,51 +34,6 @@ impl Bamboo {
     /// answer. The value must be alphanumeric, so the attempt reference loses its `_`.
     fn unique_id(attempt_ref: &str) -> String {
         attempt_ref.chars().filter(char::is_ascii_alphanumeric).collect()
-    }
-
-    /// `POST /v1/api/purchase`.
-    pub async fn charge(&self, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
-        let s = c.session;
-        let token = match &c.pay_with {
-            PayWith::Token(t) => t.expose().to_owned(),
-            PayWith::Saved(card) => card.secret.expose().to_owned(),
-        };
-        let mut body = json!({
-            "TrxToken": token, "Order": s.order_id, "Amount": s.amount_due, "Currency": s.currency, "Capture": true,
-            "TargetCountryISO": self.config.country, "Installments": c.installments, "UniqueID": Self::unique_id(c.attempt_ref),
-        });
-        if let Some(email) = s.customer.get("email").and_then(Value::as_str) {
-            body["Customer"] = json!({ "Email": email });
-        }
-        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?).header("Authorization", self.auth()).json(&body).send().await?;
-        let (status, v) = json_of(r).await?;
-        if status == 401 || status == 403 {
-            return Err(ProviderError::Refused(format!("HTTP {status}")));
-        }
-        Ok(outcome(&v))
-    }
-
-    /// The purchase made for an attempt, if Bamboo made one: the order's purchases
-    /// (`GET /v1/api/purchase?OrderNumber=`, BambooPaymentDoc `Purchases/Purchase-Operations.md`,
-    /// "Get Purchases"), the one with the attempt's `UniqueID`.
-    pub async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
-        let r = self
-            .http
-            .get(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?)
-            .query(&[("OrderNumber", order_id)])
-            .header("Authorization", self.auth())
-            .send()
-            .await?;
-        let (_, v) = json_of(r).await?;
-        let unique_id = Self::unique_id(attempt_ref);
-        // One purchase is answered as an object, several as an array (Purchase-Operations.md).
-        let list: &[Value] = match &v["Response"] {
-            Value::Array(all) => all,
-            one @ Value::Object(_) => std::slice::from_ref(one),
-            _ => &[],
-        };
-        let found = list.iter().find(|p| p["UniqueID"].as_str() == Some(unique_id.as_str()));
-        Ok(found.map(|p| outcome(&json!({ "Response": p, "Errors": [] }))))
     }
 
     /// `GET /v1/api/purchase/{id}`.
@@ -141,6 +97,67 @@ impl Bamboo {
             })
             .collect();
         Ok((cards, enrollment))
+    }
+}
+
+#[async_trait::async_trait]
+impl ProviderApi for Bamboo {
+    fn id(&self) -> ProviderId {
+        ProviderId::Bamboo
+    }
+
+    /// `POST /v1/api/purchase`.
+    async fn charge(&self, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
+        let s = c.session;
+        let token = match &c.pay_with {
+            PayWith::Token(t) => t.expose().to_owned(),
+            PayWith::Saved(card) => card.secret.expose().to_owned(),
+            PayWith::Source(card) => card.secret.expose().to_owned(),
+        };
+        let mut body = json!({
+            "TrxToken": token, "Order": s.order_id, "Amount": s.amount_due, "Currency": s.currency, "Capture": true,
+            "TargetCountryISO": self.config.country, "Installments": c.installments, "UniqueID": Self::unique_id(c.attempt_ref),
+        });
+        if let Some(email) = s.customer.get("email").and_then(Value::as_str) {
+            body["Customer"] = json!({ "Email": email });
+        }
+        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?).header("Authorization", self.auth()).json(&body).send().await?;
+        let (status, v) = json_of(r).await?;
+        if status == 401 || status == 403 {
+            return Err(ProviderError::Refused(format!("HTTP {status}")));
+        }
+        Ok(outcome(&v))
+    }
+
+    /// The purchase made for an attempt, if Bamboo made one: the order's purchases
+    /// (`GET /v1/api/purchase?OrderNumber=`, BambooPaymentDoc `Purchases/Purchase-Operations.md`,
+    /// "Get Purchases"), the one with the attempt's `UniqueID`.
+    async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
+        let r = self
+            .http
+            .get(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?)
+            .query(&[("OrderNumber", order_id)])
+            .header("Authorization", self.auth())
+            .send()
+            .await?;
+        let (_, v) = json_of(r).await?;
+        let unique_id = Self::unique_id(attempt_ref);
+        // One purchase is answered as an object, several as an array (Purchase-Operations.md).
+        let list: &[Value] = match &v["Response"] {
+            Value::Array(all) => all,
+            one @ Value::Object(_) => std::slice::from_ref(one),
+            _ => &[],
+        };
+        let found = list.iter().find(|p| p["UniqueID"].as_str() == Some(unique_id.as_str()));
+        Ok(found.map(|p| outcome(&json!({ "Response": p, "Errors": [] }))))
+    }
+
+    async fn refresh(&self, purchase_id: &str) -> Result<Option<Outcome>, ProviderError> {
+        self.get(purchase_id).await.map(Some)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

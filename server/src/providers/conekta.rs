@@ -3,9 +3,10 @@
 //! `POST /orders` (`charges[].payment_method`), `GET /orders/{id}`, `Authorization: Bearer {key}`,
 //! `Accept: application/vnd.conekta-v2.1.0+json`.
 
-use super::{endpoint, ids, json_of, Charge, NewCard, Outcome, ProviderError};
+use super::{endpoint, ids, json_of, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::ConektaConfig;
 use pasarela::domain::merchant::ResultStatus;
+use pasarela::domain::ProviderId;
 use serde_json::{json, Value};
 
 /// Conekta's API for one merchant account.
@@ -74,7 +75,7 @@ impl Conekta {
 
     /// `POST /orders` charging a payment source: one made from the page's token (`save`: kept
     /// as the customer's card once paid) or a saved one.
-    pub async fn charge(&self, c: &Charge<'_>, card: &NewCard, save: bool) -> Result<Outcome, ProviderError> {
+    async fn charge_card(&self, c: &Charge<'_>, card: &NewCard, save: bool) -> Result<Outcome, ProviderError> {
         let s = c.session;
         let body = json!({
             "currency": s.currency,
@@ -108,13 +109,38 @@ impl Conekta {
         }
         Ok((order_outcome(&v), v))
     }
+}
+
+/// Conekta charges a payment source: the page's token is made one first (`pay`, which keeps what
+/// the attempt spent), so a token reaching [`ProviderApi::charge`] is refused uncharged.
+#[async_trait::async_trait]
+impl ProviderApi for Conekta {
+    fn id(&self) -> ProviderId {
+        ProviderId::Conekta
+    }
+
+    async fn charge(&self, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
+        match &c.pay_with {
+            PayWith::Saved(saved) => self.charge_card(c, &NewCard::from(&**saved), false).await,
+            PayWith::Source(card) => self.charge_card(c, card, c.keep_card && c.session.customer_ref.is_some()).await,
+            PayWith::Token(_) => Err(ProviderError::Refused("a Conekta token is charged once made a payment source".into())),
+        }
+    }
 
     /// The order made for an attempt: `GET /orders?search=` over its `metadata` (*inferred*:
     /// conekta/openapi documents `search` on the order list, not which fields it matches).
-    pub async fn find(&self, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
+    async fn find(&self, _order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
         let (_, v) = json_of(self.get(&["orders"])?.query(&[("search", attempt_ref)]).send().await?).await?;
         let found = v["data"].as_array().into_iter().flatten().find(|o| o["metadata"]["pasarela_attempt"].as_str() == Some(attempt_ref));
         Ok(found.map(order_outcome))
+    }
+
+    async fn refresh(&self, order_id: &str) -> Result<Option<Outcome>, ProviderError> {
+        self.order(order_id).await.map(|(o, _)| Some(o))
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

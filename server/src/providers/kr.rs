@@ -4,11 +4,12 @@
 //! `kr-answer`, keyed by the HMAC key (browser, `hashKey: sha256_hmac`) or the REST password
 //! (IPN, `hashKey: password`); the vector is in tests/fixtures/lyra-vectors.json.
 
-use super::{json_of, text, Charge, NewCard, Outcome, PayWith, ProviderError};
+use super::{json_of, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::LyraConfig;
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use pasarela::domain::merchant::ResultStatus;
+use pasarela::domain::ProviderId;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
@@ -74,9 +75,16 @@ impl Kr {
             _ => Err(v["answer"]["errorCode"].as_str().unwrap_or("ERROR").to_owned()),
         })
     }
+}
+
+#[async_trait::async_trait]
+impl ProviderApi for Kr {
+    fn id(&self) -> ProviderId {
+        ProviderId::Kr
+    }
 
     /// One-click: `CreatePayment` with `formAction: SILENT` and the stored `paymentMethodToken`.
-    pub async fn charge(&self, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
+    async fn charge(&self, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
         let PayWith::Saved(card) = &c.pay_with else {
             return Ok(Outcome::declined("KR pays by its form: forward the kr_answer", None));
         };
@@ -96,7 +104,7 @@ impl Kr {
 
     /// The one-click payment made for an attempt: `Order/Get` by `orderId`, matched on the
     /// transaction's `metadata` (*inferred*: the shape of `Order/Get`'s answer).
-    pub async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
+    async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
         let v = self.call(("Order", "Get"), &json!({ "orderId": order_id })).await?;
         let found = v["answer"]["transactions"]
             .as_array()
@@ -104,6 +112,15 @@ impl Kr {
             .flatten()
             .find(|t| t["metadata"]["pasarelaAttempt"].as_str() == Some(attempt_ref));
         Ok(found.map(|tx| payment_outcome(&json!({ "transactions": [tx] }))))
+    }
+
+    /// Lyra's payments move by the IPN (`webhooks::lyra`), not by reading them back.
+    async fn refresh(&self, _transaction: &str) -> Result<Option<Outcome>, ProviderError> {
+        Ok(None)
+    }
+
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
     }
 }
 

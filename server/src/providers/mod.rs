@@ -1,7 +1,8 @@
-//! The provider APIs the service calls, one module each, behind one small interface: charge,
-//! find a charge again by the attempt's reference (reconciliation after a lost answer), read a
-//! charge's current status.
+//! The provider APIs the service calls, one module each, behind one small interface
+//! ([`ProviderApi`]): charge, find a charge again by the attempt's reference (reconciliation after
+//! a lost answer), read a charge's current status.
 
+pub mod api;
 pub mod bamboo;
 pub mod conekta;
 pub mod ids;
@@ -12,6 +13,8 @@ use crate::store::{SavedCard, Session};
 use pasarela::domain::merchant::ResultStatus;
 use std::time::Duration;
 
+pub use api::{ProviderApi, Providers};
+
 /// What pays, resolved by the service: the page's token, or a saved card's secret.
 #[derive(Clone, Debug)]
 pub enum PayWith {
@@ -19,6 +22,9 @@ pub enum PayWith {
     Token(crate::config::Secret),
     /// A saved card of the session's customer.
     Saved(Box<SavedCard>),
+    /// A card the page's one-use token became at the provider for this attempt (Conekta's
+    /// payment source): kept for the customer when the session allows it.
+    Source(NewCard),
 }
 
 /// One charge to make.
