@@ -7,15 +7,17 @@
 //!
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
 //! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the price and the customer), `pay` (one attempt, exactly once),
-//! `providers` (one module per provider API), `webhooks`, `routes` (HTTP), `redact` (logs).
+//! `payments` (the backend's list), `providers` (one module per provider API), `webhooks`, `health`, `routes` (HTTP), `redact` (logs).
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]
 pub mod app;
 pub mod config;
 pub mod extract;
+pub mod health;
 pub mod limit;
 pub mod pay;
+pub mod payments;
 #[allow(missing_docs)]
 pub mod protocol;
 #[allow(missing_docs)]

@@ -181,6 +181,27 @@ impl Serialize for Answer {
     }
 }
 
+/// A saved card as the page lists it (Pasarela's `profiles` option, docs/api.md §5): display
+/// fields only, never the provider's secret.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Profile {
+    /// The id `source.profileId` pays with.
+    pub id: String,
+    pub brand: String,
+    pub last4: String,
+    /// `YYYYMM`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiry: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    /// The issuing bank (Bamboo).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// The installment counts the card allows (Bamboo).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub installments: Option<Vec<u32>>,
+}
+
 /// Reads a stored status word.
 pub fn status_from(s: &str) -> Option<ResultStatus> {
     [ResultStatus::Approved, ResultStatus::Declined, ResultStatus::Pending].into_iter().find(|x| x.as_str() == s)

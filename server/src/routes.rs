@@ -2,10 +2,12 @@
 //! origins only; `/v1/*` is server to server with the secret key; `/webhooks/*` is for providers.
 
 use crate::app::{ApiError, App};
-use crate::{pay, sessions, store, webhooks};
+use crate::sessions::{FormToken, LinkedCustomer, SessionAnswer};
+use crate::webhooks::Receipt;
+use crate::{health, pay, payments, sessions, webhooks};
 use axum::body::Bytes;
-use axum::extract::rejection::{FormRejection, PathRejection, QueryRejection};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::rejection::{FormRejection, PathRejection};
+use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -13,7 +15,7 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use crate::extract;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
@@ -39,10 +41,10 @@ pub fn router(app: App) -> Router {
     let backend = Router::new()
         .route("/v1/sessions", post(create_session))
         .route("/v1/customers/{id}", post(link_customer))
-        .route("/v1/payments", get(list_payments))
+        .route("/v1/payments", get(payments::list))
         .route_layer(middleware::from_fn_with_state(app.clone(), require_secret_key));
     Router::new()
-        .route("/health", get(|| async { Json(json!({ "ok": true })) }))
+        .route("/health", get(health::health))
         .route("/webhooks/conekta", post(conekta_hook))
         .route("/webhooks/bamboo", post(bamboo_hook))
         .route("/webhooks/lyra", post(lyra_hook))
@@ -135,15 +137,15 @@ struct FormTokenRequest {
     client_secret: Option<String>,
 }
 
-async fn form_token_route(State(app): State<App>, extract::Json(b): extract::Json<FormTokenRequest>) -> Result<Json<Value>, ApiError> {
+async fn form_token_route(State(app): State<App>, extract::Json(b): extract::Json<FormTokenRequest>) -> Result<Json<FormToken>, ApiError> {
     Ok(Json(sessions::form_token_of(&app, b.client_secret.as_deref()).await?))
 }
 
-async fn bin_update_route(State(app): State<App>, extract::Json(b): extract::Json<sessions::BinUpdate>) -> Result<Json<Value>, ApiError> {
+async fn bin_update_route(State(app): State<App>, extract::Json(b): extract::Json<sessions::BinUpdate>) -> Result<Json<FormToken>, ApiError> {
     Ok(Json(sessions::bin_update(&app, &b).await?))
 }
 
-async fn create_session(State(app): State<App>, extract::Json(req): extract::Json<sessions::NewSession>) -> Result<Json<Value>, ApiError> {
+async fn create_session(State(app): State<App>, extract::Json(req): extract::Json<sessions::NewSession>) -> Result<Json<SessionAnswer>, ApiError> {
     Ok(Json(sessions::create(&app, req).await?))
 }
 
@@ -151,7 +153,7 @@ async fn link_customer(
     State(app): State<App>,
     id: Result<Path<String>, PathRejection>,
     extract::Json(req): extract::Json<sessions::LinkCustomer>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<LinkedCustomer>, ApiError> {
     let id = path_id(id, "customerId")?;
     if id.is_empty() || id.len() > 128 {
         return Err(ApiError::invalid("customerId", "the customer id must be 1 to 128 characters"));
@@ -159,43 +161,19 @@ async fn link_customer(
     Ok(Json(sessions::link(&app, &id, req).await?))
 }
 
-/// `GET /v1/payments?orderId=`.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PaymentsQuery {
-    #[serde(default)]
-    order_id: Option<String>,
-}
-
-async fn list_payments(State(app): State<App>, q: Result<Query<PaymentsQuery>, QueryRejection>) -> Result<Json<Value>, ApiError> {
-    let Query(q) = q.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the query is not valid").field("query"))?;
-    if let Some(o) = &q.order_id {
-        extract::text_ok("orderId", o)?;
-    }
-    let list = store::payments(&app.db, q.order_id.as_deref()).await?;
-    let data: Vec<Value> = list
-        .iter()
-        .map(|p| {
-            json!({ "id": p.id, "provider": p.provider.as_str(), "orderId": p.order_id, "amount": p.amount, "currency": p.currency,
-                "status": p.status.as_str(), "message": p.message, "providerRef": p.provider_ref, "sessionId": p.session_id })
-        })
-        .collect();
-    Ok(Json(json!({ "data": data })))
-}
-
-async fn conekta_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn conekta_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Receipt>, ApiError> {
     let digest = headers.get("digest").and_then(|v| v.to_str().ok());
     Ok(Json(webhooks::conekta(&app, &body, digest).await?))
 }
 
-async fn bamboo_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Value>, ApiError> {
+async fn bamboo_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Receipt>, ApiError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let signed = webhooks::BambooSignature { date_sent: header("dateSent"), signature: header("signature") };
     let n: Value = extract::read(&body)?;
     Ok(Json(webhooks::bamboo(&app, &n, signed).await?))
 }
 
-async fn lyra_hook(State(app): State<App>, form: Result<Form<HashMap<String, String>>, FormRejection>) -> Result<Json<Value>, ApiError> {
+async fn lyra_hook(State(app): State<App>, form: Result<Form<HashMap<String, String>>, FormRejection>) -> Result<Json<Receipt>, ApiError> {
     let Form(form) = form.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the body is not a form").field("body"))?;
     for (k, v) in &form {
         // A field is named only when it is one of Lyra's: an unknown key is the caller's text.

@@ -3,8 +3,8 @@
 //! `POST /pay` charges the session's amount, whatever the page sends.
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
-use crate::protocol::{Order, Provider, SaveMode};
-use crate::providers::NewCard;
+use crate::protocol::{Order, Profile, Provider, SaveMode};
+use crate::providers::{bamboo::Enrollment, NewCard};
 use crate::store::{self, now_ms, SavedCard, Session};
 use axum::http::StatusCode;
 use pasarela::domain::merchant::ResultStatus;
@@ -102,8 +102,41 @@ pub fn check_order(o: &Order) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Opens a session; answers `{ id, clientSecret, expiresAt, profiles, bamboo?, kr? }`.
-pub async fn create(app: &App, req: NewSession) -> Result<Value, ApiError> {
+/// `POST /v1/sessions`'s answer: what the backend passes to the page.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionAnswer {
+    pub id: String,
+    /// The page's credential for `/pay`, `GET /pay/{id}` and `/kr/form-token`; shown once.
+    pub client_secret: String,
+    /// When the client secret stops working (milliseconds since the epoch).
+    pub expires_at: i64,
+    pub save_payment_method: SaveMode,
+    /// The customer's saved cards for this provider (none without `customer.id`).
+    pub profiles: Vec<Profile>,
+    /// Bamboo, with `customer.id`: the enrollment session of the customer's card form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bamboo: Option<Enrollment>,
+    /// KR: the form token of the embedded form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kr: Option<FormToken>,
+}
+
+/// A KR form token (`POST /kr/form-token`, `POST /kr/bin-update`, a KR session's `kr`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormToken {
+    pub form_token: String,
+}
+
+/// `POST /v1/customers/{id}`'s answer: the customer id the links were made for.
+#[derive(Debug, Serialize)]
+pub struct LinkedCustomer {
+    pub customer: String,
+}
+
+/// Opens a session.
+pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiError> {
     app.providers.get(req.provider)?;
     check_order(&req.order)?;
     if !(req.customer.is_null() || req.customer.is_object()) {
@@ -152,28 +185,29 @@ pub async fn create(app: &App, req: NewSession) -> Result<Value, ApiError> {
         expires_at: now_ms() + ttl_ms,
         save_payment_method: save,
     };
-    let mut answer = json!({ "id": id, "clientSecret": client_secret, "expiresAt": session.expires_at, "savePaymentMethod": save.as_str() });
-    let mut cards = Vec::new();
+    let (mut cards, mut bamboo) = (Vec::new(), None);
     if let Some(cref) = &customer_ref {
         match req.provider.0 {
-            ProviderId::Bamboo => {
-                let enrollment = sync_bamboo(app, cref, &session.customer).await?;
-                answer["bamboo"] = json!({ "captureUrl": enrollment.capture_url, "uniqueId": enrollment.unique_id });
-            }
+            ProviderId::Bamboo => bamboo = Some(sync_bamboo(app, cref, &session.customer).await?),
             ProviderId::Conekta => sync_conekta(app, cref).await?,
             ProviderId::Kr => {}
         }
         cards = store::cards_of(&app.db, cref, req.provider).await?;
     }
     if req.provider.0 == ProviderId::Kr {
-        let token = kr_form_token(app, &session).await?;
-        answer["kr"] = json!({ "formToken": token });
-        session.form_token = Some(token);
+        session.form_token = Some(kr_form_token(app, &session).await?);
     }
     store::insert_session(&app.db, &session, &sha256_hex(client_secret.as_bytes())).await?;
-    answer["profiles"] = cards.iter().map(SavedCard::profile).collect();
     tracing::info!(session = %session.id, provider = session.provider.as_str(), order = %session.order_id, amount = session.amount, "session created");
-    Ok(answer)
+    Ok(SessionAnswer {
+        id,
+        client_secret,
+        expires_at: session.expires_at,
+        save_payment_method: save,
+        profiles: cards.iter().map(SavedCard::profile).collect(),
+        bamboo,
+        kr: session.form_token.map(|form_token| FormToken { form_token }),
+    })
 }
 
 /// The open session of a client secret.
@@ -218,10 +252,10 @@ async fn kr_form_token(app: &App, s: &Session) -> Result<String, ApiError> {
 }
 
 /// The session's KR form token (page side: `POST /kr/form-token { clientSecret }`).
-pub async fn form_token_of(app: &App, client_secret: Option<&str>) -> Result<Value, ApiError> {
+pub async fn form_token_of(app: &App, client_secret: Option<&str>) -> Result<FormToken, ApiError> {
     let s = open(app, client_secret).await?;
     match s.form_token {
-        Some(t) => Ok(json!({ "formToken": t })),
+        Some(form_token) => Ok(FormToken { form_token }),
         None => Err(ApiError::invalid("clientSecret", "not a KR session")),
     }
 }
@@ -229,23 +263,24 @@ pub async fn form_token_of(app: &App, client_secret: Option<&str>) -> Result<Val
 /// `KR.setBinUpdateNotificationUrl`'s call (wire format *inferred*, docs/providers/kr.md): the
 /// storefront's BIN rule (LYRA_BIN_DISCOUNTS) lowers the amount by `Charge/UpdatePaymentAmount`,
 /// and the session charges the new amount from then on.
-pub async fn bin_update(app: &App, body: &BinUpdate) -> Result<Value, ApiError> {
+pub async fn bin_update(app: &App, body: &BinUpdate) -> Result<FormToken, ApiError> {
     let kr = app.providers.kr()?;
     let token = body.form_token.as_str();
     let bin = crate::providers::text(&body.bin).filter(|b| (6..=8).contains(&b.len()) && b.bytes().all(|c| c.is_ascii_digit()));
     let bin = bin.ok_or_else(|| ApiError::invalid("bin", "bin must be the card's first 6 to 8 digits"))?;
     let s = store::session_by_form_token(&app.db, token).await?.ok_or_else(|| ApiError::invalid("formToken", "unknown formToken"))?;
-    let Some(off) = kr.config.bin_discounts.get(&bin) else { return Ok(json!({ "formToken": token })) };
+    let unchanged = || FormToken { form_token: token.to_owned() };
+    let Some(off) = kr.config.bin_discounts.get(&bin) else { return Ok(unchanged()) };
     let amount = s.amount - off;
     if amount <= 0 {
-        return Ok(json!({ "formToken": token }));
+        return Ok(unchanged());
     }
     let new = kr
         .update_amount(token, amount, &bin)
         .await?
         .map_err(|code| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("Lyra refused the amount update: {code}")))?;
     store::set_form_token(&app.db, &s.id, &new, amount).await?;
-    Ok(json!({ "formToken": new }))
+    Ok(FormToken { form_token: new })
 }
 
 /// `POST /kr/bin-update`'s body.
@@ -341,7 +376,7 @@ pub struct KrCard {
 }
 
 /// Applies a [`LinkCustomer`].
-pub async fn link(app: &App, cref: &str, l: LinkCustomer) -> Result<Value, ApiError> {
+pub async fn link(app: &App, cref: &str, l: LinkCustomer) -> Result<LinkedCustomer, ApiError> {
     if let Some(id) = &l.bamboo {
         store::set_provider_customer(&app.db, cref, Provider(ProviderId::Bamboo), id).await?;
     }
@@ -359,5 +394,5 @@ pub async fn link(app: &App, cref: &str, l: LinkCustomer) -> Result<Value, ApiEr
         };
         save(app, cref, Provider(ProviderId::Kr), &card, None, None, None).await?;
     }
-    Ok(json!({ "customer": cref }))
+    Ok(LinkedCustomer { customer: cref.to_owned() })
 }

@@ -3,7 +3,7 @@
 //! drivers bind them by number). Uniqueness the service relies on for "exactly once" is the
 //! database's: the primary key of `attempts`, the unique `(provider, provider_ref)` of `payments`.
 
-use crate::protocol::{action_from, status_from, Action, Answer, Provider, SaveMode};
+use crate::protocol::{action_from, status_from, Action, Answer, Profile, Provider, SaveMode};
 use pasarela::domain::merchant::ResultStatus;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
@@ -416,20 +416,18 @@ pub struct SavedCard {
 
 impl SavedCard {
     /// The display fields, in the shape of Pasarela's `profiles` option (docs/api.md §5).
-    pub fn profile(&self) -> serde_json::Value {
-        let mut v = serde_json::json!({ "id": self.id, "brand": self.brand, "last4": self.last4 });
-        for (k, x) in [("expiry", &self.expiry), ("holder", &self.holder), ("issuer", &self.issuer)] {
-            if let Some(x) = x {
-                v[k] = x.as_str().into();
-            }
+    pub fn profile(&self) -> Profile {
+        let installments: Option<Vec<u32>> =
+            self.installments.as_ref().map(|list| list.split(';').filter_map(|n| n.trim().parse().ok()).collect());
+        Profile {
+            id: self.id.clone(),
+            brand: self.brand.clone(),
+            last4: self.last4.clone(),
+            expiry: self.expiry.clone(),
+            holder: self.holder.clone(),
+            issuer: self.issuer.clone(),
+            installments: installments.filter(|n| !n.is_empty()),
         }
-        if let Some(list) = &self.installments {
-            let n: Vec<u32> = list.split(';').filter_map(|n| n.trim().parse().ok()).collect();
-            if !n.is_empty() {
-                v["installments"] = n.into();
-            }
-        }
-        v
     }
 }
 

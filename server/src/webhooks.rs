@@ -24,9 +24,38 @@ use crate::store::{self, Payment};
 use axum::http::StatusCode;
 use hmac::{Hmac, Mac};
 use pasarela::domain::ProviderId;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use sha2::Sha256;
 use std::collections::HashMap;
+
+/// A webhook's answer: `{ "received": true }`, with `duplicate` for an event applied before and
+/// `ignored` for one that names nothing to apply. Providers read only the status; the body is for
+/// whoever replays a delivery by hand.
+#[derive(Debug, Serialize)]
+pub struct Receipt {
+    /// Always `true`: the delivery is settled, the provider need not retry.
+    pub received: bool,
+    /// `true`: this event was applied before; nothing changed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate: Option<bool>,
+    /// Why nothing was applied (`no transaction`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<&'static str>,
+}
+
+impl Receipt {
+    /// Taken in (applied, or nothing of this service's to apply).
+    pub fn received() -> Self {
+        Self { received: true, duplicate: None, ignored: None }
+    }
+    fn duplicate() -> Self {
+        Self { duplicate: Some(true), ..Self::received() }
+    }
+    fn ignored(why: &'static str) -> Self {
+        Self { ignored: Some(why), ..Self::received() }
+    }
+}
 
 /// A webhook of a provider this service has no keys for: there is nothing here to notify (404).
 fn not_here(name: &str) -> ApiError {
@@ -35,19 +64,19 @@ fn not_here(name: &str) -> ApiError {
 
 /// Applies `apply` once per `(provider, event_id)`; a failure forgets the event so that the
 /// provider's retry is applied.
-async fn once<F, Fut>(app: &App, provider: Provider, event_id: &str, apply: F) -> Result<Value, ApiError>
+async fn once<F, Fut>(app: &App, provider: Provider, event_id: &str, apply: F) -> Result<Receipt, ApiError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<(), ApiError>>,
 {
     if !store::first_delivery(&app.db, provider, event_id).await? {
-        return Ok(json!({ "received": true, "duplicate": true }));
+        return Ok(Receipt::duplicate());
     }
     if let Err(e) = apply().await {
         store::forget_delivery(&app.db, provider, event_id).await?;
         return Err(e);
     }
-    Ok(json!({ "received": true }))
+    Ok(Receipt::received())
 }
 
 async fn move_payment(app: &App, provider: Provider, provider_ref: &str, o: &crate::providers::Outcome) -> Result<(), ApiError> {
@@ -89,7 +118,7 @@ pub fn conekta_signed(key_pem: &str, body: &[u8], digest: &str) -> bool {
 }
 
 /// `POST /webhooks/conekta`.
-pub async fn conekta(app: &App, body: &[u8], digest: Option<&str>) -> Result<Value, ApiError> {
+pub async fn conekta(app: &App, body: &[u8], digest: Option<&str>) -> Result<Receipt, ApiError> {
     let conekta = app.providers.conekta().map_err(|_| not_here("conekta"))?;
     if let Some(key) = &conekta.config.webhook_key {
         if !digest.is_some_and(|d| conekta_signed(key, body, d)) {
@@ -97,22 +126,22 @@ pub async fn conekta(app: &App, body: &[u8], digest: Option<&str>) -> Result<Val
         }
     }
     let event: ConektaEvent = crate::extract::read(body)?;
-    let received = json!({ "received": true });
+    // Conekta's answer never says duplicate: any event is simply received.
     let Some(order) = event.data.map(|d| d.object.id).filter(|_| event.kind.starts_with("order.")) else {
-        return Ok(received);
+        return Ok(Receipt::received());
     };
     // Only an order this service charged is read back: any other id, well formed or not, gets
     // the same answer and no provider call, so the answer tells a caller nothing.
     let provider = Provider(ProviderId::Conekta);
     if !crate::providers::ids::conekta_order(&order) || store::payment_by_ref(&app.db, provider, &order).await?.is_none() {
-        return Ok(received);
+        return Ok(Receipt::received());
     }
     once(app, provider, &event.id, || async {
         let (outcome, _) = conekta.order(&order).await?;
         move_payment(app, provider, &order, &outcome).await
     })
     .await
-    .map(|_| received)
+    .map(|_| Receipt::received())
 }
 
 /// The headers a Bamboo notification is signed with.
@@ -124,7 +153,7 @@ pub struct BambooSignature<'a> {
 }
 
 /// `POST /webhooks/bamboo`.
-pub async fn bamboo(app: &App, n: &Value, signed: BambooSignature<'_>) -> Result<Value, ApiError> {
+pub async fn bamboo(app: &App, n: &Value, signed: BambooSignature<'_>) -> Result<Receipt, ApiError> {
     let bamboo = app.providers.bamboo().map_err(|_| not_here("bamboo"))?;
     let field = |k: &str| n.get(k).and_then(crate::providers::text).ok_or_else(|| ApiError::invalid(k, format!("{k} required")));
     let header = |v: Option<&str>, k: &str| v.map(str::to_owned).ok_or_else(|| ApiError::invalid(k, format!("header {k} required")));
@@ -147,7 +176,7 @@ pub async fn bamboo(app: &App, n: &Value, signed: BambooSignature<'_>) -> Result
 }
 
 /// `POST /webhooks/lyra` (the IPN, form-encoded).
-pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Value, ApiError> {
+pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Receipt, ApiError> {
     let kr = app.providers.kr().map_err(|_| not_here("lyra"))?;
     let get = |k: &str| form.get(k).map(String::as_str).ok_or_else(|| ApiError::invalid(k, format!("{k} required")));
     let (raw, hash) = (get("kr-answer")?, get("kr-hash")?);
@@ -169,7 +198,7 @@ pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Value, Ap
         crate::extract::text_ok("kr-answer", "\0")?;
     }
     let outcome = payment_outcome(&answer);
-    let Some(uuid) = outcome.provider_ref.clone() else { return Ok(json!({ "received": true, "ignored": "no transaction" })) };
+    let Some(uuid) = outcome.provider_ref.clone() else { return Ok(Receipt::ignored("no transaction")) };
     let tx_status = answer["transactions"][0]["status"].as_str().unwrap_or_default().to_owned();
     let order_id = answer["orderDetails"]["orderId"].as_str().map(str::to_owned);
     once(app, Provider(ProviderId::Kr), &format!("{uuid}:{tx_status}"), || async {

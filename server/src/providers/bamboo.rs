@@ -16,8 +16,10 @@ pub struct Bamboo {
     pub http: reqwest::Client,
 }
 
-/// What the page needs to enroll a card for a registered customer (`OpenIframeCustom`).
-#[derive(Clone, Debug)]
+/// What the page needs to enroll a card for a registered customer (`OpenIframeCustom`): a
+/// session's `bamboo`.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Enrollment {
     pub capture_url: String,
     pub unique_id: String,

@@ -1,0 +1,78 @@
+//! `GET /v1/payments?orderId=`: the backend's view of what was paid, newest first (the
+//! storefront reconciles its orders with it).
+
+use crate::app::{ApiError, App};
+use crate::extract;
+use crate::protocol::Provider;
+use crate::store::{self, Payment};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+/// The query: one order's payments, or all of them.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentsQuery {
+    /// The storefront's order id.
+    #[serde(default)]
+    pub order_id: Option<String>,
+}
+
+/// One payment as the backend reads it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRecord {
+    /// `pay_…`, as `POST /pay` answered it.
+    pub id: String,
+    /// The provider that charged.
+    pub provider: Provider,
+    /// The storefront's order id.
+    pub order_id: String,
+    /// What was charged, in minor units.
+    pub amount: i64,
+    /// ISO 4217.
+    pub currency: String,
+    /// `approved`, `declined` or `pending`.
+    pub status: &'static str,
+    /// The provider's words for a decline; `null` otherwise.
+    pub message: Option<String>,
+    /// The provider's id of the charge (purchase, order, transaction); `null` when it made none.
+    pub provider_ref: Option<String>,
+    /// The session the payment was made in.
+    pub session_id: String,
+}
+
+impl From<Payment> for PaymentRecord {
+    fn from(p: Payment) -> Self {
+        Self {
+            id: p.id,
+            provider: p.provider,
+            order_id: p.order_id,
+            amount: p.amount,
+            currency: p.currency,
+            status: p.status.as_str(),
+            message: p.message,
+            provider_ref: p.provider_ref,
+            session_id: p.session_id,
+        }
+    }
+}
+
+/// The answer: `{ "data": [...] }`, a list that may later carry paging beside it.
+#[derive(Debug, Serialize)]
+pub struct PaymentList {
+    /// Newest first.
+    pub data: Vec<PaymentRecord>,
+}
+
+/// `GET /v1/payments`.
+pub async fn list(State(app): State<App>, q: Result<Query<PaymentsQuery>, QueryRejection>) -> Result<Json<PaymentList>, ApiError> {
+    let Query(q) = q.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the query is not valid").field("query"))?;
+    if let Some(o) = &q.order_id {
+        extract::text_ok("orderId", o)?;
+    }
+    let list = store::payments(&app.db, q.order_id.as_deref()).await?;
+    Ok(Json(PaymentList { data: list.into_iter().map(PaymentRecord::from).collect() }))
+}
