@@ -46,6 +46,7 @@ echo "== 2b the merchant service against the provider emulators: SQLite, then Po
 # Each database also takes the load run: 1,000 attempts, 50 clients, duplicated keys, provider
 # faults; it fails unless charges = distinct keys (on Postgres, two service processes).
 node --test --test-concurrency=1 tests/service/
+node scripts/check-openapi.mjs
 node tests/bench/service-load.mjs
 pg_url=$(bash scripts/postgres.sh)
 trap 'bash scripts/postgres.sh stop' EXIT

@@ -447,7 +447,13 @@ pub fn help() -> String {
          keeps saved cards' provider secrets and follows the providers' webhooks.",
         env!("CARGO_PKG_VERSION")
     );
-    let mut out = wrap(&about, "") + "\nUsage: pasarela-server [--help | --version]\n\n";
+    let mut out = wrap(&about, "") + "\nUsage: pasarela-server [--help | --version | --openapi]\n\n";
+    out += &wrap(
+        "--openapi prints the OpenAPI 3.1 document of the HTTP API (the one GET /openapi.json serves) \
+         and exits; --version prints the version.",
+        "",
+    );
+    out.push('\n');
     out += &wrap(
         "Settings come from the environment, after the KEY=VALUE file PASARELA_CONFIG names (the \
          environment wins). At least one provider must be enabled by its key. An unknown PASARELA_*, \

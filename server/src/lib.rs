@@ -7,7 +7,7 @@
 //!
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
 //! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the price and the customer), `pay` (one attempt, exactly once),
-//! `payments` (the backend's list), `providers` (one module per provider API), `webhooks`, `health`, `routes` (HTTP), `redact` (logs).
+//! `payments` (the backend's list), `providers` (one module per provider API), `webhooks`, `health`, `routes` (HTTP), `openapi` (the document of `routes`), `redact` (logs).
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]
@@ -16,6 +16,7 @@ pub mod config;
 pub mod extract;
 pub mod health;
 pub mod limit;
+pub mod openapi;
 pub mod pay;
 pub mod payments;
 #[allow(missing_docs)]

@@ -1,5 +1,6 @@
 //! `pasarela-server`: reads its settings (`--help` lists them), refuses to start on a setting it
-//! cannot use (exit status 2, naming the variable), then listens. See the README for the
+//! cannot use (exit status 2, naming the variable), then listens. `--openapi` prints the HTTP
+//! API's OpenAPI document instead (what `GET /openapi.json` serves). See the README for the
 //! providers' keys and Postgres.
 
 use pasarela_server::config::{self, Config};
@@ -12,16 +13,19 @@ enum Ask {
     Serve,
     Help,
     Version,
+    OpenApi,
 }
 
-/// The service takes no arguments but these two: settings are the environment's.
+/// The service takes no arguments but these three: settings are the environment's. `--help`
+/// wins over the others.
 fn ask(args: impl Iterator<Item = std::ffi::OsString>) -> Result<Ask, String> {
     let mut ask = Ask::Serve;
     for arg in args {
         match arg.to_str() {
             Some("--help" | "-h") => ask = Ask::Help,
             Some("--version" | "-V") if !matches!(ask, Ask::Help) => ask = Ask::Version,
-            Some("--version" | "-V") => {}
+            Some("--openapi") if !matches!(ask, Ask::Help) => ask = Ask::OpenApi,
+            Some("--version" | "-V" | "--openapi") => {}
             _ => return Err(format!("unknown argument {arg:?}: settings come from the environment; try --help")),
         }
     }
@@ -33,6 +37,7 @@ fn main() {
         Ok(Ask::Serve) => None,
         Ok(Ask::Help) => Some(config::help()),
         Ok(Ask::Version) => Some(format!("pasarela-server {}\n", env!("CARGO_PKG_VERSION"))),
+        Ok(Ask::OpenApi) => Some(pasarela_server::openapi::json().to_owned()),
         Err(e) => {
             eprintln!("pasarela-server: {e}");
             std::process::exit(2);

@@ -1,19 +1,16 @@
-//! `GET /v1/payments?orderId=`: the backend's view of what was paid, newest first (the
-//! storefront reconciles its orders with it).
+//! `GET /v1/payments?orderId=`'s query and answer: the backend's view of what was paid, newest
+//! first (the storefront reconciles its orders with it).
 
-use crate::app::{ApiError, App};
-use crate::extract;
+use crate::openapi::schema;
 use crate::protocol::Provider;
-use crate::store::{self, Payment};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::Json;
+use crate::store::Payment;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 /// The query: one order's payments, or all of them.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct PaymentsQuery {
     /// The storefront's order id.
     #[serde(default)]
@@ -21,7 +18,7 @@ pub struct PaymentsQuery {
 }
 
 /// One payment as the backend reads it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRecord {
     /// `pay_…`, as `POST /pay` answered it.
@@ -35,6 +32,7 @@ pub struct PaymentRecord {
     /// ISO 4217.
     pub currency: String,
     /// `approved`, `declined` or `pending`.
+    #[schema(schema_with = schema::payment_status)]
     pub status: &'static str,
     /// The provider's words for a decline; `null` otherwise.
     pub message: Option<String>,
@@ -61,18 +59,8 @@ impl From<Payment> for PaymentRecord {
 }
 
 /// The answer: `{ "data": [...] }`, a list that may later carry paging beside it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct PaymentList {
     /// Newest first.
     pub data: Vec<PaymentRecord>,
-}
-
-/// `GET /v1/payments`.
-pub async fn list(State(app): State<App>, q: Result<Query<PaymentsQuery>, QueryRejection>) -> Result<Json<PaymentList>, ApiError> {
-    let Query(q) = q.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the query is not valid").field("query"))?;
-    if let Some(o) = &q.order_id {
-        extract::text_ok("orderId", o)?;
-    }
-    let list = store::payments(&app.db, q.order_id.as_deref()).await?;
-    Ok(Json(PaymentList { data: list.into_iter().map(PaymentRecord::from).collect() }))
 }

@@ -5,8 +5,10 @@
 
 use pasarela::domain::merchant::{ActionType, ResultStatus};
 use pasarela::domain::ProviderId;
+use crate::openapi::schema;
 use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
+use utoipa::ToSchema;
 
 /// A provider, by the browser's `provider` option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,16 +38,27 @@ impl Serialize for Provider {
     }
 }
 
+impl utoipa::PartialSchema for Provider {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        schema::words("A payment provider, by the browser's `provider` option.", &["bamboo", "conekta", "kr"])
+    }
+}
+
+impl ToSchema for Provider {}
+
 /// `order` of a request: what the page believes it is paying (checked against the session).
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, ToSchema)]
 pub struct Order {
+    /// The storefront's order id, 1 to 64 characters.
     pub id: String,
+    /// Minor units (cents), a positive integer.
     pub amount: i64,
+    /// ISO 4217, upper case (`MXN`).
     pub currency: String,
 }
 
 /// `customer` of a request (display data only; the session's customer is the one that counts).
-#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Customer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,7 +70,7 @@ pub struct Customer {
 }
 
 /// What pays (`source`).
-#[derive(Clone, Deserialize, PartialEq)]
+#[derive(Clone, Deserialize, PartialEq, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Source {
     /// A one-time (`OT_`), Commerce (`CT_`) or Conekta (`tok_`) token.
@@ -97,7 +110,7 @@ impl fmt::Debug for Source {
 /// Whether a session lets the shopper's card be kept for next time (Stripe's
 /// `setup_future_usage`): never, when the shopper ticks the page's box, or always (the storefront
 /// told the shopper). Default `off`.
-#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SaveMode {
     #[default]
@@ -130,13 +143,17 @@ impl SaveMode {
 }
 
 /// The body of `POST /pay`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PayRequest {
+    /// The session's provider.
     pub provider: Provider,
+    /// The session's order, as the page shows it.
     pub order: Order,
     pub source: Source,
+    /// 1 to 48; default 1.
     #[serde(default = "one")]
+    #[schema(default = 1, minimum = 1, maximum = 48)]
     pub installments: u32,
     #[serde(default)]
     pub customer: Customer,
@@ -153,18 +170,25 @@ fn one() -> u32 {
 }
 
 /// A pending payment's next step.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, ToSchema)]
 pub struct Action {
+    #[schema(rename = "type", schema_with = schema::action_type)]
     pub kind: ActionType,
+    /// Where the shopper goes (`redirect`) or the frame the code is typed in (`verification_code`).
     pub url: String,
 }
 
 /// The `200` answer of `POST /pay` and `GET /pay/{id}`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, ToSchema)]
+#[schema(rename_all = "camelCase")]
 pub struct Answer {
+    #[schema(schema_with = schema::payment_status)]
     pub status: ResultStatus,
+    /// `pay_…`: `GET /pay/{id}` reads it again.
     pub payment_id: String,
+    /// The provider's words for a decline.
     pub message: Option<String>,
+    /// Only while `pending`: what the shopper must do.
     pub action: Option<Action>,
 }
 
@@ -183,7 +207,7 @@ impl Serialize for Answer {
 
 /// A saved card as the page lists it (Pasarela's `profiles` option, docs/api.md §5): display
 /// fields only, never the provider's secret.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, PartialEq, ToSchema)]
 pub struct Profile {
     /// The id `source.profileId` pays with.
     pub id: String,
@@ -215,14 +239,18 @@ pub fn action_from(s: &str) -> Option<ActionType> {
 /// An error body: `{ "error": "...", "field": "...", "code": "...", "paymentId": "..." }`:
 /// `field` is the dotted path of what was refused, `code` a stable word to branch on (the 409s of
 /// one order paid once), `paymentId` the payment that decided it. None repeats a value sent.
-#[derive(Clone, Debug, Default, Serialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, PartialEq, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorBody {
+    /// What went wrong, for a person.
     pub error: String,
+    /// The dotted path of the refused field (`order.amount`, `Idempotency-Key`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = schema::error_code)]
     pub code: Option<&'static str>,
+    /// The payment that decided a `409` of one order paid once.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub payment_id: Option<String>,
 }

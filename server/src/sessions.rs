@@ -9,18 +9,22 @@ use crate::store::{self, now_ms, SavedCard, Session};
 use axum::http::StatusCode;
 use pasarela::domain::merchant::ResultStatus;
 use pasarela::domain::ProviderId;
+use crate::openapi::schema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 /// `POST /v1/sessions`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSession {
     pub provider: Provider,
+    /// What is paid: the session charges this amount, whatever the page shows.
     pub order: Order,
     /// `id` (the storefront's customer id: saved cards belong to it), `email`, `firstName`,
     /// `lastName`, and for KR `billingDetails`, `shippingDetails`, `shoppingCart`.
     #[serde(default)]
+    #[schema(schema_with = customer_schema)]
     pub customer: Value,
     /// KR's `CreatePayment` options (seed 004).
     #[serde(default)]
@@ -33,8 +37,24 @@ pub struct NewSession {
     pub save_payment_method: Option<SaveMode>,
 }
 
+/// The schema of a session's `customer`: the keys the service reads; the KR ones go to Lyra as given.
+fn customer_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let text = |d: &str| ObjectBuilder::new().schema_type(Type::String).description(Some(d));
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .property("id", text("The storefront's customer id, 1 to 128 characters: saved cards belong to it."))
+        .property("email", text("The shopper's email."))
+        .property("firstName", text("Given name."))
+        .property("lastName", text("Family name."))
+        .property("billingDetails", schema::object("KR: Lyra's billingDetails, as given."))
+        .property("shippingDetails", schema::object("KR: Lyra's shippingDetails, as given."))
+        .property("shoppingCart", schema::object("KR: Lyra's shoppingCart, as given."))
+        .into()
+}
+
 /// KR's `CreatePayment` options a session passes on (seed 004).
-#[derive(Debug, Default, Deserialize, Serialize)]
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KrOptions {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,13 +65,14 @@ pub struct KrOptions {
     pub override_payment_cinematic: Option<KrCaptureMode>,
     /// Merchant data Lyra keeps with the payment: an object of its own choosing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Map<String, Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipn_target_url: Option<String>,
 }
 
 /// Seed 004's form actions.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum KrFormAction {
     Payment,
@@ -81,7 +102,7 @@ impl KrFormAction {
 }
 
 /// Seed 004's capture modes (`overridePaymentCinematic`).
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum KrCaptureMode {
     ImmediateCapture,
@@ -103,7 +124,7 @@ pub fn check_order(o: &Order) -> Result<(), ApiError> {
 }
 
 /// `POST /v1/sessions`'s answer: what the backend passes to the page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SessionAnswer {
     pub id: String,
@@ -123,14 +144,14 @@ pub struct SessionAnswer {
 }
 
 /// A KR form token (`POST /kr/form-token`, `POST /kr/bin-update`, a KR session's `kr`).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct FormToken {
     pub form_token: String,
 }
 
 /// `POST /v1/customers/{id}`'s answer: the customer id the links were made for.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LinkedCustomer {
     pub customer: String,
 }
@@ -284,11 +305,13 @@ pub async fn bin_update(app: &App, body: &BinUpdate) -> Result<FormToken, ApiErr
 }
 
 /// `POST /kr/bin-update`'s body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BinUpdate {
+    /// The session's current form token.
     pub form_token: String,
-    /// Digits, as text or a number.
+    /// The card's first 6 to 8 digits.
+    #[schema(schema_with = schema::digits)]
     pub bin: Value,
 }
 
@@ -353,7 +376,7 @@ pub async fn save(
 
 /// `POST /v1/customers/{id}`: links provider customers and cards a storefront already has
 /// (a Bamboo CustomerId, a Conekta `cus_`, KR `paymentMethodToken`s) to its customer id.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkCustomer {
     #[serde(default)]
@@ -365,7 +388,7 @@ pub struct LinkCustomer {
 }
 
 /// A KR card a storefront registered before.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct KrCard {
     pub payment_method_token: String,

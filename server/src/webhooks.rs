@@ -26,13 +26,14 @@ use hmac::{Hmac, Mac};
 use pasarela::domain::ProviderId;
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
 use sha2::Sha256;
 use std::collections::HashMap;
 
 /// A webhook's answer: `{ "received": true }`, with `duplicate` for an event applied before and
 /// `ignored` for one that names nothing to apply. Providers read only the status; the body is for
 /// whoever replays a delivery by hand.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Receipt {
     /// Always `true`: the delivery is settled, the provider need not retry.
     pub received: bool,
@@ -88,23 +89,61 @@ async fn move_payment(app: &App, provider: Provider, provider_ref: &str, o: &cra
 }
 
 /// What a Conekta event must carry; the rest of the body is not read.
-#[derive(serde::Deserialize)]
-struct ConektaEvent {
-    id: String,
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct ConektaEvent {
+    /// The event's id: applied once.
+    pub id: String,
+    /// `order.paid`, `order.pending_payment`, …; only `order.*` events are read further.
     #[serde(rename = "type")]
-    kind: String,
+    pub kind: String,
+    /// The event's object.
     #[serde(default)]
-    data: Option<ConektaEventData>,
+    pub data: Option<ConektaEventData>,
 }
 
-#[derive(serde::Deserialize)]
-struct ConektaEventData {
-    object: ConektaEventObject,
+/// `data` of a Conekta event.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct ConektaEventData {
+    /// The order the event is about.
+    pub object: ConektaEventObject,
 }
 
-#[derive(serde::Deserialize)]
-struct ConektaEventObject {
-    id: String,
+/// `data.object` of a Conekta event.
+#[derive(Debug, serde::Deserialize, ToSchema)]
+pub struct ConektaEventObject {
+    /// The order's id (`ord_…`).
+    pub id: String,
+}
+
+/// A Bamboo purchase notification: the signed fields (the rest is read back from Bamboo).
+#[derive(Debug, ToSchema)]
+#[schema(rename_all = "PascalCase")]
+pub struct BambooNotification {
+    /// Bamboo's purchase id, as text or a number.
+    #[schema(schema_with = crate::openapi::schema::digits)]
+    pub purchase_id: Value,
+    /// As Bamboo sent it.
+    #[schema(schema_with = crate::openapi::schema::text_or_number)]
+    pub amount: Value,
+    /// As Bamboo sent it.
+    pub currency: String,
+}
+
+/// Lyra's IPN form fields.
+#[derive(Debug, ToSchema)]
+pub struct LyraIpn {
+    /// The payment, as JSON text.
+    #[schema(rename = "kr-answer")]
+    pub answer: String,
+    /// Hex HMAC-SHA-256 of `kr-answer`.
+    #[schema(rename = "kr-hash")]
+    pub hash: String,
+    /// `sha256_hmac`.
+    #[schema(rename = "kr-hash-algorithm")]
+    pub hash_algorithm: String,
+    /// `password` (the REST password signs the IPN) or `sha256_hmac`.
+    #[schema(rename = "kr-hash-key")]
+    pub hash_key: String,
 }
 
 /// Whether `digest` is Conekta's signature of `body` under `key_pem`.

@@ -114,6 +114,16 @@ fn version_prints_the_package_version() {
 }
 
 #[test]
+fn openapi_prints_the_served_document_and_starts_nothing() {
+    let (r, files) = run(&["--openapi"], &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, pasarela_server::openapi::json());
+    assert!(files.is_empty(), "{files:?}");
+    let (r, _) = run(&["--openapi", "--help"], &[]);
+    assert!(r.stdout.contains("Usage: pasarela-server [--help | --version | --openapi]"), "--help wins: {}", r.stdout);
+}
+
+#[test]
 fn an_unknown_argument_exits_2() {
     let (r, files) = run(&["--port", "8080"], &[("CONEKTA_PRIVATE_KEY", "key_x")]);
     assert_eq!(r.code, 2);

@@ -18,7 +18,7 @@ pub struct Bamboo {
 
 /// What the page needs to enroll a card for a registered customer (`OpenIframeCustom`): a
 /// session's `bamboo`.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Enrollment {
     pub capture_url: String,
