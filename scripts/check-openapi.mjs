@@ -144,6 +144,7 @@ const backendKey = bearer(w.svc.secretKey);
 
 try {
   await check('health', await fetch(url('/health')));
+  await check('ready', await fetch(url('/ready')));
   const served = await fetch(url('/openapi.json'));
   const servedText = await served.clone().text();
   if (servedText !== shipped) fail('GET /openapi.json differs from docs/openapi.json');

@@ -16,6 +16,9 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
+/// The migrations this binary carries (`migrations/`), applied at start.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
 /// Opens the pool and applies the migrations.
 pub async fn connect(url: &str) -> DbResult<AnyPool> {
     sqlx::any::install_default_drivers();
@@ -36,8 +39,21 @@ pub async fn connect(url: &str) -> DbResult<AnyPool> {
         })
         .connect(url)
         .await?;
-    sqlx::migrate!("./migrations").run(&pool).await?;
+    MIGRATOR.run(&pool).await?;
     Ok(pool)
+}
+
+/// Whether the database answers and holds this binary's newest migration, applied: what
+/// `GET /ready` reports. `Ok(false)`: it answers, but its schema is older (or a migration failed
+/// half-way).
+pub async fn ready(db: &AnyPool) -> DbResult<bool> {
+    sqlx::query("SELECT 1").execute(db).await?;
+    let Some(latest) = MIGRATOR.iter().map(|m| m.version).max() else { return Ok(true) };
+    let applied: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE version = $1 AND success = TRUE")
+        .bind(latest)
+        .fetch_one(db)
+        .await?;
+    Ok(applied == 1)
 }
 
 /// A checkout session.

@@ -44,6 +44,7 @@ pub fn router(app: App) -> Router {
         .route_layer(middleware::from_fn_with_state(app.clone(), require_secret_key));
     Router::new()
         .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
         .route("/openapi.json", get(openapi::serve))
         .route("/webhooks/conekta", post(hooks::conekta_hook))
         .route("/webhooks/bamboo", post(hooks::bamboo_hook))
