@@ -145,6 +145,7 @@ const backendKey = bearer(w.svc.secretKey);
 try {
   await check('health', await fetch(url('/health')));
   await check('ready', await fetch(url('/ready')));
+  await check('metrics', await fetch(url('/metrics'), { headers: backendKey }));
   const served = await fetch(url('/openapi.json'));
   const servedText = await served.clone().text();
   if (servedText !== shipped) fail('GET /openapi.json differs from docs/openapi.json');

@@ -16,13 +16,15 @@ pub struct App {
     pub secret_key: Secret,
     /// The providers the configuration enables, one API each.
     pub providers: Providers,
+    /// What `GET /metrics` renders.
+    pub metrics: metrics_exporter_prometheus::PrometheusHandle,
 }
 
 impl App {
     /// Builds the provider clients the configuration enables.
     pub fn new(db: AnyPool, config: Config, secret_key: Secret) -> Self {
         let providers = Providers::from_config(&config, &http_client(config.provider_timeout));
-        Self { db, config, secret_key, providers }
+        Self { db, config, secret_key, providers, metrics: crate::metrics::handle() }
     }
 }
 

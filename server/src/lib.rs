@@ -7,7 +7,7 @@
 //!
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
 //! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the price and the customer), `pay` (one attempt, exactly once),
-//! `payments` (the backend's list), `providers` (one module per provider API), `webhooks`, `health`, `routes` (HTTP), `openapi` (the document of `routes`), `redact` (logs).
+//! `payments` (the backend's list), `providers` (one module per provider API), `webhooks`, `health`, `metrics`, `routes` (HTTP), `openapi` (the document of `routes`), `redact` (logs).
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]
@@ -16,6 +16,7 @@ pub mod config;
 pub mod extract;
 pub mod health;
 pub mod limit;
+pub mod metrics;
 pub mod openapi;
 pub mod pay;
 pub mod payments;
@@ -49,7 +50,9 @@ pub async fn build(config: Config) -> Result<axum::Router, Box<dyn std::error::E
             Secret::new(k)
         }
     };
-    Ok(routes::router(app::App::new(db, config, secret_key)))
+    let app = app::App::new(db, config, secret_key);
+    tokio::spawn(metrics::upkeep(app.metrics.clone()));
+    Ok(routes::router(app))
 }
 
 fn write_private(path: &str, value: &str) -> std::io::Result<()> {

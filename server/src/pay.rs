@@ -10,6 +10,7 @@
 //! is none does it charge.
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
+use crate::metrics::{self, Idempotency, Retry};
 use crate::config::Secret;
 use crate::protocol::{Answer, PayRequest, Provider, SaveMode, Source};
 use crate::providers::{conekta::Conekta, kr::HashKey, kr::payment_outcome, Charge, KeptSource, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
@@ -77,12 +78,14 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             Claim::Existing(a) if a.state == "done" => return Ok(replay(a)),
             Claim::Existing(a) if a.locked_until <= now_ms() => {
                 if store::take_over(&app.db, key, a.locked_until, until).await? {
+                    metrics::retry(Retry::Takeover);
                     tracing::warn!(attempt = %a.attempt_ref, order = %checked.session.order_id, "taking over an unfinished attempt: reconciling with the provider");
                     break (a.attempt_ref.clone(), Some(a), until);
                 }
             }
             Claim::Existing(_) => {
                 if tokio::time::Instant::now() >= deadline {
+                    metrics::idempotency(Idempotency::Conflict);
                     return Err(ApiError::new(StatusCode::CONFLICT, "a request with this Idempotency-Key is in progress").retry_after(1));
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
@@ -100,6 +103,10 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             return Err(e);
         }
     }
+    // An attempt begins once it holds its key and the order; a take-over continues one.
+    if taken_over.is_none() {
+        metrics::attempt(checked.session.provider);
+    }
     match holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, taken_over.as_ref())).await {
         Ok(payment) => {
             let reply = Reply { status: 200, body: serde_json::to_string(&payment.answer()).expect("answers serialize") };
@@ -115,16 +122,21 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     }
 }
 
+/// The stored answer of a finished attempt (counted as a replay).
 fn replay(a: store::Attempt) -> Reply {
+    metrics::idempotency(Idempotency::Replay);
     Reply { status: a.http_status.unwrap_or(200) as u16, body: a.response_json.unwrap_or_default() }
 }
 
+/// The 422 of a key sent again with another body (counted).
 fn key_reused() -> ApiError {
+    metrics::idempotency(Idempotency::KeyReused);
     ApiError::invalid("Idempotency-Key", "this Idempotency-Key was used with a different request").code("idempotency_key_reused")
 }
 
-/// The 409 of an order a payment decides: paid, or pending and so possibly taking money.
+/// The 409 of an order a payment decides: paid, or pending and so possibly taking money (counted).
 fn order_taken(p: &Payment) -> ApiError {
+    metrics::order_conflict(if p.status == ResultStatus::Approved { "order_already_paid" } else { "attempt_in_progress" });
     if p.status == ResultStatus::Approved {
         ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id)
     } else {
@@ -132,7 +144,9 @@ fn order_taken(p: &Payment) -> ApiError {
     }
 }
 
+/// The 409 of an order another live attempt holds (counted).
 fn attempt_in_flight() -> ApiError {
+    metrics::order_conflict("attempt_in_progress");
     ApiError::new(StatusCode::CONFLICT, "another attempt on this order is in progress").code("attempt_in_progress").retry_after(1)
 }
 
@@ -166,6 +180,7 @@ async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result
     if !store::take_over(&app.db, key, a.locked_until, until).await? {
         return Ok(false);
     }
+    metrics::retry(Retry::Reconciliation);
     let Some(session) = store::session(&app.db, &a.session_id).await? else {
         store::release(&app.db, key).await?;
         return Ok(true);
@@ -411,6 +426,7 @@ async fn record(app: &App, s: &Session, attempt_ref: &str, o: Outcome, keep_card
         attempt_ref: attempt_ref.to_owned(),
     };
     let payment = store::insert_payment(&app.db, &p).await?;
+    metrics::charge(s.provider, payment.status);
     if let (Some(cref), ResultStatus::Approved | ResultStatus::Pending, true) = (&s.customer_ref, payment.status, keep_card) {
         // Bamboo's enrolled cards are read from the customer's PaymentProfiles when the next
         // session opens (sessions::create), not here on the way to the page's answer.

@@ -171,6 +171,7 @@ pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiErro
     };
     // One order is paid once: no new session for an order a payment took money for.
     if let Some(p) = store::deciding_payment(&app.db, &req.order.id).await?.filter(|p| p.status == ResultStatus::Approved) {
+        crate::metrics::order_conflict("order_already_paid");
         return Err(ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id));
     }
     let mut kr = req.kr.unwrap_or_default();

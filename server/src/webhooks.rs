@@ -18,6 +18,7 @@
 //!   forwarded is recorded from it.
 
 use crate::app::{random_text, ApiError, App};
+use crate::metrics::{self, Verdict};
 use crate::protocol::Provider;
 use crate::providers::kr::{payment_outcome, HashKey};
 use crate::store::{self, Payment};
@@ -71,12 +72,14 @@ where
     Fut: std::future::Future<Output = Result<(), ApiError>>,
 {
     if !store::first_delivery(&app.db, provider, event_id).await? {
+        metrics::webhook(provider, Verdict::Duplicate);
         return Ok(Receipt::duplicate());
     }
     if let Err(e) = apply().await {
         store::forget_delivery(&app.db, provider, event_id).await?;
         return Err(e);
     }
+    metrics::webhook(provider, Verdict::Applied);
     Ok(Receipt::received())
 }
 
@@ -165,14 +168,16 @@ pub async fn conekta(app: &App, body: &[u8], digest: Option<&str>) -> Result<Rec
         }
     }
     let event: ConektaEvent = crate::extract::read(body)?;
-    // Conekta's answer never says duplicate: any event is simply received.
+    // Conekta's answer never says duplicate or ignored: any event is simply received.
+    let provider = Provider(ProviderId::Conekta);
     let Some(order) = event.data.map(|d| d.object.id).filter(|_| event.kind.starts_with("order.")) else {
+        metrics::webhook(provider, Verdict::Ignored);
         return Ok(Receipt::received());
     };
     // Only an order this service charged is read back: any other id, well formed or not, gets
     // the same answer and no provider call, so the answer tells a caller nothing.
-    let provider = Provider(ProviderId::Conekta);
     if !crate::providers::ids::conekta_order(&order) || store::payment_by_ref(&app.db, provider, &order).await?.is_none() {
+        metrics::webhook(provider, Verdict::Ignored);
         return Ok(Receipt::received());
     }
     once(app, provider, &event.id, || async {
@@ -237,7 +242,10 @@ pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Receipt, 
         crate::extract::text_ok("kr-answer", "\0")?;
     }
     let outcome = payment_outcome(&answer);
-    let Some(uuid) = outcome.provider_ref.clone() else { return Ok(Receipt::ignored("no transaction")) };
+    let Some(uuid) = outcome.provider_ref.clone() else {
+        metrics::webhook(Provider(ProviderId::Kr), Verdict::Ignored);
+        return Ok(Receipt::ignored("no transaction"));
+    };
     let tx_status = answer["transactions"][0]["status"].as_str().unwrap_or_default().to_owned();
     let order_id = answer["orderDetails"]["orderId"].as_str().map(str::to_owned);
     once(app, Provider(ProviderId::Kr), &format!("{uuid}:{tx_status}"), || async {

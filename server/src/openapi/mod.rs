@@ -28,7 +28,7 @@ use utoipa::OpenApi;
         page::pay_route, page::status_route, page::form_token_route, page::bin_update_route,
         backend::create_session, backend::link_customer, backend::list_payments,
         hooks::conekta_hook, hooks::bamboo_hook, hooks::lyra_hook,
-        crate::health::health, crate::health::ready, serve,
+        crate::health::health, crate::health::ready, crate::metrics::serve, serve,
     ),
     components(schemas(crate::protocol::ErrorBody), responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Unprocessable, TooManyRequests, BadGateway, Unavailable)),
     modifiers(&Credentials),

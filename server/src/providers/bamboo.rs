@@ -2,12 +2,14 @@
 //! with `Authorization: Basic {privateKey}` as is; `GET /v1/api/purchase/{id}`; customers with
 //! their `PaymentProfiles` (`GET /v1/api/customer/{id}`, a new `UniqueID` at every read).
 
-use super::{endpoint, ids, json_of, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
+use super::{endpoint, exchange, ids, refused, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::BambooConfig;
 use crate::protocol::Action;
 use pasarela::domain::merchant::{ActionType, ResultStatus};
 use pasarela::domain::ProviderId;
 use serde_json::{json, Value};
+
+const BAMBOO: ProviderId = ProviderId::Bamboo;
 
 /// Bamboo's API for one merchant account.
 #[derive(Clone, Debug)]
@@ -43,13 +45,8 @@ impl Bamboo {
         if !ids::bamboo_number(purchase_id) {
             return Err(ProviderError::Refused("not a Bamboo PurchaseId".into()));
         }
-        let r = self
-            .http
-            .get(endpoint(&self.config.api_url, &["v1", "api", "purchase", purchase_id])?)
-            .header("Authorization", self.auth())
-            .send()
-            .await?;
-        let (_, v) = json_of(r).await?;
+        let r = self.http.get(endpoint(&self.config.api_url, &["v1", "api", "purchase", purchase_id])?).header("Authorization", self.auth());
+        let (_, v) = exchange(BAMBOO, "refresh", r).await?;
         Ok(outcome(&v))
     }
 
@@ -59,9 +56,9 @@ impl Bamboo {
             "Email": customer.get("email"), "FirstName": customer.get("firstName"), "LastName": customer.get("lastName"),
             "CommerceCustomerId": customer_ref,
         });
-        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "customer"])?).header("Authorization", self.auth()).json(&body).send().await?;
-        let (_, v) = json_of(r).await?;
-        text(&v["Response"]["CustomerId"]).ok_or_else(|| ProviderError::Refused(error_text(&v)))
+        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "customer"])?).header("Authorization", self.auth()).json(&body);
+        let (_, v) = exchange(BAMBOO, "customer_create", r).await?;
+        text(&v["Response"]["CustomerId"]).ok_or_else(|| refused(BAMBOO, error_text(&v)))
     }
 
     /// `GET /v1/api/customer/{id}`: the customer's saved cards and a fresh enrollment session.
@@ -69,8 +66,8 @@ impl Bamboo {
         if !ids::bamboo_number(id) {
             return Err(ProviderError::Refused("not a Bamboo CustomerId".into()));
         }
-        let r = self.http.get(endpoint(&self.config.api_url, &["v1", "api", "customer", id])?).header("Authorization", self.auth()).send().await?;
-        let (_, v) = json_of(r).await?;
+        let r = self.http.get(endpoint(&self.config.api_url, &["v1", "api", "customer", id])?).header("Authorization", self.auth());
+        let (_, v) = exchange(BAMBOO, "customer", r).await?;
         let c = &v["Response"];
         let enrollment = Enrollment {
             capture_url: c["CaptureURL"].as_str().unwrap_or_default().to_owned(),
@@ -105,7 +102,7 @@ impl Bamboo {
 #[async_trait::async_trait]
 impl ProviderApi for Bamboo {
     fn id(&self) -> ProviderId {
-        ProviderId::Bamboo
+        BAMBOO
     }
 
     /// `POST /v1/api/purchase`.
@@ -123,10 +120,10 @@ impl ProviderApi for Bamboo {
         if let Some(email) = s.customer.get("email").and_then(Value::as_str) {
             body["Customer"] = json!({ "Email": email });
         }
-        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?).header("Authorization", self.auth()).json(&body).send().await?;
-        let (status, v) = json_of(r).await?;
+        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?).header("Authorization", self.auth()).json(&body);
+        let (status, v) = exchange(BAMBOO, "charge", r).await?;
         if status == 401 || status == 403 {
-            return Err(ProviderError::Refused(format!("HTTP {status}")));
+            return Err(refused(BAMBOO, format!("HTTP {status}")));
         }
         Ok(outcome(&v))
     }
@@ -135,14 +132,8 @@ impl ProviderApi for Bamboo {
     /// (`GET /v1/api/purchase?OrderNumber=`, BambooPaymentDoc `Purchases/Purchase-Operations.md`,
     /// "Get Purchases"), the one with the attempt's `UniqueID`.
     async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
-        let r = self
-            .http
-            .get(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?)
-            .query(&[("OrderNumber", order_id)])
-            .header("Authorization", self.auth())
-            .send()
-            .await?;
-        let (_, v) = json_of(r).await?;
+        let r = self.http.get(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?).query(&[("OrderNumber", order_id)]).header("Authorization", self.auth());
+        let (_, v) = exchange(BAMBOO, "find", r).await?;
         let unique_id = Self::unique_id(attempt_ref);
         // One purchase is answered as an object, several as an array (Purchase-Operations.md).
         let list: &[Value] = match &v["Response"] {

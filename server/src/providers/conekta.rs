@@ -3,11 +3,13 @@
 //! `POST /orders` (`charges[].payment_method`), `GET /orders/{id}`, `Authorization: Bearer {key}`,
 //! `Accept: application/vnd.conekta-v2.1.0+json`.
 
-use super::{endpoint, ids, json_of, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
+use super::{endpoint, exchange, ids, refused, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::ConektaConfig;
 use pasarela::domain::merchant::ResultStatus;
 use pasarela::domain::ProviderId;
 use serde_json::{json, Value};
+
+const CONEKTA: ProviderId = ProviderId::Conekta;
 
 /// Conekta's API for one merchant account.
 #[derive(Clone, Debug)]
@@ -38,10 +40,10 @@ impl Conekta {
     /// `POST /customers` without sources: the Conekta customer of a storefront customer.
     pub async fn create_customer(&self, customer: &Value) -> Result<String, ProviderError> {
         let body = json!({ "name": customer_name(customer), "email": customer.get("email").and_then(Value::as_str).unwrap_or("cliente@example.com") });
-        let (status, v) = json_of(self.post(&["customers"])?.json(&body).send().await?).await?;
+        let (status, v) = exchange(CONEKTA, "customer_create", self.post(&["customers"])?.json(&body)).await?;
         match v["id"].as_str() {
             Some(id) if status == 200 => Ok(id.to_owned()),
-            _ => Err(ProviderError::Refused(error_text(&v))),
+            _ => Err(refused(CONEKTA, error_text(&v))),
         }
     }
 
@@ -52,9 +54,9 @@ impl Conekta {
     pub async fn add_source(&self, token: &str, customer: &str) -> Result<Result<NewCard, Outcome>, ProviderError> {
         check_id(ids::conekta_customer(customer), "customer")?;
         let body = json!({ "type": "card", "token_id": token });
-        let (status, v) = json_of(self.post(&["customers", customer, "payment_sources"])?.json(&body).send().await?).await?;
+        let (status, v) = exchange(CONEKTA, "source", self.post(&["customers", customer, "payment_sources"])?.json(&body)).await?;
         if status == 401 {
-            return Err(ProviderError::Refused("HTTP 401".into()));
+            return Err(refused(CONEKTA, "HTTP 401"));
         }
         if status != 200 {
             return Ok(Err(Outcome::declined(error_text(&v), None)));
@@ -66,9 +68,9 @@ impl Conekta {
     /// 200 is an error: a lost source is looked for here, and "no answer" must not read as "none".
     pub async fn cards(&self, customer: &str) -> Result<Vec<NewCard>, ProviderError> {
         check_id(ids::conekta_customer(customer), "customer")?;
-        let (status, v) = json_of(self.get(&["customers", customer])?.send().await?).await?;
+        let (status, v) = exchange(CONEKTA, "customer", self.get(&["customers", customer])?).await?;
         if status != 200 {
-            return Err(ProviderError::Refused(format!("customer lookup HTTP {status}")));
+            return Err(refused(CONEKTA, format!("customer lookup HTTP {status}")));
         }
         Ok(v["payment_sources"]["data"].as_array().into_iter().flatten().filter_map(|s| card_of(s, customer)).collect())
     }
@@ -84,9 +86,9 @@ impl Conekta {
             "charges": [{ "payment_method": { "type": "card", "payment_source_id": card.secret.expose() } }],
             "metadata": { "order_id": s.order_id, "pasarela_attempt": c.attempt_ref },
         });
-        let (status, v) = json_of(self.post(&["orders"])?.json(&body).send().await?).await?;
+        let (status, v) = exchange(CONEKTA, "charge", self.post(&["orders"])?.json(&body)).await?;
         if status == 401 {
-            return Err(ProviderError::Refused("HTTP 401".into()));
+            return Err(refused(CONEKTA, "HTTP 401"));
         }
         let mut out = if status == 200 {
             order_outcome(&v)
@@ -103,9 +105,9 @@ impl Conekta {
     /// `GET /orders/{id}`: the order's current status (webhooks are checked against it).
     pub async fn order(&self, id: &str) -> Result<(Outcome, Value), ProviderError> {
         check_id(ids::conekta_order(id), "order")?;
-        let (status, v) = json_of(self.get(&["orders", id])?.send().await?).await?;
+        let (status, v) = exchange(CONEKTA, "refresh", self.get(&["orders", id])?).await?;
         if status != 200 {
-            return Err(ProviderError::Refused(format!("order lookup HTTP {status}")));
+            return Err(refused(CONEKTA, format!("order lookup HTTP {status}")));
         }
         Ok((order_outcome(&v), v))
     }
@@ -116,7 +118,7 @@ impl Conekta {
 #[async_trait::async_trait]
 impl ProviderApi for Conekta {
     fn id(&self) -> ProviderId {
-        ProviderId::Conekta
+        CONEKTA
     }
 
     async fn charge(&self, c: &Charge<'_>) -> Result<Outcome, ProviderError> {
@@ -130,7 +132,7 @@ impl ProviderApi for Conekta {
     /// The order made for an attempt: `GET /orders?search=` over its `metadata` (*inferred*:
     /// conekta/openapi documents `search` on the order list, not which fields it matches).
     async fn find(&self, _order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
-        let (_, v) = json_of(self.get(&["orders"])?.query(&[("search", attempt_ref)]).send().await?).await?;
+        let (_, v) = exchange(CONEKTA, "find", self.get(&["orders"])?.query(&[("search", attempt_ref)])).await?;
         let found = v["data"].as_array().into_iter().flatten().find(|o| o["metadata"]["pasarela_attempt"].as_str() == Some(attempt_ref));
         Ok(found.map(order_outcome))
     }

@@ -4,7 +4,7 @@
 //! `kr-answer`, keyed by the HMAC key (browser, `hashKey: sha256_hmac`) or the REST password
 //! (IPN, `hashKey: password`); the vector is in tests/fixtures/lyra-vectors.json.
 
-use super::{json_of, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
+use super::{exchange, refused, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::LyraConfig;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -12,6 +12,8 @@ use pasarela::domain::merchant::ResultStatus;
 use pasarela::domain::ProviderId;
 use serde_json::{json, Value};
 use sha2::Sha256;
+
+const KR: ProviderId = ProviderId::Kr;
 
 /// Lyra's API for one shop.
 #[derive(Clone, Debug)]
@@ -30,18 +32,18 @@ pub enum HashKey {
 }
 
 impl Kr {
-    async fn call(&self, service: (&str, &str), body: &Value) -> Result<Value, ProviderError> {
+    /// One REST call; `label` names it in the metrics (`form_token` and `charge` are both
+    /// `Charge/CreatePayment`).
+    async fn call(&self, label: &'static str, service: (&str, &str), body: &Value) -> Result<Value, ProviderError> {
         let auth = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", self.config.shop_id, self.config.password.expose()));
         let r = self
             .http
             .post(super::endpoint(&self.config.api_url, &["api-payment", "V4", service.0, service.1])?)
             .header("Authorization", format!("Basic {auth}"))
-            .json(body)
-            .send()
-            .await?;
-        let (_, v) = json_of(r).await?;
+            .json(body);
+        let (_, v) = exchange(KR, label, r).await?;
         if v["answer"]["errorCode"].as_str() == Some("INT_905") {
-            return Err(ProviderError::Refused("INT_905 invalid authentication".into()));
+            return Err(refused(KR, "INT_905 invalid authentication"));
         }
         Ok(v)
     }
@@ -60,7 +62,7 @@ impl Kr {
 
     /// `Charge/CreatePayment` for the embedded form: the form token of a session.
     pub async fn form_token(&self, body: &Value) -> Result<Result<String, String>, ProviderError> {
-        let v = self.call(("Charge", "CreatePayment"), body).await?;
+        let v = self.call("form_token", ("Charge", "CreatePayment"), body).await?;
         Ok(match (v["status"].as_str(), v["answer"]["formToken"].as_str()) {
             (Some("SUCCESS"), Some(t)) => Ok(t.to_owned()),
             _ => Err(v["answer"]["errorCode"].as_str().unwrap_or("ERROR").to_owned()),
@@ -69,7 +71,7 @@ impl Kr {
 
     /// `Charge/UpdatePaymentAmount`: a new form token for a lower amount.
     pub async fn update_amount(&self, form_token: &str, amount: i64, bin: &str) -> Result<Result<String, String>, ProviderError> {
-        let v = self.call(("Charge", "UpdatePaymentAmount"), &json!({ "formToken": form_token, "updatedAmount": amount, "cardBin": bin })).await?;
+        let v = self.call("amount_update", ("Charge", "UpdatePaymentAmount"), &json!({ "formToken": form_token, "updatedAmount": amount, "cardBin": bin })).await?;
         Ok(match (v["status"].as_str(), v["answer"]["formToken"].as_str()) {
             (Some("SUCCESS"), Some(t)) => Ok(t.to_owned()),
             _ => Err(v["answer"]["errorCode"].as_str().unwrap_or("ERROR").to_owned()),
@@ -80,7 +82,7 @@ impl Kr {
 #[async_trait::async_trait]
 impl ProviderApi for Kr {
     fn id(&self) -> ProviderId {
-        ProviderId::Kr
+        KR
     }
 
     /// One-click: `CreatePayment` with `formAction: SILENT` and the stored `paymentMethodToken`.
@@ -95,7 +97,7 @@ impl ProviderApi for Kr {
             "customer": { "email": s.customer.get("email"), "reference": s.customer_ref },
             "metadata": { "pasarelaAttempt": c.attempt_ref },
         });
-        let v = self.call(("Charge", "CreatePayment"), &body).await?;
+        let v = self.call("charge", ("Charge", "CreatePayment"), &body).await?;
         if v["status"].as_str() != Some("SUCCESS") {
             return Ok(Outcome::declined(v["answer"]["errorCode"].as_str().unwrap_or("ERROR"), None));
         }
@@ -105,7 +107,7 @@ impl ProviderApi for Kr {
     /// The one-click payment made for an attempt: `Order/Get` by `orderId`, matched on the
     /// transaction's `metadata` (*inferred*: the shape of `Order/Get`'s answer).
     async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
-        let v = self.call(("Order", "Get"), &json!({ "orderId": order_id })).await?;
+        let v = self.call("find", ("Order", "Get"), &json!({ "orderId": order_id })).await?;
         let found = v["answer"]["transactions"]
             .as_array()
             .into_iter()

@@ -11,6 +11,7 @@ pub mod kr;
 use crate::protocol::Action;
 use crate::store::{SavedCard, Session};
 use pasarela::domain::merchant::ResultStatus;
+use pasarela::domain::ProviderId;
 use std::time::Duration;
 
 pub use api::{ProviderApi, Providers};
@@ -166,9 +167,30 @@ pub fn http_client(timeout: Duration) -> reqwest::Client {
         .expect("the TLS backend initialises")
 }
 
+/// One call to a provider's API: sends it and reads its JSON answer, timed
+/// (`pasarela_provider_latency_seconds{provider,call}`); a call without a usable answer is counted
+/// (`pasarela_provider_errors_total{kind="unavailable"}`). Every provider request goes through here.
+pub async fn exchange(provider: ProviderId, call: &'static str, req: reqwest::RequestBuilder) -> Result<(u16, serde_json::Value), ProviderError> {
+    let started = std::time::Instant::now();
+    let out = match req.send().await {
+        Ok(r) => json_of(r).await,
+        Err(e) => Err(e.into()),
+    };
+    crate::metrics::provider_call(provider, call, started.elapsed(), out.is_err());
+    out
+}
+
+/// The provider answered and refused the call itself (credentials, an id it does not know):
+/// counted (`pasarela_provider_errors_total{kind="refused"}`). A call never sent (an id of the
+/// wrong shape) is `ProviderError::Refused` uncounted: no provider refused anything.
+pub fn refused(provider: ProviderId, why: impl Into<String>) -> ProviderError {
+    crate::metrics::provider_refused(provider);
+    ProviderError::Refused(why.into())
+}
+
 /// Reads a provider's JSON answer: 5xx is `Unavailable`, anything else is read (4xx bodies carry
 /// the provider's error shape).
-pub async fn json_of(r: reqwest::Response) -> Result<(u16, serde_json::Value), ProviderError> {
+async fn json_of(r: reqwest::Response) -> Result<(u16, serde_json::Value), ProviderError> {
     let status = r.status().as_u16();
     if status >= 500 || status == 429 || status == 408 {
         return Err(ProviderError::Unavailable(format!("HTTP {status}")));

@@ -3,6 +3,8 @@
 
 use crate::app::{ApiError, App};
 use crate::extract;
+use crate::metrics::{self, Verdict};
+use crate::protocol::Provider;
 use crate::openapi::responses::{BadGateway, BadRequest, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable};
 use crate::webhooks::{self, BambooNotification, ConektaEvent, LyraIpn, Receipt};
 use axum::body::Bytes;
@@ -10,6 +12,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Form, Json};
+use pasarela::domain::ProviderId;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -25,7 +28,7 @@ use std::collections::HashMap;
     ))]
 pub async fn conekta_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Receipt>, ApiError> {
     let digest = headers.get("digest").and_then(|v| v.to_str().ok());
-    Ok(Json(webhooks::conekta(&app, &body, digest).await?))
+    counted(ProviderId::Conekta, webhooks::conekta(&app, &body, digest).await)
 }
 
 /// Bamboo's purchase notifications, signed by HMAC-SHA-256 in the `signature` header; the
@@ -44,8 +47,11 @@ pub async fn conekta_hook(State(app): State<App>, headers: HeaderMap, body: Byte
 pub async fn bamboo_hook(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Result<Json<Receipt>, ApiError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let signed = webhooks::BambooSignature { date_sent: header("dateSent"), signature: header("signature") };
-    let n: Value = extract::read(&body)?;
-    Ok(Json(webhooks::bamboo(&app, &n, signed).await?))
+    let received = match extract::read::<Value>(&body) {
+        Ok(n) => webhooks::bamboo(&app, &n, signed).await,
+        Err(e) => Err(e),
+    };
+    counted(ProviderId::Bamboo, received)
 }
 
 /// Lyra's IPN, form-encoded and signed by `kr-hash`; a payment the page never forwarded is
@@ -57,12 +63,24 @@ pub async fn bamboo_hook(State(app): State<App>, headers: HeaderMap, body: Bytes
         (status = 422, response = Unprocessable), (status = 503, response = Unavailable),
     ))]
 pub async fn lyra_hook(State(app): State<App>, form: Result<Form<HashMap<String, String>>, FormRejection>) -> Result<Json<Receipt>, ApiError> {
-    let Form(form) = form.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the body is not a form").field("body"))?;
-    for (k, v) in &form {
-        // A field is named only when it is one of Lyra's: an unknown key is the caller's text.
-        let field = if k.starts_with("kr-") && k.len() < 32 && !k.contains('\0') { k.as_str() } else { "body" };
-        extract::text_ok(field, k)?;
-        extract::text_ok(field, v)?;
+    let received = async {
+        let Form(form) = form.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the body is not a form").field("body"))?;
+        for (k, v) in &form {
+            // A field is named only when it is one of Lyra's: an unknown key is the caller's text.
+            let field = if k.starts_with("kr-") && k.len() < 32 && !k.contains('\0') { k.as_str() } else { "body" };
+            extract::text_ok(field, k)?;
+            extract::text_ok(field, v)?;
+        }
+        webhooks::lyra(&app, &form).await
+    };
+    counted(ProviderId::Kr, received.await)
+}
+
+/// A delivery refused with a `4xx` (unsigned, malformed, no keys here) is counted as such; a
+/// `5xx` has no verdict yet: the provider delivers it again.
+fn counted(provider: ProviderId, received: Result<Receipt, ApiError>) -> Result<Json<Receipt>, ApiError> {
+    if received.as_ref().is_err_and(|e| e.status.is_client_error()) {
+        metrics::webhook(Provider(provider), Verdict::Refused);
     }
-    Ok(Json(webhooks::lyra(&app, &form).await?))
+    received.map(Json)
 }
