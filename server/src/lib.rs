@@ -6,8 +6,10 @@
 //! cards' secrets, and follows the providers' webhooks.
 //!
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
-//! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the price and the customer), `pay` (one attempt, exactly once),
-//! `payments` (the backend's list), `providers` (one module per provider API), `webhooks`, `health`, `metrics`, `routes` (HTTP), `openapi` (the document of `routes`), `redact` (logs).
+//! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the
+//! price and the customer), `pay` (one attempt, exactly once), `payments` (the backend's list),
+//! `providers` (one `ProviderApi` per provider), `webhooks`, `health` (alive, ready), `metrics`
+//! (Prometheus), `routes` (HTTP), `openapi` (the document of `routes`), `redact` (logs).
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]

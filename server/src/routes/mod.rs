@@ -1,7 +1,9 @@
 //! The HTTP surface: the router, its layers, and the handlers by audience. Browser routes
 //! ([`page`]: `/pay`, `/kr/*`) answer CORS for the configured storefront origins only; `/v1/*`
-//! ([`backend`]) is server to server with the secret key; `/webhooks/*` ([`hooks`]) is for
-//! providers. Every route is in the OpenAPI document (`openapi`, `GET /openapi.json`).
+//! ([`backend`]) and `/metrics` are server to server with the secret key; `/webhooks/*`
+//! ([`hooks`]) is for providers; `/health`, `/ready` and `/openapi.json` are open. Every route is
+//! in the OpenAPI document (`openapi`), and scripts/check-openapi.mjs reads this file's
+//! `.route(…)` calls to hold the two equal.
 
 pub mod backend;
 pub mod hooks;
