@@ -86,13 +86,76 @@ export interface MerchantOptions {
   headers?: Record<string, string>;
   /**
    * The client secret of a checkout session your backend opened on pasarela-server
-   * (`POST /v1/sessions`), sent in every payment body: the service charges the session's amount.
+   * (`POST /v1/sessions`, {@link PasarelaSession}), sent in every payment body (the service
+   * charges the session's amount) and as `Authorization: Bearer` on every status read. Never in
+   * a URL, an event, the console, the DOM or storage.
    */
   clientSecret?: string;
+  /**
+   * The session's rule for saving a new card ({@link PasarelaSession.savePaymentMethod}); default
+   * `'off'`. With `'ask'`, Bamboo and Conekta checkouts show an unticked "save this card" checkbox
+   * under the new-card form (KR's own form asks, with `formAction: 'ASK_REGISTER_PAY'`); ticked,
+   * the payment carries `savePaymentMethod: true`. `'always'` and `'off'` show nothing.
+   */
+  savePaymentMethod?: SavePaymentMethod;
   /** Per request; default 15000 (1 to 120000). */
   timeoutMs?: number;
   /** Default 2 (0 to 10); only network errors, 408, 429 and 5xx are retried. */
   retries?: number;
+}
+
+/** Whether a new card is saved with the payment: never, the shopper's choice, or always. */
+export type SavePaymentMethod = 'off' | 'ask' | 'always';
+
+/**
+ * pasarela-server's answer to `POST /v1/sessions` (server to server, with the secret key): what
+ * a storefront's backend hands its page, which passes `clientSecret`, `savePaymentMethod` and
+ * `profiles` to `createCheckout` (and, for KR, `kr.formToken`). The secret key never reaches the
+ * page.
+ */
+export interface PasarelaSession {
+  id: string;
+  /** For the page: `merchant.clientSecret`. */
+  clientSecret: string;
+  /** When the session ends, in milliseconds since the epoch. */
+  expiresAt: number;
+  /** The customer's saved cards, display fields only: `profiles`. */
+  profiles: SavedProfile[];
+  /** `merchant.savePaymentMethod`. */
+  savePaymentMethod: SavePaymentMethod;
+  /** Bamboo: the enrollment form's session (`bamboo.captureUrl`, `bamboo.uniqueId`). */
+  bamboo?: { captureUrl: string; uniqueId: string };
+  /** KR: the form token of the session's order (`kr.formToken`). */
+  kr?: { formToken: string };
+}
+
+/**
+ * The merchant endpoint's `200` answer (docs/api.md §4), to `POST merchant.paymentUrl` and to
+ * `GET ${statusUrl}/${paymentId}`: what Pasarela drives to a `PaymentResult`. `action` comes
+ * with `pending` only.
+ */
+export type PasarelaPayAnswer =
+  | { status: 'approved' | 'declined'; paymentId: string; message?: string; action?: never }
+  | {
+      status: 'pending';
+      paymentId: string;
+      message?: string;
+      /** A step for the shopper: Bamboo's verification code (`PWCapture`), or a redirect. */
+      action?: { type: 'verification_code' | 'redirect'; url: string };
+    };
+
+/**
+ * pasarela-server's error body (4xx, 5xx). `field` names what was refused (`order.amount`,
+ * `Idempotency-Key`); `code` tells the `409`s of one order paid once apart:
+ * `order_already_paid` (the order is paid, by `paymentId`: Pasarela ends the attempt
+ * `approved` with it, and nothing is charged again) and `attempt_in_progress` (another attempt
+ * on the order is under way: Pasarela polls `paymentId` when there is one).
+ */
+export interface PasarelaServiceError {
+  error: string;
+  field?: string;
+  code?: 'order_already_paid' | 'attempt_in_progress' | (string & {});
+  paymentId?: string;
 }
 
 /** What every provider's options share. */

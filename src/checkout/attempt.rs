@@ -191,21 +191,46 @@ impl Checkout {
         if self.state() == PaymentState::Destroyed {
             return;
         }
-        let body = merchant::payment_body(&opts, &source, installments);
+        let ticked = self.0.read().save_box.as_ref().is_some_and(|b| b.ticked());
+        let body = merchant::payment_body(&opts, &source, installments, merchant::saves_card(&opts, &source, ticked));
         drop(source);
+        // The order's unfinished attempt (a reload cut it short, the network failed, it is still
+        // pending) left its key in `sessionStorage`: this attempt reuses it, so that the service
+        // replays that attempt's answer instead of charging again. Only the UUID is stored.
+        let slot = merchant::attempt_key_slot(opts.provider(), &opts.order.id);
+        let stored = web::session::get(&slot).filter(|k| crate::domain::uuid::is_v4(k));
+        let mut reused = stored.is_some();
         // Without a trustworthy Idempotency-Key the attempt must not start: a guessable or
         // repeated key could replay another payment's answer, or charge twice on a retry.
-        let Some(key) = web::uuid_v4() else {
+        let Some(mut key) = stored.or_else(web::uuid_v4) else {
             let e = self.error(ErrorCode::Unsupported).with_detail("crypto.getRandomValues");
             return self.finish(PaymentResult::from_error(&e, None), Some(e), None);
         };
-        let answer = merchant_client::post_payment(&opts.merchant, &body, &key, who, fresh_until, &self.alive()).await;
+        let answer = loop {
+            // Written before the request leaves: a reload while it is in flight finds it.
+            web::session::set(&slot, Some(&key));
+            let answer =
+                merchant_client::post_payment(&opts.merchant, &body, &key, who, fresh_until, &self.alive()).await;
+            // The reused key was seen with another body: the attempt it belonged to ended with
+            // an answer this page never saw, and the order is not paid. Once, at once, with a
+            // fresh key.
+            let fresh = match &answer {
+                Err(f) if f.key_reused && std::mem::take(&mut reused) && self.state() != PaymentState::Destroyed => {
+                    web::uuid_v4()
+                }
+                _ => None,
+            };
+            match fresh {
+                Some(k) => key = k,
+                None => break answer,
+            }
+        };
         drop(body);
         if self.state() == PaymentState::Destroyed {
             return;
         }
         match answer {
-            Err(e) => self.finish(PaymentResult::from_error(&e, None), Some(e), None),
+            Err(f) => self.finish(PaymentResult::from_error(&f.error, None), Some(f.error), None),
             Ok(a) => self.drive(a, who).await,
         }
     }
@@ -330,6 +355,11 @@ impl Checkout {
             _ => Outcome::NotApproved,
         });
         if let Some(a) = self.change(|p| p.end(outcome)) {
+            // A final answer ends the order's attempt: the next one gets a new key.
+            if merchant::ends_attempt_key(result.status) {
+                let opts = self.opts();
+                web::session::set(&merchant::attempt_key_slot(opts.provider(), &opts.order.id), None);
+            }
             self.settle(a, result, error);
         }
     }

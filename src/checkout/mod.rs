@@ -40,8 +40,14 @@ struct Inner {
     phase: Phase<Handle>,
     /// `None` only while it is being called (see [`Checkout::with_provider`]).
     provider: Option<Box<dyn Provider>>,
-    /// Pasarela's root element inside the merchant's container.
+    /// Pasarela's root element inside the merchant's container: the live region, the saved-card
+    /// list, `forms`, the "save this card" checkbox and the list's pay button, in that order.
     host: Element,
+    /// Where the provider's card form goes (`display: contents`): before the checkbox and the pay
+    /// button, however late it is made.
+    forms: Element,
+    /// The "save this card" checkbox (`merchant.savePaymentMethod: 'ask'`, Bamboo and Conekta).
+    save_box: Option<views::save_card::SaveBox>,
     /// `emit(name, payload)` into the JS wrapper's listeners.
     emit: Rc<js_sys::Function>,
     /// Where the provider's card form is (a new card can be paid only once it is usable).
@@ -170,12 +176,25 @@ impl Checkout {
         host.set_class_name("pasarela");
         let _ = host.set_attribute("data-provider", opts.provider().as_str());
         let _ = host.set_attribute("lang", opts.locale.tag());
+        let forms =
+            web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
+        forms.set_class_name("pasarela-forms");
+        let _ = host.append_child(&forms);
+        // Only Bamboo and Conekta ask (a KR build has no checkbox to make).
+        #[cfg(any(feature = "bamboo", feature = "conekta"))]
+        let save_box = crate::domain::merchant::asks_to_save(&opts)
+            .then(|| views::save_card::SaveBox::mount(&host, opts.locale))
+            .flatten();
+        #[cfg(not(any(feature = "bamboo", feature = "conekta")))]
+        let save_box = None;
         let _ = container.append_child(&host);
         let this = Checkout(Rc::new(RefCell::new(Inner {
             opts,
             phase: Phase::Loading,
             provider: Some(provider),
             host,
+            forms,
+            save_box,
             emit: Rc::new(emit),
             form: Form::NoScript,
             page_claim,
@@ -323,9 +342,16 @@ impl Checkout {
             }
             inner.form = Form::Mounting;
         }
-        let (sink, host) = (self.sink(), self.host());
-        if let Some(Err(e)) = self.with_provider(|p| p.mount_form(&host, sink)) {
-            self.setup_failed(e);
+        let (sink, forms) = (self.sink(), self.0.read().forms.clone());
+        match self.with_provider(|p| p.mount_form(&forms, sink)) {
+            Some(Err(e)) => self.setup_failed(e),
+            // The checkbox goes with the form it is about.
+            Some(Ok(())) => {
+                if let Some(b) = &self.0.read().save_box {
+                    b.show();
+                }
+            }
+            None => {}
         }
     }
 

@@ -67,7 +67,7 @@ impl Checkout {
             pay_new_card: opts.provider() != crate::domain::ProviderId::Bamboo,
             group_id: providers::next_dom_id("profiles"),
         };
-        let mounted = views::profiles::mount(slot.unchecked_into(), Rc::clone(&profiles), ctx, actions);
+        let mounted = views::profiles::mount(slot.unchecked_into(), &host, Rc::clone(&profiles), ctx, actions);
         {
             let mut inner = self.0.write();
             inner.profiles = profiles;

@@ -1,10 +1,12 @@
-//! The merchant-server protocol (docs/api.md §4): the request body, the answer, and the retry rules.
-//! Transport lives in `crate::merchant_client`; everything decidable without a network is here.
+//! The merchant-server protocol (docs/api.md §4): the request body, the answer, the retry rules,
+//! what pasarela-server's refusals mean (an order already paid, an attempt in progress, a key used
+//! with another body) and the life of an attempt's `Idempotency-Key` across reloads. Transport
+//! lives in `crate::merchant_client`; everything decidable without a network is here.
 
 use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
 use super::json::{integer_text, Json, ObjectText};
-use super::options::CheckoutOptions;
+use super::options::{CheckoutOptions, SavePaymentMethod};
 use super::token::TokenKind;
 use super::ProviderId;
 
@@ -40,8 +42,9 @@ impl std::fmt::Debug for Source {
     }
 }
 
-/// The JSON body of one payment attempt.
-pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) -> String {
+/// The JSON body of one payment attempt. `save_card`: the shopper ticked "save this card"
+/// (`savePaymentMethod: 'ask'`), sent as `savePaymentMethod: true`; left out otherwise.
+pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32, save_card: bool) -> String {
     let source = match source {
         Source::Token { token, kind } => {
             ObjectText::new().str("type", "token").str("token", token).str("kind", kind.as_str())
@@ -64,14 +67,28 @@ pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32) 
         .str("id", &opts.order.id)
         .num("amount", opts.order.amount)
         .str("currency", &opts.order.currency);
-    ObjectText::new()
+    let body = ObjectText::new()
         .str("provider", opts.provider().as_str())
         .raw("order", &order.end())
         .raw("source", &source.end())
         .num("installments", u64::from(installments))
         .raw("customer", &customer.end())
-        .opt_str("clientSecret", opts.merchant.client_secret.as_deref())
-        .end()
+        .opt_str("clientSecret", opts.merchant.client_secret.as_deref());
+    if save_card { body.bool("savePaymentMethod", true) } else { body }.end()
+}
+
+/// Whether the shopper's "save this card" choice goes with an attempt paying `source`: only with
+/// `savePaymentMethod: 'ask'`, only for a new card's token (a saved card is saved already; KR's
+/// own form asks, and its answer says), and only when the box is ticked.
+pub fn saves_card(opts: &CheckoutOptions, source: &Source, ticked: bool) -> bool {
+    ticked && opts.merchant.save_payment_method == SavePaymentMethod::Ask && matches!(source, Source::Token { .. })
+}
+
+/// Whether the page shows the "save this card" checkbox under the new-card form: with
+/// `savePaymentMethod: 'ask'`, for Bamboo and Conekta (Lyra's form asks itself, with
+/// `formAction: 'ASK_REGISTER_PAY'`).
+pub fn asks_to_save(opts: &CheckoutOptions) -> bool {
+    opts.merchant.save_payment_method == SavePaymentMethod::Ask && opts.provider() != ProviderId::Kr
 }
 
 /// `status` of a merchant answer and of `PaymentResult`.
@@ -244,6 +261,72 @@ pub fn http_error(status: Option<u16>, locale: Locale, provider: ProviderId) -> 
     e.with_provider(provider)
 }
 
+/// A payment request that ended without an answer to drive: the error the attempt ends with,
+/// and whether it was pasarela-server's `422` naming `Idempotency-Key` (the key was used with
+/// another body: see [`read_refusal`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failure {
+    pub error: PasarelaError,
+    pub key_reused: bool,
+}
+
+impl From<PasarelaError> for Failure {
+    fn from(error: PasarelaError) -> Self {
+        Self { error, key_reused: false }
+    }
+}
+
+/// What the merchant's last word on a request means, when it was not a `2xx` (`status`: `None`
+/// for a network failure or the timeout; `body`: the refusal's JSON, when it had one).
+/// pasarela-server (docs/api.md §4, "Sessions") answers a second attempt on an order with
+/// `409 { error, code, paymentId? }`:
+/// - `order_already_paid`: the order is paid, and this attempt charged nothing. It ends as the
+///   order's approval, with the payment that paid it: the storefront must see the order as paid,
+///   and the shopper is not charged again.
+/// - `attempt_in_progress` naming its `paymentId`: that payment is under way; the attempt goes on
+///   as it, pending, and its status is read until final.
+/// - `attempt_in_progress` without one, or any other `409`: as every `409` before, the service
+///   waited (bounded) for the other request, and the attempt ends `merchant_rejected`.
+///
+/// A `422` naming `Idempotency-Key` says the key was used with another body: the caller decides
+/// whether a fresh key may be tried ([`Failure::key_reused`]).
+pub fn read_refusal(
+    status: Option<u16>,
+    body: Option<&Json>,
+    locale: Locale,
+    provider: ProviderId,
+) -> Result<MerchantAnswer, Failure> {
+    let text = |k: &str| body.and_then(|b| b.get(k)).and_then(Json::as_str).filter(|s| !s.is_empty());
+    let payment_id = text("paymentId").map(str::to_owned);
+    let status = match (status, text("code")) {
+        (Some(409), Some("order_already_paid")) => ResultStatus::Approved,
+        (Some(409), Some("attempt_in_progress")) if payment_id.is_some() => ResultStatus::Pending,
+        _ => {
+            return Err(Failure {
+                error: http_error(status, locale, provider),
+                key_reused: status == Some(422) && text("field") == Some("Idempotency-Key"),
+            })
+        }
+    };
+    Ok(MerchantAnswer { status, payment_id, message: None, action: None })
+}
+
+/// Where an order's unfinished attempt keeps its `Idempotency-Key` in `sessionStorage`, so that
+/// the attempt after a reload reuses it: one slot per provider and order.
+pub fn attempt_key_slot(provider: ProviderId, order_id: &str) -> String {
+    crate::text::cat(&["pasarela:attempt:", provider.as_str(), ":", order_id])
+}
+
+/// Whether an attempt that ended as `status` is done with its `Idempotency-Key` (its slot is
+/// emptied, and the next attempt on the order gets a new key): a final answer, approved (an order
+/// already paid reads as approved) or declined. A pending payment, a network failure, a `5xx`,
+/// an attempt still in progress, or any other error leave the key for the next attempt on the
+/// order: what it sent may have charged, and the same key makes the service replay that answer
+/// rather than charge again.
+pub fn ends_attempt_key(status: ResultStatus) -> bool {
+    matches!(status, ResultStatus::Approved | ResultStatus::Declined)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,7 +351,7 @@ mod tests {
 
     #[test]
     fn token_body_matches_the_contract() {
-        let body = payment_body(&opts(), &Source::Token { token: "OT__x_".into(), kind: TokenKind::OneTime }, 1);
+        let body = payment_body(&opts(), &Source::Token { token: "OT__x_".into(), kind: TokenKind::OneTime }, 1, false);
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
             v,
@@ -283,16 +366,128 @@ mod tests {
     #[test]
     fn a_client_secret_goes_in_the_body() {
         let mut o = opts();
-        assert!(!payment_body(&o, &Source::Profile { profile_id: "1".into() }, 1).contains("clientSecret"));
+        assert!(!payment_body(&o, &Source::Profile { profile_id: "1".into() }, 1, false).contains("clientSecret"));
         o.merchant.client_secret = Some("cs_1_secret_x".into());
-        let v: Value = serde_json::from_str(&payment_body(&o, &Source::Profile { profile_id: "1".into() }, 1)).unwrap();
+        let v: Value =
+            serde_json::from_str(&payment_body(&o, &Source::Profile { profile_id: "1".into() }, 1, false)).unwrap();
         assert_eq!(v["clientSecret"], "cs_1_secret_x");
+    }
+
+    #[test]
+    fn a_ticked_save_box_is_sent_with_a_new_cards_token_only() {
+        let token = Source::Token { token: "tok_1".into(), kind: TokenKind::OneTime };
+        let profile = Source::Profile { profile_id: "p".into() };
+        let v: Value = serde_json::from_str(&payment_body(&opts(), &token, 1, true)).unwrap();
+        assert_eq!(v["savePaymentMethod"], json!(true));
+        assert!(!payment_body(&opts(), &token, 1, false).contains("savePaymentMethod"), "unticked: left out");
+        let mut o = opts();
+        assert!(!saves_card(&o, &token, true), "'off' (the default) never sends it");
+        assert!(!asks_to_save(&o));
+        o.merchant.save_payment_method = SavePaymentMethod::Always;
+        assert!(!saves_card(&o, &token, true), "'always': the service decides");
+        assert!(!asks_to_save(&o));
+        o.merchant.save_payment_method = SavePaymentMethod::Ask;
+        assert!(asks_to_save(&o));
+        assert!(saves_card(&o, &token, true));
+        assert!(!saves_card(&o, &token, false));
+        assert!(!saves_card(&o, &profile, true), "a saved card is saved already");
+        let kr = parse(
+            &json!({
+                "provider": "kr", "container": "#c", "publicKey": "69876357:testpublickey_DEMO",
+                "order": { "id": "A-1", "amount": 100, "currency": "PEN" },
+                "merchant": { "paymentUrl": "/pay", "savePaymentMethod": "ask" }, "kr": { "formToken": "ft" }
+            }),
+            false,
+        )
+        .unwrap();
+        assert!(!asks_to_save(&kr), "KR's own form asks (ASK_REGISTER_PAY)");
+    }
+
+    fn refusal(status: Option<u16>, body: &str) -> Result<MerchantAnswer, Failure> {
+        read_refusal(status, Json::parse(body).as_ref(), Locale::En, ProviderId::Conekta)
+    }
+
+    #[test]
+    fn an_order_already_paid_is_its_approval() {
+        let a = refusal(Some(409), r#"{"error":"paid","code":"order_already_paid","paymentId":"pay_9"}"#).unwrap();
+        assert_eq!(
+            a,
+            MerchantAnswer {
+                status: ResultStatus::Approved,
+                payment_id: Some("pay_9".into()),
+                message: None,
+                action: None
+            }
+        );
+        assert_eq!(PaymentResult::from_answer(&a).status, ResultStatus::Approved);
+        assert!(ends_attempt_key(a.status), "a final answer: the key goes");
+        let a = refusal(Some(409), r#"{"error":"paid","code":"order_already_paid"}"#).unwrap();
+        assert_eq!((a.status, a.payment_id), (ResultStatus::Approved, None));
+    }
+
+    #[test]
+    fn an_attempt_in_progress_with_its_payment_is_that_payment_pending() {
+        let a = refusal(Some(409), r#"{"error":"busy","code":"attempt_in_progress","paymentId":"pay_7"}"#).unwrap();
+        assert_eq!((a.status, a.payment_id.as_deref(), a.action), (ResultStatus::Pending, Some("pay_7"), None));
+        assert!(!ends_attempt_key(a.status), "pending: the key stays");
+    }
+
+    #[test]
+    fn other_409s_stay_merchant_rejected_and_keep_the_key() {
+        for body in [
+            r#"{"error":"busy","code":"attempt_in_progress"}"#,
+            r#"{"error":"busy","code":"attempt_in_progress","paymentId":""}"#,
+            r#"{"error":"a request with this Idempotency-Key is in progress"}"#,
+            r#"{"error":"x","code":"something_new","paymentId":"p"}"#,
+            "<html>",
+            "",
+        ] {
+            let f = refusal(Some(409), body).unwrap_err();
+            assert_eq!(f.error.code, ErrorCode::MerchantRejected, "{body}");
+            assert!(f.error.message.contains("HTTP 409"), "{}", f.error.message);
+            assert_eq!(f.error.provider, Some(ProviderId::Conekta));
+            assert!(!f.key_reused);
+            assert!(!ends_attempt_key(PaymentResult::from_error(&f.error, None).status), "an error keeps the key");
+        }
+        // The 409 codes mean nothing on another status.
+        let f = refusal(Some(422), r#"{"error":"x","code":"order_already_paid","paymentId":"p"}"#).unwrap_err();
+        assert_eq!(f.error.code, ErrorCode::MerchantRejected);
+        let f = refusal(Some(503), r#"{"error":"x","code":"order_already_paid","paymentId":"p"}"#).unwrap_err();
+        assert_eq!(f.error.code, ErrorCode::Network);
+    }
+
+    #[test]
+    fn a_422_naming_the_idempotency_key_is_told_apart() {
+        let f =
+            refusal(Some(422), r#"{"error":"used with a different request","field":"Idempotency-Key"}"#).unwrap_err();
+        assert!(f.key_reused);
+        assert_eq!(f.error.code, ErrorCode::MerchantRejected);
+        for (status, body) in [
+            (Some(422), r#"{"error":"x","field":"order.amount"}"#),
+            (Some(400), r#"{"error":"x","field":"Idempotency-Key"}"#),
+            (Some(422), "not json"),
+            (None, ""),
+        ] {
+            assert!(!refusal(status, body).unwrap_err().key_reused, "{status:?} {body}");
+        }
+        assert_eq!(refusal(None, "").unwrap_err().error.code, ErrorCode::Network);
+    }
+
+    #[test]
+    fn an_attempts_key_lives_until_a_final_answer() {
+        assert_eq!(attempt_key_slot(ProviderId::Bamboo, "A-1"), "pasarela:attempt:bamboo:A-1");
+        assert_ne!(attempt_key_slot(ProviderId::Kr, "A-1"), attempt_key_slot(ProviderId::Conekta, "A-1"));
+        assert!(ends_attempt_key(ResultStatus::Approved));
+        assert!(ends_attempt_key(ResultStatus::Declined));
+        assert!(!ends_attempt_key(ResultStatus::Pending));
+        assert!(!ends_attempt_key(ResultStatus::Error));
     }
 
     #[test]
     fn profile_and_kr_sources() {
         let v: Value =
-            serde_json::from_str(&payment_body(&opts(), &Source::Profile { profile_id: "55591".into() }, 3)).unwrap();
+            serde_json::from_str(&payment_body(&opts(), &Source::Profile { profile_id: "55591".into() }, 3, false))
+                .unwrap();
         assert_eq!(v["source"], json!({ "type": "profile", "profileId": "55591" }));
         assert_eq!(v["installments"], 3);
         let kr = Source::KrAnswer {
@@ -302,7 +497,7 @@ mod tests {
             hash_algorithm: "sha256_hmac".into(),
             hash_key: "sha256_hmac".into(),
         };
-        let v: Value = serde_json::from_str(&payment_body(&opts(), &kr, 1)).unwrap();
+        let v: Value = serde_json::from_str(&payment_body(&opts(), &kr, 1, false)).unwrap();
         assert_eq!(v["source"]["type"], "kr_answer");
         assert_eq!(v["source"]["rawClientAnswer"], "{\"orderStatus\":\"PAID\"}");
         assert_eq!(v["source"]["hashKey"], "sha256_hmac");

@@ -34,10 +34,26 @@ pub struct MerchantConfig {
     /// Defaults to `payment_url`.
     pub status_url: String,
     pub headers: Vec<(String, String)>,
-    /// The checkout session's client secret (pasarela-server): sent in every payment body.
+    /// The checkout session's client secret (pasarela-server): sent in every payment body, and
+    /// as `Authorization: Bearer` on every status read.
     pub client_secret: Option<String>,
+    /// Whether the shopper is asked to save a new card (the session's `savePaymentMethod`).
+    pub save_payment_method: SavePaymentMethod,
     pub timeout_ms: u32,
     pub retries: u32,
+}
+
+/// `merchant.savePaymentMethod`: the session's rule for saving a new card (pasarela-server).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SavePaymentMethod {
+    /// Never saved (the default).
+    #[default]
+    Off,
+    /// The shopper decides: an unticked checkbox under the new-card form (Bamboo, Conekta; KR's
+    /// form asks itself, `ASK_REGISTER_PAY`).
+    Ask,
+    /// Always saved: the service decides, the page shows nothing.
+    Always,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -142,7 +158,7 @@ fn order(top: Object) -> Order {
 }
 
 fn merchant(top: Object) -> MerchantConfig {
-    let known = ["paymentUrl", "statusUrl", "headers", "clientSecret", "timeoutMs", "retries"];
+    let known = ["paymentUrl", "statusUrl", "headers", "clientSecret", "savePaymentMethod", "timeoutMs", "retries"];
     let m = top.block("merchant", &known, true).unwrap_or(top.empty());
     let payment_url = m.text("paymentUrl", Kind::Url, true).unwrap_or_default();
     let status_url = m.text("statusUrl", Kind::Url, false);
@@ -165,6 +181,13 @@ fn merchant(top: Object) -> MerchantConfig {
         payment_url,
         headers,
         client_secret: m.text("clientSecret", Kind::Text, false),
+        save_payment_method: match m.get("savePaymentMethod") {
+            None => SavePaymentMethod::Off,
+            Some(Json::Str(s)) if s == "off" => SavePaymentMethod::Off,
+            Some(Json::Str(s)) if s == "ask" => SavePaymentMethod::Ask,
+            Some(Json::Str(s)) if s == "always" => SavePaymentMethod::Always,
+            Some(_) => m.refuse("savePaymentMethod", "must be 'off', 'ask' or 'always'").unwrap_or_default(),
+        },
         timeout_ms: m
             .whole("timeoutMs", 1.0, 120_000.0, false, "must be an integer from 1 to 120000")
             .map_or(DEFAULT_TIMEOUT_MS, |t| t as u32),
@@ -472,6 +495,29 @@ mod tests {
         let o = parse(&v, false).unwrap();
         assert_eq!(o.merchant.headers, vec![("X-Csrf".to_owned(), "abc".to_owned())]);
         assert_eq!(o.merchant.status_url, "/merchant/status");
+    }
+
+    #[test]
+    fn save_payment_method_is_off_ask_or_always() {
+        assert_eq!(parse(&base(), false).unwrap().merchant.save_payment_method, SavePaymentMethod::Off);
+        for (value, expected) in
+            [("off", SavePaymentMethod::Off), ("ask", SavePaymentMethod::Ask), ("always", SavePaymentMethod::Always)]
+        {
+            let mut v = base();
+            v["merchant"]["savePaymentMethod"] = json!(value);
+            assert_eq!(parse(&v, false).unwrap().merchant.save_payment_method, expected, "{value}");
+        }
+        let mut v = base();
+        v["merchant"]["savePaymentMethod"] = json!(null);
+        assert_eq!(parse(&v, false).unwrap().merchant.save_payment_method, SavePaymentMethod::Off, "null is absent");
+        for bad in [json!("Ask"), json!("yes"), json!(""), json!(true), json!(1), json!({})] {
+            let mut v = base();
+            v["merchant"]["savePaymentMethod"] = bad.clone();
+            let e = parse(&v, false).unwrap_err();
+            assert_eq!(e.code, ErrorCode::InvalidOptions);
+            assert_eq!(e.field.as_deref(), Some("merchant.savePaymentMethod"), "{bad}");
+            assert!(e.message.contains("'off', 'ask' or 'always'"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -17,6 +17,19 @@ pub fn v4_from_bytes(mut b: [u8; 16]) -> String {
     out
 }
 
+/// Whether `s` is a v4 UUID as [`v4_from_bytes`] writes them (lowercase): a key read back from
+/// `sessionStorage` is reused only if it is one.
+pub fn is_v4(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            14 => c == b'4',
+            19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -25,5 +38,22 @@ mod tests {
         assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
         let id = super::v4_from_bytes([0; 16]);
         assert_eq!(id, "00000000-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn only_v4_uuids_are_taken_back() {
+        assert!(super::is_v4(&super::v4_from_bytes([0x5a; 16])));
+        for bad in [
+            "",
+            "not-a-uuid",
+            "00000000-0000-1000-8000-000000000000",
+            "00000000-0000-4000-c000-000000000000",
+            "FFFFFFFF-FFFF-4FFF-BFFF-FFFFFFFFFFFF",
+            "00000000-0000-4000-8000-0000000000000",
+            "00000000x0000-4000-8000-000000000000",
+            "tok_0000-0000-4000-8000-000000000000",
+        ] {
+            assert!(!super::is_v4(bad), "{bad}");
+        }
     }
 }

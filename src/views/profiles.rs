@@ -2,6 +2,10 @@
 //! "use another card" choice that reveals the provider's form, an installments choice, and a pay
 //! button with the amount. Every provider string is rendered as text, never as HTML.
 //!
+//! The pay button is not in the list: it closes Pasarela's element (the `footer` given to
+//! [`mount`]), after the provider's card form and the "save this card" checkbox, so that the
+//! shopper meets them in that order, by eye and by Tab.
+//!
 //! Leptos renders the markup. What changes afterwards (the checked row, the installments
 //! offered, the busy button) is patched straight into the nodes it rendered: a selection change
 //! among 1,000 cards touches two rows and nothing else, so the view needs no signals or effects.
@@ -137,14 +141,23 @@ struct Shared {
 pub struct Mounted {
     shared: Rc<Shared>,
     parent: HtmlElement,
+    /// The pay button, made once and kept across renderings (its focus and identity stay).
+    button: HtmlElement,
     /// What Leptos built, to unmount it (before a new rendering, and when dropped).
     rendered: Option<Box<dyn Mountable>>,
     /// The list's click, keydown and change listeners (see [`Mounted::render`]).
     listeners: Vec<dom::EventListener>,
 }
 
-/// Renders the list into `parent` (a fresh element inside Pasarela's host).
-pub fn mount(parent: HtmlElement, profiles: Profiles, ctx: ViewContext, actions: ViewActions) -> Mounted {
+/// Renders the list into `parent` (a fresh element inside Pasarela's host), and its pay button at
+/// the end of `footer` (the host).
+pub fn mount(
+    parent: HtmlElement,
+    footer: &Element,
+    profiles: Profiles,
+    ctx: ViewContext,
+    actions: ViewActions,
+) -> Mounted {
     let selected = State::first_usable(&profiles, ctx.today);
     let state = State { profiles, selected, installments: 1, busy: false, shown_installments: 0 };
     let shared = Rc::new(Shared {
@@ -155,7 +168,13 @@ pub fn mount(parent: HtmlElement, profiles: Profiles, ctx: ViewContext, actions:
         checked: Cell::default(),
         offered: RefCell::default(),
     });
-    let mut view = Mounted { shared, parent, rendered: None, listeners: Vec::new() };
+    // A plain element: it is patched (hidden, disabled, its text) by `patch_button`, as before.
+    let button: HtmlElement =
+        crate::web::document().create_element("button").expect("a document makes buttons").unchecked_into();
+    let _ = button.set_attribute("type", "button");
+    button.set_class_name("pasarela-pay");
+    let _ = footer.append_child(&button);
+    let mut view = Mounted { shared, parent, button, rendered: None, listeners: Vec::new() };
     view.render();
     view
 }
@@ -217,7 +236,7 @@ impl Mounted {
                 group: q(".pasarela-profiles")?,
                 installments: q(".pasarela-installments")?.unchecked_into(),
                 select: q(".pasarela-installments select")?,
-                button: q(".pasarela-pay")?.unchecked_into(),
+                button: self.button.clone(),
             })
         })();
         if let Some(nodes) = &nodes {
@@ -233,13 +252,21 @@ impl Mounted {
             s.row_index(&s.selected)
         };
         self.shared.patch_installments(index);
+        self.shared.patch_button();
         // The list's events are bound here, once for the whole list, rather than with Leptos'
         // `on:` handlers: one plain listener per event type, no closure per row, no thread check
-        // per event, and no delegation machinery in the package (README, "Size and speed").
+        // per event, and no delegation machinery in the package (README, "Size and speed"). The
+        // pay button, outside the list, has its own click listener.
         let Ok(Some(root)) = self.parent.query_selector(".pasarela-saved") else { return };
-        for (event, kind) in [("click", Listen::Click), ("keydown", Listen::Keydown), ("change", Listen::Change)] {
+        let button: &Element = &self.button;
+        for (target, event, kind) in [
+            (&root, "click", Listen::Click),
+            (&root, "keydown", Listen::Keydown),
+            (&root, "change", Listen::Change),
+            (button, "click", Listen::Click),
+        ] {
             let weak = Rc::downgrade(&self.shared);
-            self.listeners.push(dom::EventListener::new(&root, event, move |ev| {
+            self.listeners.push(dom::EventListener::new(target, event, move |ev| {
                 if let Some(shared) = weak.upgrade() {
                     shared.on_event(kind, ev);
                 }
@@ -260,6 +287,7 @@ impl Drop for Mounted {
     fn drop(&mut self) {
         self.listeners.clear();
         self.unmount();
+        self.button.remove();
     }
 }
 
@@ -465,18 +493,15 @@ fn profile_list(shared: &Shared) -> impl IntoView {
         expiry_class: "pasarela-profile-expiry",
     }));
     let title_id = text::cat(&[&ctx.group_id, "-title"]);
-    let hide_button = !state.show_button(ctx);
-    let (busy, button_text) = (state.busy, state.button_text(ctx));
     drop(state);
 
-    // The installments' options are written by `patch_installments`, as after every selection.
+    // The installments' options are written by `patch_installments`, as after every selection;
+    // the pay button (outside the list) by `patch_button`.
     view! {
         <div class="pasarela-saved">
             <p class="pasarela-profiles-title" id=title_id.clone()>{t(Msg::SavedCards)}</p>
             <div class="pasarela-profiles" role="radiogroup" aria-labelledby=title_id>{rows}</div>
             <label class="pasarela-installments" hidden=true>{t(Msg::Installments)}<select></select></label>
-            // Hidden rather than unmounted: the button keeps its focus and identity across choices.
-            <button type="button" class="pasarela-pay" hidden=hide_button disabled=busy>{button_text}</button>
         </div>
     }
 }

@@ -5,6 +5,7 @@ pub mod dom;
 pub mod js;
 pub mod json;
 pub mod script;
+pub mod session;
 pub mod time;
 
 /// Runs `future` on the page's microtask queue (`wasm_bindgen_futures::spawn_local`).

@@ -1,6 +1,6 @@
 // What the types refuse. Each `@ts-expect-error` must meet an error: `tsc` fails on an unused one,
 // so a rule that stops holding fails `npm test`.
-import { createCheckout, type Checkout, type PaymentResult } from 'pasarela';
+import { createCheckout, type Checkout, type PaymentResult, type PasarelaSession, type PasarelaPayAnswer, type PasarelaServiceError } from 'pasarela';
 
 const common = { container: '#c', publicKey: 'pk', order: { id: 'o', amount: 100, currency: 'MXN' as const }, merchant: { paymentUrl: '/pay' } };
 
@@ -53,4 +53,32 @@ export function elementRefused(): void {
   el?.addEventListener('result', (e) => e.detail.provider);
   // @ts-expect-error the element is the container: no `container` option.
   if (el) el.options = { provider: 'conekta', container: '#c', publicKey: 'pk', order: { id: 'o', amount: 1, currency: 'MXN' }, merchant: { paymentUrl: '/p' } };
+}
+
+export async function sessionRefused(session: PasarelaSession): Promise<void> {
+  // @ts-expect-error `savePaymentMethod` is 'off', 'ask' or 'always'.
+  await createCheckout({ ...common, provider: 'conekta', merchant: { paymentUrl: '/pay', savePaymentMethod: 'yes' } });
+
+  // @ts-expect-error `savePaymentMethod` is a word, not a flag.
+  await createCheckout({ ...common, provider: 'conekta', merchant: { paymentUrl: '/pay', savePaymentMethod: true } });
+
+  // @ts-expect-error `expiresAt` is a number (milliseconds since the epoch).
+  const expires: string = session.expiresAt;
+  void expires;
+
+  // @ts-expect-error a session always has its client secret.
+  const noSecret: PasarelaSession = { id: 'cs_1', expiresAt: 1, profiles: [], savePaymentMethod: 'off' };
+  void noSecret;
+
+  // @ts-expect-error the answer's status is approved, declined or pending.
+  const ok: PasarelaPayAnswer = { status: 'ok', paymentId: 'p' };
+  void ok;
+
+  // @ts-expect-error `action` comes with `pending` only.
+  const final: PasarelaPayAnswer = { status: 'approved', paymentId: 'p', action: { type: 'redirect', url: 'https://x' } };
+  void final;
+
+  // @ts-expect-error a service error always says what went wrong.
+  const noMessage: PasarelaServiceError = { code: 'order_already_paid', paymentId: 'p' };
+  void noMessage;
 }

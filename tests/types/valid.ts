@@ -1,5 +1,8 @@
 // What a storefront writes, and the types accept (checked by `tsc --noEmit` in `npm test`).
-import { createCheckout, EVENTS, PasarelaError, type PaymentResult, type CheckoutOptions, type EventName } from 'pasarela';
+import {
+  createCheckout, EVENTS, PasarelaError, type PaymentResult, type CheckoutOptions, type EventName,
+  type PasarelaSession, type PasarelaPayAnswer, type PasarelaServiceError, type SavePaymentMethod,
+} from 'pasarela';
 
 // `EVENTS` lists every event of `CheckoutEvents`, and nothing else.
 type Missing = Exclude<EventName, (typeof EVENTS)[number]>;
@@ -95,3 +98,40 @@ export function element(): void {
   const P = window.Pasarela;
   if (P) P.createCheckout({} as never).catch((e: unknown) => e instanceof P.PasarelaError && console.log(e.code));
 }
+
+// With pasarela-server: the backend's session typed as it comes, handed to the page.
+export async function withSession(session: PasarelaSession): Promise<void> {
+  const save: SavePaymentMethod = session.savePaymentMethod;
+  const expires: number = session.expiresAt;
+  void expires;
+  const checkout = await createCheckout({
+    provider: 'bamboo', container: '#checkout', publicKey: 'pk', bamboo: { countryCode: 'UY', ...session.bamboo },
+    order: { id: 'A-1', amount: 20000, currency: 'UYU' },
+    profiles: session.profiles,
+    merchant: { paymentUrl: 'https://pay.shop.example/pay', clientSecret: session.clientSecret, savePaymentMethod: save },
+  });
+  void checkout;
+  if (session.kr) {
+    await createCheckout({
+      provider: 'kr', container: '#checkout', publicKey: '69876357:testpublickey_X', kr: { formToken: session.kr.formToken },
+      order: { id: 'K-1', amount: 5000, currency: 'PEN' },
+      merchant: { paymentUrl: '/pay', clientSecret: session.clientSecret, savePaymentMethod: 'ask' },
+    });
+  }
+}
+
+// A storefront backend answering the page as the protocol says, and reading the service's errors.
+export function answer(paid: boolean): PasarelaPayAnswer {
+  return paid
+    ? { status: 'approved', paymentId: 'pay_1' }
+    : { status: 'pending', paymentId: 'pay_2', action: { type: 'verification_code', url: 'https://bamboo.example/capture' } };
+}
+
+export function orderState(e: PasarelaServiceError): string {
+  switch (e.code) {
+    case 'order_already_paid': return `paid by ${e.paymentId ?? '?'}`;
+    case 'attempt_in_progress': return 'wait';
+    default: return e.field ? `${e.field}: ${e.error}` : e.error;
+  }
+}
+export const future: PasarelaServiceError = { error: 'x', code: 'some_later_code' };
