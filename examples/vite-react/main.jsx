@@ -7,13 +7,15 @@ import { PasarelaCheckout } from 'pasarela/react';
 import 'pasarela/pasarela.css';
 
 const startHidden = new URLSearchParams(location.search).has('hidden');
+// One order per page load, as the other examples: the merchant service pays an order once.
+const loaded = Date.now();
 
 function Checkout({ amount }) {
   const checkout = useRef(null);
   const options = {
     provider: 'conekta',
     publicKey: 'key_sandbox_public',
-    order: { id: `REACT-${amount}`, amount, currency: 'MXN' },
+    order: { id: `REACT-${loaded}-${amount}`, amount, currency: 'MXN' },
     merchant: { paymentUrl: '/merchant/pay' },
     scriptUrl: `${location.origin}/conekta/v1.0/js/conekta-checkout.min.js`,
   };
