@@ -30,8 +30,9 @@ fn options(provider: &str, client_secret: bool) -> pasarela::domain::options::Ch
 #[test]
 fn the_browsers_bodies_parse_here() {
     let opts = options("bamboo", true);
-    let body = payment_body(&opts, &Source::Token { token: "OT__abc_".into(), kind: TokenKind::OneTime }, 3);
+    let body = payment_body(&opts, &Source::Token { token: "OT__abc_".into(), kind: TokenKind::OneTime }, 3, true);
     let req: PayRequest = serde_json::from_str(&body).unwrap();
+    assert!(req.save_payment_method, "the shopper's tick travels");
     assert_eq!(req.provider.as_str(), "bamboo");
     assert_eq!((req.order.id.as_str(), req.order.amount, req.order.currency.as_str()), ("A-1", 1500, "MXN"));
     assert_eq!(req.installments, 3);
@@ -39,9 +40,10 @@ fn the_browsers_bodies_parse_here() {
     assert!(matches!(req.source, ServerSource::Token { ref token, .. } if token == "OT__abc_"));
     assert_eq!(req.customer.email.as_deref(), Some("ana@example.com"));
 
-    let body = payment_body(&options("conekta", false), &Source::Profile { profile_id: "card_1".into() }, 1);
+    let body = payment_body(&options("conekta", false), &Source::Profile { profile_id: "card_1".into() }, 1, false);
     let req: PayRequest = serde_json::from_str(&body).unwrap();
     assert!(req.client_secret.is_none());
+    assert!(!req.save_payment_method);
     assert!(matches!(req.source, ServerSource::Profile { ref profile_id } if profile_id == "card_1"));
 
     let kr = Source::KrAnswer {
@@ -51,7 +53,7 @@ fn the_browsers_bodies_parse_here() {
         hash_algorithm: "sha256_hmac".into(),
         hash_key: "sha256_hmac".into(),
     };
-    let req: PayRequest = serde_json::from_str(&payment_body(&options("kr", false), &kr, 1)).unwrap();
+    let req: PayRequest = serde_json::from_str(&payment_body(&options("kr", false), &kr, 1, false)).unwrap();
     assert!(matches!(req.source, ServerSource::KrAnswer { ref hash_key, .. } if hash_key == "sha256_hmac"));
 }
 
