@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole suite, as `npm test` and CI run it: installs what is missing, then
-#   1. native unit tests of the pure core (cargo test)
+#   1. native unit tests of the pure core and of the merchant protocol crate (cargo test)
 #   2. pkg/ release build
 #   3. wasm-bindgen-test browser tests in headless Chromium
 #   4. end-to-end tests: Playwright (playwright-core + Debian's Chromium) against the sandbox
@@ -11,8 +11,9 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 bash scripts/setup.sh
 
-echo "== 1/6 native unit tests (browser core and merchant service)"
-cargo test --quiet
+echo "== 1/6 native unit tests (browser core, merchant protocol and merchant service)"
+# crates/protocol's tests run with its `serde` feature (its own dev-dependency on itself).
+cargo test --quiet -p pasarela -p pasarela-protocol
 cargo test --quiet -p pasarela-server --profile server
 
 echo "== 2/6 build pkg/ and the merchant service, then the checks on them"
@@ -23,6 +24,10 @@ rm -rf target/service-logs
 cargo clippy --quiet --release --target wasm32-unknown-unknown --lib -- -D warnings
 # The merchant service too (server/clippy.toml: the wasm's size rules do not apply to it).
 cargo clippy --quiet -p pasarela-server --profile server --all-targets -- -D warnings
+# The protocol crate goes into the wasm: the root clippy.toml's rules hold for it, with and
+# without the service's `serde` feature.
+cargo clippy --quiet -p pasarela-protocol --release --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --quiet -p pasarela-protocol --all-targets --all-features -- -D warnings
 # The size shortcuts in Cargo.toml's [patch] must really apply (a dependency bump can silently
 # leave the real wasm-streams in the build).
 for crate in wasm-streams serde-wasm-bindgen; do
