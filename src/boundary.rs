@@ -77,7 +77,7 @@ impl WasmCheckout {
         } else {
             match installments.as_f64().and_then(crate::domain::profile::installment_count) {
                 Some(n) => Some(n),
-                None => return bad("installments", "must be an integer from 1 to 99"),
+                None => return bad("installments", crate::domain::profile::INSTALLMENTS_PROBLEM),
             }
         };
         self.inner.pay(profile_id.as_string(), installments)

@@ -30,7 +30,7 @@ fn options(provider: &str, client_secret: bool) -> pasarela::domain::options::Ch
 #[test]
 fn the_browsers_bodies_parse_here() {
     let opts = options("bamboo", true);
-    let body = payment_body(&opts, &Source::Token { token: "OT__abc_".into(), kind: TokenKind::OneTime }, 3, true);
+    let body = payment_body(&opts, &Source::Token { token: "OT__abc_".into(), kind: Some(TokenKind::OneTime) }, 3, true);
     let req: PayRequest = serde_json::from_str(&body).unwrap();
     assert!(req.save_payment_method, "the shopper's tick travels");
     assert_eq!(req.provider.as_str(), "bamboo");

@@ -185,7 +185,7 @@ impl Checkout {
         // A one-time token is sent (and re-sent by retries) only while the provider would still
         // take it; after that the shopper is asked for the card again (`token_expired`).
         let fresh_until = match &source {
-            Source::Token { kind, .. } => token::fresh_until(*kind, time::now_ms()),
+            Source::Token { kind: Some(kind), .. } => token::fresh_until(*kind, time::now_ms()),
             _ => None,
         };
         if self.state() == PaymentState::Destroyed {
@@ -198,7 +198,7 @@ impl Checkout {
         // pending) left its key in `sessionStorage`: this attempt reuses it, so that the service
         // replays that attempt's answer instead of charging again. Only the UUID is stored.
         let slot = merchant::attempt_key_slot(opts.provider(), &opts.order.id);
-        let stored = web::session::get(&slot).filter(|k| crate::domain::uuid::is_v4(k));
+        let stored = web::session::get(&slot).filter(|k| crate::domain::uuid::is_uuid_v4(k));
         let mut reused = stored.is_some();
         // Without a trustworthy Idempotency-Key the attempt must not start: a guessable or
         // repeated key could replay another payment's answer, or charge twice on a retry.

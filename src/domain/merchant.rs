@@ -7,48 +7,21 @@ use super::error::{ErrorCode, PasarelaError};
 use super::i18n::Locale;
 use super::json::{integer_text, Json, ObjectText};
 use super::options::{CheckoutOptions, SavePaymentMethod};
-use super::token::TokenKind;
 use super::ProviderId;
 
-/// What pays: the `source` of a payment request.
-#[derive(Clone, PartialEq)]
-pub enum Source {
-    Token {
-        token: String,
-        kind: TokenKind,
-    },
-    Profile {
-        profile_id: String,
-    },
-    /// A KR `onSubmit` answer, forwarded verbatim for the server to verify `hash`.
-    KrAnswer {
-        /// KR's `clientAnswer` as JSON text from the page's `JSON.stringify` (so valid JSON, or
-        /// empty when there was none), forwarded as is: not parsed again on the hot path.
-        client_answer: String,
-        raw_client_answer: String,
-        hash: String,
-        hash_algorithm: String,
-        hash_key: String,
-    },
-}
-
-impl std::fmt::Debug for Source {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Source::Token { kind, .. } => f.write_str(kind.as_str()),
-            Source::Profile { profile_id } => f.write_str(profile_id),
-            Source::KrAnswer { .. } => f.write_str("KrAnswer"),
-        }
-    }
-}
+/// What pays (the request's `source`), an answer's `status` and a pending answer's
+/// `action.type`: the protocol's words, defined once for the page and the merchant service
+/// (crates/protocol). The page writes and reads them by hand (`payment_body`, `read_answer`).
+pub use pasarela_protocol::{ActionType, ResultStatus, Source};
 
 /// The JSON body of one payment attempt. `save_card`: the shopper ticked "save this card"
 /// (`savePaymentMethod: 'ask'`), sent as `savePaymentMethod: true`; left out otherwise.
 pub fn payment_body(opts: &CheckoutOptions, source: &Source, installments: u32, save_card: bool) -> String {
     let source = match source {
-        Source::Token { token, kind } => {
-            ObjectText::new().str("type", "token").str("token", token).str("kind", kind.as_str())
-        }
+        Source::Token { token, kind } => ObjectText::new()
+            .str("type", "token")
+            .str("token", token)
+            .opt_str("kind", kind.map(super::token::TokenKind::as_str)),
         Source::Profile { profile_id } => ObjectText::new().str("type", "profile").str("profileId", profile_id),
         Source::KrAnswer { client_answer, raw_client_answer, hash, hash_algorithm, hash_key } => ObjectText::new()
             .str("type", "kr_answer")
@@ -89,42 +62,6 @@ pub fn saves_card(opts: &CheckoutOptions, source: &Source, ticked: bool) -> bool
 /// `formAction: 'ASK_REGISTER_PAY'`).
 pub fn asks_to_save(opts: &CheckoutOptions) -> bool {
     opts.merchant.save_payment_method == SavePaymentMethod::Ask && opts.provider() != ProviderId::Kr
-}
-
-/// `status` of a merchant answer and of `PaymentResult`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ResultStatus {
-    Approved,
-    Declined,
-    Pending,
-    Error,
-}
-
-impl ResultStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Approved => "approved",
-            Self::Declined => "declined",
-            Self::Pending => "pending",
-            Self::Error => "error",
-        }
-    }
-}
-
-/// What the shopper must do for a pending payment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActionType {
-    VerificationCode,
-    Redirect,
-}
-
-impl ActionType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::VerificationCode => "verification_code",
-            Self::Redirect => "redirect",
-        }
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -190,6 +127,8 @@ pub fn read_answer(body: Option<Json>, locale: Locale) -> Result<MerchantAnswer,
     let bad = |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_detail(why);
     let o = body.ok_or_else(|| bad("not JSON"))?;
     o.as_object().ok_or_else(|| bad("not an object"))?;
+    // Spelled here rather than read with `ResultStatus::parse_answer`: the words are in the wasm
+    // once either way, and a match is smaller (the tests hold them to the protocol's).
     let status = match o.get("status").and_then(Json::as_str) {
         Some("approved") => ResultStatus::Approved,
         Some("declined") => ResultStatus::Declined,
@@ -330,6 +269,7 @@ pub fn ends_attempt_key(status: ResultStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::token::TokenKind;
     use serde_json::{json, Value};
 
     fn parse(v: &Value, element: bool) -> Result<CheckoutOptions, PasarelaError> {
@@ -351,7 +291,7 @@ mod tests {
 
     #[test]
     fn token_body_matches_the_contract() {
-        let body = payment_body(&opts(), &Source::Token { token: "OT__x_".into(), kind: TokenKind::OneTime }, 1, false);
+        let body = payment_body(&opts(), &Source::Token { token: "OT__x_".into(), kind: Some(TokenKind::OneTime) }, 1, false);
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
             v,
@@ -375,7 +315,7 @@ mod tests {
 
     #[test]
     fn a_ticked_save_box_is_sent_with_a_new_cards_token_only() {
-        let token = Source::Token { token: "tok_1".into(), kind: TokenKind::OneTime };
+        let token = Source::Token { token: "tok_1".into(), kind: Some(TokenKind::OneTime) };
         let profile = Source::Profile { profile_id: "p".into() };
         let v: Value = serde_json::from_str(&payment_body(&opts(), &token, 1, true)).unwrap();
         assert_eq!(v["savePaymentMethod"], json!(true));
@@ -505,7 +445,7 @@ mod tests {
 
     #[test]
     fn debug_of_a_source_hides_the_token() {
-        assert!(!format!("{:?}", Source::Token { token: "OT__secret_".into(), kind: TokenKind::OneTime })
+        assert!(!format!("{:?}", Source::Token { token: "OT__secret_".into(), kind: Some(TokenKind::OneTime) })
             .contains("secret"));
     }
 
@@ -529,6 +469,20 @@ mod tests {
         ] {
             assert_eq!(parse_answer(bad, Locale::En).unwrap_err().code, ErrorCode::MerchantBadResponse, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_reader_takes_exactly_the_protocols_words() {
+        for status in ResultStatus::ANSWERS {
+            let body = format!(r#"{{"status":"{}","paymentId":"p"}}"#, status.as_str());
+            assert_eq!(parse_answer(&body, Locale::En).unwrap().status, status);
+        }
+        for kind in ActionType::ALL {
+            let body = format!(r#"{{"status":"pending","paymentId":"p","action":{{"type":"{}","url":"/x"}}}}"#, kind.as_str());
+            assert_eq!(parse_answer(&body, Locale::En).unwrap().action.map(|a| a.kind), Some(kind));
+        }
+        // `error` is the page's own status, never a merchant's.
+        assert!(parse_answer(r#"{"status":"error","paymentId":"p"}"#, Locale::En).is_err());
     }
 
     #[test]

@@ -16,21 +16,6 @@ pub mod url;
 pub mod uuid;
 pub mod wire;
 
-/// The three supported providers (`provider` option).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProviderId {
-    Bamboo,
-    Conekta,
-    Kr,
-}
-
-impl ProviderId {
-    /// The `provider` option's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Bamboo => "bamboo",
-            Self::Conekta => "conekta",
-            Self::Kr => "kr",
-        }
-    }
-}
+/// The three supported providers (`provider` option): the merchant protocol's own word
+/// (crates/protocol, shared with the merchant service).
+pub use pasarela_protocol::ProviderId;

@@ -1,37 +1,9 @@
 //! Amounts travel in minor units (integers); this module knows each currency's exponent.
 
-/// ISO-4217 codes Pasarela accepts, with their number of minor-unit digits.
-///
-/// The list covers the providers' countries plus the usual settlement currencies. A code not
-/// here is refused up front rather than charged with a guessed exponent.
-const CURRENCIES: &[(&str, u32)] = &[
-    ("ARS", 2),
-    ("BOB", 2),
-    ("BRL", 2),
-    ("CAD", 2),
-    ("CLP", 0),
-    ("COP", 2),
-    ("CRC", 2),
-    ("DOP", 2),
-    ("EUR", 2),
-    ("GBP", 2),
-    ("GTQ", 2),
-    ("HNL", 2),
-    ("JPY", 0),
-    ("KWD", 3),
-    ("MXN", 2),
-    ("NIO", 2),
-    ("PAB", 2),
-    ("PEN", 2),
-    ("PYG", 0),
-    ("USD", 2),
-    ("UYU", 2),
-];
-
-/// Minor-unit digits of `currency`, or `None` when the code is not supported.
-pub fn minor_units(currency: &str) -> Option<u32> {
-    CURRENCIES.iter().find(|(c, _)| *c == currency).map(|&(_, d)| d)
-}
+/// Minor-unit digits of a currency, or `None` when the code is not supported: the table
+/// (`pasarela_protocol::CURRENCIES`) is the merchant service's too, so an order the page takes is
+/// one a session can be opened for.
+pub use pasarela_protocol::minor_units;
 
 /// `amount` (minor units) as a plain decimal string in major units: `123456` USD → `"1234.56"`,
 /// `5000` CLP → `"5000"`. Providers whose scripts want major units (PWCheckout's `amount`) get

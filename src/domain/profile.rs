@@ -42,8 +42,14 @@ const SECRET_KEYS: &[&str] = &["Token", "CommerceToken", "token", "paymentMethod
 /// Prefixes of token values (Bamboo one-time / commerce, Conekta): caught under any key.
 const SECRET_PREFIXES: &[&str] = &["OT_", "CT_", "tok_"];
 
-/// The most instalments a payment may be split into (`pay({ installments })`, a profile's list).
-pub const MAX_INSTALLMENTS: u32 = 99;
+/// The most instalments a payment may be split into (`pay({ installments })`, a profile's list):
+/// the merchant service's bound too (crates/protocol says why 48).
+pub use pasarela_protocol::MAX_INSTALLMENTS;
+
+/// The problem of a `pay({ installments })` out of range (`src/boundary.rs`).
+pub const INSTALLMENTS_PROBLEM: &str = "must be an integer from 1 to 48";
+/// The problem of a profile's `installments` list with a count out of range.
+const INSTALLMENT_LIST_PROBLEM: &str = "must be an array of integers from 1 to 48";
 
 /// `n` as a count of instalments: a whole number from 1 to [`MAX_INSTALLMENTS`]. The one rule,
 /// for `pay()`, the profiles' lists and Bamboo's `"1;2;3"`.
@@ -192,7 +198,7 @@ fn normalize(o: Object) -> SavedProfile {
                 p.installments = v
                     .as_array()
                     .and_then(|xs| xs.iter().map(|x| x.as_f64().and_then(installment_count)).collect())
-                    .or_else(|| o.refuse("installments", "must be an array of integers from 1 to 99"))
+                    .or_else(|| o.refuse("installments", INSTALLMENT_LIST_PROBLEM))
                     .unwrap_or_default();
             }
         }
@@ -302,6 +308,20 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("profiles[0].expiry"));
         let e =
             one(json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Installments": "1;x" })).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("profiles[0].Installments"));
+    }
+
+    #[test]
+    fn installments_stop_at_the_services_bound() {
+        assert_eq!(installment_count(f64::from(MAX_INSTALLMENTS)), Some(MAX_INSTALLMENTS));
+        for bad in [0.0, -1.0, 1.5, f64::from(MAX_INSTALLMENTS + 1), 99.0, f64::NAN] {
+            assert_eq!(installment_count(bad), None, "{bad}");
+        }
+        let bound = format!("from 1 to {MAX_INSTALLMENTS}");
+        assert!(INSTALLMENTS_PROBLEM.ends_with(&bound) && INSTALLMENT_LIST_PROBLEM.ends_with(&bound));
+        let e = one(json!({ "id": "p", "brand": "v", "last4": "1111", "installments": [1, 49] })).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("profiles[0].installments"));
+        let e = one(json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Installments": "1;60" })).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[0].Installments"));
     }
 

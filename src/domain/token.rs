@@ -1,25 +1,8 @@
 //! What kind of token a provider handed over, and the one-time-token rules (single use, short life).
 
-/// The `kind` of the `token` event and of `source.kind` in the merchant request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenKind {
-    /// Bamboo `OT_…` or Conekta `tok_…`: one use, minutes of life.
-    OneTime,
-    /// Bamboo `CT_…` (Commerce token from card enrollment).
-    Recurring,
-    /// A KR `onSubmit` answer (already a processed payment, to be verified by the server).
-    FormAnswer,
-}
-
-impl TokenKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::OneTime => "one_time",
-            Self::Recurring => "recurring",
-            Self::FormAnswer => "form_answer",
-        }
-    }
-}
+/// The `kind` of the `token` event and of `source.kind` in the merchant request: the protocol's
+/// word (crates/protocol).
+pub use pasarela_protocol::TokenKind;
 
 /// Bamboo documents 10 minutes for a one-time token; Conekta's `tok_` lives about as long
 /// (*inferred*: Conekta states single use, not a lifetime). A token older than this is not

@@ -1,5 +1,10 @@
 //! RFC 4122 version-4 UUIDs from caller-supplied random bytes (the browser's `crypto`), used as
-//! `Idempotency-Key`s. Kept here so the formatting is tested natively.
+//! `Idempotency-Key`s. Kept here so the formatting is tested natively; the rule a key must meet
+//! ([`is_uuid_v4`]) is the merchant service's too (crates/protocol).
+
+/// Whether `s` is a v4 UUID as [`v4_from_bytes`] writes them (lowercase): a key read back from
+/// `sessionStorage` is reused only if it is one, and the service takes no other.
+pub use pasarela_protocol::is_uuid_v4;
 
 /// Formats 16 random bytes as a v4 UUID (version and variant bits set).
 pub fn v4_from_bytes(mut b: [u8; 16]) -> String {
@@ -17,19 +22,6 @@ pub fn v4_from_bytes(mut b: [u8; 16]) -> String {
     out
 }
 
-/// Whether `s` is a v4 UUID as [`v4_from_bytes`] writes them (lowercase): a key read back from
-/// `sessionStorage` is reused only if it is one.
-pub fn is_v4(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            14 => c == b'4',
-            19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
-            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
-        })
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -42,7 +34,7 @@ mod tests {
 
     #[test]
     fn only_v4_uuids_are_taken_back() {
-        assert!(super::is_v4(&super::v4_from_bytes([0x5a; 16])));
+        assert!(super::is_uuid_v4(&super::v4_from_bytes([0x5a; 16])));
         for bad in [
             "",
             "not-a-uuid",
@@ -53,7 +45,7 @@ mod tests {
             "00000000x0000-4000-8000-000000000000",
             "tok_0000-0000-4000-8000-000000000000",
         ] {
-            assert!(!super::is_v4(bad), "{bad}");
+            assert!(!super::is_uuid_v4(bad), "{bad}");
         }
     }
 }

@@ -191,7 +191,7 @@ impl Provider for Bamboo {
             };
             let kind = kind_of(&token).unwrap_or(TokenKind::OneTime);
             s(ProviderEvent::Token {
-                source: Source::Token { token, kind },
+                source: Source::Token { token, kind: Some(kind) },
                 kind,
                 brand: js::get_string(&info, "Brand"),
                 last4: last_four(&info),

@@ -123,7 +123,7 @@ impl Provider for Conekta {
             let id = token.as_string().or_else(|| js::get_string(&token, "id"));
             match id {
                 Some(token) => s(ProviderEvent::Token {
-                    source: Source::Token { token, kind: TokenKind::OneTime },
+                    source: Source::Token { token, kind: Some(TokenKind::OneTime) },
                     kind: TokenKind::OneTime,
                     brand: None,
                     last4: None,
