@@ -16,14 +16,13 @@
 
 use crate::app::App;
 use crate::openapi::responses::Unauthorized;
-use crate::protocol::Provider;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use metrics::{counter, describe_counter, describe_histogram, histogram, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use pasarela::domain::merchant::ResultStatus;
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ResultStatus;
+use pasarela_protocol::ProviderId;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -86,12 +85,12 @@ pub async fn serve(State(app): State<App>) -> Response {
 }
 
 /// An attempt claimed its key and begins.
-pub fn attempt(provider: Provider) {
+pub fn attempt(provider: ProviderId) {
     counter!("pasarela_attempts_total", "provider" => provider.as_str()).increment(1);
 }
 
 /// An attempt's outcome was recorded.
-pub fn charge(provider: Provider, status: ResultStatus) {
+pub fn charge(provider: ProviderId, status: ResultStatus) {
     counter!("pasarela_charges_total", "provider" => provider.as_str(), "status" => status.as_str()).increment(1);
 }
 
@@ -140,7 +139,7 @@ pub enum Verdict {
 }
 
 /// A provider notification was settled (Lyra's IPN counts under `kr`).
-pub fn webhook(provider: Provider, verdict: Verdict) {
+pub fn webhook(provider: ProviderId, verdict: Verdict) {
     let verdict = match verdict {
         Verdict::Applied => "applied",
         Verdict::Duplicate => "duplicate",

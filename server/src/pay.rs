@@ -12,13 +12,12 @@
 use crate::app::{random_text, sha256_hex, ApiError, App};
 use crate::metrics::{self, Idempotency, Retry};
 use crate::config::Secret;
-use crate::protocol::{Answer, PayRequest, Provider, SaveMode, Source};
+use crate::protocol::{Answer, PayRequest, SaveMode, Source};
 use crate::providers::{conekta::Conekta, kr::HashKey, kr::payment_outcome, Charge, KeptSource, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::sessions;
 use crate::store::{self, now_ms, Claim, Payment, Session};
 use axum::http::StatusCode;
-use pasarela::domain::merchant::ResultStatus;
-use pasarela::domain::ProviderId;
+use pasarela_protocol::{is_installment_count, is_uuid_v4, ProviderId, ResultStatus, MAX_INSTALLMENTS};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -29,18 +28,6 @@ pub struct Reply {
     pub status: u16,
     /// JSON text.
     pub body: String,
-}
-
-/// Whether `key` is a UUID v4, as the browser package makes them (docs/api.md §4).
-pub fn is_uuid_v4(key: &str) -> bool {
-    let b = key.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, &c)| match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            14 => c == b'4',
-            19 => matches!(c, b'8' | b'9' | b'a' | b'b'),
-            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
-        })
 }
 
 /// What the checks before any charge resolved.
@@ -251,13 +238,13 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
     if req.order.amount != session.amount && req.order.amount != session.amount_due {
         return Err(ApiError::invalid("order.amount", format!("the session's amount is {}", session.amount_due)));
     }
-    if req.installments == 0 || req.installments > 48 {
-        return Err(ApiError::invalid("installments", "installments must be 1 to 48"));
+    if !is_installment_count(req.installments) {
+        return Err(ApiError::invalid("installments", format!("installments must be 1 to {MAX_INSTALLMENTS}")));
     }
     let mut out = Checked { session, pay_with: None, kr_outcome: None };
     match &req.source {
         Source::Token { token, .. } => {
-            let ok = match req.provider.0 {
+            let ok = match req.provider {
                 ProviderId::Bamboo => token.starts_with("OT_") || token.starts_with("CT_"),
                 ProviderId::Conekta => token.starts_with("tok_"),
                 ProviderId::Kr => false,
@@ -277,7 +264,8 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
                 })?;
             out.pay_with = Some(PayWith::Saved(Box::new(card)));
         }
-        Source::KrAnswer { raw_client_answer, hash, hash_algorithm, hash_key } => {
+        // Only the signed text counts (the unsigned clientAnswer was never read: `Source` skips it).
+        Source::KrAnswer { raw_client_answer, hash, hash_algorithm, hash_key, .. } => {
             let kr = app.providers.kr()?;
             let key = match hash_key.as_str() {
                 "sha256_hmac" => HashKey::Hmac,
@@ -334,7 +322,7 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, taken_
 /// with `ask` the shopper's tick. KR asks in its own form (`ASK_REGISTER_PAY`, set from the
 /// session), so a token in its answer is the shopper's yes.
 fn keeps_card(s: &Session, req: &PayRequest) -> bool {
-    match s.provider.0 {
+    match s.provider {
         ProviderId::Kr => s.save_payment_method != SaveMode::Off,
         _ => s.save_payment_method.keeps(req.save_payment_method),
     }
@@ -400,7 +388,7 @@ async fn conekta_source(app: &App, conekta: &Conekta, c: &Charge<'_>, token: &Se
 
 /// The Conekta customer of a storefront customer, created at its first card.
 async fn conekta_customer(app: &App, conekta: &Conekta, cref: &str, who: &Value) -> Result<String, ProviderError> {
-    let p = Provider(ProviderId::Conekta);
+    let p = ProviderId::Conekta;
     let db = |e: sqlx::Error| ProviderError::Unavailable(format!("storage: {e}"));
     if let Some(id) = store::provider_customer(&app.db, cref, p).await.map_err(db)? {
         return Ok(id);
@@ -483,17 +471,4 @@ pub async fn status(app: &App, id: &str, client_secret: Option<&str>) -> Result<
 /// digits): anything else is unknown without a database read.
 pub fn is_payment_id(id: &str) -> bool {
     id.strip_prefix("pay_").is_some_and(|r| r.len() == 24 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_uuid_v4;
-
-    #[test]
-    fn idempotency_keys_are_uuid_v4() {
-        assert!(is_uuid_v4("0f8fad5b-d9cb-469f-a165-70867728950e"));
-        for bad in ["", "0f8fad5b-d9cb-169f-a165-70867728950e", "0F8FAD5B-D9CB-469F-A165-70867728950E", "x"] {
-            assert!(!is_uuid_v4(bad), "{bad}");
-        }
-    }
 }

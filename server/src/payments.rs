@@ -2,7 +2,7 @@
 //! first (the storefront reconciles its orders with it).
 
 use crate::openapi::schema;
-use crate::protocol::Provider;
+use pasarela_protocol::ProviderId;
 use crate::store::Payment;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -24,7 +24,8 @@ pub struct PaymentRecord {
     /// `pay_…`, as `POST /pay` answered it.
     pub id: String,
     /// The provider that charged.
-    pub provider: Provider,
+    #[schema(value_type = schema::Provider)]
+    pub provider: ProviderId,
     /// The storefront's order id.
     pub order_id: String,
     /// What was charged, in minor units.

@@ -1,50 +1,18 @@
-//! The wire of docs/api.md §4 as the service reads and writes it. The words (statuses, action
-//! types, provider names) are the browser package's own (`pasarela::domain`), so both sides of the
-//! protocol spell them from one definition; `tests/protocol.rs` holds the service's answers to the
-//! browser's parser and the browser's request bodies to this reader.
+//! The wire of docs/api.md §4 as the service reads and writes it. The words (provider names,
+//! statuses, action types, token kinds), what pays (`Source`), the currencies, the installments
+//! bound and the `Idempotency-Key` rule are the protocol crate's (crates/protocol,
+//! `pasarela-protocol`, with its `serde` feature), which the browser package builds on too, so
+//! both sides spell them from one definition; `tests/protocol.rs` holds the service's answers to
+//! the browser's parser and the browser's request bodies to this reader.
 
-use pasarela::domain::merchant::{ActionType, ResultStatus};
-use pasarela::domain::ProviderId;
 use crate::openapi::schema;
+use pasarela_protocol::{ActionType, ProviderId, ResultStatus};
 use serde::{Deserialize, Serialize, Serializer};
-use std::fmt;
 use utoipa::ToSchema;
 
-/// A provider, by the browser's `provider` option.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Provider(pub ProviderId);
-
-impl Provider {
-    /// `"bamboo"`, `"conekta"`, `"kr"`.
-    pub fn as_str(self) -> &'static str {
-        self.0.as_str()
-    }
-    /// Reads a provider name.
-    pub fn parse(s: &str) -> Option<Self> {
-        [ProviderId::Bamboo, ProviderId::Conekta, ProviderId::Kr].into_iter().find(|p| p.as_str() == s).map(Self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Provider {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("{}is not bamboo, conekta or kr", crate::extract::PUBLIC)))
-    }
-}
-
-impl Serialize for Provider {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl utoipa::PartialSchema for Provider {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        schema::words("A payment provider, by the browser's `provider` option.", &["bamboo", "conekta", "kr"])
-    }
-}
-
-impl ToSchema for Provider {}
+/// What pays (`source`): a token, a saved card or KR's signed answer. Its `Debug` never shows
+/// a token, a card id or an answer.
+pub use pasarela_protocol::Source;
 
 /// `order` of a request: what the page believes it is paying (checked against the session).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, ToSchema)]
@@ -53,7 +21,8 @@ pub struct Order {
     pub id: String,
     /// Minor units (cents), a positive integer.
     pub amount: i64,
-    /// ISO 4217, upper case (`MXN`).
+    /// ISO 4217, upper case (`MXN`), one of the currencies Pasarela takes.
+    #[schema(schema_with = schema::currency)]
     pub currency: String,
 }
 
@@ -67,44 +36,6 @@ pub struct Customer {
     pub first_name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-}
-
-/// What pays (`source`).
-#[derive(Clone, Deserialize, PartialEq, ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Source {
-    /// A one-time (`OT_`), Commerce (`CT_`) or Conekta (`tok_`) token.
-    Token {
-        token: String,
-        #[serde(default)]
-        kind: Option<String>,
-    },
-    /// A saved card, by the id the session listed.
-    Profile {
-        #[serde(rename = "profileId")]
-        profile_id: String,
-    },
-    /// KR's `onSubmit` answer, verified here by its `hash`.
-    KrAnswer {
-        #[serde(rename = "rawClientAnswer")]
-        raw_client_answer: String,
-        hash: String,
-        #[serde(rename = "hashAlgorithm")]
-        hash_algorithm: String,
-        #[serde(rename = "hashKey")]
-        hash_key: String,
-    },
-}
-
-impl fmt::Debug for Source {
-    // A token or a signed answer never reaches a log.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Token { .. } => f.write_str("Token(<redacted>)"),
-            Source::Profile { .. } => f.write_str("Profile(<redacted>)"),
-            Source::KrAnswer { .. } => f.write_str("KrAnswer(<redacted>)"),
-        }
-    }
 }
 
 /// Whether a session lets the shopper's card be kept for next time (Stripe's
@@ -147,9 +78,11 @@ impl SaveMode {
 #[serde(rename_all = "camelCase")]
 pub struct PayRequest {
     /// The session's provider.
-    pub provider: Provider,
+    #[schema(value_type = schema::Provider)]
+    pub provider: ProviderId,
     /// The session's order, as the page shows it.
     pub order: Order,
+    #[schema(value_type = schema::Source)]
     pub source: Source,
     /// 1 to 48; default 1.
     #[serde(default = "one")]
@@ -224,16 +157,6 @@ pub struct Profile {
     /// The installment counts the card allows (Bamboo).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub installments: Option<Vec<u32>>,
-}
-
-/// Reads a stored status word.
-pub fn status_from(s: &str) -> Option<ResultStatus> {
-    [ResultStatus::Approved, ResultStatus::Declined, ResultStatus::Pending].into_iter().find(|x| x.as_str() == s)
-}
-
-/// Reads a stored action word.
-pub fn action_from(s: &str) -> Option<ActionType> {
-    [ActionType::VerificationCode, ActionType::Redirect].into_iter().find(|x| x.as_str() == s)
 }
 
 /// An error body: `{ "error": "...", "field": "...", "code": "...", "paymentId": "..." }`:

@@ -3,12 +3,12 @@
 //! `POST /pay` charges the session's amount, whatever the page sends.
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
-use crate::protocol::{Order, Profile, Provider, SaveMode};
+use crate::protocol::{Order, Profile, SaveMode};
 use crate::providers::{bamboo::Enrollment, NewCard};
 use crate::store::{self, now_ms, SavedCard, Session};
 use axum::http::StatusCode;
-use pasarela::domain::merchant::ResultStatus;
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ResultStatus;
+use pasarela_protocol::ProviderId;
 use crate::openapi::schema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -18,7 +18,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewSession {
-    pub provider: Provider,
+    #[schema(value_type = schema::Provider)]
+    pub provider: ProviderId,
     /// What is paid: the session charges this amount, whatever the page shows.
     pub order: Order,
     /// `id` (the storefront's customer id: saved cards belong to it), `email`, `firstName`,
@@ -109,7 +110,9 @@ pub enum KrCaptureMode {
     DelayedCapture,
 }
 
-/// Checks an order as the page's options do: id, positive integer minor units, ISO currency.
+/// Checks an order as the page's options do: id, positive integer minor units, and a currency of
+/// the protocol's table (`pasarela_protocol::CURRENCIES`, the page's own): an order the page
+/// would refuse to show never gets a session.
 pub fn check_order(o: &Order) -> Result<(), ApiError> {
     if o.id.is_empty() || o.id.len() > 64 {
         return Err(ApiError::invalid("order.id", "order.id must be 1 to 64 characters"));
@@ -117,8 +120,8 @@ pub fn check_order(o: &Order) -> Result<(), ApiError> {
     if o.amount <= 0 {
         return Err(ApiError::invalid("order.amount", "order.amount must be a positive integer of minor units"));
     }
-    if o.currency.len() != 3 || !o.currency.bytes().all(|b| b.is_ascii_uppercase()) {
-        return Err(ApiError::invalid("order.currency", "order.currency must be an ISO 4217 code such as MXN"));
+    if pasarela_protocol::currency(&o.currency).is_none() {
+        return Err(ApiError::invalid("order.currency", "order.currency must be an ISO 4217 code Pasarela takes, such as MXN"));
     }
     Ok(())
 }
@@ -186,7 +189,7 @@ pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiErro
         let field = if kr.form_action.is_some() { "customer.id" } else { "savePaymentMethod" };
         return Err(ApiError::invalid(field, "keeping a card needs customer.id, the customer it is kept for"));
     }
-    if req.provider.0 == ProviderId::Kr {
+    if req.provider == ProviderId::Kr {
         kr.form_action = Some(KrFormAction::of(save));
     }
     let kr = serde_json::to_value(&kr).expect("options serialize");
@@ -209,14 +212,14 @@ pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiErro
     };
     let (mut cards, mut bamboo) = (Vec::new(), None);
     if let Some(cref) = &customer_ref {
-        match req.provider.0 {
+        match req.provider {
             ProviderId::Bamboo => bamboo = Some(sync_bamboo(app, cref, &session.customer).await?),
             ProviderId::Conekta => sync_conekta(app, cref).await?,
             ProviderId::Kr => {}
         }
         cards = store::cards_of(&app.db, cref, req.provider).await?;
     }
-    if req.provider.0 == ProviderId::Kr {
+    if req.provider == ProviderId::Kr {
         session.form_token = Some(kr_form_token(app, &session).await?);
     }
     store::insert_session(&app.db, &session, &sha256_hex(client_secret.as_bytes())).await?;
@@ -319,16 +322,16 @@ pub struct BinUpdate {
 /// The Bamboo customer of `cref` (created when new), its cards saved here, and a fresh enrollment.
 pub async fn sync_bamboo(app: &App, cref: &str, customer: &Value) -> Result<crate::providers::bamboo::Enrollment, ApiError> {
     let bamboo = app.providers.bamboo()?;
-    let id = match store::provider_customer(&app.db, cref, Provider(ProviderId::Bamboo)).await? {
+    let id = match store::provider_customer(&app.db, cref, ProviderId::Bamboo).await? {
         Some(id) => id,
         None => {
             let id = bamboo.create_customer(cref, customer).await?;
-            store::set_provider_customer(&app.db, cref, Provider(ProviderId::Bamboo), &id).await?
+            store::set_provider_customer(&app.db, cref, ProviderId::Bamboo, &id).await?
         }
     };
     let (cards, enrollment) = bamboo.customer(&id).await?;
     for (profile_id, card, issuer, installments) in cards {
-        save(app, cref, Provider(ProviderId::Bamboo), &card, Some(profile_id), issuer, installments).await?;
+        save(app, cref, ProviderId::Bamboo, &card, Some(profile_id), issuer, installments).await?;
     }
     Ok(enrollment)
 }
@@ -336,14 +339,14 @@ pub async fn sync_bamboo(app: &App, cref: &str, customer: &Value) -> Result<crat
 /// The Conekta customer's sources saved here (when the customer has one).
 pub async fn sync_conekta(app: &App, cref: &str) -> Result<(), ApiError> {
     let conekta = app.providers.conekta()?;
-    if let Some(id) = store::provider_customer(&app.db, cref, Provider(ProviderId::Conekta)).await? {
+    if let Some(id) = store::provider_customer(&app.db, cref, ProviderId::Conekta).await? {
         // A customer Conekta no longer has shows no cards; a Conekta that does not answer fails.
         let cards = match conekta.cards(&id).await {
             Err(crate::providers::ProviderError::Refused(_)) => Vec::new(),
             other => other?,
         };
         for card in cards {
-            save(app, cref, Provider(ProviderId::Conekta), &card, None, None, None).await?;
+            save(app, cref, ProviderId::Conekta, &card, None, None, None).await?;
         }
     }
     Ok(())
@@ -353,7 +356,7 @@ pub async fn sync_conekta(app: &App, cref: &str) -> Result<(), ApiError> {
 pub async fn save(
     app: &App,
     cref: &str,
-    provider: Provider,
+    provider: ProviderId,
     card: &NewCard,
     id: Option<String>,
     issuer: Option<String>,
@@ -402,10 +405,10 @@ pub struct KrCard {
 /// Applies a [`LinkCustomer`].
 pub async fn link(app: &App, cref: &str, l: LinkCustomer) -> Result<LinkedCustomer, ApiError> {
     if let Some(id) = &l.bamboo {
-        store::set_provider_customer(&app.db, cref, Provider(ProviderId::Bamboo), id).await?;
+        store::set_provider_customer(&app.db, cref, ProviderId::Bamboo, id).await?;
     }
     if let Some(id) = &l.conekta {
-        store::set_provider_customer(&app.db, cref, Provider(ProviderId::Conekta), id).await?;
+        store::set_provider_customer(&app.db, cref, ProviderId::Conekta, id).await?;
     }
     for c in &l.kr {
         let card = NewCard {
@@ -416,7 +419,7 @@ pub async fn link(app: &App, cref: &str, l: LinkCustomer) -> Result<LinkedCustom
             expiry: c.expiry.clone(),
             holder: None,
         };
-        save(app, cref, Provider(ProviderId::Kr), &card, None, None, None).await?;
+        save(app, cref, ProviderId::Kr, &card, None, None, None).await?;
     }
     Ok(LinkedCustomer { customer: cref.to_owned() })
 }

@@ -3,8 +3,8 @@
 //! drivers bind them by number). Uniqueness the service relies on for "exactly once" is the
 //! database's: the primary key of `attempts`, the unique `(provider, provider_ref)` of `payments`.
 
-use crate::protocol::{action_from, status_from, Action, Answer, Profile, Provider, SaveMode};
-use pasarela::domain::merchant::ResultStatus;
+use crate::protocol::{Action, Answer, Profile, SaveMode};
+use pasarela_protocol::{ActionType, ProviderId, ResultStatus};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
@@ -60,7 +60,7 @@ pub async fn ready(db: &AnyPool) -> DbResult<bool> {
 #[derive(Clone, Debug)]
 pub struct Session {
     pub id: String,
-    pub provider: Provider,
+    pub provider: ProviderId,
     pub order_id: String,
     pub amount: i64,
     /// The amount to charge: `amount`, or less after a KR BIN update.
@@ -85,7 +85,7 @@ fn session_of(r: &AnyRow) -> DbResult<Session> {
     };
     Ok(Session {
         id: r.try_get("id")?,
-        provider: Provider::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
+        provider: ProviderId::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
         order_id: r.try_get("order_id")?,
         amount: r.try_get("amount")?,
         amount_due: r.try_get("amount_due")?,
@@ -265,7 +265,7 @@ pub async fn finish(db: &AnyPool, key: &str, payment_id: Option<&str>, status: u
 #[derive(Clone, Debug)]
 pub struct Payment {
     pub id: String,
-    pub provider: Provider,
+    pub provider: ProviderId,
     pub session_id: String,
     pub order_id: String,
     pub amount: i64,
@@ -296,14 +296,14 @@ fn payment_of(r: &AnyRow) -> DbResult<Payment> {
     let action_url: Option<String> = r.try_get("action_url")?;
     Ok(Payment {
         id: r.try_get("id")?,
-        provider: Provider::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
+        provider: ProviderId::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
         session_id: r.try_get("session_id")?,
         order_id: r.try_get("order_id")?,
         amount: r.try_get("amount")?,
         currency: r.try_get("currency")?,
-        status: status_from(&status).ok_or_else(|| sqlx::Error::Decode("status".into()))?,
+        status: ResultStatus::parse_answer(&status).ok_or_else(|| sqlx::Error::Decode("status".into()))?,
         message: r.try_get("message")?,
-        action: match (action_type.as_deref().and_then(action_from), action_url) {
+        action: match (action_type.as_deref().and_then(ActionType::parse), action_url) {
             (Some(kind), Some(url)) => Some(Action { kind, url }),
             _ => None,
         },
@@ -356,7 +356,7 @@ pub async fn payment(db: &AnyPool, id: &str) -> DbResult<Option<Payment>> {
 }
 
 /// The payment of a provider charge.
-pub async fn payment_by_ref(db: &AnyPool, provider: Provider, provider_ref: &str) -> DbResult<Option<Payment>> {
+pub async fn payment_by_ref(db: &AnyPool, provider: ProviderId, provider_ref: &str) -> DbResult<Option<Payment>> {
     sqlx::query("SELECT * FROM payments WHERE provider = $1 AND provider_ref = $2")
         .bind(provider.as_str())
         .bind(provider_ref)
@@ -394,7 +394,7 @@ pub async fn update_status(db: &AnyPool, id: &str, status: ResultStatus, message
 }
 
 /// The provider customer of a storefront customer.
-pub async fn provider_customer(db: &AnyPool, customer_ref: &str, provider: Provider) -> DbResult<Option<String>> {
+pub async fn provider_customer(db: &AnyPool, customer_ref: &str, provider: ProviderId) -> DbResult<Option<String>> {
     let row = sqlx::query("SELECT provider_customer FROM customers WHERE customer_ref = $1 AND provider = $2")
         .bind(customer_ref)
         .bind(provider.as_str())
@@ -404,7 +404,7 @@ pub async fn provider_customer(db: &AnyPool, customer_ref: &str, provider: Provi
 }
 
 /// Remembers the provider customer (the first one stored wins; returns it).
-pub async fn set_provider_customer(db: &AnyPool, customer_ref: &str, provider: Provider, id: &str) -> DbResult<String> {
+pub async fn set_provider_customer(db: &AnyPool, customer_ref: &str, provider: ProviderId, id: &str) -> DbResult<String> {
     sqlx::query("INSERT INTO customers (customer_ref, provider, provider_customer) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING")
         .bind(customer_ref)
         .bind(provider.as_str())
@@ -419,7 +419,7 @@ pub async fn set_provider_customer(db: &AnyPool, customer_ref: &str, provider: P
 pub struct SavedCard {
     pub id: String,
     pub customer_ref: String,
-    pub provider: Provider,
+    pub provider: ProviderId,
     pub secret: crate::config::Secret,
     pub provider_customer: Option<String>,
     pub brand: String,
@@ -431,10 +431,13 @@ pub struct SavedCard {
 }
 
 impl SavedCard {
-    /// The display fields, in the shape of Pasarela's `profiles` option (docs/api.md §5).
+    /// The display fields, in the shape of Pasarela's `profiles` option (docs/api.md §5). Of the
+    /// installment counts the provider lists, those `POST /pay` takes (1 to
+    /// `pasarela_protocol::MAX_INSTALLMENTS`): the page refuses a list holding another.
     pub fn profile(&self) -> Profile {
-        let installments: Option<Vec<u32>> =
-            self.installments.as_ref().map(|list| list.split(';').filter_map(|n| n.trim().parse().ok()).collect());
+        let installments: Option<Vec<u32>> = self.installments.as_ref().map(|list| {
+            list.split(';').filter_map(|n| n.trim().parse().ok()).filter(|&n| pasarela_protocol::is_installment_count(n)).collect()
+        });
         Profile {
             id: self.id.clone(),
             brand: self.brand.clone(),
@@ -453,7 +456,7 @@ fn card_of(r: &AnyRow) -> DbResult<SavedCard> {
     Ok(SavedCard {
         id: r.try_get("id")?,
         customer_ref: r.try_get("customer_ref")?,
-        provider: Provider::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
+        provider: ProviderId::parse(&provider).ok_or_else(|| sqlx::Error::Decode("provider".into()))?,
         secret: crate::config::Secret::new(secret),
         provider_customer: r.try_get("provider_customer")?,
         brand: r.try_get("brand")?,
@@ -494,7 +497,7 @@ pub async fn save_card(db: &AnyPool, c: &SavedCard) -> DbResult<SavedCard> {
 }
 
 /// A customer's saved cards with one provider, oldest first.
-pub async fn cards_of(db: &AnyPool, customer_ref: &str, provider: Provider) -> DbResult<Vec<SavedCard>> {
+pub async fn cards_of(db: &AnyPool, customer_ref: &str, provider: ProviderId) -> DbResult<Vec<SavedCard>> {
     let rows = sqlx::query("SELECT * FROM saved_cards WHERE customer_ref = $1 AND provider = $2 ORDER BY created_at, id")
         .bind(customer_ref)
         .bind(provider.as_str())
@@ -509,7 +512,7 @@ pub async fn card(db: &AnyPool, id: &str) -> DbResult<Option<SavedCard>> {
 }
 
 /// Records a webhook delivery; false when it was applied before.
-pub async fn first_delivery(db: &AnyPool, provider: Provider, event_id: &str) -> DbResult<bool> {
+pub async fn first_delivery(db: &AnyPool, provider: ProviderId, event_id: &str) -> DbResult<bool> {
     let r = sqlx::query("INSERT INTO webhook_events (provider, event_id, received_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING")
         .bind(provider.as_str())
         .bind(event_id)
@@ -520,7 +523,7 @@ pub async fn first_delivery(db: &AnyPool, provider: Provider, event_id: &str) ->
 }
 
 /// Forgets a delivery whose processing failed, so the provider's retry is applied.
-pub async fn forget_delivery(db: &AnyPool, provider: Provider, event_id: &str) -> DbResult<()> {
+pub async fn forget_delivery(db: &AnyPool, provider: ProviderId, event_id: &str) -> DbResult<()> {
     sqlx::query("DELETE FROM webhook_events WHERE provider = $1 AND event_id = $2")
         .bind(provider.as_str())
         .bind(event_id)

@@ -19,12 +19,11 @@
 
 use crate::app::{random_text, ApiError, App};
 use crate::metrics::{self, Verdict};
-use crate::protocol::Provider;
 use crate::providers::kr::{payment_outcome, HashKey};
 use crate::store::{self, Payment};
 use axum::http::StatusCode;
 use hmac::{Hmac, Mac};
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ProviderId;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -66,7 +65,7 @@ fn not_here(name: &str) -> ApiError {
 
 /// Applies `apply` once per `(provider, event_id)`; a failure forgets the event so that the
 /// provider's retry is applied.
-async fn once<F, Fut>(app: &App, provider: Provider, event_id: &str, apply: F) -> Result<Receipt, ApiError>
+async fn once<F, Fut>(app: &App, provider: ProviderId, event_id: &str, apply: F) -> Result<Receipt, ApiError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<(), ApiError>>,
@@ -83,7 +82,7 @@ where
     Ok(Receipt::received())
 }
 
-async fn move_payment(app: &App, provider: Provider, provider_ref: &str, o: &crate::providers::Outcome) -> Result<(), ApiError> {
+async fn move_payment(app: &App, provider: ProviderId, provider_ref: &str, o: &crate::providers::Outcome) -> Result<(), ApiError> {
     if let Some(p) = store::payment_by_ref(&app.db, provider, provider_ref).await? {
         store::update_status(&app.db, &p.id, o.status, o.message.as_deref(), o.action.as_ref()).await?;
         tracing::info!(payment = %p.id, status = o.status.as_str(), "webhook applied");
@@ -169,7 +168,7 @@ pub async fn conekta(app: &App, body: &[u8], digest: Option<&str>) -> Result<Rec
     }
     let event: ConektaEvent = crate::extract::read(body)?;
     // Conekta's answer never says duplicate or ignored: any event is simply received.
-    let provider = Provider(ProviderId::Conekta);
+    let provider = ProviderId::Conekta;
     let Some(order) = event.data.map(|d| d.object.id).filter(|_| event.kind.starts_with("order.")) else {
         metrics::webhook(provider, Verdict::Ignored);
         return Ok(Receipt::received());
@@ -212,9 +211,9 @@ pub async fn bamboo(app: &App, n: &Value, signed: BambooSignature<'_>) -> Result
     if mac.verify_slice(&given).is_err() {
         return Err(ApiError::new(StatusCode::UNAUTHORIZED, "signature does not match").field("signature"));
     }
-    once(app, Provider(ProviderId::Bamboo), &format!("{purchase}:{sent}"), || async {
+    once(app, ProviderId::Bamboo, &format!("{purchase}:{sent}"), || async {
         let outcome = bamboo.get(&purchase).await?;
-        move_payment(app, Provider(ProviderId::Bamboo), &purchase, &outcome).await
+        move_payment(app, ProviderId::Bamboo, &purchase, &outcome).await
     })
     .await
 }
@@ -243,13 +242,13 @@ pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Receipt, 
     }
     let outcome = payment_outcome(&answer);
     let Some(uuid) = outcome.provider_ref.clone() else {
-        metrics::webhook(Provider(ProviderId::Kr), Verdict::Ignored);
+        metrics::webhook(ProviderId::Kr, Verdict::Ignored);
         return Ok(Receipt::ignored("no transaction"));
     };
     let tx_status = answer["transactions"][0]["status"].as_str().unwrap_or_default().to_owned();
     let order_id = answer["orderDetails"]["orderId"].as_str().map(str::to_owned);
-    once(app, Provider(ProviderId::Kr), &format!("{uuid}:{tx_status}"), || async {
-        let provider = Provider(ProviderId::Kr);
+    once(app, ProviderId::Kr, &format!("{uuid}:{tx_status}"), || async {
+        let provider = ProviderId::Kr;
         if store::payment_by_ref(&app.db, provider, &uuid).await?.is_some() {
             return move_payment(app, provider, &uuid, &outcome).await;
         }

@@ -1,10 +1,10 @@
 //! The answers' JSON, field for field: the browser package and storefront backends read these
 //! names (docs/api.md), so a typed answer must write what the `json!` it replaced wrote.
 
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ProviderId;
 use pasarela_server::health::Health;
 use pasarela_server::payments::{PaymentList, PaymentRecord};
-use pasarela_server::protocol::{Profile, Provider, SaveMode};
+use pasarela_server::protocol::{Profile, SaveMode};
 use pasarela_server::providers::bamboo::Enrollment;
 use pasarela_server::sessions::{FormToken, LinkedCustomer, SessionAnswer};
 use pasarela_server::webhooks::Receipt;
@@ -55,7 +55,7 @@ fn the_other_answers_keep_their_names() {
     assert_eq!(to_value(Receipt::received()).unwrap(), json!({ "received": true }));
     let p = PaymentRecord {
         id: "pay_1".into(),
-        provider: Provider(ProviderId::Conekta),
+        provider: ProviderId::Conekta,
         order_id: "A-1".into(),
         amount: 5000,
         currency: "MXN".into(),

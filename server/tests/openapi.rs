@@ -34,3 +34,57 @@ fn every_operation_documents_its_refusals_in_the_one_error_shape() {
         assert!(doc["components"]["responses"][retry]["headers"]["Retry-After"].is_object(), "{retry}");
     }
 }
+
+/// The `Source` schema is written by hand (the protocol crate knows nothing of OpenAPI): each
+/// variant documents exactly what `pasarela_protocol::Source` writes and requires.
+#[test]
+fn the_source_schema_is_the_protocols_source() {
+    use pasarela_protocol::{Source, TokenKind};
+    use serde_json::Value;
+    let doc: Value = serde_json::from_str(pasarela_server::openapi::json()).unwrap();
+    let variants = doc["components"]["schemas"]["Source"]["oneOf"].as_array().unwrap();
+    let samples = [
+        Source::Token { token: "tok_1".into(), kind: Some(TokenKind::OneTime) },
+        Source::Profile { profile_id: "card_1".into() },
+        Source::KrAnswer {
+            client_answer: String::new(),
+            raw_client_answer: "{}".into(),
+            hash: "ab".into(),
+            hash_algorithm: "sha256_hmac".into(),
+            hash_key: "password".into(),
+        },
+    ];
+    assert_eq!(variants.len(), samples.len());
+    for (schema, sample) in variants.iter().zip(samples) {
+        let wire = serde_json::to_value(&sample).unwrap();
+        let wire = wire.as_object().unwrap();
+        let keys: Vec<&String> = wire.keys().collect();
+        let documented: Vec<&String> = schema["properties"].as_object().unwrap().keys().collect();
+        let (mut keys_sorted, mut documented_sorted) = (keys.clone(), documented.clone());
+        keys_sorted.sort();
+        documented_sorted.sort();
+        assert_eq!(keys_sorted, documented_sorted, "{schema}");
+        assert_eq!(schema["properties"]["type"]["enum"][0], wire["type"]);
+        // Required here is required by serde, and the rest may be left out.
+        for key in wire.keys() {
+            let mut without = wire.clone();
+            without.remove(key);
+            let refused = serde_json::from_value::<Source>(Value::Object(without)).is_err();
+            let required = schema["required"].as_array().unwrap().iter().any(|r| r == key.as_str());
+            assert_eq!(refused, required, "{key} of {}", wire["type"]);
+        }
+    }
+    let kinds = &variants[0]["properties"]["kind"]["enum"];
+    let words: Vec<Value> = TokenKind::ALL.iter().map(|k| Value::from(k.as_str())).chain([Value::Null]).collect();
+    assert_eq!(kinds, &Value::from(words));
+}
+
+#[test]
+fn the_documented_bounds_are_the_protocols() {
+    let doc: serde_json::Value = serde_json::from_str(pasarela_server::openapi::json()).unwrap();
+    let installments = &doc["components"]["schemas"]["PayRequest"]["properties"]["installments"];
+    assert_eq!(installments["maximum"], pasarela_protocol::MAX_INSTALLMENTS);
+    assert_eq!(installments["minimum"], 1);
+    let currencies = doc["components"]["schemas"]["Order"]["properties"]["currency"]["enum"].as_array().unwrap().len();
+    assert_eq!(currencies, pasarela_protocol::CURRENCIES.len());
+}

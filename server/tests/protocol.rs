@@ -1,11 +1,13 @@
 //! One protocol, two sides: what the browser package sends parses here, and what the service
-//! answers parses with the browser package's own reader (`pasarela::domain::merchant`).
+//! answers parses with the browser package's own reader (`pasarela::domain::merchant`). Both take
+//! the words and `Source` from `pasarela-protocol`, but each writes and reads the JSON its own way
+//! (the page by hand, the service with serde): this is where the two are held to each other.
 
 use pasarela::domain::i18n::Locale;
 use pasarela::domain::json::Json;
 use pasarela::domain::merchant::{parse_answer, payment_body, ActionType, ResultStatus, Source};
 use pasarela::domain::token::TokenKind;
-use pasarela_server::protocol::{Action, Answer, PayRequest, Source as ServerSource};
+use pasarela_server::protocol::{Action, Answer, PayRequest};
 
 fn options(provider: &str, client_secret: bool) -> pasarela::domain::options::CheckoutOptions {
     let key = if provider == "kr" { "69876357:testpublickey_DEMO" } else { "pk" };
@@ -37,14 +39,14 @@ fn the_browsers_bodies_parse_here() {
     assert_eq!((req.order.id.as_str(), req.order.amount, req.order.currency.as_str()), ("A-1", 1500, "MXN"));
     assert_eq!(req.installments, 3);
     assert_eq!(req.client_secret.as_deref(), Some("cs_1_secret_abc"));
-    assert!(matches!(req.source, ServerSource::Token { ref token, .. } if token == "OT__abc_"));
+    assert_eq!(req.source, Source::Token { token: "OT__abc_".into(), kind: Some(TokenKind::OneTime) });
     assert_eq!(req.customer.email.as_deref(), Some("ana@example.com"));
 
     let body = payment_body(&options("conekta", false), &Source::Profile { profile_id: "card_1".into() }, 1, false);
     let req: PayRequest = serde_json::from_str(&body).unwrap();
     assert!(req.client_secret.is_none());
     assert!(!req.save_payment_method);
-    assert!(matches!(req.source, ServerSource::Profile { ref profile_id } if profile_id == "card_1"));
+    assert_eq!(req.source, Source::Profile { profile_id: "card_1".into() });
 
     let kr = Source::KrAnswer {
         client_answer: r#"{"orderStatus":"PAID"}"#.into(),
@@ -54,7 +56,36 @@ fn the_browsers_bodies_parse_here() {
         hash_key: "sha256_hmac".into(),
     };
     let req: PayRequest = serde_json::from_str(&payment_body(&options("kr", false), &kr, 1, false)).unwrap();
-    assert!(matches!(req.source, ServerSource::KrAnswer { ref hash_key, .. } if hash_key == "sha256_hmac"));
+    // All of it but the unsigned clientAnswer, which the service never reads.
+    let Source::KrAnswer { raw_client_answer, hash, hash_algorithm, hash_key, .. } = kr else { unreachable!() };
+    let signed = Source::KrAnswer { client_answer: String::new(), raw_client_answer, hash, hash_algorithm, hash_key };
+    assert_eq!(req.source, signed);
+}
+
+#[test]
+fn both_sides_take_the_same_orders() {
+    use pasarela_server::protocol::Order;
+    use pasarela_server::sessions::check_order;
+    let page_takes = |currency: &str, installments: u32| {
+        let text = format!(
+            r##"{{"provider":"conekta","container":"#c","publicKey":"pk","order":{{"id":"A-1","amount":1500,"currency":"{currency}"}},
+            "merchant":{{"paymentUrl":"/pay"}}}}"##
+        );
+        let opts = pasarela::domain::options::parse(&Json::parse(&text).unwrap(), false, &|_| true);
+        opts.is_ok() && pasarela::domain::profile::installment_count(f64::from(installments)).is_some()
+    };
+    let service_takes = |currency: &str, installments: u32| {
+        let order = Order { id: "A-1".into(), amount: 1500, currency: currency.into() };
+        check_order(&order).is_ok() && pasarela_protocol::is_installment_count(installments)
+    };
+    let codes = pasarela_protocol::CURRENCIES.iter().map(|c| c.code());
+    for currency in codes.chain(["XAU", "mxn", "MX", "MXNN", ""]) {
+        for n in [0, 1, 12, pasarela_protocol::MAX_INSTALLMENTS, pasarela_protocol::MAX_INSTALLMENTS + 1, 99] {
+            assert_eq!(page_takes(currency, n), service_takes(currency, n), "{currency} in {n}");
+        }
+    }
+    let refused = check_order(&Order { id: "A-1".into(), amount: 1500, currency: "XAU".into() }).unwrap_err();
+    assert_eq!((refused.status.as_u16(), refused.body.field.as_deref()), (422, Some("order.currency")));
 }
 
 #[test]

@@ -1,9 +1,13 @@
-//! Schemas of the words the service spells from the browser package's types (`pasarela::domain`:
-//! statuses, action types, providers): that crate knows nothing of OpenAPI, so their enums are
-//! written here, from the same words the service writes.
+//! Schemas of what the service takes from the protocol crate (`pasarela_protocol`: providers,
+//! statuses, action types, token kinds, `source`, currencies): that crate knows nothing of
+//! OpenAPI, so their schemas are written here, from the crate's own words.
 
-use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
+use pasarela_protocol::{ActionType, ProviderId, ResultStatus, TokenKind, CURRENCIES};
+use serde_json::Value;
+use std::borrow::Cow;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, SchemaType, Type};
 use utoipa::openapi::RefOr;
+use utoipa::{PartialSchema, ToSchema};
 
 /// A string that is one of `words`.
 pub fn words(description: &str, words: &[&str]) -> RefOr<Schema> {
@@ -12,12 +16,76 @@ pub fn words(description: &str, words: &[&str]) -> RefOr<Schema> {
 
 /// A payment's `status` as the service answers it (never `error`: that is the browser's own).
 pub fn payment_status() -> RefOr<Schema> {
-    words("approved: money taken; declined: none, and none will be; pending: not decided yet (poll GET /pay/{id}).", &["approved", "declined", "pending"])
+    words(
+        "approved: money taken; declined: none, and none will be; pending: not decided yet (poll GET /pay/{id}).",
+        &ResultStatus::ANSWERS.map(ResultStatus::as_str),
+    )
 }
 
 /// `action.type` of a pending payment.
 pub fn action_type() -> RefOr<Schema> {
-    words("What the shopper must do.", &["verification_code", "redirect"])
+    words("What the shopper must do.", &ActionType::ALL.map(ActionType::as_str))
+}
+
+/// `order.currency`: the codes of the protocol's table.
+pub fn currency() -> RefOr<Schema> {
+    let codes: Vec<&str> = CURRENCIES.iter().map(|c| c.code()).collect();
+    words("ISO 4217, upper case (`MXN`): one of the currencies Pasarela takes.", &codes)
+}
+
+/// The schema component `Provider`: a `ProviderId` (`#[schema(value_type = schema::Provider)]`).
+pub struct Provider;
+
+impl PartialSchema for Provider {
+    fn schema() -> RefOr<Schema> {
+        words("A payment provider, by the browser's `provider` option.", &ProviderId::ALL.map(ProviderId::as_str))
+    }
+}
+
+impl ToSchema for Provider {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Provider")
+    }
+}
+
+/// The schema component `Source`: what pays (`pasarela_protocol::Source`, tagged by `type`;
+/// `#[schema(value_type = schema::Source)]`). tests/openapi.rs holds it to the type's serde.
+pub struct Source;
+
+impl PartialSchema for Source {
+    fn schema() -> RefOr<Schema> {
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        let kind = || {
+            let kinds = TokenKind::ALL.map(|k| Value::from(k.as_str())).into_iter().chain([Value::Null]);
+            ObjectBuilder::new()
+                .schema_type([Type::String, Type::Null].into_iter().collect::<SchemaType>())
+                .description(Some("What kind of token (the page always says)."))
+                .enum_values(Some(kinds))
+        };
+        // Its required text fields, then the optional `kind` of a token, then the tag.
+        let variant = |tag: &str, about: &str, fields: &[&str]| {
+            let object = ObjectBuilder::new().schema_type(Type::Object).description(Some(about));
+            let object = fields.iter().fold(object, |o, f| o.property(*f, text()).required(*f));
+            let object = if tag == "token" { object.property("kind", kind()) } else { object };
+            object.property("type", text().enum_values(Some([tag]))).required("type")
+        };
+        OneOfBuilder::new()
+            .item(variant("token", "A one-time (`OT_`), Commerce (`CT_`) or Conekta (`tok_`) token.", &["token"]))
+            .item(variant("profile", "A saved card, by the id the session listed.", &["profileId"]))
+            .item(variant(
+                "kr_answer",
+                "KR's `onSubmit` answer, verified here by its `hash` (the unsigned `clientAnswer` beside it is not read).",
+                &["rawClientAnswer", "hash", "hashAlgorithm", "hashKey"],
+            ))
+            .description(Some("What pays (`source`)."))
+            .into()
+    }
+}
+
+impl ToSchema for Source {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Source")
+    }
 }
 
 /// `code` of a `409` or `422` worth branching on.

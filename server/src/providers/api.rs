@@ -9,8 +9,7 @@
 
 use super::{bamboo::Bamboo, conekta::Conekta, kr::Kr, Charge, Outcome, ProviderError};
 use crate::app::ApiError;
-use crate::protocol::Provider;
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ProviderId;
 use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
@@ -58,8 +57,8 @@ impl Providers {
     }
 
     /// The API of `p`, or the 422 naming `provider` when this service has no keys for it.
-    pub fn get(&self, p: Provider) -> Result<&dyn ProviderApi, ApiError> {
-        self.0.iter().find(|api| api.id() == p.0).map(|api| &**api).ok_or_else(|| not_configured(p))
+    pub fn get(&self, p: ProviderId) -> Result<&dyn ProviderApi, ApiError> {
+        self.0.iter().find(|api| api.id() == p).map(|api| &**api).ok_or_else(|| not_configured(p))
     }
 
     /// Bamboo, for its customer sync and webhook signature.
@@ -79,11 +78,11 @@ impl Providers {
 
     fn concrete<T: ProviderApi>(&self, id: ProviderId) -> Result<&T, ApiError> {
         // Each id is built from one concrete type (`from_config`): the downcast cannot miss.
-        self.get(Provider(id))?.as_any().downcast_ref::<T>().ok_or_else(|| not_configured(Provider(id)))
+        self.get(id)?.as_any().downcast_ref::<T>().ok_or_else(|| not_configured(id))
     }
 }
 
 /// The refusal of a provider without keys here: `422`, field `provider`.
-fn not_configured(p: Provider) -> ApiError {
+fn not_configured(p: ProviderId) -> ApiError {
     ApiError::invalid("provider", format!("provider {} is not configured", p.as_str()))
 }

@@ -5,8 +5,8 @@
 use super::{endpoint, exchange, ids, refused, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::BambooConfig;
 use crate::protocol::Action;
-use pasarela::domain::merchant::{ActionType, ResultStatus};
-use pasarela::domain::ProviderId;
+use pasarela_protocol::{ActionType, ResultStatus};
+use pasarela_protocol::ProviderId;
 use serde_json::{json, Value};
 
 const BAMBOO: ProviderId = ProviderId::Bamboo;

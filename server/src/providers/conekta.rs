@@ -5,8 +5,8 @@
 
 use super::{endpoint, exchange, ids, refused, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::ConektaConfig;
-use pasarela::domain::merchant::ResultStatus;
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ResultStatus;
+use pasarela_protocol::ProviderId;
 use serde_json::{json, Value};
 
 const CONEKTA: ProviderId = ProviderId::Conekta;

@@ -8,8 +8,8 @@ use super::{exchange, refused, text, Charge, NewCard, Outcome, PayWith, Provider
 use crate::config::LyraConfig;
 use base64::Engine;
 use hmac::{Hmac, Mac};
-use pasarela::domain::merchant::ResultStatus;
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ResultStatus;
+use pasarela_protocol::ProviderId;
 use serde_json::{json, Value};
 use sha2::Sha256;
 

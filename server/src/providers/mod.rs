@@ -10,8 +10,8 @@ pub mod kr;
 
 use crate::protocol::Action;
 use crate::store::{SavedCard, Session};
-use pasarela::domain::merchant::ResultStatus;
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ResultStatus;
+use pasarela_protocol::ProviderId;
 use std::time::Duration;
 
 pub use api::{ProviderApi, Providers};

@@ -4,7 +4,6 @@
 use crate::app::{ApiError, App};
 use crate::extract;
 use crate::metrics::{self, Verdict};
-use crate::protocol::Provider;
 use crate::openapi::responses::{BadGateway, BadRequest, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable};
 use crate::webhooks::{self, BambooNotification, ConektaEvent, LyraIpn, Receipt};
 use axum::body::Bytes;
@@ -12,7 +11,7 @@ use axum::extract::rejection::FormRejection;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Form, Json};
-use pasarela::domain::ProviderId;
+use pasarela_protocol::ProviderId;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -80,7 +79,7 @@ pub async fn lyra_hook(State(app): State<App>, form: Result<Form<HashMap<String,
 /// `5xx` has no verdict yet: the provider delivers it again.
 fn counted(provider: ProviderId, received: Result<Receipt, ApiError>) -> Result<Json<Receipt>, ApiError> {
     if received.as_ref().is_err_and(|e| e.status.is_client_error()) {
-        metrics::webhook(Provider(provider), Verdict::Refused);
+        metrics::webhook(provider, Verdict::Refused);
     }
     received.map(Json)
 }
