@@ -291,6 +291,9 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
             }
             out.kr_outcome = Some(payment_outcome(&answer));
         }
+        Source::Cash { .. } | Source::BankTransfer { .. } => {
+            return Err(ApiError::invalid("source.type", "this session does not take this payment method"));
+        }
     }
     Ok(out)
 }

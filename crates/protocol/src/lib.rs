@@ -5,7 +5,8 @@
 //! answer, and the merchant service (`pasarela-server`), which reads the request and writes the
 //! answer. What both must agree on lives here: the providers' names ([`ProviderId`]), an
 //! answer's statuses ([`ResultStatus`]) and action types ([`ActionType`]), the token kinds
-//! ([`TokenKind`]), what pays ([`Source`]), the currencies and their minor units
+//! ([`TokenKind`]), what pays ([`Source`]) and by which [`Method`], a voucher's display fields
+//! ([`Voucher`]), the currencies and their minor units
 //! ([`CURRENCIES`]), the installments bound ([`MAX_INSTALLMENTS`]) and the `Idempotency-Key` rule
 //! ([`is_uuid_v4`]).
 //!
@@ -25,10 +26,12 @@ mod currency;
 mod idempotency;
 mod installments;
 mod source;
+mod voucher;
 mod words;
 
 pub use currency::{currency, minor_units, Currency, CURRENCIES};
 pub use idempotency::is_uuid_v4;
 pub use installments::{is_installment_count, MAX_INSTALLMENTS};
 pub use source::Source;
-pub use words::{ActionType, ProviderId, ResultStatus, TokenKind};
+pub use voucher::Voucher;
+pub use words::{ActionType, Method, ProviderId, ResultStatus, TokenKind};

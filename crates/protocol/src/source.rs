@@ -1,11 +1,11 @@
 //! What pays: a request's `source`.
 
-use crate::TokenKind;
+use crate::{Method, TokenKind};
 use alloc::string::String;
 use core::fmt;
 
 /// What pays: the `source` of a payment request, tagged by `type` on the wire (`token`,
-/// `profile`, `kr_answer`; docs/api.md §4).
+/// `profile`, `kr_answer`, `cash`, `bank_transfer`; docs/api.md §4).
 #[derive(Clone, PartialEq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(tag = "type", rename_all = "snake_case"))]
@@ -44,6 +44,29 @@ pub enum Source {
         #[cfg_attr(feature = "serde", serde(rename = "hashKey"))]
         hash_key: String,
     },
+    /// Cash at a store or network against a voucher (Conekta OXXO, Bamboo Abitab/RedPagos/OXXO).
+    Cash {
+        /// Bamboo's `PaymentMediaId`: which network; left out, the session's default for cash.
+        #[cfg_attr(feature = "serde", serde(rename = "paymentMediaId", default, skip_serializing_if = "Option::is_none"))]
+        payment_media_id: Option<u32>,
+    },
+    /// A bank transfer (Conekta SPEI, Bamboo SPEI or a bank's site).
+    BankTransfer {
+        /// Bamboo's `PaymentMediaId`; left out, the session's default for bank transfers.
+        #[cfg_attr(feature = "serde", serde(rename = "paymentMediaId", default, skip_serializing_if = "Option::is_none"))]
+        payment_media_id: Option<u32>,
+    },
+}
+
+impl Source {
+    /// The method this source pays with: a token, a saved card or KR's answer is a card.
+    pub fn method(&self) -> Method {
+        match self {
+            Source::Token { .. } | Source::Profile { .. } | Source::KrAnswer { .. } => Method::Card,
+            Source::Cash { .. } => Method::Cash,
+            Source::BankTransfer { .. } => Method::BankTransfer,
+        }
+    }
 }
 
 impl fmt::Debug for Source {
@@ -53,6 +76,8 @@ impl fmt::Debug for Source {
             Source::Token { .. } => "Token(<redacted>)",
             Source::Profile { .. } => "Profile(<redacted>)",
             Source::KrAnswer { .. } => "KrAnswer(<redacted>)",
+            Source::Cash { .. } => "Cash",
+            Source::BankTransfer { .. } => "BankTransfer",
         })
     }
 }
@@ -102,6 +127,18 @@ mod tests {
                 "hashAlgorithm": "sha256_hmac", "hashKey": "password" })
         );
         assert!(from_value::<Source>(json!({ "type": "card", "token": "x" })).is_err());
+
+        let cash: Source = from_value(json!({ "type": "cash" })).unwrap();
+        assert_eq!(cash, Source::Cash { payment_media_id: None });
+        assert_eq!(cash.method(), Method::Cash);
+        let abitab = Source::Cash { payment_media_id: Some(5) };
+        assert_eq!(to_value(&abitab).unwrap(), json!({ "type": "cash", "paymentMediaId": 5 }));
+        let spei: Source = from_value(json!({ "type": "bank_transfer", "paymentMediaId": 32 })).unwrap();
+        assert_eq!(spei, Source::BankTransfer { payment_media_id: Some(32) });
+        assert_eq!(to_value(Source::BankTransfer { payment_media_id: None }).unwrap(), json!({ "type": "bank_transfer" }));
+        assert!(from_value::<Source>(json!({ "type": "cash", "paymentMediaId": "5" })).is_err());
+        assert!(from_value::<Source>(json!({ "type": "cash", "paymentMediaId": -1 })).is_err());
+        assert_eq!(profile.method(), Method::Card);
     }
 
     #[cfg(feature = "serde")]
@@ -113,7 +150,7 @@ mod tests {
             assert_eq!(to_value(p).unwrap(), Value::from(p.as_str()));
             assert_eq!(from_value::<ProviderId>(Value::from(p.as_str())).unwrap(), p);
         }
-        for s in [ResultStatus::Approved, ResultStatus::Declined, ResultStatus::Pending, ResultStatus::Error] {
+        for s in [ResultStatus::Approved, ResultStatus::Declined, ResultStatus::Pending, ResultStatus::Error, ResultStatus::Expired] {
             assert_eq!(to_value(s).unwrap(), Value::from(s.as_str()));
         }
         for a in ActionType::ALL {
@@ -121,6 +158,10 @@ mod tests {
         }
         for k in TokenKind::ALL {
             assert_eq!(to_value(k).unwrap(), Value::from(k.as_str()));
+        }
+        for m in crate::Method::ALL {
+            assert_eq!(to_value(m).unwrap(), Value::from(m.as_str()));
+            assert_eq!(from_value::<crate::Method>(Value::from(m.as_str())).unwrap(), m);
         }
         assert!(from_value::<ProviderId>(Value::from("Bamboo")).is_err());
     }

@@ -46,20 +46,30 @@ pub enum ResultStatus {
     Pending,
     /// The page's own: the attempt ended without a merchant's answer. Never in an answer.
     Error,
+    /// A voucher or transfer the shopper did not pay before it lapsed: no money taken, and none
+    /// will be. Final, like `approved` and `declined` (docs/api.md §4, "Beyond the card form").
+    Expired,
 }
 
 impl ResultStatus {
     /// The statuses a merchant answer carries (and the service stores): never `error`.
-    pub const ANSWERS: [Self; 3] = [Self::Approved, Self::Declined, Self::Pending];
+    pub const ANSWERS: [Self; 4] = [Self::Approved, Self::Declined, Self::Pending, Self::Expired];
 
-    /// `"approved"`, `"declined"`, `"pending"`, `"error"`.
+    /// `"approved"`, `"declined"`, `"pending"`, `"error"`, `"expired"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Approved => "approved",
             Self::Declined => "declined",
             Self::Pending => "pending",
             Self::Error => "error",
+            Self::Expired => "expired",
         }
+    }
+
+    /// Whether a payment with this status is decided for good: `approved`, `declined` and
+    /// `expired` are never left; `pending` may still move; `error` is the page's own.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Approved | Self::Declined | Self::Expired)
     }
 
     /// Reads an answer's status: one of [`ResultStatus::ANSWERS`] (`error` is not a merchant's
@@ -69,6 +79,7 @@ impl ResultStatus {
             "approved" => Some(Self::Approved),
             "declined" => Some(Self::Declined),
             "pending" => Some(Self::Pending),
+            "expired" => Some(Self::Expired),
             _ => None,
         }
     }
@@ -81,29 +92,63 @@ impl ResultStatus {
 pub enum ActionType {
     /// Type a code (Bamboo's CVV form, `PWCapture`) in the frame at `url`.
     VerificationCode,
-    /// Go to `url` (3-D Secure and the like).
+    /// Go to `url` (a full-page redirect: a page that refuses to be framed, a bank's site).
     Redirect,
+    /// Pay the voucher or transfer the answer's `voucher` describes (no `url`).
+    Voucher,
+    /// Authenticate (3-D Secure) in a framed `url`, inside the page.
+    Challenge,
 }
 
 impl ActionType {
     /// Every action type.
-    pub const ALL: [Self; 2] = [Self::VerificationCode, Self::Redirect];
+    pub const ALL: [Self; 4] = [Self::VerificationCode, Self::Redirect, Self::Voucher, Self::Challenge];
 
-    /// `"verification_code"`, `"redirect"`.
+    /// `"verification_code"`, `"redirect"`, `"voucher"`, `"challenge"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::VerificationCode => "verification_code",
             Self::Redirect => "redirect",
+            Self::Voucher => "voucher",
+            Self::Challenge => "challenge",
         }
     }
 
     /// Reads an action type.
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "verification_code" => Some(Self::VerificationCode),
-            "redirect" => Some(Self::Redirect),
-            _ => None,
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+/// How the shopper pays: the checkout's and the session's `methods`, a voucher's `kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Method {
+    /// A card: typed in the provider's form, or saved.
+    Card,
+    /// Cash at a store or payment network, with a voucher (OXXO, Abitab, RedPagos).
+    Cash,
+    /// A bank transfer (SPEI's CLABE, a bank's site).
+    BankTransfer,
+}
+
+impl Method {
+    /// Every method, the card first.
+    pub const ALL: [Self; 3] = [Self::Card, Self::Cash, Self::BankTransfer];
+
+    /// `"card"`, `"cash"`, `"bank_transfer"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Card => "card",
+            Self::Cash => "cash",
+            Self::BankTransfer => "bank_transfer",
         }
+    }
+
+    /// Reads a method.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 
@@ -157,13 +202,20 @@ mod tests {
         for k in TokenKind::ALL {
             assert_eq!(TokenKind::parse(k.as_str()), Some(k));
         }
+        for m in Method::ALL {
+            assert_eq!(Method::parse(m.as_str()), Some(m));
+        }
     }
 
     #[test]
     fn words_are_spelled_exactly() {
         assert_eq!(ProviderId::ALL.map(ProviderId::as_str), ["bamboo", "conekta", "kr"]);
-        assert_eq!(ResultStatus::ANSWERS.map(ResultStatus::as_str), ["approved", "declined", "pending"]);
-        assert_eq!(ActionType::ALL.map(ActionType::as_str), ["verification_code", "redirect"]);
+        assert_eq!(ResultStatus::ANSWERS.map(ResultStatus::as_str), ["approved", "declined", "pending", "expired"]);
+        assert_eq!(ActionType::ALL.map(ActionType::as_str), ["verification_code", "redirect", "voucher", "challenge"]);
+        assert_eq!(Method::ALL.map(Method::as_str), ["card", "cash", "bank_transfer"]);
+        assert_eq!(ResultStatus::ANSWERS.map(ResultStatus::is_final), [true, true, false, true]);
+        assert!(!ResultStatus::Error.is_final());
+        assert_eq!(Method::parse("bank-transfer"), None);
         assert_eq!(TokenKind::ALL.map(TokenKind::as_str), ["one_time", "recurring", "form_answer"]);
         for bad in ["", "Bamboo", "KR", " kr", "lyra"] {
             assert_eq!(ProviderId::parse(bad), None, "{bad}");

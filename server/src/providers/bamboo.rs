@@ -207,7 +207,7 @@ pub fn outcome(v: &Value) -> Outcome {
             };
             Outcome { status: ResultStatus::Pending, message: None, action, provider_ref, new_card: None }
         }
-        ResultStatus::Declined | ResultStatus::Error => {
+        ResultStatus::Declined | ResultStatus::Error | ResultStatus::Expired => {
             let message = if v["Errors"].as_array().is_some_and(|e| !e.is_empty()) {
                 error_text(v)
             } else {
