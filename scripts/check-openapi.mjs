@@ -163,6 +163,10 @@ try {
   const pay = { provider: 'bamboo', order: bambooOrder, source: { type: 'token', token: w.bambooToken(), kind: 'one_time' }, installments: 1, customer: {}, clientSecret: bamboo.clientSecret };
   const paid = await check('pay', await fetch(url('/pay'), json(pay, { 'Idempotency-Key': randomUUID() })));
   await check('getPayment', await fetch(url(`/pay/${paid.paymentId}`), { headers: bearer(bamboo.clientSecret) }));
+  // The providers' way back (3-D Secure, a bank's site): the return page, fetched and POSTed (Bamboo's form).
+  await check('payReturn', await fetch(url(`/pay/${paid.paymentId}/return`)));
+  const form = { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'PurchaseId=1&Status=approved' };
+  await check('payReturnPost', await fetch(url(`/pay/${paid.paymentId}/return`), form));
   await check('krFormToken', await fetch(url('/kr/form-token'), json({ clientSecret: kr.clientSecret })));
   await check('krBinUpdate', await fetch(url('/kr/bin-update'), json({ formToken: kr.kr.formToken, bin: '59701003' })));
   const list = await check('listPayments', await fetch(url(`/v1/payments?orderId=${encodeURIComponent(bambooOrder.id)}`), { headers: backendKey }));

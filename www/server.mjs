@@ -126,6 +126,16 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       faults.set(await readJson(req));
       return sendJson(res, 200, { ok: true });
     }
+    if (path === '/__sandbox/settle' && req.method === 'POST') {
+      // A voucher or transfer paid at its network, or lapsed: `{ provider: 'conekta' | 'bamboo',
+      // id: <order or purchase id>, outcome: 'paid' | 'expired' }` (Bamboo also 'rejected'); the
+      // provider's signed webhook follows (README, "The sandbox and its emulators").
+      const { provider, id, outcome } = (await readJson(req)) || {};
+      const p = { conekta, bamboo }[provider];
+      if (!p) return sendJson(res, 422, { error: 'provider must be conekta or bamboo', field: 'provider' });
+      const r = p.settle(id, outcome);
+      return sendJson(res, r.status, r.body);
+    }
     if (path === '/__sandbox/webhooks' && req.method === 'POST') {
       // A storefront developing against the emulators with its own pasarela-server: the
       // providers' notifications go to that service (`{ service: 'http://127.0.0.1:4242' }`)

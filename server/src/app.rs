@@ -26,6 +26,24 @@ impl App {
         let providers = Providers::from_config(&config, &http_client(config.provider_timeout));
         Self { db, config, secret_key, providers, metrics: crate::metrics::handle() }
     }
+
+    /// This service's URL as the shopper's browser reaches it, without a trailing slash:
+    /// `PASARELA_PUBLIC_URL`, or (a loopback listener, config.rs) `http://` and the address this
+    /// process listens on (the bound port when `PASARELA_LISTEN` asked for any).
+    pub fn public_url(&self) -> String {
+        match &self.config.public_url {
+            Some(u) => u.clone(),
+            None => format!("http://{}", LISTENING.get().copied().unwrap_or(self.config.listen)),
+        }
+    }
+}
+
+/// The address this process listens on, once bound (`main`).
+static LISTENING: std::sync::OnceLock<std::net::SocketAddr> = std::sync::OnceLock::new();
+
+/// Records the address the listener was bound to (the default public URL's).
+pub fn listening_on(addr: std::net::SocketAddr) {
+    let _ = LISTENING.set(addr);
 }
 
 /// An HTTP error answer: `{ error, field? }`, with `Retry-After` when retrying may help.

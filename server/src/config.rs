@@ -38,6 +38,7 @@ pub const SETTINGS: &[Setting] = &[
     set("PASARELA_SECRET_KEY", None, "The storefront backend's Bearer key for /v1/*. Unset: generated once, kept in the database and written to PASARELA_SECRET_KEY_FILE."),
     set("PASARELA_SECRET_KEY_FILE", Some("pasarela-secret.key"), "Where a generated secret key is written (mode 600)."),
     set("PASARELA_ALLOWED_ORIGINS", None, "Comma-separated storefront origins (https://shop.example) whose pages may call /pay and /kr/* (CORS). Unset: none."),
+    set("PASARELA_PUBLIC_URL", None, "This service's URL as shoppers' browsers reach it (https://pay.shop.example): Conekta's 3-D Secure and Bamboo's redirect media come back to <it>/pay/{id}/return. Required with Conekta or Bamboo unless PASARELA_LISTEN is a loopback address, where it is http://<the address listened on>."),
     set("PASARELA_RATE_LIMIT", Some("300"), "Requests per minute per client on the page-facing routes (/pay, /kr/*); 0 turns the limit off."),
     set("PASARELA_SESSION_TTL_MS", Some("1800000"), "How long a session's client secret works, unless the backend asks for less."),
     set("PASARELA_ATTEMPT_LEASE_MS", Some("30000"), "How long a request owns a payment attempt before another may take it over (and reconcile with the provider)."),
@@ -152,6 +153,9 @@ pub struct Config {
     pub secret_key_file: String,
     /// Storefront origins as browsers send them (`https://shop.example`, default port left out).
     pub allowed_origins: Vec<String>,
+    /// `PASARELA_PUBLIC_URL`, without a trailing slash; `None`: `http://` and the address listened
+    /// on (loopback only, `crate::app::App::public_url`).
+    pub public_url: Option<String>,
     /// Requests per minute per client on the page-facing routes; `0`: no limit.
     pub rate_limit: u32,
     /// `PASARELA_SESSION_TTL_MS`.
@@ -240,7 +244,7 @@ impl Config {
         check_names(vars)?;
         let v = Vars(vars);
         let listen = v.value("PASARELA_LISTEN");
-        let listen = listen.parse().map_err(|_| err("PASARELA_LISTEN", format!("not host:port: {listen:?}")))?;
+        let listen: SocketAddr = listen.parse().map_err(|_| err("PASARELA_LISTEN", format!("not host:port: {listen:?}")))?;
         let rate_limit = v.value("PASARELA_RATE_LIMIT");
         let rate_limit = rate_limit
             .parse()
@@ -255,6 +259,7 @@ impl Config {
             other => return Err(err("PASARELA_LOG_FORMAT", format!("text or json, not {other:?}"))),
         };
         let allowed_origins = v.get("PASARELA_ALLOWED_ORIGINS").map(|o| origins(&o)).transpose()?.unwrap_or_default();
+        let public_url = v.get("PASARELA_PUBLIC_URL").map(|u| public_url(&u)).transpose()?;
         let bamboo = match v.get("BAMBOO_PRIVATE_KEY") {
             Some(key) => Some(BambooConfig {
                 api_url: v.url("BAMBOO_API_URL")?,
@@ -288,6 +293,14 @@ impl Config {
                 return Err(err("LYRA_SHOP_ID", why));
             }
         };
+        // A provider's return (3-D Secure, a bank's site) must reach this service from the
+        // shopper's browser: the address it listens on is that URL only on a developer's machine.
+        if public_url.is_none() && (bamboo.is_some() || conekta.is_some()) && !listen.ip().is_loopback() {
+            return Err(err(
+                "PASARELA_PUBLIC_URL",
+                "required with Conekta or Bamboo when PASARELA_LISTEN is not a loopback address: the https:// URL shoppers' browsers reach this service at",
+            ));
+        }
         if bamboo.is_none() && conekta.is_none() && lyra.is_none() {
             // A service without a provider can only refuse every payment.
             return Err(err(
@@ -301,6 +314,7 @@ impl Config {
             secret_key: v.get("PASARELA_SECRET_KEY").map(Secret::new),
             secret_key_file: v.value("PASARELA_SECRET_KEY_FILE"),
             allowed_origins,
+            public_url,
             rate_limit,
             session_ttl: v.millis("PASARELA_SESSION_TTL_MS")?,
             attempt_lease: v.millis("PASARELA_ATTEMPT_LEASE_MS")?,
@@ -366,6 +380,22 @@ fn api_url(name: &str, value: &str) -> Result<String, ConfigError> {
     // A URL may carry credentials: then it is not repeated.
     let shown = if value.contains('@') { "(value not shown: it holds credentials)".to_owned() } else { format!("{value:?}") };
     Err(err(name, format!("not an absolute http:// or https:// URL without query: {shown}")))
+}
+
+/// `PASARELA_PUBLIC_URL`: an absolute `https://` URL (`http://` for localhost, 127.0.0.1 and
+/// [::1] only: a provider's return carries the shopper), with a host, no query, no fragment, no
+/// credentials; paths are appended to it.
+fn public_url(value: &str) -> Result<String, ConfigError> {
+    let u = Url::parse(value).ok().filter(|u| u.host_str().is_some() && u.query().is_none() && u.fragment().is_none());
+    let u = u.filter(|u| u.username().is_empty() && u.password().is_none());
+    let local = |u: &Url| matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    match u {
+        Some(u) if u.scheme() == "https" || (u.scheme() == "http" && local(&u)) => Ok(value.trim_end_matches('/').to_owned()),
+        _ => {
+            let shown = if value.contains('@') { "(value not shown: it holds credentials)".to_owned() } else { format!("{value:?}") };
+            Err(err("PASARELA_PUBLIC_URL", format!("not an absolute https:// URL (http:// only for localhost) without query or credentials: {shown}")))
+        }
+    }
 }
 
 /// `PASARELA_ALLOWED_ORIGINS`: each entry in the form browsers send in `Origin`, which CORS
@@ -554,6 +584,27 @@ ZENDwq66kK6AgfSTXQIDAQAB
         assert_eq!(c.allowed_origins, ["http://127.0.0.1:41234"]);
         assert_eq!(c.lyra.unwrap().api_url, "http://127.0.0.1:41234/lyra");
         assert_eq!((c.rate_limit, c.conekta.unwrap().webhook_key.as_deref()), (0, Some(PEM)));
+    }
+
+    #[test]
+    fn the_public_url_is_https_or_local_and_required_off_loopback() {
+        let c = Config::from_vars(&with_conekta(&[])).unwrap();
+        assert_eq!(c.public_url, None, "127.0.0.1: the address listened on");
+        let c = Config::from_vars(&with_conekta(&[("PASARELA_PUBLIC_URL", "https://pay.shop.example/pasarela/")])).unwrap();
+        assert_eq!(c.public_url.as_deref(), Some("https://pay.shop.example/pasarela"));
+        for ok in ["http://localhost:4242", "http://127.0.0.1:4242", "http://[::1]:4242"] {
+            assert!(Config::from_vars(&with_conekta(&[("PASARELA_PUBLIC_URL", ok)])).is_ok(), "{ok}");
+        }
+        for bad in ["http://pay.shop.example", "pay.shop.example", "https://pay.shop.example?x=1", "https://pay.shop.example/#f", "ftp://x", "https://u:pw@pay.shop.example"] {
+            let e = error(&with_conekta(&[("PASARELA_PUBLIC_URL", bad)]));
+            assert!(e.name == "PASARELA_PUBLIC_URL" && !e.why.contains("pw@"), "{bad}: {e}");
+        }
+        let e = error(&with_conekta(&[("PASARELA_LISTEN", "0.0.0.0:4242")]));
+        assert_eq!(e.name, "PASARELA_PUBLIC_URL", "{e}");
+        assert!(Config::from_vars(&with_conekta(&[("PASARELA_LISTEN", "0.0.0.0:4242"), ("PASARELA_PUBLIC_URL", "https://pay.shop.example")])).is_ok());
+        // KR's form comes back by itself: no return URL of this service's.
+        let kr = vars(&[("PASARELA_LISTEN", "0.0.0.0:4242"), ("LYRA_SHOP_ID", "1"), ("LYRA_PASSWORD", "p"), ("LYRA_HMAC_KEY", "h")]);
+        assert!(Config::from_vars(&kr).is_ok());
     }
 
     #[test]

@@ -86,7 +86,8 @@ const KNOWN_KEYS: &[&str] = &[
     "clientAnswer", "hash", "hashAlgorithm", "hashKey", "installments", "customer", "email", "firstName", "lastName",
     "clientSecret", "savePaymentMethod", "kr", "formAction", "strongAuthentication", "overridePaymentCinematic", "metadata",
     "ipnTargetUrl", "expiresIn", "formToken", "bin", "bamboo", "conekta", "paymentMethodToken", "brand", "last4", "expiry",
-    "data", "object", "PurchaseId", "Amount", "Currency",
+    "data", "object", "PurchaseId", "Amount", "Currency", "methods", "returnUrl", "paymentMediaId", "cash", "bank_transfer",
+    "voucherExpiresIn", "phone", "documentNumber", "documentType",
 ];
 
 /// Refuses text the databases cannot hold (Postgres `TEXT` has no NUL), naming where it is.

@@ -8,12 +8,15 @@
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
 //! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the
 //! price and the customer), `pay` (one attempt, exactly once), `payments` (the backend's list),
-//! `providers` (one `ProviderApi` per provider), `webhooks`, `health` (alive, ready), `metrics`
+//! `providers` (one `ProviderApi` per provider), `vouchers` (cash and transfers: lifetimes, dates,
+//! lapses), `challenge` (3-D Secure framed in the page, the providers' way back), `webhooks`,
+//! `health` (alive, ready), `metrics`
 //! (Prometheus), `routes` (HTTP), `openapi` (the document of `routes`), `redact` (logs).
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]
 pub mod app;
+pub mod challenge;
 pub mod config;
 pub mod extract;
 pub mod health;
@@ -32,6 +35,7 @@ pub mod routes;
 pub mod sessions;
 #[allow(missing_docs)]
 pub mod store;
+pub mod vouchers;
 pub mod webhooks;
 
 use config::{Config, Secret};

@@ -90,6 +90,9 @@ async fn serve(config: Config) {
             std::process::exit(1);
         }
     };
+    if let Ok(bound) = listener.local_addr() {
+        pasarela_server::app::listening_on(bound);
+    }
     let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     tracing::info!(%addr, providers = ?enabled, "pasarela-server listening");
     // The line a supervisor (or the test sandbox) waits for.

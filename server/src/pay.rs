@@ -17,7 +17,7 @@ use crate::providers::{conekta::Conekta, kr::HashKey, kr::payment_outcome, Charg
 use crate::sessions;
 use crate::store::{self, now_ms, Claim, Payment, Session};
 use axum::http::StatusCode;
-use pasarela_protocol::{is_installment_count, is_uuid_v4, ProviderId, ResultStatus, MAX_INSTALLMENTS};
+use pasarela_protocol::{is_installment_count, is_uuid_v4, ActionType, Method, ProviderId, ResultStatus, MAX_INSTALLMENTS};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -56,10 +56,13 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     let checked = check(app, &req).await?;
     let lease = app.config.attempt_lease.as_millis() as i64;
     let attempt_ref = format!("att_{}", random_text(20));
+    // The payment's id is chosen now: a provider's return URL (3-D Secure, a bank's site) names
+    // it before the payment is recorded.
+    let payment_id = new_payment_id();
     let deadline = tokio::time::Instant::now() + app.config.in_progress_wait;
     let (attempt_ref, taken_over, until) = loop {
         let until = now_ms() + lease;
-        match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, until).await? {
+        match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, &payment_id, until).await? {
             Claim::Owner => break (attempt_ref, None, until),
             Claim::Existing(a) if a.request_hash != hash => return Err(key_reused()),
             Claim::Existing(a) if a.state == "done" => return Ok(replay(a)),
@@ -94,7 +97,8 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     if taken_over.is_none() {
         metrics::attempt(checked.session.provider);
     }
-    match holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, taken_over.as_ref())).await {
+    let payment_id = taken_over.as_ref().and_then(|a| a.payment_id.clone()).unwrap_or(payment_id);
+    match holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, &payment_id, taken_over.as_ref())).await {
         Ok(payment) => {
             let reply = Reply { status: 200, body: serde_json::to_string(&payment.answer()).expect("answers serialize") };
             store::finish(&app.db, key, Some(&payment.id), reply.status, &reply.body).await?;
@@ -181,7 +185,8 @@ async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result
     };
     match found {
         Ok(Some(outcome)) => {
-            let payment = record(app, &session, &a.attempt_ref, outcome, false).await?;
+            let id = a.payment_id.clone().unwrap_or_else(new_payment_id);
+            let payment = record(app, &session, &a.attempt_ref, &id, outcome, false).await?;
             let body = serde_json::to_string(&payment.answer()).expect("answers serialize");
             store::finish(&app.db, key, Some(&payment.id), 200, &body).await?;
             Ok(true)
@@ -242,6 +247,10 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
         return Err(ApiError::invalid("installments", format!("installments must be 1 to {MAX_INSTALLMENTS}")));
     }
     let mut out = Checked { session, pay_with: None, kr_outcome: None };
+    let method = req.source.method();
+    if !out.session.methods.contains(&method) {
+        return Err(ApiError::invalid("source.type", format!("this session does not take {}", method.as_str())));
+    }
     match &req.source {
         Source::Token { token, .. } => {
             let ok = match req.provider {
@@ -291,15 +300,56 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
             }
             out.kr_outcome = Some(payment_outcome(&answer));
         }
-        Source::Cash { .. } | Source::BankTransfer { .. } => {
-            return Err(ApiError::invalid("source.type", "this session does not take this payment method"));
+        Source::Cash { payment_media_id } | Source::BankTransfer { payment_media_id } => {
+            let payment_media_id = match req.provider {
+                ProviderId::Bamboo => Some(bamboo_medium(app, &out.session, method, *payment_media_id)?),
+                _ if payment_media_id.is_some() => {
+                    return Err(ApiError::invalid("source.paymentMediaId", "paymentMediaId is Bamboo's: Conekta picks the network itself"));
+                }
+                _ => None,
+            };
+            out.pay_with = Some(PayWith::Offline { method, payment_media_id });
         }
     }
     Ok(out)
 }
 
+/// Bamboo's network for a voucher or transfer: the page's `paymentMediaId`, else the session's
+/// `bamboo.paymentMediaId` for the method, else the country's default; one of the media this
+/// service offers in BAMBOO_COUNTRY, whose mandatory fields the session's customer has.
+fn bamboo_medium(app: &App, s: &Session, method: Method, asked: Option<u32>) -> Result<u32, ApiError> {
+    let country = &app.providers.bamboo()?.config.country;
+    let field = "source.paymentMediaId";
+    let session_default = s.extra["bamboo"]["paymentMediaId"][method.as_str()].as_u64().and_then(|id| u32::try_from(id).ok());
+    let id = asked
+        .or(session_default)
+        .or_else(|| crate::providers::bamboo::default_medium(country, method))
+        .ok_or_else(|| ApiError::invalid(field, format!("no Bamboo {} medium is known in {country}", method.as_str())))?;
+    let m = sessions::medium_for(country, method, id).map_err(|why| ApiError::invalid(field, why))?;
+    if let Some(need) = crate::providers::bamboo::missing(m, &s.customer) {
+        return Err(ApiError::invalid(field, format!("Bamboo's {} needs the session's {}", m.name, need.field())));
+    }
+    Ok(id)
+}
+
+/// A new payment id: `pay_` and 24 letters or digits ([`is_payment_id`]).
+fn new_payment_id() -> String {
+    format!("pay_{}", random_text(24))
+}
+
+/// The URL a provider sends the shopper back to (`GET /pay/{id}/return`, crate::challenge).
+pub fn return_url(app: &App, payment_id: &str) -> String {
+    format!("{}/pay/{payment_id}/return", app.public_url())
+}
+
+/// When a voucher of `s` issued now lapses (unix seconds): its `voucherExpiresIn`.
+fn voucher_expires_at(s: &Session) -> i64 {
+    let ttl = s.extra["voucherExpiresIn"].as_u64().unwrap_or(crate::vouchers::DEFAULT_TTL_S);
+    now_ms() / 1000 + ttl as i64
+}
+
 /// Charges (or, taking over an unfinished attempt, finds its charge first) and records the payment.
-async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, taken_over: Option<&store::Attempt>) -> Result<Payment, ApiError> {
+async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, payment_id: &str, taken_over: Option<&store::Attempt>) -> Result<Payment, ApiError> {
     let s = &c.session;
     let api = app.providers.get(s.provider)?;
     let outcome = match (&c.kr_outcome, &c.pay_with) {
@@ -311,14 +361,23 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, taken_
                 None => {
                     let kept_source = taken_over.and_then(|a| a.source_json.as_deref()).and_then(KeptSource::from_stored);
                     let keep_card = keeps_card(s, req);
-                    let charge = Charge { session: s, attempt_ref, installments: req.installments, pay_with: pay_with.clone(), kept_source, keep_card };
+                    let charge = Charge {
+                        session: s,
+                        attempt_ref,
+                        installments: req.installments,
+                        pay_with: pay_with.clone(),
+                        kept_source,
+                        keep_card,
+                        return_url: return_url(app, payment_id),
+                        voucher_expires_at: voucher_expires_at(s),
+                    };
                     charge_once(app, api, charge).await?
                 }
             }
         }
         (None, None) => unreachable!("check() resolves a source"),
     };
-    record(app, s, attempt_ref, outcome, keeps_card(s, req)).await
+    record(app, s, attempt_ref, payment_id, outcome, keeps_card(s, req)).await
 }
 
 /// Whether this attempt may keep the shopper's card: the session's `savePaymentMethod`, and
@@ -401,10 +460,26 @@ async fn conekta_customer(app: &App, conekta: &Conekta, cref: &str, who: &Value)
 }
 
 /// Stores the payment (or finds the one already stored for the same provider charge) and the
-/// card the provider saved.
-async fn record(app: &App, s: &Session, attempt_ref: &str, o: Outcome, keep_card: bool) -> Result<Payment, ApiError> {
+/// card the provider saved. A voucher is the session's amount, and lapses when the provider said
+/// or, when it did not, when the session asked; a challenge whose page refuses to be framed is
+/// answered as a redirect (crate::challenge).
+async fn record(app: &App, s: &Session, attempt_ref: &str, id: &str, mut o: Outcome, keep_card: bool) -> Result<Payment, ApiError> {
+    if let Some(v) = o.voucher.as_mut() {
+        // What the page shows and the session charges (Bamboo may answer another currency for
+        // a cross-border purchase, /tmp/research/bamboo-apm.md §0).
+        v.amount = u64::try_from(s.amount_due).unwrap_or_default();
+        v.currency = s.currency.clone();
+        if v.expires_at.is_none() {
+            v.expires_at = Some(crate::vouchers::iso(voucher_expires_at(s)));
+        }
+    }
+    if let Some(a) = o.action.as_mut().filter(|a| a.kind == ActionType::Challenge) {
+        if !crate::challenge::framable(app, &a.url).await {
+            a.kind = ActionType::Redirect;
+        }
+    }
     let p = Payment {
-        id: format!("pay_{}", random_text(24)),
+        id: id.to_owned(),
         provider: s.provider,
         session_id: s.id.clone(),
         order_id: s.order_id.clone(),
@@ -415,6 +490,7 @@ async fn record(app: &App, s: &Session, attempt_ref: &str, o: Outcome, keep_card
         action: o.action,
         provider_ref: o.provider_ref,
         attempt_ref: attempt_ref.to_owned(),
+        voucher: o.voucher,
     };
     let payment = store::insert_payment(&app.db, &p).await?;
     metrics::charge(s.provider, payment.status);
@@ -443,31 +519,53 @@ pub async fn status(app: &App, id: &str, client_secret: Option<&str>) -> Result<
         return Err(unknown());
     }
     let p = store::payment(&app.db, id).await?.filter(|p| p.order_id == session.order_id).ok_or_else(unknown)?;
+    Ok(refresh(app, p).await?.answer())
+}
+
+/// A pending payment read again from its provider, at most one refresh in flight and one per
+/// `PASARELA_STATUS_REFRESH_MS` whoever asks (`GET /pay/{id}`, the provider's return): the
+/// payment as stored after it. A voucher past its expiry is read like any other pending
+/// payment: the provider decides whether it lapsed.
+pub async fn refresh(app: &App, p: Payment) -> Result<Payment, ApiError> {
     if p.status != ResultStatus::Pending {
-        return Ok(p.answer());
+        return Ok(p);
     }
-    let Some(provider_ref) = p.provider_ref.as_deref() else { return Ok(p.answer()) };
+    let Some(provider_ref) = p.provider_ref.clone() else { return Ok(p) };
     let in_flight_bound = now_ms() + app.config.provider_timeout.as_millis() as i64 + 1000;
     if !store::claim_refresh(&app.db, &p.id, in_flight_bound).await? {
-        return Ok(p.answer());
+        return Ok(p);
     }
     let fresh = match app.providers.get(p.provider) {
-        Ok(api) => api.refresh(provider_ref).await.transpose(),
+        Ok(api) => api.refresh(&provider_ref).await.transpose(),
         Err(_) => None,
     };
     store::refresh_after(&app.db, &p.id, now_ms() + app.config.status_refresh.as_millis() as i64).await?;
     match fresh {
         Some(Ok(o)) => {
-            store::update_status(&app.db, &p.id, o.status, o.message.as_deref(), o.action.as_ref()).await?;
-            Ok(store::payment(&app.db, id).await?.map(|p| p.answer()).unwrap_or_else(|| p.answer()))
+            apply(app, &p, o).await?;
+            Ok(store::payment(&app.db, &p.id).await?.unwrap_or(p))
         }
         // The provider is slow: the stored status is still true, and the page polls again.
         Some(Err(e)) => {
             tracing::warn!(error = %e, "status refresh failed");
-            Ok(p.answer())
+            Ok(p)
         }
-        None => Ok(p.answer()),
+        None => Ok(p),
     }
+}
+
+/// Moves a stored payment to what its provider says now (a refresh, a webhook's read-back): a
+/// voucher declined after its expiry is `expired` (crate::vouchers::settle); a challenge
+/// answered as a redirect (its page refused framing) stays a redirect.
+pub async fn apply(app: &App, p: &Payment, o: Outcome) -> Result<(), ApiError> {
+    let mut o = crate::vouchers::settle(p, o, now_ms());
+    if let (Some(new), Some(old)) = (o.action.as_mut(), p.action.as_ref()) {
+        if new.kind == ActionType::Challenge && old.url == new.url {
+            new.kind = old.kind;
+        }
+    }
+    store::update_status(&app.db, &p.id, o.status, o.message.as_deref(), o.action.as_ref()).await?;
+    Ok(())
 }
 
 /// Whether `id` has the shape of the payment ids this service makes (`pay_` and 24 letters or

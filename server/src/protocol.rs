@@ -6,7 +6,7 @@
 //! the browser's parser and the browser's request bodies to this reader.
 
 use crate::openapi::schema;
-use pasarela_protocol::{ActionType, ProviderId, ResultStatus};
+use pasarela_protocol::{ActionType, ProviderId, ResultStatus, Voucher};
 use serde::{Deserialize, Serialize, Serializer};
 use utoipa::ToSchema;
 
@@ -102,12 +102,15 @@ fn one() -> u32 {
     1
 }
 
-/// A pending payment's next step.
-#[derive(Clone, Debug, PartialEq, ToSchema)]
+/// A pending payment's next step at a URL: a verification code typed in a frame, a full-page
+/// redirect, or an in-page (framed) authentication. A voucher is the payment's own
+/// ([`Answer::voucher`]), not a URL.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Action {
-    #[schema(rename = "type", schema_with = schema::action_type)]
+    /// `verification_code`, `redirect` or `challenge`.
     pub kind: ActionType,
-    /// Where the shopper goes (`redirect`) or the frame the code is typed in (`verification_code`).
+    /// Where the shopper goes (`redirect`), the frame the code is typed in (`verification_code`)
+    /// or the page framed in a modal (`challenge`).
     pub url: String,
 }
 
@@ -122,17 +125,27 @@ pub struct Answer {
     /// The provider's words for a decline.
     pub message: Option<String>,
     /// Only while `pending`: what the shopper must do.
+    #[schema(schema_with = schema::answer_action)]
     pub action: Option<Action>,
+    /// A pending cash voucher or bank transfer: written as `action: { type: 'voucher', voucher }`.
+    #[schema(ignore)]
+    pub voucher: Option<Voucher>,
 }
 
 impl Serialize for Answer {
+    /// `action` only while pending: the voucher when there is one (`{ type: 'voucher', voucher }`,
+    /// docs/api.md §4, "Beyond the card form"), else `{ type, url }`.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut v = serde_json::json!({ "status": self.status.as_str(), "paymentId": self.payment_id });
         if let Some(m) = &self.message {
             v["message"] = m.as_str().into();
         }
-        if let (ResultStatus::Pending, Some(a)) = (self.status, &self.action) {
-            v["action"] = serde_json::json!({ "type": a.kind.as_str(), "url": a.url });
+        if self.status == ResultStatus::Pending {
+            if let Some(voucher) = &self.voucher {
+                v["action"] = serde_json::json!({ "type": ActionType::Voucher.as_str(), "voucher": voucher });
+            } else if let Some(a) = &self.action {
+                v["action"] = serde_json::json!({ "type": a.kind.as_str(), "url": a.url });
+            }
         }
         v.serialize(s)
     }

@@ -7,8 +7,7 @@ use crate::protocol::{Order, Profile, SaveMode};
 use crate::providers::{bamboo::Enrollment, NewCard};
 use crate::store::{self, now_ms, SavedCard, Session};
 use axum::http::StatusCode;
-use pasarela_protocol::ResultStatus;
-use pasarela_protocol::ProviderId;
+use pasarela_protocol::{Method, ProviderId, ResultStatus};
 use crate::openapi::schema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -36,6 +35,61 @@ pub struct NewSession {
     /// Whether the shopper's card may be kept: `off` (default), `ask`, `always`.
     #[serde(default)]
     pub save_payment_method: Option<SaveMode>,
+    /// What the shopper may pay with: `card` (default), `cash`, `bank_transfer`; a `POST /pay`
+    /// with another `source.type` is refused (`422`, `source.type`). KR sessions take `card` only
+    /// (Lyra's form offers its own methods).
+    #[serde(default)]
+    #[schema(schema_with = methods_schema)]
+    pub methods: Option<Vec<Method>>,
+    /// The storefront page the shopper comes back to after a full-page redirect (a bank's site,
+    /// a 3-D Secure page that refuses to be framed), with `?pasarela_payment=<paymentId>`:
+    /// `https://`, or `http://` for localhost and 127.0.0.1.
+    #[serde(default)]
+    pub return_url: Option<String>,
+    /// Bamboo: the networks cash and bank transfers use unless the page names one.
+    #[serde(default)]
+    pub bamboo: Option<BambooOptions>,
+    /// Seconds a voucher or transfer may be paid in, 1 to 2592000 (30 days); default 259200 (3 days).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 2592000)]
+    pub voucher_expires_in: Option<u64>,
+}
+
+/// Bamboo's options of a session.
+#[derive(Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BambooOptions {
+    /// The `PaymentMediaId` of each method (docs/providers/bamboo.md, "Vouchers, transfers,
+    /// authentication"): Uruguay cash 5 (Abitab) or 10 (RedPagos), bank transfer 532; Mexico cash
+    /// 90 (OXXOPay) or 35 (OXXO), SPEI 32.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_media_id: Option<MediaIds>,
+}
+
+/// A `PaymentMediaId` per method.
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MediaIds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cash: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bank_transfer: Option<u32>,
+}
+
+impl MediaIds {
+    /// The id set for `method`.
+    pub fn of(&self, method: Method) -> Option<u32> {
+        match method {
+            Method::Cash => self.cash,
+            Method::BankTransfer => self.bank_transfer,
+            Method::Card => None,
+        }
+    }
+}
+
+fn methods_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::ArrayBuilder;
+    ArrayBuilder::new().items(schema::method()).description(Some("One to three different methods; default [\"card\"].")).into()
 }
 
 /// The schema of a session's `customer`: the keys the service reads; the KR ones go to Lyra as given.
@@ -48,6 +102,9 @@ fn customer_schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> 
         .property("email", text("The shopper's email."))
         .property("firstName", text("Given name."))
         .property("lastName", text("Family name."))
+        .property("phone", text("Phone: Conekta's cash and SPEI orders (a placeholder when none), Bamboo's cash media."))
+        .property("documentNumber", text("Identity document number: Bamboo's Uruguayan cash media (Abitab, RedPagos)."))
+        .property("documentType", text("Its type, Bamboo's code: CI.UY (default), RUT.UY, EXT.UY."))
         .property("billingDetails", schema::object("KR: Lyra's billingDetails, as given."))
         .property("shippingDetails", schema::object("KR: Lyra's shippingDetails, as given."))
         .property("shoppingCart", schema::object("KR: Lyra's shoppingCart, as given."))
@@ -136,6 +193,9 @@ pub struct SessionAnswer {
     /// When the client secret stops working (milliseconds since the epoch).
     pub expires_at: i64,
     pub save_payment_method: SaveMode,
+    /// What the shopper may pay with (for `createCheckout({ methods })`).
+    #[schema(schema_with = methods_schema)]
+    pub methods: Vec<Method>,
     /// The customer's saved cards for this provider (none without `customer.id`).
     pub profiles: Vec<Profile>,
     /// Bamboo, with `customer.id`: the enrollment session of the customer's card form.
@@ -160,7 +220,7 @@ pub struct LinkedCustomer {
 }
 
 /// Opens a session.
-pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiError> {
+pub async fn create(app: &App, mut req: NewSession) -> Result<SessionAnswer, ApiError> {
     app.providers.get(req.provider)?;
     check_order(&req.order)?;
     if !(req.customer.is_null() || req.customer.is_object()) {
@@ -177,7 +237,7 @@ pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiErro
         crate::metrics::order_conflict("order_already_paid");
         return Err(ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id));
     }
-    let mut kr = req.kr.unwrap_or_default();
+    let mut kr = req.kr.take().unwrap_or_default();
     let save = match (kr.form_action, req.save_payment_method) {
         (Some(a), Some(m)) if a.save_mode() != m => {
             return Err(ApiError::invalid("kr.formAction", "kr.formAction disagrees with savePaymentMethod"));
@@ -192,7 +252,14 @@ pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiErro
     if req.provider == ProviderId::Kr {
         kr.form_action = Some(KrFormAction::of(save));
     }
+    let methods = check_methods(app, &req, &customer)?;
+    let return_url = req.return_url.as_deref().map(check_return_url).transpose()?;
+    let voucher_ttl = req.voucher_expires_in.unwrap_or(crate::vouchers::DEFAULT_TTL_S);
+    if !(1..=crate::vouchers::MAX_TTL_S).contains(&voucher_ttl) {
+        return Err(ApiError::invalid("voucherExpiresIn", "voucherExpiresIn must be 1 to 2592000 seconds (30 days)"));
+    }
     let kr = serde_json::to_value(&kr).expect("options serialize");
+    let bamboo_options = serde_json::to_value(req.bamboo.take().unwrap_or_default()).expect("options serialize");
     let ttl_ms = req.expires_in.map(|s| s.min(24 * 3600) * 1000).unwrap_or(app.config.session_ttl.as_millis() as u64) as i64;
     let id = format!("cs_{}", random_text(24));
     let client_secret = format!("{id}_secret_{}", random_text(32));
@@ -205,10 +272,12 @@ pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiErro
         currency: req.order.currency.clone(),
         customer_ref: customer_ref.clone(),
         customer,
-        extra: json!({ "kr": kr }),
+        extra: json!({ "kr": kr, "bamboo": bamboo_options, "voucherExpiresIn": voucher_ttl }),
         form_token: None,
         expires_at: now_ms() + ttl_ms,
         save_payment_method: save,
+        methods: methods.clone(),
+        return_url,
     };
     let (mut cards, mut bamboo) = (Vec::new(), None);
     if let Some(cref) = &customer_ref {
@@ -229,10 +298,86 @@ pub async fn create(app: &App, req: NewSession) -> Result<SessionAnswer, ApiErro
         client_secret,
         expires_at: session.expires_at,
         save_payment_method: save,
+        methods,
         profiles: cards.iter().map(SavedCard::profile).collect(),
         bamboo,
         kr: session.form_token.map(|form_token| FormToken { form_token }),
     })
+}
+
+/// A session's `methods`: one to three different words (default `card`), each one its provider
+/// takes here. KR's form runs its own methods; Conekta's cash and SPEI take pesos
+/// (/tmp/research/conekta-apm.md §1, §2); Bamboo's need a medium in BAMBOO_COUNTRY (the session's
+/// `bamboo.paymentMediaId`, or the country's default) whose mandatory customer fields the
+/// session's customer has.
+fn check_methods(app: &App, req: &NewSession, customer: &Value) -> Result<Vec<Method>, ApiError> {
+    let methods = req.methods.clone().unwrap_or_else(|| vec![Method::Card]);
+    if methods.is_empty() || (1..methods.len()).any(|i| methods[..i].contains(&methods[i])) {
+        return Err(ApiError::invalid("methods", "methods must list card, cash or bank_transfer, each once"));
+    }
+    if req.bamboo.is_some() && req.provider != ProviderId::Bamboo {
+        return Err(ApiError::invalid("bamboo", "bamboo options are for Bamboo sessions"));
+    }
+    let offline = || methods.iter().copied().filter(|m| *m != Method::Card);
+    match req.provider {
+        ProviderId::Kr if offline().next().is_some() => {
+            return Err(ApiError::invalid("methods", "KR sessions take card only: Lyra's form offers its own methods"));
+        }
+        ProviderId::Conekta if offline().next().is_some() && req.order.currency != "MXN" => {
+            return Err(ApiError::invalid("methods", "Conekta's cash and SPEI take MXN"));
+        }
+        ProviderId::Bamboo => {
+            let country = app.providers.bamboo()?.config.country.clone();
+            let chosen = req.bamboo.as_ref().and_then(|b| b.payment_media_id).unwrap_or_default();
+            for method in [Method::Cash, Method::BankTransfer] {
+                if let Some(id) = chosen.of(method) {
+                    medium_for(&country, method, id).map_err(|why| ApiError::invalid(&format!("bamboo.paymentMediaId.{}", method.as_str()), why))?;
+                }
+            }
+            for method in offline() {
+                let id = chosen.of(method).or_else(|| crate::providers::bamboo::default_medium(&country, method)).ok_or_else(|| {
+                    ApiError::invalid("methods", format!("no Bamboo {} medium is known in {country}: set bamboo.paymentMediaId", method.as_str()))
+                })?;
+                let m = medium_for(&country, method, id).map_err(|why| ApiError::invalid("methods", why))?;
+                if let Some(need) = crate::providers::bamboo::missing(m, customer) {
+                    return Err(ApiError::invalid(need.field(), format!("Bamboo's {} needs {}", m.name, need.field())));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(methods)
+}
+
+/// The Bamboo medium `id` for `method` in `country`, or why not.
+pub fn medium_for(country: &str, method: Method, id: u32) -> Result<&'static crate::providers::bamboo::Medium, String> {
+    match crate::providers::bamboo::medium(id) {
+        None => Err("not a PaymentMediaId this service offers (docs/providers/bamboo.md)".into()),
+        Some(m) if m.method != method => Err(format!("this PaymentMediaId is not {}", method.as_str())),
+        Some(m) if m.country != country => Err(format!("this PaymentMediaId is not one of {country} (BAMBOO_COUNTRY)")),
+        Some(m) => Ok(m),
+    }
+}
+
+/// A session's `returnUrl`: an absolute `https://` URL without credentials or fragment, or
+/// `http://` on localhost, 127.0.0.1 or [::1] (a developer's storefront); 2048 characters at most.
+pub fn check_return_url(url: &str) -> Result<String, ApiError> {
+    let bad = || ApiError::invalid("returnUrl", "returnUrl must be an https:// URL (http:// only for localhost), without credentials or fragment");
+    if url.len() > 2048 {
+        return Err(bad());
+    }
+    let u = reqwest::Url::parse(url).map_err(|_| bad())?;
+    let local = matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    let ok = (u.scheme() == "https" || (u.scheme() == "http" && local))
+        && u.host_str().is_some()
+        && u.username().is_empty()
+        && u.password().is_none()
+        && u.fragment().is_none();
+    if ok {
+        Ok(u.to_string())
+    } else {
+        Err(bad())
+    }
 }
 
 /// The open session of a client secret.

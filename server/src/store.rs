@@ -4,7 +4,7 @@
 //! database's: the primary key of `attempts`, the unique `(provider, provider_ref)` of `payments`.
 
 use crate::protocol::{Action, Answer, Profile, SaveMode};
-use pasarela_protocol::{ActionType, ProviderId, ResultStatus};
+use pasarela_protocol::{ActionType, Method, ProviderId, ResultStatus, Voucher};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
 
@@ -75,6 +75,15 @@ pub struct Session {
     pub expires_at: i64,
     /// Whether the shopper's card may be kept (migrations/0003).
     pub save_payment_method: SaveMode,
+    /// What the shopper may pay with (migrations/0004), the card first when offered.
+    pub methods: Vec<Method>,
+    /// The storefront page a full-page redirect comes back to (migrations/0004).
+    pub return_url: Option<String>,
+}
+
+/// A session's `methods` as stored: comma-separated words.
+pub fn methods_text(methods: &[Method]) -> String {
+    methods.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",")
 }
 
 fn session_of(r: &AnyRow) -> DbResult<Session> {
@@ -96,6 +105,9 @@ fn session_of(r: &AnyRow) -> DbResult<Session> {
         form_token: r.try_get("form_token")?,
         expires_at: r.try_get("expires_at")?,
         save_payment_method: SaveMode::parse(&r.try_get::<String, _>("save_payment_method")?),
+        // An unknown word (a newer binary's) is not offered here.
+        methods: r.try_get::<String, _>("methods")?.split(',').filter_map(Method::parse).collect(),
+        return_url: r.try_get("return_url")?,
     })
 }
 
@@ -103,8 +115,8 @@ fn session_of(r: &AnyRow) -> DbResult<Session> {
 pub async fn insert_session(db: &AnyPool, s: &Session, secret_hash: &str) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO sessions (id, secret_hash, provider, order_id, amount, amount_due, currency, customer_ref, \
-         customer_json, extra_json, form_token, expires_at, created_at, save_payment_method) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)",
+         customer_json, extra_json, form_token, expires_at, created_at, save_payment_method, methods, return_url) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
     )
     .bind(&s.id)
     .bind(secret_hash)
@@ -120,6 +132,8 @@ pub async fn insert_session(db: &AnyPool, s: &Session, secret_hash: &str) -> DbR
     .bind(s.expires_at)
     .bind(now_ms())
     .bind(s.save_payment_method.as_str())
+    .bind(methods_text(&s.methods))
+    .bind(&s.return_url)
     .execute(db)
     .await?;
     Ok(())
@@ -169,6 +183,9 @@ pub struct Attempt {
     pub response_json: Option<String>,
     /// What a try made at the provider before charging (migrations/0002).
     pub source_json: Option<String>,
+    /// The id its payment is recorded under, chosen when the attempt begins: the provider's
+    /// return URL (3-D Secure, a bank's site) names it before the payment exists.
+    pub payment_id: Option<String>,
 }
 
 /// What claiming a key found.
@@ -181,10 +198,11 @@ pub enum Claim {
 }
 
 /// Inserts the attempt unless its key exists: the database's primary key decides the one owner.
-pub async fn claim(db: &AnyPool, key: &str, hash: &str, session_id: &str, attempt_ref: &str, until: i64) -> DbResult<Claim> {
+/// `payment_id`: the id its payment will be recorded under.
+pub async fn claim(db: &AnyPool, key: &str, hash: &str, session_id: &str, attempt_ref: &str, payment_id: &str, until: i64) -> DbResult<Claim> {
     let done = sqlx::query(
-        "INSERT INTO attempts (idempotency_key, request_hash, session_id, attempt_ref, state, locked_until, created_at) \
-         VALUES ($1,$2,$3,$4,'started',$5,$6) ON CONFLICT (idempotency_key) DO NOTHING",
+        "INSERT INTO attempts (idempotency_key, request_hash, session_id, attempt_ref, state, locked_until, created_at, payment_id) \
+         VALUES ($1,$2,$3,$4,'started',$5,$6,$7) ON CONFLICT (idempotency_key) DO NOTHING",
     )
     .bind(key)
     .bind(hash)
@@ -192,6 +210,7 @@ pub async fn claim(db: &AnyPool, key: &str, hash: &str, session_id: &str, attemp
     .bind(attempt_ref)
     .bind(until)
     .bind(now_ms())
+    .bind(payment_id)
     .execute(db)
     .await?;
     if done.rows_affected() == 1 {
@@ -213,6 +232,7 @@ pub async fn attempt(db: &AnyPool, key: &str) -> DbResult<Option<Attempt>> {
             http_status: r.try_get("http_status")?,
             response_json: r.try_get("response_json")?,
             source_json: r.try_get("source_json")?,
+            payment_id: r.try_get("payment_id")?,
         })
     })
     .transpose()
@@ -275,16 +295,21 @@ pub struct Payment {
     pub action: Option<Action>,
     pub provider_ref: Option<String>,
     pub attempt_ref: String,
+    /// A cash voucher's or bank transfer's display fields (migrations/0004): the pending
+    /// answer's `action.voucher`.
+    pub voucher: Option<Voucher>,
 }
 
 impl Payment {
-    /// The protocol's answer for it.
+    /// The protocol's answer for it: a pending voucher's action is the voucher.
     pub fn answer(&self) -> Answer {
+        let pending = self.status == ResultStatus::Pending;
         Answer {
             status: self.status,
             payment_id: self.id.clone(),
             message: self.message.clone(),
-            action: if self.status == ResultStatus::Pending { self.action.clone() } else { None },
+            action: if pending { self.action.clone() } else { None },
+            voucher: if pending { self.voucher.clone() } else { None },
         }
     }
 }
@@ -309,6 +334,10 @@ fn payment_of(r: &AnyRow) -> DbResult<Payment> {
         },
         provider_ref: r.try_get("provider_ref")?,
         attempt_ref: r.try_get("attempt_ref")?,
+        voucher: match r.try_get::<Option<String>, _>("voucher_json")? {
+            Some(text) => Some(serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))?),
+            None => None,
+        },
     })
 }
 
@@ -317,7 +346,7 @@ pub async fn insert_payment(db: &AnyPool, p: &Payment) -> DbResult<Payment> {
     let now = now_ms();
     let done = sqlx::query(
         "INSERT INTO payments (id, provider, session_id, order_id, amount, currency, status, message, action_type, \
-         action_url, provider_ref, attempt_ref, created_at, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13) \
+         action_url, provider_ref, attempt_ref, created_at, updated_at, voucher_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13,$14) \
          ON CONFLICT (provider, provider_ref) DO NOTHING",
     )
     .bind(&p.id)
@@ -333,6 +362,7 @@ pub async fn insert_payment(db: &AnyPool, p: &Payment) -> DbResult<Payment> {
     .bind(&p.provider_ref)
     .bind(&p.attempt_ref)
     .bind(now)
+    .bind(p.voucher.as_ref().map(|v| serde_json::to_string(v).expect("vouchers serialize")))
     .execute(db)
     .await?;
     if done.rows_affected() == 1 {

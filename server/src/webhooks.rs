@@ -84,8 +84,9 @@ where
 
 async fn move_payment(app: &App, provider: ProviderId, provider_ref: &str, o: &crate::providers::Outcome) -> Result<(), ApiError> {
     if let Some(p) = store::payment_by_ref(&app.db, provider, provider_ref).await? {
-        store::update_status(&app.db, &p.id, o.status, o.message.as_deref(), o.action.as_ref()).await?;
-        tracing::info!(payment = %p.id, status = o.status.as_str(), "webhook applied");
+        let status = o.status;
+        crate::pay::apply(app, &p, o.clone()).await?;
+        tracing::info!(payment = %p.id, status = status.as_str(), "webhook applied");
     }
     Ok(())
 }
@@ -268,6 +269,7 @@ pub async fn lyra(app: &App, form: &HashMap<String, String>) -> Result<Receipt, 
             action: None,
             provider_ref: Some(uuid.clone()),
             attempt_ref: "ipn".into(),
+            voucher: None,
         };
         store::insert_payment(&app.db, &p).await?;
         Ok(())

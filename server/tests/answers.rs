@@ -30,20 +30,21 @@ fn a_session_answer_has_the_fields_the_page_reads() {
         client_secret: "cs_1_secret_x".into(),
         expires_at: 7,
         save_payment_method: SaveMode::Ask,
+        methods: vec![pasarela_protocol::Method::Card, pasarela_protocol::Method::Cash],
         profiles: vec![card],
         bamboo: Some(Enrollment { capture_url: "https://c".into(), unique_id: "U1".into() }),
         kr: None,
     };
     assert_eq!(
         to_value(&bamboo).unwrap(),
-        json!({ "id": "cs_1", "clientSecret": "cs_1_secret_x", "expiresAt": 7, "savePaymentMethod": "ask",
+        json!({ "id": "cs_1", "clientSecret": "cs_1_secret_x", "expiresAt": 7, "savePaymentMethod": "ask", "methods": ["card", "cash"],
             "profiles": [{ "id": "card_1", "brand": "VISA", "last4": "4242", "expiry": "203012", "issuer": "BROU", "installments": [1, 3] }],
             "bamboo": { "captureUrl": "https://c", "uniqueId": "U1" } })
     );
     let kr = SessionAnswer { bamboo: None, kr: Some(form_token("ft")), profiles: vec![], save_payment_method: SaveMode::Off, ..bamboo };
     assert_eq!(
         to_value(&kr).unwrap(),
-        json!({ "id": "cs_1", "clientSecret": "cs_1_secret_x", "expiresAt": 7, "savePaymentMethod": "off", "profiles": [], "kr": { "formToken": "ft" } })
+        json!({ "id": "cs_1", "clientSecret": "cs_1_secret_x", "expiresAt": 7, "savePaymentMethod": "off", "methods": ["card", "cash"], "profiles": [], "kr": { "formToken": "ft" } })
     );
 }
 

@@ -53,6 +53,8 @@ fn the_source_schema_is_the_protocols_source() {
             hash_algorithm: "sha256_hmac".into(),
             hash_key: "password".into(),
         },
+        Source::Cash { payment_media_id: Some(5) },
+        Source::BankTransfer { payment_media_id: Some(532) },
     ];
     assert_eq!(variants.len(), samples.len());
     for (schema, sample) in variants.iter().zip(samples) {

@@ -91,13 +91,14 @@ fn both_sides_take_the_same_orders() {
 #[test]
 fn the_services_answers_parse_in_the_browser() {
     let cases = [
-        Answer { status: ResultStatus::Approved, payment_id: "pay_1".into(), message: None, action: None },
-        Answer { status: ResultStatus::Declined, payment_id: "pay_2".into(), message: Some("TR026: Fondos insuficientes".into()), action: None },
+        Answer { status: ResultStatus::Approved, payment_id: "pay_1".into(), message: None, action: None, voucher: None },
+        Answer { status: ResultStatus::Declined, payment_id: "pay_2".into(), message: Some("TR026: Fondos insuficientes".into()), action: None, voucher: None },
         Answer {
             status: ResultStatus::Pending,
             payment_id: "pay_3".into(),
             message: None,
             action: Some(Action { kind: ActionType::VerificationCode, url: "https://api.example/v1/Capture/Action?session_id=CA_1".into() }),
+            voucher: None,
         },
         // An action on a final status is never sent (the browser refuses it).
         Answer {
@@ -105,6 +106,7 @@ fn the_services_answers_parse_in_the_browser() {
             payment_id: "pay_4".into(),
             message: None,
             action: Some(Action { kind: ActionType::Redirect, url: "https://x".into() }),
+            voucher: None,
         },
     ];
     for a in cases {
@@ -115,4 +117,45 @@ fn the_services_answers_parse_in_the_browser() {
         assert_eq!(read.message, a.message);
         assert_eq!(read.action.map(|x| x.kind), a.action.filter(|_| a.status == ResultStatus::Pending).map(|x| x.kind));
     }
+}
+
+/// The answers of docs/api.md §4, "Beyond the card form", as the service writes them: a voucher
+/// while pending (its action is the voucher, no url), an expired one with nothing beside.
+#[test]
+fn vouchers_and_challenges_are_written_as_the_contract_shows() {
+    use pasarela_protocol::{Method, ProviderId, Voucher};
+    use serde_json::json;
+    let voucher = Voucher {
+        kind: Method::Cash,
+        provider: ProviderId::Conekta,
+        amount: 20000,
+        currency: "MXN".into(),
+        expires_at: Some("2026-12-10T23:59:00Z".into()),
+        reference: Some("93000262276908".into()),
+        barcode_url: Some("https://barcodes.conekta.com/x.png".into()),
+        clabe: None,
+        bank: None,
+        account_holder: None,
+        instructions_url: None,
+    };
+    let pending = Answer { status: ResultStatus::Pending, payment_id: "pay_5".into(), message: None, action: None, voucher: Some(voucher.clone()) };
+    assert_eq!(
+        serde_json::to_value(&pending).unwrap(),
+        json!({ "status": "pending", "paymentId": "pay_5", "action": { "type": "voucher", "voucher": { "kind": "cash", "provider": "conekta",
+            "amount": 20000, "currency": "MXN", "expiresAt": "2026-12-10T23:59:00Z", "reference": "93000262276908",
+            "barcodeUrl": "https://barcodes.conekta.com/x.png" } } })
+    );
+    let expired = Answer { status: ResultStatus::Expired, voucher: Some(voucher), ..pending };
+    assert_eq!(serde_json::to_value(&expired).unwrap(), json!({ "status": "expired", "paymentId": "pay_5" }));
+    let challenge = Answer {
+        status: ResultStatus::Pending,
+        payment_id: "pay_6".into(),
+        message: None,
+        action: Some(Action { kind: ActionType::Challenge, url: "https://pay.conekta.com/3ds/ord_1".into() }),
+        voucher: None,
+    };
+    assert_eq!(
+        serde_json::to_value(&challenge).unwrap(),
+        json!({ "status": "pending", "paymentId": "pay_6", "action": { "type": "challenge", "url": "https://pay.conekta.com/3ds/ord_1" } })
+    );
 }

@@ -8,6 +8,9 @@
 //   POST /bamboo/v1/api/capture-action                                CVV iframe → API      (guess: internal)
 //   POST /bamboo/v1/api/purchase, GET /bamboo/v1/api/purchase/{id}    server API (Basic {privateKey})
 //   POST /bamboo/v1/api/customer, GET /bamboo/v1/api/customer/{id}, GET …/GetCustomerByEmail?email=
+//   GET|POST /bamboo/redirect/CA_…                                    a redirect medium's bank page (ActionURL)
+// Alternative media (cash vouchers, transfers, the Uruguayan bank redirect) follow
+// /tmp/research/bamboo-apm.md (cited per rule below; docs/providers/bamboo.md has the table).
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brandOf, luhn, notExpired, randomId } from './cards.mjs';
@@ -31,6 +34,30 @@ const CARD_RULES = {
 // Seed-like amount rule (FLOWS.md: 1051.00 UYU → insufficient funds).
 const amountRule = (amount, currency) => (currency === 'UYU' && amount === 105100 ? CARD_RULES['4000000000009995'] : null);
 const STATUS = { 1: 'Approved', 2: 'Pending', 3: 'PreAuthorized', 4: 'Rejected', 5: 'Paid', 6: 'Cancelled' };
+
+// Alternative media (legacy PaymentMediaId), each as bamboo-apm.md describes it: the country
+// (TargetCountryISO), currencies, the Customer fields its request table marks mandatory, and what
+// the answer carries (`MetadataOut`, or a redirect `CommerceAction`).
+const MEDIA = {
+  // §3.1 Uruguay cash: Email, DocumentTypeId, DocNumber, PhoneNumber; a PDF coupon.
+  5: { country: 'UY', currencies: ['UYU', 'USD'], needs: ['Email', 'DocumentTypeId', 'DocNumber', 'PhoneNumber'], name: 'Abitab',
+    out: (p) => ({ TransactionIdFromPW: String(p.id), PaymentBarcodeUrl: `${p.base}/purchase-coupons/PW_${p.id}_${p.day}.pdf` }) },
+  10: { country: 'UY', currencies: ['UYU', 'USD'], needs: ['Email', 'DocumentTypeId', 'DocNumber', 'PhoneNumber'], name: 'RedPagos',
+    out: (p) => ({ TransactionIdFromPW: String(p.id), PaymentBarcodeUrl: `${p.base}/purchase-coupons/PW_${p.id}_${p.day}.pdf` }) },
+  // §3.2 Uruguay bank transfer (Infinia): Email; a redirect to the bank coupon.
+  532: { country: 'UY', currencies: ['UYU', 'USD'], needs: ['Email'], name: 'Transferencia bancaria', redirect: true },
+  // §3.3 OXXO (deprecated) and OXXOPay: a barcode number, its image, the coupon.
+  35: { country: 'MX', currencies: ['MXN'], needs: ['Email'], name: 'OXXO',
+    out: (p) => ({ PaymentUrl: `${p.base}/purchase-coupons/${p.id}_${p.day}.html`, PaymentCode: `8100000${String(p.id).padStart(10, '0')}${p.day}0005000`,
+      PaymentBarcodeUrl: `${p.base}/purchase-coupons/coupons-barcodes/OxxoBarcode/${p.id}.jpeg`, PaymentReference: String(p.id) }) },
+  90: { country: 'MX', currencies: ['MXN', 'USD'], needs: ['Email', 'FirstName', 'LastName', 'PhoneNumber'], name: 'OXXOPay',
+    out: (p) => ({ PaymentUrl: `${p.base}/purchase-coupons/${p.id}_${p.day}.html`, PaymentCode: `43000000${String(p.id).padStart(8, '0')}`,
+      PaymentBarcodeUrl: `${p.base}/integrations/oxxo/barcodes/${Buffer.from(String(p.id)).toString('base64')}.jpeg` }) },
+  // §3.5 SPEI through OpenPay: Email, FirstName; the CLABE in BankAccountLabel.
+  32: { country: 'MX', currencies: ['MXN'], needs: ['Email', 'FirstName'], name: 'SPEI',
+    out: (p) => ({ PaymentUrl: `${p.base}/spei-pdf/${p.id}`, PaymentCode: String(p.id).padStart(20, '2'), BankName: 'BBVA Bancomer',
+      BankAccount: '1411217', BankAccountLabel: `012180${String(p.id).padStart(12, '0')}`, BankReference: `ref${p.id}` }) },
+};
 
 export function createBamboo() {
   let origin = '';
@@ -77,10 +104,109 @@ export function createBamboo() {
   }
 
   function purchaseView(p) {
-    return { PurchaseId: p.id, Created: p.created, Order: p.order, UniqueID: p.uniqueId, Description: p.description, Amount: p.amount, Currency: p.currency, Installments: p.installments,
+    const view = { PurchaseId: p.id, Created: p.created, Order: p.order, UniqueID: p.uniqueId, Description: p.description, Amount: p.amount, Currency: p.currency, Installments: p.installments,
       Transaction: { TransactionId: p.id * 10, TransactionStatusId: p.statusId, Status: STATUS[p.statusId], ErrorCode: p.errorCode ?? null,
         ApprovalCode: p.statusId === 1 ? String(100000 + p.id) : null },
       CommerceAction: p.action ?? null, Brand: p.brand, Last4: p.last4 };
+    if (p.mediaId !== undefined) {
+      view.PaymentMediaId = p.mediaId;
+      view.MetadataOut = p.metadataOut ?? null;
+      // A redirect medium's step while it waits (§1, "Legacy response shape").
+      if (p.statusId === 2 && MEDIA[p.mediaId].redirect) view.Transaction.Steps = [{ Step: 'Generic External', Status: 'Pending for Redirection' }];
+    }
+    return view;
+  }
+
+  /**
+   * A purchase by an alternative medium (`PaymentMediaId`, no `TrxToken`: "sending one of them is
+   * mandatory", §0): the medium's country, currency and mandatory Customer fields are checked
+   * (the error codes are this emulator's own: the docs list none for them); the purchase is
+   * Pending (2) until the network pays it, with its voucher in `MetadataOut` or, for a redirect
+   * medium, `CommerceAction` ActionType 1 `REDIRECTION_NEEDED_EXTERNAL_SERVICE` and an
+   * `ActionURL` under the redirect host (`CA_<uuid>`, §1).
+   */
+  function offlinePurchase(body, fail) {
+    const m = MEDIA[body.PaymentMediaId];
+    if (!m) return fail('PM001', 'PaymentMediaId inválido');
+    const country = body.TargetCountryISO ?? body.CrossBorderData?.TargetCountryISO ?? body.TargetCountryIso ?? body.CrossBorderData?.TargetCountryIso;
+    if (country !== m.country) return fail('PM002', `El medio de pago no opera en ${country}`);
+    if (!m.currencies.includes(body.Currency)) return fail('PM003', 'Moneda no soportada por el medio de pago');
+    if (!Number.isInteger(body.Amount) || body.Amount <= 0) return fail('PR001', 'Monto inválido');
+    const c = body.Customer ?? {};
+    const lacking = m.needs.find((k) => c[k] === undefined || c[k] === null || String(c[k]).trim() === '');
+    if (lacking) return fail('CU001', `Customer.${lacking} es requerido`);
+    const minutes = body.MetadataIn?.PaymentExpirationInMinutes ?? body.MetaDataIn?.PaymentExpirationInMinutes;
+    if (minutes !== undefined && !(Number.isInteger(Number(minutes)) && Number(minutes) >= 1)) return fail('PM004', 'PaymentExpirationInMinutes inválido');
+    const created = new Date();
+    const p = { id: nextPurchase++, created: created.toISOString(), order: body.Order, amount: body.Amount, currency: body.Currency, installments: 1,
+      description: body.Description ?? null, uniqueId: body.UniqueID ?? null, statusId: 2, mediaId: body.PaymentMediaId, brand: m.name, last4: null,
+      redirection: body.Redirection ?? null, expiresAt: created.getTime() + Number(minutes ?? 1440) * 60_000 };
+    const day = created.toISOString().slice(0, 10).replace(/-/g, '');
+    if (m.redirect) {
+      const session = `CA_${crypto.randomUUID()}`;
+      sessions.set(session, p.id);
+      p.action = { ActionType: 1, ActionReason: 'REDIRECTION_NEEDED_EXTERNAL_SERVICE', ActionURL: `${base()}/redirect/${session}`, ActionBody: null, ActionSessionId: session };
+    } else {
+      p.metadataOut = m.out({ id: p.id, day, base: `${base()}/gateway` });
+    }
+    purchases.set(p.id, p);
+    return { status: 200, body: { Response: purchaseView(p), Errors: [] } };
+  }
+
+  /**
+   * Settles a pending voucher or transfer as its network would: `paid` → Approved (1, what a
+   * purchase webhook reports, §2), `expired` → Cancelled (6: at expiry the docs name no status,
+   * *inferred* Cancelled, §2), `rejected` → Rejected (4); then the signed notification. The
+   * sandbox's `POST /__sandbox/settle`.
+   */
+  function settle(id, outcome) {
+    const p = purchases.get(Number(id));
+    if (!p) return { status: 404, body: { error: 'unknown purchase' } };
+    if (p.mediaId === undefined || p.statusId !== 2) return { status: 409, body: { error: 'not a pending voucher or transfer' } };
+    const to = { paid: 1, expired: 6, rejected: 4 }[outcome];
+    if (!to) return { status: 422, body: { error: 'outcome must be paid, expired or rejected' } };
+    p.statusId = to;
+    p.action = null;
+    notify(p);
+    return { status: 200, body: purchaseView(p) };
+  }
+
+  /** A redirect medium's bank page (§3.2: pick the bank, see the coupon, transfer, confirm). */
+  function bankPage(res, session) {
+    const p = purchases.get(sessions.get(session));
+    if (!p || p.mediaId === undefined) { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('unknown session'); return; }
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'X-Frame-Options': 'DENY' });
+    res.end(`<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Banco (sandbox)</title></head>
+<body><h1>Transferencia bancaria</h1><p>Compra ${p.id} · ${(p.amount / 100).toFixed(2)} ${p.currency}</p>
+<form method="post" action="${base()}/redirect/${session}">
+<button type="submit" name="outcome" value="approve" id="approve">Transferir</button>
+<button type="submit" name="outcome" value="reject" id="reject">Rechazar</button>
+<button type="submit" name="outcome" value="cancel" id="cancel">Cancelar</button>
+</form></body></html>`);
+  }
+
+  /**
+   * The bank's answer: the purchase moves (Approved, Rejected or Cancelled), the notification goes,
+   * and the browser is sent back as Bamboo does it, a form POSTed to the `Redirection` URL of the
+   * status with `PurchaseId` and `Status` (§1, "Redirect response content").
+   */
+  function bankAnswer(res, session, outcome) {
+    const p = purchases.get(sessions.get(session));
+    if (!p || p.statusId !== 2) { res.writeHead(409, { 'Content-Type': 'text/plain' }); res.end('not pending'); return; }
+    const [statusId, urlKey, word] = { approve: [1, 'Url_Approved', 'approved'], reject: [4, 'Url_Rejected', 'rejected'], cancel: [6, 'Url_Canceled', 'canceled'] }[outcome] ?? [];
+    if (!statusId) { res.writeHead(422, { 'Content-Type': 'text/plain' }); res.end('unknown outcome'); return; }
+    p.statusId = statusId;
+    p.action = null;
+    notify(p);
+    const to = p.redirection?.[urlKey];
+    const nonce = randomId(12);
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; form-action http: https:` });
+    if (!to) { res.end('<!doctype html><p>Listo.</p>'); return; }
+    const esc = (t) => String(t).replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]);
+    res.end(`<!doctype html><html lang="es"><head><meta charset="utf-8"><title>Volviendo al comercio</title></head><body>
+<form method="post" action="${esc(to)}"><input type="hidden" id="PurchaseId" name="PurchaseId" value="${p.id}" />
+<input type="hidden" id="Status" name="Status" value="${word}" /><button type="submit" id="back">Volver al comercio</button></form>
+<script nonce="${nonce}">document.forms[0].submit();</script></body></html>`);
   }
 
   /** POST /v1/api/purchase (server to server). */
@@ -94,6 +220,7 @@ export function createBamboo() {
     if (body.UniqueID !== undefined && !/^[A-Za-z0-9]+$/.test(String(body.UniqueID))) return fail('PR002', 'UniqueID inválido');
     const same = body.UniqueID && [...purchases.values()].find((x) => x.uniqueId === body.UniqueID && (x.statusId === 1 || x.statusId === 2));
     if (same) return { status: 200, body: { Response: purchaseView(same), Errors: [] } };
+    if (body.TrxToken === undefined && body.PaymentMediaId !== undefined) return offlinePurchase(body, fail);
     if (!t) return fail(String(body.TrxToken || '').startsWith('CT') ? 'TK010' : 'TK006', 'Token inválido');
     if (t.type === 'OneTime' && (t.used || Date.now() - t.created > OTT_TTL_MS)) return fail('TK006', 'Token usado o vencido');
     if (!Number.isInteger(body.Amount) || body.Amount <= 0) return fail('PR001', 'Monto inválido');
@@ -178,6 +305,21 @@ export function createBamboo() {
       return true;
     }
     if (req.method === 'POST' && rest === '/v1/api/capture-action') { sendJson(res, 200, captureAction((await readJson(req)) || {})); return true; }
+    let rm;
+    if ((rm = rest.match(/^\/redirect\/(CA_[0-9a-f-]+)$/))) {
+      if (req.method === 'GET') { bankPage(res, rm[1]); return true; }
+      if (req.method === 'POST') {
+        const chunks = []; for await (const c of req) chunks.push(c);
+        bankAnswer(res, rm[1], new URLSearchParams(Buffer.concat(chunks).toString()).get('outcome'));
+        return true;
+      }
+    }
+    if (req.method === 'GET' && rest.startsWith('/gateway/')) {
+      // The coupons and barcodes a voucher links to: a stand-in page.
+      res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache' });
+      res.end(`Cupón de pago (sandbox): ${rest.slice('/gateway/'.length)}`);
+      return true;
+    }
     if (req.method === 'POST' && rest === '/v1/api/purchase') {
       const r = purchase((await readJson(req)) || {}, req.headers.authorization);
       sendJson(res, r.status, r.body);
@@ -210,7 +352,7 @@ export function createBamboo() {
   }
 
   return {
-    handle, reset, purchase, captureAction, createCustomer, customerView, tokenize,
+    handle, reset, purchase, captureAction, createCustomer, customerView, tokenize, settle,
     getPurchase: (id) => { const pur = purchases.get(Number(id)); return pur && purchaseView(pur); },
     customer: (id) => customers.get(Number(id)),
     setOrigin(o) { origin = o; },

@@ -5,8 +5,11 @@
 //   GET  /conekta/assets/checkout/img/cards.svg      an image of the component's
 //   POST /conekta/tokens                             component → tokenizer (public key; guess: shape of the real one)
 //   POST /conekta/customers, POST /conekta/orders, GET /conekta/orders/{id}   API (Bearer private key)
-// Webhooks `order.paid`, `order.pending_payment`, `order.declined` are delivered to the listener
-// the merchant registers (`onWebhook`), as Conekta POSTs them to the merchant's endpoint.
+//   GET  /conekta/3ds/{orderId}, POST /conekta/3ds/{orderId}   the emulated 3-D Secure page (next_action)
+// Webhooks `order.paid`, `order.pending_payment`, `order.declined`, `order.expired` are delivered
+// to the listener the merchant registers (`onWebhook`), as Conekta POSTs them to the merchant's
+// endpoint. Cash (OXXO) and SPEI orders, 3-D Secure and their settlement follow
+// /tmp/research/conekta-apm.md (cited per rule below; docs/providers/conekta.md has the table).
 import { generateKeyPairSync, randomBytes, sign as rsaSign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -34,16 +37,27 @@ const CARDS = {
   '4000000000000002': { status: 'declined', code: 'conekta.errors.processing.charge.card_payment.declined', message: 'La tarjeta fue declinada.' },
   '4000000000002701': { status: 'pending_payment', settle: 'paid' },
   '4000000000001091': { status: 'pending_payment', settle: 'declined' },
+  // 3-D Secure challenges (emulator's own cards): an order with `three_ds_mode` answers
+  // pending_payment with `next_action.redirect_to_url` (conekta-apm.md §3b); without it, 3-D
+  // Secure was not asked for and the card pays. …3238's page refuses to be framed.
+  '4000000000003220': { challenge: { frame: true } },
+  '4000000000003238': { challenge: { frame: false } },
 };
+/** API versions Conekta's `Accept` header names (conekta-apm.md §0): 2.2.0 answers `next_action`. */
+const VERSIONS = ['application/vnd.conekta-v2.1.0+json', 'application/vnd.conekta-v2.2.0+json'];
+/** Cash and SPEI vouchers: one default life when `expires_at` is left out (30 days, conekta-apm.md §1a). */
+const DEFAULT_VOUCHER_S = 30 * 24 * 3600;
 
 const error = (status, type, code, message, param = null) => ({
   status, body: { object: 'error', type, log_id: randomId(12), details: [{ code, param, message, debug_message: message }] },
 });
 
 export function createConekta() {
-  let tokens, customers, orders, listeners = [];
+  let origin = '';
+  let tokens, customers, orders, sent, listeners = [];
   const hooks = createDeliverer();
-  const reset = () => { tokens = new Map(); customers = new Map(); orders = new Map(); hooks.reset(); };
+  // `sent`: what each order's request asked (3-D Secure mode), for tests to read.
+  const reset = () => { tokens = new Map(); customers = new Map(); orders = new Map(); sent = new Map(); hooks.reset(); };
   reset();
 
   function tokenize({ publicKey, number, name, exp_month, exp_year, cvc }) {
@@ -103,9 +117,83 @@ export function createConekta() {
 
   const view = (c) => ({ ...c, payment_sources: { ...c.payment_sources, data: c.payment_sources.data.map(({ pan, ...s }) => s) } });
 
-  /** POST /orders: charges the customer's default (or named) source. */
-  function createOrder(body, auth) {
+  /**
+   * POST /orders for cash or SPEI (conekta-apm.md §1, §2): `customer_info` with name, email and
+   * phone (required, §0), MXN, `payment_method.expires_at` in unix seconds, in the future.
+   * Answers pending_payment with the voucher: `cash_payment` (`reference`, `barcode_url`,
+   * `expires_at`, `service_name`, `store: null`, …) or `bank_transfer_payment` (`clabe`, `bank`,
+   * `receiving_account_number`, `receiving_account_bank`, `expires_at`, `payment_attempts`).
+   */
+  function createOfflineOrder(body, pm) {
+    const ci = body.customer_info ?? {};
+    for (const k of ['name', 'email', 'phone']) {
+      if (typeof ci[k] !== 'string' || !ci[k].trim()) return error(422, 'parameter_validation_error', `conekta.errors.parameter_validation.customer_info.${k}`, `El parámetro customer_info.${k} es requerido.`, `customer_info.${k}`);
+    }
+    // Cash and SPEI are Mexican networks: pesos only (conekta-apm.md §1, §2).
+    if (body.currency !== 'MXN') return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.currency', 'Moneda no soportada por el método de pago.', 'currency');
+    const amount = (body.line_items || []).reduce((s, li) => s + li.unit_price * li.quantity, 0);
+    if (!Number.isInteger(amount) || amount <= 0) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.line_items', 'Monto inválido.', 'line_items');
+    const now = Math.floor(Date.now() / 1000);
+    if (pm.expires_at !== undefined && (!Number.isInteger(pm.expires_at) || pm.expires_at <= now)) {
+      return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.expires_at', 'La fecha de expiración debe ser posterior a la actual.', 'charges.payment_method.expires_at');
+    }
+    const expires_at = pm.expires_at ?? now + DEFAULT_VOUCHER_S;
+    const digits = (n) => Array.from(randomBytes(n), (b) => String(b % 10)).join('');
+    const method = pm.type === 'cash'
+      ? { object: 'cash_payment', type: 'cash', service_name: 'Cash', reference: `9300${digits(10)}`, expires_at, store: null, auth_code: null, cashier_id: null,
+        agreement: null, product_type: 'cash_in', store_names: ['OXXO', '7 Eleven', 'Farmacias del Ahorro'], customer_ip_address: '0.0.0.0' }
+      : { object: 'bank_transfer_payment', type: 'spei', bank: 'STP', receiving_account_bank: 'STP', expires_at, payment_attempts: [] };
+    if (pm.type === 'cash') method.barcode_url = `${origin}/conekta/barcodes/${method.reference}.png`;
+    else method.clabe = method.receiving_account_number = `646180${digits(12)}`;
+    const o = { id: `ord_${alnumId()}`, object: 'order', livemode: false, amount, amount_refunded: 0, currency: body.currency, payment_status: 'pending_payment',
+      metadata: body.metadata ?? {}, customer_info: { object: 'customer_info', name: ci.name, email: ci.email, phone: ci.phone }, created_at: now, updated_at: now,
+      line_items: { object: 'list', has_more: false, data: body.line_items },
+      charges: { object: 'list', has_more: false, total: 1, data: [{ id: randomBytes(12).toString('hex'), object: 'charge', amount, currency: body.currency, status: 'pending_payment',
+        paid_at: null, created_at: now, description: 'Payment from order', fee: 0, failure_code: null, failure_message: null, livemode: false, payment_method: method }] } };
+    orders.set(o.id, o);
+    emit('order.pending_payment', o);
+    return { status: 200, body: o };
+  }
+
+  /**
+   * Settles a cash or SPEI order as its network would (conekta-apm.md §1c): `paid` (the charge
+   * `paid` with `paid_at`, a cash charge's `store` and `auth_code` filled; `order.paid`) or
+   * `expired` (its deadline passed; `order.expired`). The sandbox's `POST /__sandbox/settle`.
+   */
+  function settle(id, outcome) {
+    const o = orders.get(id);
+    if (!o) return { status: 404, body: { error: 'unknown order' } };
+    const ch = o.charges.data[0];
+    if (!['cash_payment', 'bank_transfer_payment'].includes(ch.payment_method.object) || o.payment_status !== 'pending_payment') {
+      return { status: 409, body: { error: 'not a pending cash or SPEI order' } };
+    }
+    const now = Math.floor(Date.now() / 1000);
+    if (outcome === 'paid') {
+      o.payment_status = ch.status = 'paid';
+      ch.paid_at = now;
+      if (ch.payment_method.object === 'cash_payment') Object.assign(ch.payment_method, { store: '10MON50EDI', auth_code: 542563, cashier_id: 'OINM01010' });
+      else Object.assign(ch.payment_method, { tracking_code: `TRK${alnumId(10)}`, reference_number: String(now) });
+    } else if (outcome === 'expired') {
+      o.payment_status = ch.status = 'expired';
+    } else return { status: 422, body: { error: 'outcome must be paid or expired' } };
+    o.updated_at = now;
+    emit(`order.${o.payment_status}`, o);
+    return { status: 200, body: o };
+  }
+
+  /** POST /orders: charges the customer's default (or named) source, or issues a voucher. */
+  function createOrder(body, auth, accept) {
     if (!authorized(auth)) return error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.');
+    const first = body.charges?.[0]?.payment_method;
+    if (first && ['cash', 'spei'].includes(first.type)) return createOfflineOrder(body, first);
+    // three_ds_mode "either smart or strict", return_url "the redirection callback upon
+    // completion of the 3DS2 flow" (conekta-apm.md §3a).
+    if (body.three_ds_mode !== undefined && !['smart', 'strict'].includes(body.three_ds_mode)) {
+      return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.three_ds_mode', 'three_ds_mode debe ser smart o strict.', 'three_ds_mode');
+    }
+    if (body.return_url !== undefined && !/^https?:\/\/[^\s]+$/.test(String(body.return_url))) {
+      return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.return_url', 'return_url inválida.', 'return_url');
+    }
     const c = customers.get(body.customer_info?.customer_id);
     if (!c) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.customer_info.customer_id', 'El cliente no existe.', 'customer_info.customer_id');
     const amount = (body.line_items || []).reduce((s, li) => s + li.unit_price * li.quantity, 0);
@@ -114,13 +202,24 @@ export function createConekta() {
     const sourceId = pm.type === 'default' ? c.default_payment_source_id : pm.payment_source_id;
     const src = c.payment_sources.data.find((s) => s.id === sourceId);
     if (!src) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.payment_source', 'Medio de pago inválido.', 'charges.payment_method');
-    const rule = CARDS[src.pan] || { status: 'paid' };
+    let rule = CARDS[src.pan] || { status: 'paid' };
+    // A challenge card asks for 3-D Secure only when the order does (`three_ds_mode`), with a
+    // way back (`return_url`); the answer's `next_action` is documented from API 2.2.0 on
+    // (conekta-apm.md §3e; that the header decides it is inferred).
+    const challenge = rule.challenge && body.three_ds_mode && body.return_url && accept === VERSIONS[1] ? rule.challenge : null;
+    if (rule.challenge) rule = challenge ? { status: 'pending_payment' } : { status: 'paid' };
     const o = { id: `ord_${alnumId()}`, object: 'order', livemode: false, amount, currency: body.currency, payment_status: rule.status,
       metadata: body.metadata ?? {},
       customer_info: { customer_id: c.id, object: 'customer_info' }, created_at: Math.floor(Date.now() / 1000),
       charges: { object: 'list', data: [{ id: randomBytes(12).toString('hex'), object: 'charge', amount, status: rule.status === 'declined' ? 'declined' : rule.status,
         failure_code: rule.code ?? null, failure_message: rule.message ?? null,
         payment_method: { object: 'card_payment', type: 'credit', last4: src.last4, brand: src.brand, name: src.name } }] } };
+    if (challenge) {
+      // `next_action.type`: no value is documented; "redirect_to_url" follows the field's name
+      // (conekta-apm.md §3b). The URL is the emulated page, the real one is pay.conekta.com's.
+      o.next_action = { type: 'redirect_to_url', redirect_to_url: { url: `${origin}/conekta/3ds/${o.id}`, return_url: body.return_url } };
+      o.three_ds = { frame: challenge.frame, return_url: body.return_url };
+    }
     orders.set(o.id, o);
     if (rule.status === 'declined') {
       // Conekta answers a declined card with 402 and the order in details (processing_error).
@@ -140,8 +239,51 @@ export function createConekta() {
     return { status: 200, body: o };
   }
 
+  /** The order as Conekta shows it (the emulator's own 3-D Secure notes left out). */
+  const shown = (o) => { const { three_ds, ...rest } = o; return rest; };
+
+  /**
+   * The emulated 3-D Secure page: three buttons (approve, fail, abandon, which does nothing),
+   * the first two settling the order (`order.paid` / `order.declined`) and going back to the
+   * order's `return_url` with `order_id` and `payment_status` (conekta-apm.md §3c, "Redirect
+   * ending": *inferred* from what Conekta's plugin reads). The page of a card whose challenge
+   * refuses framing answers `X-Frame-Options: DENY`.
+   */
+  function threeDsPage(res, id) {
+    const o = orders.get(id);
+    if (!o?.three_ds) { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('unknown challenge'); return; }
+    const headers = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store',
+      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:" };
+    if (!o.three_ds.frame) headers['X-Frame-Options'] = 'DENY';
+    res.writeHead(200, headers);
+    res.end(`<!doctype html><html lang="es"><head><meta charset="utf-8"><title>3-D Secure (sandbox)</title>
+<style>body{font:16px system-ui;margin:1.5rem}button{font:inherit;margin:.25rem;padding:.5rem 1rem}</style></head>
+<body><h1>Autenticación 3-D Secure</h1><p>Orden ${o.id} · ${(o.amount / 100).toFixed(2)} ${o.currency}</p>
+<form method="post" action="/conekta/3ds/${o.id}">
+<button type="submit" name="outcome" value="approve" id="approve">Aprobar</button>
+<button type="submit" name="outcome" value="fail" id="fail">Fallar</button>
+<button type="button" id="abandon">Abandonar</button>
+</form></body></html>`);
+  }
+
+  function threeDsAnswer(res, id, outcome) {
+    const o = orders.get(id);
+    if (!o?.three_ds || o.payment_status !== 'pending_payment') { res.writeHead(409, { 'Content-Type': 'text/plain' }); res.end('not waiting for 3-D Secure'); return; }
+    const paid = outcome === 'approve';
+    const ch = o.charges.data[0];
+    o.payment_status = ch.status = paid ? 'paid' : 'declined';
+    if (!paid) { ch.failure_code = 'conekta.errors.processing.charge.card_payment.three_ds_failed'; ch.failure_message = 'Autenticación 3-D Secure fallida.'; }
+    delete o.next_action;
+    emit(`order.${o.payment_status}`, o);
+    const back = new URL(o.three_ds.return_url);
+    back.searchParams.set('order_id', o.id);
+    back.searchParams.set('payment_status', o.payment_status);
+    res.writeHead(303, { Location: back.toString(), 'Cache-Control': 'no-store' });
+    res.end();
+  }
+
   function emit(type, order) {
-    const event = { id: randomId(12), object: 'event', type, livemode: false, created_at: Math.floor(Date.now() / 1000), data: { object: structuredClone(order) } };
+    const event = { id: randomId(12), object: 'event', type, livemode: false, created_at: Math.floor(Date.now() / 1000), data: { object: structuredClone(shown(order)) } };
     for (const l of listeners) l(event);
     hooks.send(event, { label: type, sign: (text) => ({ digest: conektaDigest(text) }) });
   }
@@ -160,8 +302,31 @@ export function createConekta() {
       return true;
     }
     if (req.method === 'POST' && rest === '/customers') { const r = createCustomer((await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true; }
-    if (req.method === 'POST' && rest === '/orders') { const r = createOrder((await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true; }
+    if (req.method === 'POST' && rest === '/orders') {
+      if (req.headers.accept !== undefined && !VERSIONS.includes(req.headers.accept)) {
+        const e = error(406, 'parameter_validation_error', 'conekta.errors.parameter_validation.api_version', 'Versión de API no soportada.'); sendJson(res, 406, e.body); return true;
+      }
+      const body = (await readJson(req)) || {};
+      const r = createOrder(body, req.headers.authorization, req.headers.accept);
+      if (r.status === 200 || r.body?.data?.id) sent.set((r.body.data ?? r.body).id, { three_ds_mode: body.three_ds_mode, return_url: body.return_url, accept: req.headers.accept });
+      sendJson(res, r.status, r.status === 200 ? shown(r.body) : r.body); return true;
+    }
     let cm;
+    if ((cm = rest.match(/^\/3ds\/(ord_[A-Za-z0-9]+)$/))) {
+      if (req.method === 'GET') { threeDsPage(res, cm[1]); return true; }
+      if (req.method === 'POST') {
+        const chunks = []; for await (const c of req) chunks.push(c);
+        threeDsAnswer(res, cm[1], new URLSearchParams(Buffer.concat(chunks).toString()).get('outcome'));
+        return true;
+      }
+    }
+    if (req.method === 'GET' && (cm = rest.match(/^\/barcodes\/(\d+)\.png$/))) {
+      // A stand-in for barcodes.conekta.com's image of the reference (conekta-apm.md §1b): an SVG.
+      res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-cache' });
+      const bars = [...cm[1]].map((d, i) => `<rect x="${i * 6}" y="0" width="${1 + (Number(d) % 4)}" height="40"/>`).join('');
+      res.end(`<svg xmlns="http://www.w3.org/2000/svg" width="${cm[1].length * 6}" height="40">${bars}</svg>`);
+      return true;
+    }
     if (req.method === 'POST' && (cm = rest.match(/^\/customers\/(cus_[A-Za-z0-9]+)\/payment_sources$/))) {
       const r = addSource(cm[1], (await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true;
     }
@@ -181,25 +346,26 @@ export function createConekta() {
       // guess (metadata values, the order id).
       if (!authorized(req.headers.authorization)) { const e = error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.'); sendJson(res, 401, e.body); return true; }
       const q = url.searchParams.get('search') ?? '';
-      const data = [...orders.values()].filter((o) => !q || o.id === q || Object.values(o.metadata ?? {}).includes(q));
+      const data = [...orders.values()].filter((o) => !q || o.id === q || Object.values(o.metadata ?? {}).includes(q)).map(shown);
       sendJson(res, 200, { object: 'list', has_more: false, data });
       return true;
     }
     const m = rest.match(/^\/orders\/(ord_[A-Za-z0-9]+)$/);
-    if (req.method === 'GET' && m) { const o = orders.get(m[1]); sendJson(res, o ? 200 : 404, o || error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'No encontrado.').body); return true; }
+    if (req.method === 'GET' && m) { const o = orders.get(m[1]); sendJson(res, o ? 200 : 404, o ? shown(o) : error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'No encontrado.').body); return true; }
     sendJson(res, 404, error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'Endpoint desconocido.').body);
     return true;
   }
 
   return {
-    handle, reset, tokenize, createCustomer, createOrder,
+    handle, reset, tokenize, createCustomer, createOrder, settle,
     getOrder: (id) => orders.get(id),
     customer: (id) => customers.get(id) && view(customers.get(id)),
     onWebhook(fn) { listeners.push(fn); },
     /** Where order.* events are POSTed (the merchant's webhook endpoint). */
     setWebhook(url) { hooks.setUrl(url); },
     deliveries: () => hooks.delivered(),
-    setOrigin() {},
-    state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount, metadata: o.metadata })), tokens: [...tokens.values()].map((t) => ({ used: t.used })) }),
+    setOrigin(o) { origin = o; },
+    state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount, metadata: o.metadata,
+      type: o.charges.data[0].payment_method.type, ...sent.get(o.id) })), tokens: [...tokens.values()].map((t) => ({ used: t.used })) }),
   };
 }

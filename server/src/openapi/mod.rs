@@ -25,12 +25,12 @@ use utoipa::OpenApi;
         license(name = "MIT", identifier = "MIT"),
     ),
     paths(
-        page::pay_route, page::status_route, page::form_token_route, page::bin_update_route,
+        page::pay_route, page::status_route, page::return_route, page::return_post_route, page::form_token_route, page::bin_update_route,
         backend::create_session, backend::link_customer, backend::list_payments,
         hooks::conekta_hook, hooks::bamboo_hook, hooks::lyra_hook,
         crate::health::health, crate::health::ready, crate::metrics::serve, serve,
     ),
-    components(schemas(crate::protocol::ErrorBody), responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Unprocessable, TooManyRequests, BadGateway, Unavailable)),
+    components(schemas(crate::protocol::ErrorBody, schema::Voucher), responses(BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PayloadTooLarge, Unprocessable, TooManyRequests, BadGateway, Unavailable)),
     modifiers(&Credentials),
     tags(
         (name = "page", description = "The checkout page's calls (CORS for PASARELA_ALLOWED_ORIGINS, rate-limited per client)."),

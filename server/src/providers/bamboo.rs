@@ -5,11 +5,125 @@
 use super::{endpoint, exchange, ids, refused, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::BambooConfig;
 use crate::protocol::Action;
-use pasarela_protocol::{ActionType, ResultStatus};
-use pasarela_protocol::ProviderId;
+use pasarela_protocol::{ActionType, Method, ProviderId, ResultStatus, Voucher};
 use serde_json::{json, Value};
 
 const BAMBOO: ProviderId = ProviderId::Bamboo;
+
+/// What a Bamboo alternative medium needs of the session's customer, beyond the common fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    /// `Customer.Email` (`customer.email`).
+    Email,
+    /// `Customer.FirstName` (`customer.firstName`).
+    FirstName,
+    /// `Customer.LastName` (`customer.lastName`).
+    LastName,
+    /// `Customer.PhoneNumber` (`customer.phone`).
+    Phone,
+    /// `Customer.DocNumber` and `DocumentTypeId` (`customer.documentNumber`, `documentType`).
+    Document,
+}
+
+impl Need {
+    /// The session's `customer` key that holds it.
+    pub fn field(self) -> &'static str {
+        match self {
+            Self::Email => "customer.email",
+            Self::FirstName => "customer.firstName",
+            Self::LastName => "customer.lastName",
+            Self::Phone => "customer.phone",
+            Self::Document => "customer.documentNumber",
+        }
+    }
+}
+
+/// A Bamboo alternative payment medium of the purchase API this service calls (`POST
+/// /v1/api/purchase` with `PaymentMediaId`, no `TrxToken`: "sending one of them is mandatory";
+/// /tmp/research/bamboo-apm.md §0).
+#[derive(Clone, Copy, Debug)]
+pub struct Medium {
+    /// `PaymentMediaId`.
+    pub id: u32,
+    /// What the shopper does: cash at a network, or a bank transfer.
+    pub method: Method,
+    /// The purchase's `TargetCountryISO` (BAMBOO_COUNTRY).
+    pub country: &'static str,
+    /// The network's name.
+    pub name: &'static str,
+    /// The answer sends the shopper to a site (`CommerceAction` `ActionType` 1) instead of a
+    /// voucher.
+    pub redirect: bool,
+    /// The customer fields the medium's request table marks mandatory.
+    pub needs: &'static [Need],
+}
+
+/// The media this service offers, each from /tmp/research/bamboo-apm.md: Uruguay's Abitab (5)
+/// and RedPagos (10), mandatory `Email`, `DocumentTypeId`, `DocNumber`, `PhoneNumber` (§3.1);
+/// Uruguay's bank transfer (532, Infinia, a redirect to a bank coupon; `Email`, §3.2); Mexico's
+/// OXXO (35, deprecated; `Email`, §3.3), OXXOPay (90: its legacy example is commented out, the
+/// fields are V3's, *inferred* the same: `Email`, `FirstName`, `LastName`, `PhoneNumber`, §3.3)
+/// and SPEI through OpenPay (32: `Email`, `FirstName`, a CLABE in `BankAccountLabel`, §3.5).
+pub const MEDIA: &[Medium] = &[
+    Medium { id: 5, method: Method::Cash, country: "UY", name: "Abitab", redirect: false, needs: &[Need::Email, Need::Phone, Need::Document] },
+    Medium { id: 10, method: Method::Cash, country: "UY", name: "RedPagos", redirect: false, needs: &[Need::Email, Need::Phone, Need::Document] },
+    Medium { id: 532, method: Method::BankTransfer, country: "UY", name: "Transferencia bancaria", redirect: true, needs: &[Need::Email] },
+    Medium { id: 35, method: Method::Cash, country: "MX", name: "OXXO", redirect: false, needs: &[Need::Email] },
+    Medium { id: 90, method: Method::Cash, country: "MX", name: "OXXOPay", redirect: false, needs: &[Need::Email, Need::FirstName, Need::LastName, Need::Phone] },
+    Medium { id: 32, method: Method::BankTransfer, country: "MX", name: "SPEI", redirect: false, needs: &[Need::Email, Need::FirstName] },
+];
+
+/// A medium by its id.
+pub fn medium(id: u32) -> Option<&'static Medium> {
+    MEDIA.iter().find(|m| m.id == id)
+}
+
+/// The medium a method uses in a country unless the session or the page names one: Abitab,
+/// Uruguay's bank transfer, OXXOPay (OXXO 35 is deprecated: "New Payment Method for Mexico:
+/// OXXOPay", §3.3), SPEI.
+pub fn default_medium(country: &str, method: Method) -> Option<u32> {
+    match (country, method) {
+        ("UY", Method::Cash) => Some(5),
+        ("UY", Method::BankTransfer) => Some(532),
+        ("MX", Method::Cash) => Some(90),
+        ("MX", Method::BankTransfer) => Some(32),
+        _ => None,
+    }
+}
+
+/// The first of `m`'s mandatory customer fields the session's customer lacks.
+pub fn missing(m: &Medium, customer: &Value) -> Option<Need> {
+    let has = |k: &str| customer.get(k).and_then(Value::as_str).is_some_and(|v| !v.trim().is_empty());
+    m.needs.iter().copied().find(|n| match n {
+        Need::Email => !has("email"),
+        Need::FirstName => !has("firstName"),
+        Need::LastName => !has("lastName"),
+        Need::Phone => !has("phone"),
+        Need::Document => !has("documentNumber"),
+    })
+}
+
+/// Uruguay's document types, V3 code → legacy `DocumentTypeId` (/tmp/research/bamboo-apm.md §3.1,
+/// `Uruguay/_index.md` § Document types): RUT 1, CI 2, EXT 3.
+pub fn document_type_id(code: &str) -> Option<u32> {
+    match code {
+        "RUT.UY" => Some(1),
+        "CI.UY" => Some(2),
+        "EXT.UY" => Some(3),
+        _ => None,
+    }
+}
+
+/// The offset of a country's local time from UTC, for dates Bamboo writes without one
+/// (*inferred*: the docs name no time zone): Uruguay −3 h, Mexico (Mexico City, without daylight
+/// saving since 2022) −6 h; UTC for any other.
+fn utc_offset_s(country: &str) -> i64 {
+    match country {
+        "UY" => -3 * 3600,
+        "MX" => -6 * 3600,
+        _ => 0,
+    }
+}
 
 /// Bamboo's API for one merchant account.
 #[derive(Clone, Debug)]
@@ -40,6 +154,52 @@ impl Bamboo {
         attempt_ref.chars().filter(char::is_ascii_alphanumeric).collect()
     }
 
+    /// `POST /v1/api/purchase` with a `PaymentMediaId` and no `TrxToken`: the medium's customer
+    /// fields, `Description` (required for the bank transfer in V3, §3.2), the voucher's life as
+    /// `MetadataIn.PaymentExpirationInMinutes` (a number written as text, as every example has
+    /// it), and for a redirect medium the `Redirection` URLs the shopper comes back to (§1,
+    /// "Response URLS": all four to the payment's return route, which reads the purchase again
+    /// rather than trust the posted `Status`). The answer is pending: a voucher from
+    /// `MetadataOut`, or the redirect (`CommerceAction` `ActionType` 1).
+    async fn charge_offline(&self, c: &Charge<'_>, m: &Medium) -> Result<Outcome, ProviderError> {
+        let s = c.session;
+        let who = &s.customer;
+        let text = |k: &str| who.get(k).and_then(Value::as_str).map(str::trim).filter(|v| !v.is_empty());
+        let mut customer = serde_json::Map::new();
+        for (key, value) in [("Email", text("email")), ("FirstName", text("firstName")), ("LastName", text("lastName")), ("PhoneNumber", text("phone")), ("DocNumber", text("documentNumber"))] {
+            if let Some(v) = value {
+                customer.insert(key.into(), v.into());
+            }
+        }
+        if m.needs.contains(&Need::Document) {
+            // CI (the identity card) unless the session names another type (*inferred* default).
+            let id = text("documentType").and_then(document_type_id).unwrap_or(2);
+            customer.insert("DocumentTypeId".into(), id.into());
+        }
+        let minutes = ((c.voucher_expires_at * 1000 - crate::store::now_ms()) as f64 / 60_000.0).ceil().max(1.0) as i64;
+        let mut body = json!({
+            "PaymentMediaId": m.id, "Order": s.order_id, "Amount": s.amount_due, "Currency": s.currency, "Capture": true,
+            "TargetCountryISO": self.config.country, "UniqueID": Self::unique_id(c.attempt_ref),
+            "Description": format!("Pedido {}", s.order_id), "Customer": customer,
+            "MetadataIn": { "PaymentExpirationInMinutes": minutes.to_string() },
+        });
+        if m.redirect {
+            let back = &c.return_url;
+            body["Redirection"] = json!({ "Url_Approved": back, "Url_Rejected": back, "Url_Canceled": back, "Url_Pending": back });
+        }
+        let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?).header("Authorization", self.auth()).json(&body);
+        let (status, v) = exchange(BAMBOO, "charge", r).await?;
+        if status == 401 || status == 403 {
+            return Err(refused(BAMBOO, format!("HTTP {status}")));
+        }
+        let mut out = outcome_in(&v, &self.config.country);
+        if let Some(v) = out.voucher.as_mut().filter(|v| v.expires_at.is_none()) {
+            // Most media answer no date (§5, "Expiry field"): the one asked for.
+            v.expires_at = Some(crate::vouchers::iso(c.voucher_expires_at));
+        }
+        Ok(out)
+    }
+
     /// `GET /v1/api/purchase/{id}`.
     pub async fn get(&self, purchase_id: &str) -> Result<Outcome, ProviderError> {
         if !ids::bamboo_number(purchase_id) {
@@ -47,7 +207,7 @@ impl Bamboo {
         }
         let r = self.http.get(endpoint(&self.config.api_url, &["v1", "api", "purchase", purchase_id])?).header("Authorization", self.auth());
         let (_, v) = exchange(BAMBOO, "refresh", r).await?;
-        Ok(outcome(&v))
+        Ok(outcome_in(&v, &self.config.country))
     }
 
     /// `POST /v1/api/customer`: the Bamboo customer of a storefront customer.
@@ -112,6 +272,10 @@ impl ProviderApi for Bamboo {
             PayWith::Token(t) => t.expose().to_owned(),
             PayWith::Saved(card) => card.secret.expose().to_owned(),
             PayWith::Source(card) => card.secret.expose().to_owned(),
+            PayWith::Offline { payment_media_id, .. } => {
+                let m = payment_media_id.and_then(medium).ok_or_else(|| ProviderError::Refused("no Bamboo payment medium".into()))?;
+                return self.charge_offline(c, m).await;
+            }
         };
         let mut body = json!({
             "TrxToken": token, "Order": s.order_id, "Amount": s.amount_due, "Currency": s.currency, "Capture": true,
@@ -125,7 +289,7 @@ impl ProviderApi for Bamboo {
         if status == 401 || status == 403 {
             return Err(refused(BAMBOO, format!("HTTP {status}")));
         }
-        Ok(outcome(&v))
+        Ok(outcome_in(&v, &self.config.country))
     }
 
     /// The purchase made for an attempt, if Bamboo made one: the order's purchases
@@ -142,7 +306,7 @@ impl ProviderApi for Bamboo {
             _ => &[],
         };
         let found = list.iter().find(|p| p["UniqueID"].as_str() == Some(unique_id.as_str()));
-        Ok(found.map(|p| outcome(&json!({ "Response": p, "Errors": [] }))))
+        Ok(found.map(|p| outcome_in(&json!({ "Response": p, "Errors": [] }), &self.config.country)))
     }
 
     async fn refresh(&self, purchase_id: &str) -> Result<Option<Outcome>, ProviderError> {
@@ -181,9 +345,52 @@ pub fn purchase_status(text: Option<&str>, id: Option<i64>) -> ResultStatus {
     }
 }
 
+/// The voucher of a purchase, from `MetadataOut` as Bamboo's media write it (§4, "Normalise
+/// shopper-visible data"), keys read case-insensitively (`PaymentBarcodeUrl` and Boleto's
+/// `PaymentBarCodeUrl`): the reference is `PaymentCode` (OXXO's barcode number, SPEI's
+/// reference or concept) or `PaymentReference` or Abitab's `TransactionIdFromPW`; the barcode
+/// `PaymentBarcodeUrl` (Abitab's is a PDF coupon); the printable voucher `PaymentUrl` or
+/// `PaymentCouponUrl`; a transfer's CLABE `Clabe` (STP) or `BankAccountLabel` (OpenPay), its
+/// bank `BankName`, its holder `BankBeneficiaryName`; the expiry `PaymentExpirationDate`,
+/// `Expiration` or `CouponValidity` in any of their four formats. A CLABE makes it a transfer.
+/// `None` without `MetadataOut` (a redirect medium, a card).
+/// `country`: the purchase's (BAMBOO_COUNTRY), for dates written without an offset.
+pub fn voucher_of(res: &Value, country: &str) -> Option<Voucher> {
+    let out = res.get("MetadataOut").or_else(|| res.get("MetaDataOut"))?.as_object()?;
+    let get = |k: &str| {
+        out.iter().find(|(key, _)| key.eq_ignore_ascii_case(k)).and_then(|(_, v)| text(v)).map(|t| t.trim().to_owned()).filter(|t| !t.is_empty())
+    };
+    let first = |keys: &[&str]| keys.iter().find_map(|k| get(k));
+    let clabe = first(&["Clabe", "BankAccountLabel"]);
+    let voucher = Voucher {
+        kind: if clabe.is_some() { Method::BankTransfer } else { Method::Cash },
+        provider: BAMBOO,
+        amount: res["Amount"].as_u64().unwrap_or_default(),
+        currency: res["Currency"].as_str().unwrap_or_default().to_owned(),
+        expires_at: first(&["PaymentExpirationDate", "Expiration", "CouponValidity"])
+            .and_then(|d| crate::vouchers::parse_bamboo_date(&d, utc_offset_s(country)))
+            .map(crate::vouchers::iso),
+        reference: first(&["PaymentCode", "PaymentReference", "TransactionIdFromPW"]),
+        barcode_url: first(&["PaymentBarcodeUrl"]),
+        clabe,
+        bank: first(&["BankName"]),
+        account_holder: first(&["BankBeneficiaryName"]),
+        instructions_url: first(&["PaymentUrl", "PaymentCouponUrl"]),
+    };
+    let shown = voucher.reference.is_some() || voucher.barcode_url.is_some() || voucher.clabe.is_some() || voucher.instructions_url.is_some();
+    shown.then_some(voucher)
+}
+
 /// A purchase answer → outcome. `CommerceAction` `ActionType` 2 with `VERIFICATION_CODE_NEED`
-/// (the seed) or `VERIFICATION_CODE_NEEDED` (Bamboo's docs) → the verification-code action.
+/// (the seed) or `VERIFICATION_CODE_NEEDED` (Bamboo's docs) → the verification-code action;
+/// `ActionType` 1 (`REDIRECTION_NEEDED_EXTERNAL_SERVICE`, a redirect medium) → the redirect; a
+/// pending purchase with `MetadataOut` → its voucher.
 pub fn outcome(v: &Value) -> Outcome {
+    outcome_in(v, "UY")
+}
+
+/// [`outcome`] of a purchase in `country` (BAMBOO_COUNTRY): the voucher's dates are its time's.
+pub fn outcome_in(v: &Value, country: &str) -> Outcome {
     let res = &v["Response"];
     if res.is_null() {
         // No purchase was made (a spent token, a refused request): nothing was charged.
@@ -193,7 +400,7 @@ pub fn outcome(v: &Value) -> Outcome {
     let tx = &res["Transaction"];
     let text_status = tx["Status"].as_str().or(res["Status"].as_str());
     match purchase_status(text_status, tx["TransactionStatusId"].as_i64()) {
-        ResultStatus::Approved => Outcome { status: ResultStatus::Approved, message: None, action: None, provider_ref, new_card: None },
+        ResultStatus::Approved => Outcome::of(ResultStatus::Approved, provider_ref),
         ResultStatus::Pending => {
             let a = &res["CommerceAction"];
             let url = a["ActionURL"].as_str().map(str::to_owned);
@@ -205,7 +412,8 @@ pub fn outcome(v: &Value) -> Outcome {
                 (Some(1), Some(url)) => Some(Action { kind: ActionType::Redirect, url }),
                 _ => None,
             };
-            Outcome { status: ResultStatus::Pending, message: None, action, provider_ref, new_card: None }
+            let voucher = voucher_of(res, country).filter(|_| action.is_none());
+            Outcome { action, voucher, ..Outcome::of(ResultStatus::Pending, provider_ref) }
         }
         ResultStatus::Declined | ResultStatus::Error | ResultStatus::Expired => {
             let message = if v["Errors"].as_array().is_some_and(|e| !e.is_empty()) {
@@ -256,5 +464,38 @@ mod tests {
         // A v3 answer: text only.
         let v3 = outcome(&json!({ "Response": { "PurchaseId": 10, "Transaction": { "Status": "APPROVED" } } }));
         assert_eq!(v3.status, A);
+    }
+
+    /// /tmp/research/bamboo-apm.md §3.1, §3.3, §3.5, §3.6 and §3.2: each medium's answer.
+    #[test]
+    fn vouchers_come_from_metadata_out_and_redirect_media_redirect() {
+        let pending = |mo: Value| outcome(&json!({ "Response": { "PurchaseId": 11, "Amount": 2000, "Currency": "UYU",
+            "Transaction": { "TransactionStatusId": 2, "Status": "Pending" }, "MetadataOut": mo, "CommerceAction": null }, "Errors": [] }));
+        let abitab = pending(json!({ "TransactionIdFromPW": "190511", "PaymentBarcodeUrl": "Https://gateway.stage.bamboopayment.com/purchase-coupons/PW_190511_20230817.pdf" }));
+        let v = abitab.voucher.unwrap();
+        assert_eq!((abitab.status, v.kind, v.reference.as_deref(), v.amount), (ResultStatus::Pending, Method::Cash, Some("190511"), 2000));
+        assert!(v.barcode_url.unwrap().ends_with(".pdf") && v.expires_at.is_none());
+        let oxxo = pending(json!({ "PaymentUrl": "https://s3/coupon.html", "PaymentCode": "810000011342193202310010005000",
+            "PaymentBarcodeUrl": "https://gateway/OxxoBarcode/8100.jpeg", "PaymentReference": "1134219" }));
+        let v = oxxo.voucher.unwrap();
+        assert_eq!((v.reference.as_deref(), v.instructions_url.as_deref()), (Some("810000011342193202310010005000"), Some("https://s3/coupon.html")));
+        let spei = pending(json!({ "PaymentUrl": "https://openpay/spei-pdf", "PaymentCode": "25966327953597018268", "BankName": "BBVA Bancomer",
+            "BankAccount": "1411217", "BankAccountLabel": "000000000000000001", "BankReference": "tryyscihs1lifsi5ymw5" }));
+        let v = spei.voucher.unwrap();
+        assert_eq!((v.kind, v.clabe.as_deref(), v.bank.as_deref()), (Method::BankTransfer, Some("000000000000000001"), Some("BBVA Bancomer")));
+        let stp = outcome_in(&json!({ "Response": { "PurchaseId": 12, "Transaction": { "Status": "PENDING" },
+            "MetadataOut": { "Clabe": "646180366608261696", "Expiration": "25/12/2024 20:46:20", "Amount": "10.0",
+                "BankBeneficiaryName": "Bamboo Payment Mexico SRL DE CV", "BankName": "STP" } } }), "MX");
+        let v = stp.voucher.unwrap();
+        assert_eq!((v.expires_at.as_deref(), v.account_holder.as_deref()), (Some("2024-12-26T02:46:20Z"), Some("Bamboo Payment Mexico SRL DE CV")));
+        let bank = outcome(&json!({ "Response": { "PurchaseId": 13, "Transaction": { "TransactionStatusId": 2, "Status": "Pending",
+            "Steps": [{ "Step": "Generic External", "Status": "Pending for Redirection" }] }, "MetadataOut": null,
+            "CommerceAction": { "ActionType": 1, "ActionReason": "REDIRECTION_NEEDED_EXTERNAL_SERVICE",
+                "ActionURL": "https://redirect.stage.bamboopayment.com/CA_0cf9", "ActionSessionId": "CA_0cf9" } } }));
+        assert_eq!((bank.action.unwrap().kind, bank.voucher), (ActionType::Redirect, None));
+        assert!(medium(5).is_some_and(|m| m.method == Method::Cash) && medium(532).is_some_and(|m| m.redirect) && medium(1).is_none());
+        let who = json!({ "email": "a@b.uy", "phone": "099111222" });
+        assert_eq!(missing(medium(5).unwrap(), &who), Some(Need::Document));
+        assert_eq!(missing(medium(532).unwrap(), &who), None);
     }
 }

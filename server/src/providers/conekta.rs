@@ -1,12 +1,14 @@
 //! Conekta's REST API (seed 003, docs/providers/conekta.md, the public OpenAPI spec
 //! conekta/openapi): `POST /customers` (with `payment_sources`), `POST /customers/{id}/payment_sources`,
-//! `POST /orders` (`charges[].payment_method`), `GET /orders/{id}`, `Authorization: Bearer {key}`,
-//! `Accept: application/vnd.conekta-v2.1.0+json`.
+//! `POST /orders` (`charges[].payment_method`: a card source, `cash` or `spei`), `GET /orders/{id}`,
+//! `Authorization: Bearer {key}`, `Accept: application/vnd.conekta-v2.2.0+json`: the version whose
+//! orders answer 3-D Secure's `next_action` (/tmp/research/conekta-apm.md §0, "Which header to
+//! send", and §3e; *inferred*: no source maps the header to the field).
 
 use super::{endpoint, exchange, ids, refused, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::config::ConektaConfig;
-use pasarela_protocol::ResultStatus;
-use pasarela_protocol::ProviderId;
+use crate::protocol::Action;
+use pasarela_protocol::{ActionType, Method, ProviderId, ResultStatus, Voucher};
 use serde_json::{json, Value};
 
 const CONEKTA: ProviderId = ProviderId::Conekta;
@@ -33,7 +35,7 @@ impl Conekta {
 
     fn with_headers(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         r.header("Authorization", format!("Bearer {}", self.config.private_key.expose()))
-            .header("Accept", "application/vnd.conekta-v2.1.0+json")
+            .header("Accept", "application/vnd.conekta-v2.2.0+json")
             .header("Accept-Language", "es")
     }
 
@@ -76,7 +78,10 @@ impl Conekta {
     }
 
     /// `POST /orders` charging a payment source: one made from the page's token (`save`: kept
-    /// as the customer's card once paid) or a saved one.
+    /// as the customer's card once paid) or a saved one. With 3-D Secure as Conekta decides
+    /// (`three_ds_mode: smart`, at the order's root, "either smart or strict"), coming back to
+    /// the payment's return route (`return_url`: "the redirection callback upon completion of
+    /// the 3DS2 flow"; /tmp/research/conekta-apm.md §3a, conekta-node `order-request.ts`).
     async fn charge_card(&self, c: &Charge<'_>, card: &NewCard, save: bool) -> Result<Outcome, ProviderError> {
         let s = c.session;
         let body = json!({
@@ -85,6 +90,8 @@ impl Conekta {
             "line_items": [{ "name": format!("Pedido {}", s.order_id), "unit_price": s.amount_due, "quantity": 1 }],
             "charges": [{ "payment_method": { "type": "card", "payment_source_id": card.secret.expose() } }],
             "metadata": { "order_id": s.order_id, "pasarela_attempt": c.attempt_ref },
+            "three_ds_mode": "smart",
+            "return_url": c.return_url,
         });
         let (status, v) = exchange(CONEKTA, "charge", self.post(&["orders"])?.json(&body)).await?;
         if status == 401 {
@@ -100,6 +107,40 @@ impl Conekta {
             out.new_card = Some(card.clone());
         }
         Ok(out)
+    }
+
+    /// `POST /orders` for cash (OXXO and Conekta's other cash networks: `type: cash`) or a SPEI
+    /// transfer (`type: spei`), `expires_at` in unix seconds inside `payment_method`, as Conekta's
+    /// own WooCommerce plugin sends them (/tmp/research/conekta-apm.md §1a, §2a). Such an order
+    /// needs `customer_info` `name`, `email` and `phone` (`CustomerInfo.md`, `customer_info.yml`):
+    /// the session's customer, with a placeholder phone when it has none (*inferred*: Conekta
+    /// documents the field as required, not its format). The answer is pending with the voucher.
+    async fn charge_offline(&self, c: &Charge<'_>, method: Method) -> Result<Outcome, ProviderError> {
+        let s = c.session;
+        let who = &s.customer;
+        let text = |k: &str| who.get(k).and_then(serde_json::Value::as_str).filter(|v| !v.is_empty());
+        let kind = match method {
+            Method::Cash => "cash",
+            _ => "spei",
+        };
+        let body = json!({
+            "currency": s.currency,
+            "customer_info": {
+                "name": customer_name(who),
+                "email": text("email").unwrap_or("cliente@example.com"),
+                "phone": text("phone").unwrap_or(PLACEHOLDER_PHONE),
+            },
+            "line_items": [{ "name": format!("Pedido {}", s.order_id), "unit_price": s.amount_due, "quantity": 1 }],
+            "charges": [{ "payment_method": { "type": kind, "expires_at": c.voucher_expires_at } }],
+            "metadata": { "order_id": s.order_id, "pasarela_attempt": c.attempt_ref },
+        });
+        let (status, v) = exchange(CONEKTA, "charge", self.post(&["orders"])?.json(&body)).await?;
+        match status {
+            200 => Ok(order_outcome(&v)),
+            401 => Err(refused(CONEKTA, "HTTP 401")),
+            // A refused order (a currency or amount the network does not take): nothing issued.
+            _ => Ok(Outcome::declined(error_text(&v), v["data"]["id"].as_str().map(str::to_owned))),
+        }
     }
 
     /// `GET /orders/{id}`: the order's current status (webhooks are checked against it).
@@ -126,6 +167,7 @@ impl ProviderApi for Conekta {
             PayWith::Saved(saved) => self.charge_card(c, &NewCard::from(&**saved), false).await,
             PayWith::Source(card) => self.charge_card(c, card, c.keep_card && c.session.customer_ref.is_some()).await,
             PayWith::Token(_) => Err(ProviderError::Refused("a Conekta token is charged once made a payment source".into())),
+            PayWith::Offline { method, .. } => self.charge_offline(c, *method).await,
         }
     }
 
@@ -167,6 +209,10 @@ fn card_of(src: &Value, customer: &str) -> Option<NewCard> {
     })
 }
 
+/// The phone of a cash or SPEI order's `customer_info` when the session's customer has none
+/// (*inferred*: ten digits, a Mexican number's length; Conekta requires the field).
+pub const PLACEHOLDER_PHONE: &str = "5500000000";
+
 fn customer_name(c: &Value) -> String {
     let first = c.get("firstName").and_then(Value::as_str).unwrap_or("Cliente");
     match c.get("lastName").and_then(Value::as_str) {
@@ -195,13 +241,54 @@ pub fn payment_status(s: Option<&str>) -> ResultStatus {
     }
 }
 
-/// An order → outcome.
+/// An order → outcome. A cash or SPEI order carries its voucher (its first charge's
+/// `payment_method`), and `expired` for it is the voucher's lapse (`order.expired`, "la fecha de
+/// pago de una orden expira"); a card order waiting for 3-D Secure carries the challenge
+/// (`next_action.redirect_to_url.url`, /tmp/research/conekta-apm.md §3b).
 pub fn order_outcome(o: &Value) -> Outcome {
     let provider_ref = o["id"].as_str().map(str::to_owned);
-    let status = payment_status(o["payment_status"].as_str());
+    let mut status = payment_status(o["payment_status"].as_str());
+    let voucher = voucher_of(o);
+    if voucher.is_some() && o["payment_status"] == "expired" {
+        status = ResultStatus::Expired;
+    }
     let message = (status == ResultStatus::Declined)
         .then(|| o["charges"]["data"][0]["failure_message"].as_str().unwrap_or("Rechazado").to_owned());
-    Outcome { status, message, action: None, provider_ref, new_card: None }
+    let action = match (status, o["next_action"]["redirect_to_url"]["url"].as_str()) {
+        (ResultStatus::Pending, Some(url)) if url.starts_with("https://") || url.starts_with("http://") => {
+            Some(Action { kind: ActionType::Challenge, url: url.to_owned() })
+        }
+        _ => None,
+    };
+    Outcome { message, action, voucher, ..Outcome::of(status, provider_ref) }
+}
+
+/// The voucher of a cash or SPEI order, from its first charge's `payment_method`
+/// (/tmp/research/conekta-apm.md §1b, §2b): `object` `cash_payment` → `reference`,
+/// `barcode_url`; `bank_transfer_payment` → `clabe`, `bank` (or `receiving_account_bank`);
+/// `expires_at` in unix seconds for both. `None` for any other order.
+pub fn voucher_of(o: &Value) -> Option<Voucher> {
+    let pm = &o["charges"]["data"][0]["payment_method"];
+    let kind = match (pm["object"].as_str(), pm["type"].as_str()) {
+        (Some("cash_payment"), _) | (None, Some("cash" | "oxxo")) => Method::Cash,
+        (Some("bank_transfer_payment"), _) | (None, Some("spei")) => Method::BankTransfer,
+        _ => return None,
+    };
+    let text = |k: &str| pm[k].as_str().filter(|v| !v.is_empty()).map(str::to_owned);
+    let cash = kind == Method::Cash;
+    Some(Voucher {
+        kind,
+        provider: CONEKTA,
+        amount: o["amount"].as_u64().unwrap_or_default(),
+        currency: o["currency"].as_str().unwrap_or_default().to_owned(),
+        expires_at: pm["expires_at"].as_i64().map(crate::vouchers::iso),
+        reference: text("reference").filter(|_| cash),
+        barcode_url: text("barcode_url").filter(|_| cash),
+        clabe: text("clabe").or_else(|| text("receiving_account_number")).filter(|_| !cash),
+        bank: text("bank").or_else(|| text("receiving_account_bank")).filter(|_| !cash),
+        account_holder: text("receiving_account_holder_name").filter(|_| !cash),
+        instructions_url: None,
+    })
 }
 
 #[cfg(test)]
@@ -220,5 +307,34 @@ mod tests {
             assert_eq!(payment_status(Some(s)), want, "{s}");
         }
         assert_eq!(payment_status(None), P);
+    }
+
+    /// /tmp/research/conekta-apm.md §1b, §2b and §3b: the answers' fields, as documented.
+    #[test]
+    fn vouchers_and_challenges_are_read_from_the_order() {
+        let cash = order_outcome(&json!({ "id": "ord_1", "amount": 20000, "currency": "MXN", "payment_status": "pending_payment",
+            "charges": { "data": [{ "status": "pending_payment", "payment_method": { "object": "cash_payment", "type": "cash",
+                "reference": "93000262276908", "barcode_url": "https://barcodes.conekta.com/x.png", "expires_at": 1_743_724_800,
+                "service_name": "Cash", "store": null } }] } }));
+        let v = cash.voucher.unwrap();
+        assert_eq!((cash.status, v.kind, v.amount, v.reference.as_deref()), (ResultStatus::Pending, Method::Cash, 20000, Some("93000262276908")));
+        assert_eq!((v.expires_at.as_deref(), v.clabe), (Some("2025-04-04T00:00:00Z"), None));
+        let spei = order_outcome(&json!({ "id": "ord_2", "amount": 100, "currency": "MXN", "payment_status": "pending_payment",
+            "charges": { "data": [{ "payment_method": { "object": "bank_transfer_payment", "type": "spei", "clabe": "646180111805034237",
+                "bank": "STP", "receiving_account_number": "646180111805034237", "receiving_account_bank": "STP", "expires_at": 1_683_053_729 } }] } }));
+        let v = spei.voucher.unwrap();
+        assert_eq!((v.kind, v.clabe.as_deref(), v.bank.as_deref(), v.reference), (Method::BankTransfer, Some("646180111805034237"), Some("STP"), None));
+        let lapsed = order_outcome(&json!({ "id": "ord_3", "payment_status": "expired",
+            "charges": { "data": [{ "status": "expired", "payment_method": { "object": "cash_payment", "reference": "1" } }] } }));
+        assert_eq!((lapsed.status, lapsed.message), (ResultStatus::Expired, None));
+        let card_lapsed = order_outcome(&json!({ "id": "ord_4", "payment_status": "expired",
+            "charges": { "data": [{ "payment_method": { "object": "card_payment" } }] } }));
+        assert_eq!(card_lapsed.status, ResultStatus::Declined, "a card order's expiry is a decline");
+        let challenge = order_outcome(&json!({ "id": "ord_5", "payment_status": "pending_payment",
+            "next_action": { "type": "redirect_to_url", "redirect_to_url": { "url": "https://pay.conekta.com/x", "return_url": "https://s/r" } } }));
+        let a = challenge.action.unwrap();
+        assert_eq!((a.kind, a.url.as_str()), (ActionType::Challenge, "https://pay.conekta.com/x"));
+        let paid = order_outcome(&json!({ "id": "ord_6", "payment_status": "paid", "next_action": { "redirect_to_url": { "url": "https://x" } } }));
+        assert!(paid.action.is_none(), "no action on a final status");
     }
 }

@@ -193,7 +193,7 @@ pub fn payment_outcome(answer: &Value) -> Outcome {
         }
     });
     if status != ResultStatus::Declined {
-        return Outcome { status, message: None, action: None, provider_ref, new_card };
+        return Outcome { new_card, ..Outcome::of(status, provider_ref) };
     }
     let why: Vec<&str> = [tx["errorCode"].as_str(), tx["detailedStatus"].as_str()].into_iter().flatten().collect();
     Outcome::declined(if why.is_empty() { "UNPAID".to_owned() } else { why.join(": ") }, provider_ref)

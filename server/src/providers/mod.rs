@@ -10,8 +10,7 @@ pub mod kr;
 
 use crate::protocol::Action;
 use crate::store::{SavedCard, Session};
-use pasarela_protocol::ResultStatus;
-use pasarela_protocol::ProviderId;
+use pasarela_protocol::{Method, ProviderId, ResultStatus, Voucher};
 use std::time::Duration;
 
 pub use api::{ProviderApi, Providers};
@@ -26,6 +25,14 @@ pub enum PayWith {
     /// A card the page's one-use token became at the provider for this attempt (Conekta's
     /// payment source): kept for the customer when the session allows it.
     Source(NewCard),
+    /// Cash against a voucher or a bank transfer: nothing to tokenize, the provider issues what
+    /// the shopper pays (a reference, a CLABE) or sends the shopper to a bank's site.
+    Offline {
+        /// `cash` or `bank_transfer`.
+        method: Method,
+        /// Bamboo's network (`PaymentMediaId`), resolved from the request or the session.
+        payment_media_id: Option<u32>,
+    },
 }
 
 /// One charge to make.
@@ -41,6 +48,12 @@ pub struct Charge<'a> {
     pub kept_source: Option<KeptSource>,
     /// Whether the card may be kept for the customer (the session's `savePaymentMethod`).
     pub keep_card: bool,
+    /// Where the provider sends the shopper back after 3-D Secure or a bank's site: this
+    /// service's `/pay/{paymentId}/return` (`PASARELA_PUBLIC_URL`), the payment id chosen when the
+    /// attempt began.
+    pub return_url: String,
+    /// When a voucher or transfer lapses (unix seconds): the session's `voucherExpiresIn` from now.
+    pub voucher_expires_at: i64,
 }
 
 /// What an attempt keeps of a token it spent, so that its retries never spend it again.
@@ -117,12 +130,19 @@ pub struct Outcome {
     /// The provider's id of the charge (purchase, order, transaction).
     pub provider_ref: Option<String>,
     pub new_card: Option<NewCard>,
+    /// The voucher or transfer the provider issued (display fields only).
+    pub voucher: Option<Voucher>,
 }
 
 impl Outcome {
+    /// An outcome with nothing but its status and the provider's id.
+    pub fn of(status: ResultStatus, provider_ref: Option<String>) -> Self {
+        Self { status, message: None, action: None, provider_ref, new_card: None, voucher: None }
+    }
+
     /// A decline with the provider's words.
     pub fn declined(message: impl Into<String>, provider_ref: Option<String>) -> Self {
-        Self { status: ResultStatus::Declined, message: Some(message.into()), action: None, provider_ref, new_card: None }
+        Self { message: Some(message.into()), ..Self::of(ResultStatus::Declined, provider_ref) }
     }
 }
 

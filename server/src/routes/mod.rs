@@ -33,6 +33,9 @@ pub fn router(app: App) -> Router {
     let mut browser = Router::new()
         .route("/pay", post(page::pay_route))
         .route("/pay/{id}", get(page::status_route))
+        // The providers' way back (3-D Secure, a bank's site): crate::challenge.
+        .route("/pay/{id}/return", get(page::return_route))
+        .route("/pay/{id}/return", post(page::return_post_route))
         .route("/kr/form-token", post(page::form_token_route))
         .route("/kr/bin-update", post(page::bin_update_route));
     if let Some(limit) = crate::limit::per_client(app.config.rate_limit) {

@@ -83,3 +83,41 @@ pub async fn form_token_route(State(app): State<App>, extract::Json(b): extract:
 pub async fn bin_update_route(State(app): State<App>, extract::Json(b): extract::Json<BinUpdate>) -> Result<Json<FormToken>, ApiError> {
     Ok(Json(sessions::bin_update(&app, &b).await?))
 }
+
+/// The provider's way back (Conekta's 3-D Secure `return_url`, Bamboo's `Redirection`): the
+/// payment is read again from its provider; framed, a page that tells the checkout the
+/// challenge ended; as a page, `303` to the session's `returnUrl` with `?pasarela_payment=`.
+#[utoipa::path(get, operation_id = "payReturn", path = "/pay/{id}/return", tag = "page",
+    params(
+        ("id" = String, Path, description = "The payment's id, as the provider was given it."),
+        ("Sec-Fetch-Dest" = Option<String>, Header, description = "iframe: the challenge's frame; document: a full-page redirect's end."),
+    ),
+    responses(
+        (status = 200, description = "A page whose one script (a CSP nonce) posts `{ source: 'pasarela', type: 'challenge_end', paymentId }` to its parent, \
+            targeting each storefront origin; not framed, it goes to the session's returnUrl.", content_type = "text/html", body = String),
+        (status = 303, description = "A full-page redirect ended: to the session's returnUrl with `?pasarela_payment=<paymentId>`.",
+            headers(("Location" = String, description = "The storefront's returnUrl."))),
+        (status = 404, response = NotFound), (status = 429, response = TooManyRequests), (status = 503, response = Unavailable),
+    ))]
+pub async fn return_route(State(app): State<App>, headers: HeaderMap, id: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let id = id.map(|Path(id)| id).unwrap_or_default();
+    crate::challenge::came_back(&app, &id, crate::challenge::Came::of(&headers)).await
+}
+
+/// The same way back, POSTed: Bamboo sends the shopper's browser back with a form (`PurchaseId`,
+/// `Status`), which is not read (Bamboo: "we don't recommend taking the response as final").
+#[utoipa::path(post, operation_id = "payReturnPost", path = "/pay/{id}/return", tag = "page",
+    params(
+        ("id" = String, Path, description = "The payment's id, as the provider was given it."),
+        ("Sec-Fetch-Dest" = Option<String>, Header, description = "iframe: the challenge's frame; document: a full-page redirect's end."),
+    ),
+    responses(
+        (status = 200, description = "As GET.", content_type = "text/html", body = String),
+        (status = 303, description = "As GET.", headers(("Location" = String, description = "The storefront's returnUrl."))),
+        (status = 404, response = NotFound), (status = 413, response = PayloadTooLarge), (status = 429, response = TooManyRequests),
+        (status = 503, response = Unavailable),
+    ))]
+pub async fn return_post_route(State(app): State<App>, headers: HeaderMap, id: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
+    let id = id.map(|Path(id)| id).unwrap_or_default();
+    crate::challenge::came_back(&app, &id, crate::challenge::Came::of(&headers)).await
+}
