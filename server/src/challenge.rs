@@ -10,7 +10,8 @@
 //!   does a service without storefront origins: its return page could tell no parent.
 //! - The provider sends the shopper back to `GET /pay/{paymentId}/return` (Conekta's
 //!   `return_url`, Bamboo's `Redirection.Url_*`, which Bamboo POSTs a form to): the service
-//!   reads the payment again from the provider, then, framed (`Sec-Fetch-Dest: iframe`), answers
+//!   reads the payment again from the provider (whatever the page's reads did just before: the
+//!   provider's webhook may still be on its way), then, framed (`Sec-Fetch-Dest: iframe`), answers
 //!   a page whose one script (a CSP nonce) posts `{ source: 'pasarela', type: 'challenge_end',
 //!   paymentId }` to its parent with each storefront origin as target; as a page
 //!   (`Sec-Fetch-Dest: document`), `303` to the session's `returnUrl` with
@@ -176,7 +177,7 @@ pub async fn came_back(app: &App, id: &str, came: Came) -> Result<Response, ApiE
         return Err(unknown());
     }
     let p = store::payment(&app.db, id).await?.ok_or_else(unknown)?;
-    let p = crate::pay::refresh(app, p).await?;
+    let p = crate::pay::refresh(app, p, true).await?;
     let session = store::session(&app.db, &p.session_id).await?;
     let back = session.and_then(|s| s.return_url).and_then(|u| Url::parse(&u).ok()).map(|mut u| {
         u.query_pairs_mut().append_pair("pasarela_payment", &p.id);

@@ -519,20 +519,22 @@ pub async fn status(app: &App, id: &str, client_secret: Option<&str>) -> Result<
         return Err(unknown());
     }
     let p = store::payment(&app.db, id).await?.filter(|p| p.order_id == session.order_id).ok_or_else(unknown)?;
-    Ok(refresh(app, p).await?.answer())
+    Ok(refresh(app, p, false).await?.answer())
 }
 
-/// A pending payment read again from its provider, at most one refresh in flight and one per
-/// `PASARELA_STATUS_REFRESH_MS` whoever asks (`GET /pay/{id}`, the provider's return): the
-/// payment as stored after it. A voucher past its expiry is read like any other pending
-/// payment: the provider decides whether it lapsed.
-pub async fn refresh(app: &App, p: Payment) -> Result<Payment, ApiError> {
+/// A pending payment read again from its provider: the payment as stored after it. A page's
+/// reads (`GET /pay/{id}`) make at most one refresh in flight and one per
+/// `PASARELA_STATUS_REFRESH_MS`, whoever asks; the provider's return (`force`: the shopper just
+/// finished at the provider, whose webhook may not have arrived) reads it whatever the last
+/// read, once per return (a route limited per client). A voucher past its expiry is read like
+/// any other pending payment: the provider decides whether it lapsed.
+pub async fn refresh(app: &App, p: Payment, force: bool) -> Result<Payment, ApiError> {
     if p.status != ResultStatus::Pending {
         return Ok(p);
     }
     let Some(provider_ref) = p.provider_ref.clone() else { return Ok(p) };
     let in_flight_bound = now_ms() + app.config.provider_timeout.as_millis() as i64 + 1000;
-    if !store::claim_refresh(&app.db, &p.id, in_flight_bound).await? {
+    if !force && !store::claim_refresh(&app.db, &p.id, in_flight_bound).await? {
         return Ok(p);
     }
     let fresh = match app.providers.get(p.provider) {
