@@ -19,7 +19,9 @@
 //!   script (framed: the message; not: the `returnUrl`).
 //!
 //! The return URL carries the payment's id, chosen when the attempt began (pay.rs): the provider
-//! must be given it before the payment is recorded.
+//! must be given it before the payment is recorded. Its base is PASARELA_PUBLIC_URL, which must be
+//! on the origin of the checkout's `paymentUrl`: the page takes `challenge_end` only from there
+//! (a storefront that proxies `/pay` passes `/pay/{id}/return` on too, as the sandbox's does).
 
 use crate::app::{random_text, ApiError, App};
 use crate::store;

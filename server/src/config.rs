@@ -38,7 +38,7 @@ pub const SETTINGS: &[Setting] = &[
     set("PASARELA_SECRET_KEY", None, "The storefront backend's Bearer key for /v1/*. Unset: generated once, kept in the database and written to PASARELA_SECRET_KEY_FILE."),
     set("PASARELA_SECRET_KEY_FILE", Some("pasarela-secret.key"), "Where a generated secret key is written (mode 600)."),
     set("PASARELA_ALLOWED_ORIGINS", None, "Comma-separated storefront origins (https://shop.example) whose pages may call /pay and /kr/* (CORS). Unset: none."),
-    set("PASARELA_PUBLIC_URL", None, "This service's URL as shoppers' browsers reach it (https://pay.shop.example): Conekta's 3-D Secure and Bamboo's redirect media come back to <it>/pay/{id}/return. Required with Conekta or Bamboo unless PASARELA_LISTEN is a loopback address, where it is http://<the address listened on>."),
+    set("PASARELA_PUBLIC_URL", None, "This service's URL as shoppers' browsers reach it, on the origin of the checkout's paymentUrl (https://pay.shop.example, or a storefront proxy passing /pay/{id}/return on): Conekta's 3-D Secure and Bamboo's redirect media come back to <it>/pay/{id}/return. Required with Conekta or Bamboo unless PASARELA_LISTEN is a loopback address, where it is http://<the address listened on>."),
     set("PASARELA_RATE_LIMIT", Some("300"), "Requests per minute per client on the page-facing routes (/pay, /kr/*); 0 turns the limit off."),
     set("PASARELA_SESSION_TTL_MS", Some("1800000"), "How long a session's client secret works, unless the backend asks for less."),
     set("PASARELA_ATTEMPT_LEASE_MS", Some("30000"), "How long a request owns a payment attempt before another may take it over (and reconcile with the provider)."),
@@ -574,7 +574,7 @@ ZENDwq66kK6AgfSTXQIDAQAB
         let v = vars(&[
             ("PATH", "/usr/bin"), ("PASARELA_LOG", "info"), ("PASARELA_LISTEN", "127.0.0.1:0"),
             ("DATABASE_URL", "sqlite:///tmp/p/pasarela.db?mode=rwc"), ("PASARELA_SECRET_KEY", "sk_sandbox_0123456789"),
-            ("PASARELA_ALLOWED_ORIGINS", "http://127.0.0.1:41234"), ("PASARELA_ATTEMPT_LEASE_MS", "3000"),
+            ("PASARELA_ALLOWED_ORIGINS", "http://127.0.0.1:41234"), ("PASARELA_PUBLIC_URL", "http://127.0.0.1:41234/merchant"), ("PASARELA_ATTEMPT_LEASE_MS", "3000"),
             ("PASARELA_PROVIDER_TIMEOUT_MS", "8000"), ("BAMBOO_API_URL", "http://127.0.0.1:41234/bamboo"),
             ("BAMBOO_PRIVATE_KEY", "bk"), ("BAMBOO_COUNTRY", "UY"), ("CONEKTA_API_URL", "http://127.0.0.1:41234/conekta"),
             ("CONEKTA_PRIVATE_KEY", "ck"), ("CONEKTA_WEBHOOK_KEY", PEM), ("PASARELA_RATE_LIMIT", "0"), ("LYRA_API_URL", "http://127.0.0.1:41234/lyra"), ("LYRA_SHOP_ID", "1"),
@@ -582,6 +582,7 @@ ZENDwq66kK6AgfSTXQIDAQAB
         ]);
         let c = Config::from_vars(&v).unwrap();
         assert_eq!(c.allowed_origins, ["http://127.0.0.1:41234"]);
+        assert_eq!(c.public_url.as_deref(), Some("http://127.0.0.1:41234/merchant"));
         assert_eq!(c.lyra.unwrap().api_url, "http://127.0.0.1:41234/lyra");
         assert_eq!((c.rate_limit, c.conekta.unwrap().webhook_key.as_deref()), (0, Some(PEM)));
     }

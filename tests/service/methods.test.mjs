@@ -232,7 +232,7 @@ describe(`payment methods beyond the card form (${DATABASE})`, () => {
       const approved = await fetch(r.body.action.url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'outcome=approve' });
       const form = await approved.text();
       const back = form.match(/<form method="post" action="([^"]+)"/)[1];
-      assert.equal(back, `${w.svc.url}/pay/${r.body.paymentId}/return`, "Bamboo's Url_Approved is the payment's return route");
+      assert.equal(back, `${w.sb.url}/merchant/pay/${r.body.paymentId}/return`, "Bamboo's Url_Approved is the payment's return route, at PASARELA_PUBLIC_URL");
       // The browser posts Bamboo's form back as the page: 303 to the storefront.
       const home = await fetch(back, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Sec-Fetch-Dest': 'document' },
         body: `PurchaseId=${purchasesOf(o)[0].PurchaseId}&Status=approved` });
@@ -258,7 +258,9 @@ describe(`payment methods beyond the card form (${DATABASE})`, () => {
       assert.equal(r.body.action.type, 'challenge');
       assert.match(r.body.action.url, /\/conekta\/3ds\/ord_\w+$/);
       const [made] = ordersOf(o);
-      assert.deepEqual([made.three_ds_mode, made.return_url, made.accept], ['smart', `${w.svc.url}/pay/${r.body.paymentId}/return`, 'application/vnd.conekta-v2.2.0+json']);
+      // PASARELA_PUBLIC_URL: the storefront backend that passes the page's routes to the service
+      // (the challenge's end must come from the origin of the checkout's paymentUrl).
+      assert.deepEqual([made.three_ds_mode, made.return_url, made.accept], ['smart', `${w.sb.url}/merchant/pay/${r.body.paymentId}/return`, 'application/vnd.conekta-v2.2.0+json']);
       // The shopper reloads during the challenge: a new key, a new card, the same order.
       const reload = await w.pay(body('conekta', s, o, { type: 'token', token: w.conektaToken(), kind: 'one_time' }));
       assert.deepEqual([reload.status, reload.body.code, reload.body.paymentId], [409, 'attempt_in_progress', r.body.paymentId]);
@@ -269,7 +271,7 @@ describe(`payment methods beyond the card form (${DATABASE})`, () => {
       const answered = await fetch(r.body.action.url, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'outcome=approve' });
       assert.equal(answered.status, 303);
       const back = answered.headers.get('location');
-      assert.equal(back, `${w.svc.url}/pay/${r.body.paymentId}/return?order_id=${made.id}&payment_status=paid`);
+      assert.equal(back, `${w.sb.url}/merchant/pay/${r.body.paymentId}/return?order_id=${made.id}&payment_status=paid`);
       const framed = await fetch(back, { headers: { 'Sec-Fetch-Dest': 'iframe' } });
       assert.equal(framed.status, 200);
       assert.match(framed.headers.get('content-type'), /^text\/html/);
@@ -316,6 +318,8 @@ describe(`payment methods beyond the card form (${DATABASE})`, () => {
       assert.equal(r.body.status, 'approved', r.text);
       const unknown = await fetch(`${w.svc.url}/pay/pay_${'x'.repeat(24)}/return`);
       assert.equal(unknown.status, 404);
+      const malformed = await fetch(`${w.svc.url}/pay/x/return`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'a=1' });
+      assert.equal(malformed.status, 404);
     });
   });
 

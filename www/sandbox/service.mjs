@@ -3,6 +3,8 @@
 //   /merchant/pay, /merchant/pay/{id}   → the service's /pay (the backend opens the session)
 //   /merchant/kr/form-token             → a KR session; its formToken
 //   /merchant/kr/bin-update             → the service's /kr/bin-update
+//   /merchant/pay/{id}/return           → the service's /pay/{id}/return (the providers' way back:
+//                                         PASARELA_PUBLIC_URL is here, the checkout's paymentUrl origin)
 //   /merchant/customers, /merchant/profiles   test shoppers with saved cards
 // What a storefront's backend does is here (open a session with the secret key, pass the page
 // its client secret); what the merchant service does is in Rust. Tests see the service's own
@@ -31,6 +33,10 @@ export function serviceEnv(origin, { databaseUrl, secretKey, listen = '127.0.0.1
     DATABASE_URL: databaseUrl,
     PASARELA_SECRET_KEY: secretKey,
     PASARELA_ALLOWED_ORIGINS: origin,
+    // Browsers reach the service's page routes through the storefront backend (/merchant/…): the
+    // providers' way back (3-D Secure, a bank's site) comes there too, so that the challenge's
+    // end is posted from the origin of the checkout's paymentUrl (docs/api.md §4).
+    PASARELA_PUBLIC_URL: `${origin}/merchant`,
     PASARELA_ATTEMPT_LEASE_MS: process.env.PASARELA_ATTEMPT_LEASE_MS || '3000',
     PASARELA_PROVIDER_TIMEOUT_MS: '8000',
     BAMBOO_API_URL: `${origin}/bamboo`, BAMBOO_PRIVATE_KEY, BAMBOO_COUNTRY: 'UY',
@@ -183,9 +189,28 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
     return out;
   }
 
+  /** The providers' way back, passed to the service as the browser sent it (form body, Sec-Fetch-Dest). */
+  async function passReturn(req, res, id, search) {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const headers = {};
+    for (const h of ['content-type', 'sec-fetch-dest']) if (req.headers[h]) headers[h] = req.headers[h];
+    const r = await fetch(`${service.url}/pay/${encodeURIComponent(id)}/return${search}`, {
+      method: req.method, headers, body: req.method === 'POST' ? Buffer.concat(chunks) : undefined, redirect: 'manual',
+    });
+    const out = {};
+    for (const h of ['content-type', 'content-security-policy', 'cache-control', 'location', 'referrer-policy', 'x-content-type-options']) {
+      if (r.headers.get(h)) out[h] = r.headers.get(h);
+    }
+    res.writeHead(r.status, out);
+    res.end(Buffer.from(await r.arrayBuffer()));
+  }
+
   async function handle(req, res, url) {
     const p = url.pathname;
     if (p === '/merchant/pay' && req.method === 'POST') return pay(req, res);
+    const back = p.match(/^\/merchant\/pay\/([^/]+)\/return$/);
+    if (back && (req.method === 'GET' || req.method === 'POST')) return passReturn(req, res, decodeURIComponent(back[1]), url.search);
     const m = p.match(/^\/merchant\/pay\/([^/]+)$/);
     if (m && req.method === 'GET') {
       if (await faults.apply('status', res)) return;
