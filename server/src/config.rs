@@ -45,6 +45,9 @@ pub const SETTINGS: &[Setting] = &[
     set("PASARELA_PROVIDER_TIMEOUT_MS", Some("20000"), "Bound on every provider call."),
     set("PASARELA_IN_PROGRESS_WAIT_MS", Some("10000"), "How long a request with the key of an attempt in progress waits before answering 409."),
     set("PASARELA_STATUS_REFRESH_MS", Some("2000"), "Minimum time between two refreshes of one payment's status from its provider."),
+    set("PASARELA_NOTIFY_URL", None, "The storefront backend's http(s) URL that every payment state change is POSTed to (payment.updated, signed). Unset: none is sent; GET /v1/events still lists them."),
+    set("PASARELA_NOTIFY_SECRET", None, "Required with PASARELA_NOTIFY_URL: the key of the Pasarela-Signature header's HMAC-SHA256. Never printed."),
+    set("PASARELA_NOTIFY_RETRY_MS", Some("5000"), "First wait before a notification is sent again after a failure; it doubles up to an hour, for three days."),
     set("PASARELA_LOG", Some("info"), "Log filter (tracing's EnvFilter: info, warn, pasarela_server=debug,...). Logs go to stderr, redacted."),
     set("PASARELA_LOG_FORMAT", Some("text"), "text, or json (one JSON object per line)."),
     set("BAMBOO_PRIVATE_KEY", None, "Enables Bamboo Payment: the merchant's private key."),
@@ -140,6 +143,23 @@ pub struct LyraConfig {
     pub bin_discounts: HashMap<String, i64>,
 }
 
+/// The storefront backend's notification endpoint (notify/).
+#[derive(Clone)]
+pub struct NotifyConfig {
+    /// `PASARELA_NOTIFY_URL`, as given (it may hold a query: it is never logged).
+    pub url: String,
+    /// `PASARELA_NOTIFY_SECRET`: the HMAC key of `Pasarela-Signature`.
+    pub secret: Secret,
+}
+
+impl fmt::Debug for NotifyConfig {
+    /// The host only: a URL may carry a token in its query or credentials.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let host = Url::parse(&self.url).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+        f.debug_struct("NotifyConfig").field("host", &host).field("secret", &self.secret).finish()
+    }
+}
+
 /// Everything the service reads at start (see [`SETTINGS`] for each variable).
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -169,6 +189,11 @@ pub struct Config {
     /// Minimum time between two provider status refreshes of one payment (polls in between are
     /// answered from the database, so a page polling fast does not hammer the provider).
     pub status_refresh: Duration,
+    /// Where payment state changes are POSTed (`PASARELA_NOTIFY_URL` and its secret); `None`:
+    /// events are only listed (`GET /v1/events`).
+    pub notify: Option<NotifyConfig>,
+    /// `PASARELA_NOTIFY_RETRY_MS`: the first wait after a failed notification (then doubling).
+    pub notify_retry: Duration,
     /// `PASARELA_LOG`: the log filter (already checked to parse).
     pub log_filter: String,
     /// `PASARELA_LOG_FORMAT=json`: one JSON object per log line.
@@ -293,6 +318,22 @@ impl Config {
                 return Err(err("LYRA_SHOP_ID", why));
             }
         };
+        let notify = match v.get("PASARELA_NOTIFY_URL") {
+            Some(url) => Some(NotifyConfig {
+                url: notify_url(&url)?,
+                secret: v.get("PASARELA_NOTIFY_SECRET").map(Secret::new).ok_or_else(|| {
+                    err("PASARELA_NOTIFY_SECRET", "required with PASARELA_NOTIFY_URL: the key the storefront checks Pasarela-Signature with")
+                })?,
+            }),
+            None if v.get("PASARELA_NOTIFY_SECRET").is_some() => {
+                return Err(err("PASARELA_NOTIFY_SECRET", "set without PASARELA_NOTIFY_URL, so nothing is sent: set PASARELA_NOTIFY_URL, or remove PASARELA_NOTIFY_SECRET"));
+            }
+            None => None,
+        };
+        let notify_retry = v.millis("PASARELA_NOTIFY_RETRY_MS")?;
+        if notify_retry.is_zero() {
+            return Err(err("PASARELA_NOTIFY_RETRY_MS", "must be at least 1 millisecond"));
+        }
         // A provider's return (3-D Secure, a bank's site) must reach this service from the
         // shopper's browser: the address it listens on is that URL only on a developer's machine.
         if public_url.is_none() && (bamboo.is_some() || conekta.is_some()) && !listen.ip().is_loopback() {
@@ -321,6 +362,8 @@ impl Config {
             provider_timeout: v.millis("PASARELA_PROVIDER_TIMEOUT_MS")?,
             in_progress_wait: v.millis("PASARELA_IN_PROGRESS_WAIT_MS")?,
             status_refresh: v.millis("PASARELA_STATUS_REFRESH_MS")?,
+            notify,
+            notify_retry,
             log_filter,
             log_json,
             bamboo,
@@ -380,6 +423,17 @@ fn api_url(name: &str, value: &str) -> Result<String, ConfigError> {
     // A URL may carry credentials: then it is not repeated.
     let shown = if value.contains('@') { "(value not shown: it holds credentials)".to_owned() } else { format!("{value:?}") };
     Err(err(name, format!("not an absolute http:// or https:// URL without query: {shown}")))
+}
+
+/// `PASARELA_NOTIFY_URL`: an absolute `http(s)://` URL with a host and no fragment, kept as given
+/// (its path and query are the backend's). A URL with credentials is not repeated in the error.
+fn notify_url(value: &str) -> Result<String, ConfigError> {
+    let usable = Url::parse(value).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some() && u.fragment().is_none());
+    if usable {
+        return Ok(value.to_owned());
+    }
+    let shown = if value.contains('@') || value.contains('?') { "(value not shown: it may hold credentials)".to_owned() } else { format!("{value:?}") };
+    Err(err("PASARELA_NOTIFY_URL", format!("not an absolute http:// or https:// URL without fragment: {shown}")))
 }
 
 /// `PASARELA_PUBLIC_URL`: an absolute `https://` URL (`http://` for localhost, 127.0.0.1 and
@@ -669,6 +723,32 @@ ZENDwq66kK6AgfSTXQIDAQAB
         .unwrap();
         assert_eq!((c.status_refresh, c.rate_limit, c.log_json), (Duration::from_millis(500), 0, true));
         assert_eq!((c.log_filter.as_str(), c.secret_key_file.as_str()), ("warn,pasarela_server=debug", "/run/pasarela/key"));
+    }
+
+    #[test]
+    fn notifications_need_an_http_url_and_its_secret_which_never_prints() {
+        let c = Config::from_vars(&with_conekta(&[])).unwrap();
+        assert!(c.notify.is_none());
+        assert_eq!(c.notify_retry, Duration::from_millis(5000));
+        let url = "https://shop.example/hooks/pasarela?token=t0k3n_in_query";
+        let c = Config::from_vars(&with_conekta(&[("PASARELA_NOTIFY_URL", url), ("PASARELA_NOTIFY_SECRET", "whsec_s3cr3t"), ("PASARELA_NOTIFY_RETRY_MS", "100")]))
+            .unwrap();
+        let notify = c.notify.as_ref().unwrap();
+        assert_eq!((notify.url.as_str(), notify.secret.expose(), c.notify_retry), (url, "whsec_s3cr3t", Duration::from_millis(100)));
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("whsec_s3cr3t") && !shown.contains("t0k3n_in_query") && shown.contains("shop.example"), "{shown}");
+        let e = error(&with_conekta(&[("PASARELA_NOTIFY_URL", url)]));
+        assert_eq!(e.name, "PASARELA_NOTIFY_SECRET", "{e}");
+        let e = error(&with_conekta(&[("PASARELA_NOTIFY_SECRET", "whsec_s3cr3t")]));
+        assert!(e.name == "PASARELA_NOTIFY_SECRET" && e.why.starts_with("set without PASARELA_NOTIFY_URL") && !e.why.contains("whsec_s3cr3t"), "{e}");
+        for bad in ["shop.example/hook", "ftp://shop.example/hook", "/hook", "https://shop.example/hook#x", "https://user:pw@/x?y"] {
+            let e = error(&with_conekta(&[("PASARELA_NOTIFY_URL", bad), ("PASARELA_NOTIFY_SECRET", "k")]));
+            assert_eq!(e.name, "PASARELA_NOTIFY_URL", "{bad}");
+            assert!(!e.why.contains("pw@"), "{e}");
+        }
+        for bad in ["0", "soon", "-1"] {
+            assert_eq!(error(&with_conekta(&[("PASARELA_NOTIFY_RETRY_MS", bad)])).name, "PASARELA_NOTIFY_RETRY_MS", "{bad}");
+        }
     }
 
     #[test]
