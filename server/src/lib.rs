@@ -11,7 +11,8 @@
 //! `providers` (one `ProviderApi` per provider), `vouchers` (cash and transfers: lifetimes, dates,
 //! lapses), `challenge` (3-D Secure framed in the page, the providers' way back), `webhooks`,
 //! `health` (alive, ready), `metrics`
-//! (Prometheus), `routes` (HTTP), `openapi` (the document of `routes`), `redact` (logs).
+//! (Prometheus), `notify` (the storefront's notifications), `routes` (HTTP), `openapi` (the
+//! document of `routes`), `redact` (logs).
 #![deny(missing_docs)]
 
 #[allow(missing_docs)]
@@ -22,6 +23,7 @@ pub mod extract;
 pub mod health;
 pub mod limit;
 pub mod metrics;
+pub mod notify;
 pub mod openapi;
 pub mod pay;
 pub mod payments;
@@ -58,6 +60,8 @@ pub async fn build(config: Config) -> Result<axum::Router, Box<dyn std::error::E
     };
     let app = app::App::new(db, config, secret_key);
     tokio::spawn(metrics::upkeep(app.metrics.clone()));
+    // Payment state changes to PASARELA_NOTIFY_URL; stopped by `notify::shutdown`.
+    notify::start(&app);
     Ok(routes::router(app))
 }
 

@@ -97,13 +97,53 @@ async fn serve(config: Config) {
     tracing::info!(%addr, providers = ?enabled, "pasarela-server listening");
     // The line a supervisor (or the test sandbox) waits for.
     println!("pasarela-server listening on http://{addr}");
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+    // SIGINT or SIGTERM: no new connections, requests in flight get up to GRACE to finish, the
+    // storefront notifications stop (their claims given back, nothing lost: they are stored).
+    let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+    let shutdown = async move {
+        stop_signal().await;
+        tracing::info!("stopping");
+        let _ = stopping.send(true);
     };
     // Each request carries its peer address (`ConnectInfo`): the per-client rate limit keys on it.
     let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+    let serving = axum::serve(listener, app).with_graceful_shutdown(shutdown);
+    let outcome = tokio::select! {
+        r = serving => r,
+        _ = async { let _ = stopped.wait_for(|s| *s).await; tokio::time::sleep(GRACE).await } => {
+            tracing::warn!("requests still in flight after the grace period: stopping anyway");
+            Ok(())
+        }
+    };
+    pasarela_server::notify::shutdown().await;
+    if let Err(e) = outcome {
         eprintln!("pasarela-server: {e}");
         std::process::exit(1);
+    }
+}
+
+/// How long requests in flight may finish after SIGINT or SIGTERM.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// SIGINT (Ctrl-C) or, on Unix, SIGTERM (what supervisors send).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -13,13 +13,16 @@
 //! | `pasarela_webhooks_total` | `provider`, `verdict` (applied, duplicate, refused, ignored) |
 //! | `pasarela_idempotency_total` | `outcome` (replay, conflict, key_reused) |
 //! | `pasarela_order_conflicts_total` | `code` (order_already_paid, attempt_in_progress) |
+//! | `pasarela_notifications_total` | `outcome` (delivered, failed, given_up) |
+//! | `pasarela_notification_seconds` (histogram) | `outcome` |
+//! | `pasarela_notifications_pending` (gauge) | |
 
 use crate::app::App;
 use crate::openapi::responses::Unauthorized;
 use axum::extract::State;
 use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use metrics::{counter, describe_counter, describe_histogram, histogram, Unit};
+use metrics::{counter, describe_counter, describe_gauge, describe_histogram, gauge, histogram, Unit};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use pasarela_protocol::ResultStatus;
 use pasarela_protocol::ProviderId;
@@ -27,6 +30,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 const LATENCY: &str = "pasarela_provider_latency_seconds";
+const NOTIFICATION: &str = "pasarela_notification_seconds";
 /// Up to the default provider timeout (20 s).
 const LATENCY_BUCKETS: [f64; 10] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 20.0, 30.0];
 
@@ -38,6 +42,8 @@ pub fn handle() -> PrometheusHandle {
         .get_or_init(|| {
             let recorder = PrometheusBuilder::new()
                 .set_buckets_for_metric(Matcher::Full(LATENCY.into()), &LATENCY_BUCKETS)
+                .expect("buckets are given")
+                .set_buckets_for_metric(Matcher::Full(NOTIFICATION.into()), &LATENCY_BUCKETS)
                 .expect("buckets are given")
                 .build_recorder();
             let handle = recorder.handle();
@@ -59,6 +65,9 @@ fn describe() {
     describe_counter!("pasarela_webhooks_total", "Provider notifications, by what became of them.");
     describe_counter!("pasarela_idempotency_total", "Idempotency-Key outcomes other than a first run: replays, in-progress conflicts, reused keys.");
     describe_counter!("pasarela_order_conflicts_total", "Payments and sessions refused because the order is paid or being paid.");
+    describe_counter!("pasarela_notifications_total", "Tries to POST an event to PASARELA_NOTIFY_URL, by outcome (given_up: the last try, three days on).");
+    describe_histogram!(NOTIFICATION, Unit::Seconds, "Time of each POST to PASARELA_NOTIFY_URL, by outcome.");
+    describe_gauge!("pasarela_notifications_pending", "Events not yet delivered to PASARELA_NOTIFY_URL (and not given up).");
 }
 
 /// Keeps the recorder's histograms drained while nobody scrapes (every 5 s), so they never grow.
@@ -173,4 +182,31 @@ pub fn idempotency(outcome: Idempotency) {
 /// A payment or a session was refused by one order paid once (`code` of the `409`).
 pub fn order_conflict(code: &'static str) {
     counter!("pasarela_order_conflicts_total", "code" => code).increment(1);
+}
+
+/// What became of one try to notify the storefront.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notified {
+    /// `2xx`.
+    Delivered,
+    /// Anything else; tried again later.
+    Failed,
+    /// Failed, and three days have passed: no more tries.
+    GivenUp,
+}
+
+/// One POST to `PASARELA_NOTIFY_URL` took `elapsed`.
+pub fn notification(outcome: Notified, elapsed: Duration) {
+    let outcome = match outcome {
+        Notified::Delivered => "delivered",
+        Notified::Failed => "failed",
+        Notified::GivenUp => "given_up",
+    };
+    counter!("pasarela_notifications_total", "outcome" => outcome).increment(1);
+    histogram!(NOTIFICATION, "outcome" => outcome).record(elapsed.as_secs_f64());
+}
+
+/// Events still to deliver, as the delivery loop last counted them.
+pub fn notifications_pending(n: i64) {
+    gauge!("pasarela_notifications_pending").set(n as f64);
 }

@@ -344,6 +344,8 @@ fn payment_of(r: &AnyRow) -> DbResult<Payment> {
 /// Records a payment, or returns the one already recorded for the same provider charge.
 pub async fn insert_payment(db: &AnyPool, p: &Payment) -> DbResult<Payment> {
     let now = now_ms();
+    // The payment and its event (notify/) are one transaction: no recorded payment goes unannounced.
+    let mut tx = db.begin().await?;
     let done = sqlx::query(
         "INSERT INTO payments (id, provider, session_id, order_id, amount, currency, status, message, action_type, \
          action_url, provider_ref, attempt_ref, created_at, updated_at, voucher_json) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$13,$14) \
@@ -363,11 +365,15 @@ pub async fn insert_payment(db: &AnyPool, p: &Payment) -> DbResult<Payment> {
     .bind(&p.attempt_ref)
     .bind(now)
     .bind(p.voucher.as_ref().map(|v| serde_json::to_string(v).expect("vouchers serialize")))
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
     if done.rows_affected() == 1 {
+        payment_changed(&mut tx, &p.id).await?;
+        tx.commit().await?;
+        crate::notify::wake();
         return Ok(p.clone());
     }
+    drop(tx);
     let Some(r) = &p.provider_ref else { return Err(sqlx::Error::RowNotFound) };
     let found = payment_by_ref(db, p.provider, r).await?.ok_or(sqlx::Error::RowNotFound)?;
     // The same provider charge seen again (answer, webhook, reconciliation) is the same order's;
@@ -408,7 +414,8 @@ pub async fn payments(db: &AnyPool, order_id: Option<&str>) -> DbResult<Vec<Paym
 
 /// Moves a payment to a newer status (a final status is never left).
 pub async fn update_status(db: &AnyPool, id: &str, status: ResultStatus, message: Option<&str>, action: Option<&Action>) -> DbResult<()> {
-    sqlx::query(
+    let mut tx = db.begin().await?;
+    let r = sqlx::query(
         "UPDATE payments SET status = $1, message = $2, action_type = $3, action_url = $4, updated_at = $5 \
          WHERE id = $6 AND status = 'pending'",
     )
@@ -418,9 +425,26 @@ pub async fn update_status(db: &AnyPool, id: &str, status: ResultStatus, message
     .bind(action.map(|a| a.url.clone()))
     .bind(now_ms())
     .bind(id)
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    // The row was pending (the WHERE): any other status is a change, announced once, in this
+    // transaction (notify/); pending again (a refresh that found nothing new) is none.
+    let changed = r.rows_affected() == 1 && status != ResultStatus::Pending;
+    if changed {
+        payment_changed(&mut tx, id).await?;
+    }
+    tx.commit().await?;
+    if changed {
+        crate::notify::wake();
+    }
     Ok(())
+}
+
+/// Stores the event of a payment's change (notify/outbox.rs) on the change's transaction: every
+/// insert and status change of `payments` goes through here, so none is missed.
+async fn payment_changed(tx: &mut sqlx::AnyConnection, id: &str) -> DbResult<()> {
+    let row = sqlx::query("SELECT * FROM payments WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+    crate::notify::outbox::record(tx, &payment_of(&row)?).await.map(|_| ())
 }
 
 /// The provider customer of a storefront customer.
