@@ -170,6 +170,9 @@ try {
   await check('krFormToken', await fetch(url('/kr/form-token'), json({ clientSecret: kr.clientSecret })));
   await check('krBinUpdate', await fetch(url('/kr/bin-update'), json({ formToken: kr.kr.formToken, bin: '59701003' })));
   const list = await check('listPayments', await fetch(url(`/v1/payments?orderId=${encodeURIComponent(bambooOrder.id)}`), { headers: backendKey }));
+  await check('getBackendPayment', await fetch(url(`/v1/payments/${paid.paymentId}`), { headers: backendKey }));
+  const events = await check('listEvents', await fetch(url('/v1/events?limit=100'), { headers: backendKey }));
+  if (!events.data?.length) fail('GET /v1/events listed no event after a payment');
 
   // The providers notify: Bamboo of the purchase just made, Conekta of an order, Lyra of a KR payment.
   const n = { PurchaseId: list.data?.[0]?.providerRef, Amount: bambooOrder.amount, Currency: bambooOrder.currency };
@@ -184,7 +187,7 @@ try {
   await check('lyraWebhook', await fetch(url('/webhooks/lyra'), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: ipn.toString() }));
 
   // Every secured operation, without its credential: a documented 401.
-  const refused = { createSession: ['/v1/sessions', json({})], linkCustomer: ['/v1/customers/x', json({})], listPayments: ['/v1/payments', {}], getPayment: [`/pay/${paid.paymentId}`, {}] };
+  const refused = { createSession: ['/v1/sessions', json({})], linkCustomer: ['/v1/customers/x', json({})], listPayments: ['/v1/payments', {}], getBackendPayment: [`/v1/payments/${paid.paymentId}`, {}], listEvents: ['/v1/events', {}], getPayment: [`/pay/${paid.paymentId}`, {}] };
   for (const o of operations.filter((x) => x.op.security)) {
     const [path, init] = refused[o.op.operationId] ?? [o.path, { method: o.method }];
     await check(o.op.operationId, await fetch(url(path), init), 'no credential');

@@ -56,6 +56,9 @@ struct Run {
 fn run(args: &[&str], env: &[(&str, &str)]) -> (Run, Vec<String>) {
     let dir = Scratch::new("run");
     let mut child = command(&dir, args, env).spawn().expect("the binary runs");
+    // Read while it runs: an answer over the pipe's buffer (the OpenAPI document, 64 KiB and
+    // more) would otherwise block the child on its write until the deadline.
+    let (stdout, stderr) = (reader(child.stdout.take()), reader(child.stderr.take()));
     let deadline = Instant::now() + Duration::from_secs(20);
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -64,12 +67,17 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> (Run, Vec<String>) {
         if Instant::now() > deadline {
             child.kill().unwrap();
             let _ = child.wait();
-            panic!("pasarela-server {args:?} with {env:?} is still running: {}", read(child.stdout.take()));
+            panic!("pasarela-server {args:?} with {env:?} is still running: {}", stdout.join().unwrap());
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let run = Run { code: status.code().expect("an exit status"), stdout: read(child.stdout.take()), stderr: read(child.stderr.take()) };
+    let run = Run { code: status.code().expect("an exit status"), stdout: stdout.join().unwrap(), stderr: stderr.join().unwrap() };
     (run, dir.files())
+}
+
+/// A thread reading the pipe to its end.
+fn reader(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || read(pipe))
 }
 
 fn read(pipe: Option<impl Read>) -> String {

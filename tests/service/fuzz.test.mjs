@@ -759,6 +759,57 @@ describe(`merchant service fuzz (${DATABASE})`, () => {
       return reqs;
     });
 
+    // GET /v1/payments/{id} ---------------------------------------------------------------------
+    await family('GET /v1/payments/{id}', (rng) => {
+      const { seedPayment } = ctx;
+      const reqs = [];
+      for (let i = 0; i < n(150); i++) {
+        const id = rng.chance(0.1) ? { label: 'the real payment id', raw: seedPayment }
+          : rng.chance(0.2) ? rng.pick([{ label: 'real id with a suffix', raw: `${seedPayment}x` }, { label: 'real id then %00', raw: `${seedPayment}%00` }, { label: 'real id cut', raw: seedPayment.slice(0, -1) }])
+            : oddId(rng, 'pay_');
+        const keyOk = rng.chance(0.85);
+        const a = keyOk ? { label: '', headers: auth(ctx.secretKey) } : oddHeader(rng, 'Authorization');
+        reqs.push({
+          route: 'GET /v1/payments/{id}', kind: `id ${id.label}${a.label ? ` + ${a.label}` : ''}`, method: 'GET', path: `/v1/payments/${id.raw}`, headers: a.headers,
+          fields: new Set(['paymentId', 'Authorization']),
+          check: (res, json) => {
+            if (res.status < 200 || res.status >= 300) return undefined;
+            if (!keyOk) return 'answered 2xx without the secret key';
+            if (id.raw !== seedPayment) return 'answered 2xx for an id that is no payment';
+            if (json?.id !== seedPayment) return 'a 200 that is not the payment';
+            return undefined;
+          },
+        });
+      }
+      return reqs;
+    });
+
+    // GET /v1/events?after=&limit= --------------------------------------------------------------
+    await family('GET /v1/events', (rng) => {
+      const reqs = [];
+      for (let i = 0; i < n(150); i++) {
+        const r = rng.next();
+        let q;
+        if (r < 0.3) q = rng.pick([{ label: 'no query', raw: '' }, { label: 'empty after', raw: '?after=' }, { label: 'limit 1', raw: '?limit=1' }, { label: 'limit 0', raw: '?limit=0' },
+          { label: 'limit 101', raw: '?limit=101' }, { label: 'limit -1', raw: '?limit=-1' }, { label: 'limit huge', raw: '?limit=99999999999999999999' }, { label: 'limit text', raw: `?limit=${mark()}` },
+          { label: 'after twice', raw: `?after=${mark()}&after=${mark()}` }, { label: 'bare %', raw: '?after=%' }, { label: 'other params', raw: `?${mark()}=1` },
+          { label: 'well-formed unknown event', raw: `?after=evt_${'A'.repeat(24)}` }]);
+        else { const id = oddId(rng, 'evt_'); q = { label: `after ${id.label}`, raw: `?after=${id.raw}&limit=${1 + rng.int(100)}` }; }
+        const keyOk = rng.chance(0.9);
+        const a = keyOk ? { label: '', headers: auth(ctx.secretKey) } : oddHeader(rng, 'Authorization');
+        reqs.push({
+          route: 'GET /v1/events', kind: `${q.label}${a.label ? ` + ${a.label}` : ''}`, method: 'GET', path: `/v1/events${q.raw}`, headers: a.headers, fields: new Set(['after', 'limit', 'query', 'Authorization']),
+          check: (res, json) => {
+            if (res.status < 200 || res.status >= 300) return undefined;
+            if (!keyOk) return 'answered 2xx without the secret key';
+            if (!Array.isArray(json?.data) || typeof json?.hasMore !== 'boolean') return 'a 2xx without data[] and hasMore';
+            return undefined;
+          },
+        });
+      }
+      return reqs;
+    });
+
     // POST /webhooks/conekta -----------------------------------------------------------------
     await family('POST /webhooks/conekta', (rng) => {
       const reqs = [];

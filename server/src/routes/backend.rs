@@ -1,10 +1,13 @@
 //! The storefront backend's routes (`/v1/*`), server to server with the secret key (the router's
-//! `require_secret_key`): sessions, customers' existing cards, the payments list.
+//! `require_secret_key`): sessions, customers' existing cards, the payments list, one payment,
+//! and the events of payment state changes (what `PASARELA_NOTIFY_URL` receives, for backends
+//! that poll).
 
 use super::path_id;
 use crate::app::{ApiError, App};
 use crate::extract;
-use crate::openapi::responses::{BadGateway, BadRequest, Conflict, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable};
+use crate::notify::{outbox, EventList, EventsQuery};
+use crate::openapi::responses::{BadGateway, BadRequest, Conflict, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable};
 use crate::payments::{PaymentList, PaymentRecord, PaymentsQuery};
 use crate::sessions::{self, LinkCustomer, LinkedCustomer, NewSession, SessionAnswer};
 use crate::store;
@@ -59,4 +62,61 @@ pub async fn list_payments(State(app): State<App>, q: Result<Query<PaymentsQuery
     }
     let list = store::payments(&app.db, q.order_id.as_deref()).await?;
     Ok(Json(PaymentList { data: list.into_iter().map(PaymentRecord::from).collect() }))
+}
+
+/// One payment, as stored now (no provider call: webhooks, the page's reads and reconciliations
+/// move it); what a `payment.updated` event's `data` describes.
+#[utoipa::path(get, operation_id = "getBackendPayment", path = "/v1/payments/{id}", tag = "backend", security(("backendKey" = [])),
+    params(("id" = String, Path, description = "A `paymentId` (`pay_…`).")),
+    responses(
+        (status = 200, description = "The payment.", body = PaymentRecord),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 404, response = NotFound),
+        (status = 503, response = Unavailable),
+    ))]
+pub async fn get_payment(State(app): State<App>, id: Result<Path<String>, PathRejection>) -> Result<Json<PaymentRecord>, ApiError> {
+    let id = path_id(id, "paymentId")?;
+    let unknown = || ApiError::new(StatusCode::NOT_FOUND, "unknown payment").field("paymentId");
+    if !crate::pay::is_payment_id(&id) {
+        return Err(unknown());
+    }
+    let p = store::payment(&app.db, &id).await?.ok_or_else(unknown)?;
+    Ok(Json(PaymentRecord::from(p)))
+}
+
+/// The events of payment state changes, oldest first: the ones `PASARELA_NOTIFY_URL` is sent
+/// (each with its `id`), for a backend that polls or catches up after it was down.
+#[utoipa::path(get, operation_id = "listEvents", path = "/v1/events", tag = "backend", security(("backendKey" = [])), params(EventsQuery),
+    responses(
+        (status = 200, description = "A page of events in creation order; with `hasMore`, ask again `after` the last.", body = EventList),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 422, response = Unprocessable),
+        (status = 503, response = Unavailable),
+    ))]
+pub async fn list_events(State(app): State<App>, q: Result<Query<EventsQuery>, QueryRejection>) -> Result<Json<EventList>, ApiError> {
+    let Query(q) = q.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the query is not valid").field("query"))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid("limit", "limit must be 1 to 100"));
+    }
+    let after = match q.after.as_deref() {
+        None | Some("") => 0,
+        Some(id) => {
+            extract::text_ok("after", id)?;
+            let unknown = || ApiError::invalid("after", "no event has this id");
+            if !is_event_id(id) {
+                return Err(unknown());
+            }
+            outbox::seq_of(&app.db, id).await?.ok_or_else(unknown)?
+        }
+    };
+    let (bodies, has_more) = outbox::page(&app.db, after, i64::from(limit)).await?;
+    let data = bodies.iter().map(|b| serde_json::from_str(b)).collect::<Result<_, _>>().map_err(|e| {
+        tracing::error!(error = %e, "a stored event is not JSON");
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+    })?;
+    Ok(Json(EventList { data, has_more }))
+}
+
+/// `evt_` and 24 letters or digits, the shape of the ids the service makes.
+fn is_event_id(id: &str) -> bool {
+    id.strip_prefix("evt_").is_some_and(|r| r.len() == 24 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
 }

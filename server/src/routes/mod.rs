@@ -46,6 +46,8 @@ pub fn router(app: App) -> Router {
         .route("/v1/sessions", post(backend::create_session))
         .route("/v1/customers/{id}", post(backend::link_customer))
         .route("/v1/payments", get(backend::list_payments))
+        .route("/v1/payments/{id}", get(backend::get_payment))
+        .route("/v1/events", get(backend::list_events))
         // Volumes and outcomes are the merchant's business: the backend's key reads them.
         .route("/metrics", get(crate::metrics::serve))
         .route_layer(middleware::from_fn_with_state(app.clone(), require_secret_key));
