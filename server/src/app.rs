@@ -137,6 +137,10 @@ impl From<ProviderError> for ApiError {
         tracing::warn!(error = %e, "provider call failed");
         match e {
             ProviderError::Unavailable(_) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "provider unavailable").retry_after(1),
+            // `pay` holds the attempt for as long again and sets `Retry-After` to match.
+            ProviderError::TimedOut(_) => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "provider did not answer in time").code("provider_timeout").retry_after(1)
+            }
             ProviderError::Refused(_) => ApiError::new(StatusCode::BAD_GATEWAY, "provider refused the request"),
         }
     }

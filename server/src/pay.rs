@@ -64,6 +64,7 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
         let until = now_ms() + lease;
         match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, &payment_id, until).await? {
             Claim::Owner => break (attempt_ref, None, until),
+            Claim::Vanished => continue,
             Claim::Existing(a) if a.request_hash != hash => return Err(key_reused()),
             Claim::Existing(a) if a.state == "done" => return Ok(replay(a)),
             Claim::Existing(a) if a.locked_until <= now_ms() => {
@@ -88,7 +89,7 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
         if let Err(e) = hold_order(app, key, &checked.session.order_id).await {
             match &taken_over {
                 None => store::forget_attempt(&app.db, key, &attempt_ref).await?,
-                Some(_) => store::release(&app.db, key).await?,
+                Some(_) => store::release(&app.db, key, until, 0).await?,
             }
             return Err(e);
         }
@@ -98,7 +99,8 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
         metrics::attempt(checked.session.provider);
     }
     let payment_id = taken_over.as_ref().and_then(|a| a.payment_id.clone()).unwrap_or(payment_id);
-    match holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, &payment_id, taken_over.as_ref())).await {
+    let (out, until) = holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, &payment_id, taken_over.as_ref())).await;
+    match out {
         Ok(payment) => {
             let reply = Reply { status: 200, body: serde_json::to_string(&payment.answer()).expect("answers serialize") };
             store::finish(&app.db, key, Some(&payment.id), reply.status, &reply.body).await?;
@@ -106,8 +108,15 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
         }
         Err(e) => {
             // No answer from the provider (or from storage): the charge may have happened. The
-            // lease goes, so the retry with this key reconciles at once.
-            store::release(&app.db, key).await?;
+            // lease goes, so the retry with this key reconciles at once — unless the provider
+            // timed out: it may still be charging, and a look now would find nothing and charge
+            // again. Then the attempt is held as long again, and the caller told to wait so.
+            if e.body.code == Some("provider_timeout") {
+                let hold = app.config.provider_timeout.as_millis() as i64 + 1000;
+                store::release(&app.db, key, until, now_ms() + hold).await?;
+                return Err(e.retry_after(((hold + 999) / 1000) as u32));
+            }
+            store::release(&app.db, key, until, 0).await?;
             Err(e)
         }
     }
@@ -173,7 +182,7 @@ async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result
     }
     metrics::retry(Retry::Reconciliation);
     let Some(session) = store::session(&app.db, &a.session_id).await? else {
-        store::release(&app.db, key).await?;
+        store::release(&app.db, key, until, 0).await?;
         return Ok(true);
     };
     tracing::warn!(attempt = %a.attempt_ref, order = %session.order_id, "an abandoned attempt holds the order: reconciling with the provider");
@@ -192,12 +201,12 @@ async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result
             Ok(true)
         }
         Ok(None) => {
-            store::release(&app.db, key).await?;
+            store::release(&app.db, key, until, 0).await?;
             Ok(true)
         }
         Err(e) => {
             tracing::warn!(error = %e, "reconciling an abandoned attempt failed");
-            store::release(&app.db, key).await?;
+            store::release(&app.db, key, until, 0).await?;
             Ok(false)
         }
     }
@@ -207,13 +216,13 @@ async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result
 /// slow provider keeps its attempt, and only a dead one (crashed, killed, cut off from the
 /// database) lets a retry take the attempt over and reconcile. Two owners at once could both
 /// spend a one-use token.
-async fn holding_lease<T>(app: &App, key: &str, mut until: i64, work: impl std::future::Future<Output = T>) -> T {
+async fn holding_lease<T>(app: &App, key: &str, mut until: i64, work: impl std::future::Future<Output = T>) -> (T, i64) {
     let lease = app.config.attempt_lease;
     let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + lease / 3, lease / 3);
     tokio::pin!(work);
     loop {
         tokio::select! {
-            out = &mut work => return out,
+            out = &mut work => return (out, until),
             _ = renew.tick() => {
                 let next = now_ms() + lease.as_millis() as i64;
                 match store::take_over(&app.db, key, until, next).await {
@@ -292,7 +301,9 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
             }
             let d = &answer["orderDetails"];
             let s = &out.session;
-            let same_order = d["orderId"].as_str().is_none_or(|o| o == s.order_id);
+            // Signed by Lyra for this shop, but maybe for another integration's order: the
+            // session's order must be named.
+            let same_order = d["orderId"].as_str() == Some(s.order_id.as_str());
             let same_money = d["orderCurrency"].as_str() == Some(s.currency.as_str())
                 && d["orderTotalAmount"].as_i64().is_some_and(|a| a == s.amount_due || a == s.amount);
             if !same_order || !same_money {
@@ -371,7 +382,14 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, paymen
                         return_url: return_url(app, payment_id),
                         voucher_expires_at: voucher_expires_at(s),
                     };
-                    charge_once(app, api, charge).await?
+                    let o = charge_once(app, api, charge).await?;
+                    // Charging again after an earlier try lost its answer: a refusal that names no
+                    // charge (Bamboo's spent one-time token, `Response: null`) says nothing of the
+                    // first try, which may yet be approved: never recorded as a decline.
+                    if taken_over.is_some() && o.status == ResultStatus::Declined && o.provider_ref.is_none() {
+                        return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the provider has not settled an earlier try yet").retry_after(2));
+                    }
+                    o
                 }
             }
         }
@@ -533,8 +551,12 @@ pub async fn refresh(app: &App, p: Payment, force: bool) -> Result<Payment, ApiE
         return Ok(p);
     }
     let Some(provider_ref) = p.provider_ref.clone() else { return Ok(p) };
-    let in_flight_bound = now_ms() + app.config.provider_timeout.as_millis() as i64 + 1000;
-    if !force && !store::claim_refresh(&app.db, &p.id, in_flight_bound).await? {
+    // An in-flight refresh holds the payment past any due time (the provider's bound plus the
+    // interval), so even a forced read (the provider's return, an unauthenticated route) never
+    // runs beside one: one provider read at a time per payment, however many ask.
+    let interval = app.config.status_refresh.as_millis() as i64;
+    let in_flight_bound = now_ms() + app.config.provider_timeout.as_millis() as i64 + interval + 1000;
+    if !store::claim_refresh(&app.db, &p.id, in_flight_bound, if force { interval } else { 0 }).await? {
         return Ok(p);
     }
     let fresh = match app.providers.get(p.provider) {

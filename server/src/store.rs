@@ -32,7 +32,9 @@ pub async fn connect(url: &str) -> DbResult<AnyPool> {
                     // for the lock (bounded) instead of failing at once.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    // FULL: a committed attempt, order claim or event survives an OS crash or power loss
+                    // (NORMAL in WAL mode may roll the last commits back).
+                    conn.execute("PRAGMA synchronous = FULL").await?;
                 }
                 Ok(())
             })
@@ -195,6 +197,8 @@ pub enum Claim {
     Owner,
     /// The key was there already.
     Existing(Attempt),
+    /// The key was there and went before it could be read: claim again.
+    Vanished,
 }
 
 /// Inserts the attempt unless its key exists: the database's primary key decides the one owner.
@@ -216,7 +220,9 @@ pub async fn claim(db: &AnyPool, key: &str, hash: &str, session_id: &str, attemp
     if done.rows_affected() == 1 {
         return Ok(Claim::Owner);
     }
-    attempt(db, key).await?.map(Claim::Existing).ok_or_else(|| sqlx::Error::RowNotFound)
+    // The row may have gone between the insert and this read (a request that could not hold its
+    // order forgets its attempt): the key is free again, so the next claim decides.
+    Ok(attempt(db, key).await?.map(Claim::Existing).unwrap_or(Claim::Vanished))
 }
 
 /// The attempt of a key.
@@ -258,10 +264,14 @@ pub async fn set_attempt_source(db: &AnyPool, attempt_ref: &str, source_json: &s
     Ok(())
 }
 
-/// Gives up the lease so that the next retry reconciles at once (the provider's answer was lost).
-pub async fn release(db: &AnyPool, key: &str) -> DbResult<()> {
-    sqlx::query("UPDATE attempts SET locked_until = 0 WHERE idempotency_key = $1 AND state = 'started'")
+/// Gives up the lease this request holds (`mine`, fenced: a lease another request took over is
+/// never touched), keeping the attempt until `until` (0: the next retry reconciles at once; later:
+/// a provider that timed out may still be charging, so nobody looks before then).
+pub async fn release(db: &AnyPool, key: &str, mine: i64, until: i64) -> DbResult<()> {
+    sqlx::query("UPDATE attempts SET locked_until = $1 WHERE idempotency_key = $2 AND state = 'started' AND locked_until = $3")
+        .bind(until)
         .bind(key)
+        .bind(mine)
         .execute(db)
         .await?;
     Ok(())
@@ -576,14 +586,14 @@ pub async fn first_delivery(db: &AnyPool, provider: ProviderId, event_id: &str) 
     Ok(r.rows_affected() == 1)
 }
 
-/// Forgets a delivery whose processing failed, so the provider's retry is applied.
-pub async fn forget_delivery(db: &AnyPool, provider: ProviderId, event_id: &str) -> DbResult<()> {
-    sqlx::query("DELETE FROM webhook_events WHERE provider = $1 AND event_id = $2")
+/// Whether a webhook delivery was applied before.
+pub async fn delivered(db: &AnyPool, provider: ProviderId, event_id: &str) -> DbResult<bool> {
+    let row = sqlx::query("SELECT 1 AS one FROM webhook_events WHERE provider = $1 AND event_id = $2")
         .bind(provider.as_str())
         .bind(event_id)
-        .execute(db)
+        .fetch_optional(db)
         .await?;
-    Ok(())
+    Ok(row.is_some())
 }
 
 /// A setting (e.g. the generated secret key's hash).
@@ -659,9 +669,11 @@ pub async fn deciding_payment(db: &AnyPool, order_id: &str) -> DbResult<Option<P
 }
 
 /// Claims the right to ask the provider for a pending payment's status until `until`; false when
-/// another request refreshed it recently or is refreshing it now.
-pub async fn claim_refresh(db: &AnyPool, id: &str, until: i64) -> DbResult<bool> {
-    let now = now_ms();
+/// another request refreshed it recently or is refreshing it now. `early` lets a claim come that
+/// many milliseconds before the next refresh is due (a forced read skips the interval, never an
+/// in-flight refresh, whose bound lies further out).
+pub async fn claim_refresh(db: &AnyPool, id: &str, until: i64, early: i64) -> DbResult<bool> {
+    let now = now_ms() + early;
     let r = sqlx::query(
         "UPDATE payments SET refresh_after = $1 WHERE id = $2 AND status = 'pending' AND (refresh_after IS NULL OR refresh_after <= $3)",
     )

@@ -70,14 +70,15 @@ where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<(), ApiError>>,
 {
-    if !store::first_delivery(&app.db, provider, event_id).await? {
+    // Recorded only once applied: a delivery marked first and then lost (a crash, a provider
+    // that does not answer the read-back) would make the provider's retry a "duplicate" and the
+    // change would never land. Applying twice is harmless: a payment only leaves `pending` once.
+    if store::delivered(&app.db, provider, event_id).await? {
         metrics::webhook(provider, Verdict::Duplicate);
         return Ok(Receipt::duplicate());
     }
-    if let Err(e) = apply().await {
-        store::forget_delivery(&app.db, provider, event_id).await?;
-        return Err(e);
-    }
+    apply().await?;
+    store::first_delivery(&app.db, provider, event_id).await?;
     metrics::webhook(provider, Verdict::Applied);
     Ok(Receipt::received())
 }

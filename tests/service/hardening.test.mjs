@@ -18,6 +18,7 @@ describe(`merchant service under hostile input (${DATABASE})`, () => {
   const bambooBody = (s, o, token) => ({ provider: 'bamboo', order: o, source: { type: 'token', token, kind: 'one_time' }, installments: 1, customer: {}, clientSecret: s.clientSecret });
   const conektaBody = (s, o, token, extra = {}) => ({ provider: 'conekta', order: o, source: { type: 'token', token }, clientSecret: s.clientSecret, ...extra });
   const mine = (o) => w.purchases().filter((p) => p.Order === o.id);
+  const read_ = (id, secret) => read(id, secret);
   const read = (id, secret) => fetch(`${w.svc.url}/pay/${id}`, { headers: secret === undefined ? {} : { Authorization: `Bearer ${secret}` } });
 
   describe('one order is paid once', () => {
@@ -117,6 +118,36 @@ describe(`merchant service under hostile input (${DATABASE})`, () => {
         assert.equal(r.body.status, want);
       });
     }
+  });
+
+  describe('an error answer is never a decline, nor "no charge"', () => {
+    it('a Bamboo 404 on a pending voucher read keeps it pending, and the order held', async () => {
+      const who = { email: 'ana@example.com', firstName: 'Ana', lastName: 'P', phone: '099111222', documentNumber: '12345672' };
+      const o = order(`R404-${randomUUID()}`, 2000, 'UYU');
+      const s = await w.session({ provider: 'bamboo', order: o, methods: ['cash'], customer: who });
+      const body = { provider: 'bamboo', order: o, source: { type: 'cash' }, clientSecret: s.clientSecret };
+      const r = await w.pay(body);
+      assert.equal(r.body.status, 'pending', r.text);
+      w.sb.providers.bamboo.reset(); // Bamboo now answers 404 { Response: null } for the purchase
+      const read = await (await read_(r.body.paymentId, s.clientSecret)).json();
+      assert.equal(read.status, 'pending', 'not declined: a 404 says nothing of the purchase');
+      const again = await w.pay(body);
+      assert.deepEqual([again.status, again.body.code, again.body.paymentId], [409, 'attempt_in_progress', r.body.paymentId], 'no second voucher');
+    });
+
+    it("fifty provider returns at once make one provider read at a time", async () => {
+      const o = order(`RET-${randomUUID()}`, 5000, 'MXN');
+      const s = await w.session({ provider: 'conekta', order: o });
+      const r = await w.pay(conektaBody(s, o, w.conektaToken('4000000000003220')));
+      assert.equal(r.body.status, 'pending', r.text);
+      const ord = w.orders().find((x) => x.metadata?.order_id === o.id);
+      const reads = () => w.sb.providerCalls().filter((c) => c.method === 'GET' && c.path === `/conekta/orders/${ord.id}`).length;
+      const before = reads();
+      await Promise.all(Array.from({ length: 50 }, () => fetch(`${w.svc.url}/pay/${r.body.paymentId}/return`)));
+      // The order's own order.pending_payment webhook may read it back meanwhile; the returns
+      // read one at a time (51 reads before the fix).
+      assert.ok(reads() - before <= 3, `${reads() - before} reads`);
+    });
   });
 
   describe('no outsider steers a provider call', () => {

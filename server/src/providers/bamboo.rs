@@ -206,7 +206,12 @@ impl Bamboo {
             return Err(ProviderError::Refused("not a Bamboo PurchaseId".into()));
         }
         let r = self.http.get(endpoint(&self.config.api_url, &["v1", "api", "purchase", purchase_id])?).header("Authorization", self.auth());
-        let (_, v) = exchange(BAMBOO, "refresh", r).await?;
+        let (status, v) = exchange(BAMBOO, "refresh", r).await?;
+        // Only a purchase read decides: an error answer (a 404, a rotated key's 401) with
+        // `Response: null` would read as a decline, which is final.
+        if status != 200 {
+            return Err(ProviderError::Unavailable(format!("purchase read HTTP {status}")));
+        }
         Ok(outcome_in(&v, &self.config.country))
     }
 
@@ -297,7 +302,12 @@ impl ProviderApi for Bamboo {
     /// "Get Purchases"), the one with the attempt's `UniqueID`.
     async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
         let r = self.http.get(endpoint(&self.config.api_url, &["v1", "api", "purchase"])?).query(&[("OrderNumber", order_id)]).header("Authorization", self.auth());
-        let (_, v) = exchange(BAMBOO, "find", r).await?;
+        let (status, v) = exchange(BAMBOO, "find", r).await?;
+        // Only a listing says "no such purchase"; an error answer says nothing, and reading it
+        // as "none" would charge again.
+        if status != 200 {
+            return Err(ProviderError::Unavailable(format!("purchase search HTTP {status}")));
+        }
         let unique_id = Self::unique_id(attempt_ref);
         // One purchase is answered as an object, several as an array (Purchase-Operations.md).
         let list: &[Value] = match &v["Response"] {

@@ -174,7 +174,11 @@ impl ProviderApi for Conekta {
     /// The order made for an attempt: `GET /orders?search=` over its `metadata` (*inferred*:
     /// conekta/openapi documents `search` on the order list, not which fields it matches).
     async fn find(&self, _order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
-        let (_, v) = exchange(CONEKTA, "find", self.get(&["orders"])?.query(&[("search", attempt_ref)])).await?;
+        let (status, v) = exchange(CONEKTA, "find", self.get(&["orders"])?.query(&[("search", attempt_ref)])).await?;
+        // An error answer is not "no order": reading it so would charge again.
+        if status != 200 || !v["data"].is_array() {
+            return Err(ProviderError::Unavailable(format!("order search HTTP {status}")));
+        }
         let found = v["data"].as_array().into_iter().flatten().find(|o| o["metadata"]["pasarela_attempt"].as_str() == Some(attempt_ref));
         Ok(found.map(order_outcome))
     }

@@ -108,6 +108,14 @@ impl ProviderApi for Kr {
     /// transaction's `metadata` (*inferred*: the shape of `Order/Get`'s answer).
     async fn find(&self, order_id: &str, attempt_ref: &str) -> Result<Option<Outcome>, ProviderError> {
         let v = self.call("find", ("Order", "Get"), &json!({ "orderId": order_id })).await?;
+        // An ERROR answer is not "no payment": reading it so would charge again. Only "no such
+        // order" is (`PSP_010`, *inferred*: the code is the emulator's; another code waits).
+        if v["answer"]["errorCode"].as_str() == Some("PSP_010") {
+            return Ok(None);
+        }
+        if v["status"].as_str() != Some("SUCCESS") {
+            return Err(ProviderError::Unavailable(format!("Order/Get: {}", v["answer"]["errorCode"].as_str().unwrap_or("ERROR"))));
+        }
         let found = v["answer"]["transactions"]
             .as_array()
             .into_iter()

@@ -152,6 +152,10 @@ pub enum ProviderError {
     /// No answer (network, timeout, 5xx): the charge may or may not have happened.
     #[error("provider unavailable: {0}")]
     Unavailable(String),
+    /// No answer within the bound: the provider may still be working on the charge, so nothing
+    /// may look for it or charge again until as long again has passed (`pay::pay`).
+    #[error("provider timed out: {0}")]
+    TimedOut(String),
     /// The provider refused the call itself (credentials, malformed request): nothing charged.
     #[error("provider refused the request: {0}")]
     Refused(String),
@@ -160,7 +164,13 @@ pub enum ProviderError {
 impl From<reqwest::Error> for ProviderError {
     fn from(e: reqwest::Error) -> Self {
         // reqwest's message can carry the URL; provider URLs hold no secret (keys go in headers).
-        ProviderError::Unavailable(crate::redact::redact(&e.without_url().to_string()))
+        let timed_out = e.is_timeout();
+        let why = crate::redact::redact(&e.without_url().to_string());
+        if timed_out {
+            ProviderError::TimedOut(why)
+        } else {
+            ProviderError::Unavailable(why)
+        }
     }
 }
 
