@@ -31,6 +31,8 @@ const BUILDS = {
       `--outdir=${join(dir, 'dist')}`, '--log-level=warning'], { stdio: 'inherit' });
     copyFileSync(join(dir, 'index.html'), join(dir, 'dist/index.html'));
     for (const p of ['bamboo', 'conekta', 'kr']) copyFileSync(join(pkg, `pasarela_${p}_bg.wasm`), join(dir, `dist/pasarela_${p}_bg.wasm`));
+    // The on-demand part's stylesheet, found as the wasm is (`new URL(…, import.meta.url)`).
+    copyFileSync(join(pkg, 'pasarela_extra.css'), join(dir, 'dist/pasarela_extra.css'));
   },
 };
 

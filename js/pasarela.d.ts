@@ -3,6 +3,30 @@
 /** The supported providers. */
 export type Provider = 'bamboo' | 'conekta' | 'kr';
 
+/** How the shopper pays (docs/api.md §4, "Beyond the card form"): a card, cash against a voucher, or a bank transfer. */
+export type PaymentMethod = 'card' | 'cash' | 'bank_transfer';
+
+/**
+ * A voucher or transfer the shopper pays away from the page: display fields only, as the merchant
+ * sent them (`amount` in minor units of `currency`; `reference` and `clabe` raw, which Pasarela's
+ * view groups in fours for reading).
+ */
+export interface PasarelaVoucher {
+  kind: 'cash' | 'bank_transfer';
+  provider: Provider;
+  amount: number;
+  currency: string;
+  /** ISO 8601 (`2026-12-10T23:59:00Z`). */
+  expiresAt?: string;
+  reference?: string;
+  barcodeUrl?: string;
+  /** The 18-digit CLABE to transfer to (SPEI). */
+  clabe?: string;
+  bank?: string;
+  accountHolder?: string;
+  instructionsUrl?: string;
+}
+
 /** Lifecycle of a checkout. */
 export type CheckoutState = 'loading' | 'ready' | 'processing' | 'action_required' | 'succeeded' | 'failed' | 'destroyed';
 
@@ -140,9 +164,15 @@ export type PasarelaPayAnswer =
       status: 'pending';
       paymentId: string;
       message?: string;
-      /** A step for the shopper: Bamboo's verification code (`PWCapture`), or a redirect. */
-      action?: { type: 'verification_code' | 'redirect'; url: string };
-    };
+      /**
+       * A step for the shopper: Bamboo's verification code (`PWCapture`), a redirect, an in-page
+       * authentication (`challenge`, Pasarela's dialog), or a voucher to pay away from the page.
+       */
+      action?:
+        | { type: 'verification_code' | 'redirect' | 'challenge'; url: string; voucher?: never }
+        | { type: 'voucher'; voucher: PasarelaVoucher; url?: never };
+    }
+  | { status: 'expired'; paymentId: string; message?: string; action?: never };
 
 /**
  * pasarela-server's error body (4xx, 5xx). `field` names what was refused (`order.amount`,
@@ -169,6 +199,17 @@ interface CommonOptions {
   customer?: { email?: string; firstName?: string; lastName?: string };
   /** Default `'es'`. */
   locale?: Locale;
+  /**
+   * How the shopper may pay (default `['card']`). With more than one, Pasarela shows the choice
+   * before the card form (the card first), emits `methodselected`, and `pay()` pays the chosen one.
+   * Cash and bank transfers need no tokenizer: without `'card'` the provider's script is not loaded.
+   */
+  methods?: PaymentMethod[];
+  /**
+   * The payment a redirect left (the `pasarela_payment` query parameter of the return URL): read
+   * once the checkout is ready and reported by one `result`.
+   */
+  resume?: string;
   /**
    * The provider's script (default: its production CDN). KR: Lyra's or a reseller's own server
    * only: the client builds its form only from a domain on its built-in allow-list, so a copy
@@ -242,14 +283,28 @@ interface ResultBase {
   error?: never;
 }
 
-/** What one payment attempt ended with. `error` comes with `status: 'error'` only. */
+interface FinalResult extends ResultBase {
+  voucher?: never;
+  /** Absent: every result is final but a voucher's pending one. */
+  final?: never;
+}
+
+/**
+ * What one payment attempt ended with. `error` comes with `status: 'error'` only. A voucher's
+ * attempt ends twice: `pending` with the `voucher` and `final: false`, then, while the page stays
+ * open, a final `approved` or `expired` (or `declined`).
+ */
 export type PaymentResult =
-  | (ResultBase & { status: 'approved'; paymentId?: string })
-  | (ResultBase & { status: 'declined'; paymentId?: string })
+  | (FinalResult & { status: 'approved'; paymentId?: string })
+  | (FinalResult & { status: 'declined'; paymentId?: string })
   /** Still pending: a webhook may settle it; `paymentId` names it. */
-  | (ResultBase & { status: 'pending'; paymentId: string })
+  | (FinalResult & { status: 'pending'; paymentId: string })
+  /** A voucher to pay away from the page: shown in the container, its payment read until final. */
+  | (ResultBase & { status: 'pending'; paymentId: string; voucher: PasarelaVoucher; final: false })
+  /** The voucher lapsed unpaid. */
+  | (FinalResult & { status: 'expired'; paymentId: string })
   /** The attempt failed before an answer (network, tokenization, `destroy()`…). */
-  | { status: 'error'; paymentId?: string; message: string; error: PasarelaError };
+  | { status: 'error'; paymentId?: string; message: string; error: PasarelaError; voucher?: never; final?: never };
 
 export declare class PasarelaError extends Error {
   readonly name: 'PasarelaError';
@@ -269,10 +324,15 @@ export interface CheckoutEvents {
    * like a DOM `change` event: a listener may call `pay()`, `setProfiles()` or `destroy()`.
    */
   profileselected: { profileId: string };
+  /** The shopper chose how to pay (with more than one of `methods`), from inside the click or key press. */
+  methodselected: { method: PaymentMethod };
   /** Never carries the token value. */
   token: { provider: Provider; kind: 'one_time' | 'recurring' | 'form_answer'; brand?: string; last4?: string };
-  /** `url` is set for `redirect` only (extension). */
-  action: { type: 'verification_code' | 'redirect'; paymentId: string; url?: string };
+  /**
+   * A pending payment needs the shopper: `url` is set for `redirect` only (extension), which
+   * Pasarela then navigates to.
+   */
+  action: { type: 'verification_code' | 'redirect' | 'challenge' | 'voucher'; paymentId: string; url?: string };
   notification: { status: 'ok' | 'pending' | 'error' };
   result: PaymentResult;
   error: PasarelaError;
@@ -282,12 +342,16 @@ export interface CheckoutEvents {
 export type EventName = keyof CheckoutEvents;
 
 /** Every event a checkout emits, each once (e.g. to forward them all, as `<pasarela-checkout>` does). */
-export declare const EVENTS: readonly ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
+export declare const EVENTS: readonly ['ready', 'profileselected', 'methodselected', 'token', 'action', 'notification', 'result', 'error'];
 
 export interface PayOptions {
   /** One-click with this saved profile. */
   profileId?: string;
   installments?: number;
+  /** Pay with this method (one of `methods`; `unsupported` otherwise). Default: the shopper's choice. */
+  method?: PaymentMethod;
+  /** Bamboo: the network for cash or a transfer (`PaymentMediaId`); `invalid_options` with the card. */
+  paymentMediaId?: number;
 }
 
 /** What every checkout can do. */

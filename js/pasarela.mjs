@@ -85,6 +85,18 @@ function load(provider) {
 }
 
 /**
+ * The part of the package only some payments need (pasarela_extra.mjs: the voucher view and the
+ * in-page authentication dialog), imported once per page: after the first `ready`, so it never
+ * competes with the provider's form and is there by the time the shopper pays, or at once when a
+ * payment needs it first. A failed import is tried again the next time.
+ * @type {Promise<typeof import('./pasarela_extra.mjs')> | undefined}
+ */
+let extraModule;
+/** The on-demand part once loaded (Bamboo's enrollment form is opened from it at once). */
+let loaded;
+const extra = () => (extraModule ||= import('./pasarela_extra.mjs').then((m) => (loaded = m), (e) => { extraModule = undefined; throw e; }));
+
+/**
  * A plain-data copy of `value` (through JSON: no getters, functions, prototypes or shared
  * references survive), `skipKey` left out of its top level; `undefined` when it is not plain
  * data (cycles, BigInt, throwing getters). The wasm reads the copy, never the page's object.
@@ -98,27 +110,14 @@ function plain(value, skipKey) {
   }
 }
 
-/**
- * How an attempt ended, as the live region says it: `[es, en, pt]`, the host's `lang` choosing
- * (a `result` with status `error` says its error's message, already in the checkout's locale).
- */
-const SAID = {
-  approved: ['Pago aprobado', 'Payment approved', 'Pagamento aprovado'],
-  declined: ['Pago rechazado', 'Payment declined', 'Pagamento recusado'],
-  pending: ['Pago pendiente', 'Payment pending', 'Pagamento pendente'],
+/** The choice of method's words, `[es, en, pt]`. */
+const METHOD = {
+  label: ['Medio de pago', 'Payment method', 'Meio de pagamento'],
+  card: ['Tarjeta', 'Card', 'Cartão'],
+  cash: ['Efectivo', 'Cash', 'Dinheiro'],
+  bank_transfer: ['Transferencia bancaria', 'Bank transfer', 'Transferência bancária'],
 };
-
-/**
- * When an attempt ends, focus it lost (to the body when a form closed, or on Pasarela's own
- * button, disabled while it ran) goes back to the chosen card, so the shopper can pick another
- * with the arrows. Focus the page moved elsewhere, or a provider's card form holds, stays.
- */
-function refocus(host) {
-  const a = document.activeElement;
-  // A provider's card form is an <iframe> (Bamboo, KR) or, Conekta's, an element whose fields are
-  // in its shadow root (docs/providers/conekta.md): focus anywhere in its slot is the form's.
-  if (!a || a === document.body || (!a.closest('.pasarela-provider-form') && host.contains(a))) host.querySelector('[aria-checked=true]')?.focus();
-}
+let methodGroups = 0;
 
 /**
  * The events a checkout emits, in the order docs/api.md §3 lists them: the one list, which
@@ -127,7 +126,7 @@ function refocus(host) {
  * `CheckoutEvents`: a name missing or extra fails `npm test`.
  * @type {typeof import('./pasarela').EVENTS}
  */
-export const EVENTS = ['ready', 'profileselected', 'token', 'action', 'notification', 'result', 'error'];
+export const EVENTS = ['ready', 'profileselected', 'methodselected', 'token', 'action', 'notification', 'result', 'error'];
 
 /** Errors only a developer causes and acts on (in English, docs/api.md §3): not said aloud. */
 const UNSAID = ['invalid_options', 'secret_in_profile'];
@@ -137,10 +136,15 @@ class Checkout {
   #host;
   /** event → handlers; each array is replaced, never changed, so `_emit` needs no copy. */
   #listeners = new Map();
+  /** @type {WeakMap<Promise<any>, Promise<any>>} */
   #promises = new WeakMap();
   #pending = new Set();
   /** The last `ready` payload, for listeners added after it was emitted. */
   #ready;
+  /** Resolves the promise the last `pay()` handed out (a voucher's result comes before its end). */
+  #early;
+  /** The payment a redirect left (`resume`), until the checkout is ready to read it. */
+  #resume;
 
   /** The live region (`role=status`) in Pasarela's element: each result and error is said there. */
   #status;
@@ -152,40 +156,87 @@ class Checkout {
     this.#preload = preload;
   }
 
-  /** @internal */
-  _attach(inner) {
+  /** @internal `resume`: the payment `createCheckout({ resume })` names, taken up once ready. */
+  _attach(inner, resume) {
     this.#inner = inner;
-    this.#host = inner.host;
+    this.#resume = resume;
+    const host = this.#host = inner.host;
     // Empty from the start: a live region announces changes, not what it held when it appeared.
     this.#status = document.createElement('p');
     this.#status.className = 'pasarela-status';
     this.#status.setAttribute('role', 'status');
-    this.#host.prepend(this.#status);
+    host.prepend(this.#status);
+    // The choice of method, when the options offer more than one (the wasm lists them, card first,
+    // in `data-methods`): native radios in a radio group, so arrow keys move the choice and Tab
+    // reaches the chosen one. The choice is the host's `data-method`, which the stylesheet and
+    // `pay()` read.
+    const methods = host.dataset.methods;
+    if (methods) {
+      const l = ['es', 'en', 'pt'].indexOf(host.lang.slice(0, 2));
+      const group = document.createElement('div');
+      group.className = 'pasarela-methods';
+      group.setAttribute('role', 'radiogroup');
+      group.setAttribute('aria-label', METHOD.label[l]);
+      for (const m of methods.split(' ')) {
+        const row = group.appendChild(document.createElement('label'));
+        const input = row.appendChild(document.createElement('input'));
+        Object.assign(input, { type: 'radio', name: `pasarela-method-${methodGroups}`, value: m, checked: m === host.dataset.method });
+        row.className = 'pasarela-method';
+        row.append(METHOD[m][l]);
+      }
+      methodGroups++;
+      group.addEventListener('change', (e) => {
+        const method = /** @type {HTMLInputElement} */ (e.target).value;
+        host.dataset.method = method;
+        this._emit('methodselected', { method });
+      });
+      this.#status.after(group);
+    }
   }
 
-  /** Says `text` in the live region; `error` marks it as one (`data-kind`, its colour). */
-  #say(text, error) {
+  /** @internal Says `text` in the live region; `error` marks it as one (`data-kind`, its colour). */
+  _say(text, error) {
     this.#status.textContent = text;
     this.#status.dataset.kind = error ? 'error' : '';
   }
 
+  /**
+   * @internal Resolves the promise the last `pay()` handed out with a voucher's result, which
+   * comes before its attempt ends: a later `pay()` gets the attempt's final result.
+   */
+  _early(result) {
+    this.#early?.(result);
+    this.#promises = new WeakMap();
+  }
+
   /** @internal Calls the listeners of `event`; one throwing listener does not silence the others. */
   _emit(event, payload) {
+    // The wasm's requests to draw (`_v` a voucher, from the merchant's answer as it came; `_c` an
+    // in-page authentication): the on-demand part draws them (and reports the voucher), and `_c`
+    // answers with a promise of how it ended.
+    if (event === '_e') return loaded?.enroll(this.#host, payload);
+    if (event[0] === '_') return extra().then((m) => m.draw(event, this, this.#host, payload));
     // `ready` comes after the provider's script ran, a setup `error` after it failed: either way
     // the preload has done its work (removing it earlier could cancel the fetch it started).
     if (event === 'ready' || event === 'error') this.#preload?.remove();
+    // Once the form is usable, the on-demand part is fetched (and draws "save this card" when the
+    // checkout asks, `data-save`).
+    if (event === 'ready') {
+      setTimeout(() => extra().then((m) => m.ready(this.#host), () => {}));
+      // `resume`: read and reported as an attempt of the page's, whose `result` says how it went.
+      if (this.#resume) this.#inner.pay({ resume: this.#resume }).catch(() => {});
+      this.#resume = undefined;
+    }
     if (event === 'profileselected') payload = { profileId: payload };
+    // A redirect: Pasarela takes the shopper there once the attempt's `result` is out.
+    else if (event === 'action' && payload.type === 'redirect') setTimeout(() => location.assign(payload.url));
     else if (event === 'error') {
       payload = toError(payload);
-      if (!UNSAID.includes(payload.code)) this.#say(payload.message, true);
+      if (!UNSAID.includes(payload.code)) this._say(payload.message, true);
     }
     else if (event === 'ready') this.#ready = payload;
-    else if (event === 'result') {
-      // The host's `lang` is the checkout's locale, one of the three.
-      const said = SAID[payload.status];
-      if (said) this.#say(said[['es', 'en', 'pt'].indexOf(this.#host.lang)], payload.status === 'declined');
-      refocus(this.#host);
-    }
+    // How it ended, said in the live region; focus put back; a voucher's final state shown on it.
+    else if (event === 'result') extra().then((m) => m.ended(this, this.#host, payload), () => {});
     if (event === 'result' && payload && payload.error) payload.error = toError(payload.error);
     for (const fn of this.#listeners.get(event) || []) {
       try { fn(payload); } catch (err) { queueMicrotask(() => { throw err; }); }
@@ -221,11 +272,15 @@ class Checkout {
   pay(opts) {
     if (!this.#inner) return Promise.reject(destroyedError());
     if (poisoned) return Promise.reject(poisoned);
+    // The shopper's choice of method, unless the call names a method or a saved card.
+    const m = this.#host.dataset.method;
+    if (m && m !== 'card' && (opts == null || (typeof opts === 'object' && !opts.method && !opts.profileId))) opts = { ...opts, method: m };
     const raw = this.#inner.pay(opts);
     // The same attempt must give the same promise to every caller.
     let wrapped = this.#promises.get(raw);
     if (!wrapped) {
       wrapped = new Promise((resolve, reject) => {
+        this.#early = resolve;
         this.#pending.add(reject);
         raw.then(
           (r) => { if (r && r.error) r.error = toError(r.error); resolve(r); },
@@ -244,11 +299,16 @@ class Checkout {
     try { this.#inner.setProfiles(plain(profiles)); } catch (e) { throw toError(e); }
   }
 
-  /** Extension (Bamboo): opens the card-enrollment form; resolves with the `token` payload. */
+  /**
+   * Extension (Bamboo): opens the card-enrollment form (card management, from the part loaded on
+   * demand); resolves with the `token` payload.
+   */
   enroll(opts) {
-    if (!this.#inner) return Promise.reject(destroyedError());
-    if (poisoned) return Promise.reject(poisoned);
-    return this.#inner.enroll(opts).catch((e) => { throw toError(e); });
+    return extra().then(() => {
+      if (!this.#inner) throw destroyedError();
+      if (poisoned) throw poisoned;
+      return this.#inner.enroll(opts);
+    }).catch((e) => { throw toError(e); });
   }
 
   get state() {
@@ -261,6 +321,8 @@ class Checkout {
     if (!inner) return;
     this.#inner = undefined;
     this.#preload?.remove();
+    // An in-page authentication still open goes with the checkout.
+    extraModule?.then((m) => m.close(this.#host), () => {});
     if (poisoned) {
       // The module cannot run any more: take Pasarela's nodes out from here.
       this.#host?.remove();
@@ -297,7 +359,8 @@ const SCRIPTS = {
 function preloadProviderScript(o) {
   try {
     let url = o.scriptUrl === undefined ? SCRIPTS[o.provider] : o.scriptUrl;
-    if (!/^(https?:\/\/|\/(?!\/)|\.\/)\S*$/i.test(url)) return;
+    // Cash and transfers only: no tokenizer to load.
+    if (!/^(https?:\/\/|\/(?!\/)|\.\/)\S*$/i.test(url) || (Array.isArray(o.methods) && !o.methods.includes('card'))) return;
     if (o.provider === 'bamboo' && !/[?&]key=/.test(url)) url += `${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(o.publicKey)}`;
     const link = document.createElement('link');
     link.rel = 'preload';
@@ -332,7 +395,8 @@ export async function createCheckout(options, init) {
     if (signal && signal.aborted) throw failure('aborted', 'createCheckout was aborted');
     const container = options !== null && typeof options === 'object' ? safeGet(options, 'container') : undefined;
     const element = typeof Element !== 'undefined' && container instanceof Element ? container : undefined;
-    checkout._attach(WasmCheckout.create(withDefaultScript(plain(options, element ? 'container' : undefined)), element, (event, payload) => checkout._emit(event, payload)));
+    const o = withDefaultScript(plain(options, element ? 'container' : undefined));
+    checkout._attach(WasmCheckout.create(o, element, (event, payload) => checkout._emit(event, payload)), o.resume);
   } catch (e) {
     preload?.remove();
     throw toError(e);

@@ -15,6 +15,7 @@ export type ReactCheckoutOptions =
 export interface CheckoutHandlers {
   onReady?: (payload: CheckoutEvents['ready']) => void;
   onProfileSelected?: (payload: CheckoutEvents['profileselected']) => void;
+  onMethodSelected?: (payload: CheckoutEvents['methodselected']) => void;
   onToken?: (payload: CheckoutEvents['token']) => void;
   onAction?: (payload: CheckoutEvents['action']) => void;
   onNotification?: (payload: CheckoutEvents['notification']) => void;

@@ -14,6 +14,7 @@ import { createCheckout } from './pasarela.mjs';
 const HANDLERS = {
   ready: 'onReady',
   profileselected: 'onProfileSelected',
+  methodselected: 'onMethodSelected',
   token: 'onToken',
   action: 'onAction',
   notification: 'onNotification',

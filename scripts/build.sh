@@ -41,14 +41,18 @@ for provider in bamboo conekta kr; do
     --allow-overwrite --outfile="$glue"
   rm pkg/uses.mjs
 done
-for f in pasarela.mjs pasarela.js pasarela.d.ts react.mjs react.d.ts pasarela.css package.json; do
+for f in pasarela.mjs pasarela.js pasarela.d.ts react.mjs react.d.ts pasarela.css pasarela_extra.mjs pasarela_extra.css package.json; do
   sed "s/__VERSION__/$version/g" "js/$f" > "pkg/$f"
 done
 # The minified entry (each provider's glue stays its own module, imported on demand), and the
 # minified script-tag loader. The .d.ts keeps the documentation.
 node_modules/.bin/esbuild pkg/pasarela.mjs --bundle --format=esm --minify --target=es2022 \
   --external:./pasarela_bamboo.js --external:./pasarela_conekta.js --external:./pasarela_kr.js \
-  --log-level=warning --allow-overwrite --outfile=pkg/pasarela.mjs
+  --external:./pasarela_extra.mjs --log-level=warning --allow-overwrite --outfile=pkg/pasarela.mjs
+# What only some payments need (the voucher view, the in-page authentication dialog) and its
+# stylesheet: their own files, imported by the entry after `ready` (README, "Size and speed").
+node_modules/.bin/esbuild pkg/pasarela_extra.mjs --minify --format=esm --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/pasarela_extra.mjs
+node_modules/.bin/esbuild pkg/pasarela_extra.css --minify --log-level=warning --allow-overwrite --outfile=pkg/pasarela_extra.css
 # pasarela/react stays its own module importing ./pasarela.mjs (one wasm instance per page).
 node_modules/.bin/esbuild pkg/react.mjs --minify --format=esm --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/react.mjs
 node_modules/.bin/esbuild pkg/pasarela.js --minify --target=es2022 --log-level=warning --allow-overwrite --outfile=pkg/pasarela.js

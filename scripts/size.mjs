@@ -1,7 +1,9 @@
 // Prints raw and gzip -9 bytes of every file a page loads from pkg/ (wasm, JS and CSS), and, for
 // each way a page uses the package and each provider (a page loads its provider's wasm and glue
-// only), the total of the files that page loads against the 64 KiB budget. `--strict` exits 1
-// when any page is over budget.
+// only), two totals: "up front", what the page loads before the provider's form is usable
+// (against 64 KiB), and "total", everything the page can load, with the part fetched on demand
+// after `ready` (the voucher view and the in-page authentication dialog, and their stylesheet;
+// against 80 KiB). `--strict` exits 1 when any page is over either budget.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -17,6 +19,9 @@ const gzip9 = (path, bytes) => {
 };
 
 const BUDGET = 64 * 1024;
+const TOTAL_BUDGET = 80 * 1024;
+/** What a page fetches on demand, after `ready` (js/pasarela.mjs, `extra`). */
+const ON_DEMAND = ['pasarela_extra.mjs', 'pasarela_extra.css'];
 const STRETCH = 45 * 1024;
 const PROVIDERS = ['bamboo', 'conekta', 'kr'];
 /** What each kind of page loads: every page the entry, its provider's glue and wasm, the stylesheet. */
@@ -42,15 +47,21 @@ for (const f of files) {
   console.log(f.padEnd(46), String(b.length).padStart(9), String(g).padStart(9));
 }
 console.log('all files'.padEnd(46), String(rawAll).padStart(9), String(gzAll).padStart(9), '(no page loads all)');
-let over = false, largest = 0;
+let over = false, largest = 0, largestTotal = 0;
+const sum = (files) => files.reduce((n, f) => n + gz.get(f), 0);
+console.log('page'.padEnd(40), 'up front'.padStart(9), 'total'.padStart(9));
 for (const [page, needs] of Object.entries(PAGES)) {
-  const missing = needs.filter((f) => !gz.has(f));
+  const missing = [...needs, ...ON_DEMAND].filter((f) => !gz.has(f));
   if (missing.length) throw new Error(`size: pkg/ lacks ${missing.join(', ')} (npm run build)`);
-  const total = needs.reduce((n, f) => n + gz.get(f), 0);
-  const verdict = total <= STRETCH ? 'within stretch' : total <= BUDGET ? 'within budget' : 'OVER BUDGET';
-  over ||= total > BUDGET;
-  largest = Math.max(largest, total);
-  console.log(`page: ${page}`.padEnd(56), String(total).padStart(9), verdict);
+  const upFront = sum(needs);
+  const total = upFront + sum(ON_DEMAND);
+  const verdict = upFront > BUDGET ? 'UP FRONT OVER BUDGET'
+    : total > TOTAL_BUDGET ? 'TOTAL OVER BUDGET'
+    : upFront <= STRETCH ? 'within stretch' : 'within budget';
+  over ||= upFront > BUDGET || total > TOTAL_BUDGET;
+  largest = Math.max(largest, upFront);
+  largestTotal = Math.max(largestTotal, total);
+  console.log(`page: ${page}`.padEnd(40), String(upFront).padStart(9), String(total).padStart(9), verdict);
 }
-console.log(`largest page ${largest} B; budget ${BUDGET} B per page (stretch ${STRETCH} B)`);
+console.log(`largest page: up front ${largest} B (budget ${BUDGET} B, stretch ${STRETCH} B), total ${largestTotal} B (budget ${TOTAL_BUDGET} B)`);
 if (process.argv.includes('--strict') && over) process.exit(1);

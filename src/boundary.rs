@@ -59,10 +59,12 @@ impl WasmCheckout {
         self.inner.host()
     }
 
-    /// `pay({ profileId?, installments? })`.
+    /// `pay({ profileId?, installments?, method?, paymentMediaId? })`; the JS entry's own
+    /// `pay({ resume })` takes up the payment `createCheckout({ resume })` names, once ready.
     pub fn pay(&self, opts: JsValue) -> js_sys::Promise {
         let profile_id = js::get(&opts, "profileId");
         let installments = js::get(&opts, "installments");
+        let media = js::get(&opts, "paymentMediaId");
         let bad = |field: &str, why: &str| {
             js_sys::Promise::reject(&to_js(&PasarelaError::invalid(field, why, Locale::default())))
         };
@@ -80,7 +82,14 @@ impl WasmCheckout {
                 None => return bad("installments", crate::domain::profile::INSTALLMENTS_PROBLEM),
             }
         };
-        self.inner.pay(profile_id.as_string(), installments)
+        let method = js::get(&opts, "method");
+        let method = (!method.is_undefined()).then(|| method.as_string().as_deref().and_then(crate::domain::merchant::Method::parse));
+        let media = match media.as_f64() {
+            None if media.is_undefined() => None,
+            Some(n) if n.fract() == 0.0 && (0.0..=2_147_483_647.0).contains(&n) => Some(n as u32),
+            _ => return bad("paymentMediaId", "must be an integer from 0 to 2147483647"),
+        };
+        self.inner.pay(profile_id.as_string(), installments, method, media, js::get_string(&opts, "resume"))
     }
 
     /// `checkout.setProfiles(list)` (extension): validated like the `profiles` option.

@@ -67,7 +67,7 @@ async fn send(
     loop {
         let (status, retry_after, body) = match try_once(cfg, url, payment).await.unwrap_or(Reply::Unreachable) {
             Reply::Body(text) => {
-                return merchant::read_answer(web::json::parse(&text), who.locale)
+                return merchant::read_answer(web::json::parse(&text), text, who.locale)
                     .map_err(|e| e.with_provider(who.provider).into())
             }
             Reply::Refused { status, retry_after_ms, body } => (Some(status), retry_after_ms, body),

@@ -4,9 +4,10 @@
 use super::{to_js, Checkout, Form, Handle, TokenEvent, Verification, VERIFY_TIMEOUT_MS};
 use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::merchant::{self, ActionType, MerchantAnswer, PaymentResult, ResultStatus, Source};
+use crate::domain::merchant::{self, ActionType, MerchantAnswer, Method, PaymentResult, Reads, ResultStatus, Source};
 use crate::domain::payment_state::{Attempt, Outcome, PaymentState, Phase};
 use crate::domain::token::{self, TokenKind};
+use crate::domain::voucher;
 use crate::domain::wire::ActionEvent;
 use crate::merchant_client::{self, Caller};
 use crate::views::profiles::Selection;
@@ -38,8 +39,17 @@ impl Checkout {
         crate::web::spawn(async move { me.run(source, installments).await });
     }
 
-    /// `checkout.pay(opts)`.
-    pub fn pay(&self, profile_id: Option<String>, installments: Option<u32>) -> js_sys::Promise {
+    /// `checkout.pay(opts)`: `method` and `paymentMediaId` as `pay()` named them (a saved card's
+    /// `profileId` names the card; a word that is no method, `Some(None)`, is none offered), and
+    /// `resume`, the JS entry's own (`createCheckout({ resume })`).
+    pub fn pay(
+        &self,
+        profile_id: Option<String>,
+        installments: Option<u32>,
+        method: Option<Option<Method>>,
+        payment_media_id: Option<u32>,
+        resume: Option<String>,
+    ) -> js_sys::Promise {
         let reject = |e: PasarelaError| js_sys::Promise::reject(&to_js(&e));
         let (idle, joined) = {
             let mut inner = self.0.write();
@@ -58,6 +68,13 @@ impl Checkout {
         if let Some(p) = joined {
             return p;
         }
+        // `createCheckout({ resume })` (the JS entry's `pay({ resume })` once the checkout is
+        // ready): the payment a redirect left is taken up as an unfinished one, read as any
+        // pending payment is, and reported by its `result`.
+        if let Some(id) = resume {
+            let pending = MerchantAnswer { status: ResultStatus::Pending, payment_id: Some(id), message: None, action: None };
+            self.change(|p| p.resume(pending));
+        }
         // A verification the shopper left unfinished is opened again for the same payment:
         // trying again must never become a second charge.
         let reopened = self.change(|p| p.reopen(|| Attempt::sent(Handle::new(), 1)));
@@ -73,8 +90,23 @@ impl Checkout {
             return reject(self.error(ErrorCode::NotReady));
         }
         let opts = self.opts();
-        match profile_id {
-            Some(id) => {
+        // A word that is no method names none the checkout offers.
+        let asked = match method {
+            Some(None) => return reject(self.error(ErrorCode::Unsupported).with_field("method")),
+            Some(m) => m,
+            None => profile_id.as_ref().map(|_| Method::Card),
+        };
+        // Without `method`, the checkout's first (the card, when offered): the JS entry names the
+        // shopper's choice of method (the host's `data-method`) in every `pay()` it forwards.
+        let method = match merchant::method_for(opts.methods, asked, opts.methods.first(), payment_media_id) {
+            Ok(m) => m,
+            Err("method") => return reject(self.error(ErrorCode::Unsupported).with_field("method")),
+            Err(field) => return reject(PasarelaError::invalid(field, "is only for 'cash' or 'bank_transfer'", opts.locale)),
+        };
+        // What is sent at once: cash or a transfer (no tokenizer), or a saved card.
+        let (source, n) = match (merchant::method_source(method, payment_media_id), profile_id) {
+            (Some(source), _) => (source, 1),
+            (None, Some(id)) => {
                 let profiles = Rc::clone(&self.0.read().profiles);
                 let Some(profile) = profiles.iter().find(|p| p.id == id) else {
                     return reject(self.error(ErrorCode::UnknownProfile).with_field("profileId"));
@@ -88,25 +120,18 @@ impl Checkout {
                 if !profile.offers(n) {
                     return reject(PasarelaError::invalid("installments", "is not offered for this card", opts.locale));
                 }
-                let a = Attempt::sent(Handle::new(), n);
-                let p = a.handle.promise.clone();
-                if self.change(|phase| phase.start(a)).is_err() {
-                    return reject(self.error(ErrorCode::NotReady));
-                }
                 if let Some(v) = &self.0.read().view {
                     v.select(&id, n);
                 }
-                let me = self.clone();
-                crate::web::spawn(async move { me.run(Source::Profile { profile_id: id }, n).await });
-                p
+                (Source::Profile { profile_id: id }, n)
             }
             // The shopper's choice in the list counts: a storefront's own "Pay" button calling
             // `pay()` pays the saved card the shopper has selected.
-            None if self.selected_profile().is_some() => {
+            (None, None) if self.selected_profile().is_some() => {
                 let (id, n) = self.selected_profile().unwrap_or_default();
-                self.pay(Some(id), installments.or(Some(n)))
+                return self.pay(Some(id), installments.or(Some(n)), None, None, None);
             }
-            None => {
+            (None, None) => {
                 let form = self.0.read().form;
                 match form {
                     // No form to submit (its script failed): waiting for a token would wait forever.
@@ -127,10 +152,19 @@ impl Checkout {
                     // the provider says it is usable.
                     self.mount_form();
                 }
-                p
+                return p;
             }
+        };
+        let a = Attempt::sent(Handle::new(), n);
+        let p = a.handle.promise.clone();
+        if self.change(|phase| phase.start(a)).is_err() {
+            return reject(self.error(ErrorCode::NotReady));
         }
+        let me = self.clone();
+        crate::web::spawn(async move { me.run(source, n).await });
+        p
     }
+
 
     /// Asks the provider's form for a token; a form that refuses ends the waiting attempt.
     pub(super) fn submit_form(&self) {
@@ -191,7 +225,9 @@ impl Checkout {
         if self.state() == PaymentState::Destroyed {
             return;
         }
-        let ticked = self.0.read().save_box.as_ref().is_some_and(|b| b.ticked());
+        // The "save this card" box, drawn by the on-demand part (`data-save` on the host).
+        let host = self.host();
+        let ticked = host.query_selector(".pasarela-save input").ok().flatten().is_some_and(|b| web::js::get(&b, "checked").is_truthy());
         let body = merchant::payment_body(&opts, &source, installments, merchant::saves_card(&opts, &source, ticked));
         drop(source);
         // The order's unfinished attempt (a reload cut it short, the network failed, it is still
@@ -245,33 +281,58 @@ impl Checkout {
             a.payment_id = answer.payment_id.clone();
         }
         if let Some(action) = &answer.action {
-            // The shopper is sent (or PWCapture loads) only where the page itself could go.
-            if !web::url_allowed(&action.url) {
+            // The shopper is sent (or a form loads) only where the page itself could go.
+            if action.kind != ActionType::Voucher && !web::url_allowed(&action.url) {
                 let e = self.error(ErrorCode::MerchantBadResponse).with_detail("action.url");
                 return self.finish(PaymentResult::from_error(&e, answer.payment_id.clone()), Some(e), None);
             }
             self.change(Phase::action_needed);
             let redirect = action.kind == ActionType::Redirect;
-            // The shopper must leave the page for a redirect: the storefront decides when
-            // (extension: `url`).
+            // The shopper must leave the page for a redirect (extension: `url`).
             let payload = ActionEvent {
                 kind: action.kind,
                 payment_id: &payment_id,
                 url: redirect.then_some(action.url.as_str()),
             };
             self.emit("action", to_js(&payload));
+            if action.kind == ActionType::Voucher {
+                // Drawn in the container by the on-demand part, which the entry reports as a
+                // `pending` result that is not final (`voucher`, `final: false`) and resolves
+                // `pay()` with. The attempt goes on: its payment is read until final, for as long
+                // as the page stays and the voucher has not lapsed, and its final `result`
+                // follows: approved, or expired. `destroy()` ends it as any attempt in flight.
+                self.draw("_v", JsValue::from_str(&action.url));
+                let expires_ms = action.expires_at.as_deref().map(js_sys::Date::parse).filter(|t| t.is_finite());
+                let budget_ms = voucher::budget_ms(expires_ms, time::now_ms());
+                return self.poll(payment_id, who, Reads::voucher(budget_ms), None).await;
+            }
             if redirect {
+                // The entry then takes the shopper there; the provider's return comes back to
+                // the storefront, whose `createCheckout({ resume })` reports the payment.
                 return self.finish(PaymentResult::from_answer(&answer), None, Some(Outcome::StillPending));
             }
-            let (waiter, resolve, _) = web::deferred();
-            self.replace_verifier(Some(resolve));
-            let started = self.with_provider(|p| p.verify(&action.url)).flatten();
-            // How the verification form ended: a notification or `COMMERCE_ACTION` hand the
-            // payment back to the merchant (read its status until final); the shopper closing it,
-            // its own `TIMEOUT` or `ERROR`, or no answer within our bound leave it unfinished.
-            let ended = match started {
-                Some(Ok(())) => {
-                    let r = time::with_timeout(waiter, VERIFY_TIMEOUT_MS).await;
+            // Bamboo's verification form (PWCapture), or an in-page authentication in Pasarela's
+            // own dialog (loaded on demand).
+            let challenge = action.kind == ActionType::Challenge;
+            let (waiter, bound) = if challenge {
+                let o = crate::web::js::object(&[
+                    ("url", JsValue::from_str(&action.url)),
+                    ("paymentId", JsValue::from_str(&payment_id)),
+                    ("paymentUrl", JsValue::from_str(&self.opts().merchant.payment_url)),
+                ]);
+                (Some(Ok(self.draw("_c", o.into()).unchecked_into())), voucher::CHALLENGE_TIMEOUT_MS)
+            } else {
+                let (waiter, resolve, _) = web::deferred();
+                self.replace_verifier(Some(resolve));
+                (self.with_provider(|p| p.verify(&action.url)).flatten().map(|r| r.map(|()| waiter)), VERIFY_TIMEOUT_MS)
+            };
+            // How the verification ended: a notification, `COMMERCE_ACTION` or the dialog's
+            // `challenge_end` message hand the payment back to the merchant (read its status
+            // until final); the shopper closing it, its own `TIMEOUT` or `ERROR`, or no answer
+            // within our bound leave it unfinished.
+            let ended = match waiter {
+                Some(Ok(waiter)) => {
+                    let r = time::with_timeout(waiter, bound).await;
                     match r.and_then(|r| r.ok()).as_ref().and_then(Verification::of) {
                         Some(Verification::Answered) => VerificationEnd::Answered,
                         Some(Verification::Closed) => VerificationEnd::Left(None),
@@ -281,8 +342,13 @@ impl Checkout {
                         Some(Verification::TimedOut) => {
                             VerificationEnd::Left(Some(self.error(ErrorCode::Timeout).with_detail("TIMEOUT")))
                         }
-                        // Our own bound.
-                        _ => VerificationEnd::Left(Some(self.error(ErrorCode::Timeout))),
+                        // Our own bound: the dialog goes.
+                        _ => {
+                            if challenge {
+                                self.draw("_c", JsValue::NULL);
+                            }
+                            VerificationEnd::Left(Some(self.error(ErrorCode::Timeout)))
+                        }
                     }
                 }
                 Some(Err(e)) => VerificationEnd::Left(Some(e)),
@@ -297,53 +363,48 @@ impl Checkout {
                     self.emit_error(&e);
                 }
                 // Nobody will finish it now. Read it once and report; `pay()` opens it again.
-                return self.poll(payment_id, who, Some(answer)).await;
+                return self.poll(payment_id, who, Reads::Once, Some(answer)).await;
             }
         }
-        self.poll(payment_id, who, None).await;
+        self.poll(payment_id, who, Reads::Pending, None).await;
     }
 
-    /// Reads `statusUrl/paymentId` until the status is final: with backoff for up to 60 s, or,
-    /// when the shopper left a verification unfinished (`left`), once at once. A payment still
-    /// pending ends as `pending`; an unfinished verification is kept, so a later `pay()` opens it
-    /// again. (One loop for both, rather than two functions: README "Size and speed".)
-    pub(super) async fn poll(&self, payment_id: String, who: Caller, left: Option<MerchantAnswer>) {
+    /// Reads `statusUrl/paymentId` until the status is final, as `reads` says
+    /// (`domain::merchant::Reads`): with backoff for up to 60 s; once at once when the shopper
+    /// left a verification unfinished (`left`, kept so that a later `pay()` opens it again); or,
+    /// for a voucher, for as long as the page stays and the voucher has not lapsed, `expired`
+    /// then. (One loop for all three, one request site: README "Size and speed".)
+    pub(super) async fn poll(&self, payment_id: String, who: Caller, reads: Reads, left: Option<MerchantAnswer>) {
         let opts = self.opts();
-        let once = left.is_some();
         let (mut n, mut elapsed, mut last_error) = (0, 0, None);
-        loop {
-            if !once {
-                let Some(delay) = merchant::poll_delay_ms(n, elapsed) else { break };
-                time::sleep(delay).await;
-                elapsed += delay;
-                n += 1;
-                if self.state() == PaymentState::Destroyed {
-                    return;
-                }
+        while let Some(delay) = reads.next(n, elapsed) {
+            time::sleep(delay).await;
+            elapsed = elapsed.saturating_add(delay);
+            n += 1;
+            if self.state() == PaymentState::Destroyed {
+                return;
             }
             match merchant_client::get_status(&opts.merchant, &payment_id, who, &self.alive()).await {
                 Ok(a) if a.status != ResultStatus::Pending => {
                     return self.finish(PaymentResult::from_answer(&a), None, None)
                 }
                 Ok(_) => last_error = None,
-                Err(e) if once || e.code == ErrorCode::MerchantBadResponse || e.code == ErrorCode::MerchantRejected => {
+                Err(e) if left.is_some() || e.code == ErrorCode::MerchantBadResponse || e.code == ErrorCode::MerchantRejected => {
                     return self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None);
                 }
                 Err(e) => last_error = Some(e),
             }
-            if once {
-                break;
-            }
         }
-        let pending = PaymentResult { status: ResultStatus::Pending, payment_id: Some(payment_id), message: None };
+        // Still pending: `pending` (or, for a voucher that lapsed, `expired`).
+        let result = PaymentResult::new(reads.end(), Some(payment_id));
         match left {
             // Kept before the `result` event: a listener calling `pay()` opens it again.
             Some(answer) => {
                 if let Some(a) = self.change(|p| p.end_unfinished(answer)) {
-                    self.settle(a, pending, last_error);
+                    self.settle(a, result, last_error);
                 }
             }
-            None => self.finish(pending, last_error, Some(Outcome::StillPending)),
+            None => self.finish(result, last_error, None),
         }
     }
 
@@ -352,6 +413,7 @@ impl Checkout {
         let outcome = outcome.unwrap_or(match result.status {
             ResultStatus::Approved => Outcome::Approved,
             ResultStatus::Pending => Outcome::StillPending,
+            // Declined, expired, or an error.
             _ => Outcome::NotApproved,
         });
         if let Some(a) = self.change(|p| p.end(outcome)) {

@@ -15,7 +15,7 @@ mod saved_cards;
 
 use crate::cell::Borrows;
 use crate::domain::error::{ErrorCode, PasarelaError};
-use crate::domain::merchant::PaymentResult;
+use crate::domain::merchant::{Method, PaymentResult};
 use crate::domain::options::CheckoutOptions;
 use crate::domain::payment_state::{PaymentState, Phase, Step};
 use crate::domain::wire::{OneField, TokenEvent};
@@ -46,8 +46,6 @@ struct Inner {
     /// Where the provider's card form goes (`display: contents`): before the checkbox and the pay
     /// button, however late it is made.
     forms: Element,
-    /// The "save this card" checkbox (`merchant.savePaymentMethod: 'ask'`, Bamboo and Conekta).
-    save_box: Option<views::save_card::SaveBox>,
     /// `emit(name, payload)` into the JS wrapper's listeners.
     emit: Rc<js_sys::Function>,
     /// Where the provider's card form is (a new card can be paid only once it is usable).
@@ -129,7 +127,7 @@ extern "C" {
     /// `arguments` copy and a try per event): the wrapper catches its listeners' errors itself.
     type EmitFn;
     #[wasm_bindgen(method, js_name = call)]
-    fn call_with(this: &EmitFn, this_arg: &JsValue, name: &JsValue, payload: &JsValue);
+    fn call_with(this: &EmitFn, this_arg: &JsValue, name: &JsValue, payload: &JsValue) -> JsValue;
 }
 
 /// A value handed to the page (an event payload, a result, an error) as a plain JS object
@@ -175,26 +173,39 @@ impl Checkout {
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
         host.set_class_name("pasarela");
         let _ = host.set_attribute("data-provider", opts.provider().as_str());
-        let _ = host.set_attribute("lang", opts.locale.tag());
+        // The checkout's language, with the region its amounts are shown for (`es-MX`): what
+        // screen readers speak it as, and the tag the JS side's `Intl` formats with.
+        let _ = host.set_attribute("lang", crate::domain::money::display_tag(opts.locale, &opts.order.currency));
         let forms =
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
         forms.set_class_name("pasarela-forms");
         let _ = host.append_child(&forms);
-        // Only Bamboo and Conekta ask (a KR build has no checkbox to make).
-        #[cfg(any(feature = "bamboo", feature = "conekta"))]
-        let save_box = crate::domain::merchant::asks_to_save(&opts)
-            .then(|| views::save_card::SaveBox::mount(&host, opts.locale))
-            .flatten();
-        #[cfg(not(any(feature = "bamboo", feature = "conekta")))]
-        let save_box = None;
+        // "Save this card" (`merchant.savePaymentMethod: 'ask'`, Bamboo and Conekta): drawn with
+        // the card form by the part loaded on demand, which `data-save` asks for.
+        if crate::domain::merchant::asks_to_save(&opts) {
+            let _ = host.set_attribute("data-save", "");
+        }
         let _ = container.append_child(&host);
+        // With more than one method, the JS entry draws the choice before the card form from
+        // `data-methods` (in the options' order: the card first) and keeps it in `data-method`,
+        // which the stylesheet and `pay()` read.
+        if opts.methods.several() {
+            let mut names = String::new();
+            for m in Method::ALL {
+                if opts.methods.contains(m) {
+                    names.push_str(m.as_str());
+                    names.push(' ');
+                }
+            }
+            let _ = host.set_attribute("data-methods", names.trim_ascii_end());
+            let _ = host.set_attribute("data-method", opts.methods.first().as_str());
+        }
         let this = Checkout(Rc::new(RefCell::new(Inner {
             opts,
             phase: Phase::Loading,
             provider: Some(provider),
             host,
             forms,
-            save_box,
             emit: Rc::new(emit),
             form: Form::NoScript,
             page_claim,
@@ -257,10 +268,18 @@ impl Checkout {
     }
 
     /// [`Self::emit`] with the event's name already a JS string (the selection's hot path).
-    fn emit_named(&self, name: &JsValue, payload: JsValue) {
+    fn emit_named(&self, name: &JsValue, payload: JsValue) -> JsValue {
         // An `Rc`, so reporting an event clones no JS reference.
         let emit = self.0.read().emit.clone();
-        emit.unchecked_ref::<EmitFn>().call_with(&JsValue::NULL, name, &payload);
+        emit.unchecked_ref::<EmitFn>().call_with(&JsValue::NULL, name, &payload)
+    }
+
+    /// Hands `payload` to the part of the package loaded on demand (js/pasarela_extra.mjs, through
+    /// the JS entry): `_v` draws a voucher, `_c` opens an in-page authentication (`null` closes
+    /// it), `_e` opens Bamboo's enrollment form. Gives back what the entry returns: for `_c`, a
+    /// promise of how it ended; for `_e`, whether the form opened.
+    fn draw(&self, what: &str, payload: JsValue) -> JsValue {
+        self.emit_named(&JsValue::from_str(what), payload)
     }
 
     /// `ready` with `{ provider }`.
@@ -303,6 +322,13 @@ impl Checkout {
     }
 
     async fn setup(&self) {
+        // Without the card among the methods no tokenizer is needed: nothing of the provider is
+        // loaded, and the choice is usable at once (through the sink, like the provider's own
+        // `Ready`, so a listener added right after `createCheckout` still hears it).
+        if !self.opts().methods.contains(Method::Card) {
+            self.0.write().form = Form::Failed;
+            return self.sink()(ProviderEvent::Ready);
+        }
         // `script()` only reads the options (no provider code runs): a plain borrow will do.
         let Some(spec) = self.0.read().provider.as_ref().map(|p| p.script()) else { return };
         let loaded = script::load(&spec, script::SCRIPT_TIMEOUT_MS).await;
@@ -343,15 +369,8 @@ impl Checkout {
             inner.form = Form::Mounting;
         }
         let (sink, forms) = (self.sink(), self.0.read().forms.clone());
-        match self.with_provider(|p| p.mount_form(&forms, sink)) {
-            Some(Err(e)) => self.setup_failed(e),
-            // The checkbox goes with the form it is about.
-            Some(Ok(())) => {
-                if let Some(b) = &self.0.read().save_box {
-                    b.show();
-                }
-            }
-            None => {}
+        if let Some(Err(e)) = self.with_provider(|p| p.mount_form(&forms, sink)) {
+            self.setup_failed(e);
         }
     }
 

@@ -38,8 +38,12 @@ impl Checkout {
         let doc = web::document();
         let Ok(slot) = doc.create_element("div") else { return };
         slot.set_class_name("pasarela-profiles-host");
-        let host = self.0.read().host.clone();
-        let _ = host.insert_before(&slot, host.first_child().as_ref());
+        let (host, forms) = {
+            let inner = self.0.read();
+            (inner.host.clone(), inner.forms.clone())
+        };
+        // After the choice of method (if any), before the card form.
+        let _ = host.insert_before(&slot, Some(&forms));
         let weak = Rc::downgrade(&self.0);
         // `profileselected` is reported from the click itself, like a DOM `change` event: the view
         // holds no borrow then, and wasm-bindgen keeps a running handler alive even if the page
@@ -113,9 +117,11 @@ impl Checkout {
             None => return,
         };
         // The outcome reaches the page through `result` / `error`; the promise is not needed here.
+        // (With cash or a transfer chosen, the list and its button are hidden: the storefront's
+        // own button pays that.)
         let _ = match sel {
-            Selection::NewCard => self.pay(None, None),
-            Selection::SavedCard(id) => self.pay(Some(id), Some(n)),
+            Selection::NewCard => self.pay(None, None, None, None, None),
+            Selection::SavedCard(id) => self.pay(Some(id), Some(n), None, None, None),
         };
     }
 
@@ -151,18 +157,22 @@ impl Checkout {
         let Some(session) = unique_id.or_else(|| bamboo.unique_id.clone()) else {
             return reject(PasarelaError::invalid("bamboo.uniqueId", "is required to enroll a card", opts.locale));
         };
-        let (promise, settle, fail) = web::deferred();
-        let opened = self.with_provider(|p| p.enroll(&url, &session)).flatten();
-        match opened {
-            Some(Ok(())) => {
-                self.0.write().enroll_waiter = Some((settle.clone(), fail));
-                // Bounded like every wait for the provider: a form that never closes nor answers
-                // ends the enrollment as `timeout`.
-                self.bound_provider_wait(settle.into(), promise.clone());
-                promise
-            }
-            Some(Err(e)) => reject(e),
-            None => reject(self.error(ErrorCode::Unsupported)),
+        // `{CaptureURL}?key={publicKey}&session_id={UniqueID}` (seed 001), opened by the part of
+        // the package loaded on demand (card management: the JS entry loads it before calling
+        // in) with PWCheckout's `OpenIframeCustom`, or `Iframe.OpenIframeCustomWithPaymentMediaOptions`
+        // with `paymentMediaId`/`bankId`; it keeps the overlay PWCheckout adds to `<body>` and
+        // removes it with the checkout (a form left open after `destroy()` could still save a card).
+        let url = providers::with_query(&providers::with_query(&url, "key", &opts.public_key), "session_id", &session);
+        let id = |n: Option<i64>| n.map_or(JsValue::UNDEFINED, |n| JsValue::from_f64(n as f64));
+        let form = js_sys::Array::of4(&JsValue::from_str(&url), &JsValue::from_str(&session), &id(bamboo.payment_media_id), &id(bamboo.bank_id));
+        if !self.draw("_e", form.into()).is_truthy() {
+            return reject(self.error(ErrorCode::Unsupported).with_detail("OpenIframeCustom"));
         }
+        let (promise, settle, fail) = web::deferred();
+        self.0.write().enroll_waiter = Some((settle.clone(), fail));
+        // Bounded like every wait for the provider: a form that never closes nor answers ends the
+        // enrollment as `timeout`.
+        self.bound_provider_wait(settle.into(), promise.clone());
+        promise
     }
 }

@@ -41,7 +41,6 @@ pub enum Msg {
     Pay,
     Installments,
     Processing,
-    SaveCard,
 }
 
 impl Locale {
@@ -148,11 +147,6 @@ impl Locale {
             Pay => ["Pagar", "Pay", "Pagar"],
             Installments => ["Cuotas", "Installments", "Parcelas"],
             Processing => ["Procesando…", "Processing…", "Processando…"],
-            SaveCard => [
-                "Guardar esta tarjeta para mis próximas compras",
-                "Save this card for my next purchases",
-                "Salvar este cartão para minhas próximas compras",
-            ],
         };
         match self {
             Self::Es => es,
@@ -175,7 +169,7 @@ mod tests {
 
     #[test]
     fn every_message_differs_between_english_and_spanish() {
-        for m in [Msg::UseAnotherCard, Msg::SavedCards, Msg::ErrNetwork, Msg::Pay, Msg::SaveCard] {
+        for m in [Msg::UseAnotherCard, Msg::SavedCards, Msg::ErrNetwork, Msg::Pay] {
             assert_ne!(Locale::Es.text(m), Locale::En.text(m), "{m:?}");
         }
     }

@@ -12,7 +12,7 @@ use super::ProviderId;
 /// What pays (the request's `source`), an answer's `status` and a pending answer's
 /// `action.type`: the protocol's words, defined once for the page and the merchant service
 /// (crates/protocol). The page writes and reads them by hand (`payment_body`, `read_answer`).
-pub use pasarela_protocol::{ActionType, ResultStatus, Source};
+pub use pasarela_protocol::{ActionType, Method, ResultStatus, Source};
 
 /// The JSON body of one payment attempt. `save_card`: the shopper ticked "save this card"
 /// (`savePaymentMethod: 'ask'`), sent as `savePaymentMethod: true`; left out otherwise.
@@ -72,10 +72,15 @@ pub fn asks_to_save(opts: &CheckoutOptions) -> bool {
     opts.merchant.save_payment_method == SavePaymentMethod::Ask && opts.provider() != ProviderId::Kr
 }
 
+/// A pending answer's `action`: `url` for a verification code, a redirect and a challenge; for a
+/// voucher, the answer's text (`url`), which the page reads `action.voucher` from as the merchant
+/// sent it (display fields, `crates/protocol`'s `Voucher`: the on-demand view checks and shows
+/// them), and the voucher's `expiresAt`, which bounds the reading of its payment.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Action {
     pub kind: ActionType,
     pub url: String,
+    pub expires_at: Option<String>,
 }
 
 /// A well-formed `200` answer.
@@ -96,6 +101,10 @@ pub struct PaymentResult {
 }
 
 impl PaymentResult {
+    pub fn new(status: ResultStatus, payment_id: Option<String>) -> Self {
+        Self { status, payment_id, message: None }
+    }
+
     pub fn from_answer(a: &MerchantAnswer) -> Self {
         Self { status: a.status, payment_id: a.payment_id.clone(), message: a.message.clone() }
     }
@@ -103,6 +112,36 @@ impl PaymentResult {
     pub fn from_error(e: &PasarelaError, payment_id: Option<String>) -> Self {
         Self { status: ResultStatus::Error, payment_id, message: Some(e.message.clone()) }
     }
+}
+
+/// What an attempt paying with `method` sends, when it is not the card's (whose source comes
+/// from the provider's form or a saved card): cash and bank transfers need no tokenizer, and may
+/// name Bamboo's network (`paymentMediaId`).
+pub fn method_source(method: Method, payment_media_id: Option<u32>) -> Option<Source> {
+    match method {
+        Method::Card => None,
+        Method::Cash => Some(Source::Cash { payment_media_id }),
+        Method::BankTransfer => Some(Source::BankTransfer { payment_media_id }),
+    }
+}
+
+/// The method `pay({ method?, paymentMediaId? })` pays with: the one named, else the shopper's
+/// choice (`chosen`). `Err(field)` names what is refused: a method the checkout does not offer
+/// (`method`, reported `unsupported`), or a network for the card (`paymentMediaId`).
+pub fn method_for(
+    methods: super::options::Methods,
+    asked: Option<Method>,
+    chosen: Method,
+    payment_media_id: Option<u32>,
+) -> Result<Method, &'static str> {
+    let m = asked.unwrap_or(chosen);
+    if !methods.contains(m) {
+        return Err("method");
+    }
+    if m == Method::Card && payment_media_id.is_some() {
+        return Err("paymentMediaId");
+    }
+    Ok(m)
 }
 
 /// What to do with an HTTP status from the merchant.
@@ -127,11 +166,11 @@ pub fn http_verdict(status: u16) -> HttpVerdict {
 /// Parses a `200` body with the core's parser (native code and tests; the wasm parses with the
 /// browser's `JSON.parse`, `web::json`, and calls [`read_answer`]).
 pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, PasarelaError> {
-    read_answer(Json::parse(body), locale)
+    read_answer(Json::parse(body), body.to_owned(), locale)
 }
 
-/// Reads a `200` body already parsed (`None`: it was not JSON).
-pub fn read_answer(body: Option<Json>, locale: Locale) -> Result<MerchantAnswer, PasarelaError> {
+/// Reads a `200` body already parsed (`None`: it was not JSON) from its text, `raw`.
+pub fn read_answer(body: Option<Json>, raw: String, locale: Locale) -> Result<MerchantAnswer, PasarelaError> {
     let bad = |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_detail(why);
     let o = body.ok_or_else(|| bad("not JSON"))?;
     o.as_object().ok_or_else(|| bad("not an object"))?;
@@ -141,6 +180,7 @@ pub fn read_answer(body: Option<Json>, locale: Locale) -> Result<MerchantAnswer,
         Some("approved") => ResultStatus::Approved,
         Some("declined") => ResultStatus::Declined,
         Some("pending") => ResultStatus::Pending,
+        Some("expired") => ResultStatus::Expired,
         _ => return Err(bad("unknown status")),
     };
     let text = |k: &str| -> Result<Option<String>, PasarelaError> {
@@ -159,11 +199,19 @@ pub fn read_answer(body: Option<Json>, locale: Locale) -> Result<MerchantAnswer,
             let kind = match a.get("type").and_then(Json::as_str) {
                 Some("verification_code") => ActionType::VerificationCode,
                 Some("redirect") => ActionType::Redirect,
+                Some("voucher") => ActionType::Voucher,
+                Some("challenge") => ActionType::Challenge,
                 _ => return Err(bad("unknown action type")),
             };
-            let url = a.get("url").and_then(Json::as_str).filter(|u| super::url::is_http_or_path(u));
-            let url = url.ok_or_else(|| bad("action without an http(s) url"))?.to_owned();
-            Some(Action { kind, url })
+            if kind == ActionType::Voucher {
+                // Handed on as it came, the answer's text: the on-demand view checks what it shows.
+                let expires_at = a.get("voucher").and_then(|v| v.get("expiresAt")).and_then(Json::as_str).map(str::to_owned);
+                Some(Action { kind, url: raw, expires_at })
+            } else {
+                let url = a.get("url").and_then(Json::as_str).filter(|u| super::url::is_http_or_path(u));
+                let url = url.ok_or_else(|| bad("action without an http(s) url"))?.to_owned();
+                Some(Action { kind, url, expires_at: None })
+            }
         }
     };
     if status == ResultStatus::Pending && payment_id.is_none() {
@@ -183,13 +231,52 @@ pub fn retry_delay_ms(retry: u32, retry_after_ms: Option<u32>, jitter: f64) -> u
     jittered.max(retry_after_ms.unwrap_or(0)).min(10_000)
 }
 
-/// Status polling for a `pending` answer: 1 s, 2 s, 4 s, … capped at 8 s between reads, for at
-/// most 60 s in all (docs/api.md §4). Returns the wait before read number `n` (0-based), or `None`
-/// when `elapsed_ms` leaves no room for another.
-pub fn poll_delay_ms(n: u32, elapsed_ms: u32) -> Option<u32> {
-    const BUDGET_MS: u32 = 60_000;
-    let d = (1000u32 << n.min(3)).min(8000);
-    (elapsed_ms + d <= BUDGET_MS).then_some(d)
+/// How a pending payment's status is read (docs/api.md §4): a first wait, doubled after each read
+/// up to a cap, within a budget (the last wait shortened to land at its end, never below a
+/// second); still pending then, the payment is reported as [`Reads::end`] says. A final status
+/// ends the reading before that.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Reads {
+    /// A pending answer: 1 s, 2 s, 4 s, then every 8 s, for a minute; `pending` then (a webhook
+    /// may still settle it).
+    Pending,
+    /// Once, at once: the shopper left a verification (or an in-page authentication) unfinished.
+    Once,
+    /// A voucher the shopper pays away from the page: 3 s, doubling to a minute, for as long as
+    /// the page stays and the voucher has not lapsed (`budget_ms`, [`super::voucher::budget_ms`]);
+    /// `expired` then, the voucher can no longer be paid.
+    Voucher { budget_ms: u32 },
+}
+
+impl Reads {
+    /// A voucher's reads, `budget_ms` (`None`: as long as the page stays).
+    pub fn voucher(budget_ms: Option<u32>) -> Reads {
+        Reads::Voucher { budget_ms: budget_ms.unwrap_or(u32::MAX) }
+    }
+
+    /// The wait before read number `n` (0-based), `elapsed_ms` after the first wait began;
+    /// `None`: no more reads.
+    pub fn next(self, n: u32, elapsed_ms: u32) -> Option<u32> {
+        let (first, cap, budget) = match self {
+            Reads::Pending => (1_000, 8_000, 60_000),
+            Reads::Once => (0, 0, 0),
+            Reads::Voucher { budget_ms } => (super::voucher::FIRST_READ_MS, super::voucher::LONGEST_WAIT_MS, budget_ms),
+        };
+        let left = budget.saturating_sub(elapsed_ms);
+        if n > 0 && left == 0 {
+            return None;
+        }
+        let backoff = first.saturating_mul(1u32 << n.min(5)).min(cap);
+        Some(backoff.min(left.max(1_000)))
+    }
+
+    /// What a payment still pending when the reads ran out is reported as.
+    pub fn end(self) -> ResultStatus {
+        match self {
+            Reads::Voucher { .. } => ResultStatus::Expired,
+            _ => ResultStatus::Pending,
+        }
+    }
 }
 
 fn http_detail(status: u16) -> String {
@@ -266,12 +353,12 @@ pub fn attempt_key_slot(provider: ProviderId, order_id: &str) -> String {
 
 /// Whether an attempt that ended as `status` is done with its `Idempotency-Key` (its slot is
 /// emptied, and the next attempt on the order gets a new key): a final answer, approved (an order
-/// already paid reads as approved) or declined. A pending payment, a network failure, a `5xx`,
+/// already paid reads as approved), declined, or a voucher expired. A pending payment, a network failure, a `5xx`,
 /// an attempt still in progress, or any other error leave the key for the next attempt on the
 /// order: what it sent may have charged, and the same key makes the service replay that answer
 /// rather than charge again.
 pub fn ends_attempt_key(status: ResultStatus) -> bool {
-    matches!(status, ResultStatus::Approved | ResultStatus::Declined)
+    status.is_final()
 }
 
 #[cfg(test)]
@@ -481,20 +568,78 @@ mod tests {
 
     #[test]
     fn the_reader_takes_exactly_the_protocols_words() {
-        // `expired`, `voucher` and `challenge` (docs/api.md §4, "Beyond the card form") are the
-        // protocol's since crates/protocol added them; the page reads them once its voucher and
-        // challenge work lands, and then this filter goes.
-        let later = |w: &str| matches!(w, "expired" | "voucher" | "challenge");
-        for status in ResultStatus::ANSWERS.into_iter().filter(|s| !later(s.as_str())) {
+        for status in ResultStatus::ANSWERS {
             let body = format!(r#"{{"status":"{}","paymentId":"p"}}"#, status.as_str());
             assert_eq!(parse_answer(&body, Locale::En).unwrap().status, status);
         }
-        for kind in ActionType::ALL.into_iter().filter(|k| !later(k.as_str())) {
-            let body = format!(r#"{{"status":"pending","paymentId":"p","action":{{"type":"{}","url":"/x"}}}}"#, kind.as_str());
+        let voucher = r#""voucher":{"kind":"cash","provider":"conekta","amount":100,"currency":"MXN","reference":"1"}"#;
+        for kind in ActionType::ALL {
+            let body = format!(r#"{{"status":"pending","paymentId":"p","action":{{"type":"{}","url":"/x",{voucher}}}}}"#, kind.as_str());
             assert_eq!(parse_answer(&body, Locale::En).unwrap().action.map(|a| a.kind), Some(kind));
         }
         // `error` is the page's own status, never a merchant's.
         assert!(parse_answer(r#"{"status":"error","paymentId":"p"}"#, Locale::En).is_err());
+    }
+
+    #[test]
+    fn a_voucher_answer_carries_its_voucher_and_an_expired_one_is_final() {
+        let a = parse_answer(
+            r#"{"status":"pending","paymentId":"pay_1","action":{"type":"voucher","voucher":{"kind":"cash",
+              "provider":"conekta","amount":20000,"currency":"MXN","reference":"93000262276908"}}}"#,
+            Locale::En,
+        )
+        .unwrap();
+        let action = a.action.unwrap();
+        assert_eq!(action.kind, ActionType::Voucher);
+        let text = Json::parse(&action.url).unwrap();
+        let v = text.get("action").and_then(|a| a.get("voucher")).unwrap();
+        assert_eq!(v.get("reference").and_then(Json::as_str), Some("93000262276908"), "as the merchant sent it");
+        assert_eq!(action.expires_at, None);
+        let a = parse_answer(r#"{"status":"pending","paymentId":"p","action":{"type":"voucher","voucher":{"expiresAt":"2026-12-10T23:59:00Z"}}}"#, Locale::En);
+        assert_eq!(a.unwrap().action.unwrap().expires_at.as_deref(), Some("2026-12-10T23:59:00Z"));
+        // A voucher action on a final status is not an answer.
+        for bad in [
+            r#"{"status":"approved","paymentId":"p","action":{"type":"voucher","voucher":{"kind":"cash","provider":"conekta","amount":1,"currency":"MXN","reference":"1"}}}"#,
+            r#"{"status":"pending","paymentId":"p","action":{"type":"challenge"}}"#,
+            r#"{"status":"pending","paymentId":"p","action":{"type":"challenge","url":"javascript:alert(1)"}}"#,
+        ] {
+            assert_eq!(parse_answer(bad, Locale::En).unwrap_err().code, ErrorCode::MerchantBadResponse, "{bad}");
+        }
+        let e = parse_answer(r#"{"status":"expired","paymentId":"pay_1"}"#, Locale::En).unwrap();
+        assert_eq!(e.status, ResultStatus::Expired);
+        assert!(ends_attempt_key(e.status), "an expired voucher is final: the next attempt gets a new key");
+    }
+
+    #[test]
+    fn cash_and_transfers_need_no_tokenizer() {
+        assert_eq!(method_source(Method::Card, None), None);
+        assert_eq!(method_source(Method::Cash, None), Some(Source::Cash { payment_media_id: None }));
+        assert_eq!(method_source(Method::BankTransfer, Some(32)), Some(Source::BankTransfer { payment_media_id: Some(32) }));
+        let v: Value = serde_json::from_str(&payment_body(&opts(), &method_source(Method::Cash, None).unwrap(), 1, false)).unwrap();
+        assert_eq!(v["source"], json!({ "type": "cash" }));
+        let mut o = opts();
+        o.merchant.save_payment_method = SavePaymentMethod::Ask;
+        let spei = method_source(Method::BankTransfer, Some(32)).unwrap();
+        assert!(!saves_card(&o, &spei, true), "nothing to save, box ticked or not");
+        let v: Value = serde_json::from_str(&payment_body(&o, &spei, 1, saves_card(&o, &spei, true))).unwrap();
+        assert_eq!(v["source"], json!({ "type": "bank_transfer", "paymentMediaId": 32 }));
+        assert!(v.get("savePaymentMethod").is_none());
+    }
+
+    #[test]
+    fn pay_names_a_method_the_checkout_offers() {
+        let with = |methods: &[&str]| {
+            let mut v: Value = serde_json::from_str(r##"{"provider":"conekta","container":"#c","publicKey":"pk","order":{"id":"A","amount":1,"currency":"MXN"},"merchant":{"paymentUrl":"/pay"}}"##).unwrap();
+            v["methods"] = json!(methods);
+            parse(&v, false).unwrap().methods
+        };
+        let all = with(&["card", "cash", "bank_transfer"]);
+        assert_eq!(method_for(all, None, Method::Cash, None), Ok(Method::Cash), "the shopper's choice");
+        assert_eq!(method_for(all, Some(Method::BankTransfer), Method::Card, Some(7)), Ok(Method::BankTransfer));
+        assert_eq!(method_for(with(&["card"]), Some(Method::Cash), Method::Card, None), Err("method"));
+        assert_eq!(method_for(with(&["cash"]), None, Method::Card, None), Err("method"));
+        assert_eq!(method_for(all, Some(Method::Card), Method::Cash, Some(7)), Err("paymentMediaId"));
+        assert_eq!(method_for(with(&["card"]), None, Method::Card, None), Ok(Method::Card));
     }
 
     #[test]
@@ -520,14 +665,39 @@ mod tests {
     }
 
     #[test]
+    fn each_kind_of_reading_has_its_schedule_and_its_end() {
+        let waits = |r: Reads| {
+            let (mut n, mut elapsed, mut out) = (0, 0, vec![]);
+            while let Some(d) = r.next(n, elapsed) {
+                out.push(d);
+                elapsed += d;
+                n += 1;
+                if n > 12 {
+                    break;
+                }
+            }
+            out
+        };
+        assert_eq!(waits(Reads::Pending), [1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000, 5000], "a minute");
+        assert_eq!(waits(Reads::Once), [0], "once, at once");
+        assert_eq!(waits(Reads::voucher(None))[..7], [3000, 6000, 12000, 24000, 48000, 60000, 60000]);
+        assert_eq!(waits(Reads::voucher(None)).len(), 13, "as long as the page stays");
+        assert_eq!(waits(Reads::voucher(Some(20_000))), [3000, 6000, 11000], "the last read at the lapse");
+        assert_eq!(waits(Reads::voucher(Some(9_500))), [3000, 6000, 1000], "never a busy loop");
+        assert_eq!(waits(Reads::voucher(Some(0))), [1000], "a voucher is read once however late it came");
+        assert_eq!(Reads::Pending.end(), ResultStatus::Pending);
+        assert_eq!(Reads::Once.end(), ResultStatus::Pending);
+        assert_eq!(Reads::voucher(None).end(), ResultStatus::Expired);
+    }
+
+    #[test]
     fn polling_stops_within_a_minute() {
-        let mut elapsed = 0;
-        let mut n = 0;
-        while let Some(d) = poll_delay_ms(n, elapsed) {
+        let (mut elapsed, mut n) = (0, 0);
+        while let Some(d) = Reads::Pending.next(n, elapsed) {
             elapsed += d;
             n += 1;
         }
-        assert!(elapsed <= 60_000 && elapsed > 50_000, "{elapsed}");
-        assert_eq!(poll_delay_ms(0, 0), Some(1000));
+        assert_eq!(elapsed, 60_000);
+        assert_eq!(Reads::Pending.next(0, 0), Some(1000));
     }
 }

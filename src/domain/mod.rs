@@ -14,6 +14,7 @@ pub mod read;
 pub mod token;
 pub mod url;
 pub mod uuid;
+pub mod voucher;
 pub mod wire;
 
 /// The three supported providers (`provider` option): the merchant protocol's own word

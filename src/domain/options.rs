@@ -11,6 +11,7 @@ use super::json::Json;
 use super::profile::{self, SavedProfile};
 use super::read::{Kind, Object, Reading};
 use super::ProviderId;
+use pasarela_protocol::Method;
 
 /// Where Pasarela renders. The element itself stays on the JS side; the core only knows which kind.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,6 +116,11 @@ pub struct CheckoutOptions {
     pub customer: Customer,
     pub locale: Locale,
     pub script_url: Option<String>,
+    /// How the shopper may pay (`methods`, default `['card']`; docs/api.md §4, "Beyond the card
+    /// form").
+    pub methods: Methods,
+    /// `resume`: the payment a redirect left, to read and report once the checkout is ready.
+    pub resume: Option<String>,
 }
 
 impl CheckoutOptions {
@@ -146,7 +152,62 @@ const TOP_KEYS: &[&str] = &[
     "bamboo",
     "kr",
     "conekta",
+    "methods",
+    "resume",
 ];
+
+const METHOD_PROBLEM: &str = "must be 'card', 'cash' or 'bank_transfer'";
+
+/// A set of methods, kept in the protocol's order (`Method::ALL`: the card first, then cash, then
+/// the bank transfer), which the choice shows. A bit per method: no list to allocate or free.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Methods(u8);
+
+impl Methods {
+    const fn bit(m: Method) -> u8 {
+        1 << (m as u8)
+    }
+
+    /// Just the card (the default).
+    pub const CARD: Methods = Methods(Self::bit(Method::Card));
+
+    pub fn contains(self, m: Method) -> bool {
+        self.0 & Self::bit(m) != 0
+    }
+
+    /// The ones in the set, in order.
+    pub fn iter(self) -> impl Iterator<Item = Method> {
+        Method::ALL.into_iter().filter(move |m| self.contains(*m))
+    }
+
+    /// The first in order (the card, when offered): what is chosen until the shopper chooses.
+    pub fn first(self) -> Method {
+        Method::ALL.get(self.0.trailing_zeros() as usize).copied().unwrap_or(Method::Card)
+    }
+
+    /// Whether there is a choice to make.
+    pub fn several(self) -> bool {
+        self.0.count_ones() > 1
+    }
+}
+
+/// `methods`: a non-empty array of the three words.
+fn methods(top: Object) -> Methods {
+    let Some(v) = top.get("methods") else { return Methods::CARD };
+    let items = v.as_array().unwrap_or(&[]);
+    if items.is_empty() {
+        top.refuse::<()>("methods", "must be a non-empty array");
+    }
+    // A set: a method named twice is offered once.
+    let mut set = Methods(0);
+    for (i, item) in items.iter().enumerate() {
+        match item.as_str().and_then(Method::parse) {
+            Some(m) => set.0 |= Methods::bit(m),
+            None => top.refuse(&crate::text::cat(&["methods[", &crate::text::u32_text(i as u32), "]"]), METHOD_PROBLEM).unwrap_or(()),
+        }
+    }
+    set
+}
 
 fn order(top: Object) -> Order {
     let o = top.block("order", &["id", "amount", "currency"], true).unwrap_or(top.empty());
@@ -288,6 +349,8 @@ pub fn parse(
         },
         profiles: Vec::new(),
         locale,
+        methods: methods(top),
+        resume: top.text("resume", Kind::Text, false),
     };
     let profiles = top.get("profiles");
     if profiles.is_some_and(|p| p.as_array().is_none()) {
@@ -586,6 +649,57 @@ mod tests {
         v["container"] = json!({});
         assert_eq!(parse(&v, true).unwrap().container, Container::Element);
         assert_eq!(field_of(v), "container");
+    }
+
+    #[test]
+    fn methods_default_to_the_card_and_keep_the_protocols_order() {
+        let listed = |v: &Value| parse(v, false).unwrap().methods.iter().collect::<Vec<_>>();
+        assert_eq!(listed(&base()), [Method::Card]);
+        assert!(!parse(&base(), false).unwrap().methods.several());
+        let mut v = base();
+        v["methods"] = json!(["cash", "bank_transfer", "card"]);
+        assert_eq!(listed(&v), [Method::Card, Method::Cash, Method::BankTransfer], "the card first");
+        assert!(parse(&v, false).unwrap().methods.several());
+        v["methods"] = json!(["bank_transfer", "cash"]);
+        assert_eq!(listed(&v), [Method::Cash, Method::BankTransfer], "in the protocol's order");
+        assert_eq!(parse(&v, false).unwrap().methods.first(), Method::Cash);
+        assert!(!parse(&v, false).unwrap().methods.contains(Method::Card));
+        v["methods"] = json!(null);
+        assert_eq!(listed(&v), [Method::Card], "null is absent");
+    }
+
+    #[test]
+    fn a_bad_method_is_named_by_its_index() {
+        for (methods, field) in [
+            (json!(["card", "crypto"]), "methods[1]"),
+            (json!(["card", 3]), "methods[1]"),
+            (json!(["Card"]), "methods[0]"),
+            (json!([]), "methods"),
+            (json!("card"), "methods"),
+            (json!({ "card": true }), "methods"),
+        ] {
+            let mut v = base();
+            v["methods"] = methods.clone();
+            let e = parse(&v, false).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some(field), "{methods}");
+        }
+        let mut v = base();
+        v["methods"] = json!(["card", "crypto"]);
+        assert!(parse(&v, false).unwrap_err().message.contains("'card', 'cash' or 'bank_transfer'"));
+        v["methods"] = json!(["cash", "cash", "card"]);
+        assert_eq!(parse(&v, false).unwrap().methods.iter().collect::<Vec<_>>(), [Method::Card, Method::Cash], "a set");
+    }
+
+    #[test]
+    fn resume_names_a_payment() {
+        assert_eq!(parse(&base(), false).unwrap().resume, None);
+        let mut v = base();
+        v["resume"] = json!("pay_123");
+        assert_eq!(parse(&v, false).unwrap().resume.as_deref(), Some("pay_123"));
+        for bad in [json!(""), json!("  "), json!(12), json!({})] {
+            v["resume"] = bad.clone();
+            assert_eq!(field_of(v.clone()), "resume", "{bad}");
+        }
     }
 
     #[test]

@@ -271,6 +271,16 @@ impl<H: Clone> Phase<H> {
         Some(answer)
     }
 
+    /// `createCheckout({ resume })`: the payment a redirect left is taken up as an unfinished one
+    /// (`reopen` then drives it), when the checkout is idle. `false` otherwise.
+    pub fn resume(&mut self, answer: MerchantAnswer) -> bool {
+        let idle = matches!(self, Phase::Idle(_));
+        if idle {
+            *self = Phase::Pending(Some(answer));
+        }
+        idle
+    }
+
     /// `destroy()`: the attempt under way (if any) is handed back to be ended. Nothing leaves
     /// `Destroyed`; `None` the second time.
     pub fn destroy(&mut self) -> Option<Option<Attempt<H>>> {
@@ -417,6 +427,20 @@ mod tests {
         assert_eq!(p.token_arrived(|| Attempt::sent("c", 1)), None);
         assert!(p.setup_failed().is_none());
         assert_eq!(p.public(), S::Destroyed);
+    }
+
+    #[test]
+    fn a_resumed_payment_is_driven_as_an_unfinished_one() {
+        let answer = MerchantAnswer { status: ResultStatus::Pending, payment_id: Some("pay_9".into()), message: None, action: None };
+        let mut p = P::Loading;
+        assert!(!p.resume(answer.clone()), "not before the checkout is ready");
+        let mut p = ready();
+        assert!(p.resume(answer.clone()));
+        assert_eq!(p.reopen(|| Attempt { from_page: false, ..Attempt::sent("r", 1) }), Some(answer.clone()));
+        assert_eq!(p.public(), S::Processing);
+        assert!(p.attempt().is_some_and(|a| !a.from_page), "nobody awaits it: destroy() rejects nothing");
+        assert!(!p.resume(answer), "one attempt at a time");
+        assert_eq!(p.end(Outcome::Approved).map(|a| a.handle), Some("r"));
     }
 
     #[test]

@@ -175,6 +175,7 @@ mod tests {
         for r in [
             PaymentResult { status: ResultStatus::Approved, payment_id: Some("pay_1".into()), message: None },
             PaymentResult { status: ResultStatus::Error, payment_id: None, message: Some("x \"y\"".into()) },
+            PaymentResult { status: ResultStatus::Expired, payment_id: Some("pay_2".into()), message: None },
         ] {
             let twin = ResultTwin {
                 status: r.status.as_str(),

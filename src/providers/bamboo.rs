@@ -66,8 +66,9 @@ impl Bamboo {
         Self::body_children().map_or(0, |l| l.length())
     }
 
-    /// Keeps what the library appended to `<body>` since `before` (its verification or
-    /// enrollment overlay) among the adapter's nodes, so `unmount` removes it: PWCheckout
+    /// Keeps what the library appended to `<body>` since `before` (its verification overlay)
+    /// among the adapter's nodes, so `unmount` removes it (the enrollment form is opened, and its
+    /// overlay kept, by the part loaded on demand, js/pasarela_extra.mjs): PWCheckout
     /// documents no call that closes `PWCapture` or `OpenIframeCustom` (Bamboo, Versions/Forms/;
     /// that it appends to `<body>` is *inferred*), and a form left open after `destroy()` could
     /// still charge the card.
@@ -265,32 +266,6 @@ impl Provider for Bamboo {
         });
         self.keep_added_since(before);
         Some(r)
-    }
-
-    fn enroll(&mut self, capture_url: &str, session_id: &str) -> Option<Result<(), PasarelaError>> {
-        // `{CaptureURL}?key={publicKey}&session_id={UniqueID}` (seed 001).
-        let url = with_query(&with_query(capture_url, "key", &self.opts.public_key), "session_id", session_id);
-        let (url, session) = (JsValue::from_str(&url), JsValue::from_str(session_id));
-        let pw = Self::pw();
-        let before = self.body_children_count();
-        let b = &self.own;
-        let r = if b.payment_media_id.is_some() || b.bank_id.is_some() {
-            let media = b.payment_media_id.map_or(JsValue::UNDEFINED, |m| JsValue::from_f64(m as f64));
-            let bank = b.bank_id.map_or(JsValue::UNDEFINED, |m| JsValue::from_f64(m as f64));
-            js::call(
-                &js::get(&pw, "Iframe"),
-                "OpenIframeCustomWithPaymentMediaOptions",
-                &[&url, &session, &media, &bank],
-            )
-        } else {
-            js::call(&pw, "OpenIframeCustom", &[&url, &session])
-        };
-        self.keep_added_since(before);
-        Some(r.map(|_| ()).map_err(|_| {
-            PasarelaError::new(ErrorCode::Unsupported, self.opts.locale)
-                .with_provider(ProviderId::Bamboo)
-                .with_detail("OpenIframeCustom")
-        }))
     }
 
     fn unmount(&mut self) {

@@ -120,11 +120,6 @@ pub trait Provider {
     fn verify(&mut self, _action_url: &str) -> Option<Result<(), PasarelaError>> {
         None
     }
-    /// Opens the provider's card-enrollment form for a registered customer (Bamboo
-    /// `OpenIframeCustom`); `None` when the provider has none.
-    fn enroll(&mut self, _capture_url: &str, _session_id: &str) -> Option<Result<(), PasarelaError>> {
-        None
-    }
     /// Unbinds every callback and removes every node the adapter made. Idempotent.
     fn unmount(&mut self);
 }

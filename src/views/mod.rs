@@ -1,9 +1,9 @@
 //! Leptos views Pasarela renders inside the container, kept apart from the flow logic: a view
 //! renders what the controller hands it and reports the shopper's intent through [`ViewActions`].
-//! (The "save this card" checkbox is two plain elements: no view type of its own.)
+//! (The "save this card" checkbox and the voucher view are drawn by the part of the package
+//! loaded on demand, js/pasarela_extra.mjs; the choice of method by the JS entry.)
 
 pub mod format;
 pub mod profiles;
-pub mod save_card;
 
 pub use profiles::{Mounted, ViewAction, ViewActions};

@@ -53,8 +53,10 @@ describe('script tag from another origin', () => {
     assert.equal((await ctx.world.state()).charges.length, 1);
     const fromCdn = await page.evaluate((origin) => performance.getEntriesByType('resource')
       .filter((e) => e.name.startsWith(origin)).map((e) => e.name.split('/').pop()).sort(), cdn.url);
-    // Its provider's glue and wasm only: a Conekta page loads nothing of Bamboo's or KR's.
-    assert.deepEqual(fromCdn, ['pasarela.css', 'pasarela.js', 'pasarela.mjs', 'pasarela_conekta.js', 'pasarela_conekta_bg.wasm']);
+    // Its provider's glue and wasm only: a Conekta page loads nothing of Bamboo's or KR's; and,
+    // once ready, the part loaded on demand, from there too.
+    assert.deepEqual(fromCdn, ['pasarela.css', 'pasarela.js', 'pasarela.mjs', 'pasarela_conekta.js', 'pasarela_conekta_bg.wasm',
+      'pasarela_extra.css', 'pasarela_extra.mjs']);
     assert.ok(!consoleLines.some((l) => /error/i.test(l)), consoleLines.join('\n'));
   });
   it('from a CDN without CORS, createCheckout rejects with window.Pasarela.PasarelaError, and a retry can succeed', async () => {

@@ -62,6 +62,8 @@ function savedCardOptions(world, { orderId, merchant = {}, ...extra } = {}) {
 async function ready(page, options) {
   assert.deepEqual(await mount(page, options), { ok: true });
   await waitForEvent(page, 'ready');
+  // "Save this card" comes with the part of the package loaded once the checkout is ready.
+  await page.waitForFunction(() => !document.querySelector('#checkout [data-save]') || document.querySelector('#checkout .pasarela-save'));
 }
 
 /** axe's violations in `selector` (the providers' own frames are theirs, not audited). */

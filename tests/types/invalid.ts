@@ -45,6 +45,29 @@ export async function refused(checkout: Checkout, result: PaymentResult): Promis
 
   // @ts-expect-error unknown events are refused.
   checkout.on('paid', () => {});
+
+  // @ts-expect-error the methods are 'card', 'cash' and 'bank_transfer'.
+  await createCheckout({ ...common, provider: 'conekta', methods: ['card', 'crypto'] });
+
+  // @ts-expect-error `pay()` names a method by its word.
+  await checkout.pay({ method: 'oxxo' });
+
+  // @ts-expect-error `resume` names a payment by its id (a string).
+  await createCheckout({ ...common, provider: 'conekta', resume: 42 });
+
+  if (result.status === 'approved') {
+    // @ts-expect-error a final result carries no voucher: only the voucher's pending one does.
+    console.log(result.voucher.reference);
+  }
+  if (result.status === 'pending') {
+    // @ts-expect-error a pending result may be a plain one, without a voucher: narrow on `final` first.
+    console.log(result.voucher.reference);
+  }
+  if (result.status === 'pending' && result.final === false) {
+    // @ts-expect-error a voucher's `amount` is a number in minor units.
+    const amount: string = result.voucher.amount;
+    void amount;
+  }
 }
 
 export function elementRefused(): void {
@@ -70,7 +93,11 @@ export async function sessionRefused(session: PasarelaSession): Promise<void> {
   const noSecret: PasarelaSession = { id: 'cs_1', expiresAt: 1, profiles: [], savePaymentMethod: 'off' };
   void noSecret;
 
-  // @ts-expect-error the answer's status is approved, declined or pending.
+  // @ts-expect-error a voucher action carries its voucher.
+  const bare: PasarelaPayAnswer = { status: 'pending', paymentId: 'p', action: { type: 'voucher', url: 'https://x' } };
+  void bare;
+
+  // @ts-expect-error the answer's status is approved, declined, pending or expired.
   const ok: PasarelaPayAnswer = { status: 'ok', paymentId: 'p' };
   void ok;
 

@@ -2,6 +2,7 @@
 import {
   createCheckout, EVENTS, PasarelaError, type PaymentResult, type CheckoutOptions, type EventName,
   type PasarelaSession, type PasarelaPayAnswer, type PasarelaServiceError, type SavePaymentMethod,
+  type PasarelaVoucher, type PaymentMethod,
 } from 'pasarela';
 
 // `EVENTS` lists every event of `CheckoutEvents`, and nothing else.
@@ -66,12 +67,39 @@ export function show(r: PaymentResult): string {
     case 'approved':
       return `paid ${r.paymentId ?? ''}`;
     case 'pending':
+      // A voucher's pending result is not final: its `voucher` is there to show or send on.
+      if (r.final === false) return `${r.voucher.kind} ${r.voucher.amount} ${r.voucher.currency} ${r.voucher.reference ?? r.voucher.clabe ?? ''}`;
       return r.paymentId.toUpperCase();
     case 'declined':
       return r.message ?? 'declined';
+    case 'expired':
+      return `voucher ${r.paymentId} lapsed`;
     case 'error':
       return `${r.error.code}: ${r.error.message} (${r.message})`;
   }
+}
+
+// Cash and transfers: the choice of method, its event, `pay({ method })`, the voucher's two
+// results, and `resume` after a redirect.
+export async function vouchers(): Promise<void> {
+  const methods: PaymentMethod[] = ['card', 'cash', 'bank_transfer'];
+  const checkout = await createCheckout({
+    provider: 'conekta', container: '#checkout', publicKey: 'key_x', methods,
+    order: { id: 'V-1', amount: 20000, currency: 'MXN' }, merchant,
+    resume: new URLSearchParams(location.search).get('pasarela_payment') ?? undefined,
+  });
+  checkout.on('methodselected', ({ method }) => { const m: PaymentMethod = method; void m; });
+  checkout.on('action', (a) => { if (a.type === 'voucher' || a.type === 'challenge') console.log(a.paymentId); });
+  checkout.on('result', (r) => {
+    if (r.status === 'pending' && r.final === false) {
+      const v: PasarelaVoucher = r.voucher;
+      console.log(v.expiresAt, v.barcodeUrl, v.bank, v.accountHolder, v.instructionsUrl);
+    } else if (r.status === 'approved' || r.status === 'expired') {
+      console.log('final', r.paymentId, r.final);
+    }
+  });
+  show(await checkout.pay({ method: 'cash' }));
+  show(await checkout.pay({ method: 'bank_transfer', paymentMediaId: 32 }));
 }
 
 export function options(provider: 'bamboo' | 'conekta'): CheckoutOptions {
@@ -126,6 +154,12 @@ export function answer(paid: boolean): PasarelaPayAnswer {
     ? { status: 'approved', paymentId: 'pay_1' }
     : { status: 'pending', paymentId: 'pay_2', action: { type: 'verification_code', url: 'https://bamboo.example/capture' } };
 }
+export const voucherAnswer: PasarelaPayAnswer = {
+  status: 'pending', paymentId: 'pay_3',
+  action: { type: 'voucher', voucher: { kind: 'cash', provider: 'conekta', amount: 20000, currency: 'MXN', reference: '93000262276908' } },
+};
+export const challengeAnswer: PasarelaPayAnswer = { status: 'pending', paymentId: 'pay_4', action: { type: 'challenge', url: 'https://3ds.example/c' } };
+export const expiredAnswer: PasarelaPayAnswer = { status: 'expired', paymentId: 'pay_3' };
 
 export function orderState(e: PasarelaServiceError): string {
   switch (e.code) {

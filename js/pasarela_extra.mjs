@@ -1,0 +1,291 @@
+// @ts-check
+// The part of Pasarela only some shoppers need, loaded on demand: the voucher view (cash and bank
+// transfers), the in-page authentication dialog (`challenge`) and the "save this card" box. The
+// entry (pasarela.mjs) imports it once per page, after the first `ready` (so it never competes
+// with the provider's form, and is there by the time the shopper pays) or when a payment needs it
+// first. How often a voucher's payment is read, what ends an attempt and what is sent are the
+// wasm's (src/domain, natively tested); what is decided here is how a voucher is shown: which of
+// its fields, in which order, a reference grouped for reading, a link that is safe to follow
+// (`voucherView`, exported for tests/node/extra.test.mjs). Its stylesheet (pasarela_extra.css) is
+// linked from here, beside this file.
+
+/** Labels, `[es, en, pt]`, picked by the checkout's locale. */
+const T = {
+  cash: ['Paga en efectivo', 'Pay in cash', 'Pague em dinheiro'],
+  bank_transfer: ['Paga con una transferencia', 'Pay by bank transfer', 'Pague por transferência'],
+  amount: ['Monto a pagar', 'Amount to pay', 'Valor a pagar'],
+  reference: ['Referencia', 'Reference', 'Referência'],
+  clabe: ['CLABE', 'CLABE', 'CLABE'],
+  bank: ['Banco', 'Bank', 'Banco'],
+  accountHolder: ['Titular', 'Account holder', 'Titular'],
+  barcodeUrl: ['Código de barras', 'Barcode', 'Código de barras'],
+  barcodeOf: ['Código de barras de la referencia', 'Barcode of reference', 'Código de barras da referência'],
+  expiresAt: ['Vence', 'Expires', 'Vence em'],
+  instructionsUrl: ['Instrucciones', 'Instructions', 'Instruções'],
+  open: ['Ver instrucciones de pago (se abre en otra pestaña)', 'See the payment instructions (opens in a new tab)', 'Ver as instruções de pagamento (abre em outra aba)'],
+  copy: ['Copiar', 'Copy', 'Copiar'],
+  copied: ['Copiado', 'Copied', 'Copiado'],
+  print: ['Imprimir', 'Print', 'Imprimir'],
+  approved: ['Pagada', 'Paid', 'Paga'],
+  expired: ['Vencida', 'Expired', 'Vencida'],
+  challenge: ['Verificación de tu banco', 'Your bank’s verification', 'Verificação do seu banco'],
+  close: ['Cerrar', 'Close', 'Fechar'],
+  save: ['Guardar esta tarjeta para mis próximas compras', 'Save this card for my next purchases', 'Salvar este cartão para minhas próximas compras'],
+  said_approved: ['Pago aprobado', 'Payment approved', 'Pagamento aprovado'],
+  said_declined: ['Pago rechazado', 'Payment declined', 'Pagamento recusado'],
+  said_pending: ['Pago pendiente', 'Payment pending', 'Pagamento pendente'],
+  said_expired: ['La ficha de pago venció', 'The payment voucher expired', 'A ficha de pagamento venceu'],
+};
+const LOCALES = ['es', 'en', 'pt'];
+let ids = 0;
+
+/** The stylesheet of this part, linked once per document (CSP `style-src 'self'` allows it). */
+function linkStyles() {
+  if (document.querySelector('link[data-pasarela-extra]')) return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = new URL('./pasarela_extra.css', import.meta.url).href;
+  link.dataset.pasarelaExtra = '';
+  document.head.append(link);
+}
+if (typeof document !== 'undefined') linkStyles();
+
+/** `document.createElement(tag)` with a class, text and attributes. */
+function el(tag, className, text, attrs) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text) e.textContent = text;
+  for (const k in attrs || {}) e.setAttribute(k, attrs[k]);
+  return e;
+}
+
+/** The label `k` in `host`'s language. */
+const words = (host) => {
+  const l = Math.max(0, LOCALES.indexOf(host.lang.slice(0, 2)));
+  return (k) => T[k][l];
+};
+
+/**
+ * Draws `what` in `host` (`checkout`'s element): `_v` a voucher (`data`: the merchant's answer as
+ * it came), which is reported at once by a `pending` result that is not final, which the waiting
+ * `pay()` resolves with; `_c` an in-page authentication (`data`: `{ url, paymentId, paymentUrl }`;
+ * `null` closes the open one), resolving with how it ended: 1 the service's page said it is
+ * over, 2 the shopper closed it.
+ */
+export function draw(what, checkout, host, data) {
+  const t = words(host);
+  if (what === '_c') return data ? challenge(host, data, t) : (close(host), undefined);
+  const { paymentId, action } = JSON.parse(data);
+  const result = { status: 'pending', paymentId: String(paymentId), voucher: action.voucher, final: false };
+  voucher(host, action.voucher, t, (text) => checkout._say(text));
+  checkout._emit('result', result);
+  checkout._early(result);
+}
+
+/**
+ * How an attempt ended, as the live region says it (a `result` with status `error` says its
+ * error's message, already in the checkout's locale, through the `error` event), and what follows
+ * on the page: a voucher's final state is shown on it; focus the attempt took away (to the body
+ * when a form closed, or on Pasarela's own button, disabled while it ran) goes back to the chosen
+ * card, so the shopper can pick another with the arrows. Focus the page moved elsewhere, or a
+ * provider's card form holds, stays.
+ */
+export function ended(checkout, host, r) {
+  const said = T[`said_${r.status}`];
+  // A voucher's pending result is said by its view.
+  if (said && !r.voucher) checkout._say(words(host)(`said_${r.status}`), r.status === 'declined');
+  settle(host, r.status);
+  const a = document.activeElement;
+  // A provider's card form is an <iframe> (Bamboo, KR) or, Conekta's, an element whose fields are
+  // in its shadow root (docs/providers/conekta.md): focus anywhere in its slot is the form's.
+  if (!a || a === document.body || (!a.closest('.pasarela-provider-form') && host.contains(a))) host.querySelector('[aria-checked=true]')?.focus();
+}
+
+/** A link the voucher view may follow: `http(s)://…` or a path on this site. */
+const safe = (u) => typeof u === 'string' && /^(https?:\/\/[^\s/]|\/(?!\/))/i.test(u);
+/** Text the merchant sent, or nothing. */
+const str = (v) => (typeof v === 'string' && v.trim() ? v : undefined);
+
+/**
+ * How a voucher is shown: `[key, text, spoken?]` rows in order, or `null` when there is nothing
+ * to pay with (neither `reference` nor `clabe`) or its kind is not one. Cash: what to pay, the
+ * reference to give at the counter (and its barcode), until when, the provider's printable page.
+ * A transfer: what to pay, the CLABE, the bank and the account's holder, the reference (the
+ * transfer's concept), until when, the instructions. A reference or CLABE is seen in blocks of
+ * four (`9300 0262 2769 08`) and heard one character at a time, a pause between blocks
+ * (`9 3 0 0, 0 2 6 2, …`); a link that is not `http(s)://` or a path is left out.
+ */
+export function voucherView(v, lang) {
+  if (!v || (v.kind !== 'cash' && v.kind !== 'bank_transfer') || !(str(v.reference) || str(v.clabe))) return null;
+  let amount = '';
+  try {
+    // In minor units of the currency, whose digits `Intl` knows (ISO 4217, as the protocol's table).
+    const nf = new Intl.NumberFormat(lang, { style: 'currency', currency: v.currency });
+    if (Number.isInteger(v.amount) && v.amount > 0) amount = nf.format(v.amount / 10 ** nf.resolvedOptions().maximumFractionDigits);
+  } catch {}
+  if (!amount) return null;
+  const keys = v.kind === 'cash'
+    ? ['amount', 'reference', 'barcodeUrl', 'expiresAt', 'instructionsUrl']
+    : ['amount', 'clabe', 'bank', 'accountHolder', 'reference', 'expiresAt', 'instructionsUrl'];
+  const rows = [];
+  for (const key of keys) {
+    const value = key === 'amount' ? amount : str(v[key]);
+    if (!value || (key.endsWith('Url') && !safe(value))) continue;
+    if (key === 'reference' || key === 'clabe') {
+      const chars = [...value.replace(/\s/g, '')];
+      const blocks = [];
+      for (let i = 0; i < chars.length; i += 4) blocks.push(chars.slice(i, i + 4));
+      rows.push([key, blocks.map((b) => b.join('')).join(' '), blocks.map((b) => b.join(' ')).join(', ')]);
+    } else rows.push([key, value]);
+  }
+  return rows;
+}
+
+/** A voucher: what to pay, how, until when; copy, print. Replaces any earlier one. */
+function voucher(host, v, t, say) {
+  const rows = voucherView(v, host.lang);
+  if (!rows) return;
+  host.querySelector('.pasarela-voucher')?.remove();
+  const id = `pasarela-voucher-${++ids}`;
+  const box = el('section', 'pasarela-voucher', '', { 'aria-labelledby': id, 'data-kind': v.kind });
+  box.append(el('h3', 'pasarela-voucher-title', t(v.kind), { id }));
+  const list = el('dl', 'pasarela-voucher-fields');
+  for (const [key, value, spoken] of rows) {
+    const dd = el('dd', `pasarela-voucher-${key}`);
+    if (spoken) {
+      // Seen grouped in fours; heard one character at a time.
+      dd.append(el('span', 'pasarela-voucher-code', value, { 'aria-hidden': 'true' }), el('span', 'pasarela-sr', spoken));
+      const copy = el('button', 'pasarela-voucher-copy', t('copy'), { type: 'button' });
+      copy.addEventListener('click', () => {
+        navigator.clipboard.writeText(value.replace(/ /g, '')).then(() => say(`${t('copied')}: ${t(key)}`), () => getSelection()?.selectAllChildren(dd.firstChild));
+      });
+      dd.append(copy);
+    } else if (key === 'barcodeUrl') {
+      dd.append(el('img', '', '', { src: value, alt: `${t('barcodeOf')} ${rows.find((r) => r[0] === 'reference')?.[1] || ''}`.trim() }));
+    } else if (key === 'expiresAt') {
+      // In the shopper's language and the browser's own time zone.
+      const when = new Date(value);
+      const text = isNaN(+when) ? value : new Intl.DateTimeFormat(host.lang, { dateStyle: 'long', timeStyle: 'short' }).format(when);
+      dd.append(el('time', '', text, { datetime: value }));
+    } else if (key === 'instructionsUrl') {
+      dd.append(el('a', '', t('open'), { href: value, target: '_blank', rel: 'noopener' }));
+    } else {
+      dd.textContent = value;
+    }
+    list.append(el('dt', '', t(key)), dd);
+  }
+  const print = el('button', 'pasarela-voucher-print', t('print'), { type: 'button' });
+  print.addEventListener('click', () => print.ownerDocument.defaultView?.print());
+  box.append(list, print);
+  host.setAttribute('data-view', 'voucher');
+  host.querySelector('.pasarela-status')?.after(box);
+  say(`${t(v.kind)}. ${t('amount')}: ${rows[0][1]}`);
+}
+
+/**
+ * Once the checkout is usable: "save this card for my next purchases" when it asks
+ * (`merchant.savePaymentMethod: 'ask'`, the host's `data-save`), unticked, after the card form and
+ * before the list's pay button. The stylesheet shows it with the new-card form only; the wasm
+ * reads it when an attempt pays a new card.
+ */
+export function ready(host) {
+  if (!host.hasAttribute('data-save') || host.querySelector('.pasarela-save')) return;
+  const label = el('label', 'pasarela-save', words(host)('save'));
+  label.prepend(el('input', '', '', { type: 'checkbox' }));
+  host.insertBefore(label, host.querySelector(':scope > .pasarela-pay'));
+}
+
+/** A voucher's final state, shown on it: `approved` or `expired` (or `declined`). */
+function settle(host, status) {
+  const box = host.querySelector('.pasarela-voucher');
+  if (!box || box.dataset.status || !['approved', 'expired', 'declined'].includes(status)) return;
+  box.setAttribute('data-status', status);
+  box.querySelector('.pasarela-voucher-title')?.append(el('span', 'pasarela-voucher-state', ` · ${words(host)(status === 'approved' ? 'approved' : 'expired')}`));
+  // Lapsed: the shopper may pay again, so the ways to pay come back beside it.
+  if (status !== 'approved') host.removeAttribute('data-view');
+}
+
+/** host → the open dialog's ending function. */
+const open = new WeakMap();
+/** host → what PWCheckout added to `<body>` for its enrollment forms. */
+const added = new WeakMap();
+
+/**
+ * On `destroy()`: the dialog open in `host` ends as closed by the shopper, and the enrollment
+ * forms PWCheckout opened for it go (a form left open could still save a card).
+ */
+export function close(host) {
+  open.get(host)?.(2);
+  for (const n of added.get(host) || []) n.remove();
+  added.delete(host);
+}
+
+/**
+ * Card management (Bamboo): opens PWCheckout's enrollment form at `url` (the wasm's
+ * `{captureUrl}?key=…&session_id=…`) with `OpenIframeCustom`, or, with a `paymentMediaId` or
+ * `bankId`, `Iframe.OpenIframeCustomWithPaymentMediaOptions`; keeps what it adds to `<body>`
+ * (its overlay, *inferred*: PWCheckout documents no call that closes it). Its token reaches the
+ * wasm through the handlers the adapter bound. Says whether it opened.
+ */
+export function enroll(host, [url, session, media, bank]) {
+  const pw = /** @type {any} */ (window).PWCheckout, body = document.body, before = body.children.length;
+  try {
+    if (media === undefined && bank === undefined) pw.OpenIframeCustom(url, session);
+    else pw.Iframe.OpenIframeCustomWithPaymentMediaOptions(url, session, media, bank);
+  } catch {
+    return false;
+  }
+  added.set(host, [...(added.get(host) || []), ...[...body.children].slice(before)]);
+  return true;
+}
+
+/**
+ * The in-page authentication: the provider's page in an `<iframe>` inside a modal dialog,
+ * labelled, focus kept inside it, Escape and a visible close button cancel. The service's return
+ * page ends it with `postMessage({ source: 'pasarela', type: 'challenge_end', paymentId })`,
+ * accepted only from the service's origin (that of `paymentUrl`) and for this payment.
+ */
+function challenge(host, { url, paymentId, paymentUrl }, t) {
+  close(host);
+  return new Promise((resolve) => {
+    const id = `pasarela-challenge-${++ids}`;
+    const origin = new URL(paymentUrl, location.href).origin;
+    const before = document.activeElement;
+    const dialog = el('div', 'pasarela-challenge', '', { role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': id });
+    const box = el('div', 'pasarela-challenge-box');
+    const closeButton = el('button', 'pasarela-challenge-close', t('close'), { type: 'button' });
+    const frame = el('iframe', '', '', { src: url, title: t('challenge') });
+    box.append(el('h2', 'pasarela-challenge-title', t('challenge'), { id }), closeButton, frame);
+    // Focus that leaves the frame (Tab past it, Shift+Tab before the button) meets an edge of
+    // the dialog and comes back to its button: it never reaches the page behind.
+    const edge = () => {
+      const e = el('span', 'pasarela-challenge-edge', '', { tabindex: '0' });
+      e.addEventListener('focus', () => closeButton.focus());
+      return e;
+    };
+    dialog.append(edge(), box, edge());
+    const onMessage = (e) => {
+      const d = e.data;
+      if (e.origin === origin && d && d.source === 'pasarela' && d.type === 'challenge_end' && d.paymentId === paymentId) end(1);
+    };
+    const onKey = (e) => { if (e.key === 'Escape') { e.preventDefault(); end(2); } };
+    // Focus that leaves the dialog (Tab past the frame, Shift+Tab before the button) comes back.
+    const onFocus = (e) => { if (!dialog.contains(/** @type {Node} */ (e.target))) closeButton.focus(); };
+    const end = (how) => {
+      open.delete(host);
+      removeEventListener('message', onMessage);
+      document.removeEventListener('keydown', onKey, true);
+      document.removeEventListener('focusin', onFocus);
+      dialog.remove();
+      if (before instanceof HTMLElement && before.isConnected) before.focus();
+      resolve(how);
+    };
+    open.set(host, end);
+    closeButton.addEventListener('click', () => end(2));
+    addEventListener('message', onMessage);
+    document.addEventListener('keydown', onKey, true);
+    document.addEventListener('focusin', onFocus);
+    host.append(dialog);
+    closeButton.focus();
+  });
+}
