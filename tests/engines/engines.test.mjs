@@ -9,7 +9,7 @@ import { startSandbox } from '../../www/server.mjs';
 import { krOptions, mount, optionsFor, shopper } from '../e2e/helpers.mjs';
 import { ENGINES, launch } from './drivers.mjs';
 import {
-  GOOD, eventNames, fillConektaCard, fillFrame, fillKrCard, paid, payInPage, payWithBambooCard, startPay, until, waitForEvent,
+  GOOD, eventNames, fillConektaCard, fillFrame, fillKrCard, paid, payInPage, payWithBambooCard, startPay, stubMerchantInPage, until, waitForEvent,
 } from './flows.mjs';
 
 const FAULTS = [
@@ -103,6 +103,53 @@ for (const engine of ENGINES) {
       assert.equal(r.status, 'approved', JSON.stringify(r));
       assert.equal((await state()).charges.length, 1);
       await until(page, () => !document.querySelector('.pwcheckout-overlay'), null, { what: 'the CVV form to close' });
+    });
+
+    /** A Conekta checkout offering cash, paying the in-page stub. */
+    async function cashCheckout(pay, reads) {
+      const o = optionsFor(world(), 'conekta', { methods: ['card', 'cash'] });
+      o.order = { ...o.order, amount: 20000, currency: 'MXN' };
+      o.merchant = { paymentUrl: '/stub/pay', clientSecret: 'cs_engine_secret', retries: 0 };
+      assert.deepEqual(await mount(page, o), { ok: true });
+      await waitForEvent(page, 'ready');
+      await stubMerchantInPage(page, pay, reads);
+    }
+
+    it('cash: the choice by keyboard, no tokenizer, the voucher shown and not final, then read until approved', async () => {
+      const voucher = { kind: 'cash', provider: 'conekta', amount: 20000, currency: 'MXN', reference: '93000262276908', expiresAt: '2099-12-10T23:59:00Z' };
+      await cashCheckout({ status: 'pending', paymentId: 'pay_v1', action: { type: 'voucher', voucher } }, [{ status: 'approved', paymentId: 'pay_v1' }]);
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-methods input:checked').focus());
+      await page.press('ArrowRight');
+      assert.deepEqual(await waitForEvent(page, 'methodselected'), { method: 'cash' });
+      await startPay(page);
+      const r = await paid(page);
+      assert.deepEqual([r.status, r.paymentId, r.final, r.voucher?.reference], ['pending', 'pay_v1', false, voucher.reference]);
+      const seen = await until(page, () => document.querySelector('#checkout .pasarela-voucher-code')?.textContent, null, { what: 'the voucher view' });
+      assert.equal(seen, '9300 0262 2769 08');
+      const final = await waitForEvent(page, 'result', 2);
+      assert.deepEqual(final, { status: 'approved', paymentId: 'pay_v1' });
+      const stub = await page.evaluate(() => window.__stub);
+      assert.deepEqual(stub[0].body.source, { type: 'cash' });
+      assert.equal(stub.filter((q) => q.method === 'POST').length, 1);
+      assert.equal(stub.find((q) => q.method === 'GET').authorization, 'Bearer cs_engine_secret');
+      assert.ok(!(await eventNames(page)).includes('token'));
+    });
+
+    it("challenge: a modal dialog; a message from another origin is ignored, the service's ends the attempt with one result", async () => {
+      await cashCheckout({ status: 'pending', paymentId: 'pay_c1', action: { type: 'challenge', url: '/stub/3ds' } }, [{ status: 'approved', paymentId: 'pay_c1' }]);
+      await startPay(page, { method: 'cash' });
+      // A boolean: a DOM node does not cross every driver's evaluate.
+      await until(page, () => !!document.querySelector('#checkout [role=dialog][aria-modal=true] iframe'), null, { what: 'the dialog' });
+      assert.equal(await page.evaluate(() => document.activeElement?.className), 'pasarela-challenge-close');
+      await page.evaluate(() => window.dispatchEvent(new MessageEvent('message', { origin: 'https://evil.example', data: { source: 'pasarela', type: 'challenge_end', paymentId: 'pay_c1' } })));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.ok(await page.evaluate(() => !!document.querySelector('#checkout [role=dialog]')), 'still open');
+      await page.evaluate(() => window.postMessage({ source: 'pasarela', type: 'challenge_end', paymentId: 'pay_c1' }, location.origin));
+      const r = await paid(page);
+      assert.deepEqual([r.status, r.paymentId], ['approved', 'pay_c1']);
+      assert.ok(await page.evaluate(() => !document.querySelector('#checkout [role=dialog]')));
+      assert.deepEqual((await eventNames(page)).filter((n) => n === 'result'), ['result']);
+      assert.equal((await page.evaluate(() => window.__stub)).filter((q) => q.method === 'GET').length, 1);
     });
 
     it('under the strict CSP (Conekta): mounts and pays with no violation reported', async () => {

@@ -82,3 +82,25 @@ export async function payInPage(page, opts = null) {
   await startPay(page, opts);
   return paid(page);
 }
+
+/**
+ * A merchant stub inside the page (WebDriver sessions have no request interception): `fetch`
+ * answers `POST /stub/pay` with `pay` and `GET /stub/pay/{id}` with the `reads` in turn (the last
+ * one repeated), and records each request in `window.__stub`. Other requests go to the network.
+ */
+export function stubMerchantInPage(page, pay, reads) {
+  return page.evaluate(([pay, reads]) => {
+    const real = window.fetch.bind(window);
+    window.__stub = [];
+    window.fetch = async (input, init) => {
+      const req = input instanceof Request ? input : new Request(input, init);
+      const path = new URL(req.url).pathname;
+      if (!/^\/stub\/pay(\/|$)/.test(path)) return real(input, init);
+      const body = req.method === 'POST' ? JSON.parse(await req.text()) : undefined;
+      window.__stub.push({ method: req.method, path, body, authorization: req.headers.get('Authorization') });
+      const gets = window.__stub.filter((r) => r.method === 'GET').length;
+      const answer = req.method === 'POST' ? pay : reads[Math.min(gets, reads.length) - 1];
+      return new Response(JSON.stringify(answer), { status: 200, headers: { 'Content-Type': 'application/json' } });
+    };
+  }, [pay, reads]);
+}
