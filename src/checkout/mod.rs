@@ -127,7 +127,11 @@ extern "C" {
     /// `arguments` copy and a try per event): the wrapper catches its listeners' errors itself.
     type EmitFn;
     #[wasm_bindgen(method, js_name = call)]
-    fn call_with(this: &EmitFn, this_arg: &JsValue, name: &JsValue, payload: &JsValue) -> JsValue;
+    fn call_with(this: &EmitFn, this_arg: &JsValue, name: &JsValue, payload: &JsValue);
+    /// The same call, for a request to draw whose answer is read ([`Checkout::draw`]): the
+    /// events' own call returns nothing, so the selection's hot path drops no value it got back.
+    #[wasm_bindgen(method, js_name = call)]
+    fn call_for(this: &EmitFn, this_arg: &JsValue, name: &JsValue, payload: &JsValue) -> JsValue;
 }
 
 /// A value handed to the page (an event payload, a result, an error) as a plain JS object
@@ -268,10 +272,10 @@ impl Checkout {
     }
 
     /// [`Self::emit`] with the event's name already a JS string (the selection's hot path).
-    fn emit_named(&self, name: &JsValue, payload: JsValue) -> JsValue {
+    fn emit_named(&self, name: &JsValue, payload: JsValue) {
         // An `Rc`, so reporting an event clones no JS reference.
         let emit = self.0.read().emit.clone();
-        emit.unchecked_ref::<EmitFn>().call_with(&JsValue::NULL, name, &payload)
+        emit.unchecked_ref::<EmitFn>().call_with(&JsValue::NULL, name, &payload);
     }
 
     /// Hands `payload` to the part of the package loaded on demand (js/pasarela_extra.mjs, through
@@ -279,7 +283,8 @@ impl Checkout {
     /// it), `_e` opens Bamboo's enrollment form. Gives back what the entry returns: for `_c`, a
     /// promise of how it ended; for `_e`, whether the form opened.
     fn draw(&self, what: &str, payload: JsValue) -> JsValue {
-        self.emit_named(&JsValue::from_str(what), payload)
+        let emit = self.0.read().emit.clone();
+        emit.unchecked_ref::<EmitFn>().call_for(&JsValue::NULL, &JsValue::from_str(what), &payload)
     }
 
     /// `ready` with `{ provider }`.

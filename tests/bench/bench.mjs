@@ -195,6 +195,49 @@ try {
     await p.close();
   }
 
+  // 4b. "Pay with cash" (a click on the storefront's button) → the voucher on screen, against a
+  //     merchant stub answering a voucher at once. Cold: a fresh browser context (empty cache),
+  //     the click as soon as the checkout is ready, so the part loaded on demand is still being
+  //     fetched; warm: the same page again, that part loaded and cached.
+  {
+    const voucher = { kind: 'cash', provider: 'conekta', amount: 20000, currency: 'MXN', reference: '93000262276908', expiresAt: '2099-12-10T23:59:00Z' };
+    const opts = { ...base({ provider: 'conekta', methods: ['card', 'cash'] }), publicKey: 'key_bench', scriptUrl: `${url}/conekta/v1.0/js/conekta-checkout.min.js`,
+      order: { id: 'V-1', amount: 20000, currency: 'MXN' }, merchant: { paymentUrl: '/stub/pay', retries: 0 } };
+    const cold = [], warm = [];
+    const measure = (p, waitForExtra) => p.evaluate(async ({ opts, waitForExtra }) => {
+      const { createCheckout } = await import('/pkg/pasarela.mjs');
+      document.querySelector('#checkout').replaceChildren();
+      const c = await createCheckout(opts);
+      await new Promise((ok) => c.on('ready', ok));
+      if (waitForExtra) while (!document.querySelector('link[data-pasarela-extra]')) await new Promise((ok) => setTimeout(ok, 5));
+      const button = document.createElement('button');
+      button.addEventListener('click', () => { c.pay({ method: 'cash' }); });
+      document.body.append(button);
+      const shown = new Promise((ok) => new MutationObserver((_, o) => {
+        if (document.querySelector('#checkout .pasarela-voucher')) { o.disconnect(); ok(); }
+      }).observe(document.querySelector('#checkout'), { childList: true, subtree: true }));
+      const t = performance.now();
+      button.click();
+      await shown;
+      const took = performance.now() - t;
+      c.destroy();
+      button.remove();
+      return took;
+    }, { opts, waitForExtra });
+    for (let i = 0; i < Math.min(RUNS, 10); i++) {
+      const context = await browser.newContext();
+      const p = await context.newPage();
+      await p.route('**/stub/pay', (route) => route.fulfill({ contentType: 'application/json',
+        body: JSON.stringify({ status: 'pending', paymentId: `pay_${i}`, action: { type: 'voucher', voucher } }) }));
+      await p.goto(`${url}/harness.html`);
+      cold.push(await measure(p, false));
+      warm.push(await measure(p, true));
+      await context.close();
+    }
+    row('"pay with cash" click → voucher on screen, cold cache', cold, '');
+    row('"pay with cash" click → voucher on screen, warm', warm, '');
+  }
+
   // 5. Memory: wasm linear memory after 200 create/destroy cycles vs after the first.
   {
     const p = await page();
