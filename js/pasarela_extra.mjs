@@ -39,14 +39,21 @@ const T = {
 const LOCALES = ['es', 'en', 'pt'];
 let ids = 0;
 
-/** The stylesheet of this part, linked once per document (CSP `style-src 'self'` allows it). */
+/**
+ * The stylesheet of this part, linked once per document (CSP `style-src 'self'` allows it);
+ * `styled` settles once it has loaded (or failed): what its rules hide waits for it.
+ */
+let styled;
 function linkStyles() {
-  if (document.querySelector('link[data-pasarela-extra]')) return;
-  const link = document.createElement('link');
-  link.rel = 'stylesheet';
-  link.href = new URL('./pasarela_extra.css', import.meta.url).href;
-  link.dataset.pasarelaExtra = '';
-  document.head.append(link);
+  let link = /** @type {HTMLLinkElement | null} */ (document.querySelector('link[data-pasarela-extra]'));
+  if (!link) {
+    link = document.createElement('link');
+    link.rel = 'stylesheet';
+    link.href = new URL('./pasarela_extra.css', import.meta.url).href;
+    link.dataset.pasarelaExtra = '';
+    document.head.append(link);
+  }
+  styled = link.sheet ? Promise.resolve() : new Promise((ok) => { link.onload = link.onerror = ok; });
 }
 if (typeof document !== 'undefined') linkStyles();
 
@@ -188,8 +195,10 @@ function voucher(host, v, t, say) {
  * before the list's pay button. The stylesheet shows it with the new-card form only; the wasm
  * reads it when an attempt pays a new card.
  */
-export function ready(host) {
-  if (!host.hasAttribute('data-save') || host.querySelector('.pasarela-save')) return;
+export async function ready(host) {
+  // Its stylesheet first: it hides the box while a saved card or another method is chosen.
+  await styled;
+  if (!host.hasAttribute('data-save') || host.querySelector('.pasarela-save') || !host.isConnected) return;
   const label = el('label', 'pasarela-save', words(host)('save'));
   label.prepend(el('input', '', '', { type: 'checkbox' }));
   host.insertBefore(label, host.querySelector(':scope > .pasarela-pay'));
