@@ -57,15 +57,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn exponents_follow_iso_4217() {
-        assert_eq!(minor_units("USD"), Some(2));
-        assert_eq!(minor_units("CLP"), Some(0));
-        assert_eq!(minor_units("KWD"), Some(3));
-        assert_eq!(minor_units("usd"), None);
-        assert_eq!(minor_units("XXX"), None);
-    }
-
-    #[test]
     fn spanish_formatting_follows_the_currency_country() {
         use crate::domain::i18n::Locale;
         assert_eq!(display_tag(Locale::Es, "MXN"), "es-MX");
