@@ -540,11 +540,14 @@ pub async fn status(app: &App, id: &str, client_secret: Option<&str>) -> Result<
     Ok(refresh(app, p, false).await?.answer())
 }
 
+/// The least time between the end of one provider read of a payment and a forced one.
+const FORCED_READ_GAP_MS: i64 = 500;
+
 /// A pending payment read again from its provider: the payment as stored after it. A page's
 /// reads (`GET /pay/{id}`) make at most one refresh in flight and one per
 /// `PASARELA_STATUS_REFRESH_MS`, whoever asks; the provider's return (`force`: the shopper just
-/// finished at the provider, whose webhook may not have arrived) reads it whatever the last
-/// read, once per return (a route limited per client). A voucher past its expiry is read like
+/// finished at the provider, whose webhook may not have arrived) reads it sooner, once
+/// FORCED_READ_GAP_MS have passed since the last read. A voucher past its expiry is read like
 /// any other pending payment: the provider decides whether it lapsed.
 pub async fn refresh(app: &App, p: Payment, force: bool) -> Result<Payment, ApiError> {
     if p.status != ResultStatus::Pending {
@@ -556,7 +559,12 @@ pub async fn refresh(app: &App, p: Payment, force: bool) -> Result<Payment, ApiE
     // runs beside one: one provider read at a time per payment, however many ask.
     let interval = app.config.status_refresh.as_millis() as i64;
     let in_flight_bound = now_ms() + app.config.provider_timeout.as_millis() as i64 + interval + 1000;
-    if !store::claim_refresh(&app.db, &p.id, in_flight_bound, if force { interval } else { 0 }).await? {
+    // A forced read (the shopper is back from the provider, who has just decided) need not wait
+    // the whole interval, but it still waits FORCED_READ_GAP_MS after the last read ended: the
+    // return route is unauthenticated, and without a floor a caller hitting it in a loop gets
+    // one provider read per round trip, one at a time but unbounded.
+    let early = if force { interval - interval.min(FORCED_READ_GAP_MS) } else { 0 };
+    if !store::claim_refresh(&app.db, &p.id, in_flight_bound, early).await? {
         return Ok(p);
     }
     let fresh = match app.providers.get(p.provider) {

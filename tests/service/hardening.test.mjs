@@ -135,7 +135,7 @@ describe(`merchant service under hostile input (${DATABASE})`, () => {
       assert.deepEqual([again.status, again.body.code, again.body.paymentId], [409, 'attempt_in_progress', r.body.paymentId], 'no second voucher');
     });
 
-    it("fifty provider returns at once make one provider read at a time", async () => {
+    it("fifty provider returns at once make one provider read at a time, and a loop of them one per 500 ms", async () => {
       const o = order(`RET-${randomUUID()}`, 5000, 'MXN');
       const s = await w.session({ provider: 'conekta', order: o });
       const r = await w.pay(conektaBody(s, o, w.conektaToken('4000000000003220')));
@@ -147,6 +147,12 @@ describe(`merchant service under hostile input (${DATABASE})`, () => {
       // The order's own order.pending_payment webhook may read it back meanwhile; the returns
       // read one at a time (51 reads before the fix).
       assert.ok(reads() - before <= 3, `${reads() - before} reads`);
+      // One at a time is not enough on an unauthenticated route: returns sent one after another
+      // (each waiting for the last) read again only once 500 ms have passed since the last read.
+      const t0 = Date.now(), mid = reads();
+      let sent = 0;
+      while (Date.now() - t0 < 400) { await fetch(`${w.svc.url}/pay/${r.body.paymentId}/return`); sent += 1; }
+      assert.ok(sent > 5 && reads() - mid <= 1, `${sent} returns in a row made ${reads() - mid} reads`);
     });
   });
 
