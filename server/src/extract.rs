@@ -87,7 +87,7 @@ const KNOWN_KEYS: &[&str] = &[
     "clientSecret", "savePaymentMethod", "kr", "formAction", "strongAuthentication", "overridePaymentCinematic", "metadata",
     "ipnTargetUrl", "expiresIn", "formToken", "bin", "bamboo", "conekta", "paymentMethodToken", "brand", "last4", "expiry",
     "data", "object", "PurchaseId", "Amount", "Currency", "methods", "returnUrl", "paymentMediaId", "cash", "bank_transfer",
-    "voucherExpiresIn", "phone", "documentNumber", "documentType",
+    "voucherExpiresIn", "phone", "documentNumber", "documentType", "count", "rate", "cft", "brands",
 ];
 
 /// Refuses text the databases cannot hold (Postgres `TEXT` has no NUL), naming where it is.

@@ -7,7 +7,7 @@
 //!
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
 //! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the
-//! price and the customer), `pay` (one attempt, exactly once), `payments` (the backend's list),
+//! price and the customer), `installments` (offers: French amortisation, TEA, CFT), `pay` (one attempt, exactly once), `payments` (the backend's list),
 //! `providers` (one `ProviderApi` per provider), `vouchers` (cash and transfers: lifetimes, dates,
 //! lapses), `challenge` (3-D Secure framed in the page, the providers' way back), `webhooks`,
 //! `health` (alive, ready), `metrics`
@@ -21,6 +21,7 @@ pub mod challenge;
 pub mod config;
 pub mod extract;
 pub mod health;
+pub mod installments;
 pub mod limit;
 pub mod metrics;
 pub mod notify;

@@ -12,6 +12,7 @@
 use crate::app::{random_text, sha256_hex, ApiError, App};
 use crate::metrics::{self, Idempotency, Retry};
 use crate::config::Secret;
+use crate::installments::InstallmentOffer;
 use crate::protocol::{Answer, PayRequest, SaveMode, Source};
 use crate::providers::{conekta::Conekta, kr::HashKey, kr::payment_outcome, Charge, KeptSource, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
 use crate::sessions;
@@ -36,6 +37,20 @@ struct Checked {
     pay_with: Option<PayWith>,
     /// A KR answer already processed by Lyra (nothing left to charge).
     kr_outcome: Option<Outcome>,
+    /// The session's offer of the request's `installments` (paying in full when 1).
+    offer: InstallmentOffer,
+}
+
+impl Checked {
+    /// What the provider is asked to charge: the session's amount, or the offer's total when the
+    /// shopper pays interest (docs/api.md §4, "Installments").
+    fn amount(&self) -> i64 {
+        if self.offer.free {
+            self.session.amount_due
+        } else {
+            self.offer.total
+        }
+    }
 }
 
 /// Runs one request of an attempt.
@@ -195,7 +210,9 @@ async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result
     match found {
         Ok(Some(outcome)) => {
             let id = a.payment_id.clone().unwrap_or_else(new_payment_id);
-            let payment = record(app, &session, &a.attempt_ref, &id, outcome, false).await?;
+            // What the lost attempt charged is not known here: the session's amount is recorded
+            // (*inferred* the same unless it was an installment offer with interest).
+            let payment = record(app, &session, &a.attempt_ref, &id, outcome, false, session.amount_due).await?;
             let body = serde_json::to_string(&payment.answer()).expect("answers serialize");
             store::finish(&app.db, key, Some(&payment.id), 200, &body).await?;
             Ok(true)
@@ -255,10 +272,22 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
     if !is_installment_count(req.installments) {
         return Err(ApiError::invalid("installments", format!("installments must be 1 to {MAX_INSTALLMENTS}")));
     }
-    let mut out = Checked { session, pay_with: None, kr_outcome: None };
+    // Only a count the session offered is charged, at the offer's price: the page shows the
+    // offers, the session set them (a tampered count is refused before any provider call).
+    let offer = session.installments.iter().find(|o| o.count == req.installments).cloned();
+    let offer = match (offer, req.installments) {
+        (Some(o), _) => o,
+        // A session stored before its offers were (migrations/0006) pays in full.
+        (None, 1) => crate::installments::offers(session.amount_due, &session.currency, &[]).remove(0),
+        (None, n) => return Err(ApiError::invalid("installments", format!("this session does not offer {n} installments"))),
+    };
+    let mut out = Checked { session, pay_with: None, kr_outcome: None, offer };
     let method = req.source.method();
     if !out.session.methods.contains(&method) {
         return Err(ApiError::invalid("source.type", format!("this session does not take {}", method.as_str())));
+    }
+    if req.installments > 1 && method != Method::Card {
+        return Err(ApiError::invalid("installments", "installments are paid by card"));
     }
     match &req.source {
         Source::Token { token, .. } => {
@@ -280,6 +309,7 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
                 .ok_or_else(|| {
                     ApiError::new(StatusCode::FORBIDDEN, "this saved card is not the session customer's").field("source.profileId")
                 })?;
+            check_card_installments(&out.offer, &card)?;
             out.pay_with = Some(PayWith::Saved(Box::new(card)));
         }
         // Only the signed text counts (the unsigned clientAnswer was never read: `Source` skips it).
@@ -323,6 +353,24 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
         }
     }
     Ok(out)
+}
+
+/// A saved card takes an offer only when the offer names its brand (or no brand), and a Bamboo
+/// card only a count its payment profile lists (`PaymentProfiles[].Installments`, "1;2;3…":
+/// BambooPaymentDoc `Customer-Types/Registered-users.md`; any other is the purchase's `PR013
+/// INVALID_INSTALLMENTS`, "invalid for the card entered", `Getting-Started/Error-Codes.md`).
+fn check_card_installments(offer: &InstallmentOffer, card: &store::SavedCard) -> Result<(), ApiError> {
+    if offer.count == 1 {
+        return Ok(());
+    }
+    if !offer.allows(&card.brand) {
+        return Err(ApiError::invalid("installments", format!("{} installments are not offered for this card's brand", offer.count)));
+    }
+    let listed = card.profile().installments;
+    if card.provider == ProviderId::Bamboo && listed.is_some_and(|counts| !counts.contains(&offer.count)) {
+        return Err(ApiError::invalid("installments", format!("this card does not take {} installments", offer.count)));
+    }
+    Ok(())
 }
 
 /// Bamboo's network for a voucher or transfer: the page's `paymentMediaId`, else the session's
@@ -376,6 +424,7 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, paymen
                         session: s,
                         attempt_ref,
                         installments: req.installments,
+                        amount: c.amount(),
                         pay_with: pay_with.clone(),
                         kept_source,
                         keep_card,
@@ -395,7 +444,7 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, paymen
         }
         (None, None) => unreachable!("check() resolves a source"),
     };
-    record(app, s, attempt_ref, payment_id, outcome, keeps_card(s, req)).await
+    record(app, s, attempt_ref, payment_id, outcome, keeps_card(s, req), c.amount()).await
 }
 
 /// Whether this attempt may keep the shopper's card: the session's `savePaymentMethod`, and
@@ -480,8 +529,9 @@ async fn conekta_customer(app: &App, conekta: &Conekta, cref: &str, who: &Value)
 /// Stores the payment (or finds the one already stored for the same provider charge) and the
 /// card the provider saved. A voucher is the session's amount, and lapses when the provider said
 /// or, when it did not, when the session asked; a challenge whose page refuses to be framed is
-/// answered as a redirect (crate::challenge).
-async fn record(app: &App, s: &Session, attempt_ref: &str, id: &str, mut o: Outcome, keep_card: bool) -> Result<Payment, ApiError> {
+/// answered as a redirect (crate::challenge). `amount`: what the provider was asked to charge (an
+/// installment offer's total when it bears interest).
+async fn record(app: &App, s: &Session, attempt_ref: &str, id: &str, mut o: Outcome, keep_card: bool, amount: i64) -> Result<Payment, ApiError> {
     if let Some(v) = o.voucher.as_mut() {
         // What the page shows and the session charges (Bamboo may answer another currency for
         // a cross-border purchase, /tmp/research/bamboo-apm.md §0).
@@ -501,7 +551,7 @@ async fn record(app: &App, s: &Session, attempt_ref: &str, id: &str, mut o: Outc
         provider: s.provider,
         session_id: s.id.clone(),
         order_id: s.order_id.clone(),
-        amount: s.amount_due,
+        amount,
         currency: s.currency.clone(),
         status: o.status,
         message: o.message,

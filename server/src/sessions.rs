@@ -8,6 +8,7 @@ use crate::providers::{bamboo::Enrollment, NewCard};
 use crate::store::{self, now_ms, SavedCard, Session};
 use axum::http::StatusCode;
 use pasarela_protocol::{Method, ProviderId, ResultStatus};
+use crate::installments::{InstallmentOffer, InstallmentPlan};
 use crate::openapi::schema;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -53,6 +54,11 @@ pub struct NewSession {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 2592000)]
     pub voucher_expires_in: Option<u64>,
+    /// The installment plans offered with a card (docs/api.md §4, "Installments"); left out, the
+    /// shopper pays in full. Priced here: the answer's `installments` are the offers `POST /pay`
+    /// takes. Conekta: interest-free 3, 6, 9, 12 or 18 months in MXN, above its minimum amounts.
+    #[serde(default)]
+    pub installments: Option<Vec<InstallmentPlan>>,
 }
 
 /// Bamboo's options of a session.
@@ -196,8 +202,11 @@ pub struct SessionAnswer {
     /// What the shopper may pay with (for `createCheckout({ methods })`).
     #[schema(schema_with = methods_schema)]
     pub methods: Vec<Method>,
-    /// The customer's saved cards for this provider (none without `customer.id`).
+    /// The customer's saved cards for this provider (none without `customer.id`), the default first.
     pub profiles: Vec<Profile>,
+    /// The installment offers, paying in full (`count: 1`) first: pass them to the page
+    /// (`createCheckout({ installments })`); `POST /pay` charges only one of these counts.
+    pub installments: Vec<InstallmentOffer>,
     /// Bamboo, with `customer.id`: the enrollment session of the customer's card form.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bamboo: Option<Enrollment>,
@@ -253,6 +262,9 @@ pub async fn create(app: &App, mut req: NewSession) -> Result<SessionAnswer, Api
         kr.form_action = Some(KrFormAction::of(save));
     }
     let methods = check_methods(app, &req, &customer)?;
+    let plans = req.installments.take().unwrap_or_default();
+    check_installments(&req, &plans, &methods)?;
+    let installments = crate::installments::offers(req.order.amount, &req.order.currency, &plans);
     let return_url = req.return_url.as_deref().map(check_return_url).transpose()?;
     let voucher_ttl = req.voucher_expires_in.unwrap_or(crate::vouchers::DEFAULT_TTL_S);
     if !(1..=crate::vouchers::MAX_TTL_S).contains(&voucher_ttl) {
@@ -278,6 +290,7 @@ pub async fn create(app: &App, mut req: NewSession) -> Result<SessionAnswer, Api
         save_payment_method: save,
         methods: methods.clone(),
         return_url,
+        installments: installments.clone(),
     };
     let (mut cards, mut bamboo) = (Vec::new(), None);
     if let Some(cref) = &customer_ref {
@@ -300,6 +313,7 @@ pub async fn create(app: &App, mut req: NewSession) -> Result<SessionAnswer, Api
         save_payment_method: save,
         methods,
         profiles: cards.iter().map(SavedCard::profile).collect(),
+        installments,
         bamboo,
         kr: session.form_token.map(|form_token| FormToken { form_token }),
     })
@@ -347,6 +361,41 @@ fn check_methods(app: &App, req: &NewSession, customer: &Value) -> Result<Vec<Me
         _ => {}
     }
     Ok(methods)
+}
+
+/// A session's installment plans: each provider's rules on top of the common ones
+/// (`installments::check`). Plans need the card among the methods. Conekta's monthly installments
+/// are interest-free, in pesos, of the counts it documents and above each count's minimum amount
+/// (`conekta::MONTHLY_INSTALLMENTS`); Bamboo's and Lyra's card decides at the charge.
+fn check_installments(req: &NewSession, plans: &[InstallmentPlan], methods: &[Method]) -> Result<(), ApiError> {
+    if plans.is_empty() {
+        return Ok(());
+    }
+    crate::installments::check(plans).map_err(|r| ApiError::invalid(&r.field, r.why))?;
+    if !methods.contains(&Method::Card) {
+        return Err(ApiError::invalid("installments", "installments are paid by card: methods must include card"));
+    }
+    if req.provider == ProviderId::Conekta {
+        use crate::providers::conekta::MONTHLY_INSTALLMENTS;
+        if req.order.currency != "MXN" {
+            return Err(ApiError::invalid("installments", "Conekta's monthly installments take MXN"));
+        }
+        for (i, p) in plans.iter().enumerate() {
+            let Some(&(_, least)) = MONTHLY_INSTALLMENTS.iter().find(|(n, _)| *n == p.count) else {
+                return Err(ApiError::invalid(&format!("installments[{i}].count"), "Conekta offers 3, 6, 9, 12 or 18 monthly installments"));
+            };
+            if p.rate.unwrap_or(0.0) != 0.0 {
+                return Err(ApiError::invalid(&format!("installments[{i}].rate"), "Conekta's monthly installments are interest-free (meses sin intereses)"));
+            }
+            if req.order.amount < least {
+                return Err(ApiError::invalid(
+                    &format!("installments[{i}].count"),
+                    format!("Conekta takes {} monthly installments from {}.{:02} MXN", p.count, least / 100, least % 100),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The Bamboo medium `id` for `method` in `country`, or why not.

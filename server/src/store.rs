@@ -81,6 +81,8 @@ pub struct Session {
     pub methods: Vec<Method>,
     /// The storefront page a full-page redirect comes back to (migrations/0004).
     pub return_url: Option<String>,
+    /// The installment offers bound to the session (migrations/0006), paying in full first.
+    pub installments: Vec<crate::installments::InstallmentOffer>,
 }
 
 /// A session's `methods` as stored: comma-separated words.
@@ -110,6 +112,15 @@ fn session_of(r: &AnyRow) -> DbResult<Session> {
         // An unknown word (a newer binary's) is not offered here.
         methods: r.try_get::<String, _>("methods")?.split(',').filter_map(Method::parse).collect(),
         return_url: r.try_get("return_url")?,
+        installments: match r.try_get::<Option<String>, _>("installments_json")? {
+            Some(text) => serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            // A session from before migrations/0006: paying in full only.
+            None => {
+                let amount: i64 = r.try_get("amount")?;
+                let currency: String = r.try_get("currency")?;
+                crate::installments::offers(amount, &currency, &[])
+            }
+        },
     })
 }
 
@@ -117,8 +128,8 @@ fn session_of(r: &AnyRow) -> DbResult<Session> {
 pub async fn insert_session(db: &AnyPool, s: &Session, secret_hash: &str) -> DbResult<()> {
     sqlx::query(
         "INSERT INTO sessions (id, secret_hash, provider, order_id, amount, amount_due, currency, customer_ref, \
-         customer_json, extra_json, form_token, expires_at, created_at, save_payment_method, methods, return_url) \
-         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16)",
+         customer_json, extra_json, form_token, expires_at, created_at, save_payment_method, methods, return_url, installments_json) \
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)",
     )
     .bind(&s.id)
     .bind(secret_hash)
@@ -136,6 +147,7 @@ pub async fn insert_session(db: &AnyPool, s: &Session, secret_hash: &str) -> DbR
     .bind(s.save_payment_method.as_str())
     .bind(methods_text(&s.methods))
     .bind(&s.return_url)
+    .bind(serde_json::to_string(&s.installments).expect("offers serialize"))
     .execute(db)
     .await?;
     Ok(())

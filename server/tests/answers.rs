@@ -3,6 +3,7 @@
 
 use pasarela_protocol::ProviderId;
 use pasarela_server::health::Health;
+use pasarela_server::installments::InstallmentPlan;
 use pasarela_server::payments::{PaymentList, PaymentRecord};
 use pasarela_server::protocol::{Profile, SaveMode};
 use pasarela_server::providers::bamboo::Enrollment;
@@ -32,6 +33,11 @@ fn a_session_answer_has_the_fields_the_page_reads() {
         save_payment_method: SaveMode::Ask,
         methods: vec![pasarela_protocol::Method::Card, pasarela_protocol::Method::Cash],
         profiles: vec![card],
+        installments: pasarela_server::installments::offers(
+            120_000,
+            "UYU",
+            &[InstallmentPlan { count: 12, rate: Some(60.0), cft: None, brands: Some(vec!["oca".into()]) }],
+        ),
         bamboo: Some(Enrollment { capture_url: "https://c".into(), unique_id: "U1".into() }),
         kr: None,
     };
@@ -39,12 +45,14 @@ fn a_session_answer_has_the_fields_the_page_reads() {
         to_value(&bamboo).unwrap(),
         json!({ "id": "cs_1", "clientSecret": "cs_1_secret_x", "expiresAt": 7, "savePaymentMethod": "ask", "methods": ["card", "cash"],
             "profiles": [{ "id": "card_1", "brand": "VISA", "last4": "4242", "expiry": "203012", "issuer": "BROU", "installments": [1, 3] }],
+            "installments": [{ "count": 1, "amount": 120000, "total": 120000, "rate": 0.0, "tea": 0.0, "free": true },
+                { "count": 12, "amount": 13539, "total": 162469, "rate": 60.0, "tea": 79.59, "free": false, "brands": ["oca"] }],
             "bamboo": { "captureUrl": "https://c", "uniqueId": "U1" } })
     );
-    let kr = SessionAnswer { bamboo: None, kr: Some(form_token("ft")), profiles: vec![], save_payment_method: SaveMode::Off, ..bamboo };
+    let kr = SessionAnswer { bamboo: None, kr: Some(form_token("ft")), profiles: vec![], installments: vec![], save_payment_method: SaveMode::Off, ..bamboo };
     assert_eq!(
         to_value(&kr).unwrap(),
-        json!({ "id": "cs_1", "clientSecret": "cs_1_secret_x", "expiresAt": 7, "savePaymentMethod": "off", "methods": ["card", "cash"], "profiles": [], "kr": { "formToken": "ft" } })
+        json!({ "id": "cs_1", "clientSecret": "cs_1_secret_x", "expiresAt": 7, "savePaymentMethod": "off", "methods": ["card", "cash"], "profiles": [], "installments": [], "kr": { "formToken": "ft" } })
     );
 }
 

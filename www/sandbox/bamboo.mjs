@@ -33,6 +33,8 @@ const CARD_RULES = {
 };
 // Seed-like amount rule (FLOWS.md: 1051.00 UYU → insufficient funds).
 const amountRule = (amount, currency) => (currency === 'UYU' && amount === 105100 ? CARD_RULES['4000000000009995'] : null);
+/** The installment counts every emulated card takes (a profile's `Installments`, "1;2;3…"). */
+const CARD_INSTALLMENTS = '1;3;6;12';
 const STATUS = { 1: 'Approved', 2: 'Pending', 3: 'PreAuthorized', 4: 'Rejected', 5: 'Paid', 6: 'Cancelled' };
 
 // Alternative media (legacy PaymentMediaId), each as bamboo-apm.md describes it: the country
@@ -94,13 +96,19 @@ export function createBamboo() {
     if (commerce) {
       const c = customers.get(customerId);
       c.PaymentProfiles.push({ PaymentProfileId: nextProfile++, PaymentMediaId: t.brand === 'Visa' ? 1 : 2, Created: new Date().toISOString(),
-        LastUpdate: null, Brand: t.brand, CardOwner: t.holder, Bin: t.bin, IssuerBank: 'Banco Sandbox', Installments: '1;3;6;12',
+        LastUpdate: null, Brand: t.brand, CardOwner: t.holder, Bin: t.bin, IssuerBank: 'Banco Sandbox', Installments: CARD_INSTALLMENTS,
         Type: 'CreditCard', Token: id, Expiration: `${y}${String(m).padStart(2, '0')}`, Last4: t.last4, Enabled: true });
     }
     // TokenInfo (Versions/Forms/_index.md): Bin numeric[6], Last4 numeric[4], CardExpMonth and
     // CardExpYear numeric[2]: a card ending in 0001 has Last4 1.
     return { token: { TokenId: id, Created: new Date(t.created).toISOString(), Type: t.type, Brand: t.brand, IssuerBank: 'Banco Sandbox',
       Owner: t.holder, Bin: Number(t.bin), Last4: Number(t.last4), CardType: 'CreditCard', CardExpMonth: m, CardExpYear: y % 100 } };
+  }
+
+  /** The installment counts a token's card takes: its payment profile's list, or CARD_INSTALLMENTS. */
+  function cardInstallments(t) {
+    const profile = t.customerId !== undefined && customers.get(t.customerId)?.PaymentProfiles.find((pp) => pp.Token === t.id);
+    return String(profile?.Installments ?? CARD_INSTALLMENTS).split(';').map(Number);
   }
 
   function purchaseView(p) {
@@ -224,10 +232,16 @@ export function createBamboo() {
     if (!t) return fail(String(body.TrxToken || '').startsWith('CT') ? 'TK010' : 'TK006', 'Token inválido');
     if (t.type === 'OneTime' && (t.used || Date.now() - t.created > OTT_TTL_MS)) return fail('TK006', 'Token usado o vencido');
     if (!Number.isInteger(body.Amount) || body.Amount <= 0) return fail('PR001', 'Monto inválido');
+    // `Installments` (integer, optional): a count the card does not take is `PR013
+    // INVALID_INSTALLMENTS`, "invalid for the card entered" (Error-Codes.md). An enrolled card's
+    // counts are its payment profile's `Installments`; a one-time token's card takes the same
+    // list (the emulator's own rule). The token stays unspent.
+    const installments = body.Installments ?? 1;
+    if (!Number.isInteger(installments) || !cardInstallments(t).includes(installments)) return fail('PR013', 'INVALID_INSTALLMENTS');
     t.used = true;
     const rule = amountRule(body.Amount, body.Currency) || CARD_RULES[t.pan] || { status: 1 };
     const p = { id: nextPurchase++, created: new Date().toISOString(), order: body.Order, amount: body.Amount, currency: body.Currency,
-      installments: body.Installments ?? 1, description: body.Description ?? null, uniqueId: body.UniqueID ?? null, statusId: rule.status ?? 2, errorCode: rule.error, message: rule.message, brand: t.brand, last4: t.last4, pan: t.pan };
+      installments, description: body.Description ?? null, uniqueId: body.UniqueID ?? null, statusId: rule.status ?? 2, errorCode: rule.error, message: rule.message, brand: t.brand, last4: t.last4, pan: t.pan };
     if (rule.verify) {
       const session = `CA_${crypto.randomUUID()}`;
       sessions.set(session, p.id);

@@ -45,6 +45,13 @@ const CARDS = {
 };
 /** API versions Conekta's `Accept` header names (conekta-apm.md §0): 2.2.0 answers `next_action`. */
 const VERSIONS = ['application/vnd.conekta-v2.1.0+json', 'application/vnd.conekta-v2.2.0+json'];
+/**
+ * Months without interest (`charges[].payment_method.monthly_installments`, conekta-node
+ * `PaymentMethodGeneralRequest`: "it can be 3, 6, 9, 12 or 18") and each count's least amount in
+ * MXN cents (Conekta's help center, "What are Interest-Free Monthly Installments?"; 18 months'
+ * $1,800 is inferred). The error codes and messages of a refusal are this emulator's own.
+ */
+const MONTHLY_INSTALLMENTS = { 3: 30000, 6: 60000, 9: 80000, 12: 120000, 18: 180000 };
 /** Cash and SPEI vouchers: one default life when `expires_at` is left out (30 days, conekta-apm.md §1a). */
 const DEFAULT_VOUCHER_S = 30 * 24 * 3600;
 
@@ -54,10 +61,11 @@ const error = (status, type, code, message, param = null) => ({
 
 export function createConekta() {
   let origin = '';
-  let tokens, customers, orders, sent, listeners = [];
+  let tokens, customers, orders, sent, refusals, listeners = [];
   const hooks = createDeliverer();
   // `sent`: what each order's request asked (3-D Secure mode), for tests to read.
-  const reset = () => { tokens = new Map(); customers = new Map(); orders = new Map(); sent = new Map(); hooks.reset(); };
+  // `refusals`: orders refused before any was made (a bad monthly_installments), for tests to read.
+  const reset = () => { tokens = new Map(); customers = new Map(); orders = new Map(); sent = new Map(); refusals = []; hooks.reset(); };
   reset();
 
   function tokenize({ publicKey, number, name, exp_month, exp_year, cvc }) {
@@ -202,6 +210,22 @@ export function createConekta() {
     const sourceId = pm.type === 'default' ? c.default_payment_source_id : pm.payment_source_id;
     const src = c.payment_sources.data.find((s) => s.id === sourceId);
     if (!src) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.payment_source', 'Medio de pago inválido.', 'charges.payment_method');
+    // Monthly installments go in the payment method (the SDKs' model); the older charge-level
+    // place (conekta/openapi `charge_request.yml`) is refused here so a request built that way fails.
+    if (body.charges?.[0]?.monthly_installments !== undefined) {
+      return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.charge.monthly_installments', 'monthly_installments va en payment_method.', 'charges.monthly_installments');
+    }
+    const months = pm.monthly_installments;
+    if (months !== undefined) {
+      const least = MONTHLY_INSTALLMENTS[months];
+      if (!Number.isInteger(months) || least === undefined) {
+        return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.charge.monthly_installments', 'Los meses sin intereses pueden ser 3, 6, 9, 12 o 18.', 'charges.payment_method.monthly_installments');
+      }
+      if (body.currency !== 'MXN') return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.charge.monthly_installments_currency', 'Los meses sin intereses son en MXN.', 'currency');
+      if (amount < least) {
+        return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.charge.monthly_installments_amount', `El monto mínimo para ${months} meses sin intereses es de $${(least / 100).toFixed(2)} MXN.`, 'charges.payment_method.monthly_installments');
+      }
+    }
     let rule = CARDS[src.pan] || { status: 'paid' };
     // A challenge card asks for 3-D Secure only when the order does (`three_ds_mode`), with a
     // way back (`return_url`); the answer's `next_action` is documented from API 2.2.0 on
@@ -213,7 +237,7 @@ export function createConekta() {
       customer_info: { customer_id: c.id, object: 'customer_info' }, created_at: Math.floor(Date.now() / 1000),
       charges: { object: 'list', data: [{ id: randomBytes(12).toString('hex'), object: 'charge', amount, status: rule.status === 'declined' ? 'declined' : rule.status,
         failure_code: rule.code ?? null, failure_message: rule.message ?? null,
-        payment_method: { object: 'card_payment', type: 'credit', last4: src.last4, brand: src.brand, name: src.name } }] } };
+        payment_method: { object: 'card_payment', type: 'credit', last4: src.last4, brand: src.brand, name: src.name, ...(months && { monthly_installments: months }) } }] } };
     if (challenge) {
       // `next_action.type`: no value is documented; "redirect_to_url" follows the field's name
       // (conekta-apm.md §3b). The URL is the emulated page, the real one is pay.conekta.com's.
@@ -308,7 +332,11 @@ export function createConekta() {
       }
       const body = (await readJson(req)) || {};
       const r = createOrder(body, req.headers.authorization, req.headers.accept);
-      if (r.status === 200 || r.body?.data?.id) sent.set((r.body.data ?? r.body).id, { three_ds_mode: body.three_ds_mode, return_url: body.return_url, accept: req.headers.accept });
+      if (r.status === 200 || r.body?.data?.id) {
+        sent.set((r.body.data ?? r.body).id, { three_ds_mode: body.three_ds_mode, return_url: body.return_url, accept: req.headers.accept,
+          monthly_installments: body.charges?.[0]?.payment_method?.monthly_installments });
+      }
+      if (r.status !== 200 && !r.body?.data?.id) refusals.push({ code: r.body?.details?.[0]?.code, metadata: body.metadata ?? {} });
       sendJson(res, r.status, r.status === 200 ? shown(r.body) : r.body); return true;
     }
     let cm;
@@ -366,6 +394,6 @@ export function createConekta() {
     deliveries: () => hooks.delivered(),
     setOrigin(o) { origin = o; },
     state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount, metadata: o.metadata,
-      type: o.charges.data[0].payment_method.type, ...sent.get(o.id) })), tokens: [...tokens.values()].map((t) => ({ used: t.used })) }),
+      type: o.charges.data[0].payment_method.type, ...sent.get(o.id) })), tokens: [...tokens.values()].map((t) => ({ used: t.used })), refusals: [...refusals] }),
   };
 }

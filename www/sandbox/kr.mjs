@@ -61,7 +61,14 @@ export function createKr() {
       // One-click: charge the stored paymentMethodToken at once; the answer is the payment.
       const saved = tokens.get(body.paymentMethodToken);
       if (!saved) return wsError('PSP_030', 'paymentMethodToken not found');
-      return { status: 'SUCCESS', answer: payment({ amount: body.amount, currency: body.currency, orderId: body.orderId, customer: body.customer, metadata: body.metadata }, saved.pan, null, 'SILENT') };
+      // The count of installments (lyra/rest-php-examples `createSilentPay.php`:
+      // `transactionOptions.cardOptions.installmentNumber`); a positive integer up to 99 here
+      // (the bound and the error code are this emulator's own).
+      const installmentNumber = body.transactionOptions?.cardOptions?.installmentNumber;
+      if (installmentNumber !== undefined && !(Number.isInteger(installmentNumber) && installmentNumber >= 1 && installmentNumber <= 99)) {
+        return wsError('INT_904', 'invalid transactionOptions.cardOptions.installmentNumber');
+      }
+      return { status: 'SUCCESS', answer: payment({ amount: body.amount, currency: body.currency, orderId: body.orderId, customer: body.customer, metadata: body.metadata, installmentNumber }, saved.pan, null, 'SILENT') };
     }
     // Seed 004: overridePaymentCinematic is IMMEDIATE_CAPTURE or DELAYED_CAPTURE; strongAuthentication
     // is the merchant's preference, kept as sent (its values are not in the seed: not checked).
@@ -100,9 +107,10 @@ export function createKr() {
       errorCode: refused ? 'ACQ_001' : null, errorMessage: refused ? 'Payment refused' : null,
       detailedErrorCode: refused ? '05' : null, detailedErrorMessage: refused ? 'Do not honor' : null,
       metadata: f.metadata ?? null,
-      transactionDetails: { cardDetails: { effectiveBrand: brandOf(pan).toUpperCase(), pan: `${pan.slice(0, 6)}XXXXXX${pan.slice(-4)}` }, _type: 'V4/TransactionDetails' },
+      transactionDetails: { cardDetails: { effectiveBrand: brandOf(pan).toUpperCase(), pan: `${pan.slice(0, 6)}XXXXXX${pan.slice(-4)}` },
+        installmentNumber: f.installmentNumber ?? null, _type: 'V4/TransactionDetails' },
       _type: 'V4/PaymentTransaction' };
-    transactions.push({ uuid, status, amount: f.amount, mode });
+    transactions.push({ uuid, status, amount: f.amount, mode, orderId: f.orderId ?? null, installmentNumber: f.installmentNumber ?? null });
     if (f.orderId) orders.set(f.orderId, [...(orders.get(f.orderId) ?? []), tx]);
     return { shopId: KR_SHOP_ID, orderCycle: 'CLOSED', orderStatus: status, serverDate: new Date().toISOString(),
       orderDetails: { orderTotalAmount: f.amount, orderCurrency: f.currency, mode: 'TEST', orderId: f.orderId, _type: 'V4/OrderDetails' },

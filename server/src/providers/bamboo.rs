@@ -282,8 +282,12 @@ impl ProviderApi for Bamboo {
                 return self.charge_offline(c, m).await;
             }
         };
+        // `Installments`: "the number of payments that a credit card purchase is divided into"
+        // (Purchase-Operations.md, "Create a purchase"); `Amount` the offer's total when the
+        // storefront finances it with interest (*inferred*: Bamboo documents no interest of its
+        // own, the amount sent is the amount charged).
         let mut body = json!({
-            "TrxToken": token, "Order": s.order_id, "Amount": s.amount_due, "Currency": s.currency, "Capture": true,
+            "TrxToken": token, "Order": s.order_id, "Amount": c.amount, "Currency": s.currency, "Capture": true,
             "TargetCountryISO": self.config.country, "Installments": c.installments, "UniqueID": Self::unique_id(c.attempt_ref),
         });
         if let Some(email) = s.customer.get("email").and_then(Value::as_str) {

@@ -13,6 +13,16 @@ use serde_json::{json, Value};
 
 const CONEKTA: ProviderId = ProviderId::Conekta;
 
+/// Conekta's interest-free monthly installments ("meses sin intereses"): the counts a card
+/// charge's `payment_method.monthly_installments` takes ("How many months without interest to
+/// apply, it can be 3, 6, 9, 12 or 18": conekta-node `model/payment-method-general-request.ts`,
+/// conekta-python `docs/ChargeRequestPaymentMethod.md`) and the least amount of each, MXN cents
+/// (Conekta's help center, "What are Interest-Free Monthly Installments?": 3 months $300.00,
+/// 6 $600.00, 9 $800.00, 12 $1,200.00; 18 months $1,800.00 is *inferred*, no public source gives
+/// it). Mexican credit cards only (the same article; `/monthly_installments/validate` in
+/// conekta/openapi answers `country: mx`, `scheme: credit`), so pesos only (*inferred*).
+pub const MONTHLY_INSTALLMENTS: &[(u32, i64)] = &[(3, 30_000), (6, 60_000), (9, 80_000), (12, 120_000), (18, 180_000)];
+
 /// Conekta's API for one merchant account.
 #[derive(Clone, Debug)]
 pub struct Conekta {
@@ -84,11 +94,16 @@ impl Conekta {
     /// the 3DS2 flow"; /tmp/research/conekta-apm.md §3a, conekta-node `order-request.ts`).
     async fn charge_card(&self, c: &Charge<'_>, card: &NewCard, save: bool) -> Result<Outcome, ProviderError> {
         let s = c.session;
+        let mut payment_method = json!({ "type": "card", "payment_source_id": card.secret.expose() });
+        if c.installments > 1 {
+            // Months without interest, in the charge's payment method (`MONTHLY_INSTALLMENTS`).
+            payment_method["monthly_installments"] = c.installments.into();
+        }
         let body = json!({
             "currency": s.currency,
             "customer_info": { "customer_id": card.provider_customer },
-            "line_items": [{ "name": format!("Pedido {}", s.order_id), "unit_price": s.amount_due, "quantity": 1 }],
-            "charges": [{ "payment_method": { "type": "card", "payment_source_id": card.secret.expose() } }],
+            "line_items": [{ "name": format!("Pedido {}", s.order_id), "unit_price": c.amount, "quantity": 1 }],
+            "charges": [{ "payment_method": payment_method }],
             "metadata": { "order_id": s.order_id, "pasarela_attempt": c.attempt_ref },
             "three_ds_mode": "smart",
             "return_url": c.return_url,

@@ -91,12 +91,17 @@ impl ProviderApi for Kr {
             return Ok(Outcome::declined("KR pays by its form: forward the kr_answer", None));
         };
         let s = c.session;
-        let body = json!({
-            "amount": s.amount_due, "currency": s.currency, "orderId": s.order_id, "formAction": "SILENT",
+        let mut body = json!({
+            "amount": c.amount, "currency": s.currency, "orderId": s.order_id, "formAction": "SILENT",
             "paymentMethodToken": card.secret.expose(),
             "customer": { "email": s.customer.get("email"), "reference": s.customer_ref },
             "metadata": { "pasarelaAttempt": c.attempt_ref },
         });
+        if c.installments > 1 {
+            // Lyra's own one-click example (lyra/rest-php-examples `www/createSilentPay.php`)
+            // sends the count as `transactionOptions.cardOptions.installmentNumber`.
+            body["transactionOptions"] = json!({ "cardOptions": { "installmentNumber": c.installments } });
+        }
         let v = self.call("charge", ("Charge", "CreatePayment"), &body).await?;
         if v["status"].as_str() != Some("SUCCESS") {
             return Ok(Outcome::declined(v["answer"]["errorCode"].as_str().unwrap_or("ERROR"), None));

@@ -41,7 +41,11 @@ pub struct Charge<'a> {
     pub session: &'a Session,
     /// Unique per attempt; sent to the provider so a lost answer can be found again.
     pub attempt_ref: &'a str,
+    /// The count of the session's offer the shopper chose (1: in full).
     pub installments: u32,
+    /// What to charge, minor units: the session's amount, or the offer's total when it bears
+    /// interest. A card charge sends this; vouchers and transfers charge the session's amount.
+    pub amount: i64,
     pub pay_with: PayWith,
     /// What an earlier try of this attempt made at the provider before it lost an answer
     /// (Conekta's payment source from the spent token), read from the attempt row.
