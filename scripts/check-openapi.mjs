@@ -122,6 +122,12 @@ async function check(operationId, res, label = 'valid request') {
   if (!documentedAnswer) return fail(`${where}: status ${res.status} is not documented: ${text.slice(0, 200)}`);
   if (documentedAnswer.$ref) documentedAnswer = resolve(doc, documentedAnswer.$ref);
   const [type] = (res.headers.get('content-type') ?? '').split(';');
+  // An answer documented without content (204) must have none.
+  if (!documentedAnswer.content) {
+    if (text !== '') return fail(`${where}: ${res.status} is documented without content, answered ${text.slice(0, 200)}`);
+    validated += 1;
+    return undefined;
+  }
   const content = documentedAnswer.content?.[type];
   if (!content) return fail(`${where}: ${res.status} answered ${type || 'no content type'}, documented ${Object.keys(documentedAnswer.content ?? {}).join(', ') || 'none'}`);
   for (const h of Object.keys(documentedAnswer.headers ?? {})) {
@@ -158,6 +164,21 @@ try {
   const krOrder = order(`OAS-K-${randomUUID()}`, 4990, 'EUR');
   const kr = await check('createSession', await fetch(url('/v1/sessions'), json({ provider: 'kr', order: krOrder, kr: { metadata: { campaign: 'oas' } } }, backendKey)), 'KR session');
   await check('linkCustomer', await fetch(url(`/v1/customers/${encodeURIComponent(customer.id)}`), json({ kr: [] }, backendKey)));
+
+  // The customer's saved cards: two enrolled at Bamboo, listed by the next session; one made the
+  // default and one removed by the page, the other removed by the backend, then listed (none).
+  for (const pan of ['4111111111111111', '5555555555554444']) {
+    w.sb.providers.bamboo.tokenize({ key: 'pk', pan, expMonth: 12, expYear: 2030, cvv: '123', holder: 'Ana', sessionId: bamboo.bamboo.uniqueId });
+  }
+  const enrolled = await (await fetch(url('/v1/sessions'), json({ provider: 'bamboo', order: order(`OAS-BC-${randomUUID()}`), customer }, backendKey))).json();
+  const [firstCard, secondCard] = enrolled.profiles ?? [];
+  if (!secondCard) fail('the enrolled cards were not listed by the next session');
+  const cardPath = (id) => url(`/pay/payment-methods/${encodeURIComponent(id)}`);
+  await check('setDefaultPaymentMethod', await fetch(`${cardPath(secondCard?.id)}/default`, { method: 'PUT', headers: bearer(enrolled.clientSecret) }));
+  await check('removePaymentMethod', await fetch(cardPath(secondCard?.id), { method: 'DELETE', headers: bearer(enrolled.clientSecret) }));
+  const customerCards = url(`/v1/customers/${encodeURIComponent(customer.id)}/payment-methods`);
+  await check('removeCustomerPaymentMethod', await fetch(`${customerCards}/${encodeURIComponent(firstCard?.id)}`, { method: 'DELETE', headers: backendKey }));
+  await check('listCustomerPaymentMethods', await fetch(customerCards, { headers: backendKey }));
 
   // The page pays, reads the payment, asks KR for its form token and a BIN update.
   const pay = { provider: 'bamboo', order: bambooOrder, source: { type: 'token', token: w.bambooToken(), kind: 'one_time' }, installments: 1, customer: {}, clientSecret: bamboo.clientSecret };

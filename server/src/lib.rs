@@ -8,7 +8,7 @@
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
 //! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the
 //! price and the customer), `installments` (offers: French amortisation, TEA, CFT), `pay` (one attempt, exactly once), `payments` (the backend's list),
-//! `providers` (one `ProviderApi` per provider), `vouchers` (cash and transfers: lifetimes, dates,
+//! `providers` (one `ProviderApi` per provider), `cards` (saved cards the shopper manages), `vouchers` (cash and transfers: lifetimes, dates,
 //! lapses), `challenge` (3-D Secure framed in the page, the providers' way back), `webhooks`,
 //! `health` (alive, ready), `metrics`
 //! (Prometheus), `notify` (the storefront's notifications), `routes` (HTTP), `openapi` (the
@@ -17,6 +17,7 @@
 
 #[allow(missing_docs)]
 pub mod app;
+pub mod cards;
 pub mod challenge;
 pub mod config;
 pub mod extract;

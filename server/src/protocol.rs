@@ -170,6 +170,9 @@ pub struct Profile {
     /// The installment counts the card allows (Bamboo).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub installments: Option<Vec<u32>>,
+    /// `true` on the customer's default card (at most one), which is listed first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
 }
 
 /// An error body: `{ "error": "...", "field": "...", "code": "...", "paymentId": "..." }`:

@@ -568,6 +568,7 @@ pub async fn save(
         holder: card.holder.clone(),
         issuer,
         installments,
+        default: false,
     };
     Ok(store::save_card(&app.db, &card).await?)
 }

@@ -504,6 +504,8 @@ pub struct SavedCard {
     pub holder: Option<String>,
     pub issuer: Option<String>,
     pub installments: Option<String>,
+    /// The customer's default card with this provider (migrations/0007), listed first.
+    pub default: bool,
 }
 
 impl SavedCard {
@@ -522,6 +524,7 @@ impl SavedCard {
             holder: self.holder.clone(),
             issuer: self.issuer.clone(),
             installments: installments.filter(|n| !n.is_empty()),
+            default: self.default.then_some(true),
         }
     }
 }
@@ -541,6 +544,7 @@ fn card_of(r: &AnyRow) -> DbResult<SavedCard> {
         holder: r.try_get("holder")?,
         issuer: r.try_get("issuer")?,
         installments: r.try_get("installments")?,
+        default: r.try_get::<i64, _>("is_default")? != 0,
     })
 }
 
@@ -572,14 +576,43 @@ pub async fn save_card(db: &AnyPool, c: &SavedCard) -> DbResult<SavedCard> {
     card_of(&row)
 }
 
-/// A customer's saved cards with one provider, oldest first.
+/// A customer's saved cards with one provider: the default first, then oldest first.
 pub async fn cards_of(db: &AnyPool, customer_ref: &str, provider: ProviderId) -> DbResult<Vec<SavedCard>> {
-    let rows = sqlx::query("SELECT * FROM saved_cards WHERE customer_ref = $1 AND provider = $2 ORDER BY created_at, id")
+    let rows = sqlx::query("SELECT * FROM saved_cards WHERE customer_ref = $1 AND provider = $2 ORDER BY is_default DESC, created_at, id")
         .bind(customer_ref)
         .bind(provider.as_str())
         .fetch_all(db)
         .await?;
     rows.iter().map(card_of).collect()
+}
+
+/// Every saved card of a customer, by provider, each provider's default first.
+pub async fn cards_of_customer(db: &AnyPool, customer_ref: &str) -> DbResult<Vec<SavedCard>> {
+    let rows = sqlx::query("SELECT * FROM saved_cards WHERE customer_ref = $1 ORDER BY provider, is_default DESC, created_at, id")
+        .bind(customer_ref)
+        .fetch_all(db)
+        .await?;
+    rows.iter().map(card_of).collect()
+}
+
+/// Makes a card its customer's default with its provider, in one transaction: the one before it
+/// stops being the default.
+pub async fn set_default_card(db: &AnyPool, card: &SavedCard) -> DbResult<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE saved_cards SET is_default = 0 WHERE customer_ref = $1 AND provider = $2 AND id <> $3")
+        .bind(&card.customer_ref)
+        .bind(card.provider.as_str())
+        .bind(&card.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE saved_cards SET is_default = 1 WHERE id = $1").bind(&card.id).execute(&mut *tx).await?;
+    tx.commit().await
+}
+
+/// Forgets a saved card (its provider removed it first): `/pay` refuses its id from then on.
+pub async fn delete_card(db: &AnyPool, id: &str) -> DbResult<()> {
+    sqlx::query("DELETE FROM saved_cards WHERE id = $1").bind(id).execute(db).await?;
+    Ok(())
 }
 
 /// A saved card by its public id.

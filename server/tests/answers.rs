@@ -25,6 +25,7 @@ fn a_session_answer_has_the_fields_the_page_reads() {
         holder: None,
         issuer: Some("BROU".into()),
         installments: Some(vec![1, 3]),
+        default: Some(true),
     };
     let bamboo = SessionAnswer {
         id: "cs_1".into(),
@@ -44,7 +45,7 @@ fn a_session_answer_has_the_fields_the_page_reads() {
     assert_eq!(
         to_value(&bamboo).unwrap(),
         json!({ "id": "cs_1", "clientSecret": "cs_1_secret_x", "expiresAt": 7, "savePaymentMethod": "ask", "methods": ["card", "cash"],
-            "profiles": [{ "id": "card_1", "brand": "VISA", "last4": "4242", "expiry": "203012", "issuer": "BROU", "installments": [1, 3] }],
+            "profiles": [{ "id": "card_1", "brand": "VISA", "last4": "4242", "expiry": "203012", "issuer": "BROU", "installments": [1, 3], "default": true }],
             "installments": [{ "count": 1, "amount": 120000, "total": 120000, "rate": 0.0, "tea": 0.0, "free": true },
                 { "count": 12, "amount": 13539, "total": 162469, "rate": 60.0, "tea": 79.59, "free": false, "brands": ["oca"] }],
             "bamboo": { "captureUrl": "https://c", "uniqueId": "U1" } })

@@ -18,7 +18,9 @@ export async function world() {
   const { bamboo, conekta } = sb.providers;
   const backend = async (method, path, body, { key = svc.secretKey, base = svc.url } = {}) => {
     const r = await fetch(`${base}${path}`, { method, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body) });
-    return { status: r.status, body: await r.json(), text: undefined };
+    // A 204 (a removed card) has no body.
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : undefined, text: undefined };
   };
   const pay = async (body, { key = randomUUID(), base = svc.url, headers = {} } = {}) => {
     const r = await fetch(`${base}/pay`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });

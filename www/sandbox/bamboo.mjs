@@ -63,7 +63,7 @@ const MEDIA = {
 
 export function createBamboo() {
   let origin = '';
-  let tokens, purchases, customers, sessions, nextPurchase, nextCustomer, nextProfile;
+  let tokens, purchases, customers, sessions, deletes, held, nextPurchase, nextCustomer, nextProfile;
   // Ids keep counting across resets, as a real API's do: the merchant service's database
   // outlives a test, and must never meet the same purchase id twice.
   // Ids unique across emulator instances, as Bamboo's are across its merchants: several
@@ -73,7 +73,7 @@ export function createBamboo() {
   const hooks = createDeliverer();
   let webhookSecret = BAMBOO_PRIVATE_KEY;
   const reset = () => {
-    tokens = new Map(); purchases = new Map(); customers = new Map(); sessions = new Map();
+    tokens = new Map(); purchases = new Map(); customers = new Map(); sessions = new Map(); deletes = []; held = new Set();
     hooks.reset();
   };
   reset();
@@ -289,6 +289,27 @@ export function createBamboo() {
     return c;
   }
 
+  /**
+   * POST /v1/api/customer/{id}/PaymentProfileDelete { PaymentProfileId } (BambooPayment/sdk_php
+   * `CustomerService::deletePaymentProfile`): 200 with the customer, its profile gone and its
+   * Commerce token no longer paying; 401; 404 for an unknown customer (`TK011 CUSTOMER_NOT_FOUND`,
+   * Error-Codes.md) or profile (the code is the emulator's own); a held profile is refused with
+   * 400 `TK013` (the emulator's own choice).
+   */
+  function removeProfile(id, body, auth) {
+    const fail = (status, code, message) => ({ status, body: { Response: null, Errors: [{ ErrorCode: code, Message: message, Detail: null }] } });
+    if (auth !== `Basic ${BAMBOO_PRIVATE_KEY}`) return fail(401, 'AU001', 'Unauthorized');
+    const c = customers.get(id);
+    if (!c) return fail(404, 'TK011', 'CUSTOMER_NOT_FOUND');
+    const pid = body?.PaymentProfileId;
+    const at = Number.isInteger(pid) ? c.PaymentProfiles.findIndex((pp) => pp.PaymentProfileId === pid) : -1;
+    if (at < 0) return fail(404, 'PP404', 'PAYMENT_PROFILE_NOT_FOUND');
+    if (held.has(pid)) return fail(400, 'TK013', 'No se pudo eliminar el medio de pago.');
+    const [gone] = c.PaymentProfiles.splice(at, 1);
+    tokens.delete(gone.Token);
+    return { status: 200, body: { Response: customerView(c), Errors: [] } };
+  }
+
   function customerView(c) {
     // A new UniqueID at every read (seed 001).
     const unique = `UI_${crypto.randomUUID()}`;
@@ -356,6 +377,13 @@ export function createBamboo() {
       return true;
     }
     if (req.method === 'POST' && rest === '/v1/api/customer') { sendJson(res, 200, { Response: customerView(createCustomer((await readJson(req)) || {})), Errors: [] }); return true; }
+    if (req.method === 'POST' && (m = rest.match(/^\/v1\/api\/customer\/(\d+)\/PaymentProfileDelete$/))) {
+      const b = (await readJson(req)) || {};
+      const r = removeProfile(Number(m[1]), b, req.headers.authorization);
+      deletes.push({ customer: Number(m[1]), profile: b.PaymentProfileId, status: r.status });
+      sendJson(res, r.status, r.body);
+      return true;
+    }
     if (req.method === 'GET' && (m = rest.match(/^\/v1\/api\/customer\/(\d+)$/))) {
       const c = customers.get(Number(m[1]));
       sendJson(res, c ? 200 : 404, { Response: c ? customerView(c) : null, Errors: [] });
@@ -367,12 +395,14 @@ export function createBamboo() {
 
   return {
     handle, reset, purchase, captureAction, createCustomer, customerView, tokenize, settle,
+    /** Makes the delete of a payment profile refused (400 TK013). */
+    holdProfile(id) { held.add(Number(id)); },
     getPurchase: (id) => { const pur = purchases.get(Number(id)); return pur && purchaseView(pur); },
     customer: (id) => customers.get(Number(id)),
     setOrigin(o) { origin = o; },
     /** Where purchase notifications go, and the secret that signs them. */
     setWebhook(url, secret = BAMBOO_PRIVATE_KEY) { hooks.setUrl(url); webhookSecret = secret; },
     notifications: () => hooks.delivered(),
-    state: () => ({ purchases: [...purchases.values()].map(purchaseView), tokens: [...tokens.values()].map((t) => ({ type: t.type, used: t.used, last4: t.last4 })) }),
+    state: () => ({ purchases: [...purchases.values()].map(purchaseView), tokens: [...tokens.values()].map((t) => ({ type: t.type, used: t.used, last4: t.last4 })), deletes: [...deletes] }),
   };
 }

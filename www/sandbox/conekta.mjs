@@ -61,11 +61,12 @@ const error = (status, type, code, message, param = null) => ({
 
 export function createConekta() {
   let origin = '';
-  let tokens, customers, orders, sent, refusals, listeners = [];
+  let tokens, customers, orders, sent, refusals, deletes, held, listeners = [];
   const hooks = createDeliverer();
   // `sent`: what each order's request asked (3-D Secure mode), for tests to read.
   // `refusals`: orders refused before any was made (a bad monthly_installments), for tests to read.
-  const reset = () => { tokens = new Map(); customers = new Map(); orders = new Map(); sent = new Map(); refusals = []; hooks.reset(); };
+  // `deletes`: every payment-source delete received; `held`: sources whose delete is refused.
+  const reset = () => { tokens = new Map(); customers = new Map(); orders = new Map(); sent = new Map(); refusals = []; deletes = []; held = new Set(); hooks.reset(); };
   reset();
 
   function tokenize({ publicKey, number, name, exp_month, exp_year, cvc }) {
@@ -121,6 +122,26 @@ export function createConekta() {
     if (!c.default_payment_source_id) c.default_payment_source_id = src.id;
     const { pan, ...shown } = src;
     return { status: 200, body: shown };
+  }
+
+  /**
+   * DELETE /customers/{id}/payment_sources/{payment_method_id} (conekta-python
+   * `docs/PaymentMethodsApi.md`): 200 with the removed source (`deleted: true` is inferred), 401,
+   * 404 for an unknown customer or source; a held source is refused with 422 (the emulator's own
+   * way to exercise a refusal; its code and message are its own). The customer's default moves to
+   * its next source (inferred).
+   */
+  function removeSource(id, sourceId, auth) {
+    if (!authorized(auth)) return error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.');
+    const c = customers.get(id);
+    if (!c) return error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'El cliente no existe.');
+    const at = c.payment_sources.data.findIndex((x) => x.id === sourceId);
+    if (at < 0) return error(404, 'resource_not_found_error', 'conekta.errors.resource_not_found.entity', 'El medio de pago no existe.');
+    if (held.has(sourceId)) return error(422, 'parameter_validation_error', 'conekta.errors.parameter_validation.payment_source.in_use', 'El medio de pago tiene cargos en proceso y no puede eliminarse.', 'payment_method_id');
+    const [gone] = c.payment_sources.data.splice(at, 1);
+    if (c.default_payment_source_id === gone.id) c.default_payment_source_id = c.payment_sources.data[0]?.id ?? null;
+    const { pan, ...shown } = gone;
+    return { status: 200, body: { ...shown, deleted: true } };
   }
 
   const view = (c) => ({ ...c, payment_sources: { ...c.payment_sources, data: c.payment_sources.data.map(({ pan, ...s }) => s) } });
@@ -358,6 +379,12 @@ export function createConekta() {
     if (req.method === 'POST' && (cm = rest.match(/^\/customers\/(cus_[A-Za-z0-9]+)\/payment_sources$/))) {
       const r = addSource(cm[1], (await readJson(req)) || {}, req.headers.authorization); sendJson(res, r.status, r.body); return true;
     }
+    if (req.method === 'DELETE' && (cm = rest.match(/^\/customers\/(cus_[A-Za-z0-9]+)\/payment_sources\/([^/]+)$/))) {
+      const source = decodeURIComponent(cm[2]);
+      const r = removeSource(cm[1], source, req.headers.authorization);
+      deletes.push({ customer: cm[1], source, status: r.status });
+      sendJson(res, r.status, r.body); return true;
+    }
     if (req.method === 'GET' && (cm = rest.match(/^\/customers\/(cus_[A-Za-z0-9]+)$/))) {
       if (!authorized(req.headers.authorization)) { const e = error(401, 'authentication_error', 'conekta.errors.authentication.missing_key', 'Acceso no autorizado.'); sendJson(res, 401, e.body); return true; }
       const c = customers.get(cm[1]);
@@ -386,14 +413,18 @@ export function createConekta() {
 
   return {
     handle, reset, tokenize, createCustomer, createOrder, settle,
+    /** Makes the delete of a payment source refused (422), as a source Conekta will not remove. */
+    holdSource(id) { held.add(id); },
     getOrder: (id) => orders.get(id),
     customer: (id) => customers.get(id) && view(customers.get(id)),
+    /** Every customer's payment sources as Conekta shows them, with the customer's id. */
+    sources: () => [...customers.values()].flatMap((c) => c.payment_sources.data.map(({ pan, ...src }) => ({ ...src, customer: c.id }))),
     onWebhook(fn) { listeners.push(fn); },
     /** Where order.* events are POSTed (the merchant's webhook endpoint). */
     setWebhook(url) { hooks.setUrl(url); },
     deliveries: () => hooks.delivered(),
     setOrigin(o) { origin = o; },
     state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount, metadata: o.metadata,
-      type: o.charges.data[0].payment_method.type, ...sent.get(o.id) })), tokens: [...tokens.values()].map((t) => ({ used: t.used })), refusals: [...refusals] }),
+      type: o.charges.data[0].payment_method.type, ...sent.get(o.id) })), tokens: [...tokens.values()].map((t) => ({ used: t.used })), refusals: [...refusals], deletes: [...deletes] }),
   };
 }

@@ -43,10 +43,10 @@ export function krHashValid({ rawClientAnswer, hash, hashKey, hashAlgorithm }) {
 }
 
 export function createKr() {
-  let forms, transactions, tokens;
+  let forms, transactions, tokens, cancels, held;
   const ipn = createDeliverer();
   let orders = new Map(); // orderId → transactions, for Order/Get
-  const reset = () => { forms = new Map(); transactions = []; tokens = new Map(); orders = new Map(); ipn.reset(); };
+  const reset = () => { forms = new Map(); transactions = []; tokens = new Map(); orders = new Map(); cancels = []; held = new Set(); ipn.reset(); };
   reset();
 
   const wsError = (code, message) => ({ status: 'ERROR', answer: { errorCode: code, errorMessage: message, _type: 'V4/WebService/WebServiceError' } });
@@ -165,6 +165,22 @@ export function createKr() {
     const api = '/api-payment/V4/Charge/';
     if (req.method === 'POST' && rest === `${api}CreatePayment`) { sendJson(res, 200, createPayment((await readJson(req)) || {}, req.headers.authorization)); return true; }
     if (req.method === 'POST' && rest === `${api}UpdatePaymentAmount`) { sendJson(res, 200, updatePaymentAmount((await readJson(req)) || {}, req.headers.authorization)); return true; }
+    if (req.method === 'POST' && rest === '/api-payment/V4/Token/Cancel') {
+      // Token/Cancel (docs.lyra.com REST V4): the token no longer pays. An unknown one is
+      // PSP_030 (as SILENT answers it), a held one PSP_031: both codes the emulator's own.
+      const b = (await readJson(req)) || {};
+      let answer;
+      if (req.headers.authorization !== BASIC) answer = wsError('INT_905', 'invalid authentication');
+      else if (!tokens.has(b.paymentMethodToken)) answer = wsError('PSP_030', 'paymentMethodToken not found');
+      else if (held.has(b.paymentMethodToken)) answer = wsError('PSP_031', 'this token cannot be cancelled now');
+      else {
+        tokens.delete(b.paymentMethodToken);
+        answer = { status: 'SUCCESS', answer: { responseCode: 0, responseCodeDetail: 'Action successfully completed', _type: 'V4/Common/ResponseCodeAnswer' } };
+      }
+      cancels.push({ status: answer.status, errorCode: answer.answer.errorCode ?? null });
+      sendJson(res, 200, answer);
+      return true;
+    }
     if (req.method === 'POST' && rest === '/api-payment/V4/Order/Get') {
       // V4/Order/Get by orderId (the answer's shape is this emulator's guess).
       const b = (await readJson(req)) || {};
@@ -191,11 +207,13 @@ export function createKr() {
     handle, reset, createPayment, updatePaymentAmount, processForm, basicAuth: BASIC,
     /** Registers a card directly (what a REGISTER form would do) and returns its paymentMethodToken. */
     register(pan) { const t = randomId(16).replace(/[^a-zA-Z0-9]/g, 'x'); tokens.set(t, { pan }); return t; },
+    /** Makes Token/Cancel of a token refused (PSP_031). */
+    holdToken(t) { held.add(t); },
     setOrigin() {},
     /** Where the IPN goes (the merchant's notification URL). */
     setIpnUrl(url) { ipn.setUrl(url); },
     ipns: () => ipn.delivered(),
     /** Every form token's CreatePayment fields, as the emulator received them. */
-    state: () => ({ transactions: [...transactions], forms: [...forms.values()].map(({ paid, ...f }) => f) }),
+    state: () => ({ transactions: [...transactions], forms: [...forms.values()].map(({ paid, ...f }) => f), cancels: [...cancels] }),
   };
 }

@@ -26,7 +26,8 @@ use utoipa::OpenApi;
     ),
     paths(
         page::pay_route, page::status_route, page::return_route, page::return_post_route, page::form_token_route, page::bin_update_route,
-        backend::create_session, backend::link_customer, backend::list_payments, backend::get_payment, backend::list_events,
+        page::remove_card_route, page::default_card_route,
+        backend::create_session, backend::link_customer, backend::list_cards, backend::remove_card, backend::list_payments, backend::get_payment, backend::list_events,
         hooks::conekta_hook, hooks::bamboo_hook, hooks::lyra_hook,
         crate::health::health, crate::health::ready, crate::metrics::serve, serve,
     ),

@@ -27,7 +27,8 @@ pub struct NotFound(pub ErrorBody);
 
 /// One order is paid once: `code` says why (`order_already_paid` or `attempt_in_progress`, with
 /// the deciding `paymentId`), or a request with this `Idempotency-Key` is still running
-/// (`Retry-After`).
+/// (`Retry-After`); removing a saved card, the provider refused (`provider_refused`, its reason in
+/// `error`).
 #[derive(ToResponse)]
 #[response(headers(("Retry-After" = u32, description = "Seconds after which a retry may succeed, when one may.")))]
 pub struct Conflict(pub ErrorBody);

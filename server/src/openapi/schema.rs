@@ -162,8 +162,9 @@ impl ToSchema for Source {
 pub fn error_code() -> RefOr<Schema> {
     words(
         "order_already_paid: a payment of this order took money (paymentId). attempt_in_progress: another attempt holds the order. \
-         idempotency_key_reused: this Idempotency-Key went with another body.",
-        &["order_already_paid", "attempt_in_progress", "idempotency_key_reused"],
+         idempotency_key_reused: this Idempotency-Key went with another body. provider_refused: the provider refused to remove a \
+         saved card (its reason in error).",
+        &["order_already_paid", "attempt_in_progress", "idempotency_key_reused", "provider_refused"],
     )
 }
 

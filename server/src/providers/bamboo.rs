@@ -2,7 +2,7 @@
 //! with `Authorization: Basic {privateKey}` as is; `GET /v1/api/purchase/{id}`; customers with
 //! their `PaymentProfiles` (`GET /v1/api/customer/{id}`, a new `UniqueID` at every read).
 
-use super::{endpoint, exchange, ids, refused, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
+use super::{endpoint, exchange, ids, refused, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError, Removal};
 use crate::config::BambooConfig;
 use crate::protocol::Action;
 use pasarela_protocol::{ActionType, Method, ProviderId, ResultStatus, Voucher};
@@ -224,6 +224,27 @@ impl Bamboo {
         let r = self.http.post(endpoint(&self.config.api_url, &["v1", "api", "customer"])?).header("Authorization", self.auth()).json(&body);
         let (_, v) = exchange(BAMBOO, "customer_create", r).await?;
         text(&v["Response"]["CustomerId"]).ok_or_else(|| refused(BAMBOO, error_text(&v)))
+    }
+
+    /// `POST /v1/api/customer/{id}/PaymentProfileDelete { PaymentProfileId }`, as Bamboo's own
+    /// PHP SDK removes a payment profile (BambooPayment/sdk_php `CustomerService::
+    /// deletePaymentProfile`): `200` without errors removed, `404` gone, `400` refused with its
+    /// `Errors[0].Message` (the SDK's `ErrorHandler` maps those statuses).
+    pub async fn remove_profile(&self, customer: &str, profile: &str) -> Result<Removal, ProviderError> {
+        if !ids::bamboo_number(customer) || !ids::bamboo_number(profile) {
+            return Err(ProviderError::Refused("not a Bamboo CustomerId or PaymentProfileId".into()));
+        }
+        let number: i64 = profile.parse().map_err(|_| ProviderError::Refused("not a Bamboo PaymentProfileId".into()))?;
+        let url = endpoint(&self.config.api_url, &["v1", "api", "customer", customer, "PaymentProfileDelete"])?;
+        let r = self.http.post(url).header("Authorization", self.auth()).json(&json!({ "PaymentProfileId": number }));
+        let (status, v) = exchange(BAMBOO, "profile_delete", r).await?;
+        let errors = v["Errors"].as_array().is_some_and(|e| !e.is_empty());
+        Ok(match status {
+            200 if !errors => Removal::Removed,
+            404 => Removal::Gone,
+            401 | 403 => return Err(refused(BAMBOO, format!("HTTP {status}"))),
+            _ => Removal::Refused(v["Errors"][0]["Message"].as_str().unwrap_or("Rechazado").to_owned()),
+        })
     }
 
     /// `GET /v1/api/customer/{id}`: the customer's saved cards and a fresh enrollment session.

@@ -5,7 +5,7 @@
 //! orders answer 3-D Secure's `next_action` (/tmp/research/conekta-apm.md §0, "Which header to
 //! send", and §3e; *inferred*: no source maps the header to the field).
 
-use super::{endpoint, exchange, ids, refused, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
+use super::{endpoint, exchange, ids, refused, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError, Removal};
 use crate::config::ConektaConfig;
 use crate::protocol::Action;
 use pasarela_protocol::{ActionType, Method, ProviderId, ResultStatus, Voucher};
@@ -156,6 +156,22 @@ impl Conekta {
             // A refused order (a currency or amount the network does not take): nothing issued.
             _ => Ok(Outcome::declined(error_text(&v), v["data"]["id"].as_str().map(str::to_owned))),
         }
+    }
+
+    /// `DELETE /customers/{id}/payment_sources/{payment_method_id}` (conekta-python
+    /// `docs/PaymentMethodsApi.md`, `delete_customer_payment_methods`): `200` removed, `404` not
+    /// found (gone), `422` and other refusals in Conekta's error shape (`details[0].message`).
+    pub async fn remove_source(&self, customer: &str, source: &str) -> Result<Removal, ProviderError> {
+        check_id(ids::conekta_customer(customer), "customer")?;
+        check_id(ids::conekta_source(source), "payment source")?;
+        let url = endpoint(&self.config.api_url, &["customers", customer, "payment_sources", source])?;
+        let (status, v) = exchange(CONEKTA, "source_delete", self.with_headers(self.http.delete(url))).await?;
+        Ok(match status {
+            200 => Removal::Removed,
+            404 => Removal::Gone,
+            401 | 403 => return Err(refused(CONEKTA, format!("HTTP {status}"))),
+            _ => Removal::Refused(error_text(&v)),
+        })
     }
 
     /// `GET /orders/{id}`: the order's current status (webhooks are checked against it).

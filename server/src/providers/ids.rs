@@ -21,6 +21,12 @@ pub fn conekta_customer(id: &str) -> bool {
     prefixed(id, "cus_", 10..=32, false)
 }
 
+/// Conekta payment source: `src_` + 10–32 letters or digits (e.g. `src_2tQ974hSHcsdeSZHG`,
+/// conekta-python `docs/PaymentMethodsApi.md`).
+pub fn conekta_source(id: &str) -> bool {
+    prefixed(id, "src_", 10..=32, false)
+}
+
 /// Conekta token from the page: `tok_` + 4–40 letters, digits or `_` (`tok_test_visa_4242`).
 pub fn conekta_token(id: &str) -> bool {
     prefixed(id, "tok_", 4..=40, true)
@@ -49,6 +55,7 @@ mod tests {
             assert!(!conekta_order(bad), "{bad}");
         }
         assert!(conekta_token("tok_test_visa_4242") && !conekta_token("tok_a/b"));
+        assert!(conekta_source("src_2tQ974hSHcsdeSZHG") && !conekta_source("src_../cus_x") && !conekta_source("cus_2tQ974hSHcsdeSZHG"));
         assert!(bamboo_number("481561") && !bamboo_number("0") && !bamboo_number("12a") && !bamboo_number("1/2"));
         assert!(bamboo_token("OT__abc-1") && !bamboo_token("XT_1") && !bamboo_token("OT_a b"));
     }

@@ -4,7 +4,7 @@
 //! `kr-answer`, keyed by the HMAC key (browser, `hashKey: sha256_hmac`) or the REST password
 //! (IPN, `hashKey: password`); the vector is in tests/fixtures/lyra-vectors.json.
 
-use super::{exchange, refused, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError};
+use super::{exchange, refused, text, Charge, NewCard, Outcome, PayWith, ProviderApi, ProviderError, Removal};
 use crate::config::LyraConfig;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -66,6 +66,19 @@ impl Kr {
         Ok(match (v["status"].as_str(), v["answer"]["formToken"].as_str()) {
             (Some("SUCCESS"), Some(t)) => Ok(t.to_owned()),
             _ => Err(v["answer"]["errorCode"].as_str().unwrap_or("ERROR").to_owned()),
+        })
+    }
+
+    /// `Token/Cancel { paymentMethodToken }` (docs.lyra.com, REST API V4: "It will no longer be
+    /// possible to create new transactions with this token"): `SUCCESS` removed; `PSP_030`, the
+    /// token not found, gone (*inferred*: the emulator's code, as for `SILENT`); another `ERROR`
+    /// refused with its `errorMessage`.
+    pub async fn cancel_token(&self, token: &str) -> Result<Removal, ProviderError> {
+        let v = self.call("token_cancel", ("Token", "Cancel"), &json!({ "paymentMethodToken": token })).await?;
+        Ok(match (v["status"].as_str(), v["answer"]["errorCode"].as_str()) {
+            (Some("SUCCESS"), _) => Removal::Removed,
+            (_, Some("PSP_030")) => Removal::Gone,
+            _ => Removal::Refused(v["answer"]["errorMessage"].as_str().unwrap_or("ERROR").to_owned()),
         })
     }
 

@@ -150,6 +150,17 @@ impl Outcome {
     }
 }
 
+/// What a provider said to removing a saved card (`crate::cards`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Removal {
+    /// Removed: the card no longer pays.
+    Removed,
+    /// The provider does not know the card (removed before): it cannot pay either.
+    Gone,
+    /// The provider refused to remove it, in its own words (shown to the shopper).
+    Refused(String),
+}
+
 /// A provider call that did not give an answer.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {

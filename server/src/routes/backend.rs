@@ -5,6 +5,7 @@
 
 use super::path_id;
 use crate::app::{ApiError, App};
+use crate::cards::{self, CardList};
 use crate::extract;
 use crate::notify::{outbox, EventList, EventsQuery};
 use crate::openapi::responses::{BadGateway, BadRequest, Conflict, NotFound, PayloadTooLarge, Unauthorized, Unavailable, Unprocessable};
@@ -47,6 +48,36 @@ pub async fn link_customer(
         return Err(ApiError::invalid("customerId", "the customer id must be 1 to 128 characters"));
     }
     Ok(Json(sessions::link(&app, &id, req).await?))
+}
+
+/// A customer's saved cards, with every provider (each provider's default first).
+#[utoipa::path(get, operation_id = "listCustomerPaymentMethods", path = "/v1/customers/{id}/payment-methods", tag = "backend", security(("backendKey" = [])),
+    params(("id" = String, Path, description = "The storefront's customer id.")),
+    responses(
+        (status = 200, description = "The cards (display fields and provider only).", body = CardList),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 503, response = Unavailable),
+    ))]
+pub async fn list_cards(State(app): State<App>, id: Result<Path<String>, PathRejection>) -> Result<Json<CardList>, ApiError> {
+    let id = path_id(id, "customerId")?;
+    Ok(Json(cards::list(&app, &id).await?))
+}
+
+/// Removes a customer's saved card: at its provider first, then here.
+#[utoipa::path(delete, operation_id = "removeCustomerPaymentMethod", path = "/v1/customers/{id}/payment-methods/{profileId}", tag = "backend",
+    security(("backendKey" = [])),
+    params(("id" = String, Path, description = "The storefront's customer id."), ("profileId" = String, Path, description = "The card's `id`.")),
+    responses(
+        (status = 204, description = "Removed at the provider and here."),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 502, response = BadGateway), (status = 503, response = Unavailable),
+    ))]
+pub async fn remove_card(State(app): State<App>, ids: Result<Path<(String, String)>, PathRejection>) -> Result<StatusCode, ApiError> {
+    let Path((customer, profile)) = ids.map_err(|_| ApiError::new(StatusCode::BAD_REQUEST, "the path is not valid text").field("path"))?;
+    extract::text_ok("customerId", &customer)?;
+    let card = cards::card_of(&app, Some(&customer), None, &profile).await?;
+    cards::remove(&app, &card).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The payments this service recorded, newest first: the storefront reconciles its orders.

@@ -16,7 +16,7 @@ use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, AllowOrigin, CorsLayer};
@@ -26,7 +26,7 @@ pub fn router(app: App) -> Router {
     let origins: Vec<HeaderValue> = app.config.allowed_origins.iter().filter_map(|o| o.parse().ok()).collect();
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([header::RETRY_AFTER])
         .max_age(std::time::Duration::from_secs(600));
@@ -37,7 +37,10 @@ pub fn router(app: App) -> Router {
         .route("/pay/{id}/return", get(page::return_route))
         .route("/pay/{id}/return", post(page::return_post_route))
         .route("/kr/form-token", post(page::form_token_route))
-        .route("/kr/bin-update", post(page::bin_update_route));
+        .route("/kr/bin-update", post(page::bin_update_route))
+        // The shopper's saved cards (crate::cards), with the session's client secret.
+        .route("/pay/payment-methods/{id}", delete(page::remove_card_route))
+        .route("/pay/payment-methods/{id}/default", put(page::default_card_route));
     if let Some(limit) = crate::limit::per_client(app.config.rate_limit) {
         browser = browser.layer(limit);
     }
@@ -45,6 +48,8 @@ pub fn router(app: App) -> Router {
     let backend = Router::new()
         .route("/v1/sessions", post(backend::create_session))
         .route("/v1/customers/{id}", post(backend::link_customer))
+        .route("/v1/customers/{id}/payment-methods", get(backend::list_cards))
+        .route("/v1/customers/{id}/payment-methods/{profileId}", delete(backend::remove_card))
         .route("/v1/payments", get(backend::list_payments))
         .route("/v1/payments/{id}", get(backend::get_payment))
         .route("/v1/events", get(backend::list_events))

@@ -1,4 +1,5 @@
-//! The page's routes: `POST /pay`, `GET /pay/{id}`, `POST /kr/form-token`, `POST /kr/bin-update`.
+//! The page's routes: `POST /pay`, `GET /pay/{id}`, `POST /kr/form-token`, `POST /kr/bin-update`,
+//! and the shopper's saved cards (`DELETE /pay/payment-methods/{id}`, `PUT …/{id}/default`).
 //! The session's client secret is the credential (in the body, or as a Bearer token for a read);
 //! CORS and the per-client rate limit are the router's.
 
@@ -7,12 +8,13 @@ use crate::app::{ApiError, App};
 use crate::extract;
 use crate::openapi::responses::{BadGateway, BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge, TooManyRequests, Unauthorized, Unavailable, Unprocessable};
 use crate::protocol::{Answer, PayRequest};
+use crate::cards::{self, ProfileList};
 use crate::sessions::{self, BinUpdate, FormToken};
 use crate::pay;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
@@ -120,4 +122,38 @@ pub async fn return_route(State(app): State<App>, headers: HeaderMap, id: Result
 pub async fn return_post_route(State(app): State<App>, headers: HeaderMap, id: Result<Path<String>, PathRejection>) -> Result<Response, ApiError> {
     let id = id.map(|Path(id)| id).unwrap_or_default();
     crate::challenge::came_back(&app, &id, crate::challenge::Came::of(&headers)).await
+}
+
+/// Removes one of the session customer's saved cards: at its provider first, then here; `POST
+/// /pay` refuses it from then on.
+#[utoipa::path(delete, operation_id = "removePaymentMethod", path = "/pay/payment-methods/{id}", tag = "page", security(("clientSecret" = [])),
+    params(("id" = String, Path, description = "A profile's `id` (the session's `profiles`).")),
+    responses(
+        (status = 204, description = "Removed at the provider and here."),
+        (status = 401, response = Unauthorized), (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 429, response = TooManyRequests), (status = 502, response = BadGateway), (status = 503, response = Unavailable),
+    ))]
+pub async fn remove_card_route(State(app): State<App>, headers: HeaderMap, id: Result<Path<String>, PathRejection>) -> Result<StatusCode, ApiError> {
+    // The credential first: without it, the same 401 whether or not the card exists.
+    let session = cards::page_session(&app, bearer(&headers)).await?;
+    let id = id.map(|Path(id)| id).unwrap_or_default();
+    let card = cards::card_of(&app, session.customer_ref.as_deref(), Some(session.provider), &id).await?;
+    cards::remove(&app, &card).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Makes one of the session customer's saved cards the default: listed first from now on.
+#[utoipa::path(put, operation_id = "setDefaultPaymentMethod", path = "/pay/payment-methods/{id}/default", tag = "page", security(("clientSecret" = [])),
+    params(("id" = String, Path, description = "A profile's `id` (the session's `profiles`).")),
+    responses(
+        (status = 200, description = "The customer's cards with the session's provider, the new default first.", body = ProfileList),
+        (status = 401, response = Unauthorized), (status = 404, response = NotFound), (status = 429, response = TooManyRequests),
+        (status = 503, response = Unavailable),
+    ))]
+pub async fn default_card_route(State(app): State<App>, headers: HeaderMap, id: Result<Path<String>, PathRejection>) -> Result<Json<ProfileList>, ApiError> {
+    let session = cards::page_session(&app, bearer(&headers)).await?;
+    let id = id.map(|Path(id)| id).unwrap_or_default();
+    let card = cards::card_of(&app, session.customer_ref.as_deref(), Some(session.provider), &id).await?;
+    Ok(Json(cards::make_default(&app, &card).await?))
 }
