@@ -1,15 +1,33 @@
 // The demo storefront: what a merchant writes to use Pasarela with the local emulators.
+// Its backend (www/sandbox/service.mjs) opens a session at the merchant service for the cart, with
+// the methods the shop takes from that provider, and hands the page the session's client secret.
 import { createCheckout, EVENTS } from '/pkg/pasarela.mjs';
 
 const origin = location.origin;
-const order = { id: `DEMO-${Date.now()}`, amount: 123456, currency: 'USD' };
 const scripts = {
   bamboo: `${origin}/bamboo/v1/Scripts/PWCheckoutNoModal.js`,
   conekta: `${origin}/conekta/v1.0/js/conekta-checkout.min.js`,
   kr: `${origin}/lyra/static/js/krypton-client/V4.0/stable/kr-payment-form.min.js`,
 };
 const keys = { bamboo: 'bamboo_public_sandbox', conekta: 'key_sandbox_public', kr: '69876357:testpublickey_DEMOPUBLICKEY95me92597fd28tGD4r5' };
+// What the shop takes per provider: Conekta's OXXO cash and SPEI take pesos; the service's Bamboo
+// account is Uruguayan (BAMBOO_COUNTRY=UY: Abitab cash and a bank transfer through the bank's
+// site); Lyra's form offers its own methods, so KR is card only.
+const shop = {
+  bamboo: { currency: 'USD', methods: ['card', 'cash', 'bank_transfer'] },
+  conekta: { currency: 'MXN', methods: ['card', 'cash', 'bank_transfer'] },
+  kr: { currency: 'USD', methods: ['card'] },
+};
+// The shopper: a guest, or Ana signed in with her saved cards (two people: the shop's backend
+// keeps a customer per email, and only Ana's has cards).
+const guest = { email: 'invitada@example.com', firstName: 'Lucía', lastName: 'Gómez' };
+const ana = { email: 'ana@example.com', firstName: 'Ana', lastName: 'Pérez' };
+const shopper = () => ($('returning').checked ? ana : guest);
+// What the shop's account holds of the shopper beyond the checkout's fields: Uruguay's cash
+// networks ask for a phone and an identity document (docs/providers/bamboo.md).
+const account = () => ({ ...shopper(), phone: '099111222', documentNumber: '12345672' });
 let checkout;
+let mounting = 0;
 
 const $ = (id) => document.getElementById(id);
 const log = (name, payload) => {
@@ -17,56 +35,119 @@ const log = (name, payload) => {
   li.textContent = `${name} ${JSON.stringify(payload)}`;
   $('events').append(li);
 };
+const say = (text) => { $('outcome').textContent = text; };
+
+/**
+ * The cart's order for `provider`: kept for the tab (sessionStorage) until it is paid, so a reload
+ * goes on with the same order, and the same session and unfinished attempt.
+ */
+function orderFor(provider) {
+  const key = `demo:order:${provider}`;
+  let id = sessionStorage.getItem(key);
+  if (!id) sessionStorage.setItem(key, (id = `DEMO-${Date.now()}`));
+  return { id, amount: 123456, currency: shop[provider].currency };
+}
+const paid = (provider) => sessionStorage.removeItem(`demo:order:${provider}`);
+
+async function post(path, body) {
+  const r = await fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const json = await r.json();
+  if (!r.ok) throw Object.assign(new Error(json.error || `${path}: ${r.status}`), { code: 'merchant_rejected' });
+  return json;
+}
 
 /** A returning shopper: the merchant server's saved cards for them (secrets stay on the server). */
 async function savedCards(provider) {
   if (!$('returning').checked) return {};
   const cards = { bamboo: ['4111111111111111', '4000000000003063'], conekta: ['4242424242424242'], kr: ['4970100000000055'] }[provider];
-  const r = await fetch('/merchant/customers', { method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ provider, email: 'ana@example.com', cards }) });
-  const { profiles, bamboo } = await r.json();
+  const { profiles, bamboo } = await post('/merchant/customers', { provider, email: ana.email, cards });
   // Bamboo's enrollment form needs the shopper's capture URL and session, next to the country.
   return { profiles, ...(bamboo ? { bamboo: { countryCode: 'MX', ...bamboo } } : {}) };
 }
 
-async function providerExtras(provider) {
+/** The backend's part: KR's formToken, or the session's client secret (with its methods). */
+async function merchantSide(provider, order) {
+  if (provider === 'kr') {
+    // The merchant server creates the KR formToken (V4/Charge/CreatePayment) before the form loads.
+    const { formToken } = await post('/merchant/kr/form-token', { order });
+    return { kr: { formToken, binUpdateUrl: `${origin}/merchant/kr/bin-update` }, merchant: { paymentUrl: '/merchant/pay' } };
+  }
+  // The provider's way back (3-D Secure on its own page, the bank's site) ends on this page,
+  // `?pasarela_payment=`, with the provider chosen again.
+  const returnUrl = `${origin}/?provider=${provider}`;
+  const { clientSecret } = await post('/merchant/session', { provider, order, customer: provider === 'bamboo' ? account() : shopper(), methods: shop[provider].methods, returnUrl });
   // PWCheckout's country_code is mandatory: the country the card is tokenized for.
-  if (provider === 'bamboo') return { bamboo: { countryCode: 'MX' } };
-  if (provider !== 'kr') return {};
-  // The merchant server creates the KR formToken (V4/Charge/CreatePayment) before the form loads.
-  const r = await fetch('/merchant/kr/form-token', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ order }) });
-  const { formToken } = await r.json();
-  return { kr: { formToken, binUpdateUrl: `${origin}/merchant/kr/bin-update` } };
+  return { merchant: { paymentUrl: '/merchant/pay', clientSecret }, ...(provider === 'bamboo' ? { bamboo: { countryCode: 'MX' } } : {}) };
 }
 
-async function mount() {
+/** The storefront's own pay button: for the providers' forms without one, and for cash and transfers. */
+function showPay(provider, method) {
+  $('pay').hidden = method === 'card' && (provider === 'bamboo' || $('returning').checked);
+}
+
+/** Sandbox only: what the shopper does at the store or bank, the emulator's settle control. */
+function showSettle(paymentId) {
+  $('settle').hidden = !paymentId;
+  $('settle').dataset.paymentId = paymentId || '';
+}
+
+async function mount(resume) {
+  const turn = ++mounting;
   checkout?.destroy();
+  checkout = undefined;
   $('events').replaceChildren();
-  $('outcome').textContent = '';
+  say('');
+  showSettle();
   const provider = document.querySelector('input[name=provider]:checked').value;
-  // Bamboo's embedded form has its own pay button, and the saved-card list brings Pasarela's;
-  // otherwise the storefront's button presses the provider form.
-  $('pay').hidden = provider === 'bamboo' || $('returning').checked;
+  const order = orderFor(provider);
+  $('total').textContent = new Intl.NumberFormat(order.currency === 'MXN' ? 'es-MX' : 'es-US', { style: 'currency', currency: order.currency }).format(order.amount / 100);
+  showPay(provider, 'card');
   const locale = $('locale').value;
+  let c;
   try {
-    checkout = await createCheckout({
-      provider, locale, order, container: '#checkout', publicKey: keys[provider], scriptUrl: scripts[provider],
-      merchant: { paymentUrl: '/merchant/pay' }, customer: { email: 'ana@example.com', firstName: 'Ana', lastName: 'Pérez' },
-      ...(await providerExtras(provider)),
-      ...(await savedCards(provider)),
-    });
+    // The shopper's saved cards first: the cart's session then lists them.
+    const saved = await savedCards(provider);
+    const options = {
+      provider, locale, order, container: '#checkout', publicKey: keys[provider], scriptUrl: scripts[provider], customer: shopper(),
+      ...(shop[provider].methods.length > 1 ? { methods: shop[provider].methods } : {}),
+      ...(resume ? { resume } : {}),
+      ...(await merchantSide(provider, order)),
+    };
+    if (turn !== mounting) return; // the shopper changed the provider meanwhile
+    if (options.bamboo || saved.bamboo) saved.bamboo = { ...options.bamboo, ...saved.bamboo };
+    c = checkout = await createCheckout({ ...options, ...saved });
   } catch (e) {
-    $('outcome').textContent = `${e.code}: ${e.message}`;
+    if (turn === mounting) say(`${e.code}: ${e.message}`);
     return;
   }
-  for (const ev of EVENTS) {
-    checkout.on(ev, (p) => log(ev, p));
-  }
-  checkout.on('result', (r) => {
-    $('outcome').textContent = { approved: '✅ Pago aprobado', declined: '❌ Pago rechazado', pending: '⏳ Pago pendiente', error: '⚠️ Error' }[r.status] + (r.message ? ` — ${r.message}` : '');
+  if (turn !== mounting) { c.destroy(); return; }
+  for (const ev of EVENTS) c.on(ev, (p) => log(ev, p));
+  let method = shop[provider].methods[0];
+  c.on('methodselected', (m) => showPay(provider, (method = m.method)));
+  c.on('result', (r) => {
+    const voucher = r.status === 'pending' && r.voucher;
+    say(voucher ? 'Ficha de pago lista: págala antes de que venza'
+      : { approved: '✅ Pago aprobado', declined: '❌ Pago rechazado', pending: '⏳ Pago pendiente', expired: '⌛ La ficha de pago venció', error: '⚠️ Error' }[r.status]
+        + (r.message ? ` — ${r.message}` : ''));
+    showSettle(voucher ? r.paymentId : undefined);
+    // While a voucher waits, it is the way to pay: the button would only show it again.
+    if (voucher) $('pay').hidden = true;
+    else showPay(provider, method);
+    if (r.status === 'approved') paid(provider);
   });
 }
 
-$('pay').addEventListener('click', () => checkout?.pay().catch((e) => { $('outcome').textContent = `${e.code}: ${e.message}`; }));
-for (const el of document.querySelectorAll('input[name=provider], #locale, #returning')) el.addEventListener('change', mount);
-mount();
+$('pay').addEventListener('click', () => checkout?.pay().catch((e) => say(`${e.code}: ${e.message}`)));
+for (const button of document.querySelectorAll('#settle button')) {
+  button.addEventListener('click', () => fetch('/__sandbox/settle', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ paymentId: $('settle').dataset.paymentId, outcome: button.value }) }));
+}
+for (const el of document.querySelectorAll('input[name=provider], #locale, #returning')) el.addEventListener('change', () => mount());
+
+// Back from the provider's page: the provider chosen again, and the payment it left read once.
+const back = new URLSearchParams(location.search);
+const chosen = document.querySelector(`input[name=provider][value="${CSS.escape(back.get('provider') ?? '')}"]`);
+if (chosen) chosen.checked = true;
+const resume = back.get('pasarela_payment') ?? undefined;
+if (resume) history.replaceState(null, '', `${location.pathname}?provider=${chosen?.value ?? ''}`);
+mount(resume);

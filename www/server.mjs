@@ -120,7 +120,8 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       return sendJson(res, 200, { ok: true });
     }
     if (path === '/__sandbox/state') {
-      return sendJson(res, 200, { charges: await merchant.charges(), requests: merchant.requests(), webhooks: merchant.webhooks(), bamboo: bamboo.state(), conekta: conekta.state(), kr: kr.state() });
+      return sendJson(res, 200, { charges: await merchant.charges(), payments: await merchant.payments(), requests: merchant.requests(), webhooks: merchant.webhooks(),
+        notifications: merchant.notifications(), bamboo: bamboo.state(), conekta: conekta.state(), kr: kr.state() });
     }
     if (path === '/__sandbox/faults' && req.method === 'POST') {
       faults.set(await readJson(req));
@@ -130,7 +131,14 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       // A voucher or transfer paid at its network, or lapsed: `{ provider: 'conekta' | 'bamboo',
       // id: <order or purchase id>, outcome: 'paid' | 'expired' }` (Bamboo also 'rejected'); the
       // provider's signed webhook follows (README, "The sandbox and its emulators").
-      const { provider, id, outcome } = (await readJson(req)) || {};
+      // `{ paymentId, outcome }` settles the provider's order or purchase behind one of the
+      // service's payments (the demo's buttons: a page knows the payment, not the provider's id).
+      let { provider, id, outcome, paymentId } = (await readJson(req)) || {};
+      if (typeof paymentId === 'string') {
+        const payment = await merchant.payment(paymentId);
+        if (!payment) return sendJson(res, 404, { error: 'unknown payment', field: 'paymentId' });
+        ({ provider, providerRef: id } = payment);
+      }
       const p = { conekta, bamboo }[provider];
       if (!p) return sendJson(res, 422, { error: 'provider must be conekta or bamboo', field: 'provider' });
       const r = p.settle(id, outcome);

@@ -6,6 +6,8 @@
 //   /merchant/pay/{id}/return           → the service's /pay/{id}/return (the providers' way back:
 //                                         PASARELA_PUBLIC_URL is here, the checkout's paymentUrl origin)
 //   /merchant/customers, /merchant/profiles   test shoppers with saved cards
+//   /merchant/session                   the backend's session for a cart (methods, returnUrl, …)
+//   /merchant/notify                    the storefront's end of PASARELA_NOTIFY_URL (signed events)
 // What a storefront's backend does is here (open a session with the secret key, pass the page
 // its client secret); what the merchant service does is in Rust. Tests see the service's own
 // records (`GET /v1/payments`) as `charges`, and every request the page sent as `requests`.
@@ -14,7 +16,7 @@ import { mkdtempSync, existsSync, createWriteStream, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { readJson, sendJson } from './http.mjs';
 import { BAMBOO_PRIVATE_KEY } from './bamboo.mjs';
 import { CONEKTA_PRIVATE_KEY, CONEKTA_WEBHOOK_PUBLIC_KEY } from './conekta.mjs';
@@ -77,10 +79,44 @@ export async function spawnService(env, { label = 'service' } = {}) {
   };
 }
 
+/**
+ * Whether `raw` (the bytes received) is signed by the `Pasarela-Signature` header `header` with
+ * `secret`, `t` within five minutes: the README's check ("Notifications to the storefront").
+ */
+function signedByService(raw, header, secret) {
+  let t;
+  const signatures = [];
+  for (const part of String(header ?? '').split(',')) {
+    const [key, value] = part.trim().split('=');
+    if (key === 't') t = Number(value);
+    if (key === 'v1' && /^[0-9a-f]{64}$/.test(value)) signatures.push(Buffer.from(value, 'hex'));
+  }
+  if (!Number.isInteger(t) || Math.abs(Date.now() / 1000 - t) > 300) return false;
+  const expected = createHmac('sha256', secret).update(`${t}.`).update(raw).digest();
+  return signatures.some((s) => timingSafeEqual(s, expected));
+}
+
+/**
+ * The installment plans the sandbox shop offers when a page pays without a session of its own:
+ * Bamboo's interest-free 3, 6 and 12 (the counts every emulated Bamboo card takes, its profiles'
+ * `Installments: "1;3;6;12"`). The service charges only a count its session offered.
+ */
+const SHOP_INSTALLMENTS = { bamboo: [{ count: 3 }, { count: 6 }, { count: 12 }] };
+
+/** The options a storefront's backend sets on a session (docs/api.md §4), passed as given. */
+const SESSION_OPTIONS = ['methods', 'returnUrl', 'bamboo', 'voucherExpiresIn', 'installments', 'expiresIn'];
+
 export async function createService({ bamboo, conekta, kr, faults, origin, databaseUrl }) {
   const secretKey = `sk_sandbox_${randomBytes(12).toString('hex')}`;
-  const dbUrl = databaseUrl || process.env.PASARELA_TEST_DATABASE_URL || `sqlite://${join(mkdtempSync(join(tmpdir(), 'pasarela-')), 'pasarela.db')}?mode=rwc`;
-  const service = await spawnService(serviceEnv(origin, { databaseUrl: dbUrl, secretKey }), { label: 'sandbox' });
+  const ownDatabase = !databaseUrl && !process.env.PASARELA_TEST_DATABASE_URL;
+  const dbUrl = ownDatabase ? `sqlite://${join(mkdtempSync(join(tmpdir(), 'pasarela-')), 'pasarela.db')}?mode=rwc` : databaseUrl || process.env.PASARELA_TEST_DATABASE_URL;
+  // The storefront learns each payment's outcome at /merchant/notify, as a shop's backend does.
+  // Only with a database of its own: the events table is the database's, and any service with a
+  // notification URL sends every event in it (a shared test database's events belong to the
+  // tests that made them, tests/service/notify.test.mjs among them).
+  const notifySecret = randomBytes(24).toString('hex');
+  const notifyEnv = ownDatabase ? { PASARELA_NOTIFY_URL: `${origin}/merchant/notify`, PASARELA_NOTIFY_SECRET: notifySecret, PASARELA_NOTIFY_RETRY_MS: '1000' } : {};
+  const service = await spawnService({ ...serviceEnv(origin, { databaseUrl: dbUrl, secretKey }), ...notifyEnv }, { label: 'sandbox' });
   bamboo.setWebhook(`${service.url}/webhooks/bamboo`);
   conekta.setWebhook(`${service.url}/webhooks/conekta`);
   kr.setIpnUrl(`${service.url}/webhooks/lyra`);
@@ -96,6 +132,10 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
 
   // Per test (reset): the sessions the backend opened, the page's requests, the shoppers.
   let generation = 0, sessions, requests, sessionIds, shoppers;
+  // Every signed event that reached /merchant/notify, as delivered (a duplicate delivery is kept:
+  // tests count them). Not reset: an event may arrive after its test ended, and tests pick theirs
+  // by payment id.
+  const notifications = [];
   // The client secret of each payment's session: the backend reads a payment's status for a page
   // that has no secret of its own (GET /pay/{id} takes the session's secret as a Bearer token).
   const secretOf = new Map();
@@ -104,12 +144,13 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
   // Customer ids are namespaced per test: the service's database outlives a test.
   const customerRef = (email) => (email ? `t${generation}:${email}` : undefined);
 
-  async function openSession({ provider, order, customer = {}, kr: krOptions, savePaymentMethod }) {
+  async function openSession({ provider, order, customer = {}, kr: krOptions, savePaymentMethod, ...rest }) {
     // The demo shop keeps a signed-in shopper's Conekta card (and says so at its checkout);
     // KR's form asks by its formAction, Bamboo enrolls cards apart from paying.
     const save = savePaymentMethod ?? (provider === 'conekta' && customer.email ? 'always' : undefined);
+    const options = Object.fromEntries(SESSION_OPTIONS.filter((k) => rest[k] !== undefined).map((k) => [k, rest[k]]));
     const s = await backend('POST', '/v1/sessions', {
-      provider, order, kr: krOptions, savePaymentMethod: save,
+      provider, order, kr: krOptions, savePaymentMethod: save, ...options,
       customer: { ...customer, id: customerRef(customer.email) },
     });
     sessionIds.add(s.id);
@@ -122,7 +163,8 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
     const kk = `${body.provider}|${body.order?.id}`;
     if (body.provider === 'kr' && sessions.has(kk)) return sessions.get(kk);
     if (!sessions.has(k)) {
-      sessions.set(k, openSession({ provider: body.provider, order: body.order, customer: body.customer ?? {} }).catch((e) => { sessions.delete(k); throw e; }));
+      sessions.set(k, openSession({ provider: body.provider, order: body.order, customer: body.customer ?? {}, installments: SHOP_INSTALLMENTS[body.provider] })
+        .catch((e) => { sessions.delete(k); throw e; }));
     }
     return sessions.get(k);
   }
@@ -239,9 +281,26 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
       return s ? sendJson(res, 200, await savedCards(url.searchParams.get('provider'), s)) : sendJson(res, 404, { error: 'unknown shopper' });
     }
     if (p === '/merchant/session' && req.method === 'POST') {
-      // The backend's session for a page that talks to the service directly (CORS + clientSecret).
+      // The backend's session for a cart, as a storefront opens it before rendering its checkout
+      // (docs/api.md §4): the page passes its clientSecret, to /merchant/pay or to the service
+      // itself (CORS). The cart's options choose what the checkout offers: `methods`,
+      // `returnUrl`, Bamboo's `paymentMediaId`, `voucherExpiresIn`, `installments`. One session
+      // per cart: the same body again (a reload) is the same session, so an unfinished attempt's
+      // key, kept by the page, replays its answer instead of starting another payment.
       const b = (await readJson(req)) || {};
-      try { return sendJson(res, 200, { ...(await openSession(b)), serviceUrl: service.url }); } catch (e) { return sendJson(res, e.status ?? 502, e.body ?? { error: String(e) }); }
+      const cart = `session|${JSON.stringify(b)}`;
+      if (!sessions.has(cart)) sessions.set(cart, openSession(b).catch((e) => { sessions.delete(cart); throw e; }));
+      try { return sendJson(res, 200, { ...(await sessions.get(cart)), serviceUrl: service.url }); } catch (e) { return sendJson(res, e.status ?? 502, e.body ?? { error: String(e) }); }
+    }
+    if (p === '/merchant/notify' && req.method === 'POST') {
+      // PASARELA_NOTIFY_URL: checked on the raw bytes before parsing (README's snippet).
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      const raw = Buffer.concat(chunks);
+      if (!signedByService(raw, req.headers['pasarela-signature'], notifySecret)) return sendJson(res, 400, { error: 'bad signature' });
+      notifications.push(JSON.parse(raw.toString('utf8')));
+      res.writeHead(204);
+      return res.end();
     }
     return sendJson(res, 404, { error: 'not found' });
   }
@@ -253,12 +312,18 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
 
   return {
     handle, reset, url: service.url, secretKey, service,
+    /** This test's payments as the service recorded them, every status (`GET /v1/payments`). */
+    payments,
+    /** One payment as the service recorded it (`GET /v1/payments/{id}`), or null. */
+    payment: (id) => backend('GET', `/v1/payments/${encodeURIComponent(id)}`).catch(() => null),
     /** Payments that moved money (approved), as the service recorded them. */
     async charges() {
       return (await payments()).filter((p) => p.status === 'approved').reverse()
         .map((p) => ({ id: p.id, provider: p.provider, order: { id: p.orderId, amount: p.amount, currency: p.currency } }));
     },
     requests: () => requests,
+    /** The signed events the service POSTed to the storefront (PASARELA_NOTIFY_URL), in arrival order. */
+    notifications: () => notifications,
     webhooks: () => conekta.deliveries().map((d) => ({ type: d.label })),
     close: () => service.stop(),
   };
