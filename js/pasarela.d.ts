@@ -314,6 +314,11 @@ export declare class PasarelaError extends Error {
   readonly field?: string;
   readonly provider?: Provider;
   readonly retryable: boolean;
+  /**
+   * For the developer, never in `message` (which a shopper reads and hears): e.g. `'HTTP 401'`
+   * from the storefront, or why its answer is not the protocol (`'not JSON'`).
+   */
+  readonly details?: string;
 }
 
 export interface CheckoutEvents {

@@ -15,13 +15,25 @@ export class PasarelaError extends Error {
     if (e.field !== undefined) this.field = e.field;
     if (e.provider !== undefined) this.provider = e.provider;
     this.retryable = !!e.retryable;
+    if (e.details !== undefined) this.details = e.details;
   }
 }
 
-const toError = (e) =>
+/** Errors only a developer causes and acts on (in English, docs/api.md §3): not said aloud. */
+const UNSAID = ['invalid_options', 'secret_in_profile'];
+/** Whether `e` is a shopper's error as the wasm hands it over: its words are still to come. */
+const unworded = (e) => !!e && !(e instanceof PasarelaError) && typeof e.code === 'string' && !UNSAID.includes(e.code);
+/**
+ * The `PasarelaError` of what the wasm threw or reported. A shopper's error gets its words in
+ * `lang` from the on-demand part `m` (`errorWords`), in front of what the wasm said (a
+ * provider's own words, in brackets): the wasm keeps none (README, "Size and speed").
+ */
+const toError = (e, m, lang) =>
   e instanceof PasarelaError
     ? e
-    : new PasarelaError(e && typeof e === 'object' && typeof e.code === 'string' ? e : { code: 'internal', message: String(e && e.message || e), retryable: false });
+    : new PasarelaError(e && typeof e === 'object' && typeof e.code === 'string'
+      ? (unworded(e) ? { ...e, message: `${m ? m.errorWords(e.code, lang) : ''}${e.message || ''}`.trim() || e.code } : e)
+      : { code: 'internal', message: String(e && e.message || e), retryable: false });
 const failure = (code, message) => new PasarelaError({ code, message, retryable: false });
 const destroyedError = () => failure('destroyed', 'The checkout was destroyed');
 
@@ -70,7 +82,7 @@ function load(provider) {
   if (!loading) {
     // A Rust panic reaches every live checkout as an `internal` error and settles its promises.
     globalThis.__pasarelaPanic = (e) => {
-      poisoned = toError(e);
+      poisoned = toError(e, loaded, document.documentElement.lang);
       for (const c of [...live]) c._poison(poisoned);
     };
     const [glue, wasm] = BUILDS[provider];
@@ -95,6 +107,8 @@ let extraModule;
 /** The on-demand part once loaded (Bamboo's enrollment form is opened from it at once). */
 let loaded;
 const extra = () => (extraModule ||= import('./pasarela_extra.mjs').then((m) => (loaded = m), (e) => { extraModule = undefined; throw e; }));
+/** Calls `f` once the on-demand part is here (or could not come): at once when it is. */
+const worded = (f) => (loaded ? f() : extra().then(f, f));
 
 /**
  * A plain-data copy of `value` (through JSON: no getters, functions, prototypes or shared
@@ -128,9 +142,6 @@ let methodGroups = 0;
  */
 export const EVENTS = ['ready', 'profileselected', 'methodselected', 'token', 'action', 'notification', 'result', 'error'];
 
-/** Errors only a developer causes and acts on (in English, docs/api.md §3): not said aloud. */
-const UNSAID = ['invalid_options', 'secret_in_profile'];
-
 class Checkout {
   #inner;
   #host;
@@ -145,6 +156,8 @@ class Checkout {
   #early;
   /** The payment a redirect left (`resume`), until the checkout is ready to read it. */
   #resume;
+  /** Set while events wait for the on-demand part (an error's words): later ones queue behind. */
+  #held;
 
   /** The live region (`role=status`) in Pasarela's element: each result and error is said there. */
   #status;
@@ -194,10 +207,15 @@ class Checkout {
     }
   }
 
-  /** @internal Says `text` in the live region; `error` marks it as one (`data-kind`, its colour). */
+  /**
+   * @internal Says `text` in the live region; `error` marks it as one (`data-kind`, its colour).
+   * An attempt's outcome panel (`data-outcome`, drawn by the on-demand part) goes.
+   */
   _say(text, error) {
-    this.#status.textContent = text;
-    this.#status.dataset.kind = error ? 'error' : '';
+    const s = this.#status;
+    s.textContent = text;
+    s.dataset.kind = error ? 'error' : '';
+    delete s.dataset.outcome;
   }
 
   /**
@@ -216,6 +234,17 @@ class Checkout {
     // answers with a promise of how it ended.
     if (event === '_e') return loaded?.enroll(this.#host, payload);
     if (event[0] === '_') return extra().then((m) => m.draw(event, this, this.#host, payload));
+    // An error's words come from the on-demand part (fetched after `ready`, so it is nearly always
+    // here): until it is, that event, and every one after it, waits for it, in order.
+    if (this.#held || (!loaded && unworded(event === 'error' ? payload : payload?.error))) {
+      const held = this.#held = (this.#held || Promise.resolve()).then(() => worded(() => {
+        if (this.#held === held) this.#held = undefined;
+        this.#deliver(event, payload);
+      }));
+    } else this.#deliver(event, payload);
+  }
+
+  #deliver(event, payload) {
     // `ready` comes after the provider's script ran, a setup `error` after it failed: either way
     // the preload has done its work (removing it earlier could cancel the fetch it started).
     if (event === 'ready' || event === 'error') this.#preload?.remove();
@@ -231,13 +260,13 @@ class Checkout {
     // A redirect: Pasarela takes the shopper there once the attempt's `result` is out.
     else if (event === 'action' && payload.type === 'redirect') setTimeout(() => location.assign(payload.url));
     else if (event === 'error') {
-      payload = toError(payload);
+      payload = toError(payload, loaded, this.#host.lang);
       if (!UNSAID.includes(payload.code)) this._say(payload.message, true);
     }
     else if (event === 'ready') this.#ready = payload;
     // How it ended, said in the live region; focus put back; a voucher's final state shown on it.
     else if (event === 'result') extra().then((m) => m.ended(this, this.#host, payload), () => {});
-    if (event === 'result' && payload && payload.error) payload.error = toError(payload.error);
+    if (event === 'result' && payload && payload.error) payload.message = (payload.error = toError(payload.error, loaded, this.#host.lang)).message;
     for (const fn of this.#listeners.get(event) || []) {
       try { fn(payload); } catch (err) { queueMicrotask(() => { throw err; }); }
     }
@@ -282,9 +311,16 @@ class Checkout {
       wrapped = new Promise((resolve, reject) => {
         this.#early = resolve;
         this.#pending.add(reject);
+        const lang = this.#host.lang;
         raw.then(
-          (r) => { if (r && r.error) r.error = toError(r.error); resolve(r); },
-          (e) => reject(toError(e)),
+          (r) => {
+            const go = () => {
+              if (r && r.error) r.message = (r.error = toError(r.error, loaded, lang)).message;
+              resolve(r);
+            };
+            unworded(r && r.error) ? worded(go) : go();
+          },
+          (e) => (unworded(e) ? worded : (f) => f())(() => reject(toError(e, loaded, lang))),
         ).finally(() => this.#pending.delete(reject));
       });
       this.#promises.set(raw, wrapped);
@@ -308,7 +344,7 @@ class Checkout {
       if (!this.#inner) throw destroyedError();
       if (poisoned) throw poisoned;
       return this.#inner.enroll(opts);
-    }).catch((e) => { throw toError(e); });
+    }).catch((e) => { throw toError(e, loaded, this.#host.lang); });
   }
 
   get state() {
@@ -332,7 +368,9 @@ class Checkout {
     }
     for (const reject of this.#pending) reject(destroyedError());
     this.#pending.clear();
-    this.#listeners.clear();
+    // Events still waiting for their words (the attempt `destroy()` ended) reach the listeners first.
+    const drop = () => this.#listeners.clear();
+    this.#held ? this.#held.then(drop) : drop();
     live.delete(this);
   }
 }
@@ -399,7 +437,9 @@ export async function createCheckout(options, init) {
     checkout._attach(WasmCheckout.create(o, element, (event, payload) => checkout._emit(event, payload)), o.resume);
   } catch (e) {
     preload?.remove();
-    throw toError(e);
+    // A shopper's error (a second Bamboo or KR checkout, `unsupported`) waits for its words.
+    if (unworded(e)) await extra().catch(() => {});
+    throw toError(e, loaded, options && safeGet(options, 'locale'));
   }
   live.add(checkout);
   return checkout;

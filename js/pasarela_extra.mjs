@@ -1,6 +1,7 @@
 // @ts-check
 // The part of Pasarela only some shoppers need, loaded on demand: the voucher view (cash and bank
-// transfers), the in-page authentication dialog (`challenge`) and the "save this card" box. The
+// transfers), the in-page authentication dialog (`challenge`), the "save this card" box, and what
+// is said after an attempt (how it ended, what to do next, every error a shopper meets). The
 // entry (pasarela.mjs) imports it once per page, after the first `ready` (so it never competes
 // with the provider's form, and is there by the time the shopper pays) or when a payment needs it
 // first. How often a voucher's payment is read, what ends an attempt and what is sent are the
@@ -35,6 +36,45 @@ const T = {
   said_declined: ['Pago rechazado', 'Payment declined', 'Pagamento recusado'],
   said_pending: ['Pago pendiente', 'Payment pending', 'Pagamento pendente'],
   said_expired: ['La ficha de pago venció', 'The payment voucher expired', 'A ficha de pagamento venceu'],
+  // What the shopper does or waits for next.
+  next_declined: ['Pruebe con otra tarjeta', 'Try another card', 'Tente outro cartão'],
+  next_pending: ['Esperando la confirmación del banco o del medio de pago', 'Waiting for the bank or payment provider to confirm it', 'Aguardando a confirmação do banco ou do meio de pagamento'],
+};
+
+/**
+ * Every error a shopper can meet (docs/api.md §3), by code, `[es, en, pt]`: the JS entry puts
+ * these words in front of what the wasm says (a provider's own message, in brackets), in the
+ * checkout's locale. The two errors only a developer causes are English, in the wasm
+ * (`src/domain/error.rs` holds this table to its codes). Never an HTTP status: that is the
+ * developer's, in the error's `details`.
+ */
+const ERRORS = {
+  script_load_failed: ['No se pudo cargar el formulario de pago', 'The payment form could not be loaded', 'Não foi possível carregar o formulário de pagamento'],
+  tokenization_failed: ['Revise los datos de la tarjeta', 'Please check the card details', 'Verifique os dados do cartão'],
+  network: ['No hay conexión con la tienda; intente de nuevo', 'Could not reach the store; please try again', 'Sem conexão com a loja; tente novamente'],
+  merchant_rejected: ['La tienda no aceptó el pago; recargue la página e intente de nuevo', 'The store did not accept the payment; reload the page and try again', 'A loja não aceitou o pagamento; recarregue a página e tente novamente'],
+  merchant_bad_response: ['Respuesta inesperada de la tienda; intente de nuevo', 'Unexpected answer from the store; please try again', 'Resposta inesperada da loja; tente novamente'],
+  token_expired: ['Los datos de la tarjeta vencieron; ingréselos de nuevo', 'The card details expired; please enter them again', 'Os dados do cartão expiraram; digite-os novamente'],
+  destroyed: ['Se cerró el pago', 'The checkout was closed', 'O pagamento foi fechado'],
+  not_ready: ['El formulario de pago aún no está listo', 'The payment form is not ready yet', 'O formulário de pagamento ainda não está pronto'],
+  unknown_profile: ['Esa tarjeta guardada no está disponible', 'That saved card is not available', 'Esse cartão salvo não está disponível'],
+  unsupported: ['No disponible con este medio de pago', 'Not available with this provider', 'Indisponível com este meio de pagamento'],
+  internal: ['Error interno del pago; intente de nuevo', 'Internal checkout error; please try again', 'Erro interno do pagamento; tente novamente'],
+  timeout: ['El formulario de pago no respondió', 'The payment form did not answer', 'O formulário de pagamento não respondeu'],
+  cancelled: ['Se cerró el formulario de pago', 'The payment form was closed', 'O formulário de pagamento foi fechado'],
+  attempts_exceeded: ['Demasiados intentos: formulario bloqueado', 'Too many attempts: the form is locked', 'Tentativas demais: formulário bloqueado'],
+};
+
+/**
+ * Where a region's words differ from its language's (the locales of docs/api.md §2): the card's
+ * security code is the CVV in Mexico and Peru and the "código de seguridad" in Argentina and
+ * Uruguay; `pt-BR` is `pt`'s wording (already Brazil's: "cartão", "parcelas").
+ */
+const REGIONAL = {
+  'es-MX': { tokenization_failed: 'Revise el número, la fecha de vencimiento y el CVV de la tarjeta' },
+  'es-PE': { tokenization_failed: 'Revise el número, la fecha de vencimiento y el CVV de la tarjeta' },
+  'es-AR': { tokenization_failed: 'Revise el número, el vencimiento y el código de seguridad de la tarjeta' },
+  'es-UY': { tokenization_failed: 'Revise el número, el vencimiento y el código de seguridad de la tarjeta' },
 };
 const LOCALES = ['es', 'en', 'pt'];
 let ids = 0;
@@ -66,11 +106,19 @@ function el(tag, className, text, attrs) {
   return e;
 }
 
-/** The label `k` in `host`'s language. */
-const words = (host) => {
-  const l = Math.max(0, LOCALES.indexOf(host.lang.slice(0, 2)));
-  return (k) => T[k][l];
+/** The words `k` (of `T` or `ERRORS`) in the language tagged `lang` (`es-MX`), its region's where they differ. */
+const wordsIn = (lang) => {
+  const l = Math.max(0, LOCALES.indexOf(lang.slice(0, 2))), own = REGIONAL[lang] || {};
+  return (k) => own[k] || (T[k] || ERRORS[k])[l];
 };
+/** The label `k` in `host`'s language (its `lang`). */
+const words = (host) => wordsIn(host.lang);
+
+/**
+ * What a shopper's error with `code` says in `lang`, before the wasm's own part of its message (a
+ * provider's words, in brackets): the JS entry's `toError`. Unknown codes say nothing more.
+ */
+export const errorWords = (code, lang) => (ERRORS[code] ? wordsIn(lang || 'es')(code) : '');
 
 /**
  * Draws `what` in `host` (`checkout`'s element): `_v` a voucher (`data`: the merchant's answer as
@@ -98,14 +146,33 @@ export function draw(what, checkout, host, data) {
  * provider's card form holds, stays.
  */
 export function ended(checkout, host, r) {
-  const said = T[`said_${r.status}`];
   // A voucher's pending result is said by its view.
-  if (said && !r.voucher) checkout._say(words(host)(`said_${r.status}`), r.status === 'declined');
+  if (T[`said_${r.status}`] && !r.voucher) outcome(checkout, host, r);
   settle(host, r.status);
   const a = document.activeElement;
   // A provider's card form is an <iframe> (Bamboo, KR) or, Conekta's, an element whose fields are
   // in its shadow root (docs/providers/conekta.md): focus anywhere in its slot is the form's.
   if (!a || a === document.body || (!a.closest('.pasarela-provider-form') && host.contains(a))) host.querySelector('[aria-checked=true]')?.focus();
+}
+
+/**
+ * How the attempt ended, shown and said at once in the live region (visible, and read out by
+ * screen readers as it changes): what happened in bold, the merchant's reason as it sent it
+ * (`result.message`, e.g. "Fondos insuficientes."), then what the shopper does or waits for
+ * next. Its `data-outcome` gives it the look of a panel (pasarela_extra.css). A decline keeps the
+ * ways to pay as they were: the shopper corrects the card or picks another in place.
+ */
+function outcome(checkout, host, r) {
+  const t = words(host), status = r.status;
+  checkout._say('', status === 'declined');
+  const box = host.querySelector('.pasarela-status');
+  if (!box) return;
+  // Sentences: each piece ends with its stop (the title too, when more follows).
+  const full = (s) => (/[.!?…]$/.test(s) ? s : `${s}.`);
+  const parts = status === 'approved' || status === 'expired' ? [] : [str(r.message), t(`next_${status}`)].filter(Boolean);
+  const title = t(`said_${status}`);
+  box.append(el('strong', '', parts.length ? full(title) : title), ...parts.map((p) => ` ${full(p.trim())}`));
+  box.dataset.outcome = status;
 }
 
 /** A link the voucher view may follow: `http(s)://…` or a path on this site. */

@@ -171,7 +171,8 @@ pub fn parse_answer(body: &str, locale: Locale) -> Result<MerchantAnswer, Pasare
 
 /// Reads a `200` body already parsed (`None`: it was not JSON) from its text, `raw`.
 pub fn read_answer(body: Option<Json>, raw: String, locale: Locale) -> Result<MerchantAnswer, PasarelaError> {
-    let bad = |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_detail(why);
+    // Why the answer is not the protocol is the developer's to read (`details`), not the shopper's.
+    let bad = |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_details(why.to_owned());
     let o = body.ok_or_else(|| bad("not JSON"))?;
     o.as_object().ok_or_else(|| bad("not an object"))?;
     // Spelled here rather than read with `ResultStatus::parse_answer`: the words are in the wasm
@@ -283,14 +284,16 @@ fn http_detail(status: u16) -> String {
     crate::text::cat(&["HTTP ", &crate::text::u32_text(u32::from(status))])
 }
 
-/// A `status` HTTP code (or none, for a network failure) as the error the page sees.
+/// A `status` HTTP code (or none, for a network failure) as the error the page sees: the status
+/// is the developer's (`details: 'HTTP 401'`); the shopper's message says what happened in their
+/// words, never a status code.
 pub fn http_error(status: Option<u16>, locale: Locale, provider: ProviderId) -> PasarelaError {
     let e = match status {
         None => PasarelaError::new(ErrorCode::Network, locale),
         Some(s @ 400..=499) if !matches!(s, 408 | 429) => {
-            PasarelaError::new(ErrorCode::MerchantRejected, locale).with_detail(&http_detail(s))
+            PasarelaError::new(ErrorCode::MerchantRejected, locale).with_details(http_detail(s))
         }
-        Some(s) => PasarelaError::new(ErrorCode::Network, locale).with_detail(&http_detail(s)),
+        Some(s) => PasarelaError::new(ErrorCode::Network, locale).with_details(http_detail(s)),
     };
     e.with_provider(provider)
 }
@@ -479,7 +482,8 @@ mod tests {
         ] {
             let f = refusal(Some(409), body).unwrap_err();
             assert_eq!(f.error.code, ErrorCode::MerchantRejected, "{body}");
-            assert!(f.error.message.contains("HTTP 409"), "{}", f.error.message);
+            assert_eq!(f.error.details.as_deref(), Some("HTTP 409"), "the status is the developer's");
+            assert!(!f.error.message.contains("409"), "never in the shopper's words: {}", f.error.message);
             assert_eq!(f.error.provider, Some(ProviderId::Conekta));
             assert!(!f.key_reused);
             assert!(!ends_attempt_key(PaymentResult::from_error(&f.error, None).status), "an error keeps the key");

@@ -37,7 +37,8 @@ fn text(s: &str) -> Option<Value<'_>> {
     Some(Value::Str(s))
 }
 
-/// `{ code, message, field?, provider?, retryable }`; the JS entry makes it a `PasarelaError`.
+/// `{ code, message, field?, provider?, retryable, details? }`; the JS entry makes it a
+/// `PasarelaError` (a shopper's `message` then gets its words in front).
 impl Serialize for PasarelaError {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         write_object(
@@ -48,6 +49,7 @@ impl Serialize for PasarelaError {
                 ("field", self.field.as_deref().and_then(text)),
                 ("provider", self.provider.and_then(|p| text(p.as_str()))),
                 ("retryable", Some(Value::Bool(self.retryable))),
+                ("details", self.details.as_deref().and_then(text)),
             ],
         )
     }

@@ -68,7 +68,8 @@ describe('accessibility', () => {
     await page.focus('#checkout .pasarela-pay');
     await page.keyboard.press('Enter');
     assert.equal((await waitForEvent(page, 'result')).status, 'declined');
-    assert.deepEqual(await status(page), { text: 'Payment declined', kind: 'error' });
+    // The merchant's reason as it sent it, then what to do next, in the checkout's locale.
+    assert.deepEqual(await status(page), { text: 'Payment declined. TR013: Transacción rechazada. Try another card.', kind: 'error' });
     assert.equal(await page.evaluate(() => document.activeElement.getAttribute('role') === 'radio' && document.activeElement.getAttribute('aria-checked')), 'true');
   });
 
@@ -79,7 +80,7 @@ describe('accessibility', () => {
     await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
     await waitForEvent(page, 'ready');
     assert.equal((await payInPage(page)).status, 'error');
-    assert.deepEqual(await status(page), { text: 'La tienda rechazó el pago (HTTP 422)', kind: 'error' });
+    assert.deepEqual(await status(page), { text: 'La tienda no aceptó el pago; recargue la página e intente de nuevo', kind: 'error' });
     assert.equal((await payInPage(page)).status, 'approved');
     assert.deepEqual(await status(page), { text: 'Pago aprobado', kind: '' });
   });

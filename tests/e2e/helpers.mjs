@@ -158,7 +158,7 @@ export async function krOptions(world, extra = {}) {
 /** `checkout.pay()` in the page, with errors flattened so they cross the evaluate boundary. */
 export function payInPage(page, opts) {
   return page.evaluate((opts) => checkout.pay(opts).then(
-    (r) => ({ ...r, ...(r.error ? { error: { code: r.error.code, field: r.error.field, message: r.error.message, retryable: r.error.retryable } } : {}) }),
+    (r) => ({ ...r, ...(r.error ? { error: { code: r.error.code, field: r.error.field, message: r.error.message, retryable: r.error.retryable, details: r.error.details } } : {}) }),
     (e) => ({ rejected: { code: e.code, field: e.field, message: e.message } }),
   ), opts);
 }

@@ -180,7 +180,8 @@ describe('pasarela-server sessions: client secret, one payment per order, attemp
     const r = await payInPage(page, { profileId: CARD.id });
     assert.equal(r.status, 'error');
     assert.equal(r.error.code, 'merchant_rejected');
-    assert.match(r.error.message, /HTTP 409/);
+    assert.equal(r.error.details, 'HTTP 409', "the status is the developer's");
+    assert.doesNotMatch(r.error.message, /409|HTTP/, "never in the shopper's words");
     assert.equal(posts(seen).length, 1, 'not retried by the page (the service waited, bounded)');
     const key = keyOf(posts(seen)[0]);
     assert.equal(await stored(page, o), key, 'an attempt still in progress keeps its key');
