@@ -13,9 +13,11 @@ const keys = { bamboo: 'bamboo_public_sandbox', conekta: 'key_sandbox_public', k
 // What the shop takes per provider: Conekta's OXXO cash and SPEI take pesos; the service's Bamboo
 // account is Uruguayan (BAMBOO_COUNTRY=UY: Abitab cash and a bank transfer through the bank's
 // site); Lyra's form offers its own methods, so KR is card only.
+// Installments: Conekta's interest-free months (the counts it documents, above their minimum
+// amounts); with Bamboo, 3 and 6 free and 12 at 40 % a year. The service prices them.
 const shop = {
-  bamboo: { currency: 'USD', methods: ['card', 'cash', 'bank_transfer'] },
-  conekta: { currency: 'MXN', methods: ['card', 'cash', 'bank_transfer'] },
+  bamboo: { currency: 'USD', methods: ['card', 'cash', 'bank_transfer'], installments: [{ count: 3 }, { count: 6 }, { count: 12, rate: 40 }] },
+  conekta: { currency: 'MXN', methods: ['card', 'cash', 'bank_transfer'], installments: [{ count: 3 }, { count: 6 }, { count: 9 }, { count: 12 }] },
   kr: { currency: 'USD', methods: ['card'] },
 };
 // The shopper: a guest, or Ana signed in with her saved cards (two people: the shop's backend
@@ -44,7 +46,7 @@ const say = (text) => { $('outcome').textContent = text; };
 function orderFor(provider) {
   const key = `demo:order:${provider}`;
   let id = sessionStorage.getItem(key);
-  if (!id) sessionStorage.setItem(key, (id = `DEMO-${Date.now()}`));
+  if (!id) sessionStorage.setItem(key, (id = `DEMO-${Date.now()}-${Math.random().toString(36).slice(2, 6)}`));
   return { id, amount: 123456, currency: shop[provider].currency };
 }
 const paid = (provider) => sessionStorage.removeItem(`demo:order:${provider}`);
@@ -60,7 +62,9 @@ async function post(path, body) {
 async function savedCards(provider) {
   if (!$('returning').checked) return {};
   const cards = { bamboo: ['4111111111111111', '4000000000003063'], conekta: ['4242424242424242'], kr: ['4970100000000055'] }[provider];
-  const { profiles, bamboo } = await post('/merchant/customers', { provider, email: ana.email, cards });
+  // The shop knows her already (another tab, a reload), or makes her account with her cards.
+  const known = await fetch(`/merchant/profiles?${new URLSearchParams({ provider, email: ana.email })}`);
+  const { profiles, bamboo } = known.ok ? await known.json() : await post('/merchant/customers', { provider, email: ana.email, cards });
   // Bamboo's enrollment form needs the shopper's capture URL and session, next to the country.
   return { profiles, ...(bamboo ? { bamboo: { countryCode: 'MX', ...bamboo } } : {}) };
 }
@@ -74,10 +78,34 @@ async function merchantSide(provider, order) {
   }
   // The provider's way back (3-D Secure on its own page, the bank's site) ends on this page,
   // `?pasarela_payment=`, with the provider chosen again.
-  const returnUrl = `${origin}/?provider=${provider}`;
-  const { clientSecret } = await post('/merchant/session', { provider, order, customer: provider === 'bamboo' ? account() : shopper(), methods: shop[provider].methods, returnUrl });
-  // PWCheckout's country_code is mandatory: the country the card is tokenized for.
-  return { merchant: { paymentUrl: '/merchant/pay', clientSecret }, ...(provider === 'bamboo' ? { bamboo: { countryCode: 'MX' } } : {}) };
+  const returnUrl = `${origin}/?${new URLSearchParams({ provider, locale: $('locale').value })}`;
+  const { methods, installments: plans } = shop[provider];
+  const session = await post('/merchant/session', { provider, order, customer: provider === 'bamboo' ? account() : shopper(), methods, returnUrl, installments: plans });
+  return {
+    merchant: { paymentUrl: '/merchant/pay', clientSecret: session.clientSecret },
+    // The session's priced offers, shown as the service will charge them.
+    installments: session.installments,
+    // PWCheckout's country_code is mandatory: the country the card is tokenized for.
+    ...(provider === 'bamboo' ? { bamboo: { countryCode: 'MX' } } : {}),
+  };
+}
+
+/**
+ * `createCheckout`, with what this build of the package does not take yet left out: a regional
+ * locale (es-MX, es-AR, pt-BR) is used when the package accepts it, and a package that knows only
+ * es, en and pt shows the base language; the session's installment offers likewise (the saved
+ * card's own counts are offered then). The container's `data-locale` says which locale runs.
+ */
+async function create(options) {
+  try {
+    const c = await createCheckout(options);
+    $('checkout').dataset.locale = options.locale;
+    return c;
+  } catch (e) {
+    if (e.code === 'invalid_options' && e.field === 'locale' && options.locale.includes('-')) return create({ ...options, locale: options.locale.slice(0, 2) });
+    if (e.code === 'invalid_options' && e.field === 'installments' && options.installments) return create({ ...options, installments: undefined });
+    throw e;
+  }
 }
 
 /** The storefront's own pay button: for the providers' forms without one, and for cash and transfers. */
@@ -115,7 +143,7 @@ async function mount(resume) {
     };
     if (turn !== mounting) return; // the shopper changed the provider meanwhile
     if (options.bamboo || saved.bamboo) saved.bamboo = { ...options.bamboo, ...saved.bamboo };
-    c = checkout = await createCheckout({ ...options, ...saved });
+    c = checkout = await create({ ...options, ...saved });
   } catch (e) {
     if (turn === mounting) say(`${e.code}: ${e.message}`);
     return;
@@ -127,7 +155,7 @@ async function mount(resume) {
   c.on('result', (r) => {
     const voucher = r.status === 'pending' && r.voucher;
     say(voucher ? 'Ficha de pago lista: págala antes de que venza'
-      : { approved: '✅ Pago aprobado', declined: '❌ Pago rechazado', pending: '⏳ Pago pendiente', expired: '⌛ La ficha de pago venció', error: '⚠️ Error' }[r.status]
+      : { approved: 'Pago aprobado', declined: 'Pago rechazado', pending: 'Pago pendiente', expired: 'La ficha de pago venció', error: 'Error' }[r.status]
         + (r.message ? ` — ${r.message}` : ''));
     showSettle(voucher ? r.paymentId : undefined);
     // While a voucher waits, it is the way to pay: the button would only show it again.
@@ -144,10 +172,15 @@ for (const button of document.querySelectorAll('#settle button')) {
 }
 for (const el of document.querySelectorAll('input[name=provider], #locale, #returning')) el.addEventListener('change', () => mount());
 
-// Back from the provider's page: the provider chosen again, and the payment it left read once.
-const back = new URLSearchParams(location.search);
-const chosen = document.querySelector(`input[name=provider][value="${CSS.escape(back.get('provider') ?? '')}"]`);
+// `?provider=&locale=` choose them (a link to one checkout); back from the provider's page, the
+// payment it left (`pasarela_payment`) is read once.
+const query = new URLSearchParams(location.search);
+const chosen = document.querySelector(`input[name=provider][value="${CSS.escape(query.get('provider') ?? '')}"]`);
 if (chosen) chosen.checked = true;
-const resume = back.get('pasarela_payment') ?? undefined;
-if (resume) history.replaceState(null, '', `${location.pathname}?provider=${chosen?.value ?? ''}`);
+if ([...$('locale').options].some((o) => o.value === query.get('locale'))) $('locale').value = query.get('locale');
+const resume = query.get('pasarela_payment') ?? undefined;
+if (resume) {
+  query.delete('pasarela_payment');
+  history.replaceState(null, '', `${location.pathname}?${query}`);
+}
 mount(resume);

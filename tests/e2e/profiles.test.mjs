@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { eventNames, events, fillConektaCard, krOptions, mount, openPage, optionsFor, payInPage, radios, shopper, waitForEvent, suiteWorld } from './helpers.mjs';
 
-const SHOTS = new URL('../../www/screenshots/', import.meta.url);
+const SHOTS = new URL('../../docs/screenshots/', import.meta.url);
 
 describe('saved profiles and one-click', () => {
   const ctx = suiteWorld();
