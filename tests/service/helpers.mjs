@@ -38,6 +38,12 @@ export async function world() {
     },
     bambooToken: (pan = '4111111111111111') => bamboo.tokenize({ key: 'pk', pan, expMonth: 12, expYear: 2030, cvv: '123', holder: 'Ana' }).token.TokenId,
     conektaToken: (pan = '4242424242424242') => conekta.tokenize({ publicKey: 'pk', number: pan, name: 'Ana', exp_month: '12', exp_year: '30', cvc: '123' }).token.id,
+    /**
+     * Resolves once no provider notification is on its way to the service (each bounded): take it
+     * before counting the provider calls one request makes, so that a notification of an earlier
+     * payment, read back by the service meanwhile, is not counted as that request's.
+     */
+    quiet: () => Promise.all(Object.values(sb.providers).map((p) => p.idle())),
     purchases: () => bamboo.state().purchases,
     orders: () => conekta.state().orders,
     close: () => sb.close(),

@@ -23,6 +23,11 @@ describe(`several service processes on one database (${DATABASE})`, () => {
     assert.equal(r.status, 200, JSON.stringify(r.body));
     return r.body;
   };
+  const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+  /** Bamboo has a purchase for `o` (the charge reached it), waited for up to 10 s. */
+  const charged = async (o) => {
+    for (const end = Date.now() + 10_000; !w.purchases().some((p) => p.Order === o.id) && Date.now() < end;) await sleep(20);
+  };
   const body = (s, o, token) => JSON.stringify({ provider: 'bamboo', order: o, source: { type: 'token', token, kind: 'one_time' }, clientSecret: s.clientSecret });
 
   it('two processes, 40 concurrent requests with one key: one charge, one answer', async () => {
@@ -42,7 +47,9 @@ describe(`several service processes on one database (${DATABASE})`, () => {
   it('two processes, 20 tabs paying one order with 20 keys at once: one charge; a killed holder is reconciled before another key may charge', async () => {
     const db = freshDatabase();
     const key = `sk_${randomUUID().replaceAll('-', '')}`;
-    const lease = { PASARELA_ATTEMPT_LEASE_MS: '800' };
+    // Long enough that the dead holder's lease surely still runs when the next tab asks, however
+    // slow the machine (renewed every 500 ms: at least 1 s left at the kill).
+    const lease = { PASARELA_ATTEMPT_LEASE_MS: '1500' };
     const [a, b] = [await start(db, key, lease), await start(db, key, lease)];
     const o = order(`TABS2-${randomUUID()}`);
     const s = await sessionAt(a.url, key, o);
@@ -57,13 +64,19 @@ describe(`several service processes on one database (${DATABASE})`, () => {
     const s2 = await sessionAt(c.url, key, o2);
     w.sb.faults.set({ target: 'provider-after', kind: 'delay', delayMs: 4000 });
     const lost = w.pay(body(s2, o2, w.bambooToken()), { base: c.url }).catch((e) => ({ error: e }));
-    for (let i = 0; i < 50 && !w.purchases().some((p) => p.Order === o2.id); i++) await new Promise((ok) => setTimeout(ok, 50));
+    await charged(o2);
     await c.stop('SIGKILL');
     await lost;
     const held = await w.pay(body(s2, o2, w.bambooToken()), { base: b.url });
     assert.deepEqual([held.status, held.body.code], [409, 'attempt_in_progress'], 'the dead holder\'s lease still runs');
-    await new Promise((ok) => setTimeout(ok, 900));
-    const other = await w.pay(body(s2, o2, w.bambooToken()), { base: b.url });
+    // Once the lease lapsed (polled, not slept: when depends on the last renewal), another tab
+    // takes the attempt over, finds Bamboo's charge and records it.
+    let other;
+    for (const end = Date.now() + 10_000; ;) {
+      await sleep(100);
+      other = await w.pay(body(s2, o2, w.bambooToken()), { base: b.url });
+      if (other.body?.code !== 'attempt_in_progress' || Date.now() > end) break;
+    }
     assert.deepEqual([other.status, other.body.code], [409, 'order_already_paid'], other.text);
     assert.equal(w.purchases().filter((p) => p.Order === o2.id).length, 1, 'reconciled, not charged again');
   });
@@ -99,7 +112,7 @@ describe(`several service processes on one database (${DATABASE})`, () => {
     const text = body(s, o, w.bambooToken());
     w.sb.faults.set({ target: 'provider-after', kind: 'delay', delayMs: 4000 }); // Bamboo charges, then answers late
     const lost = w.pay(text, { key: idem, base: a.url }).catch((e) => ({ error: e }));
-    for (let i = 0; i < 50 && !w.purchases().some((p) => p.Order === o.id); i++) await new Promise((ok) => setTimeout(ok, 50));
+    await charged(o);
     assert.equal(w.purchases().filter((p) => p.Order === o.id).length, 1, 'Bamboo charged');
     await a.stop('SIGKILL');
     assert.ok((await lost).error, 'the killed service never answered');

@@ -71,6 +71,11 @@ export function createBamboo() {
   const firstId = () => 1_000_000 + Math.floor(Math.random() * 1e9);
   nextPurchase = firstId(); nextCustomer = firstId(); nextProfile = firstId();
   const hooks = createDeliverer();
+  // Notifications on their way: `idle()` resolves once none
+  // is, for tests that count the provider calls one request made (the merchant service reads a
+  // notified order back before it answers the notification, so a late one would be counted).
+  const inFlight = new Set();
+  const track = (p) => { inFlight.add(p); p.finally(() => inFlight.delete(p)); return p; };
   let webhookSecret = BAMBOO_PRIVATE_KEY;
   const reset = () => {
     tokens = new Map(); purchases = new Map(); customers = new Map(); sessions = new Map(); deletes = []; held = new Set();
@@ -276,9 +281,9 @@ export function createBamboo() {
     const dateSent = new Date().toISOString();
     const signature = createHmac('sha256', webhookSecret).update(`${p.id}${p.amount}${p.currency}${dateSent}`).digest('hex');
     const view = purchaseView(p);
-    hooks.send({ PurchaseId: p.id, UniqueId: p.uniqueId, Order: p.order, Amount: p.amount, Installments: p.installments, Currency: p.currency, MetadataOut: {},
+    track(hooks.send({ PurchaseId: p.id, UniqueId: p.uniqueId, Order: p.order, Amount: p.amount, Installments: p.installments, Currency: p.currency, MetadataOut: {},
       Transaction: { TransactionStatusId: p.statusId, Status: STATUS[p.statusId], Description: null, ApprovalCode: view.Transaction.ApprovalCode } },
-    { label: `purchase.${STATUS[p.statusId]}`, headers: { dateSent, signature } });
+    { label: `purchase.${STATUS[p.statusId]}`, headers: { dateSent, signature } }));
   }
 
   function createCustomer(body) {
@@ -403,6 +408,8 @@ export function createBamboo() {
     /** Where purchase notifications go, and the secret that signs them. */
     setWebhook(url, secret = BAMBOO_PRIVATE_KEY) { hooks.setUrl(url); webhookSecret = secret; },
     notifications: () => hooks.delivered(),
+    /** Resolves when no notification is on its way (each is bounded: five tries). */
+    async idle() { while (inFlight.size) await Promise.allSettled([...inFlight]); },
     state: () => ({ purchases: [...purchases.values()].map(purchaseView), tokens: [...tokens.values()].map((t) => ({ type: t.type, used: t.used, last4: t.last4 })), deletes: [...deletes] }),
   };
 }

@@ -63,6 +63,11 @@ export function createConekta() {
   let origin = '';
   let tokens, customers, orders, sent, refusals, deletes, held, listeners = [];
   const hooks = createDeliverer();
+  // Notifications on their way (and, Conekta, settlements still due): `idle()` resolves once none
+  // is, for tests that count the provider calls one request made (the merchant service reads a
+  // notified order back before it answers the notification, so a late one would be counted).
+  const inFlight = new Set();
+  const track = (p) => { inFlight.add(p); p.finally(() => inFlight.delete(p)); return p; };
   // `sent`: what each order's request asked (3-D Secure mode), for tests to read.
   // `refusals`: orders refused before any was made (a bad monthly_installments), for tests to read.
   // `deletes`: every payment-source delete received; `held`: sources whose delete is refused.
@@ -275,11 +280,12 @@ export function createConekta() {
     }
     emit(rule.status === 'paid' ? 'order.paid' : 'order.pending_payment', o);
     if (rule.settle) {
-      setTimeout(() => {
+      track(new Promise((done) => setTimeout(() => {
         o.payment_status = rule.settle;
         o.charges.data[0].status = rule.settle;
         emit(`order.${rule.settle}`, o);
-      }, PENDING_SETTLE_MS);
+        done();
+      }, PENDING_SETTLE_MS)));
     }
     return { status: 200, body: o };
   }
@@ -330,7 +336,7 @@ export function createConekta() {
   function emit(type, order) {
     const event = { id: randomId(12), object: 'event', type, livemode: false, created_at: Math.floor(Date.now() / 1000), data: { object: structuredClone(shown(order)) } };
     for (const l of listeners) l(event);
-    hooks.send(event, { label: type, sign: (text) => ({ digest: conektaDigest(text) }) });
+    track(hooks.send(event, { label: type, sign: (text) => ({ digest: conektaDigest(text) }) }));
   }
 
   async function handle(req, res, url) {
@@ -423,6 +429,8 @@ export function createConekta() {
     /** Where order.* events are POSTed (the merchant's webhook endpoint). */
     setWebhook(url) { hooks.setUrl(url); },
     deliveries: () => hooks.delivered(),
+    /** Resolves when no notification is on its way (each is bounded: five tries). */
+    async idle() { while (inFlight.size) await Promise.allSettled([...inFlight]); },
     setOrigin(o) { origin = o; },
     state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount, metadata: o.metadata,
       type: o.charges.data[0].payment_method.type, ...sent.get(o.id) })), tokens: [...tokens.values()].map((t) => ({ used: t.used })), refusals: [...refusals], deletes: [...deletes] }),

@@ -45,6 +45,11 @@ export function krHashValid({ rawClientAnswer, hash, hashKey, hashAlgorithm }) {
 export function createKr() {
   let forms, transactions, tokens, cancels, held;
   const ipn = createDeliverer();
+  // Notifications on their way: `idle()` resolves once none
+  // is, for tests that count the provider calls one request made (the merchant service may read a
+  // notified order back before it answers the notification, so a late one would be counted).
+  const inFlight = new Set();
+  const track = (p) => { inFlight.add(p); p.finally(() => inFlight.delete(p)); return p; };
   let orders = new Map(); // orderId → transactions, for Order/Get
   const reset = () => { forms = new Map(); transactions = []; tokens = new Map(); orders = new Map(); cancels = []; held = new Set(); ipn.reset(); };
   reset();
@@ -139,8 +144,8 @@ export function createKr() {
     else f.refusals = (f.refusals || 0) + 1;
     const rawClientAnswer = JSON.stringify(clientAnswer);
     // The IPN: Lyra POSTs the same answer to the merchant, signed with the REST password.
-    ipn.send({ 'kr-hash': krHash(rawClientAnswer, 'password'), 'kr-hash-algorithm': 'sha256_hmac', 'kr-hash-key': 'password',
-      'kr-answer-type': 'V4/Payment', 'kr-answer': rawClientAnswer }, { type: 'form', label: clientAnswer.orderStatus });
+    track(ipn.send({ 'kr-hash': krHash(rawClientAnswer, 'password'), 'kr-hash-algorithm': 'sha256_hmac', 'kr-hash-key': 'password',
+      'kr-answer-type': 'V4/Payment', 'kr-answer': rawClientAnswer }, { type: 'form', label: clientAnswer.orderStatus }));
     return { answer: { _type: 'V4/Charge/ProcessPaymentAnswer', clientAnswer, rawClientAnswer, hash: krHash(rawClientAnswer), hashAlgorithm: 'sha256_hmac',
       hashKey: 'sha256_hmac', serverDate: new Date().toISOString(), formId: randomId(8) } };
   }
@@ -213,6 +218,8 @@ export function createKr() {
     /** Where the IPN goes (the merchant's notification URL). */
     setIpnUrl(url) { ipn.setUrl(url); },
     ipns: () => ipn.delivered(),
+    /** Resolves when no IPN is on its way (each is bounded: five tries). */
+    async idle() { while (inFlight.size) await Promise.allSettled([...inFlight]); },
     /** Every form token's CreatePayment fields, as the emulator received them. */
     state: () => ({ transactions: [...transactions], forms: [...forms.values()].map(({ paid, ...f }) => f), cancels: [...cancels] }),
   };
