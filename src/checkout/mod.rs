@@ -303,14 +303,15 @@ impl Checkout {
         r
     }
 
-    /// `data-state` on the host, and the list's busy look while an attempt is sent.
+    /// `data-state` on the host, and the list's busy look while an attempt is sent (its button
+    /// disabled then, and for good once the order is paid).
     #[inline(never)]
     fn show_state(&self) {
         let inner = self.0.read();
         let s = inner.phase.public();
         let _ = inner.host.set_attribute("data-state", s.as_str());
         if let Some(v) = &inner.view {
-            v.set_busy(s.in_flight() && matches!(inner.phase, Phase::Paying(_)));
+            v.set_busy(s.in_flight() && matches!(inner.phase, Phase::Paying(_)), s == PaymentState::Succeeded);
         }
     }
 
@@ -406,9 +407,16 @@ impl Checkout {
         }
         self.0.write().form = form;
         let waiting = self.change(Phase::setup_failed);
-        self.emit_error(&e);
-        if let Some(a) = waiting {
-            self.settle(a, PaymentResult::from_error(&e, None), Some(e));
+        self.report(waiting, e);
+    }
+
+    /// Reports `e` once: as the end of the attempt `waiting` for the form (its `error` event, then
+    /// its `result`), or, with none waiting, by the `error` event alone. (Both at once reported one
+    /// failure twice: two `error` events, the message said twice.)
+    fn report(&self, waiting: Option<crate::domain::payment_state::Attempt<Handle>>, e: PasarelaError) {
+        match waiting {
+            Some(a) => self.settle(a, PaymentResult::from_error(&e, None), Some(e)),
+            None => self.emit_error(&e),
         }
     }
 
@@ -444,15 +452,16 @@ impl Checkout {
             }
             ProviderEvent::Token { source, kind, brand, last4 } => self.on_token(source, kind, brand, last4),
             ProviderEvent::TokenError(e) => {
-                self.emit_error(&e);
                 let enrolling = self.0.write().enroll_waiter.take();
                 if let Some((_, reject)) = enrolling {
+                    self.emit_error(&e);
                     let _ = reject.call1(&JsValue::NULL, &to_js(&e));
                     return;
                 }
-                // A `pay()` waiting for this form's token ends here; the shopper can fix the card
-                // and pay again.
-                self.end_waiting_attempt(e);
+                // A `pay()` waiting for this form's token ends here (the shopper can fix the card
+                // and pay again), reporting the error once.
+                let waiting = self.change(Phase::take_awaiting_token);
+                self.report(waiting, e);
             }
             ProviderEvent::Notification(status) => {
                 self.emit("notification", to_js(&OneField { key: "status", value: status.as_str() }));

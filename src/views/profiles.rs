@@ -75,6 +75,9 @@ struct State {
     installments: u32,
     /// An attempt is in flight: the pay button is disabled and says so.
     busy: bool,
+    /// The order is paid: the pay button stays disabled (a second tap could only return the
+    /// approved attempt's result, but an enabled button says there is something left to pay).
+    paid: bool,
     /// The count the `<select>` shows now (0: none yet).
     shown_installments: u32,
 }
@@ -159,7 +162,7 @@ pub fn mount(
     actions: ViewActions,
 ) -> Mounted {
     let selected = State::first_usable(&profiles, ctx.today);
-    let state = State { profiles, selected, installments: 1, busy: false, shown_installments: 0 };
+    let state = State { profiles, selected, installments: 1, busy: false, paid: false, shown_installments: 0 };
     let shared = Rc::new(Shared {
         ctx,
         actions,
@@ -197,8 +200,14 @@ impl Mounted {
         self.shared.select(Selection::SavedCard(id.to_owned()), installments);
     }
 
-    pub fn set_busy(&self, busy: bool) {
-        let changed = std::mem::replace(&mut self.shared.state.write().busy, busy) != busy;
+    /// `busy`: an attempt is being sent; `paid`: the order is paid. The button follows both.
+    pub fn set_busy(&self, busy: bool, paid: bool) {
+        let changed = {
+            let mut s = self.shared.state.write();
+            let was = (s.busy, s.paid);
+            (s.busy, s.paid) = (busy, paid);
+            was != (busy, paid)
+        };
         if changed {
             self.shared.patch_button();
         }
@@ -399,7 +408,7 @@ impl Shared {
         let (nodes, state) = (self.nodes.read(), self.state.read());
         let Some(nodes) = nodes.as_ref() else { return };
         nodes.button.set_hidden(!state.show_button(&self.ctx));
-        let _ = nodes.button.toggle_attribute_with_force("disabled", state.busy);
+        let _ = nodes.button.toggle_attribute_with_force("disabled", state.busy || state.paid);
         nodes.button.set_text_content(Some(&state.button_text(&self.ctx)));
     }
 

@@ -1,7 +1,8 @@
 // What the shopper sees and hears after an attempt, on a phone-sized page (390 px): a decline
-// with the merchant's reason and what to do next, the form kept in place; an error in the
-// shopper's words, never an HTTP status (the developer reads it in `details`); errors worded by
-// the on-demand part even when it is still on its way.
+// with the merchant's reason and what to do next, the form kept in place; an approval shown and
+// said, the pay button disabled for good; a pending payment saying what it waits for; an error
+// in the shopper's words, never an HTTP status (the developer reads it in `details`), reported
+// once; errors worded by the on-demand part even when it is still on its way.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { events, fillConektaCard, mount, openPage, optionsFor, payInPage, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
@@ -81,5 +82,48 @@ describe('page states after an attempt', () => {
     assert.deepEqual(seen.map((e) => e.name), ['error', 'result'], 'one error, then one result');
     assert.equal(seen[0].payload.message, r.error.message);
     assert.equal(seen[1].payload.error.message, r.error.message);
+  });
+
+  it("an approval is shown and said, and Pasarela's pay button stays disabled (a new list too)", async () => {
+    const page = await phone();
+    const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111']);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { locale: 'en', profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    await page.click('#checkout .pasarela-pay');
+    assert.equal((await waitForEvent(page, 'result')).status, 'approved');
+    await page.waitForFunction(() => document.querySelector('#checkout [role=status]').dataset.outcome === 'approved');
+    assert.deepEqual(await liveRegion(page), { text: 'Payment approved', kind: '', outcome: 'approved', visible: true });
+    assert.equal(await page.isDisabled('#checkout .pasarela-pay'), true);
+    await page.evaluate((p) => checkout.setProfiles(p), saved.profiles);
+    assert.equal(await page.isDisabled('#checkout .pasarela-pay'), true, 'still disabled after setProfiles');
+    assert.equal((await ctx.world.state()).charges.length, 1);
+  });
+
+  it('a pending payment says what it waits for', async () => {
+    const page = await phone();
+    const saved = await shopper(ctx.world, 'bamboo', ['4000000000003063']);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    const p = payInPage(page);
+    await waitForEvent(page, 'action');
+    await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-close').click(); // left unfinished
+    assert.equal((await p).status, 'pending');
+    await page.waitForFunction(() => document.querySelector('#checkout [role=status]').dataset.outcome === 'pending');
+    assert.deepEqual(await liveRegion(page), {
+      text: 'Pago pendiente. Esperando la confirmación del banco o del medio de pago.', kind: '', outcome: 'pending', visible: true,
+    });
+  });
+
+  it('one invalid card number: one error event, its message said once', async () => {
+    const page = await phone();
+    await mount(page, optionsFor(ctx.world, 'conekta', { locale: 'pt' }));
+    await waitForEvent(page, 'ready');
+    await fillConektaCard(page, '4242424242424241');
+    const r = await payInPage(page);
+    assert.equal(r.error.code, 'tokenization_failed');
+    const errors = (await events(page)).filter((e) => e.name === 'error');
+    assert.equal(errors.length, 1, JSON.stringify(errors));
+    assert.equal((await liveRegion(page)).text, 'Verifique os dados do cartão (El número de tarjeta es inválido.)');
+    assert.equal((await ctx.world.state()).requests.length, 0);
   });
 });
