@@ -128,6 +128,15 @@ pub fn check(plans: &[InstallmentPlan]) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Checks that no plan's financed total for `principal` passes `most` minor units (the page reads
+/// no larger amount exactly): a rate that would make it larger is refused, naming it.
+pub fn check_totals(principal: i64, plans: &[InstallmentPlan], most: i64) -> Result<(), Refusal> {
+    match plans.iter().position(|p| offer(principal, false, p).total > most) {
+        Some(i) => Err(refuse(i, "rate", format!("at this rate the total paid would pass {most} minor units, the most an amount may be"))),
+        None => Ok(()),
+    }
+}
+
 /// The offers of `plans` for `principal` minor units of `currency`: paying in full first, then
 /// each plan in ascending count.
 pub fn offers(principal: i64, currency: &str, plans: &[InstallmentPlan]) -> Vec<InstallmentOffer> {
@@ -260,6 +269,17 @@ mod tests {
         assert_eq!(bad(vec![InstallmentPlan { brands: Some(vec!["Visa".into()]), ..plan(3, None) }]), "installments[0].brands");
         assert_eq!(bad(vec![InstallmentPlan { brands: Some(vec![]), ..plan(3, None) }]), "installments[0].brands");
         assert!(check(&[plan(3, None), InstallmentPlan { brands: Some(vec!["visa".into(), "oca".into()]), ..plan(12, Some(40.0)) }]).is_ok());
+    }
+
+    #[test]
+    fn a_total_the_page_cannot_read_exactly_is_refused_naming_the_rate() {
+        const MOST: i64 = 9_007_199_254_740_991;
+        // 2^53 - 1 in 48 at 1 000 % TNA would be about 40 times more.
+        let e = check_totals(MOST, &[plan(3, None), plan(48, Some(1000.0))], MOST).unwrap_err();
+        assert_eq!(e.field, "installments[1].rate");
+        assert!(!e.why.contains("1000"), "never the value sent");
+        assert!(check_totals(MOST, &[plan(48, None)], MOST).is_ok(), "interest-free: the order amount itself");
+        assert!(check_totals(100_000, &[plan(48, Some(1000.0))], MOST).is_ok());
     }
 
     #[test]

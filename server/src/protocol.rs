@@ -19,7 +19,8 @@ pub use pasarela_protocol::Source;
 pub struct Order {
     /// The storefront's order id, 1 to 64 characters.
     pub id: String,
-    /// Minor units (cents), a positive integer.
+    /// Minor units (cents), a positive integer, at most 2^53 − 1 (the most the page reads exactly).
+    #[schema(minimum = 1, maximum = 9_007_199_254_740_991_i64)]
     pub amount: i64,
     /// ISO 4217, upper case (`MXN`), one of the currencies Pasarela takes.
     #[schema(schema_with = schema::currency)]

@@ -173,15 +173,19 @@ pub enum KrCaptureMode {
     DelayedCapture,
 }
 
-/// Checks an order as the page's options do: id, positive integer minor units, and a currency of
-/// the protocol's table (`pasarela_protocol::CURRENCIES`, the page's own): an order the page
-/// would refuse to show never gets a session.
+/// The most minor units an amount may be: JavaScript's `Number.MAX_SAFE_INTEGER`, the largest the
+/// page reads exactly (it refuses a larger order amount or installment total, src/domain/options.rs).
+pub const MAX_AMOUNT: i64 = 9_007_199_254_740_991;
+
+/// Checks an order as the page's options do: id, positive integer minor units up to
+/// [`MAX_AMOUNT`], and a currency of the protocol's table (`pasarela_protocol::CURRENCIES`, the
+/// page's own): an order the page would refuse to show never gets a session.
 pub fn check_order(o: &Order) -> Result<(), ApiError> {
     if o.id.is_empty() || o.id.len() > 64 {
         return Err(ApiError::invalid("order.id", "order.id must be 1 to 64 characters"));
     }
-    if o.amount <= 0 {
-        return Err(ApiError::invalid("order.amount", "order.amount must be a positive integer of minor units"));
+    if !(1..=MAX_AMOUNT).contains(&o.amount) {
+        return Err(ApiError::invalid("order.amount", "order.amount must be a positive integer of minor units, at most 9007199254740991"));
     }
     if pasarela_protocol::currency(&o.currency).is_none() {
         return Err(ApiError::invalid("order.currency", "order.currency must be an ISO 4217 code Pasarela takes, such as MXN"));
@@ -372,6 +376,7 @@ fn check_installments(req: &NewSession, plans: &[InstallmentPlan], methods: &[Me
         return Ok(());
     }
     crate::installments::check(plans).map_err(|r| ApiError::invalid(&r.field, r.why))?;
+    crate::installments::check_totals(req.order.amount, plans, MAX_AMOUNT).map_err(|r| ApiError::invalid(&r.field, r.why))?;
     if !methods.contains(&Method::Card) {
         return Err(ApiError::invalid("installments", "installments are paid by card: methods must include card"));
     }

@@ -57,6 +57,22 @@ describe(`installment offers (${DATABASE})`, () => {
     assert.equal((await s([{ count: 3 }, { count: 18 }], 'conekta', mxn(`I-COK-${randomUUID()}`, 180000))).status, 200);
   });
 
+  it('no amount the page cannot read exactly: an order or a financed total beyond 2^53 - 1 is refused, naming it', async () => {
+    const MOST = Number.MAX_SAFE_INTEGER;
+    const s = (amount, installments) => w.backend('POST', '/v1/sessions', { provider: 'bamboo', order: order(`I-BIG-${randomUUID()}`, amount, 'UYU'), installments });
+    // The page refuses an offer whose total is not a safe integer (invalid_options installments[n].total).
+    const big = await s(MOST, [{ count: 3 }, { count: 48, rate: 1000 }]);
+    refused(big, 'installments[1].rate');
+    assert.ok(!big.body.error.includes('1000'), big.body.error);
+    const free = await s(MOST, [{ count: 48 }]);
+    assert.equal(free.status, 200, 'interest-free: the order amount itself');
+    assert.ok(free.body.installments.every((o) => Number.isSafeInteger(o.total) && Number.isSafeInteger(o.amount)));
+    // 2^53 + 1, which JSON.stringify cannot write: the raw text.
+    const r = await fetch(`${w.svc.url}/v1/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${w.svc.secretKey}`, 'Content-Type': 'application/json' },
+      body: `{"provider":"bamboo","order":{"id":"I-BIG-${randomUUID()}","amount":9007199254740993,"currency":"UYU"}}` });
+    refused({ status: r.status, body: await r.json() }, 'order.amount');
+  });
+
   it('a count the session did not offer is 422 installments, and no provider is called', async () => {
     const o = order(`I-TAMPER-${randomUUID()}`);
     const s = await w.session({ provider: 'bamboo', order: o, installments: [{ count: 3 }] });
