@@ -7,7 +7,10 @@
 //     (`order.id`, `source.token`, `Idempotency-Key`) of the request, and neither `field` nor
 //     `error` repeats the value sent (every generated string carries a ZZMARK<n> marker);
 //   - nothing fuzzed charges: at the end the service still answers /health, and the emulators hold
-//     no Bamboo purchase, Conekta order or Lyra transaction for a FUZZ- order.
+//     no Bamboo purchase, Conekta order or Lyra transaction for a FUZZ- order;
+//   - nothing fuzzed removes a saved card (no fuzzed request pairs a card with its owner's
+//     credential for a removal), and no answer carries a card's provider secret (a Conekta
+//     payment source id, a Lyra token).
 // Violations are collected, not thrown at the first: the last assertion lists them grouped by
 // route, what was wrong, status and input kind, with an excerpt of one answer.
 // Seeded: the seed is printed; PASARELA_FUZZ_SEED=<n> replays a run, PASARELA_FUZZ_SCALE=<x>
@@ -138,7 +141,7 @@ const VALUE_KINDS = [
     (rng) => ({ label: 'number', value: rng.pick([0, 7, 49, 2147483648, 4294967296, 9007199254740991]) }),
     (rng) => ({ label: 'float', value: rng.pick([1000.5, 0.25, 31337.75]) }),
     (rng) => ({ label: 'negative', value: rng.pick([-5, -1000.5, -9007199254740991]) }),
-    (rng) => ({ label: 'huge number', value: new Raw(rng.pick(['1e308', '123456789012345678901234567890', '-1e308'])) }),
+    (rng) => ({ label: 'huge number', value: new Raw(rng.pick(['1e308', '123456789012345678901234567890', '-1e308', '9007199254740993'])) }),
     (rng, m) => ({ label: 'NUL string', value: `${m}\u0000tail` }),
     (rng, m) => ({ label: 'lone surrogate (raw bytes)', value: new Raw(Buffer.concat([Buffer.from(`"${m}`), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"')])) }),
     (rng, m) => ({ label: 'lone surrogate (\\ud800 escape)', value: new Raw(`"${m}\\ud800"`) }),
@@ -485,7 +488,29 @@ describe(`merchant service fuzz (${DATABASE})`, () => {
     // Tokens minted at the emulators as their iframes would; each body below carries one that
     // cannot pay it (the other provider's, or the right one for an amount the session has not).
     const tokens = { bamboo: w.bambooToken(), conekta: w.conektaToken() };
-    ctx = { url: svc.url, secretKey: svc.secretKey, oB, oC, oK, sB, sC, sK, tokens, seedPayment: paid.body.paymentId, seedSecret: ssB.clientSecret, purchase, conektaOrder };
+    // A session whose plans offer installments (POST /pay's `installments` must be one of them).
+    const oI = fuzzOrder('I', 150000, 'UYU');
+    const sI = await w.session({ provider: 'bamboo', order: oI, installments: [{ count: 3 }, { count: 6, rate: 30, brands: ['visa'] }] });
+    // Saved cards for the card routes to be about: a Conekta card saved by paying (an order that
+    // is not a FUZZ- one), and a Lyra token linked by the backend; the owner's sessions, and
+    // sessions of another customer and of none.
+    const pmCustomer = { id: `FUZZ-PM-${randomUUID()}`, email: 'fuzz@example.com' };
+    const seedPm = order(`SEED-PM-${randomUUID()}`, 5000, 'MXN');
+    const ssPm = await w.session({ provider: 'conekta', order: seedPm, customer: pmCustomer, savePaymentMethod: 'always' });
+    const paidPm = await w.pay({ provider: 'conekta', order: seedPm, source: { type: 'token', token: w.conektaToken() }, clientSecret: ssPm.clientSecret });
+    assert.equal(paidPm.body?.status, 'approved', paidPm.text);
+    const sPM = await w.session({ provider: 'conekta', order: fuzzOrder('PM', 5000, 'MXN'), customer: pmCustomer });
+    assert.equal(sPM.profiles.length, 1, 'the saved card');
+    const sOther = await w.session({ provider: 'conekta', order: fuzzOrder('PO', 5000, 'MXN'), customer: { id: `FUZZ-PO-${randomUUID()}`, email: 'fuzz@example.com' } });
+    const krCustomer = `FUZZ-PMK-${randomUUID()}`;
+    const krToken = w.sb.providers.kr.register('4970100000000055');
+    assert.equal((await w.backend('POST', `/v1/customers/${krCustomer}`, { kr: [{ paymentMethodToken: krToken, brand: 'VISA', last4: '0055' }] })).status, 200);
+    const krCard = (await w.backend('GET', `/v1/customers/${krCustomer}/payment-methods`)).body.data[0];
+    assert.ok(krCard?.id, 'the linked Lyra card');
+    // What must never leave the service: the provider's own ids of the saved cards.
+    const cardSecrets = [krToken, ...w.sb.providers.conekta.sources().map((x) => x.id)];
+    ctx = { url: svc.url, secretKey: svc.secretKey, oB, oC, oK, oI, sB, sC, sK, sI, tokens, seedPayment: paid.body.paymentId, seedSecret: ssB.clientSecret, purchase, conektaOrder,
+      pmCustomer: pmCustomer.id, pmCard: sPM.profiles[0].id, sPM, sOther, krCustomer, krCard: krCard.id, cardSecrets };
   });
   after(async () => { await w?.close(); });
 
@@ -517,7 +542,13 @@ describe(`merchant service fuzz (${DATABASE})`, () => {
     'customer.email', 'customer.firstName', 'customer.lastName', 'clientSecret'];
   const SESSION_FIELDS = ['body', 'Authorization', 'provider', 'order', 'order.id', 'order.amount', 'order.currency', 'customer', 'customer.id', 'customer.email',
     'customer.firstName', 'customer.lastName', 'customer.billingDetails', 'customer.shippingDetails', 'customer.shoppingCart', 'kr', 'kr.formAction',
-    'kr.strongAuthentication', 'kr.overridePaymentCinematic', 'kr.metadata', 'kr.ipnTargetUrl', 'expiresIn'];
+    'kr.strongAuthentication', 'kr.overridePaymentCinematic', 'kr.metadata', 'kr.ipnTargetUrl', 'expiresIn', 'installments', 'installments[]',
+    'installments[].count', 'installments[].rate', 'installments[].cft', 'installments[].brands', 'installments[].brands[]', 'savePaymentMethod'];
+  /** An integer in an answer beyond 2^53 - 1, which the page cannot read exactly (`undefined`: none). */
+  const unsafeNumber = (res) => ((res.body.toString('latin1').match(/(?<![\w.])\d{16,}(?![\w.])/g) || []).some((x) => BigInt(x) > BigInt(Number.MAX_SAFE_INTEGER))
+    ? 'a number the page cannot read exactly (beyond 2^53 - 1) in the answer' : undefined);
+  /** A provider's id of a saved card in an answer (`undefined`: none). */
+  const leaksCard = (res) => (ctx.cardSecrets.some((x) => res.body.includes(x)) ? "a saved card's provider id in the answer" : undefined);
   const fieldsOf = (list, base) => new Set([...list, ...(base ? paths(base).map(dotted) : [])]);
 
   it('every route keeps its promises under fuzzed input (one grouped list of every violation)', { timeout: 180_000 }, async (t) => {
@@ -552,6 +583,7 @@ describe(`merchant service fuzz (${DATABASE})`, () => {
           const raw = krRaw(oK);
           return { name: 'kr answer', body: { provider: 'kr', order: oK, source: { type: 'kr_answer', rawClientAnswer: raw, hash: createHmac('sha256', KR_HMAC_KEY).update(raw).digest('hex'), hashAlgorithm: 'sha256_hmac', hashKey: 'sha256_hmac' }, clientSecret: sK.clientSecret } };
         },
+        () => ({ name: 'bamboo installments, a Conekta token', body: { provider: 'bamboo', order: ctx.oI, source: { type: 'token', token: tokens.conekta, kind: 'one_time' }, installments: 6, customer, clientSecret: ctx.sI.clientSecret } }),
         () => ({ name: 'unknown secret', body: { provider: 'bamboo', order: oB, source: { type: 'token', token: tokens.bamboo }, clientSecret: `cs_${mark()}_secret_x` } }),
       ];
       const reqs = [];
@@ -680,9 +712,12 @@ describe(`merchant service fuzz (${DATABASE})`, () => {
         () => ({ provider: 'kr', order: fuzzOrder('S', 4990, 'EUR'), customer: { id: `FUZZ-S-${mark()}`, email: 'fuzz@example.com', billingDetails, shippingDetails: { ...billingDetails, shippingMethod: 'RECLAIM_IN_SHOP' },
           shoppingCart: { cartItemInfo: [{ productRef: 'r1', productAmount: '1200', productLabel: 'l1', productQty: '1' }] } },
         kr: { formAction: 'ASK_REGISTER_PAY', strongAuthentication: 'CHALLENGE_REQUESTED', overridePaymentCinematic: 'DELAYED_CAPTURE', metadata: { campaign: 'navidad' } }, expiresIn: 600 }),
+        // Installment plans (docs/api.md §4): priced when the session opens.
+        () => ({ provider: 'bamboo', order: fuzzOrder('S', 150000, 'ARS'), installments: [{ count: 3 }, { count: 12, rate: 60, cft: 80.5, brands: ['visa', 'oca'] }, { count: 48, rate: 999.99 }] }),
+        () => ({ provider: 'conekta', order: fuzzOrder('S', 200000, 'MXN'), installments: [{ count: 3 }, { count: 18, rate: 0, brands: ['mastercard'] }] }),
       ];
       const push = (kind, bytes, headers, base, keyOk) => reqs.push({ route: 'POST /v1/sessions', kind, method: 'POST', path: '/v1/sessions', headers, body: bytes, fields: fieldsOf(SESSION_FIELDS, base),
-        check: (res) => (!keyOk && res.status >= 200 && res.status < 300 ? 'answered 2xx without the secret key' : undefined) });
+        check: (res) => (res.status >= 200 && res.status < 300 ? (!keyOk ? 'answered 2xx without the secret key' : unsafeNumber(res)) : undefined) });
       for (const make of bases) {
         const base = make();
         for (const m of sweep(rng, base)) push(`[${base.provider}] ${m.kind}`, m.bytes, [['Content-Type', 'application/json'], ...auth(ctx.secretKey)], base, true);
@@ -729,6 +764,125 @@ describe(`merchant service fuzz (${DATABASE})`, () => {
       }
       const b = base();
       for (const h of huge(b, ['conekta'])) push(h.kind, `/v1/customers/FUZZ-L-${mark()}`, h.bytes, [['Content-Type', 'application/json'], ...auth(ctx.secretKey)], b, true);
+      return reqs;
+    });
+
+    // The shopper's saved cards: DELETE /pay/payment-methods/{id}, PUT …/{id}/default ----------
+    // The card's id reaches the page's routes only with other credentials than its owner's for a
+    // removal (a removal with the owner's would really remove it); ids near it with the owner's.
+    const cardId = (rng, real, prefix) => {
+      const r = rng.next();
+      if (r < 0.2) return { label: 'the real card id', raw: real, real: true };
+      if (r < 0.4) {
+        return rng.pick([
+          { label: 'real id with a suffix', raw: `${real}x` }, { label: 'real id uppercased', raw: real.toUpperCase() },
+          { label: 'real id then %00', raw: `${real}%00` }, { label: 'real id then %20', raw: `${real}%20` }, { label: 'real id cut', raw: real.slice(0, -1) },
+          { label: 'real id then %2f..', raw: `${real}%2f..` }, { label: "the Lyra card (another customer's)", raw: ctx.krCard }, { label: 'empty', raw: '' },
+        ]);
+      }
+      return oddId(rng, prefix);
+    };
+    const OWNER_AUTH = new Set(['Authorization: doubled', 'Authorization: padded']);
+    const pageCards = (route, method, tail) => family(route, (rng) => {
+      const { pmCard, sPM, sOther, sB } = ctx;
+      const reqs = [];
+      for (let i = 0; i < n(200); i++) {
+        const id = cardId(rng, pmCard, 'card_');
+        const others = [
+          () => ({ label: 'no Authorization', headers: [] }),
+          () => ({ label: "another customer's client secret", headers: auth(sOther.clientSecret) }),
+          () => ({ label: 'a session without a customer', headers: auth(sB.clientSecret) }),
+          () => ({ label: 'the secret key', headers: auth(ctx.secretKey) }),
+          () => ({ label: 'Bearer (empty)', headers: [['Authorization', 'Bearer ']] }),
+          () => ({ label: 'Basic', headers: [['Authorization', `Basic ${Buffer.from(`${mark()}:x`).toString('base64')}`]] }),
+          () => ({ label: 'an unknown client secret', headers: auth(`cs_${mark()}_secret_x`) }),
+        ];
+        const owners = [
+          () => ({ label: "the owner's client secret", headers: auth(sPM.clientSecret) }),
+          () => oddHeader(rng, 'Authorization', `Bearer ${sPM.clientSecret}`),
+        ];
+        const removal = method === 'DELETE';
+        const a = rng.pick(id.real && removal ? others : rng.chance(0.5) ? owners : others)();
+        const owner = a.label === "the owner's client secret" || OWNER_AUTH.has(a.label);
+        // A body the route does not read: it changes nothing.
+        const b = rng.chance(0.15) ? mutate(rng, { profileId: pmCard }) : undefined;
+        const ct = b ? jsonContentType(rng) : { kind: '', headers: [] };
+        reqs.push({
+          route, kind: `id ${id.label} + ${a.label}${b ? ` + body ${b.kind}${ct.kind}` : ''}`, method, path: `/pay/payment-methods/${id.raw}${tail}`, headers: [...a.headers, ...ct.headers], body: b?.bytes,
+          fields: new Set(['id', 'profileId', 'Authorization', 'clientSecret', 'path']),
+          check: (res, json) => {
+            const leak = leaksCard(res);
+            if (leak || res.status < 200 || res.status >= 300) return leak;
+            if (removal) return 'a fuzzed request removed a card (2xx)';
+            if (!(id.real && owner)) return `answered 2xx for ${id.real ? 'the card with another credential' : 'an id that is no card of the session'}`;
+            if (!Array.isArray(json?.profiles) || json.profiles[0]?.id !== pmCard || json.profiles[0]?.default !== true) return 'a 200 that is not the list, the new default first';
+            return undefined;
+          },
+        });
+      }
+      return reqs;
+    });
+    await pageCards('DELETE /pay/payment-methods/{id}', 'DELETE', '');
+    await pageCards('PUT /pay/payment-methods/{id}/default', 'PUT', '/default');
+
+    // GET /v1/customers/{id}/payment-methods ---------------------------------------------------
+    const customerId = (rng, prefix) => {
+      const real = rng.chance(0.5) ? ctx.pmCustomer : ctx.krCustomer;
+      const r = rng.next();
+      if (r < 0.2) return { label: 'a real customer id', raw: real, real };
+      if (r < 0.4) {
+        return rng.pick([
+          { label: 'real id with a suffix', raw: `${real}x` }, { label: 'real id uppercased', raw: real.toUpperCase() }, { label: 'real id lowercased', raw: real.toLowerCase() },
+          { label: 'real id then %00', raw: `${real}%00` }, { label: 'real id then %20', raw: `${real}%20` }, { label: 'real id cut', raw: real.slice(0, -1) },
+          { label: 'real id, %-encoded', raw: pct(real), real }, { label: 'real id then %2f..', raw: `${real}%2f..` },
+        ].map((x) => ({ near: !x.real, ...x })));
+      }
+      return oddId(rng, prefix);
+    };
+    await family('GET /v1/customers/{id}/payment-methods', (rng) => {
+      const reqs = [];
+      for (let i = 0; i < n(200); i++) {
+        const id = customerId(rng, 'FUZZ-L-');
+        const keyOk = rng.chance(0.85);
+        const a = keyOk ? { label: '', headers: auth(ctx.secretKey) } : rng.pick([() => oddHeader(rng, 'Authorization'), () => ({ label: 'Authorization: a client secret', headers: auth(ctx.sPM.clientSecret) })])();
+        reqs.push({
+          route: 'GET /v1/customers/{id}/payment-methods', kind: `id ${id.label}${a.label ? ` + ${a.label}` : ''}`, method: 'GET', path: `/v1/customers/${id.raw}/payment-methods`, headers: a.headers,
+          fields: new Set(['id', 'customerId', 'Authorization', 'path']),
+          check: (res, json) => {
+            const leak = leaksCard(res);
+            if (leak || res.status < 200 || res.status >= 300) return leak;
+            if (!keyOk) return 'answered 2xx without the secret key';
+            if (!Array.isArray(json?.data)) return 'a 2xx without data[]';
+            // (An odd id may be a customer the POST /v1/customers/{id} family linked cards to.)
+            if (id.near && json.data.length) return "listed cards for an id that is not their customer's";
+            if (id.real && json.data.length !== 1) return `the customer's one card listed ${json.data.length} times`;
+            return undefined;
+          },
+        });
+      }
+      return reqs;
+    });
+
+    // DELETE /v1/customers/{id}/payment-methods/{profileId} ----------------------------------------
+    await family('DELETE /v1/customers/{id}/payment-methods/{profileId}', (rng) => {
+      const reqs = [];
+      for (let i = 0; i < n(200); i++) {
+        // Never a customer with its own card (that would really remove it): one of them real at most.
+        let cust = customerId(rng, 'FUZZ-L-');
+        let card = cardId(rng, rng.chance(0.5) ? ctx.pmCard : ctx.krCard, 'card_');
+        const owner = { [ctx.pmCustomer]: ctx.pmCard, [ctx.krCustomer]: ctx.krCard };
+        if (cust.real && owner[cust.real] === card.raw) {
+          if (rng.chance(0.5)) cust = oddId(rng, 'FUZZ-L-');
+          else card = oddId(rng, 'card_');
+        }
+        const keyOk = rng.chance(0.85);
+        const a = keyOk ? { label: '', headers: auth(ctx.secretKey) } : rng.pick([() => oddHeader(rng, 'Authorization'), () => ({ label: 'Authorization: a client secret', headers: auth(ctx.sPM.clientSecret) })])();
+        reqs.push({
+          route: 'DELETE /v1/customers/{id}/payment-methods/{profileId}', kind: `customer ${cust.label}, card ${card.label}${a.label ? ` + ${a.label}` : ''}`, method: 'DELETE',
+          path: `/v1/customers/${cust.raw}/payment-methods/${card.raw}`, headers: a.headers, fields: new Set(['id', 'customerId', 'profileId', 'Authorization', 'path']),
+          check: (res) => leaksCard(res) ?? (res.status >= 200 && res.status < 300 ? 'a fuzzed request removed a card (2xx)' : undefined),
+        });
+      }
       return reqs;
     });
 
@@ -997,6 +1151,13 @@ describe(`merchant service fuzz (${DATABASE})`, () => {
     if (purchases.length) problems.push(`Bamboo purchases for fuzzed orders: ${JSON.stringify(purchases.map((p) => [p.Order, p.Amount, p.Transaction?.Status]))}`);
     if (orders.length) problems.push(`Conekta orders for fuzzed orders: ${JSON.stringify(orders.map((o) => [o.metadata?.order_id, o.amount, o.payment_status]))}`);
     if (krTx.length) problems.push(`Lyra transactions: ${JSON.stringify(krTx)}`);
+    // Saved cards: none removed at any provider, both still listed.
+    const removals = [...w.sb.providers.conekta.state().deletes, ...w.sb.providers.bamboo.state().deletes, ...w.sb.providers.kr.state().cancels];
+    if (removals.length) problems.push(`saved cards removed at the providers: ${JSON.stringify(removals)}`);
+    for (const id of [ctx.pmCustomer, ctx.krCustomer]) {
+      const r = await w.backend('GET', `/v1/customers/${id}/payment-methods`);
+      if (r.status !== 200 || r.body?.data?.length !== 1) problems.push(`customer ${id}'s card: ${r.status} ${JSON.stringify(r.body)}`);
+    }
     if (!health.error) {
       const list = await send(ctx.url, { method: 'GET', path: '/v1/payments', headers: [['Authorization', `Bearer ${ctx.secretKey}`]] });
       const data = list.error ? undefined : JSON.parse(list.body.toString('utf8')).data;
