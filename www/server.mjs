@@ -72,7 +72,9 @@ export async function startSandbox({ port = 8080, host = '127.0.0.1', quiet = tr
       if (path.startsWith('/__sandbox/')) return await control(req, res, path);
       if (path.startsWith('/merchant/')) return await merchant.handle(req, res, url);
       const charge = /^\/(bamboo\/v1\/api\/purchase|conekta\/orders|lyra\/api-payment\/V4\/Charge\/CreatePayment)$/.test(path);
-      if (req.method === 'POST' && (charge || /^\/conekta\/customers(\/[\w-]+\/payment_sources)?$/.test(path))) {
+      // A saved card's removal (Conekta's source delete, Bamboo's PaymentProfileDelete, Lyra's Token/Cancel) takes faults with `path` too.
+      const removal = /^\/(conekta\/customers\/[\w-]+\/payment_sources\/[^/]+|bamboo\/v1\/api\/customer\/[^/]+\/PaymentProfileDelete|lyra\/api-payment\/V4\/Token\/Cancel)$/.test(path);
+      if ((req.method === 'POST' && (charge || /^\/conekta\/customers(\/[\w-]+\/payment_sources)?$/.test(path))) || removal) {
         // Provider API faults, as the merchant service meets them: refused before charging
         // ('provider-before'), or the charge made and its answer lost or late ('provider-after');
         // a fault with `path` hits the other calls too (Conekta's token → payment source).

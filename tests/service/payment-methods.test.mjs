@@ -164,6 +164,56 @@ describe(`saved cards the shopper manages (${DATABASE})`, () => {
     assert.deepEqual((await w.backend('GET', `/v1/customers/${k.customer.id}/payment-methods`)).body.data, []);
   });
 
+  it('a provider that does not answer is 503 with Retry-After, and the card is kept and still pays (Conekta, Bamboo, Lyra)', async () => {
+    const unreachable = async (r, customer, what) => {
+      assert.equal(r.status, 503, `${what}: ${r.text ?? JSON.stringify(r.body)}`);
+      assert.ok(Number(r.retryAfter) >= 1, `${what}: Retry-After ${r.retryAfter}`);
+      assert.equal((await w.backend('GET', `/v1/customers/${customer}/payment-methods`)).body.data.length, 1, `${what}: kept`);
+    };
+    const withRetryAfter = async (method, path, headers) => {
+      const r = await fetch(`${w.svc.url}${path}`, { method, headers });
+      const text = await r.text();
+      return { status: r.status, body: text ? JSON.parse(text) : undefined, text, retryAfter: r.headers.get('retry-after') };
+    };
+    // Conekta, from the page: the connection dropped before Conekta read the delete.
+    const customer = await conektaCustomer(['4242424242424242']);
+    const o = mxn(`PM-U-${randomUUID()}`);
+    const s = await w.session({ provider: 'conekta', order: o, customer });
+    const card = s.profiles[0].id;
+    const deletesBefore = w.sb.providers.conekta.state().deletes.length;
+    w.sb.faults.set({ target: 'provider-before', kind: 'drop', path: '/payment_sources/' });
+    await unreachable(await withRetryAfter('DELETE', `/pay/payment-methods/${card}`, { Authorization: `Bearer ${s.clientSecret}` }), customer.id, 'Conekta dropped');
+    assert.equal(w.sb.providers.conekta.state().deletes.length, deletesBefore, 'Conekta never saw it');
+    assert.equal((await payWith('conekta', s, o, card)).body?.status, 'approved', 'the kept card still pays');
+    // Bamboo, from the page: Bamboo answers 503.
+    const b = await bambooCustomer();
+    const bambooBefore = w.sb.providers.bamboo.state().deletes.length;
+    w.sb.faults.set({ target: 'provider-before', kind: 'status', status: 503, path: '/PaymentProfileDelete' });
+    await unreachable(await withRetryAfter('DELETE', `/pay/payment-methods/${b.card.id}`, { Authorization: `Bearer ${b.session.clientSecret}` }), b.customer.id, 'Bamboo 503');
+    assert.equal(w.sb.providers.bamboo.state().deletes.length, bambooBefore, 'Bamboo never removed it');
+    // Lyra, from the backend: an answer that is not Lyra's (a proxy's HTML page).
+    const k = await krCustomer();
+    w.sb.faults.set({ target: 'provider-before', kind: 'garbage', path: '/Token/Cancel' });
+    await unreachable(await withRetryAfter('DELETE', `/v1/customers/${k.customer.id}/payment-methods/${k.card.id}`, { Authorization: `Bearer ${w.svc.secretKey}` }), k.customer.id, 'Lyra garbage');
+    assert.equal((await payWith('kr', k.session, k.order, k.card.id)).body?.status, 'approved', 'the kept card still pays');
+  });
+
+  it("a removal whose answer was lost is 503 and the card kept; the retry finds it gone at the provider and forgets it", async () => {
+    const customer = await conektaCustomer(['4242424242424242']);
+    const s = await w.session({ provider: 'conekta', order: mxn(`PM-L-${randomUUID()}`), customer });
+    const card = s.profiles[0].id;
+    const before = w.sb.providers.conekta.state().deletes.length;
+    w.sb.faults.set({ target: 'provider-after', kind: 'drop', path: '/payment_sources/' });
+    const lost = await remove(card, s.clientSecret);
+    assert.equal(lost.status, 503, lost.text);
+    assert.deepEqual(w.sb.providers.conekta.state().deletes.slice(before).map((d) => d.status), [200], 'Conekta removed it');
+    assert.equal((await w.backend('GET', `/v1/customers/${customer.id}/payment-methods`)).body.data.length, 1, 'not forgotten without an answer');
+    const retry = await remove(card, s.clientSecret);
+    assert.equal(retry.status, 204, retry.text);
+    assert.deepEqual(w.sb.providers.conekta.state().deletes.slice(before).map((d) => d.status), [200, 404], 'the retry: Conekta no longer has it');
+    assert.deepEqual((await w.backend('GET', `/v1/customers/${customer.id}/payment-methods`)).body.data, []);
+  });
+
   it('the backend routes need the secret key', async () => {
     const k = await krCustomer();
     for (const [method, path] of [['GET', `/v1/customers/${k.customer.id}/payment-methods`], ['DELETE', `/v1/customers/${k.customer.id}/payment-methods/${k.card.id}`]]) {

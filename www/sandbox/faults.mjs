@@ -4,7 +4,8 @@
 //   { target: 'merchant' | 'status' | 'script:bamboo' | …, kind: 'status' | 'drop' | 'delay' | 'garbage' | 'nodefine', status?, delayMs?, body?, retryAfter?, times?, rate?, path? }
 // `path` narrows a script fault to scripts whose path contains it (e.g. an iframe's own script),
 // and a provider fault to the provider calls whose path contains it (Conekta's
-// `/payment_sources`); a provider fault without `path` applies to the charge calls only.
+// `/payment_sources`, a saved card's removal: `/PaymentProfileDelete`, `/Token/Cancel`); a
+// provider fault without `path` applies to the charge calls only.
 export function createFaults() {
   let list = [];
   /** `at`: the provider call, `{ path, charge }` (`charge`: it is one of the charge calls). */
