@@ -6,7 +6,8 @@
 // polling reads the outcome; the service tells the storefront (PASARELA_NOTIFY_URL, signed, checked
 // by the backend before it records the event). In-page 3-D Secure goes through the emulated
 // challenge page and the service's return route; a page that refuses framing is a redirect that
-// comes back to the storefront's returnUrl, where the demo resumes the payment.
+// comes back to the storefront's returnUrl, where the demo resumes the payment; so does Bamboo's
+// Uruguayan bank transfer, through the bank's site.
 //
 // The page reads a voucher's payment 3 s after it was issued: settling first keeps each test to
 // one read (no real timer is waited for beyond that).
@@ -215,6 +216,23 @@ describe('vouchers, transfers and 3-D Secure through the service and the emulato
     assert.equal(new URL(page.url()).searchParams.get('pasarela_payment'), null, 'the demo drops the parameter once read');
     assert.equal((await conektaOrders(orderId)).length, 1);
     assert.equal((await ctx.world.state()).charges.length, 1);
+    assert.deepEqual((await paymentsOf(orderId)).map((p) => [p.id, p.status]), [[r.paymentId, 'approved']]);
+  });
+
+  it("Bamboo bank transfer in Uruguay: the bank's site, then back through the service to the storefront, approved", async () => {
+    const { page, orderId } = await storefront('bamboo');
+    await page.check('#checkout .pasarela-methods input[value=bank_transfer]');
+    const left = page.waitForURL(/\/bamboo\/redirect\/CA_[0-9a-f-]+$/);
+    await page.click('#pay');
+    await left;
+    const [purchase] = (await ctx.world.state()).bamboo.purchases.filter((p) => p.Order === orderId);
+    assert.equal(purchase.PaymentMediaId, 532);
+    // The bank's answer posts Bamboo's form to the service's return route, which sends the
+    // browser on to the session's returnUrl with the payment.
+    await page.click('#approve');
+    await page.waitForURL((u) => u.pathname === '/' && u.searchParams.get('provider') === 'bamboo');
+    const r = await nthResult(page, 1);
+    assert.equal(r.status, 'approved', JSON.stringify(r));
     assert.deepEqual((await paymentsOf(orderId)).map((p) => [p.id, p.status]), [[r.paymentId, 'approved']]);
   });
 
