@@ -55,7 +55,33 @@ export interface SavedProfile {
   holder?: string;
   issuer?: string;
   requiresCvv?: boolean;
+  /** The counts this card may be paid in (Bamboo's per-profile `Installments`): with `installments` offers, it narrows them. */
   installments?: number[];
+  /** The customer's default card (pasarela-server's session answer; at most one): shown as such with `manageProfiles`. */
+  default?: boolean;
+}
+
+/**
+ * One installment offer (docs/api.md §2), as pasarela-server's session answer carries it
+ * ({@link PasarelaSession.installments}): amounts in minor units, rates in percent.
+ */
+export interface InstallmentOffer {
+  /** 1 (pay in full) to 48, each count once. */
+  count: number;
+  /** Each installment, a positive integer. */
+  amount: number;
+  /** What the shopper pays in all, a positive integer, at least `amount`. */
+  total: number;
+  /** Nominal annual rate (TNA), 0 or more; 0 when interest-free. */
+  rate: number;
+  /** Effective annual rate (TEA), 0 or more. */
+  tea: number;
+  /** Total financial cost (CFT), 0 or more, when known. */
+  cft?: number;
+  /** Interest-free ("sin intereses", "sem juros"). */
+  free: boolean;
+  /** Only for saved cards of these brands (`'visa'`, `'mastercard'`, …); a new card sees it, and the service checks its brand. */
+  brands?: string[];
 }
 
 /** A raw Bamboo `PaymentProfiles` entry (without `Token`/`CommerceToken`, which are refused). */
@@ -122,6 +148,12 @@ export interface MerchantOptions {
    * the payment carries `savePaymentMethod: true`. `'always'` and `'off'` show nothing.
    */
   savePaymentMethod?: SavePaymentMethod;
+  /**
+   * Where `manageProfiles` removes a saved card (`DELETE ${paymentMethodsUrl}/${profileId}`) and
+   * makes one the default (`PUT …/${profileId}/default`): this site, or `https://` elsewhere.
+   * Default with `clientSecret`: `${paymentUrl}/payment-methods` (pasarela-server).
+   */
+  paymentMethodsUrl?: string;
   /** Per request; default 15000 (1 to 120000). */
   timeoutMs?: number;
   /** Default 2 (0 to 10); only network errors, 408, 429 and 5xx are retried. */
@@ -145,6 +177,8 @@ export interface PasarelaSession {
   expiresAt: number;
   /** The customer's saved cards, display fields only: `profiles`. */
   profiles: SavedProfile[];
+  /** The offers of the session's `installments` plans, paying in full first: `installments`. */
+  installments?: InstallmentOffer[];
   /** `merchant.savePaymentMethod`. */
   savePaymentMethod: SavePaymentMethod;
   /** Bamboo: the enrollment form's session (`bamboo.captureUrl`, `bamboo.uniqueId`). */
@@ -210,6 +244,21 @@ interface CommonOptions {
    * once the checkout is ready and reported by one `result`.
    */
   resume?: string;
+  /**
+   * Installment offers (pasarela-server's session answer, or a storefront's own): with more than
+   * paying in full, the shopper chooses among those the chosen card may take (an offer's `brands`,
+   * a saved card's own `installments`), and `pay()` sends the count. `pay({ installments })` with a
+   * count not offered is refused (`invalid_options`, field `installments`).
+   */
+  installments?: InstallmentOffer[];
+  /**
+   * The shopper may remove each saved card (after a confirmation in the list) and make one the
+   * default, through `merchant.paymentMethodsUrl`; events `profileremoved`, `profiledefault`.
+   * Needs `merchant.paymentMethodsUrl` or `merchant.clientSecret`. Default `false`.
+   */
+  manageProfiles?: boolean;
+  /** Expired saved cards: shown disabled, "Vencida" (`'disable'`, the default), or left out (`'hide'`). */
+  expiredProfiles?: 'disable' | 'hide';
   /**
    * The provider's script (default: its production CDN). KR: Lyra's or a reseller's own server
    * only: the client builds its form only from a domain on its built-in allow-list, so a copy
@@ -329,6 +378,10 @@ export interface CheckoutEvents {
    * like a DOM `change` event: a listener may call `pay()`, `setProfiles()` or `destroy()`.
    */
   profileselected: { profileId: string };
+  /** With `manageProfiles`: the shopper removed this saved card (the service answered 204); the list no longer shows it. */
+  profileremoved: { profileId: string };
+  /** With `manageProfiles`: the shopper made this saved card the default; the list is the service's new one. */
+  profiledefault: { profileId: string };
   /** The shopper chose how to pay (with more than one of `methods`), from inside the click or key press. */
   methodselected: { method: PaymentMethod };
   /** Never carries the token value. */
@@ -347,11 +400,12 @@ export interface CheckoutEvents {
 export type EventName = keyof CheckoutEvents;
 
 /** Every event a checkout emits, each once (e.g. to forward them all, as `<pasarela-checkout>` does). */
-export declare const EVENTS: readonly ['ready', 'profileselected', 'methodselected', 'token', 'action', 'notification', 'result', 'error'];
+export declare const EVENTS: readonly ['ready', 'profileselected', 'profileremoved', 'profiledefault', 'methodselected', 'token', 'action', 'notification', 'result', 'error'];
 
 export interface PayOptions {
   /** One-click with this saved profile. */
   profileId?: string;
+  /** How many installments: one the checkout offers (`installments`). Default: the shopper's choice, else 1. */
   installments?: number;
   /** Pay with this method (one of `methods`; `unsupported` otherwise). Default: the shopper's choice. */
   method?: PaymentMethod;

@@ -140,7 +140,7 @@ let methodGroups = 0;
  * `CheckoutEvents`: a name missing or extra fails `npm test`.
  * @type {typeof import('./pasarela').EVENTS}
  */
-export const EVENTS = ['ready', 'profileselected', 'methodselected', 'token', 'action', 'notification', 'result', 'error'];
+export const EVENTS = ['ready', 'profileselected', 'profileremoved', 'profiledefault', 'methodselected', 'token', 'action', 'notification', 'result', 'error'];
 
 class Checkout {
   #inner;
@@ -169,10 +169,15 @@ class Checkout {
     this.#preload = preload;
   }
 
-  /** @internal `resume`: the payment `createCheckout({ resume })` names, taken up once ready. */
-  _attach(inner, resume) {
+  /**
+   * @internal `o`: the options' plain copy, as the wasm accepted them (the on-demand part reads
+   * the installment offers and card management from it); `o.resume`, the payment
+   * `createCheckout({ resume })` names, is taken up once ready.
+   */
+  _attach(inner, o) {
     this.#inner = inner;
-    this.#resume = resume;
+    this.#resume = o.resume;
+    this._o = o;
     const host = this.#host = inner.host;
     // Empty from the start: a live region announces changes, not what it held when it appeared.
     this.#status = document.createElement('p');
@@ -251,7 +256,7 @@ class Checkout {
     // Once the form is usable, the on-demand part is fetched (and draws "save this card" when the
     // checkout asks, `data-save`).
     if (event === 'ready') {
-      setTimeout(() => extra().then((m) => m.ready(this.#host), () => {}));
+      setTimeout(() => extra().then((m) => m.ready(this.#host, this), () => {}));
       // `resume`: read and reported as an attempt of the page's, whose `result` says how it went.
       if (this.#resume) this.#inner.pay({ resume: this.#resume }).catch(() => {});
       this.#resume = undefined;
@@ -332,7 +337,10 @@ class Checkout {
   setProfiles(profiles) {
     if (!this.#inner) throw destroyedError();
     if (poisoned) throw poisoned;
-    try { this.#inner.setProfiles(plain(profiles)); } catch (e) { throw toError(e); }
+    const list = plain(profiles);
+    try { this.#inner.setProfiles(list); } catch (e) { throw toError(e); }
+    // What the list shows now, for the on-demand part's card management.
+    this._o.profiles = list;
   }
 
   /**
@@ -434,7 +442,7 @@ export async function createCheckout(options, init) {
     const container = options !== null && typeof options === 'object' ? safeGet(options, 'container') : undefined;
     const element = typeof Element !== 'undefined' && container instanceof Element ? container : undefined;
     const o = withDefaultScript(plain(options, element ? 'container' : undefined));
-    checkout._attach(WasmCheckout.create(o, element, (event, payload) => checkout._emit(event, payload)), o.resume);
+    checkout._attach(WasmCheckout.create(o, element, (event, payload) => checkout._emit(event, payload)), o);
   } catch (e) {
     preload?.remove();
     // A shopper's error (a second Bamboo or KR checkout, `unsupported`) waits for its words.

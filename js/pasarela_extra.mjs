@@ -260,11 +260,17 @@ function voucher(host, v, t, say) {
  * Once the checkout is usable: "save this card for my next purchases" when it asks
  * (`merchant.savePaymentMethod: 'ask'`, the host's `data-save`), unticked, after the card form and
  * before the list's pay button. The stylesheet shows it with the new-card form only; the wasm
- * reads it when an attempt pays a new card.
+ * reads it when an attempt pays a new card. Before it, from `checkout`'s options: the choice of
+ * installments and the saved cards' management.
  */
-export async function ready(host) {
+export async function ready(host, checkout) {
   // Its stylesheet first: it hides the box while a saved card or another method is chosen.
   await styled;
+  // The choice of installments and card management, from the options as the wasm accepted them.
+  if (checkout?._o && host.isConnected) {
+    planChoice(host, checkout._o);
+    manageCards(host, checkout);
+  }
   if (!host.hasAttribute('data-save') || host.querySelector('.pasarela-save') || !host.isConnected) return;
   const label = el('label', 'pasarela-save', words(host)('save'));
   label.prepend(el('input', '', '', { type: 'checkbox' }));
@@ -364,4 +370,242 @@ function challenge(host, { url, paymentId, paymentUrl }, t) {
     host.append(dialog);
     closeButton.focus();
   });
+}
+
+// Installment offers and saved-card management (docs/api.md §2, §5): the choice of installments
+// drawn from the `installments` option, and the buttons that remove a saved card or make it the
+// default (`manageProfiles`). Which counts the chosen card may be paid in is the wasm's rule (the
+// host's `data-offers`); how an offer is worded is decided here, in `installmentText` and
+// `installmentChoices` (tests/node/installments.test.mjs).
+
+/**
+ * How an offer is worded, by the checkout's language tag (`es-MX`), a region's entry over its
+ * language's (`es`): `one(a)` pays in full; `free(n, a)` / `paid(n, a)`, n installments of a
+ * without or with interest; with interest the total follows, and the effective annual rate and
+ * total financial cost under the region's own names (none: not shown); `cftFree`, the total
+ * financial cost on an interest-free offer too, as Argentine offers state it ("CFT 0,00 %").
+ */
+const PLANS = {
+  es: { legend: 'Cuotas', one: (a) => `1 pago de ${a}`, free: (n, a) => `${n} cuotas sin interés de ${a}`, paid: (n, a) => `${n} cuotas de ${a}`, tea: 'TEA', cft: 'CFT' },
+  'es-MX': { legend: 'Meses', free: (n, a) => `${n} meses sin intereses de ${a}`, paid: (n, a) => `${n} meses de ${a}`, tea: '', cft: 'CAT' },
+  'es-AR': { free: (n, a) => `${n} cuotas de ${a}`, cftFree: true },
+  en: { legend: 'Installments', one: (a) => `Pay in full: ${a}`, free: (n, a) => `${n} interest-free installments of ${a}`, paid: (n, a) => `${n} installments of ${a}`, tea: 'effective annual rate', cft: 'total financial cost' },
+  pt: { legend: 'Parcelamento', one: (a) => `À vista: ${a}`, free: (n, a) => `${n}x de ${a} sem juros`, paid: (n, a) => `${n}x de ${a} com juros`, tea: '', cft: 'CET' },
+};
+/** The wording of `lang` (`es-AR`), its language's (`es`) where the region has none; `es` for others. */
+const planWords = (lang) => ({ ...(PLANS[String(lang).slice(0, 2)] || PLANS.es), ...PLANS[lang] });
+
+/** `minor` units of `currency` as `lang` writes money (`Intl`, the currency's own digits); '' when unknown. */
+function money(minor, lang, currency) {
+  try {
+    const nf = new Intl.NumberFormat(lang, { style: 'currency', currency });
+    return nf.format(minor / 10 ** nf.resolvedOptions().maximumFractionDigits);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * One offer (`{ count, amount, total, rate, tea, cft?, free }`, amounts in minor units) as the
+ * shopper reads it in `lang`: "3 meses sin intereses de $333.33" (es-MX), "6 cuotas de
+ * $ 1.950,00 — Total $ 11.700,00 — TEA 79,59 % — CFT 98,84 %" (es-AR), "3x de R$ 33,33 sem
+ * juros" (pt-BR), "1 pago de $1,000.00" / "Pay in full: $10.00" for count 1.
+ */
+export function installmentText(offer, lang, currency) {
+  const w = planWords(lang), a = money(offer.amount, lang, currency);
+  if (offer.count === 1) return w.one(a);
+  // Two decimals, and the sign after a (no-break) space as Spanish and Portuguese write it, not
+  // English: engines' percent patterns differ by locale data version ("79,59%" / "79,59 %").
+  const pct = (x) => `${new Intl.NumberFormat(lang, { minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(x)}${String(lang).startsWith('en') ? '' : '\u00a0'}%`;
+  const parts = [offer.free ? w.free(offer.count, a) : w.paid(offer.count, a)];
+  if (!offer.free) {
+    parts.push(`Total ${money(offer.total, lang, currency)}`);
+    if (w.tea) parts.push(`${w.tea} ${pct(offer.tea)}`);
+  }
+  const cft = offer.cft ?? (offer.free && w.cftFree ? 0 : undefined);
+  if (w.cft && cft !== undefined && (!offer.free || w.cftFree)) parts.push(`${w.cft} ${pct(cft)}`);
+  return parts.join(' — ');
+}
+
+/**
+ * What the choice lists: paying in full first (the options' count-1 offer, or the order's amount
+ * when they have none), then the offers whose count is in `offered` (the host's `data-offers`,
+ * `"1 3 6"`: those the chosen card may be paid in), fewest installments first.
+ */
+export function installmentChoices(offers, offered, amount) {
+  const counts = String(offered || '').split(' ').map(Number);
+  const rest = offers.filter((o) => o.count !== 1 && counts.includes(o.count)).sort((a, b) => a.count - b.count);
+  return [offers.find((o) => o.count === 1) || { count: 1, amount, total: amount, rate: 0, tea: 0, free: true }, ...rest];
+}
+
+let planGroups = 0;
+
+/**
+ * The choice of installments: native radios in a fieldset (arrow keys move, Tab reaches the chosen
+ * one), after the card form or list and before "save this card" and the pay button; hidden while
+ * only paying in full is offered. It follows the chosen card (`data-offers`, kept when still
+ * offered, else back to paying in full) and keeps the shopper's count on the host
+ * (`pasarelaInstallments`), which the wasm sends unless `pay({ installments })` names one.
+ */
+function planChoice(host, o) {
+  if (!Array.isArray(o.installments) || !o.installments.length || host.querySelector('.pasarela-plans')) return;
+  const w = planWords(host.lang), name = `pasarela-plans-${++planGroups}`;
+  const box = el('fieldset', 'pasarela-plans');
+  let drawn;
+  const draw = () => {
+    const choices = installmentChoices(o.installments, host.dataset.offers, o.order.amount);
+    const keep = choices.some((c) => c.count === host.pasarelaInstallments) ? host.pasarelaInstallments : 1;
+    host.pasarelaInstallments = keep;
+    const key = choices.map((c) => c.count).join();
+    if (key === drawn) return;
+    drawn = key;
+    box.replaceChildren(el('legend', '', w.legend));
+    for (const c of choices) {
+      const input = el('input', '', '', { type: 'radio', name, value: String(c.count) });
+      input.checked = c.count === keep;
+      const label = el('label', 'pasarela-plan');
+      label.append(input, el('span', '', installmentText(c, host.lang, o.order.currency)));
+      box.append(label);
+    }
+    box.hidden = choices.length < 2;
+  };
+  box.addEventListener('change', (e) => { host.pasarelaInstallments = Number(/** @type {HTMLInputElement} */ (e.target).value); });
+  draw();
+  new MutationObserver(draw).observe(host, { attributes: true, attributeFilter: ['data-offers'] });
+  host.insertBefore(box, host.querySelector(':scope > .pasarela-save, :scope > .pasarela-pay'));
+}
+
+/** Card management's words, `[es, en, pt]` (`{card}`: "Visa •••• 4242"). */
+const CARDS = {
+  remove: ['Eliminar', 'Remove', 'Remover'],
+  confirm: ['¿Eliminar {card}?', 'Remove {card}?', 'Remover {card}?'],
+  cancel: ['Cancelar', 'Cancel', 'Cancelar'],
+  makeDefault: ['Usar por defecto', 'Make default', 'Tornar padrão'],
+  isDefault: ['Predeterminada', 'Default', 'Padrão'],
+  removed: ['Se eliminó {card}', '{card} was removed', '{card} foi removido'],
+  defaulted: ['{card} es ahora su tarjeta predeterminada', '{card} is now your default card', '{card} agora é o seu cartão padrão'],
+  refused: ['No se pudo eliminar la tarjeta', 'The card could not be removed', 'Não foi possível remover o cartão'],
+  failed: ['No se pudo completar; revise su conexión e intente de nuevo', 'That did not work; check your connection and try again', 'Não foi possível concluir; verifique sua conexão e tente novamente'],
+};
+/** Hosts whose cards are managed already (a `ready` after `setProfiles` comes here again). */
+const managed = new WeakSet();
+/** A saved card's id in any of the shapes `profiles` takes (docs/api.md §5). */
+const idOf = (p) => String(p && (p.id ?? p.PaymentProfileId));
+
+/**
+ * `DELETE` or `PUT` `${paymentMethodsUrl}/${path}` with the client secret as `Authorization:
+ * Bearer` and `merchant.headers`, bounded by `merchant.timeoutMs` (body read included):
+ * `{ status, body }`, or `null` when no answer came.
+ */
+async function send(o, method, path) {
+  const m = o.merchant, abort = new AbortController();
+  const headers = { ...m.headers };
+  if (m.clientSecret) headers.Authorization = `Bearer ${m.clientSecret}`;
+  const timer = setTimeout(() => abort.abort(), m.timeoutMs || 15000);
+  try {
+    const r = await fetch(`${(m.paymentMethodsUrl || `${m.paymentUrl}/payment-methods`).replace(/\/$/, '')}/${path}`, { method, headers, signal: abort.signal });
+    const text = await r.text();
+    let body = {};
+    try { body = JSON.parse(text || '{}'); } catch {}
+    return { status: r.status, body };
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Card management (`manageProfiles`): beside each saved card, "Make default" (or "Default" on the
+ * default one) and "Remove", which asks in the list itself ("¿Eliminar Visa •••• 4242?", focus on
+ * Cancel, Escape cancels) before it sends anything. The buttons sit between the radios of the list,
+ * never inside one (a radio's content is not interactive), and are drawn again whenever the list is.
+ */
+function manageCards(host, checkout) {
+  const o = checkout._o;
+  if (!o.manageProfiles || managed.has(host)) return;
+  managed.add(host);
+  host.setAttribute('data-manage', '');
+  const l = Math.max(0, LOCALES.indexOf(host.lang.slice(0, 2)));
+  const t = (k, card = '') => CARDS[k][l].replace('{card}', card);
+  const button = (text, label) => el('button', '', text, { type: 'button', 'aria-label': label });
+  const gone = () => !host.isConnected || checkout.state === 'destroyed';
+  const focusList = () => /** @type {HTMLElement | null} */ (host.querySelector('[role=radio][aria-checked=true], [role=radio]:not([aria-disabled=true])'))?.focus();
+  const decorate = () => {
+    for (const row of host.querySelectorAll('.pasarela-profiles [role=radio]:not([data-profile-id=""])')) {
+      if (row.nextElementSibling?.classList.contains('pasarela-manage')) continue;
+      const id = /** @type {HTMLElement} */ (row).dataset.profileId || '';
+      const card = row.querySelector('.pasarela-profile-brand')?.textContent?.trim() || id;
+      const cell = el('span', 'pasarela-manage');
+      if ((o.profiles || []).find((p) => idOf(p) === id)?.default === true) cell.append(el('span', 'pasarela-manage-default', t('isDefault')));
+      else if (row.getAttribute('aria-disabled') !== 'true') {
+        const make = button(t('makeDefault'), `${t('makeDefault')}: ${card}`);
+        make.addEventListener('click', async () => {
+          make.disabled = true;
+          const r = await send(o, 'PUT', `${encodeURIComponent(id)}/default`);
+          if (gone()) return;
+          make.disabled = false;
+          try {
+            if (!r || r.status !== 200 || !Array.isArray(r.body.profiles)) throw 0;
+            checkout.setProfiles(r.body.profiles);
+          } catch {
+            return checkout._say(t('failed'), true);
+          }
+          checkout._say(t('defaulted', card));
+          focusList();
+          checkout._emit('profiledefault', { profileId: id });
+        });
+        cell.append(make);
+      }
+      const remove = button(t('remove'), `${t('remove')} ${card}`);
+      remove.addEventListener('click', () => confirmRemoval(row, cell, remove, id, card));
+      cell.append(remove);
+      row.after(cell);
+    }
+  };
+  const confirmRemoval = (row, cell, remove, id, card) => {
+    const question = t('confirm', card);
+    const box = el('span', 'pasarela-confirm', '', { role: 'group', 'aria-label': question });
+    const yes = el('button', 'pasarela-confirm-yes', t('remove'), { type: 'button' });
+    const no = el('button', '', t('cancel'), { type: 'button' });
+    const note = el('span', 'pasarela-confirm-note');
+    box.append(el('span', '', question), yes, no, note);
+    const cancel = () => {
+      box.remove();
+      cell.hidden = false;
+      remove.focus();
+    };
+    no.addEventListener('click', cancel);
+    box.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        cancel();
+      }
+    });
+    yes.addEventListener('click', async () => {
+      yes.disabled = no.disabled = true;
+      const r = await send(o, 'DELETE', encodeURIComponent(id));
+      if (gone()) return;
+      yes.disabled = no.disabled = false;
+      if (r && r.status >= 200 && r.status < 300) {
+        // Drawn again without it, as `setProfiles` draws a list.
+        checkout.setProfiles((o.profiles || []).filter((p) => idOf(p) !== id));
+        checkout._say(t('removed', card));
+        focusList();
+        checkout._emit('profileremoved', { profileId: id });
+        return;
+      }
+      // The provider's refusal, in the service's shopper-safe words; anything else, ours.
+      const reason = r && r.status === 409 && typeof r.body.error === 'string' && r.body.error.trim() ? r.body.error : t(r ? 'refused' : 'failed');
+      note.textContent = reason;
+      checkout._say(reason, true);
+      yes.focus();
+    });
+    cell.hidden = true;
+    cell.after(box);
+    checkout._say(question);
+    no.focus();
+  };
+  decorate();
+  new MutationObserver(decorate).observe(host, { childList: true, subtree: true });
 }

@@ -15,6 +15,8 @@ export type ReactCheckoutOptions =
 export interface CheckoutHandlers {
   onReady?: (payload: CheckoutEvents['ready']) => void;
   onProfileSelected?: (payload: CheckoutEvents['profileselected']) => void;
+  onProfileRemoved?: (payload: CheckoutEvents['profileremoved']) => void;
+  onProfileDefault?: (payload: CheckoutEvents['profiledefault']) => void;
   onMethodSelected?: (payload: CheckoutEvents['methodselected']) => void;
   onToken?: (payload: CheckoutEvents['token']) => void;
   onAction?: (payload: CheckoutEvents['action']) => void;

@@ -14,6 +14,8 @@ import { createCheckout } from './pasarela.mjs';
 const HANDLERS = {
   ready: 'onReady',
   profileselected: 'onProfileSelected',
+  profileremoved: 'onProfileRemoved',
+  profiledefault: 'onProfileDefault',
   methodselected: 'onMethodSelected',
   token: 'onToken',
   action: 'onAction',

@@ -29,8 +29,10 @@ impl Checkout {
             return;
         }
         // A token while another attempt is in flight, or after success, is dropped unused:
-        // forwarding it could charge twice (the state machine decides).
-        let Some(installments) = self.change(|p| p.token_arrived(|| Attempt::sent(Handle::new(), 1))) else {
+        // forwarding it could charge twice (the state machine decides). Without `pay()` (Bamboo's
+        // own button), the shopper's choice of installments counts.
+        let chosen = self.chosen_installments(None);
+        let Some(installments) = self.change(|p| p.token_arrived(|| Attempt::sent(Handle::new(), chosen))) else {
             return;
         };
         let provider = self.opts().provider();
@@ -116,20 +118,22 @@ impl Checkout {
                         self.error(ErrorCode::UnknownProfile).with_field("profileId").with_detail("expired"),
                     );
                 }
-                let n = installments.unwrap_or(1);
-                if !profile.offers(n) {
+                let n = installments.unwrap_or_else(|| self.chosen_installments(Some(profile)));
+                if !crate::domain::installments::allows(&opts.installments, n, Some(profile)) {
                     return reject(PasarelaError::invalid("installments", "is not offered for this card", opts.locale));
                 }
                 if let Some(v) = &self.0.read().view {
-                    v.select(&id, n);
+                    // With offers, the list's own count stays 1: the choice of installments is theirs.
+                    v.select(&id, if opts.installments.is_empty() { n } else { 1 });
                 }
+                self.show_offers();
                 (Source::Profile { profile_id: id }, n)
             }
             // The shopper's choice in the list counts: a storefront's own "Pay" button calling
             // `pay()` pays the saved card the shopper has selected.
             (None, None) if self.selected_profile().is_some() => {
                 let (id, n) = self.selected_profile().unwrap_or_default();
-                return self.pay(Some(id), installments.or(Some(n)), None, None, None);
+                return self.pay(Some(id), installments.or(Some(n).filter(|&n| n > 1)), None, None, None);
             }
             (None, None) => {
                 let form = self.0.read().form;
@@ -139,7 +143,11 @@ impl Checkout {
                     Form::Locked => return reject(self.error(ErrorCode::AttemptsExceeded).with_field("kr.formToken")),
                     _ => {}
                 }
-                let a = Attempt::awaiting_token(Handle::new(), installments.unwrap_or(1), form != Form::Usable);
+                let n = installments.unwrap_or_else(|| self.chosen_installments(None));
+                if !crate::domain::installments::allows(&opts.installments, n, None) {
+                    return reject(PasarelaError::invalid("installments", "is not offered", opts.locale));
+                }
+                let a = Attempt::awaiting_token(Handle::new(), n, form != Form::Usable);
                 let p = a.handle.promise.clone();
                 if self.change(|phase| phase.start(a)).is_err() {
                     return reject(self.error(ErrorCode::NotReady));

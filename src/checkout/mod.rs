@@ -11,6 +11,7 @@
 //! - [`saved_cards`]: the profile list, one-click selection, `setProfiles` and `enroll`.
 
 mod attempt;
+mod offers;
 mod saved_cards;
 
 use crate::cell::Borrows;
@@ -221,6 +222,7 @@ impl Checkout {
         if !profiles.is_empty() {
             this.show_profiles(Rc::new(profiles));
         }
+        this.show_offers();
         let me = this.clone();
         crate::web::spawn(async move { me.setup().await });
         Ok(this)

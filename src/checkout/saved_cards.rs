@@ -15,8 +15,13 @@ use wasm_bindgen::JsCast;
 impl Checkout {
     /// Renders (or updates) the saved-profile list. The first card that was not offered before is
     /// selected, so a card just enrolled is the one a tap pays with.
-    pub(super) fn show_profiles(&self, profiles: Profiles) {
+    pub(super) fn show_profiles(&self, mut profiles: Profiles) {
         let today = time::this_month();
+        // `expiredProfiles: 'hide'`: an expired card is not even listed. (Each list comes here
+        // fresh: nothing else holds it yet.)
+        if let (true, Some(list)) = (self.opts().hide_expired, Rc::get_mut(&mut profiles)) {
+            list.retain(|p| !p.is_expired(today));
+        }
         if self.0.read().view.is_some() {
             let mut inner = self.0.write();
             let old = std::mem::replace(&mut inner.profiles, Rc::clone(&profiles));
@@ -91,6 +96,7 @@ impl Checkout {
             inner.mode = mode;
         }
         drop(inner);
+        self.show_offers();
         if new_card {
             // The card form is created the first time the shopper needs it.
             self.mount_form();
@@ -121,7 +127,8 @@ impl Checkout {
         // own button pays that.)
         let _ = match sel {
             Selection::NewCard => self.pay(None, None, None, None, None),
-            Selection::SavedCard(id) => self.pay(Some(id), Some(n), None, None, None),
+            // The list's own count only when it chose one: else the choice of installments decides.
+            Selection::SavedCard(id) => self.pay(Some(id), Some(n).filter(|&n| n > 1), None, None, None),
         };
     }
 

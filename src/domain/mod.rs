@@ -4,6 +4,7 @@
 
 pub mod error;
 pub mod i18n;
+pub mod installments;
 pub mod json;
 pub mod merchant;
 pub mod money;

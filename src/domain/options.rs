@@ -40,6 +40,10 @@ pub struct MerchantConfig {
     pub client_secret: Option<String>,
     /// Whether the shopper is asked to save a new card (the session's `savePaymentMethod`).
     pub save_payment_method: SavePaymentMethod,
+    /// `merchant.paymentMethodsUrl`: where the on-demand part removes a saved card or makes it the
+    /// default (`manageProfiles`; its default, `${paymentUrl}/payment-methods` with a client
+    /// secret, is the on-demand part's).
+    pub payment_methods_url: Option<String>,
     pub timeout_ms: u32,
     pub retries: u32,
 }
@@ -121,6 +125,11 @@ pub struct CheckoutOptions {
     pub methods: Methods,
     /// `resume`: the payment a redirect left, to read and report once the checkout is ready.
     pub resume: Option<String>,
+    /// `installments`: the offers the shopper may choose from (none: one payment).
+    pub installments: Vec<super::installments::Plan>,
+    /// `expiredProfiles: 'hide'`: expired saved cards are left out of the list (default
+    /// `'disable'`: shown, disabled, "Vencida").
+    pub hide_expired: bool,
 }
 
 impl CheckoutOptions {
@@ -135,9 +144,9 @@ pub const DEFAULT_TIMEOUT_MS: u32 = 15_000;
 /// Default merchant retries (docs/api.md §2).
 pub const DEFAULT_RETRIES: u32 = 2;
 /// JavaScript's `Number.MAX_SAFE_INTEGER`: larger amounts cannot round-trip through the page.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+pub(crate) const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-const AMOUNT_PROBLEM: &str = "must be a positive integer in minor units (e.g. 1050 for 10.50)";
+pub(crate) const AMOUNT_PROBLEM: &str = "must be a positive integer in minor units (e.g. 1050 for 10.50)";
 const ID_PROBLEM: &str = "must be an integer from 0 to 2147483647";
 const TOP_KEYS: &[&str] = &[
     "locale",
@@ -154,6 +163,9 @@ const TOP_KEYS: &[&str] = &[
     "conekta",
     "methods",
     "resume",
+    "installments",
+    "manageProfiles",
+    "expiredProfiles",
 ];
 
 const METHOD_PROBLEM: &str = "must be 'card', 'cash' or 'bank_transfer'";
@@ -219,7 +231,8 @@ fn order(top: Object) -> Order {
 }
 
 fn merchant(top: Object) -> MerchantConfig {
-    let known = ["paymentUrl", "statusUrl", "headers", "clientSecret", "savePaymentMethod", "timeoutMs", "retries"];
+    let known =
+        ["paymentUrl", "statusUrl", "headers", "clientSecret", "savePaymentMethod", "timeoutMs", "retries", "paymentMethodsUrl"];
     let m = top.block("merchant", &known, true).unwrap_or(top.empty());
     let payment_url = m.text("paymentUrl", Kind::Url, true).unwrap_or_default();
     let status_url = m.text("statusUrl", Kind::Url, false);
@@ -242,6 +255,7 @@ fn merchant(top: Object) -> MerchantConfig {
         payment_url,
         headers,
         client_secret: m.text("clientSecret", Kind::Text, false),
+        payment_methods_url: m.text("paymentMethodsUrl", Kind::Url, false),
         save_payment_method: match m.get("savePaymentMethod") {
             None => SavePaymentMethod::Off,
             Some(Json::Str(s)) if s == "off" => SavePaymentMethod::Off,
@@ -351,7 +365,21 @@ pub fn parse(
         locale,
         methods: methods(top),
         resume: top.text("resume", Kind::Text, false),
+        installments: super::installments::parse(top),
+        hide_expired: match top.get("expiredProfiles") {
+            None => false,
+            Some(Json::Str(s)) if s == "disable" => false,
+            Some(Json::Str(s)) if s == "hide" => true,
+            Some(_) => top.refuse("expiredProfiles", "must be 'disable' or 'hide'").unwrap_or_default(),
+        },
     };
+    // Card management (drawn by the on-demand part) needs somewhere to send its requests.
+    match top.get("manageProfiles") {
+        None | Some(Json::Bool(false)) => {}
+        Some(Json::Bool(true)) if o.merchant.payment_methods_url.is_some() || o.merchant.client_secret.is_some() => {}
+        Some(Json::Bool(true)) => top.refuse("manageProfiles", "needs merchant.paymentMethodsUrl or merchant.clientSecret").unwrap_or(()),
+        Some(_) => top.refuse("manageProfiles", "must be a boolean").unwrap_or(()),
+    }
     let profiles = top.get("profiles");
     if profiles.is_some_and(|p| p.as_array().is_none()) {
         top.refuse::<()>("profiles", "must be an array");
@@ -700,6 +728,58 @@ mod tests {
             v["resume"] = bad.clone();
             assert_eq!(field_of(v.clone()), "resume", "{bad}");
         }
+    }
+
+    #[test]
+    fn card_management_options_are_checked() {
+        let o = parse(&base(), false).unwrap();
+        assert!(!o.hide_expired, "expired cards are shown disabled by default");
+        assert_eq!(o.merchant.payment_methods_url, None);
+        let mut v = base();
+        v["expiredProfiles"] = json!("hide");
+        assert!(parse(&v, false).unwrap().hide_expired);
+        v["expiredProfiles"] = json!("disable");
+        assert!(!parse(&v, false).unwrap().hide_expired);
+        for bad in [json!("Hide"), json!(true), json!("")] {
+            v["expiredProfiles"] = bad.clone();
+            assert_eq!(field_of(v.clone()), "expiredProfiles", "{bad}");
+        }
+        let mut v = base();
+        v["manageProfiles"] = json!(false);
+        assert!(parse(&v, false).is_ok());
+        v["manageProfiles"] = json!("yes");
+        assert_eq!(field_of(v.clone()), "manageProfiles");
+        v["manageProfiles"] = json!(true);
+        let e = parse(&v, false).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("manageProfiles"), "nowhere to send a removal");
+        assert!(e.message.contains("paymentMethodsUrl or merchant.clientSecret"), "{}", e.message);
+        v["merchant"]["clientSecret"] = json!("cs_test_1");
+        assert!(parse(&v, false).is_ok(), "the default URL is the service's");
+        v["merchant"]["paymentMethodsUrl"] = json!("javascript:alert(1)");
+        assert_eq!(field_of(v.clone()), "merchant.paymentMethodsUrl");
+        v["merchant"]["paymentMethodsUrl"] = json!("/merchant/payment-methods");
+        v["merchant"].as_object_mut().unwrap().remove("clientSecret");
+        let o = parse(&v, false).unwrap();
+        assert_eq!(o.merchant.payment_methods_url.as_deref(), Some("/merchant/payment-methods"));
+        let json = Json::parse(&v.to_string()).unwrap();
+        let e = super::parse(&json, false, &|u: &str| u != "/merchant/payment-methods").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("merchant.paymentMethodsUrl"), "checked where it resolves");
+    }
+
+    #[test]
+    fn installments_are_offers_named_by_index() {
+        let mut v = base();
+        v["installments"] = json!([
+            { "count": 1, "amount": 123456, "total": 123456, "rate": 0, "tea": 0, "free": true },
+            { "count": 3, "amount": 41152, "total": 123456, "rate": 0, "tea": 0, "cft": 0, "free": true, "brands": ["visa"] }
+        ]);
+        let o = parse(&v, false).unwrap();
+        assert_eq!(o.installments.len(), 2);
+        assert_eq!((o.installments[1].count, o.installments[1].brands.as_slice()), (3, ["visa".to_owned()].as_slice()));
+        v["installments"][1]["amount"] = json!(-3);
+        assert_eq!(field_of(v.clone()), "installments[1].amount");
+        v["installments"] = json!(3);
+        assert_eq!(field_of(v), "installments");
     }
 
     #[test]

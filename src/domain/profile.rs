@@ -157,7 +157,12 @@ fn normalize(o: Object) -> SavedProfile {
     let shape = Shape::of(o);
     let keys = shape.keys();
     if shape == Shape::Pasarela {
-        o.only(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments"]);
+        // `default`: the service's mark of the customer's default card (its session answer), which
+        // the on-demand part shows when the shopper manages the cards.
+        o.only(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments", "default"]);
+        if o.get("default").is_some_and(|d| !matches!(d, Json::Bool(_))) {
+            o.refuse::<()>("default", "must be a boolean");
+        }
     }
     let optional = |key: &str, kind| if key.is_empty() { None } else { o.text(key, kind, false) };
     let id = match o.get(keys.id) {
@@ -309,6 +314,13 @@ mod tests {
         let e =
             one(json!({ "PaymentProfileId": 1, "Brand": "Visa", "Last4": "0001", "Installments": "1;x" })).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("profiles[0].Installments"));
+    }
+
+    #[test]
+    fn the_services_default_mark_is_accepted() {
+        assert!(one(json!({ "id": "p", "brand": "Visa", "last4": "4242", "default": true })).is_ok());
+        let e = one(json!({ "id": "p", "brand": "Visa", "last4": "4242", "default": "yes" })).unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("profiles[0].default"));
     }
 
     #[test]

@@ -94,7 +94,7 @@ async function launchWebKit() {
     await new Promise((r) => setTimeout(r, 100));
   }
   const capabilities = { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: BIN.miniBrowser, args: ['--automation'] } };
-  const KEYS = { ArrowDown: Key.ARROW_DOWN, ArrowUp: Key.ARROW_UP, ArrowLeft: Key.ARROW_LEFT, ArrowRight: Key.ARROW_RIGHT, Enter: Key.ENTER, Tab: Key.TAB, Home: Key.HOME, End: Key.END, ' ': Key.SPACE };
+  const KEYS = { ArrowDown: Key.ARROW_DOWN, ArrowUp: Key.ARROW_UP, ArrowLeft: Key.ARROW_LEFT, ArrowRight: Key.ARROW_RIGHT, Enter: Key.ENTER, Tab: Key.TAB, Home: Key.HOME, End: Key.END, Escape: Key.ESCAPE, ' ': Key.SPACE };
   let version = 'WebKitGTK';
   const sessions = new Set();
   return {

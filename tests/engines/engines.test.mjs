@@ -135,6 +135,38 @@ for (const engine of ENGINES) {
       assert.ok(!(await eventNames(page)).includes('token'));
     });
 
+    it('installments and a managed saved card: the count chosen by keyboard is paid; Remove, confirmed, takes the card out', async () => {
+      const free = (count) => ({ count, amount: Math.round(60000 / count), total: 60000, rate: 0, tea: 0, free: true });
+      const o = optionsFor(world(), 'conekta', {
+        locale: 'en', manageProfiles: true, installments: [free(1), free(3), free(6)],
+        profiles: [{ id: 'pm_visa', brand: 'Visa', last4: '4242', expiry: '203012' }, { id: 'pm_mc', brand: 'Mastercard', last4: '4444', expiry: '203012' }],
+      });
+      o.order = { ...o.order, amount: 60000, currency: 'USD' };
+      o.merchant = { paymentUrl: '/stub/pay', clientSecret: 'cs_engine_secret', retries: 0 };
+      assert.deepEqual(await mount(page, o), { ok: true });
+      await waitForEvent(page, 'ready');
+      await stubMerchantInPage(page, { status: 'approved', paymentId: 'pay_i1' }, [{}]);
+      const labels = await until(page, () => [...document.querySelectorAll('#checkout .pasarela-plans label')].map((l) => l.textContent.replace(/\u00a0/g, ' ')).join('|'), null, { what: 'the choice of installments' });
+      assert.equal(labels, 'Pay in full: $600.00|3 interest-free installments of $200.00|6 interest-free installments of $100.00');
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-plans input:checked').focus());
+      await page.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.querySelector('#checkout .pasarela-plans input:checked').value), '3');
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-pay').click());
+      assert.equal((await waitForEvent(page, 'result')).status, 'approved');
+      let stub = await page.evaluate(() => window.__stub);
+      assert.deepEqual([stub[0].body.source, stub[0].body.installments], [{ type: 'profile', profileId: 'pm_visa' }, 3]);
+      await page.evaluate(() => document.querySelector('#checkout [aria-label="Remove Mastercard •••• 4444"]').click());
+      await until(page, () => document.activeElement?.textContent === 'Cancel', null, { what: 'the confirmation' });
+      await page.press('Escape');
+      assert.equal(await until(page, () => !document.querySelector('#checkout .pasarela-confirm') && document.activeElement.getAttribute('aria-label'), null, { what: 'Escape to cancel' }), 'Remove Mastercard •••• 4444');
+      await page.evaluate(() => document.querySelector('#checkout [aria-label="Remove Mastercard •••• 4444"]').click());
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-confirm-yes').click());
+      assert.deepEqual(await waitForEvent(page, 'profileremoved'), { profileId: 'pm_mc' });
+      stub = await page.evaluate(() => window.__stub);
+      assert.deepEqual([stub.at(-1).method, stub.at(-1).path, stub.at(-1).authorization], ['DELETE', '/stub/pay/payment-methods/pm_mc', 'Bearer cs_engine_secret']);
+      assert.equal(await page.evaluate(() => document.querySelectorAll('#checkout [role=radio]').length), 2, 'the card and "another card"');
+    });
+
     it("challenge: a modal dialog; a message from another origin is ignored, the service's ends the attempt with one result", async () => {
       await cashCheckout({ status: 'pending', paymentId: 'pay_c1', action: { type: 'challenge', url: '/stub/3ds' } }, [{ status: 'approved', paymentId: 'pay_c1' }]);
       await startPay(page, { method: 'cash' });

@@ -20,6 +20,18 @@ export async function refused(checkout: Checkout, result: PaymentResult): Promis
   // @ts-expect-error currencies are ISO-4217 codes in capitals.
   await createCheckout({ ...common, provider: 'conekta', order: { id: 'o', amount: 1, currency: 'usd' } });
 
+  // @ts-expect-error an installment offer names its amounts and whether it is interest-free.
+  await createCheckout({ ...common, provider: 'conekta', installments: [{ count: 3 }] });
+
+  // @ts-expect-error `expiredProfiles` is 'disable' or 'hide'.
+  await createCheckout({ ...common, provider: 'conekta', expiredProfiles: 'remove' });
+
+  // @ts-expect-error `manageProfiles` is a boolean.
+  await createCheckout({ ...common, provider: 'conekta', manageProfiles: 'yes' });
+
+  // @ts-expect-error no such event: a removal is `profileremoved`.
+  checkout.on('profiledeleted', () => {});
+
   await createCheckout({
     ...common,
     provider: 'bamboo',

@@ -2,7 +2,7 @@
 import {
   createCheckout, EVENTS, PasarelaError, type PaymentResult, type CheckoutOptions, type EventName,
   type PasarelaSession, type PasarelaPayAnswer, type PasarelaServiceError, type SavePaymentMethod,
-  type PasarelaVoucher, type PaymentMethod,
+  type PasarelaVoucher, type PaymentMethod, type InstallmentOffer,
 } from 'pasarela';
 
 // `EVENTS` lists every event of `CheckoutEvents`, and nothing else.
@@ -169,3 +169,25 @@ export function orderState(e: PasarelaServiceError): string {
   }
 }
 export const future: PasarelaServiceError = { error: 'x', code: 'some_later_code' };
+
+// Installment offers as pasarela-server's session answers them, and the shopper's card management.
+export async function installmentsAndCards(session: PasarelaSession): Promise<void> {
+  const offers: InstallmentOffer[] = session.installments ?? [
+    { count: 1, amount: 1000000, total: 1000000, rate: 0, tea: 0, free: true },
+    { count: 6, amount: 195000, total: 1170000, rate: 60, tea: 79.59, cft: 98.84, free: false, brands: ['visa'] },
+  ];
+  const checkout = await createCheckout({
+    provider: 'conekta',
+    container: '#checkout',
+    publicKey: 'key_x',
+    order: { id: 'A-2', amount: 1000000, currency: 'ARS' },
+    merchant: { paymentUrl: 'https://pay.example/pay', clientSecret: session.clientSecret, paymentMethodsUrl: 'https://pay.example/pay/payment-methods' },
+    profiles: [...session.profiles, { id: 'p2', brand: 'Visa', last4: '4242', default: true }],
+    installments: offers,
+    manageProfiles: true,
+    expiredProfiles: 'hide',
+  });
+  checkout.on('profileremoved', (e) => console.log(e.profileId));
+  checkout.on('profiledefault', ({ profileId }) => console.log(profileId));
+  show(await checkout.pay({ installments: 6 }));
+}
