@@ -22,8 +22,8 @@
 
   var CSS = ':host{display:block}form{font-family:system-ui,sans-serif;color:#1f2933;padding:4px 0}' +
     'label{display:grid;gap:4px;font-size:13px;margin-bottom:10px}' +
-    'input{font:inherit;padding:10px;border:1px solid #c9ced6;border-radius:6px;min-height:40px}' +
-    '.ck-row{display:grid;grid-template-columns:1fr 1fr;gap:10px}' +
+    'input{font:inherit;padding:10px;border:1px solid #c9ced6;border-radius:6px;min-height:40px;min-width:0}' +
+    '.ck-row{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:10px}' +
     '.ck-error{color:#b42318;min-height:1em;font-size:13px;margin:0 0 8px}' +
     'button{font:inherit;min-height:44px;width:100%;border:0;border-radius:6px;background:#0d1b4c;color:#fff;font-weight:600}' +
     'button[hidden]{display:none}.ck-brands{height:20px}';
