@@ -69,6 +69,9 @@ describe('screenshots of every state, audited by axe', { concurrency: true }, ()
           await (screen ? page.screenshot(options) : page.locator('section.checkout').screenshot(options));
           shots += 1;
           for (const v of await violations(page)) problems.push(`${state} at ${size.width} px: ${v}`);
+          // Reflow (WCAG 1.4.10): nothing wider than the window.
+          const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+          if (wide > size.width) problems.push(`${state} at ${size.width} px: the page is ${wide} px wide`);
         }
         await page.setViewportSize(WIDTHS[0]);
       }
