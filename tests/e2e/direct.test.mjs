@@ -76,7 +76,9 @@ describe('paying the merchant service directly with a client secret', () => {
       await payWithBambooCard(page, '4111111111111111');
       const error = await waitForEvent(page, 'error');
       assert.equal(error.code, 'merchant_rejected');
-      assert.match(error.message, /422/);
+      // The status is the developer's (`details`); the shopper reads words, never "422".
+      assert.equal(error.details, 'HTTP 422');
+      assert.doesNotMatch(error.message, /422/);
       const state = await ctx.world.state();
       assert.equal(state.charges.length, 0);
       assert.equal(state.bamboo.purchases.length, 0);
