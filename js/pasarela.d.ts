@@ -234,6 +234,11 @@ interface CommonOptions {
   /** Default `'es'`. */
   locale?: Locale;
   /**
+   * Pasarela's own pay button, after the saved cards and the card form it pays (default `true`).
+   * `false` hides it: the storefront pays with its own button, calling `checkout.pay()`.
+   */
+  payButton?: boolean;
+  /**
    * How the shopper may pay (default `['card']`). With more than one, Pasarela shows the choice
    * before the card form (the card first), emits `methodselected`, and `pay()` pays the chosen one.
    * Cash and bank transfers need no tokenizer: without `'card'` the provider's script is not loaded.

@@ -74,6 +74,7 @@ impl Checkout {
             today,
             amount_label: views::format::money(opts.order.amount, &opts.order.currency, opts.locale),
             pay_new_card: opts.provider() != crate::domain::ProviderId::Bamboo,
+            pay_button: opts.pay_button,
             group_id: providers::next_dom_id("profiles"),
         };
         let mounted = views::profiles::mount(slot.unchecked_into(), &host, Rc::clone(&profiles), ctx, actions);

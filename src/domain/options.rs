@@ -120,6 +120,9 @@ pub struct CheckoutOptions {
     pub customer: Customer,
     pub locale: Locale,
     pub script_url: Option<String>,
+    /// `payButton` (default `true`): Pasarela draws its own pay button under the saved cards and
+    /// the card form; `false` leaves paying to the storefront's own button (`pay()`).
+    pub pay_button: bool,
     /// How the shopper may pay (`methods`, default `['card']`; docs/api.md §4, "Beyond the card
     /// form").
     pub methods: Methods,
@@ -150,6 +153,7 @@ pub(crate) const AMOUNT_PROBLEM: &str = "must be a positive integer in minor uni
 const ID_PROBLEM: &str = "must be an integer from 0 to 2147483647";
 const TOP_KEYS: &[&str] = &[
     "locale",
+    "payButton",
     "provider",
     "container",
     "publicKey",
@@ -356,6 +360,11 @@ pub fn parse(
             None => Customer::default(),
         },
         script_url: top.text("scriptUrl", Kind::Url, false),
+        pay_button: match top.get("payButton") {
+            None | Some(Json::Bool(true)) => true,
+            Some(Json::Bool(false)) => false,
+            Some(_) => top.refuse("payButton", "must be a boolean").unwrap_or(true),
+        },
         container: match top.get("container") {
             _ if container_is_element => Container::Element,
             Some(Json::Str(s)) if super::read::has_text(s) => Container::Selector(s.clone()),
@@ -786,6 +795,22 @@ mod tests {
     fn non_objects_are_refused_at_the_root() {
         for bad in [json!(null), json!(3), json!("bamboo"), json!([])] {
             assert_eq!(field_of(bad), "options");
+        }
+    }
+
+    #[test]
+    fn pay_button_is_a_boolean_true_by_default() {
+        assert!(parse(&base(), false).unwrap().pay_button);
+        let mut v = base();
+        v["payButton"] = json!(false);
+        assert!(!parse(&v, false).unwrap().pay_button);
+        v["payButton"] = json!(true);
+        assert!(parse(&v, false).unwrap().pay_button);
+        v["payButton"] = json!(null);
+        assert!(parse(&v, false).unwrap().pay_button, "null is absent");
+        for bad in [json!("false"), json!(0), json!({})] {
+            v["payButton"] = bad.clone();
+            assert_eq!(field_of(v.clone()), "payButton", "{bad}");
         }
     }
 }

@@ -65,6 +65,8 @@ pub struct ViewContext {
     pub amount_label: String,
     /// Whether Pasarela's own button pays a new card (Bamboo's form has its own button).
     pub pay_new_card: bool,
+    /// `payButton: false`: the storefront pays with its own button (`pay()`); Pasarela's stays hidden.
+    pub pay_button: bool,
     pub group_id: String,
 }
 
@@ -99,7 +101,7 @@ impl State {
     }
 
     fn show_button(&self, ctx: &ViewContext) -> bool {
-        ctx.pay_new_card || self.selected != Selection::NewCard
+        ctx.pay_button && (ctx.pay_new_card || self.selected != Selection::NewCard)
     }
 
     fn button_text(&self, ctx: &ViewContext) -> String {

@@ -58,6 +58,9 @@ export async function refused(checkout: Checkout, result: PaymentResult): Promis
   // @ts-expect-error unknown events are refused.
   checkout.on('paid', () => {});
 
+  // @ts-expect-error `payButton` is a boolean.
+  await createCheckout({ ...common, provider: 'conekta', payButton: 'no' });
+
   // @ts-expect-error the methods are 'card', 'cash' and 'bank_transfer'.
   await createCheckout({ ...common, provider: 'conekta', methods: ['card', 'crypto'] });
 

@@ -25,6 +25,7 @@ export async function bamboo(): Promise<void> {
       { PaymentProfileId: 55591, Brand: 'MasterCard', Last4: '0001', Installments: '1;2;3', Enabled: true },
     ],
     locale: 'es',
+    payButton: false,
   });
   const saved = await checkout.enroll({ uniqueId: 'UI_2' });
   const kind: 'one_time' | 'recurring' | 'form_answer' = saved.kind;

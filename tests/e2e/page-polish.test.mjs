@@ -1,0 +1,76 @@
+// What a storefront asked for on a 390 px phone: Pasarela's pay button after the card form it
+// pays (or none, `payButton: false`, when the storefront has its own); card brands named as their
+// owners write them, with a mark drawn by the package's own CSS (no image request); and the
+// regional locales, from the option or the browser's language.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { fillConektaCard, krOptions, mount, openPage, optionsFor, payInPage, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
+
+const PHONE = { width: 390, height: 844 };
+
+/** Where the visible pay button is against the visible card form: DOM order and on screen. */
+const payButtonPlace = (page) => page.evaluate(() => {
+  const form = document.querySelector('#checkout .pasarela-provider-form');
+  const pay = document.querySelector('#checkout .pasarela-pay');
+  const shown = (e) => !!e && e.getClientRects().length > 0 && e.getBoundingClientRect().height > 0;
+  if (!shown(pay)) return { button: false, form: shown(form) };
+  return {
+    button: true,
+    form: shown(form),
+    afterInDom: !!(form.compareDocumentPosition(pay) & Node.DOCUMENT_POSITION_FOLLOWING),
+    belowOnScreen: pay.getBoundingClientRect().top >= form.getBoundingClientRect().bottom,
+  };
+});
+
+describe('page polish on a phone', () => {
+  const ctx = suiteWorld();
+
+  async function phone(contextOptions) {
+    await ctx.tab?.close();
+    ctx.tab = await openPage(ctx.world, '/harness.html', PHONE, contextOptions);
+    return ctx.tab.page;
+  }
+
+  async function withSavedCards(page, provider, extra = {}) {
+    const saved = await shopper(ctx.world, provider, ['4111111111111111']);
+    const o = provider === 'kr' ? await krOptions(ctx.world, { profiles: saved.profiles, ...extra }) : optionsFor(ctx.world, provider, { profiles: saved.profiles, ...extra });
+    assert.deepEqual(await mount(page, o), { ok: true });
+    await waitForEvent(page, 'ready');
+    return saved;
+  }
+
+  for (const provider of ['conekta', 'kr', 'bamboo']) {
+    it(`${provider}: with "use another card", Pasarela's pay button comes after the card form it pays`, async () => {
+      const page = await phone();
+      await withSavedCards(page, provider);
+      await page.click('#checkout .pasarela-profile-new');
+      await page.waitForSelector('#checkout .pasarela-provider-form', { state: 'visible' });
+      await page.waitForTimeout(300); // the provider's form settles its height
+      const place = await payButtonPlace(page);
+      // Bamboo's embedded form has its own button: Pasarela's is not shown then.
+      assert.deepEqual(place, provider === 'bamboo'
+        ? { button: false, form: true }
+        : { button: true, form: true, afterInDom: true, belowOnScreen: true });
+    });
+  }
+
+  it('payButton: false leaves paying to the storefront: no Pasarela button, pay() pays the chosen card', async () => {
+    const page = await phone();
+    const saved = await withSavedCards(page, 'conekta', { payButton: false });
+    assert.equal((await payButtonPlace(page)).button, false, 'a saved card chosen: no button');
+    await page.click('#checkout .pasarela-profile-new');
+    await page.waitForSelector('#checkout .pasarela-provider-form', { state: 'visible' });
+    assert.deepEqual(await payButtonPlace(page), { button: false, form: true }, 'a new card: no button');
+    await fillConektaCard(page, '4242424242424242');
+    assert.equal((await payInPage(page)).status, 'approved');
+    const sent = (await ctx.world.state()).requests[0].body.source;
+    assert.equal(sent.type, 'token');
+    assert.ok(saved.profiles.length === 1);
+  });
+
+  it('payButton must be a boolean (invalid_options naming it)', async () => {
+    const page = await phone();
+    const r = await mount(page, optionsFor(ctx.world, 'conekta', { payButton: 'no' }));
+    assert.deepEqual([r.ok, r.error?.code, r.error?.field], [false, 'invalid_options', 'payButton']);
+  });
+});
