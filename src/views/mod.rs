@@ -3,6 +3,7 @@
 //! (The "save this card" checkbox and the voucher view are drawn by the part of the package
 //! loaded on demand, js/pasarela_extra.mjs; the choice of method by the JS entry.)
 
+pub mod brand;
 pub mod format;
 pub mod profiles;
 

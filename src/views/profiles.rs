@@ -447,6 +447,9 @@ struct RowText {
     checked: bool,
     disabled: bool,
     label: String,
+    /// The card brand's name as `data-brand`, which the on-demand stylesheet draws its mark by
+    /// (empty for "use another card").
+    brand: String,
     /// Holder and issuer on one line.
     detail: String,
     expiry: String,
@@ -460,7 +463,7 @@ fn row(r: RowText) -> impl IntoView {
             aria-checked=if r.checked { "true" } else { "false" }
             aria-disabled=if r.disabled { "true" } else { "false" }
             tabindex=if r.checked { "0" } else { "-1" }>
-            <span class="pasarela-profile-brand">{r.label}</span>
+            <span class="pasarela-profile-brand" data-brand=r.brand>{r.label}</span>
             <span class="pasarela-profile-holder">{r.detail}</span>
             <span class=r.expiry_class>{r.expiry}</span>
         </div>
@@ -481,12 +484,14 @@ fn profile_list(shared: &Shared) -> impl IntoView {
                 Some(e) => text::cat(&[t(Msg::Expires), " ", &e]),
                 None => String::new(),
             };
+            let brand = super::brand::brand(&p.brand);
             row(RowText {
                 id: p.id.clone(),
                 class: "pasarela-profile",
                 checked: state.selected.is(&p.id) && !expired,
                 disabled: expired,
-                label: text::cat(&[&p.brand, " •••• ", &p.last4]),
+                label: text::cat(&[&brand, " •••• ", &p.last4]),
+                brand,
                 detail: text::join(&[p.holder.as_deref(), p.issuer.as_deref()], " · "),
                 expiry,
                 expiry_class: if expired { "pasarela-profile-expired" } else { "pasarela-profile-expiry" },
@@ -499,6 +504,7 @@ fn profile_list(shared: &Shared) -> impl IntoView {
         checked: state.selected == Selection::NewCard,
         disabled: false,
         label: t(Msg::UseAnotherCard).to_owned(),
+        brand: String::new(),
         detail: String::new(),
         expiry: String::new(),
         expiry_class: "pasarela-profile-expiry",

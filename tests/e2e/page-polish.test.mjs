@@ -73,4 +73,43 @@ describe('page polish on a phone', () => {
     const r = await mount(page, optionsFor(ctx.world, 'conekta', { payButton: 'no' }));
     assert.deepEqual([r.ok, r.error?.code, r.error?.field], [false, 'invalid_options', 'payButton']);
   });
+
+  const BRANDED = [
+    ['visa', 'Visa'], ['MASTERCARD', 'Mastercard'], ['american_express', 'American Express'],
+    ['Oca', 'OCA'], ['DINERS', 'Diners Club'], ['cabal', 'Cabal'], ['cencosud', 'Cencosud'],
+  ];
+  const brandRows = (page) => page.$$eval('#checkout .pasarela-profile:not(.pasarela-profile-new) .pasarela-profile-brand', (els) => els.map((e) => {
+    const mark = getComputedStyle(e, '::before');
+    return { name: e.textContent, brand: e.getAttribute('data-brand'), mark: mark.content !== 'none' && mark.display !== 'none' && parseFloat(mark.width) > 0 ? mark.backgroundColor : null };
+  }));
+
+  it('card brands read as their owners write them, and the on-demand stylesheet draws a mark with no image request', async () => {
+    const page = await phone();
+    const images = [];
+    page.on('request', (q) => { if (q.resourceType() === 'image') images.push(q.url()); });
+    // The on-demand part comes late: the names read well before it.
+    let release;
+    const late = new Promise((ok) => { release = ok; });
+    await page.route('**/pkg/pasarela_extra.css', async (route) => { await late; await route.continue(); });
+    const profiles = BRANDED.map(([brand], i) => ({ id: `c${i}`, brand, last4: `000${i}`, expiry: '203012' }));
+    assert.deepEqual(await mount(page, optionsFor(ctx.world, 'conekta', { profiles })), { ok: true });
+    await waitForEvent(page, 'ready');
+    let rows = await brandRows(page);
+    assert.deepEqual(rows.map((r) => r.name), BRANDED.map(([, name], i) => `${name} •••• 000${i}`));
+    assert.deepEqual(rows.map((r) => r.brand), BRANDED.map(([, name]) => name), 'data-brand: the name');
+    assert.deepEqual(rows.map((r) => r.mark), BRANDED.map(() => null), 'no mark before the stylesheet');
+    release();
+    await page.waitForFunction(() => [...document.styleSheets].some((s) => (s.href || '').includes('pasarela_extra.css')));
+    await page.waitForFunction(() => getComputedStyle(document.querySelector('#checkout [data-brand=Visa]'), '::before').width === '36px');
+    rows = await brandRows(page);
+    assert.equal(rows[0].mark, 'rgb(26, 31, 113)', 'Visa: its blue');
+    assert.ok(rows.every((r) => r.mark && r.mark !== 'rgba(0, 0, 0, 0)'), JSON.stringify(rows));
+    assert.equal(new Set(rows.map((r) => r.mark)).size, rows.length, 'each its own colour');
+    assert.equal(rows[6].mark, 'rgb(51, 65, 85)', 'an unknown brand: a plain card');
+    assert.equal(await page.$eval('#checkout .pasarela-profile-new .pasarela-profile-brand', (e) => getComputedStyle(e, '::before').content), 'none', 'no mark on "use another card"');
+    // The mark's own letters are not read out: the accessible name is the brand's name.
+    assert.equal(await page.evaluate(() => document.querySelector('#checkout [data-brand=Visa]').textContent), 'Visa •••• 0000');
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll at 390 px');
+    assert.deepEqual(images, []);
+  });
 });

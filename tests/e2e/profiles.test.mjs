@@ -27,7 +27,7 @@ describe('saved profiles and one-click', () => {
     const list = await radios(page);
     assert.equal(list.length, 3);
     assert.match(list[0].text, /Visa •••• 1111.*Expires 12\/30/);
-    assert.match(list[1].text, /MasterCard •••• 4444/);
+    assert.match(list[1].text, /Mastercard •••• 4444/);
     assert.match(list[2].text, /Use another card/);
     assert.deepEqual(list.map((r) => r.checked), ['true', 'false', 'false']);
     assert.equal(await page.getAttribute('#checkout .pasarela', 'data-mode'), 'profiles');
@@ -46,7 +46,7 @@ describe('saved profiles and one-click', () => {
     const { page } = ctx.tab;
     const saved = await shopper(ctx.world, 'conekta', ['4242424242424242']);
     await mountWith(page, optionsFor(ctx.world, 'conekta', { profiles: saved.profiles }));
-    assert.match((await radios(page))[0].text, /visa •••• 4242.*Vence 12\/30/);
+    assert.match((await radios(page))[0].text, /Visa •••• 4242.*Vence 12\/30/); // "visa" as Conekta sends it, named
     const r = await payInPage(page, { profileId: saved.profiles[0].id });
     assert.equal(r.status, 'approved');
     assert.equal((await ctx.world.state()).charges.length, 1);
