@@ -117,8 +117,11 @@ export type Currency =
   | 'ARS' | 'BOB' | 'BRL' | 'CAD' | 'CLP' | 'COP' | 'CRC' | 'DOP' | 'EUR' | 'GBP' | 'GTQ'
   | 'HNL' | 'JPY' | 'KWD' | 'MXN' | 'NIO' | 'PAB' | 'PEN' | 'PYG' | 'USD' | 'UYU';
 
-/** The checkout's language (messages, labels). */
-export type Locale = 'es' | 'en' | 'pt';
+/**
+ * The checkout's language (messages, labels), or a region's (its words where they differ, amounts
+ * as it writes them).
+ */
+export type Locale = 'es' | 'en' | 'pt' | 'es-MX' | 'es-AR' | 'es-UY' | 'es-PE' | 'pt-BR';
 
 export interface Order {
   id: string;
@@ -231,7 +234,10 @@ interface CommonOptions {
   order: Order;
   merchant: MerchantOptions;
   customer?: { email?: string; firstName?: string; lastName?: string };
-  /** Default `'es'`. */
+  /**
+   * Default: the closest to the browser's language (`navigator.languages`: its tag, else its
+   * language), else `'es'`. Pasarela's element's `lang` is the full tag.
+   */
   locale?: Locale;
   /**
    * Pasarela's own pay button, after the saved cards and the card form it pays (default `true`).

@@ -453,9 +453,30 @@ export async function createCheckout(options, init) {
   return checkout;
 }
 
-/** The options' plain copy with the provider's production `scriptUrl` when the page gave none. */
+/** The `locale` values (docs/api.md §2): a region's tag before its language's. */
+const LOCALES = ['es-MX', 'es-AR', 'es-UY', 'es-PE', 'pt-BR', 'es', 'en', 'pt'];
+
+/**
+ * The browser's language as Pasarela speaks it, for options without `locale`: the first of the
+ * shopper's languages Pasarela has, by its tag (`es-AR`) or else its language (`es-CO` → `es`);
+ * `es` when none.
+ */
+function browserLocale() {
+  for (const tag of navigator.languages || [navigator.language]) {
+    const [l, r] = String(tag).split('-');
+    const hit = LOCALES.find((x) => x === `${l.toLowerCase()}-${r?.toUpperCase()}`) || LOCALES.find((x) => x === l.toLowerCase());
+    if (hit) return hit;
+  }
+  return 'es';
+}
+
+/**
+ * The options' plain copy with the provider's production `scriptUrl` when the page gave none, and
+ * the browser's language when it gave no `locale`.
+ */
 function withDefaultScript(o) {
   if (o && o.scriptUrl === undefined && SCRIPTS[o.provider]) o.scriptUrl = SCRIPTS[o.provider];
+  if (o && typeof o === 'object' && o.locale == null) o.locale = browserLocale();
   return o;
 }
 

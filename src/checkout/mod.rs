@@ -180,7 +180,7 @@ impl Checkout {
         let _ = host.set_attribute("data-provider", opts.provider().as_str());
         // The checkout's language, with the region its amounts are shown for (`es-MX`): what
         // screen readers speak it as, and the tag the JS side's `Intl` formats with.
-        let _ = host.set_attribute("lang", crate::domain::money::display_tag(opts.locale, &opts.order.currency));
+        let _ = host.set_attribute("lang", opts.lang());
         let forms =
             web::document().create_element("div").map_err(|_| PasarelaError::new(ErrorCode::Internal, opts.locale))?;
         forms.set_class_name("pasarela-forms");

@@ -72,7 +72,8 @@ impl Checkout {
         let ctx = views::profiles::ViewContext {
             locale: opts.locale,
             today,
-            amount_label: views::format::money(opts.order.amount, &opts.order.currency, opts.locale),
+            amount_label: views::format::money(opts.order.amount, &opts.order.currency, opts.lang()),
+            lang: opts.lang(),
             pay_new_card: opts.provider() != crate::domain::ProviderId::Bamboo,
             pay_button: opts.pay_button,
             group_id: providers::next_dom_id("profiles"),

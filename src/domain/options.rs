@@ -119,6 +119,8 @@ pub struct CheckoutOptions {
     pub profiles: Vec<SavedProfile>,
     pub customer: Customer,
     pub locale: Locale,
+    /// The `locale` option's region when it names one (`es-AR`): see [`CheckoutOptions::lang`].
+    pub region: Option<&'static str>,
     pub script_url: Option<String>,
     /// `payButton` (default `true`): Pasarela draws its own pay button under the saved cards and
     /// the card form; `false` leaves paying to the storefront's own button (`pay()`).
@@ -139,6 +141,13 @@ impl CheckoutOptions {
     /// Which provider this checkout uses.
     pub fn provider(&self) -> ProviderId {
         self.provider.id()
+    }
+
+    /// The checkout's language tag (Pasarela's element's `lang`, what `Intl` formats amounts
+    /// with, and what the on-demand part words its messages by): the `locale` option's region
+    /// (`es-AR`), else the language with the currency's country (`es` and MXN: `es-MX`).
+    pub fn lang(&self) -> &'static str {
+        self.region.unwrap_or_else(|| super::money::display_tag(self.locale, &self.order.currency))
     }
 }
 
@@ -336,13 +345,14 @@ pub fn parse(
 ) -> Result<CheckoutOptions, PasarelaError> {
     // The locale comes first so that every error is already in the shopper's language.
     let requested = options.get("locale").filter(|v| !v.is_null());
-    let locale = requested.and_then(Json::as_str).and_then(Locale::parse);
+    let tag = requested.and_then(Json::as_str).and_then(Locale::parse);
+    let locale = tag.map(|(language, _)| language);
     let reading = Reading::new(url_resolves);
     let top = Object::of(options, "options", &reading);
     let top = Object { path: "", ..top };
     top.only(TOP_KEYS);
     if requested.is_some() && locale.is_none() {
-        top.refuse::<()>("locale", "must be 'es', 'en' or 'pt'");
+        top.refuse::<()>("locale", "must be 'es', 'en', 'pt', 'es-MX', 'es-AR', 'es-UY', 'es-PE' or 'pt-BR'");
     }
     let locale = locale.unwrap_or_default();
     let public_key = top.text("publicKey", Kind::Text, true).unwrap_or_default();
@@ -360,6 +370,7 @@ pub fn parse(
             None => Customer::default(),
         },
         script_url: top.text("scriptUrl", Kind::Url, false),
+        region: tag.and_then(|(_, region)| region),
         pay_button: match top.get("payButton") {
             None | Some(Json::Bool(true)) => true,
             Some(Json::Bool(false)) => false,
@@ -811,6 +822,29 @@ mod tests {
         for bad in [json!("false"), json!(0), json!({})] {
             v["payButton"] = bad.clone();
             assert_eq!(field_of(v.clone()), "payButton", "{bad}");
+        }
+    }
+
+    #[test]
+    fn regional_locales_speak_their_language_with_their_region() {
+        let mut v = base();
+        for (tag, locale, lang) in [("es-AR", Locale::Es, "es-AR"), ("pt-BR", Locale::Pt, "pt-BR"), ("es-MX", Locale::Es, "es-MX")] {
+            v["locale"] = json!(tag);
+            let o = parse(&v, false).unwrap();
+            assert_eq!((o.locale, o.lang()), (locale, lang), "{tag}");
+        }
+        // Without a region, the currency's country (USD: Latin-American Spanish).
+        v["locale"] = json!("es");
+        assert_eq!(parse(&v, false).unwrap().lang(), "es-419");
+        v["order"]["currency"] = json!("UYU");
+        assert_eq!(parse(&v, false).unwrap().lang(), "es-UY");
+        v["locale"] = json!("es-PE");
+        assert_eq!(parse(&v, false).unwrap().lang(), "es-PE", "the option's region wins over the currency's");
+        for bad in ["es-ES", "es-mx", "pt-PT", "fr"] {
+            v["locale"] = json!(bad);
+            let e = parse(&v, false).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("locale"), "{bad}");
+            assert!(e.message.contains("'es-UY'"), "{}", e.message);
         }
     }
 }

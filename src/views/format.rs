@@ -1,13 +1,12 @@
 //! Display formatting that needs the browser's `Intl`.
 
-use crate::domain::i18n::Locale;
 use crate::domain::money;
 use wasm_bindgen::JsValue;
 
-/// `amount` (minor units) formatted for `locale`, with the currency's own digits:
-/// `123456 USD` → `USD 1,234.56` (es), `$1,234.56` (en), `US$ 1.234,56` (pt); `5000 CLP` → `$5.000` (es).
-pub fn money(amount: u64, currency: &str, locale: Locale) -> String {
-    let tag = money::display_tag(locale, currency);
+/// `amount` (minor units) formatted for the language tag `tag` (`CheckoutOptions::lang`), with the
+/// currency's own digits: `123456 USD` → `USD 1,234.56` (es-419), `$1,234.56` (en-US),
+/// `US$ 1.234,56` (pt-BR, es-AR); `5000 CLP` → `$5.000` (es-CL).
+pub fn money(amount: u64, currency: &str, tag: &str) -> String {
     let digits = money::minor_units(currency).unwrap_or(2);
     let opts = crate::web::js::object(&[
         ("style", JsValue::from_str("currency")),

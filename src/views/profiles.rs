@@ -61,6 +61,8 @@ pub type ViewActions = Rc<dyn Fn(ViewAction)>;
 #[derive(Clone)]
 pub struct ViewContext {
     pub locale: Locale,
+    /// The checkout's language tag (`es-MX`): a region's own words where it has them.
+    pub lang: &'static str,
     pub today: u32,
     pub amount_label: String,
     /// Whether Pasarela's own button pays a new card (Bamboo's form has its own button).
@@ -518,7 +520,7 @@ fn profile_list(shared: &Shared) -> impl IntoView {
         <div class="pasarela-saved">
             <p class="pasarela-profiles-title" id=title_id.clone()>{t(Msg::SavedCards)}</p>
             <div class="pasarela-profiles" role="radiogroup" aria-labelledby=title_id>{rows}</div>
-            <label class="pasarela-installments" hidden=true>{t(Msg::Installments)}<select></select></label>
+            <label class="pasarela-installments" hidden=true>{ctx.locale.text_in(Msg::Installments, ctx.lang)}<select></select></label>
         </div>
     }
 }

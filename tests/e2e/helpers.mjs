@@ -43,6 +43,10 @@ export function suiteWorld() {
 
 /** A fresh page on `path` that records console output and page errors (`contextOptions`: Playwright's). */
 export async function openPage(world, path = '/harness.html', viewport, contextOptions = {}) {
+  // A Spanish browser unless the test says otherwise: without a `locale` option a checkout speaks
+  // the browser's language (Playwright's own default is en-US), and the suites were written for
+  // Pasarela's default, Spanish.
+  contextOptions = { locale: 'es-ES', ...contextOptions };
   const context = await world.browser.newContext(viewport ? { viewport, ...contextOptions } : contextOptions);
   const page = await context.newPage();
   const consoleLines = [];

@@ -112,4 +112,59 @@ describe('page polish on a phone', () => {
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no horizontal scroll at 390 px');
     assert.deepEqual(images, []);
   });
+
+  const langOf = (page) => page.$eval('#checkout .pasarela', (e) => e.lang);
+
+  for (const [locale, lang, words] of [
+    ['es-AR', 'es-AR', /^Revise el número, el vencimiento y el código de seguridad de la tarjeta/],
+    ['es-MX', 'es-MX', /^Revise el número, la fecha de vencimiento y el CVV de la tarjeta/],
+    ['pt-BR', 'pt-BR', /^Verifique os dados do cartão/],
+  ]) {
+    it(`locale '${locale}': the element's lang is the full tag, and a shopper's error is in the region's words`, async () => {
+      const page = await phone();
+      assert.deepEqual(await mount(page, optionsFor(ctx.world, 'conekta', { locale })), { ok: true });
+      await waitForEvent(page, 'ready');
+      assert.equal(await langOf(page), lang);
+      await fillConektaCard(page, '4242424242424241');
+      const r = await payInPage(page);
+      assert.equal(r.error.code, 'tokenization_failed');
+      assert.match(r.error.message, words);
+    });
+  }
+
+  it("locale 'es-AR' with saved cards: Spanish words, the amount as Argentina writes it", async () => {
+    const page = await phone();
+    await withSavedCards(page, 'conekta', { locale: 'es-AR' });
+    assert.equal(await page.textContent('#checkout .pasarela-profiles-title'), 'Tarjetas guardadas');
+    assert.match(await page.textContent('#checkout .pasarela-pay'), /^Pagar US\$\s1\.234,56$/);
+  });
+
+  it("locale 'es-MX': installments are \"Meses\" (a saved Bamboo card's own counts)", async () => {
+    const page = await phone();
+    await withSavedCards(page, 'bamboo', { locale: 'es-MX' });
+    const label = await page.$eval('#checkout .pasarela-installments', (e) => e.firstChild.textContent);
+    assert.equal(label, 'Meses');
+  });
+
+  it('a locale outside the list is refused, naming it', async () => {
+    const page = await phone();
+    const r = await mount(page, optionsFor(ctx.world, 'conekta', { locale: 'es-ES' }));
+    assert.deepEqual([r.ok, r.error?.code, r.error?.field], [false, 'invalid_options', 'locale']);
+    assert.match(r.error.message, /'es-MX', 'es-AR', 'es-UY', 'es-PE' or 'pt-BR'/);
+  });
+
+  for (const [browser, lang, title] of [
+    ['pt-BR', 'pt-BR', 'Cartões salvos'],
+    ['es-UY', 'es-UY', 'Tarjetas guardadas'],
+    ['es-CO', 'es-419', 'Tarjetas guardadas'], // its language; USD is shown as Latin America writes it
+    ['en-GB', 'en-US', 'Saved cards'],
+    ['fr-FR', 'es-419', 'Tarjetas guardadas'], // none of Pasarela's: Spanish
+  ]) {
+    it(`without a locale, a browser in ${browser} gets the closest: lang ${lang}`, async () => {
+      const page = await phone({ locale: browser });
+      await withSavedCards(page, 'conekta');
+      assert.equal(await langOf(page), lang);
+      assert.equal(await page.textContent('#checkout .pasarela-profiles-title'), title);
+    });
+  }
 });

@@ -58,6 +58,9 @@ export async function refused(checkout: Checkout, result: PaymentResult): Promis
   // @ts-expect-error unknown events are refused.
   checkout.on('paid', () => {});
 
+  // @ts-expect-error Spain's Spanish is not one of the locales (its language, 'es', is).
+  await createCheckout({ ...common, provider: 'conekta', locale: 'es-ES' });
+
   // @ts-expect-error `payButton` is a boolean.
   await createCheckout({ ...common, provider: 'conekta', payButton: 'no' });
 

@@ -24,7 +24,7 @@ export async function bamboo(): Promise<void> {
       { id: 'p1', brand: 'Visa', last4: '4242', expiry: '203012', installments: [1, 3] },
       { PaymentProfileId: 55591, Brand: 'MasterCard', Last4: '0001', Installments: '1;2;3', Enabled: true },
     ],
-    locale: 'es',
+    locale: 'es-AR',
     payButton: false,
   });
   const saved = await checkout.enroll({ uniqueId: 'UI_2' });
