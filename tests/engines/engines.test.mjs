@@ -184,6 +184,51 @@ for (const engine of ENGINES) {
       assert.equal((await page.evaluate(() => window.__stub)).filter((q) => q.method === 'GET').length, 1);
     });
 
+    it("a phone storefront's path (Conekta, es-AR): brands named, the pay button after the card form, a decline's reason and next step, the button disabled once paid", async () => {
+      const saved = await shopper(world(), 'conekta', ['4242424242424242']);
+      const profiles = [...saved.profiles, { id: 'pm_amex', brand: 'american_express', last4: '0005', expiry: '203012' }];
+      assert.deepEqual(await mount(page, optionsFor(world(), 'conekta', { locale: 'es-AR', profiles })), { ok: true });
+      await waitForEvent(page, 'ready');
+      const list = await page.evaluate(() => ({
+        lang: document.querySelector('#checkout .pasarela').lang,
+        brands: [...document.querySelectorAll('#checkout .pasarela-profile-brand[data-brand]:not([data-brand=""])')].map((b) => `${b.dataset.brand}|${b.textContent}`),
+      }));
+      assert.deepEqual(list, { lang: 'es-AR', brands: ['Visa|Visa •••• 4242', 'American Express|American Express •••• 0005'] });
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-profile-new').click());
+      await until(page, () => !!document.querySelector('#checkout conekta-iframe')?.shadowRoot?.querySelector('#ck-number'), null, { what: 'the card form' });
+      const place = await page.evaluate(() => {
+        const form = document.querySelector('#checkout .pasarela-provider-form'), pay = document.querySelector('#checkout .pasarela-pay');
+        return { after: !!(form.compareDocumentPosition(pay) & Node.DOCUMENT_POSITION_FOLLOWING), below: pay.getBoundingClientRect().top >= form.getBoundingClientRect().bottom, shown: pay.getBoundingClientRect().height > 0 };
+      });
+      assert.deepEqual(place, { after: true, below: true, shown: true });
+      await fillConektaCard(page, '4000000000000127'); // insufficient funds
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-pay').click());
+      assert.equal((await waitForEvent(page, 'result')).status, 'declined');
+      const said = await until(page, () => {
+        const s = document.querySelector('#checkout [role=status]');
+        return s.dataset.outcome ? `${s.dataset.outcome}|${s.textContent}` : null;
+      }, null, { what: 'the decline panel' });
+      assert.equal(said, 'declined|Pago rechazado. Fondos insuficientes. Pruebe con otra tarjeta.');
+      await fillConektaCard(page, GOOD.conekta);
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-pay').click());
+      assert.equal((await waitForEvent(page, 'result', 2)).status, 'approved');
+      await until(page, () => document.querySelector('#checkout [role=status]').dataset.outcome === 'approved', null, { what: 'the approval panel' });
+      assert.equal(await page.evaluate(() => document.querySelector('#checkout .pasarela-pay').disabled), true, 'disabled once paid');
+      assert.equal((await state()).charges.length, 1);
+    });
+
+    it('payButton: false: no Pasarela button, with a saved card or "another card"; pay() pays', async () => {
+      const saved = await shopper(world(), 'conekta', ['4242424242424242']);
+      assert.deepEqual(await mount(page, optionsFor(world(), 'conekta', { payButton: false, profiles: saved.profiles })), { ok: true });
+      await waitForEvent(page, 'ready');
+      const shown = () => page.evaluate(() => document.querySelector('#checkout .pasarela-pay')?.getBoundingClientRect().height > 0);
+      assert.equal(await shown(), false);
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-profile-new').click());
+      await fillConektaCard(page, GOOD.conekta);
+      assert.equal(await shown(), false);
+      assert.equal((await payInPage(page)).status, 'approved');
+    });
+
     it('under the strict CSP (Conekta): mounts and pays with no violation reported', async () => {
       await page.goto(url('/harness-csp.html?provider=conekta'));
       await page.evaluate(() => {
