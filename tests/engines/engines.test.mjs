@@ -146,15 +146,8 @@ for (const engine of ENGINES) {
       assert.deepEqual(await mount(page, o), { ok: true });
       await waitForEvent(page, 'ready');
       await stubMerchantInPage(page, { status: 'approved', paymentId: 'pay_i1' }, [{}]);
-      const labels = await until(page, () => [...document.querySelectorAll('#checkout .pasarela-plans label')].map((l) => l.textContent.replace(/\u00a0/g, ' ')).join('|'), null, { what: 'the choice of installments' });
-      assert.equal(labels, 'Pay in full: $600.00|3 interest-free installments of $200.00|6 interest-free installments of $100.00');
-      await page.evaluate(() => document.querySelector('#checkout .pasarela-plans input:checked').focus());
-      await page.press('ArrowDown');
-      assert.equal(await page.evaluate(() => document.querySelector('#checkout .pasarela-plans input:checked').value), '3');
-      await page.evaluate(() => document.querySelector('#checkout .pasarela-pay').click());
-      assert.equal((await waitForEvent(page, 'result')).status, 'approved');
-      let stub = await page.evaluate(() => window.__stub);
-      assert.deepEqual([stub[0].body.source, stub[0].body.installments], [{ type: 'profile', profileId: 'pm_visa' }, 3]);
+      // The management buttons come with the on-demand part, fetched after ready.
+      await until(page, () => !!document.querySelector('#checkout [aria-label="Remove Mastercard •••• 4444"]'), null, { what: 'the Remove button' });
       await page.evaluate(() => document.querySelector('#checkout [aria-label="Remove Mastercard •••• 4444"]').click());
       await until(page, () => document.activeElement?.textContent === 'Cancel', null, { what: 'the confirmation' });
       await page.press('Escape');
@@ -162,9 +155,19 @@ for (const engine of ENGINES) {
       await page.evaluate(() => document.querySelector('#checkout [aria-label="Remove Mastercard •••• 4444"]').click());
       await page.evaluate(() => document.querySelector('#checkout .pasarela-confirm-yes').click());
       assert.deepEqual(await waitForEvent(page, 'profileremoved'), { profileId: 'pm_mc' });
-      stub = await page.evaluate(() => window.__stub);
+      const stub = await page.evaluate(() => window.__stub);
       assert.deepEqual([stub.at(-1).method, stub.at(-1).path, stub.at(-1).authorization], ['DELETE', '/stub/pay/payment-methods/pm_mc', 'Bearer cs_engine_secret']);
       assert.equal(await page.evaluate(() => document.querySelectorAll('#checkout [role=radio]').length), 2, 'the card and "another card"');
+      // Then the shopper pays (an approval takes the list out of use: managing comes first).
+      const labels = await until(page, () => [...document.querySelectorAll('#checkout .pasarela-plans label')].map((l) => l.textContent.replace(/\u00a0/g, ' ')).join('|'), null, { what: 'the choice of installments' });
+      assert.equal(labels, 'Pay in full: $600.00|3 interest-free installments of $200.00|6 interest-free installments of $100.00');
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-plans input:checked').focus());
+      await page.press('ArrowDown');
+      assert.equal(await page.evaluate(() => document.querySelector('#checkout .pasarela-plans input:checked').value), '3');
+      await page.evaluate(() => document.querySelector('#checkout .pasarela-pay').click());
+      assert.equal((await waitForEvent(page, 'result')).status, 'approved');
+      const posted = (await page.evaluate(() => window.__stub)).filter((q) => q.method === 'POST');
+      assert.deepEqual([posted[0].body.source, posted[0].body.installments], [{ type: 'profile', profileId: 'pm_visa' }, 3]);
     });
 
     it("challenge: a modal dialog; a message from another origin is ignored, the service's ends the attempt with one result", async () => {
