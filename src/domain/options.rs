@@ -795,7 +795,7 @@ mod tests {
         ]);
         let o = parse(&v, false).unwrap();
         assert_eq!(o.installments.len(), 2);
-        assert_eq!((o.installments[1].count, o.installments[1].brands.as_slice()), (3, ["visa".to_owned()].as_slice()));
+        assert_eq!((o.installments[1].count, o.installments[1].brands.as_str()), (3, " visa"));
         v["installments"][1]["amount"] = json!(-3);
         assert_eq!(field_of(v.clone()), "installments[1].amount");
         v["installments"] = json!(3);
