@@ -114,8 +114,8 @@ impl Checkout {
         if let Some(id) = id {
             // The id alone crosses to JS, where the wrapper makes `{ profileId }` (two calls fewer
             // per selection than building the object from here).
-            thread_local!(static NAME: JsValue = "profileselected".into());
-            NAME.with(|event| self.emit_named(event, id));
+            static NAME: crate::cell::PageGlobal<JsValue> = crate::cell::PageGlobal::new(|| "profileselected".into());
+            self.emit_named(NAME.get(), id);
         }
     }
 

@@ -2,6 +2,7 @@
 //! check mark among 1,000 saved cards decodes no UTF-8 per click (the selection budget, README "Size and speed":
 //! each `&str` handed to JS is a `TextDecoder` call).
 
+use crate::cell::PageGlobal;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -33,26 +34,24 @@ struct RadioStrings {
     off: [JsValue; 2],
 }
 
-thread_local! {
-    static RADIO: RadioStrings = RadioStrings {
-        radio: "[role=radio]".into(),
-        profile_id: "data-profile-id".into(),
-        aria_checked: "aria-checked".into(),
-        tabindex: "tabindex".into(),
-        on: ["true".into(), "0".into()],
-        off: ["false".into(), "-1".into()],
-    };
-}
+static RADIO: PageGlobal<RadioStrings> = PageGlobal::new(|| RadioStrings {
+    radio: "[role=radio]".into(),
+    profile_id: "data-profile-id".into(),
+    aria_checked: "aria-checked".into(),
+    tabindex: "tabindex".into(),
+    on: ["true".into(), "0".into()],
+    off: ["false".into(), "-1".into()],
+});
 
 /// A row's `data-profile-id`, as the JS string the DOM holds (no UTF-8 round trip).
 pub fn profile_id_of(row: &Element) -> JsValue {
-    RADIO.with(|s| row.unchecked_ref::<Attributes>().get(&s.profile_id))
+    row.unchecked_ref::<Attributes>().get(&RADIO.get().profile_id)
 }
 
 /// The `role=radio` row `target` is in (the target of a click), if any. (Whether the row is
 /// enabled is the caller's business: a plain selector matches faster.)
 pub fn radio_of(target: &web_sys::EventTarget) -> Option<Element> {
-    RADIO.with(|s| target.unchecked_ref::<Attributes>().closest(&s.radio))
+    target.unchecked_ref::<Attributes>().closest(&RADIO.get().radio)
 }
 
 /// Numbers the rows of `group` in order (a property on each, read back by [`row_index`]).
@@ -99,10 +98,9 @@ impl Drop for EventListener {
 
 /// Marks one `role=radio` row checked (and the group's tab stop), or not.
 pub fn mark_radio(row: &Element, checked: bool) {
-    RADIO.with(|s| {
-        let [aria, tab] = if checked { &s.on } else { &s.off };
-        let row = row.unchecked_ref::<Attributes>();
-        row.set(&s.aria_checked, aria);
-        row.set(&s.tabindex, tab);
-    });
+    let s = RADIO.get();
+    let [aria, tab] = if checked { &s.on } else { &s.off };
+    let row = row.unchecked_ref::<Attributes>();
+    row.set(&s.aria_checked, aria);
+    row.set(&s.tabindex, tab);
 }
