@@ -28,7 +28,7 @@ impl WasmCheckout {
         let not_plain = || {
             to_js(&PasarelaError::invalid(
                 "options",
-                "must be plain JSON data (no cycles, BigInt or throwing getters)",
+                "must be plain JSON data (no cycles or BigInt)",
                 Locale::default(),
             ))
         };

@@ -158,7 +158,7 @@ pub const DEFAULT_RETRIES: u32 = 2;
 /// JavaScript's `Number.MAX_SAFE_INTEGER`: larger amounts cannot round-trip through the page.
 pub(crate) const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-pub(crate) const AMOUNT_PROBLEM: &str = "must be a positive integer in minor units (e.g. 1050 for 10.50)";
+pub(crate) const AMOUNT_PROBLEM: &str = "must be a positive integer in minor units";
 const ID_PROBLEM: &str = "must be an integer from 0 to 2147483647";
 const TOP_KEYS: &[&str] = &[
     "locale",
@@ -292,7 +292,7 @@ fn provider(top: Object, public_key: &str) -> ProviderOptions {
     let known_provider = matches!(name.as_str(), "bamboo" | "conekta" | "kr");
     for other in ["bamboo", "conekta", "kr"] {
         if known_provider && other != name && top.get(other).is_some() {
-            top.refuse::<()>(other, "is not an option of this provider");
+            top.refuse::<()>(other, "is for another provider");
         }
     }
     // A provider block the provider needs, refused under the name of its required field.
@@ -303,7 +303,7 @@ fn provider(top: Object, public_key: &str) -> ProviderOptions {
         "bamboo" => {
             // PWCheckout's `country_code` is mandatory (Bamboo, Versions/Forms/Checkout-Form.md).
             let known = ["countryCode", "captureUrl", "uniqueId", "paymentMediaId", "bankId"];
-            let b = needed("bamboo", &known, "bamboo.countryCode", "is required when provider is 'bamboo'");
+            let b = needed("bamboo", &known, "bamboo.countryCode", "is required for 'bamboo'");
             let id = |key| b.whole(key, 0.0, 2_147_483_647.0, false, ID_PROBLEM).map(|n| n as i64);
             ProviderOptions::Bamboo(BambooOptions {
                 country_code: b.text("countryCode", Kind::Country, true).unwrap_or_default(),
@@ -317,7 +317,7 @@ fn provider(top: Object, public_key: &str) -> ProviderOptions {
             if !is_kr_public_key(public_key) {
                 top.refuse::<()>("publicKey", "must look like '12345678:testpublickey_…' for KR");
             }
-            let k = needed("kr", &["formToken", "binUpdateUrl"], "kr.formToken", "is required when provider is 'kr'");
+            let k = needed("kr", &["formToken", "binUpdateUrl"], "kr.formToken", "is required for 'kr'");
             ProviderOptions::Kr(KrOptions {
                 form_token: k.text("formToken", Kind::Text, true).unwrap_or_default(),
                 bin_update_url: k.text("binUpdateUrl", Kind::Url, false),

@@ -116,10 +116,10 @@ impl<'a> Object<'a> {
             Kind::Url if !(self.reading.url_resolves)(t) => "must be on this site, or an https:// URL",
             Kind::Email if !looks_like_email(t) => "is not an e-mail address",
             Kind::Currency if super::money::minor_units(t).is_none() => {
-                "must be a supported ISO-4217 code in capitals, e.g. 'MXN'"
+                "must be a supported currency code, e.g. 'MXN'"
             }
             Kind::Country if !(t.len() == 2 && t.bytes().all(|b| b.is_ascii_uppercase())) => {
-                "must be an ISO 3166-1 alpha-2 country code in capitals, e.g. 'UY'"
+                "must be a country code in capitals, e.g. 'UY'"
             }
             Kind::Last4 if !(t.len() == 4 && digits) => "must be exactly 4 digits",
             // `get`, not `[4..]`: indexing a `str` brings in the formatting of its panic (+2 KB).
