@@ -156,8 +156,10 @@ impl Checkout {
             return reject(self.error(ErrorCode::NotReady));
         }
         let opts = self.opts();
-        // Only PWCheckout has an enrollment form.
-        let crate::domain::options::ProviderOptions::Bamboo(bamboo) = &opts.provider else {
+        // Only PWCheckout has an enrollment form: a build without Bamboo's adapter (never
+        // Bamboo's checkout, `providers::for_options`) keeps none of what follows (1.3 KB of the
+        // KR and Conekta wasm; README, "Size and speed").
+        let (true, crate::domain::options::ProviderOptions::Bamboo(bamboo)) = (cfg!(feature = "bamboo"), &opts.provider) else {
             return reject(self.error(ErrorCode::Unsupported));
         };
         let Some(url) = capture_url.or_else(|| bamboo.capture_url.clone()) else {
