@@ -34,7 +34,7 @@ for crate in wasm-streams serde-wasm-bindgen; do
   cargo tree --target wasm32-unknown-unknown -i "$crate" --depth 0 | grep -q "vendor/$crate" \
     || { echo "vendor/$crate is not patched in (Cargo.toml [patch.crates-io])" >&2; exit 1; }
 done
-node --test scripts/shorten-names.test.mjs scripts/trim-glue.test.mjs scripts/low-memory.test.mjs
+node --test scripts/shorten-names.test.mjs scripts/trim-glue.test.mjs scripts/low-memory.test.mjs scripts/order-functions.test.mjs
 # The package's types are its specification: what a storefront writes must check, and each
 # `@ts-expect-error` in tests/types/invalid.ts must meet the error it names.
 node_modules/.bin/tsc -p tests/types
