@@ -140,7 +140,10 @@ impl Checkout {
                 match form {
                     // No form to submit (its script failed): waiting for a token would wait forever.
                     Form::Failed => return reject(self.error(ErrorCode::NotReady)),
-                    Form::Locked => return reject(self.error(ErrorCode::AttemptsExceeded).with_field("kr.formToken")),
+                    // KR's alone (`ProviderEvent::FormLocked`).
+                    Form::Locked if cfg!(feature = "kr") => {
+                        return reject(self.error(ErrorCode::AttemptsExceeded).with_field("kr.formToken"))
+                    }
                     _ => {}
                 }
                 let n = installments.unwrap_or_else(|| self.chosen_installments(None));

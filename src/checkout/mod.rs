@@ -471,7 +471,9 @@ impl Checkout {
             }
             ProviderEvent::Closed(reason) => self.on_form_closed(reason),
             ProviderEvent::SetupFailed(e) => self.setup_failed(e),
-            ProviderEvent::FormLocked(e) => self.form_unusable(Form::Locked, e),
+            // KR's alone: a build without KR's adapter keeps nothing of it.
+            ProviderEvent::FormLocked(e) if cfg!(feature = "kr") => self.form_unusable(Form::Locked, e),
+            ProviderEvent::FormLocked(_) => {}
             ProviderEvent::Warning(e) => self.emit_error(&e),
         }
     }
