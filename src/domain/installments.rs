@@ -44,14 +44,9 @@ pub fn parse(top: Object) -> Vec<Plan> {
         if total < amount {
             o.refuse::<()>("total", "must be at least amount");
         }
-        for key in ["rate", "tea", "cft"] {
-            match o.get(key) {
-                None if key == "cft" => {}
-                // A JSON number is finite (the parser refuses what overflows).
-                Some(Json::Num(n)) if *n >= 0.0 => {}
-                _ => o.refuse(key, "must be a number, 0 or more").unwrap_or(()),
-            }
-        }
+        rate(o, "rate", true);
+        rate(o, "tea", true);
+        rate(o, "cft", false);
         if !matches!(o.get("free"), Some(Json::Bool(_))) {
             o.refuse::<()>("free", "must be a boolean");
         }
@@ -74,6 +69,17 @@ pub fn parse(top: Object) -> Vec<Plan> {
         plans.push(Plan { count, brands });
     }
     plans
+}
+
+/// Checks an offer's rate at `key`: a number, 0 or more (a JSON number is finite: the parser
+/// refuses what overflows). Out of line: three calls, one copy.
+#[inline(never)]
+fn rate(o: Object, key: &str, required: bool) {
+    match o.get(key) {
+        None if !required => {}
+        Some(Json::Num(n)) if *n >= 0.0 => {}
+        _ => o.refuse(key, "must be a number, 0 or more").unwrap_or(()),
+    }
 }
 
 /// A brand as offers and saved cards are compared: its letters and digits, whatever their case
