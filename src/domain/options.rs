@@ -269,12 +269,14 @@ fn merchant(top: Object) -> MerchantConfig {
         headers,
         client_secret: m.text("clientSecret", Kind::Text, false),
         payment_methods_url: m.text("paymentMethodsUrl", Kind::Url, false),
-        save_payment_method: match m.get("savePaymentMethod") {
-            None => SavePaymentMethod::Off,
-            Some(Json::Str(s)) if s == "off" => SavePaymentMethod::Off,
-            Some(Json::Str(s)) if s == "ask" => SavePaymentMethod::Ask,
-            Some(Json::Str(s)) if s == "always" => SavePaymentMethod::Always,
-            Some(_) => m.refuse("savePaymentMethod", "must be 'off', 'ask' or 'always'").unwrap_or_default(),
+        save_payment_method: match m.one_of(
+            "savePaymentMethod",
+            &["off", "ask", "always"],
+            "must be 'off', 'ask' or 'always'",
+        ) {
+            Some(1) => SavePaymentMethod::Ask,
+            Some(2) => SavePaymentMethod::Always,
+            _ => SavePaymentMethod::Off,
         },
         timeout_ms: m
             .whole("timeoutMs", 1.0, 120_000.0, false, "must be an integer from 1 to 120000")
@@ -386,12 +388,7 @@ pub fn parse(
         methods: methods(top),
         resume: top.text("resume", Kind::Text, false),
         installments: super::installments::parse(top),
-        hide_expired: match top.get("expiredProfiles") {
-            None => false,
-            Some(Json::Str(s)) if s == "disable" => false,
-            Some(Json::Str(s)) if s == "hide" => true,
-            Some(_) => top.refuse("expiredProfiles", "must be 'disable' or 'hide'").unwrap_or_default(),
-        },
+        hide_expired: top.one_of("expiredProfiles", &["disable", "hide"], "must be 'disable' or 'hide'") == Some(1),
     };
     // Card management (drawn by the on-demand part) needs somewhere to send its requests.
     match top.get("manageProfiles") {

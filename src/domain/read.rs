@@ -115,9 +115,7 @@ impl<'a> Object<'a> {
             // Resolved by the page's URL parser: a token must not travel in clear to another origin.
             Kind::Url if !(self.reading.url_resolves)(t) => "must be on this site, or an https:// URL",
             Kind::Email if !looks_like_email(t) => "is not an e-mail address",
-            Kind::Currency if super::money::minor_units(t).is_none() => {
-                "must be a supported currency code, e.g. 'MXN'"
-            }
+            Kind::Currency if super::money::minor_units(t).is_none() => "must be a supported currency code, e.g. 'MXN'",
             Kind::Country if !(t.len() == 2 && t.bytes().all(|b| b.is_ascii_uppercase())) => {
                 "must be a country code in capitals, e.g. 'UY'"
             }
@@ -139,6 +137,15 @@ impl<'a> Object<'a> {
             None if !required => None,
             Some(Some(n)) if n.fract() == 0.0 && n >= min && n <= max => Some(n),
             _ => self.refuse(key, problem),
+        }
+    }
+
+    /// Which of `words` the string at `key` is (its index; `None` when absent, or refused).
+    pub fn one_of(&self, key: &str, words: &[&str], problem: &'static str) -> Option<usize> {
+        let v = self.get(key)?;
+        match words.iter().position(|w| v.as_str() == Some(w)) {
+            None => self.refuse(key, problem),
+            found => found,
         }
     }
 
