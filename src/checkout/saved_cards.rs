@@ -159,7 +159,9 @@ impl Checkout {
         // Only PWCheckout has an enrollment form: a build without Bamboo's adapter (never
         // Bamboo's checkout, `providers::for_options`) keeps none of what follows (1.3 KB of the
         // KR and Conekta wasm; README, "Size and speed").
-        let (true, crate::domain::options::ProviderOptions::Bamboo(bamboo)) = (cfg!(feature = "bamboo"), &opts.provider) else {
+        let (true, crate::domain::options::ProviderOptions::Bamboo(bamboo)) =
+            (cfg!(feature = "bamboo"), &opts.provider)
+        else {
             return reject(self.error(ErrorCode::Unsupported));
         };
         let Some(url) = capture_url.or_else(|| bamboo.capture_url.clone()) else {
