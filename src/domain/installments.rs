@@ -32,7 +32,7 @@ pub fn parse(top: Object) -> Vec<Plan> {
     let Some(v) = top.get("installments") else { return plans };
     let Some(items) = v.as_array() else { return top.refuse("installments", "must be an array").unwrap_or_default() };
     for (i, item) in items.iter().enumerate() {
-        let path = crate::text::cat(&["installments[", &crate::text::u32_text(i as u32), "]"]);
+        let path = super::read::indexed("installments", i);
         let o = Object::of(item, &path, top.reading);
         o.only(KEYS);
         let count = o.whole("count", 1.0, f64::from(MAX_INSTALLMENTS), true, INSTALLMENTS_PROBLEM).unwrap_or(1.0) as u32;
@@ -47,9 +47,7 @@ pub fn parse(top: Object) -> Vec<Plan> {
         rate(o, "rate", true);
         rate(o, "tea", true);
         rate(o, "cft", false);
-        if !matches!(o.get("free"), Some(Json::Bool(_))) {
-            o.refuse::<()>("free", "must be a boolean");
-        }
+        o.boolean("free", true);
         let mut brands = String::new();
         if let Some(b) = o.get("brands") {
             let items = b.as_array().unwrap_or(&[]);

@@ -228,7 +228,7 @@ fn methods(top: Object) -> Methods {
     for (i, item) in items.iter().enumerate() {
         match item.as_str().and_then(Method::parse) {
             Some(m) => set.0 |= Methods::bit(m),
-            None => top.refuse(&crate::text::cat(&["methods[", &crate::text::u32_text(i as u32), "]"]), METHOD_PROBLEM).unwrap_or(()),
+            None => top.refuse(&super::read::indexed("methods", i), METHOD_PROBLEM).unwrap_or(()),
         }
     }
     set
@@ -391,11 +391,11 @@ pub fn parse(
         hide_expired: top.one_of("expiredProfiles", &["disable", "hide"], "must be 'disable' or 'hide'") == Some(1),
     };
     // Card management (drawn by the on-demand part) needs somewhere to send its requests.
-    match top.get("manageProfiles") {
-        None | Some(Json::Bool(false)) => {}
-        Some(Json::Bool(true)) if o.merchant.payment_methods_url.is_some() || o.merchant.client_secret.is_some() => {}
-        Some(Json::Bool(true)) => top.refuse("manageProfiles", "needs merchant.paymentMethodsUrl or merchant.clientSecret").unwrap_or(()),
-        Some(_) => top.refuse("manageProfiles", "must be a boolean").unwrap_or(()),
+    if top.boolean("manageProfiles", false) == Some(true)
+        && o.merchant.payment_methods_url.is_none()
+        && o.merchant.client_secret.is_none()
+    {
+        top.refuse::<()>("manageProfiles", "needs merchant.paymentMethodsUrl or merchant.clientSecret");
     }
     let profiles = top.get("profiles");
     if profiles.is_some_and(|p| p.as_array().is_none()) {

@@ -78,7 +78,7 @@ pub fn normalize_all(items: &[Json], path: &str, locale: Locale) -> Result<Vec<S
     let reading = Reading::new(&|_| true);
     let mut out: Vec<SavedProfile> = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
-        let item_path = crate::text::cat(&[path, "[", &crate::text::u32_text(i as u32), "]"]);
+        let item_path = super::read::indexed(path, i);
         let o = Object::of(item, &item_path, &reading);
         let p = normalize(o);
         if out.iter().any(|q| q.id == p.id) {
@@ -160,9 +160,7 @@ fn normalize(o: Object) -> SavedProfile {
         // `default`: the service's mark of the customer's default card (its session answer), which
         // the on-demand part shows when the shopper manages the cards.
         o.only(&["id", "brand", "last4", "expiry", "holder", "issuer", "requiresCvv", "installments", "default"]);
-        if o.get("default").is_some_and(|d| !matches!(d, Json::Bool(_))) {
-            o.refuse::<()>("default", "must be a boolean");
-        }
+        o.boolean("default", false);
     }
     let optional = |key: &str, kind| if key.is_empty() { None } else { o.text(key, kind, false) };
     let id = match o.get(keys.id) {
@@ -194,11 +192,7 @@ fn normalize(o: Object) -> SavedProfile {
             }
         }
         Shape::Pasarela => {
-            p.requires_cvv = match o.get("requiresCvv") {
-                None => false,
-                Some(Json::Bool(b)) => *b,
-                Some(_) => o.refuse("requiresCvv", "must be a boolean").unwrap_or_default(),
-            };
+            p.requires_cvv = o.boolean("requiresCvv", false).unwrap_or_default();
             if let Some(v) = o.get("installments") {
                 p.installments = v
                     .as_array()

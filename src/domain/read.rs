@@ -140,6 +140,16 @@ impl<'a> Object<'a> {
         }
     }
 
+    /// The boolean at `key` (`None` when absent, or refused; refused too when absent and
+    /// `required`).
+    pub fn boolean(&self, key: &str, required: bool) -> Option<bool> {
+        match self.get(key) {
+            None if !required => None,
+            Some(Json::Bool(b)) => Some(*b),
+            _ => self.refuse(key, "must be a boolean"),
+        }
+    }
+
     /// Which of `words` the string at `key` is (its index; `None` when absent, or refused).
     pub fn one_of(&self, key: &str, words: &[&str], problem: &'static str) -> Option<usize> {
         let v = self.get(key)?;
@@ -165,6 +175,12 @@ impl<'a> Object<'a> {
     pub fn empty(&self) -> Object<'a> {
         Object { map: &[], ..*self }
     }
+}
+
+/// `name[i]`: the path of an array's item (one copy for every array an option has).
+#[inline(never)]
+pub fn indexed(name: &str, i: usize) -> String {
+    crate::text::cat(&[name, "[", &crate::text::u32_text(i as u32), "]"])
 }
 
 /// Whether `s` has something besides whitespace. (`!s.trim().is_empty()` says the same with a
