@@ -29,10 +29,14 @@ for provider in bamboo conekta kr; do
   # (0.4 KB gzip; a second round after the first -Oz, 0.07 KB more). --low-memory-unused folds constants into load and store offsets (0.4 KB gzip):
   # true of this layout, which scripts/low-memory.mjs checks first. Last, the functions are laid
   # out by the names scripts/order-functions.mjs gives them: by signature, then size (0.26-0.41
-  # KB gzip; 0.05-0.1 KB of it by plain Rust names).
+  # KB gzip; 0.05-0.1 KB of it by plain Rust names). A function called from one place is inlined
+  # there only when it is at most 20 bytes (binaryen inlines every such function by default):
+  # large functions merged into their callers compress worse (0.4-0.8 KB gzip; 15-100 bytes all
+  # gained 0.25-0.5 KB on Bamboo's wasm, 20 the most on all three).
   node scripts/low-memory.mjs "$wasm"
   node scripts/order-functions.mjs "$wasm"
-  node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz --flatten --rereloop -Oz -Oz --converge --low-memory-unused --reorder-functions-by-name \
+  node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz --flatten --rereloop -Oz -Oz --converge --low-memory-unused \
+    --one-caller-inline-max-function-size=20 --reorder-functions-by-name \
     --enable-reference-types --enable-bulk-memory --enable-nontrapping-float-to-int \
     --enable-sign-ext --enable-mutable-globals --enable-multivalue \
     --strip-debug --strip-producers --strip-target-features --strip-toolchain-annotations \

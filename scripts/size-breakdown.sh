@@ -10,7 +10,7 @@ out=target/size-breakdown
 mkdir -p "$out"
 wasm-bindgen target/wasm32-unknown-unknown/release/pasarela.wasm --out-dir "$out" --out-name p \
   --target web --no-typescript --keep-debug
-node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz --flatten --rereloop -Oz -Oz -g --converge --low-memory-unused --reorder-functions-by-name --enable-reference-types --enable-bulk-memory \
+node_modules/.bin/wasm-opt --merge-similar-functions --flatten --rereloop -Oz --flatten --rereloop -Oz -Oz -g --converge --low-memory-unused --one-caller-inline-max-function-size=20 --reorder-functions-by-name --enable-reference-types --enable-bulk-memory \
   --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-multivalue \
   "$out/p_bg.wasm" -o "$out/named.wasm"
 if [ "${1:-}" = top ]; then
