@@ -373,11 +373,7 @@ pub fn parse(
         },
         script_url: top.text("scriptUrl", Kind::Url, false),
         region: tag.and_then(|(_, region)| region),
-        pay_button: match top.get("payButton") {
-            None | Some(Json::Bool(true)) => true,
-            Some(Json::Bool(false)) => false,
-            Some(_) => top.refuse("payButton", "must be a boolean").unwrap_or(true),
-        },
+        pay_button: top.boolean("payButton", false).unwrap_or(true),
         container: match top.get("container") {
             _ if container_is_element => Container::Element,
             Some(Json::Str(s)) if super::read::has_text(s) => Container::Selector(s.clone()),
