@@ -23,7 +23,7 @@ impl Checkout {
         let enrolling = self.0.write().enroll_waiter.take();
         if let Some((resolve, _)) = enrolling {
             drop(source);
-            let payload = to_js(&TokenEvent { provider: self.opts().provider(), kind, brand, last4 });
+            let payload = to_js(&TokenEvent { provider: super::provider_of(&self.opts()), kind, brand, last4 });
             self.emit("token", payload.clone());
             let _ = resolve.call1(&JsValue::NULL, &payload);
             return;
@@ -35,7 +35,7 @@ impl Checkout {
         let Some(installments) = self.change(|p| p.token_arrived(|| Attempt::sent(Handle::new(), chosen))) else {
             return;
         };
-        let provider = self.opts().provider();
+        let provider = super::provider_of(&self.opts());
         self.emit("token", to_js(&TokenEvent { provider, kind, brand, last4 }));
         let me = self.clone();
         crate::web::spawn(async move { me.run(source, installments).await });
@@ -83,7 +83,7 @@ impl Checkout {
         if let Some(answer) = reopened {
             let p = self.0.write().phase.attempt().map(|a| a.handle.promise.clone());
             let opts = self.opts();
-            let who = Caller { locale: opts.locale, provider: opts.provider() };
+            let who = Caller { locale: opts.locale, provider: super::provider_of(&opts) };
             let me = self.clone();
             crate::web::spawn(async move { me.drive(answer, who).await });
             return p.unwrap_or_else(|| reject(self.error(ErrorCode::Destroyed)));
@@ -224,7 +224,7 @@ impl Checkout {
     /// Forwards `source` to the merchant and drives the answer to one result.
     pub(super) async fn run(&self, source: Source, installments: u32) {
         let opts = self.opts();
-        let who = Caller { locale: opts.locale, provider: opts.provider() };
+        let who = Caller { locale: opts.locale, provider: super::provider_of(&opts) };
         // One-time tokens go out once and only while fresh (a token may have waited on a slow
         // page); the value lives only in the request body from here on.
         // A one-time token is sent (and re-sent by retries) only while the provider would still
@@ -244,7 +244,7 @@ impl Checkout {
         // The order's unfinished attempt (a reload cut it short, the network failed, it is still
         // pending) left its key in `sessionStorage`: this attempt reuses it, so that the service
         // replays that attempt's answer instead of charging again. Only the UUID is stored.
-        let slot = merchant::attempt_key_slot(opts.provider(), &opts.order.id);
+        let slot = merchant::attempt_key_slot(super::provider_of(&opts), &opts.order.id);
         let stored = web::session::get(&slot).filter(|k| crate::domain::uuid::is_uuid_v4(k));
         let mut reused = stored.is_some();
         // Without a trustworthy Idempotency-Key the attempt must not start: a guessable or
@@ -431,7 +431,7 @@ impl Checkout {
             // A final answer ends the order's attempt: the next one gets a new key.
             if merchant::ends_attempt_key(result.status) {
                 let opts = self.opts();
-                web::session::set(&merchant::attempt_key_slot(opts.provider(), &opts.order.id), None);
+                web::session::set(&merchant::attempt_key_slot(super::provider_of(&opts), &opts.order.id), None);
             }
             self.settle(a, result, error);
         }

@@ -74,7 +74,7 @@ impl Checkout {
             today,
             amount_label: views::format::money(opts.order.amount, &opts.order.currency, opts.lang()),
             lang: opts.lang(),
-            pay_new_card: opts.provider() != crate::domain::ProviderId::Bamboo,
+            pay_new_card: super::provider_of(&opts) != crate::domain::ProviderId::Bamboo,
             pay_button: opts.pay_button,
             group_id: providers::next_dom_id("profiles"),
         };
