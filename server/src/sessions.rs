@@ -370,7 +370,8 @@ fn check_methods(app: &App, req: &NewSession, customer: &Value) -> Result<Vec<Me
 /// A session's installment plans: each provider's rules on top of the common ones
 /// (`installments::check`). Plans need the card among the methods. Conekta's monthly installments
 /// are interest-free, in pesos, of the counts it documents and above each count's minimum amount
-/// (`conekta::MONTHLY_INSTALLMENTS`); Bamboo's and Lyra's card decides at the charge.
+/// (`conekta::MONTHLY_INSTALLMENTS`); Lyra's are interest-free (its form charges the form token's
+/// amount); Bamboo's card decides at the charge.
 fn check_installments(req: &NewSession, plans: &[InstallmentPlan], methods: &[Method]) -> Result<(), ApiError> {
     if plans.is_empty() {
         return Ok(());
@@ -379,6 +380,15 @@ fn check_installments(req: &NewSession, plans: &[InstallmentPlan], methods: &[Me
     crate::installments::check_totals(req.order.amount, plans, MAX_AMOUNT).map_err(|r| ApiError::invalid(&r.field, r.why))?;
     if !methods.contains(&Method::Card) {
         return Err(ApiError::invalid("installments", "installments are paid by card: methods must include card"));
+    }
+    // Lyra's embedded form charges the amount its formToken was made for, in one payment: the
+    // form's answer names no count (docs/providers/kr.md, "Installments", inferred). A plan with
+    // interest would show the shopper a total the form never charges, so KR plans are
+    // interest-free here, for one-click too (one rule for every card of the session).
+    if req.provider == ProviderId::Kr {
+        if let Some(i) = plans.iter().position(|p| p.rate.unwrap_or(0.0) != 0.0) {
+            return Err(ApiError::invalid(&format!("installments[{i}].rate"), "KR's embedded form charges the form token's amount: its plans are interest-free"));
+        }
     }
     if req.provider == ProviderId::Conekta {
         use crate::providers::conekta::MONTHLY_INSTALLMENTS;

@@ -137,13 +137,15 @@ describe(`installment offers (${DATABASE})`, () => {
     assert.equal(w.orders().find((x) => x.metadata?.order_id === o3.id).monthly_installments, undefined);
   });
 
-  it('KR: a one-click payment carries transactionOptions.cardOptions.installmentNumber and the offer total', async () => {
+  it('KR: a one-click payment carries transactionOptions.cardOptions.installmentNumber; plans with interest are refused (the form charges its token\'s amount)', async () => {
     const who = `i-kr-${randomUUID()}`;
     const pmt = w.sb.providers.kr.register('4970100000000055');
     await w.backend('POST', `/v1/customers/${who}`, { kr: [{ paymentMethodToken: pmt, brand: 'VISA', last4: '0055' }] });
     const o = order(`I-K-${randomUUID()}`, 100000, 'EUR');
-    const s = await w.session({ provider: 'kr', order: o, customer: { id: who, email: 'ana@example.com' }, installments: [{ count: 3, rate: 12 }] });
+    refused(await w.backend('POST', '/v1/sessions', { provider: 'kr', order: o, customer: { id: who, email: 'ana@example.com' }, installments: [{ count: 6 }, { count: 3, rate: 12 }] }), 'installments[1].rate');
+    const s = await w.session({ provider: 'kr', order: o, customer: { id: who, email: 'ana@example.com' }, installments: [{ count: 3 }] });
     const offer = s.installments[1];
+    assert.equal(offer.total, o.amount);
     const r = await w.pay(body('kr', s, o, { type: 'profile', profileId: s.profiles[0].id }, 3));
     assert.equal(r.body?.status, 'approved', r.text);
     const tx = w.sb.providers.kr.state().transactions.filter((t) => t.orderId === o.id);
