@@ -382,15 +382,16 @@ function challenge(host, { url, paymentId, paymentUrl }, t) {
  * How an offer is worded, by the checkout's language tag (`es-MX`), a region's entry over its
  * language's (`es`): `one(a)` pays in full; `free(n, a)` / `paid(n, a)`, n installments of a
  * without or with interest; with interest the total follows, and the effective annual rate and
- * total financial cost under the region's own names (none: not shown); `cftFree`, the total
+ * total financial cost under the region's own names (`rate`: the effective annual rate where the
+ * region names only the total cost and no figure was given); `cftFree`, the total
  * financial cost on an interest-free offer too, as Argentine offers state it ("CFT 0,00 %").
  */
 const PLANS = {
   es: { legend: 'Cuotas', one: (a) => `1 pago de ${a}`, free: (n, a) => `${n} cuotas sin interés de ${a}`, paid: (n, a) => `${n} cuotas de ${a}`, tea: 'TEA', cft: 'CFT' },
-  'es-MX': { legend: 'Meses', free: (n, a) => `${n} meses sin intereses de ${a}`, paid: (n, a) => `${n} meses de ${a}`, tea: '', cft: 'CAT' },
+  'es-MX': { legend: 'Meses', free: (n, a) => `${n} meses sin intereses de ${a}`, paid: (n, a) => `${n} meses de ${a}`, tea: '', rate: 'tasa efectiva anual', cft: 'CAT' },
   'es-AR': { free: (n, a) => `${n} cuotas de ${a}`, cftFree: true },
   en: { legend: 'Installments', one: (a) => `Pay in full: ${a}`, free: (n, a) => `${n} interest-free installments of ${a}`, paid: (n, a) => `${n} installments of ${a}`, tea: 'effective annual rate', cft: 'total financial cost' },
-  pt: { legend: 'Parcelamento', one: (a) => `À vista: ${a}`, free: (n, a) => `${n}x de ${a} sem juros`, paid: (n, a) => `${n}x de ${a} com juros`, tea: '', cft: 'CET' },
+  pt: { legend: 'Parcelamento', one: (a) => `À vista: ${a}`, free: (n, a) => `${n}x de ${a} sem juros`, paid: (n, a) => `${n}x de ${a} com juros`, tea: '', rate: 'taxa efetiva anual', cft: 'CET' },
 };
 /** The wording of `lang` (`es-AR`), its language's (`es`) where the region has none; `es` for others. */
 const planWords = (lang) => ({ ...(PLANS[String(lang).slice(0, 2)] || PLANS.es), ...PLANS[lang] });
@@ -420,7 +421,10 @@ export function installmentText(offer, lang, currency) {
   const parts = [offer.free ? w.free(offer.count, a) : w.paid(offer.count, a)];
   if (!offer.free) {
     parts.push(`Total ${money(offer.total, lang, currency)}`);
+    // Where the region names only its total cost (CAT, CET), the effective annual rate stands in
+    // when the storefront gave no cost figure: an offer with interest never shows no rate at all.
     if (w.tea) parts.push(`${w.tea} ${pct(offer.tea)}`);
+    else if (offer.cft === undefined && w.rate) parts.push(`${w.rate} ${pct(offer.tea)}`);
   }
   const cft = offer.cft ?? (offer.free && w.cftFree ? 0 : undefined);
   if (w.cft && cft !== undefined && (!offer.free || w.cftFree)) parts.push(`${w.cft} ${pct(cft)}`);
@@ -469,9 +473,22 @@ function planChoice(host, o) {
     }
     box.hidden = choices.length < 2;
   };
-  box.addEventListener('change', (e) => { host.pasarelaInstallments = Number(/** @type {HTMLInputElement} */ (e.target).value); });
+  // The pay button names what is charged: with interest the offer's total (which the service
+  // charges), not the order's amount the wasm writes there. The wasm rewrites its text on every
+  // state change, so the amount at its end is swapped each time it changes.
+  const button = host.querySelector(':scope > .pasarela-pay');
+  const cash = (minor) => money(minor, host.lang, o.order.currency);
+  const relabel = () => {
+    const chosen = o.installments.find((p) => p.count === host.pasarelaInstallments);
+    const want = cash(chosen && !chosen.free ? chosen.total : o.order.amount), text = button?.textContent || '';
+    if (!want || text.endsWith(want)) return;
+    const from = [o.order.amount, ...o.installments.map((p) => p.total)].map(cash).find((m) => m && text.endsWith(m));
+    if (from && button) button.textContent = text.slice(0, -from.length) + want;
+  };
+  box.addEventListener('change', (e) => { host.pasarelaInstallments = Number(/** @type {HTMLInputElement} */ (e.target).value); relabel(); });
   draw();
-  new MutationObserver(draw).observe(host, { attributes: true, attributeFilter: ['data-offers'] });
+  new MutationObserver(() => { draw(); relabel(); }).observe(host, { attributes: true, attributeFilter: ['data-offers'] });
+  if (button) new MutationObserver(relabel).observe(button, { childList: true, characterData: true, subtree: true });
   host.insertBefore(box, host.querySelector(':scope > .pasarela-save, :scope > .pasarela-pay'));
 }
 

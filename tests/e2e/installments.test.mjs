@@ -73,6 +73,32 @@ describe('installment offers', () => {
     assert.equal(bodies.at(-1).installments, 3, 'the chosen count is in the payment body');
   });
 
+  it('an offer with interest: Pasarela\'s pay button names its total, which is what is charged; once paid the choice leaves', async () => {
+    const { page } = ctx.tab;
+    const bodies = await stubMerchant(page);
+    const amount = 60000;
+    const o = optionsFor(ctx.world, 'conekta', {
+      locale: 'en',
+      order: { id: `T-${Date.now()}`, amount, currency: 'USD' },
+      installments: [free(1, amount), free(3, amount), { count: 12, amount: 5150, total: 61800, rate: 6, tea: 6.17, free: false }],
+      profiles: [{ id: 'p-visa', brand: 'Visa', last4: '4242', expiry: '203012' }],
+    });
+    assert.deepEqual(await mount(page, o), { ok: true });
+    await waitForEvent(page, 'ready');
+    await page.waitForSelector('#checkout .pasarela-plans:not([hidden])');
+    const label = () => page.evaluate(() => document.querySelector('#checkout .pasarela-pay').textContent.replace(/\u00a0/g, ' '));
+    assert.match(await label(), / \$600\.00$/);
+    await page.check('#checkout .pasarela-plans input[value="12"]');
+    assert.match(await label(), / \$618\.00$/, 'the total with interest');
+    await page.check('#checkout .pasarela-plans input[value="3"]');
+    assert.match(await label(), / \$600\.00$/, 'interest-free: the order amount');
+    await page.check('#checkout .pasarela-plans input[value="12"]');
+    await page.click('#checkout .pasarela-pay');
+    assert.equal((await waitForEvent(page, 'result')).status, 'approved');
+    assert.equal(bodies.at(-1).installments, 12);
+    assert.equal(await page.isVisible('#checkout .pasarela-plans'), false, 'once paid, the choice leaves with the cards');
+  });
+
   it('brands and a saved card\'s own counts narrow the offers; pay() names a count or is refused one not offered', async () => {
     const { page } = ctx.tab;
     const bodies = await stubMerchant(page);

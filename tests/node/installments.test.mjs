@@ -14,7 +14,7 @@ test('es-MX: months without interest, the amount as Mexico writes pesos', () => 
   assert.equal(text(free(3, 100000), 'es-MX', 'MXN'), '3 meses sin intereses de $333.33');
   assert.equal(text(free(1, 100000), 'es-MX', 'MXN'), '1 pago de $1,000.00');
   const interest = { count: 6, amount: 19500, total: 117000, rate: 60, tea: 79.59, free: false };
-  assert.equal(text(interest, 'es-MX', 'MXN'), '6 meses de $195.00 — Total $1,170.00', 'no CAT without a figure');
+  assert.equal(text(interest, 'es-MX', 'MXN'), '6 meses de $195.00 — Total $1,170.00 — tasa efectiva anual 79.59 %', 'no CAT without a figure: the effective rate stands in');
   assert.equal(text({ ...interest, cft: 98.84 }, 'es-MX', 'MXN'), '6 meses de $195.00 — Total $1,170.00 — CAT 98.84 %');
 });
 
@@ -33,6 +33,8 @@ test('pt-BR: "3x de R$ 33,33 sem juros", with interest "com juros" and the total
   assert.equal(text(free(1, 10000), 'pt-BR', 'BRL'), 'À vista: R$ 100,00');
   const interest = { count: 6, amount: 1950, total: 11700, rate: 60, tea: 79.59, cft: 98.84, free: false };
   assert.equal(text(interest, 'pt-BR', 'BRL'), '6x de R$ 19,50 com juros — Total R$ 117,00 — CET 98,84 %');
+  const { cft, ...withoutCet } = interest;
+  assert.equal(text(withoutCet, 'pt-BR', 'BRL'), '6x de R$ 19,50 com juros — Total R$ 117,00 — taxa efetiva anual 79,59 %', 'never no rate at all');
 });
 
 test('a region without its own words takes its language\'s; another language, Spanish', () => {
