@@ -106,7 +106,9 @@ function load(provider) {
 let extraModule;
 /** The on-demand part once loaded (Bamboo's enrollment form is opened from it at once). */
 let loaded;
-const extra = () => (extraModule ||= import('./pasarela_extra.mjs').then((m) => (loaded = m), (e) => { extraModule = undefined; throw e; }));
+// Bounded (8 s): an error or a result waiting for its words is told without them rather than
+// never; after that wait (a rejection without a reason) the page does not wait for it again.
+const extra = () => (extraModule ||= Promise.race([import('./pasarela_extra.mjs'), new Promise((_, no) => setTimeout(no, 8e3))]).then((m) => (loaded = m), (e) => { e && (extraModule = undefined); throw e; }));
 /** Calls `f` once the on-demand part is here (or could not come): at once when it is. */
 const worded = (f) => (loaded ? f() : extra().then(f, f));
 

@@ -93,7 +93,9 @@ function linkStyles() {
     link.dataset.pasarelaExtra = '';
     document.head.append(link);
   }
-  styled = link.sheet ? Promise.resolve() : new Promise((ok) => { link.onload = link.onerror = ok; });
+  // Bounded: a stylesheet that never answers must not keep the choice of installments and card
+  // management from being drawn.
+  styled = link.sheet ? Promise.resolve() : new Promise((ok) => { link.onload = link.onerror = ok; setTimeout(ok, 8e3); });
 }
 if (typeof document !== 'undefined') linkStyles();
 

@@ -84,6 +84,21 @@ describe('page states after an attempt', () => {
     assert.equal(seen[1].payload.error.message, r.error.message);
   });
 
+  it('an on-demand part that never arrives does not hold an error forever: it is told without its words, bounded', async () => {
+    const page = await phone();
+    await page.route('**/pkg/pasarela_extra.mjs', () => {}); // never answered
+    await ctx.world.faults({ target: 'merchant-before', kind: 'status', status: 422 });
+    const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111']);
+    await mount(page, optionsFor(ctx.world, 'bamboo', { locale: 'en', profiles: saved.profiles }));
+    await waitForEvent(page, 'ready');
+    const t0 = Date.now();
+    const r = await payInPage(page);
+    assert.equal(r.status, 'error');
+    assert.equal(r.error.code, 'merchant_rejected');
+    assert.ok(Date.now() - t0 < 12000, `pay() settled after ${Date.now() - t0} ms`);
+    assert.deepEqual((await events(page)).filter((e) => e.name === 'error' || e.name === 'result').map((e) => e.name), ['error', 'result']);
+  });
+
   it("an approval is shown and said, and Pasarela's pay button stays disabled (a new list too)", async () => {
     const page = await phone();
     const saved = await shopper(ctx.world, 'bamboo', ['4111111111111111']);
