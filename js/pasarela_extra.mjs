@@ -614,8 +614,10 @@ function manageCards(host, checkout) {
         checkout._emit('profileremoved', { profileId: id });
         return;
       }
-      // The provider's refusal, in the service's shopper-safe words; anything else, ours.
-      const reason = r && r.status === 409 && typeof r.body.error === 'string' && r.body.error.trim() ? r.body.error : t(r ? 'refused' : 'failed');
+      // Ours first, in the shopper's language; then the provider's refusal as the service passed
+      // it (a provider may write it in another language than the shopper's); no answer, ours.
+      const why = r && r.status === 409 && typeof r.body.error === 'string' ? r.body.error.trim() : '';
+      const reason = why ? `${t('refused')}: ${why}` : t(r ? 'refused' : 'failed');
       note.textContent = reason;
       checkout._say(reason, true);
       yes.focus();

@@ -98,8 +98,9 @@ describe('saved cards the shopper manages', () => {
     await page.click('#checkout [aria-label="Eliminar Visa •••• 4242"]');
     await page.click('#checkout .pasarela-confirm-yes');
     await page.waitForSelector('#checkout .pasarela-confirm-note:not(:empty)');
-    assert.equal(await page.textContent('#checkout .pasarela-confirm-note'), 'El banco no permite eliminar esta tarjeta ahora.');
-    assert.equal(await status(page), 'El banco no permite eliminar esta tarjeta ahora.');
+    const said = 'No se pudo eliminar la tarjeta: El banco no permite eliminar esta tarjeta ahora.';
+    assert.equal(await page.textContent('#checkout .pasarela-confirm-note'), said, 'our words in the shopper\'s language, then the provider\'s reason');
+    assert.equal(await status(page), said);
     assert.deepEqual((await radios(page)).map((r) => r.id), ['pm_visa', 'pm_mc', 'pm_old', '']);
     // The service never answers: merchant.timeoutMs (1.5 s) ends the wait.
     answer = () => new Promise(() => {});
