@@ -5,10 +5,15 @@
 import { chromium } from 'playwright-core';
 import { startSandbox } from '../../www/server.mjs';
 import { CHROMIUM } from '../e2e/helpers.mjs';
+import { measureSlowLink, serveSlowLink } from './slow-link.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS || 25);
 const SELECTIONS = 200;
 const sandbox = await startSandbox({ port: 0 });
+// The provider with the largest up-front page (`npm run size`): Bamboo.
+const SLOW_PROVIDERS = ['bamboo'];
+const SLOW_RUNS = Number(process.env.BENCH_SLOW_RUNS || 5);
+serveSlowLink(sandbox.server, SLOW_PROVIDERS);
 const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
     // gc() between measured sections, so a collection owed by one side does not land in the other's.
@@ -236,6 +241,19 @@ try {
     }
     row('"pay with cash" click → voucher on screen, cold cache', cold, '');
     row('"pay with cash" click → voucher on screen, warm', warm, '');
+  }
+
+  // 4c. The critical path on a slow link (tests/bench/slow-link.mjs): navigation start → the
+  //     provider's card field usable, with its script alone and through Pasarela, in paired runs
+  //     (fresh context each, alternating which side goes first); the ratio per pair, its median.
+  {
+    const slow = await measureSlowLink(browser, url, SLOW_PROVIDERS, SLOW_RUNS);
+    for (const [name, { alone, pasarela }] of Object.entries(slow)) {
+      row(`form usable on a slow link (150 ms RTT, 1.6 Mbps), ${name} alone`, alone, '');
+      row('  … through Pasarela', pasarela, '');
+      const ratio = stats(pasarela.map((x, i) => x / alone[i]));
+      rows.push({ figure: '  ratio slow link (Pasarela / alone)', ...ratio, unit: '×', budget: 1.34, pass: ratio.median <= 1.34 ? 'pass' : 'FAIL' });
+    }
   }
 
   // 5. Memory: wasm linear memory after 200 create/destroy cycles vs after the first.
