@@ -67,7 +67,7 @@ async function compile(url) {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`Pasarela: ${url} answered ${response.status}`);
   const type = (response.headers.get('Content-Type') || '').split(';')[0].trim();
-  if (type !== 'application/wasm') console.warn('Pasarela: serve the .wasm as application/wasm (faster start)');
+  if (type !== 'application/wasm') console.warn('Pasarela: serve .wasm as application/wasm');
   else if (WebAssembly.compileStreaming) return WebAssembly.compileStreaming(response);
   return WebAssembly.compile(await response.arrayBuffer());
 }
@@ -108,7 +108,10 @@ let extraModule;
 let loaded;
 // Bounded (8 s): an error or a result waiting for its words is told without them rather than
 // never; after that wait (a rejection without a reason) the page does not wait for it again.
-const extra = () => (extraModule ||= Promise.race([import('./pasarela_extra.mjs'), new Promise((_, no) => setTimeout(no, 8e3))]).then((m) => (loaded = m), (e) => { e && (extraModule = undefined); throw e; }));
+const extra = () => (extraModule ||= new Promise((ok, no) => {
+  const bound = setTimeout(no, 8e3);
+  import('./pasarela_extra.mjs').then((m) => ok(loaded = m), no).finally(() => clearTimeout(bound));
+}).catch((e) => { e && (extraModule = undefined); throw e; }));
 /** Calls `f` once the on-demand part is here (or could not come): at once when it is. */
 const worded = (f) => (loaded ? f() : extra().then(f, f));
 

@@ -95,7 +95,10 @@ function linkStyles() {
   }
   // Bounded: a stylesheet that never answers must not keep the choice of installments and card
   // management from being drawn.
-  styled = link.sheet ? Promise.resolve() : new Promise((ok) => { link.onload = link.onerror = ok; setTimeout(ok, 8e3); });
+  styled = link.sheet ? Promise.resolve() : new Promise((ok) => {
+    const bound = setTimeout(ok, 8e3);
+    link.onload = link.onerror = () => { clearTimeout(bound); ok(); };
+  });
 }
 if (typeof document !== 'undefined') linkStyles();
 
