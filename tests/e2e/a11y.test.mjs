@@ -4,20 +4,7 @@
 // after a decline and after Bamboo's CVV form closes.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { conektaForm, fillConektaCard, mount, openBambooVerification, optionsFor, payInPage, shopper, suiteWorld, waitForEvent } from './helpers.mjs';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-/** axe's violations in `selector` (the providers' own frames are theirs, not audited). */
-async function violations(page, selector) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async ([sel, tags]) => {
-    const r = await window.axe.run({ include: [sel] }, { runOnly: { type: 'tag', values: tags }, iframes: false });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, [selector, WCAG]);
-}
+import { conektaForm, fillConektaCard, mount, openBambooVerification, optionsFor, payInPage, shopper, suiteWorld, violations, waitForEvent } from './helpers.mjs';
 
 const status = (page) => page.evaluate(() => {
   const s = document.querySelector('#checkout .pasarela [role=status]');

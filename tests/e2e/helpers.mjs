@@ -1,5 +1,6 @@
 // Shared set-up for the end-to-end suites: the local sandbox on a free port and Debian's
 // Chromium driven by playwright-core (never a downloaded browser).
+import { createRequire } from 'node:module';
 import { after, before, beforeEach } from 'node:test';
 import { chromium } from 'playwright-core';
 import { startSandbox } from '../../www/server.mjs';
@@ -193,4 +194,20 @@ export async function openBambooVerification(world, page) {
   await waitForEvent(page, 'action');
   await page.frameLocator('.pwcheckout-overlay iframe').locator('#pw-cvv').waitFor();
   return { outcome };
+}
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+/** WCAG 2.2 A and AA, as axe-core tags them. */
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/**
+ * axe's WCAG 2.2 AA violations in `selector`, or in the whole document without one (the
+ * providers' own frames are theirs, not audited), as `"rule: targets"` lines.
+ */
+export async function violations(page, selector) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
+  return page.evaluate(async ([sel, tags]) => {
+    const r = await window.axe.run(sel ? { include: [sel] } : document, { runOnly: { type: 'tag', values: tags }, iframes: false });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, [selector || null, WCAG]);
 }

@@ -4,19 +4,7 @@
 // shopper chose sent in the payment body; pay() refuses a count not offered. axe-clean.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { fillConektaCard, mount, optionsFor, payInPage, radios, suiteWorld, waitForEvent } from './helpers.mjs';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-async function violations(page, selector) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async ([sel, tags]) => {
-    const r = await window.axe.run({ include: [sel] }, { runOnly: { type: 'tag', values: tags }, iframes: false });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, [selector, WCAG]);
-}
+import { fillConektaCard, mount, optionsFor, payInPage, radios, suiteWorld, violations, waitForEvent } from './helpers.mjs';
 
 /** Offers as pasarela-server computes them for `amount` (docs/api.md §2), interest-free. */
 const free = (count, amount) => ({ count, amount: Math.round(amount / count), total: amount, rate: 0, tea: 0, free: true });

@@ -7,19 +7,7 @@
 // played by Playwright routes. axe-clean.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { events, mount, optionsFor, radios, suiteWorld, waitForEvent } from './helpers.mjs';
-
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-async function violations(page, selector) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async ([sel, tags]) => {
-    const r = await window.axe.run({ include: [sel] }, { runOnly: { type: 'tag', values: tags }, iframes: false });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, [selector, WCAG]);
-}
+import { events, mount, optionsFor, radios, suiteWorld, violations, waitForEvent } from './helpers.mjs';
 
 const CARDS = [
   { id: 'pm_visa', brand: 'Visa', last4: '4242', expiry: '203012' },

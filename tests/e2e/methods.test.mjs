@@ -8,11 +8,8 @@
 // clock where a test waits for the back-off (3 s doubling to 60 s) or the 10-minute bound.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { events, mount, optionsFor, payInPage, suiteWorld, waitForEvent } from './helpers.mjs';
+import { events, mount, optionsFor, payInPage, suiteWorld, violations, waitForEvent } from './helpers.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SECRET = 'cs_test_9_secret_Vq';
 const OXXO = {
   kind: 'cash', provider: 'conekta', amount: 20000, currency: 'MXN', expiresAt: '2026-12-10T23:59:00Z',
@@ -62,15 +59,6 @@ function options(world, extra = {}) {
 async function ready(page, o) {
   assert.deepEqual(await mount(page, o), { ok: true });
   await waitForEvent(page, 'ready');
-}
-
-/** axe's violations in `selector` (the providers' own frames are theirs, not audited). */
-async function violations(page, selector) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async ([sel, tags]) => {
-    const r = await window.axe.run({ include: [sel] }, { runOnly: { type: 'tag', values: tags }, iframes: false });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, [selector, WCAG]);
 }
 
 /** The voucher view as the shopper meets it: its title, each `dt` with its `dd`'s text. */

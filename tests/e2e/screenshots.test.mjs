@@ -11,11 +11,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fillConektaCard, startWorld } from './helpers.mjs';
+import { fillConektaCard, startWorld, violations } from './helpers.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SHOTS = new URL('../../docs/screenshots/', import.meta.url);
 const WIDTHS = [{ width: 390, height: 844 }, { width: 1280, height: 800 }];
 const LOCALES = { 'es-MX': 'America/Mexico_City', 'es-AR': 'America/Argentina/Buenos_Aires', 'pt-BR': 'America/Sao_Paulo' };
@@ -161,11 +158,3 @@ describe('screenshots of every state, audited by axe', { concurrency: true }, ()
   }
 });
 
-/** axe's violations on the page (the providers' own frames are theirs, not audited). */
-async function violations(page) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  return page.evaluate(async (tags) => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: tags }, iframes: false });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, WCAG);
-}

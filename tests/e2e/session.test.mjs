@@ -10,11 +10,8 @@
 // are the sandbox's.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { events, fillConektaCard, krOptions, mount, optionsFor, payInPage, payWithBambooCard, suiteWorld, waitForEvent } from './helpers.mjs';
+import { events, fillConektaCard, krOptions, mount, optionsFor, payInPage, payWithBambooCard, suiteWorld, violations, waitForEvent } from './helpers.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const SECRET = 'cs_test_1_secret_Zk93hQ';
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const CARD = { id: 'card_1', brand: 'visa', last4: '4242', expiry: '203012' };
@@ -64,15 +61,6 @@ async function ready(page, options) {
   await waitForEvent(page, 'ready');
   // "Save this card" comes with the part of the package loaded once the checkout is ready.
   await page.waitForFunction(() => !document.querySelector('#checkout [data-save]') || document.querySelector('#checkout .pasarela-save'));
-}
-
-/** axe's violations in `selector` (the providers' own frames are theirs, not audited). */
-async function violations(page, selector) {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async ([sel, tags]) => {
-    const r = await window.axe.run({ include: [sel] }, { runOnly: { type: 'tag', values: tags }, iframes: false });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, [selector, WCAG]);
 }
 
 /** The "save this card" checkbox as the shopper meets it, or `null` when there is none. */
