@@ -196,12 +196,7 @@ const str = (v) => (typeof v === 'string' && v.trim() ? v : undefined);
  */
 export function voucherView(v, lang) {
   if (!v || (v.kind !== 'cash' && v.kind !== 'bank_transfer') || !(str(v.reference) || str(v.clabe))) return null;
-  let amount = '';
-  try {
-    // In minor units of the currency, whose digits `Intl` knows (ISO 4217, as the protocol's table).
-    const nf = new Intl.NumberFormat(lang, { style: 'currency', currency: v.currency });
-    if (Number.isInteger(v.amount) && v.amount > 0) amount = nf.format(v.amount / 10 ** nf.resolvedOptions().maximumFractionDigits);
-  } catch {}
+  const amount = Number.isInteger(v.amount) && v.amount > 0 ? money(v.amount, lang, v.currency) : '';
   if (!amount) return null;
   const keys = v.kind === 'cash'
     ? ['amount', 'reference', 'barcodeUrl', 'expiresAt', 'instructionsUrl']
@@ -401,7 +396,10 @@ const PLANS = {
 /** The wording of `lang` (`es-AR`), its language's (`es`) where the region has none; `es` for others. */
 const planWords = (lang) => ({ ...(PLANS[String(lang).slice(0, 2)] || PLANS.es), ...PLANS[lang] });
 
-/** `minor` units of `currency` as `lang` writes money (`Intl`, the currency's own digits); '' when unknown. */
+/**
+ * `minor` units of `currency` as `lang` writes money (`Intl`, which knows each ISO 4217
+ * currency's digits, as the protocol's table does); '' when unknown.
+ */
 function money(minor, lang, currency) {
   try {
     const nf = new Intl.NumberFormat(lang, { style: 'currency', currency });
