@@ -416,7 +416,11 @@ describe('beyond the card form: methods, vouchers, in-page authentication, redir
     assert.ok(!requested.some((r) => r.url.includes('pasarela_extra')), requested.map((r) => r.url).join('\n'));
     await waitForEvent(page, 'ready');
     await page.waitForFunction(() => document.querySelector('link[data-pasarela-extra]'));
-    const extra = requested.filter((r) => r.url.includes('pasarela_extra'));
+    // The `<link>` is in the DOM before Playwright's `request` event for it reaches this process.
+    const extraRequests = () => requested.filter((r) => r.url.includes('pasarela_extra'));
+    for (let i = 0; i < 100 && extraRequests().length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    await page.waitForTimeout(200);
+    const extra = extraRequests();
     assert.deepEqual(extra.map((r) => r.url).sort(), ['/pkg/pasarela_extra.css', '/pkg/pasarela_extra.mjs']);
     // Cash and transfers only: nothing of the provider is fetched.
     await page.evaluate(() => { checkout.destroy(); window.__events = []; });
