@@ -12,8 +12,8 @@
 
 /** Labels, `[es, en, pt]`, picked by the checkout's locale. */
 const T = {
-  cash: ['Paga en efectivo', 'Pay in cash', 'Pague em dinheiro'],
-  bank_transfer: ['Paga con una transferencia', 'Pay by bank transfer', 'Pague por transferência'],
+  cash: ['Pague en efectivo', 'Pay in cash', 'Pague em dinheiro'],
+  bank_transfer: ['Pague con una transferencia', 'Pay by bank transfer', 'Pague por transferência'],
   amount: ['Monto a pagar', 'Amount to pay', 'Valor a pagar'],
   reference: ['Referencia', 'Reference', 'Referência'],
   clabe: ['CLABE', 'CLABE', 'CLABE'],
@@ -29,7 +29,7 @@ const T = {
   print: ['Imprimir', 'Print', 'Imprimir'],
   approved: ['Pagada', 'Paid', 'Paga'],
   expired: ['Vencida', 'Expired', 'Vencida'],
-  challenge: ['Verificación de tu banco', 'Your bank’s verification', 'Verificação do seu banco'],
+  challenge: ['Verificación de su banco', 'Your bank’s verification', 'Verificação do seu banco'],
   close: ['Cerrar', 'Close', 'Fechar'],
   save: ['Guardar esta tarjeta para mis próximas compras', 'Save this card for my next purchases', 'Salvar este cartão para minhas próximas compras'],
   said_approved: ['Pago aprobado', 'Payment approved', 'Pagamento aprovado'],

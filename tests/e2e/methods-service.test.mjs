@@ -90,7 +90,7 @@ describe('vouchers, transfers and 3-D Secure through the service and the emulato
     const issued = ctx.world.sandbox.providers.conekta.getOrder(order.id).charges.data[0].payment_method;
     assert.equal(order.type, 'cash');
     const v = await voucherSeen(page);
-    assert.equal(v.title, 'Paga en efectivo');
+    assert.equal(v.title, 'Pague en efectivo');
     assert.equal(v.rows['Monto a pagar'], '$1,234.56');
     assert.equal(v.rows.Referencia.replace(/\s/g, ''), issued.reference, "Conekta's reference, grouped for reading");
     assert.ok(v.img, 'the barcode');
@@ -124,7 +124,7 @@ describe('vouchers, transfers and 3-D Secure through the service and the emulato
     const issued = ctx.world.sandbox.providers.conekta.getOrder(order.id).charges.data[0].payment_method;
     assert.match(issued.clabe, /^646180\d{12}$/);
     const v = await voucherSeen(page);
-    assert.equal(v.title, 'Paga con una transferencia');
+    assert.equal(v.title, 'Pague con una transferencia');
     assert.equal(v.rows.CLABE.replace(/\s/g, ''), issued.clabe);
     assert.equal(v.rows.Banco, 'STP');
     assert.equal(v.rows['Monto a pagar'], '$1,234.56');
@@ -139,7 +139,7 @@ describe('vouchers, transfers and 3-D Secure through the service and the emulato
     assert.equal(purchases.length, 1);
     assert.equal(purchases[0].PaymentMediaId, 5, "the country's cash network: Abitab");
     const v = await voucherSeen(page);
-    assert.equal(v.title, 'Paga en efectivo');
+    assert.equal(v.title, 'Pague en efectivo');
     assert.equal(v.rows.Referencia.replace(/\s/g, ''), String(purchases[0].PurchaseId));
     assert.match(v.rows['Monto a pagar'], /1,234\.56/);
     assert.equal(pending.voucher.provider, 'bamboo');

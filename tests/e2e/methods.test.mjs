@@ -154,13 +154,13 @@ describe('beyond the card form: methods, vouchers, in-page authentication, redir
     assert.deepEqual(await results(page), [r], 'one result so far');
     await page.waitForSelector('#checkout .pasarela-voucher');
     const v = await voucherSeen(page);
-    assert.equal(v.title, 'Paga en efectivo');
+    assert.equal(v.title, 'Pague en efectivo');
     assert.ok(v.labelledBy);
     assert.equal(v.rows['Monto a pagar'].seen, '$200.00');
     assert.deepEqual(v.rows.Referencia, { seen: '9300 0262 2769 08', heard: '9 3 0 0, 0 2 6 2, 2 7 6 9, 0 8', img: undefined, link: undefined, button: 'Copiar' });
     assert.equal(v.rows['Código de barras'].img, 'Código de barras de la referencia 9300 0262 2769 08');
     assert.match(v.rows.Vence.seen, /10 de diciembre de 2026/);
-    assert.match(v.said, /Paga en efectivo\. Monto a pagar: \$200\.00/, 'announced');
+    assert.match(v.said, /Pague en efectivo\. Monto a pagar: \$200\.00/, 'announced');
     assert.equal(v.print, 'Imprimir');
     assert.equal(await page.isVisible('#checkout .pasarela-methods'), false, 'the voucher replaces the ways to pay');
     assert.deepEqual(await violations(page, '#checkout'), []);
@@ -316,7 +316,7 @@ describe('beyond the card form: methods, vouchers, in-page authentication, redir
           focus: document.activeElement.textContent,
         };
       });
-      assert.deepEqual(d, { modal: 'true', name: 'Verificación de tu banco', src: '/stub/3ds', title: 'Verificación de tu banco', focus: 'Cerrar' });
+      assert.deepEqual(d, { modal: 'true', name: 'Verificación de su banco', src: '/stub/3ds', title: 'Verificación de su banco', focus: 'Cerrar' });
       assert.deepEqual((await events(page)).find((e) => e.name === 'action').payload, { type: 'challenge', paymentId: 'pay_c1' });
       assert.deepEqual(await violations(page, '#checkout'), []);
       for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
