@@ -83,6 +83,8 @@ async function merchantSide(provider, order) {
   const session = await post('/merchant/session', { provider, order, customer: provider === 'bamboo' ? account() : shopper(), methods, returnUrl, installments: plans });
   return {
     merchant: { paymentUrl: '/merchant/pay', clientSecret: session.clientSecret },
+    // A returning shopper removes a saved card or makes one default, through the session.
+    ...($('returning').checked ? { manageProfiles: true } : {}),
     // The session's priced offers, shown as the service will charge them.
     installments: session.installments,
     // PWCheckout's country_code is mandatory: the country the card is tokenized for.
@@ -154,7 +156,7 @@ async function mount(resume) {
   c.on('methodselected', (m) => showPay(provider, (method = m.method)));
   c.on('result', (r) => {
     const voucher = r.status === 'pending' && r.voucher;
-    say(voucher ? 'Ficha de pago lista: págala antes de que venza'
+    say(voucher ? 'Ficha de pago lista: páguela antes de que venza'
       : { approved: 'Pago aprobado', declined: 'Pago rechazado', pending: 'Pago pendiente', expired: 'La ficha de pago venció', error: 'Error' }[r.status]
         + (r.message ? ` — ${r.message}` : ''));
     showSettle(voucher ? r.paymentId : undefined);

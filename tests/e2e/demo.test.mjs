@@ -51,4 +51,26 @@ describe('demo storefront', () => {
     assert.equal((await world.state()).charges.length, 1);
     await close();
   });
+
+  it('a returning shopper removes a saved card: through the storefront to the service and Conekta, gone after a reload', async () => {
+    await world.reset();
+    const { page, close } = await openPage(world, '/');
+    await page.check('input[name=provider][value=conekta]');
+    await page.check('#returning');
+    await page.waitForSelector('#checkout .pasarela[data-provider=conekta] .pasarela-manage');
+    const cards = () => page.$$eval('#checkout [data-profile-id]', (els) => els.map((e) => e.dataset.profileId));
+    const [card] = await cards();
+    assert.ok(card, 'a saved card is listed');
+    await page.click(`#checkout [data-profile-id="${card}"] + .pasarela-manage button:last-child`);
+    await page.click('#checkout .pasarela-confirm-yes');
+    await page.waitForFunction((id) => !document.querySelector(`#checkout [data-profile-id="${id}"]`), card);
+    const deletes = (await world.state()).conekta.deletes;
+    assert.deepEqual(deletes.map((d) => d.status), [200], 'Conekta deleted the payment source once');
+    await page.reload();
+    await page.check('input[name=provider][value=conekta]');
+    await page.check('#returning');
+    await page.waitForFunction(() => document.querySelector('#checkout .pasarela')?.dataset.state === 'ready');
+    assert.ok(!(await cards()).includes(card), 'the service forgot it');
+    await close();
+  });
 });

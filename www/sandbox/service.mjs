@@ -5,6 +5,7 @@
 //   /merchant/kr/bin-update             → the service's /kr/bin-update
 //   /merchant/pay/{id}/return           → the service's /pay/{id}/return (the providers' way back:
 //                                         PASARELA_PUBLIC_URL is here, the checkout's paymentUrl origin)
+//   /merchant/pay/payment-methods/{id}[/default] → the service's page routes for saved cards
 //   /merchant/customers, /merchant/profiles   test shoppers with saved cards
 //   /merchant/session                   the backend's session for a cart (methods, returnUrl, …)
 //   /merchant/notify                    the storefront's end of PASARELA_NOTIFY_URL (signed events)
@@ -259,6 +260,15 @@ export async function createService({ bamboo, conekta, kr, faults, origin, datab
       const secret = secretOf.get(decodeURIComponent(m[1]));
       const auth = req.headers.authorization ?? (secret && `Bearer ${secret}`);
       const r = await forward(req, res, `/pay/${encodeURIComponent(m[1])}`, undefined, auth ? { Authorization: auth } : {});
+      res.writeHead(r.status, r.headers);
+      return res.end(r.text);
+    }
+    // Saved cards the shopper manages (`manageProfiles`): the page's `DELETE …/{id}` and
+    // `PUT …/{id}/default`, with the session's client secret, passed to the service as they came.
+    const card = p.match(/^\/merchant\/pay\/payment-methods\/([^/]+)(\/default)?$/);
+    if (card && req.method === (card[2] ? 'PUT' : 'DELETE')) {
+      const auth = req.headers.authorization;
+      const r = await forward(req, res, `/pay/payment-methods/${card[1]}${card[2] ?? ''}`, undefined, auth ? { Authorization: auth } : {});
       res.writeHead(r.status, r.headers);
       return res.end(r.text);
     }
