@@ -1,13 +1,16 @@
 //! In-page authentication (docs/api.md §4, "Beyond the card form"): Conekta's 3-D Secure page
 //! framed in the storefront's page, and the provider's way back to this service.
 //!
-//! - Before a pending answer says `challenge`, [`framable`] asks the page itself (`GET`, 2 s,
+//! - Before a pending answer says `challenge`, [`framable`] asks the page itself (`HEAD`, 2 s,
 //!   no redirect followed) whether every storefront origin (PASARELA_ALLOWED_ORIGINS) may frame
 //!   it: CSP `frame-ancestors` when the page sends one (browsers then ignore `X-Frame-Options`,
 //!   CSP Level 3 §6.4.2), else `X-Frame-Options` (`DENY`; `SAMEORIGIN` unless the storefront is
-//!   the page's origin). A page that does not answer, answers a redirect or an error, or refuses
-//!   one origin gets `redirect` instead: a blank modal is worse than a full-page redirect. So
-//!   does a service without storefront origins: its return page could tell no parent.
+//!   the page's origin). `HEAD`, not `GET`: it answers a `GET`'s headers without the page
+//!   (RFC 9110 §9.3.2), and an authentication URL may be good for one visit (*inferred*: Conekta
+//!   does not say), which must be the shopper's. A page that does not answer, answers a redirect
+//!   or an error (a `405` to `HEAD` too), or refuses one origin gets `redirect` instead: a blank
+//!   modal is worse than a full-page redirect. So does a service without storefront origins: its
+//!   return page could tell no parent.
 //! - The provider sends the shopper back to `GET /pay/{paymentId}/return` (Conekta's
 //!   `return_url`, Bamboo's `Redirection.Url_*`, which Bamboo POSTs a form to): the service
 //!   reads the payment again from the provider (whatever the page's reads did just before: the
@@ -43,7 +46,7 @@ pub async fn framable(app: &App, url: &str) -> bool {
     }
     let Ok(target) = Url::parse(url) else { return false };
     let client = PROBE.get_or_init(|| crate::providers::http_client(PROBE_TIMEOUT));
-    let answer = match client.get(target.clone()).send().await {
+    let answer = match client.head(target.clone()).send().await {
         Ok(r) if r.status().is_success() => r,
         Ok(r) => {
             tracing::info!(status = r.status().as_u16(), "challenge page not framed: it answered no page");

@@ -258,6 +258,7 @@ describe(`payment methods beyond the card form (${DATABASE})`, () => {
       assert.equal(r.body.action.type, 'challenge');
       assert.match(r.body.action.url, /\/conekta\/3ds\/ord_\w+$/);
       const [made] = ordersOf(o);
+      assert.deepEqual(made.three_ds_visits, ['HEAD'], 'the framing probe asked for headers only: the visit is the shopper\'s');
       // PASARELA_PUBLIC_URL: the storefront backend that passes the page's routes to the service
       // (the challenge's end must come from the origin of the checkout's paymentUrl).
       assert.deepEqual([made.three_ds_mode, made.return_url, made.accept], ['smart', `${w.sb.url}/merchant/pay/${r.body.paymentId}/return`, 'application/vnd.conekta-v2.2.0+json']);
@@ -306,6 +307,7 @@ describe(`payment methods beyond the card form (${DATABASE})`, () => {
       const { o, s, r } = await threeDs('4000000000003238', 'NOFRAME');
       assert.equal(r.body.status, 'pending', r.text);
       assert.equal(r.body.action.type, 'redirect');
+      assert.deepEqual(ordersOf(o)[0].three_ds_visits, ['HEAD']);
       assert.match(r.body.action.url, /\/conekta\/3ds\/ord_\w+$/);
       assert.equal((await fetch(r.body.action.url)).headers.get('x-frame-options'), 'DENY');
       const answered = await fetch(r.body.action.url, { method: 'POST', redirect: 'manual', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'outcome=fail' });

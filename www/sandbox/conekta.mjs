@@ -298,11 +298,14 @@ export function createConekta() {
    * the first two settling the order (`order.paid` / `order.declined`) and going back to the
    * order's `return_url` with `order_id` and `payment_status` (conekta-apm.md §3c, "Redirect
    * ending": *inferred* from what Conekta's plugin reads). The page of a card whose challenge
-   * refuses framing answers `X-Frame-Options: DENY`.
+   * refuses framing answers `X-Frame-Options: DENY`. `HEAD` answers its headers alone (Node's
+   * http server leaves the body out), as any server does (RFC 9110 §9.3.2).
    */
-  function threeDsPage(res, id) {
+  function threeDsPage(res, id, method) {
     const o = orders.get(id);
     if (!o?.three_ds) { res.writeHead(404, { 'Content-Type': 'text/plain' }); res.end('unknown challenge'); return; }
+    // Kept for tests: a challenge URL may be good for one visit, which must be the shopper's.
+    (o.three_ds.visits ??= []).push(method);
     const headers = { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store',
       'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:" };
     if (!o.three_ds.frame) headers['X-Frame-Options'] = 'DENY';
@@ -368,7 +371,7 @@ export function createConekta() {
     }
     let cm;
     if ((cm = rest.match(/^\/3ds\/(ord_[A-Za-z0-9]+)$/))) {
-      if (req.method === 'GET') { threeDsPage(res, cm[1]); return true; }
+      if (req.method === 'GET' || req.method === 'HEAD') { threeDsPage(res, cm[1], req.method); return true; }
       if (req.method === 'POST') {
         const chunks = []; for await (const c of req) chunks.push(c);
         threeDsAnswer(res, cm[1], new URLSearchParams(Buffer.concat(chunks).toString()).get('outcome'));
@@ -433,6 +436,6 @@ export function createConekta() {
     async idle() { while (inFlight.size) await Promise.allSettled([...inFlight]); },
     setOrigin(o) { origin = o; },
     state: () => ({ orders: [...orders.values()].map((o) => ({ id: o.id, payment_status: o.payment_status, amount: o.amount, metadata: o.metadata,
-      type: o.charges.data[0].payment_method.type, ...sent.get(o.id) })), tokens: [...tokens.values()].map((t) => ({ used: t.used })), refusals: [...refusals], deletes: [...deletes] }),
+      type: o.charges.data[0].payment_method.type, three_ds_visits: o.three_ds?.visits && [...o.three_ds.visits], ...sent.get(o.id) })), tokens: [...tokens.values()].map((t) => ({ used: t.used })), refusals: [...refusals], deletes: [...deletes] }),
   };
 }
