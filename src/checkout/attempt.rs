@@ -384,7 +384,8 @@ impl Checkout {
     /// (`domain::merchant::Reads`): with backoff for up to 60 s; once at once when the shopper
     /// left a verification unfinished (`left`, kept so that a later `pay()` opens it again); or,
     /// for a voucher, for as long as the page stays and the voucher has not lapsed, `expired`
-    /// then. (One loop for all three, one request site: README "Size and speed".)
+    /// then (an hour and `pending` for one that did not say when it lapses). (One loop for all,
+    /// one request site: README "Size and speed".)
     pub(super) async fn poll(&self, payment_id: String, who: Caller, reads: Reads, left: Option<MerchantAnswer>) {
         let opts = self.opts();
         let (mut n, mut elapsed, mut last_error) = (0, 0, None);

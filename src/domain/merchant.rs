@@ -247,12 +247,16 @@ pub enum Reads {
     /// the page stays and the voucher has not lapsed (`budget_ms`, [`super::voucher::budget_ms`]);
     /// `expired` then, the voucher can no longer be paid.
     Voucher { budget_ms: u32 },
+    /// A voucher whose answer did not say (legibly) when it lapses: read as one that does, for
+    /// [`super::voucher::UNDATED_READS_MS`]; `pending` then, since nothing said it lapsed.
+    Undated,
 }
 
 impl Reads {
-    /// A voucher's reads, `budget_ms` (`None`: as long as the page stays).
+    /// A voucher's reads, `budget_ms` from [`super::voucher::budget_ms`] (`None`: its lapse
+    /// unknown).
     pub fn voucher(budget_ms: Option<u32>) -> Reads {
-        Reads::Voucher { budget_ms: budget_ms.unwrap_or(u32::MAX) }
+        budget_ms.map_or(Reads::Undated, |budget_ms| Reads::Voucher { budget_ms })
     }
 
     /// The wait before read number `n` (0-based), `elapsed_ms` after the first wait began;
@@ -262,6 +266,7 @@ impl Reads {
             Reads::Pending => (1_000, 8_000, 60_000),
             Reads::Once => (0, 0, 0),
             Reads::Voucher { budget_ms } => (super::voucher::FIRST_READ_MS, super::voucher::LONGEST_WAIT_MS, budget_ms),
+            Reads::Undated => (super::voucher::FIRST_READ_MS, super::voucher::LONGEST_WAIT_MS, super::voucher::UNDATED_READS_MS),
         };
         let left = budget.saturating_sub(elapsed_ms);
         if n > 0 && left == 0 {
@@ -676,7 +681,7 @@ mod tests {
                 out.push(d);
                 elapsed += d;
                 n += 1;
-                if n > 12 {
+                if n > 100 {
                     break;
                 }
             }
@@ -685,13 +690,16 @@ mod tests {
         assert_eq!(waits(Reads::Pending), [1000, 2000, 4000, 8000, 8000, 8000, 8000, 8000, 8000, 5000], "a minute");
         assert_eq!(waits(Reads::Once), [0], "once, at once");
         assert_eq!(waits(Reads::voucher(None))[..7], [3000, 6000, 12000, 24000, 48000, 60000, 60000]);
-        assert_eq!(waits(Reads::voucher(None)).len(), 13, "as long as the page stays");
+        let undated = waits(Reads::voucher(None));
+        assert_eq!(undated.iter().sum::<u32>(), 3_600_000, "an undated voucher: an hour of reads");
+        assert_eq!(undated.len(), 64);
+        assert_eq!(Reads::voucher(None).end(), ResultStatus::Pending, "nothing said it lapsed");
+        assert_eq!(Reads::voucher(Some(1)).end(), ResultStatus::Expired);
         assert_eq!(waits(Reads::voucher(Some(20_000))), [3000, 6000, 11000], "the last read at the lapse");
         assert_eq!(waits(Reads::voucher(Some(9_500))), [3000, 6000, 1000], "never a busy loop");
         assert_eq!(waits(Reads::voucher(Some(0))), [1000], "a voucher is read once however late it came");
         assert_eq!(Reads::Pending.end(), ResultStatus::Pending);
         assert_eq!(Reads::Once.end(), ResultStatus::Pending);
-        assert_eq!(Reads::voucher(None).end(), ResultStatus::Expired);
     }
 
     #[test]

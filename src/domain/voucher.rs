@@ -18,9 +18,13 @@ pub const LONGEST_WAIT_MS: u32 = 60_000;
 /// clock and its notification may lag the page's.
 pub const EXPIRY_GRACE_MS: f64 = 60_000.0;
 
+/// How long the payment of a voucher that did not say when it lapses is read (an hour), after
+/// which the attempt reports it `pending`: the merchant's notification still settles it.
+pub const UNDATED_READS_MS: u32 = 60 * 60 * 1000;
+
 /// How long a voucher's payment is read, from `now_ms`, for a voucher that lapses at
-/// `expires_ms` (`None`: it did not say, or not legibly, and it is read for as long as the page
-/// stays): until the lapse and its grace.
+/// `expires_ms` (`None`: it did not say, or not legibly: [`UNDATED_READS_MS`]): until the lapse
+/// and its grace.
 pub fn budget_ms(expires_ms: Option<f64>, now_ms: f64) -> Option<u32> {
     expires_ms.map(|e| (e + EXPIRY_GRACE_MS - now_ms).clamp(0.0, f64::from(u32::MAX)) as u32)
 }
@@ -32,7 +36,7 @@ mod tests {
     #[test]
     fn a_voucher_is_read_until_its_lapse_and_its_grace() {
         let expires = 1_000_000.0;
-        assert_eq!(budget_ms(None, 0.0), None, "no lapse: as long as the page stays");
+        assert_eq!(budget_ms(None, 0.0), None, "no lapse said");
         assert_eq!(budget_ms(Some(expires), 0.0), Some(1_060_000), "the lapse and its grace");
         assert_eq!(budget_ms(Some(expires), 2e6), Some(0), "lapsed already");
         assert_eq!(budget_ms(Some(1e300), 0.0), Some(u32::MAX));
