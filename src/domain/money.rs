@@ -13,7 +13,8 @@ pub fn to_major_string(amount: u64, currency: &str) -> String {
     if digits == 0 {
         return crate::text::u64_text(amount);
     }
-    let scale = 10u64.pow(digits);
+    // Non-zero: `/` and `%` then carry no division-by-zero panic.
+    let scale = std::num::NonZeroU64::new(10u64.pow(digits)).unwrap_or(std::num::NonZeroU64::MIN);
     let (major, minor) = (crate::text::u64_text(amount / scale), crate::text::padded(amount % scale, digits as usize));
     crate::text::cat(&[&major, ".", &minor])
 }

@@ -26,7 +26,7 @@ use leptos::prelude::*;
 use leptos::tachys::view::{Mountable, Render};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::{JsCast, JsValue, UnwrapThrowExt};
 use web_sys::{Element, HtmlElement};
 
 /// What the shopper has chosen in the list.
@@ -177,7 +177,7 @@ pub fn mount(
     });
     // A plain element: it is patched (hidden, disabled, its text) by `patch_button`, as before.
     let button: HtmlElement =
-        crate::web::document().create_element("button").expect("a document makes buttons").unchecked_into();
+        crate::web::document().create_element("button").unwrap_throw().unchecked_into();
     let _ = button.set_attribute("type", "button");
     button.set_class_name("pasarela-pay");
     let _ = footer.append_child(&button);
@@ -423,9 +423,12 @@ impl Shared {
         let Some(at) = dom::row_index(&current) else { return };
         let next = {
             let state = self.state.read();
-            let count = state.profiles.len() + 1; // "use another card" is the last row
+            // "Use another card" is the last row. Non-zero, so `%` has no division-by-zero panic
+            // (and its message) to carry.
+            let rows = std::num::NonZeroUsize::MIN.saturating_add(state.profiles.len());
+            let count = rows.get();
             let enabled = |i: usize| state.profiles.get(i).is_none_or(|p| !p.is_expired(self.ctx.today));
-            let walk = |step: usize| (1..=count).map(|k| (at + step * k) % count).find(|&i| enabled(i));
+            let walk = |step: usize| (1..=count).map(|k| at.wrapping_add(step.wrapping_mul(k)) % rows).find(|&i| enabled(i));
             match ev.key().as_str() {
                 "ArrowDown" | "ArrowRight" => walk(1),
                 "ArrowUp" | "ArrowLeft" => walk(count - 1),

@@ -30,14 +30,18 @@ pub fn deferred() -> (js_sys::Promise, js_sys::Function, js_sys::Function) {
     (promise, fns.0.unchecked_into(), fns.1.unchecked_into())
 }
 
-/// The page's `window`. Pasarela only runs in a window context.
+/// The page's `window`. Pasarela only runs in a window context (the entry, pasarela.mjs, uses
+/// `document` before the wasm runs): `unwrap_throw`, whose release build carries no message or
+/// location of ours.
 pub fn window() -> web_sys::Window {
-    web_sys::window().expect("Pasarela runs in a browser window")
+    use wasm_bindgen::UnwrapThrowExt;
+    web_sys::window().unwrap_throw()
 }
 
 /// The page's `document`.
 pub fn document() -> web_sys::Document {
-    window().document().expect("window has a document")
+    use wasm_bindgen::UnwrapThrowExt;
+    window().document().unwrap_throw()
 }
 
 /// The `<html>` element, for searching the page: `Element::query_selector*` is what the list
