@@ -114,7 +114,10 @@ pub fn parse_bamboo_date(s: &str, utc_offset_s: i64) -> Option<i64> {
     }
     let local = |y, mo, d, h, mi, sec| unix(y, mo, d, h, mi, sec).map(|t| t - utc_offset_s);
     if s.len() == 8 && !s.contains('/') {
-        return local(num(&s[..4])?, num(&s[4..6])?, num(&s[6..])?, 23, 59, 59);
+        // Eight bytes are not eight digits: `get` finds no part that would cut a character of
+        // provider text in two (`€€ab`), and the date is then absent, never a panic.
+        let part = |r: std::ops::Range<usize>| s.get(r).and_then(num);
+        return local(part(0..4)?, part(4..6)?, part(6..8)?, 23, 59, 59);
     }
     let (date, time) = s.split_once(' ').unwrap_or((s, ""));
     let mut dp = date.split('/');
@@ -165,5 +168,21 @@ mod tests {
         for bad in ["", "soon", "32/01/2024", "1/2/3/4", "2025011", "01/01/2024 xx:00"] {
             assert_eq!(parse_bamboo_date(bad, uy), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_date_of_other_characters_is_absent_not_a_panic() {
+        // Provider text of other characters, most of it eight bytes long with a character across
+        // byte 4 or 6 (what a byte slice cut in two).
+        for bad in ["€€ab", "2€0110", "202€11", "20250€1", "ab€€", "１２３４", "2025-€1", "2025０1", "2025T€€", "€/€/€", "01/0€/2024 10:€"] {
+            assert_eq!(parse_bamboo_date(bad, 0), None, "{bad}");
+            assert_eq!(parse_iso(bad), None, "{bad}");
+        }
+        assert_eq!(parse_iso("2025-01-01T00:00:00+€"), None);
+        assert_eq!(parse_iso("2025-01-01T00:00:00-0€:00"), None);
+        // The voucher Bamboo issued is still the shopper's, without an expiry.
+        let res = serde_json::json!({ "Amount": 2000, "Currency": "UYU", "MetadataOut": { "PaymentCode": "190511", "CouponValidity": "€€ab" } });
+        let v = crate::providers::bamboo::voucher_of(&res, "UY").expect("a voucher");
+        assert_eq!((v.reference.as_deref(), v.expires_at), (Some("190511"), None));
     }
 }
