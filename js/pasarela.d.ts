@@ -361,7 +361,7 @@ export type PaymentResult =
   | (FinalResult & { status: 'pending'; paymentId: string })
   /** A voucher to pay away from the page: shown in the container, its payment read until final. */
   | (ResultBase & { status: 'pending'; paymentId: string; voucher: PasarelaVoucher; final: false })
-  /** The voucher lapsed unpaid. */
+  /** The voucher lapsed unpaid, as the merchant says (never by the page's clock alone). */
   | (FinalResult & { status: 'expired'; paymentId: string })
   /** The attempt failed before an answer (network, tokenization, `destroy()`…). */
   | { status: 'error'; paymentId?: string; message: string; error: PasarelaError; voucher?: never; final?: never };

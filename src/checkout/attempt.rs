@@ -383,9 +383,9 @@ impl Checkout {
     /// Reads `statusUrl/paymentId` until the status is final, as `reads` says
     /// (`domain::merchant::Reads`): with backoff for up to 60 s; once at once when the shopper
     /// left a verification unfinished (`left`, kept so that a later `pay()` opens it again); or,
-    /// for a voucher, for as long as the page stays and the voucher has not lapsed, `expired`
-    /// then (an hour and `pending` for one that did not say when it lapses). (One loop for all,
-    /// one request site: README "Size and speed".)
+    /// for a voucher, for as long as the page stays and the voucher has not lapsed (an hour for
+    /// one that does not say when it lapses). (One loop for all, one request site: README "Size
+    /// and speed".)
     pub(super) async fn poll(&self, payment_id: String, who: Caller, reads: Reads, left: Option<MerchantAnswer>) {
         let opts = self.opts();
         let (mut n, mut elapsed, mut last_error) = (0, 0, None);
@@ -401,14 +401,20 @@ impl Checkout {
                     return self.finish(PaymentResult::from_answer(&a), None, None)
                 }
                 Ok(_) => last_error = None,
-                Err(e) if left.is_some() || e.code == ErrorCode::MerchantBadResponse || e.code == ErrorCode::MerchantRejected => {
-                    return self.finish(PaymentResult::from_error(&e, Some(payment_id)), Some(e), None);
+                Err(e) => {
+                    // A failed read leaves the payment as it was: pending, its key kept (the
+                    // money may have moved). A refusal or an answer out of protocol does not
+                    // mend by reading again, and a shopper who left is not kept waiting.
+                    let again = left.is_none() && e.code != ErrorCode::MerchantBadResponse && e.code != ErrorCode::MerchantRejected;
+                    last_error = Some(e);
+                    if !again {
+                        break;
+                    }
                 }
-                Err(e) => last_error = Some(e),
             }
         }
-        // Still pending: `pending` (or, for a voucher that lapsed, `expired`).
-        let result = PaymentResult::new(reads.end(), Some(payment_id));
+        // Still pending, or unread: `pending` (only the merchant says a payment failed or lapsed).
+        let result = PaymentResult::new(ResultStatus::Pending, Some(payment_id));
         match left {
             // Kept before the `result` event: a listener calling `pay()` opens it again.
             Some(answer) => {

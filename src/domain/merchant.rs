@@ -175,15 +175,6 @@ pub fn read_answer(body: Option<Json>, raw: String, locale: Locale) -> Result<Me
     let bad = |why: &str| PasarelaError::new(ErrorCode::MerchantBadResponse, locale).with_details(why.to_owned());
     let o = body.ok_or_else(|| bad("not JSON"))?;
     o.as_object().ok_or_else(|| bad("not an object"))?;
-    // Spelled here rather than read with `ResultStatus::parse_answer`: the words are in the wasm
-    // once either way, and a match is smaller (the tests hold them to the protocol's).
-    let status = match o.get("status").and_then(Json::as_str) {
-        Some("approved") => ResultStatus::Approved,
-        Some("declined") => ResultStatus::Declined,
-        Some("pending") => ResultStatus::Pending,
-        Some("expired") => ResultStatus::Expired,
-        _ => return Err(bad("unknown status")),
-    };
     let text = |k: &str| -> Result<Option<String>, PasarelaError> {
         match o.get(k) {
             None | Some(Json::Null) => Ok(None),
@@ -193,6 +184,18 @@ pub fn read_answer(body: Option<Json>, raw: String, locale: Locale) -> Result<Me
         }
     };
     let payment_id = text("paymentId")?;
+    // Spelled here rather than read with `ResultStatus::parse_answer`: the words are in the wasm
+    // once either way, and a match is smaller (the tests hold them to the protocol's). A word
+    // the protocol does not have, for a payment that exists, is `pending`: whether money moved
+    // is unknown, and never a decline.
+    let status = match o.get("status").and_then(Json::as_str) {
+        Some("approved") => ResultStatus::Approved,
+        Some("declined") => ResultStatus::Declined,
+        Some("pending") => ResultStatus::Pending,
+        Some("expired") => ResultStatus::Expired,
+        _ if payment_id.is_some() => ResultStatus::Pending,
+        _ => return Err(bad("unknown status")),
+    };
     let message = text("message")?;
     let action = match o.get("action") {
         None | Some(Json::Null) => None,
@@ -234,8 +237,9 @@ pub fn retry_delay_ms(retry: u32, retry_after_ms: Option<u32>, jitter: f64) -> u
 
 /// How a pending payment's status is read (docs/api.md §4): a first wait, doubled after each read
 /// up to a cap, within a budget (the last wait shortened to land at its end, never below a
-/// second); still pending then, the payment is reported as [`Reads::end`] says. A final status
-/// ends the reading before that.
+/// second); still pending then, the payment is reported `pending`: only the merchant says a
+/// payment is declined or expired (a voucher paid at the last minute is notified late, by the
+/// provider's clock, not the page's). A final status ends the reading before that.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Reads {
     /// A pending answer: 1 s, 2 s, 4 s, then every 8 s, for a minute; `pending` then (a webhook
@@ -244,19 +248,16 @@ pub enum Reads {
     /// Once, at once: the shopper left a verification (or an in-page authentication) unfinished.
     Once,
     /// A voucher the shopper pays away from the page: 3 s, doubling to a minute, for as long as
-    /// the page stays and the voucher has not lapsed (`budget_ms`, [`super::voucher::budget_ms`]);
-    /// `expired` then, the voucher can no longer be paid.
+    /// the page stays and the voucher has not lapsed, and a minute more (`budget_ms`,
+    /// [`super::voucher::budget_ms`]).
     Voucher { budget_ms: u32 },
-    /// A voucher whose answer did not say (legibly) when it lapses: read as one that does, for
-    /// [`super::voucher::UNDATED_READS_MS`]; `pending` then, since nothing said it lapsed.
-    Undated,
 }
 
 impl Reads {
     /// A voucher's reads, `budget_ms` from [`super::voucher::budget_ms`] (`None`: its lapse
-    /// unknown).
+    /// unknown, [`super::voucher::UNDATED_READS_MS`]).
     pub fn voucher(budget_ms: Option<u32>) -> Reads {
-        budget_ms.map_or(Reads::Undated, |budget_ms| Reads::Voucher { budget_ms })
+        Reads::Voucher { budget_ms: budget_ms.unwrap_or(super::voucher::UNDATED_READS_MS) }
     }
 
     /// The wait before read number `n` (0-based), `elapsed_ms` after the first wait began;
@@ -266,7 +267,6 @@ impl Reads {
             Reads::Pending => (1_000, 8_000, 60_000),
             Reads::Once => (0, 0, 0),
             Reads::Voucher { budget_ms } => (super::voucher::FIRST_READ_MS, super::voucher::LONGEST_WAIT_MS, budget_ms),
-            Reads::Undated => (super::voucher::FIRST_READ_MS, super::voucher::LONGEST_WAIT_MS, super::voucher::UNDATED_READS_MS),
         };
         let left = budget.saturating_sub(elapsed_ms);
         if n > 0 && left == 0 {
@@ -274,14 +274,6 @@ impl Reads {
         }
         let backoff = first.saturating_mul(1u32 << n.min(5)).min(cap);
         Some(backoff.min(left.max(1_000)))
-    }
-
-    /// What a payment still pending when the reads ran out is reported as.
-    pub fn end(self) -> ResultStatus {
-        match self {
-            Reads::Voucher { .. } => ResultStatus::Expired,
-            _ => ResultStatus::Pending,
-        }
     }
 }
 
@@ -586,8 +578,13 @@ mod tests {
             let body = format!(r#"{{"status":"pending","paymentId":"p","action":{{"type":"{}","url":"/x",{voucher}}}}}"#, kind.as_str());
             assert_eq!(parse_answer(&body, Locale::En).unwrap().action.map(|a| a.kind), Some(kind));
         }
-        // `error` is the page's own status, never a merchant's.
-        assert!(parse_answer(r#"{"status":"error","paymentId":"p"}"#, Locale::En).is_err());
+        // `error` is the page's own status, never a merchant's; any word the protocol lacks, for
+        // a payment that exists, is `pending` (unknown, so never declined); without one, an error.
+        for word in [r#""error""#, r#""ok""#, r#""CAPTURED""#, "7", "null"] {
+            let a = parse_answer(&format!(r#"{{"status":{word},"paymentId":"p"}}"#), Locale::En).unwrap();
+            assert_eq!((a.status, a.payment_id.as_deref()), (ResultStatus::Pending, Some("p")), "{word}");
+            assert!(parse_answer(&format!(r#"{{"status":{word}}}"#), Locale::En).is_err(), "{word}");
+        }
     }
 
     #[test]
@@ -693,13 +690,9 @@ mod tests {
         let undated = waits(Reads::voucher(None));
         assert_eq!(undated.iter().sum::<u32>(), 3_600_000, "an undated voucher: an hour of reads");
         assert_eq!(undated.len(), 64);
-        assert_eq!(Reads::voucher(None).end(), ResultStatus::Pending, "nothing said it lapsed");
-        assert_eq!(Reads::voucher(Some(1)).end(), ResultStatus::Expired);
         assert_eq!(waits(Reads::voucher(Some(20_000))), [3000, 6000, 11000], "the last read at the lapse");
         assert_eq!(waits(Reads::voucher(Some(9_500))), [3000, 6000, 1000], "never a busy loop");
         assert_eq!(waits(Reads::voucher(Some(0))), [1000], "a voucher is read once however late it came");
-        assert_eq!(Reads::Pending.end(), ResultStatus::Pending);
-        assert_eq!(Reads::Once.end(), ResultStatus::Pending);
     }
 
     #[test]
