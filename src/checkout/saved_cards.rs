@@ -127,11 +127,16 @@ impl Checkout {
         // The outcome reaches the page through `result` / `error`; the promise is not needed here.
         // (With cash or a transfer chosen, the list and its button are hidden: the storefront's
         // own button pays that.)
-        let _ = match sel {
+        let promise = match sel {
             Selection::NewCard => self.pay(None, None, None, None, None),
             // The list's own count only when it chose one: else the choice of installments decides.
             Selection::SavedCard(id) => self.pay(Some(id), Some(n).filter(|&n| n > 1), None, None, None),
         };
+        // Nobody holds it: its rejection (`destroy()` mid-attempt, a click while not ready) is
+        // caught here rather than reported by the browser as unhandled. The handler is the
+        // built-in `Boolean`, which takes the reason and does nothing with it (a closure of ours
+        // costs a table entry; `new Function` would need CSP 'unsafe-eval').
+        let _ = crate::web::js::call(&promise, "catch", &[&crate::web::js::global("Boolean")]);
     }
 
     /// `checkout.setProfiles(list)` (extension): replaces the saved cards, e.g. after enrollment.

@@ -117,6 +117,31 @@ describe('pasarela-server sessions: client secret, one payment per order, attemp
     void clientSecret;
   });
 
+  it('the list\'s own pay button: destroy() mid-attempt, or a status read that fails, leaves no unhandled rejection; a failed read ends pending, its key kept', async () => {
+    const { page, consoleLines } = ctx.tab;
+    const seen = await stubMerchant(page, { pay: () => 'hang' });
+    const o = savedCardOptions(ctx.world);
+    await ready(page, o);
+    await page.click('#checkout .pasarela-pay');
+    await page.waitForFunction(() => (window.__events || []).some((e) => e.name === 'token') || document.querySelector('#checkout .pasarela-pay:disabled'));
+    for (let i = 0; i < 50 && posts(seen).length < 1; i++) await page.waitForTimeout(20);
+    await page.evaluate(() => checkout.destroy());
+    await page.waitForTimeout(300);
+    assert.deepEqual(consoleLines.filter((l) => /Uncaught|pageerror|unhandled/i.test(l)), [], 'nothing unhandled');
+    // A pending answer whose status read is refused (the secret lapsed): pending, not an error
+    // that would read as "try again" — the payment exists, and its key stays.
+    await page.evaluate(() => { window.__events = []; });
+    await page.unroute(/\/stub\/pay(\/[^/?]*)?$/);
+    const again = await stubMerchant(page, { pay: () => ({ body: { status: 'pending', paymentId: 'pay_9' } }), status: () => ({ status: 401, body: { error: 'unknown client secret' } }) });
+    await ready(page, o);
+    await page.click('#checkout .pasarela-pay');
+    const r = await waitForEvent(page, 'result');
+    assert.deepEqual([r.status, r.paymentId], ['pending', 'pay_9']);
+    assert.equal(gets(again).length, 1, 'one read: a refusal does not mend by reading again');
+    assert.equal(await stored(page, o), keyOf(posts(again)[0]), 'the key is kept for the order');
+    assert.deepEqual(consoleLines.filter((l) => /Uncaught|pageerror|unhandled/i.test(l)), []);
+  });
+
   it('409 order_already_paid: the attempt ends approved with the paying payment, once, and nothing is sent again', async () => {
     const { page } = ctx.tab;
     const seen = await stubMerchant(page, {
