@@ -22,8 +22,12 @@
   }
 
   const url = () => new URL('./pasarela.mjs', here).href;
-  // A failed import is not cached, so the next call tries again.
-  const load = () => entry || (entry = import(url()).catch(() => {
+  // A failed import is not cached, so the next call tries again. Bounded (30 s): a stalled
+  // server fails as any failed load does.
+  const load = () => entry || (entry = new Promise((ok, no) => {
+    const bound = setTimeout(no, 3e4);
+    import(url()).then(ok, no).finally(() => clearTimeout(bound));
+  }).catch(() => {
     entry = undefined;
     throw new PasarelaError('script_load_failed', 'Pasarela could not load ' + url(), true);
   }));

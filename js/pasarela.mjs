@@ -86,9 +86,14 @@ function load(provider) {
       for (const c of [...live]) c._poison(poisoned);
     };
     const [glue, wasm] = BUILDS[provider];
-    loading = Promise.all([glue(), compile(wasm())]).then(([g, module]) => {
-      memories.add(g.initSync({ module }).memory);
-      return g.WasmCheckout;
+    // Bounded (30 s): a stalled server is `script_load_failed`, retryable, not a checkout that
+    // never comes.
+    loading = new Promise((ok, no) => {
+      const bound = setTimeout(no, 3e4);
+      Promise.all([glue(), compile(wasm())]).then(([g, module]) => {
+        memories.add(g.initSync({ module }).memory);
+        ok(g.WasmCheckout);
+      }, no).finally(() => clearTimeout(bound));
     });
     modules.set(provider, loading);
     loading.catch(() => modules.delete(provider));

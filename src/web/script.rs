@@ -75,21 +75,15 @@ pub async fn load(spec: &ScriptSpec, timeout_ms: u32) -> Result<(), ScriptFailur
         let head = doc.head().map(JsValue::from).unwrap_or_else(|| doc.document_element().into());
         let _ = head.unchecked_ref::<web_sys::Node>().append_child(&script);
     }
-    match super::time::with_timeout(loaded, timeout_ms).await {
-        None => return Err(ScriptFailure::TimedOut),
-        Some(Err(_)) => {
-            // Remove the failed tag so a later checkout can try again.
-            script.remove();
-            return Err(ScriptFailure::Failed);
-        }
-        Some(Ok(_)) => {}
-    }
-    if js::global(spec.global).is_undefined() {
-        // Its `load` has fired: a later checkout would wait the whole timeout for it again.
-        // Without the tag, it loads the script anew (and fails or succeeds at once).
-        script.remove();
-        Err(ScriptFailure::NoGlobal)
-    } else {
-        Ok(())
-    }
+    let failure = match super::time::with_timeout(loaded, timeout_ms).await {
+        None => ScriptFailure::TimedOut,
+        Some(Err(_)) => ScriptFailure::Failed,
+        Some(Ok(_)) if js::global(spec.global).is_undefined() => ScriptFailure::NoGlobal,
+        Some(Ok(_)) => return Ok(()),
+    };
+    // A failed tag goes: a later checkout finding it would wait for events that have fired (or
+    // for a script that may never come) the whole timeout again. Without it, that checkout loads
+    // the script anew. (A removed script that was still loading may yet run: harmless.)
+    script.remove();
+    Err(failure)
 }

@@ -107,13 +107,36 @@ describe('fault injection', () => {
     });
   }
 
-  it('a provider script that never loads fails after the 15 s bound', { timeout: 40_000 }, async () => {
+  it('a provider script that never loads fails after the 15 s bound; its tag goes, and the next checkout loads it', { timeout: 50_000 }, async () => {
     const { page } = ctx.tab;
     await ctx.world.faults({ target: 'script:conekta', kind: 'delay', delayMs: 25_000 });
     await mount(page, optionsFor(ctx.world, 'conekta'));
     const e = await waitForEvent(page, 'error', 1, 20_000);
     assert.equal(e.code, 'script_load_failed');
     assert.match(e.message, /TimedOut/);
+    assert.equal(e.retryable, true);
+    assert.equal(await page.locator('script[data-pasarela-src]').count(), 0, 'the timed-out tag is gone');
+    // Retried: a tag of its own (the browser may still hand it the first, slow response, which
+    // the preload of the same URL started), ready within its own bound.
+    await page.evaluate(() => { checkout.destroy(); window.__events = []; });
+    assert.deepEqual(await mount(page, optionsFor(ctx.world, 'conekta')), { ok: true });
+    await waitForEvent(page, 'ready', 1, 16_000);
+    assert.equal(await page.locator('script[data-pasarela-src]').count(), 1);
+  });
+
+  it('a wasm that never arrives: createCheckout fails script_load_failed (retryable) after its 30 s bound, and the next call loads it', async () => {
+    const { page } = ctx.tab;
+    let held = true;
+    await page.route('**/pkg/pasarela_conekta_bg.wasm', (route) => (held ? undefined : route.continue()));
+    await page.clock.install();
+    const first = mount(page, optionsFor(ctx.world, 'conekta'));
+    await page.waitForTimeout(300);
+    await page.clock.runFor(30_500);
+    const r = await first;
+    assert.equal(r.ok, false);
+    assert.deepEqual([r.error.code, r.error.retryable], ['script_load_failed', true]);
+    held = false;
+    assert.deepEqual(await mount(page, optionsFor(ctx.world, 'conekta')), { ok: true });
   });
 
   it('double and triple pay() share one attempt: one token, one request, one charge', async () => {
