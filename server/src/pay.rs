@@ -8,6 +8,17 @@
 //! lease (its owner died, or gave the lease up after losing the provider's answer) takes the lease
 //! over and first asks the provider for a charge carrying the attempt's reference; only when there
 //! is none does it charge.
+//!
+//! An order is held by one attempt at a time (`order_claims`). A request finding its order held
+//! by an abandoned attempt (another key, its lease lapsed) takes that attempt's lease, renews it
+//! while it asks the provider, and then, still holding it, moves the order to itself and lets the
+//! lease go in one transaction fenced on the lease ([`store::hand_over_order`]). When the
+//! abandoned attempt's own retry took its lease back meanwhile, that retry may be charging: the
+//! request answers `409 attempt_in_progress` and charges nothing. Every lease is renewed while
+//! its holder waits (on the provider, or on another attempt's reconciliation), often enough that
+//! a provider call made just before its holder died ends before the lease lapses
+//! ([`renewal_interval`]); hence `PASARELA_ATTEMPT_LEASE_MS` must be longer than
+//! `PASARELA_PROVIDER_TIMEOUT_MS` (crate::config refuses to start otherwise).
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
 use crate::metrics::{self, Idempotency, Retry};
@@ -75,7 +86,7 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     // it before the payment is recorded.
     let payment_id = new_payment_id();
     let deadline = tokio::time::Instant::now() + app.config.in_progress_wait;
-    let (attempt_ref, taken_over, until) = loop {
+    let (attempt_ref, taken_over, mut until) = loop {
         let until = now_ms() + lease;
         match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, &payment_id, until).await? {
             Claim::Owner => break (attempt_ref, None, until),
@@ -101,20 +112,34 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     // A KR answer is a payment Lyra already made: it is recorded whatever else happened to the
     // order. Every other source charges only while this attempt holds the order.
     if checked.kr_outcome.is_none() {
-        if let Err(e) = hold_order(app, key, &checked.session.order_id).await {
+        // Holding the order may mean reconciling another attempt with the provider: this
+        // attempt's own lease is renewed meanwhile, or its own retry could take it over and charge.
+        let (held, lease) = holding_lease(app, key, until, hold_order(app, key, &checked.session.order_id)).await;
+        until = lease.until;
+        if let Err(e) = held {
             match &taken_over {
                 None => store::forget_attempt(&app.db, key, &attempt_ref).await?,
-                Some(_) => store::release(&app.db, key, until, 0).await?,
+                Some(_) => {
+                    store::release(&app.db, key, until, 0).await?;
+                }
             }
             return Err(e);
         }
+        // Another request took this attempt over while the order was being held (the lease
+        // lapsed: this process stalled, or lost the database): it owns the attempt and may be
+        // charging, so this request must not.
+        until = match lease.confirmed(app, key).await? {
+            Some(until) => until,
+            None => return Err(attempt_in_flight()),
+        };
     }
     // An attempt begins once it holds its key and the order; a take-over continues one.
     if taken_over.is_none() {
         metrics::attempt(checked.session.provider);
     }
     let payment_id = taken_over.as_ref().and_then(|a| a.payment_id.clone()).unwrap_or(payment_id);
-    let (out, until) = holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, &payment_id, taken_over.as_ref())).await;
+    let (out, lease) = holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, &payment_id, taken_over.as_ref())).await;
+    let until = lease.until;
     match out {
         Ok(payment) => {
             let reply = Reply { status: 200, body: serde_json::to_string(&payment.answer()).expect("answers serialize") };
@@ -128,10 +153,14 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
             // again. Then the attempt is held as long again, and the caller told to wait so.
             if e.body.code == Some("provider_timeout") {
                 let hold = app.config.provider_timeout.as_millis() as i64 + 1000;
-                store::release(&app.db, key, until, now_ms() + hold).await?;
+                if !store::release(&app.db, key, until, now_ms() + hold).await? {
+                    tracing::warn!("attempt lease lost before its provider timed out: the request that took it over reconciles");
+                }
                 return Err(e.retry_after(((hold + 999) / 1000) as u32));
             }
-            store::release(&app.db, key, until, 0).await?;
+            if !store::release(&app.db, key, until, 0).await? {
+                tracing::warn!("attempt lease lost before its provider answered: the request that took it over reconciles");
+            }
             Err(e)
         }
     }
@@ -176,75 +205,144 @@ async fn hold_order(app: &App, key: &str, order_id: &str) -> Result<(), ApiError
         }
         let Some(holder) = store::claim_order(&app.db, order_id, key).await? else { return Ok(()) };
         if let Some(a) = store::attempt(&app.db, &holder).await?.filter(|a| a.state == "started") {
-            if a.locked_until > now_ms() || !reconcile_abandoned(app, &holder, &a).await? {
+            if a.locked_until > now_ms() {
                 return Err(attempt_in_flight());
             }
+            match reconcile_abandoned(app, order_id, &holder, &a, key).await? {
+                // Its payment decides the order (or, declined, lets it go): looked at again.
+                Reconciled::Charged => continue,
+                // No charge: the order is this attempt's now (unless it was not the holder's any
+                // more): looked at again.
+                Reconciled::HandedOver => continue,
+                Reconciled::Busy => return Err(attempt_in_flight()),
+            }
         }
-        // The holder ended (declined, answered without a payment, or found with no charge): the
-        // order goes to this attempt unless another one took it meanwhile (then look again).
+        // The holder ended (declined, answered without a payment): the order goes to this
+        // attempt unless another one took it meanwhile (then look again).
         store::move_order_claim(&app.db, order_id, &holder, key).await?;
     }
     Err(attempt_in_flight())
 }
 
-/// Asks the provider what became of an attempt whose owner died holding an order; records and
-/// finishes it when it charged. False when another request is reconciling it, or the provider
-/// did not answer.
-async fn reconcile_abandoned(app: &App, key: &str, a: &store::Attempt) -> Result<bool, ApiError> {
+/// What reconciling an abandoned order holder found.
+enum Reconciled {
+    /// It had charged: its payment is recorded and its attempt finished.
+    Charged,
+    /// It had not charged: the order was handed to the reconciling attempt, its lease let go.
+    HandedOver,
+    /// Another request is reconciling it or took it back, or the provider did not answer: the
+    /// order stays the holder's.
+    Busy,
+}
+
+/// Asks the provider what became of the attempt `holder` (`a`), whose owner died or gave its
+/// lease up holding `order_id`, while holding (and renewing) its lease; records and finishes it
+/// when it charged, hands the order to the attempt `key` when it did not.
+async fn reconcile_abandoned(app: &App, order_id: &str, holder: &str, a: &store::Attempt, key: &str) -> Result<Reconciled, ApiError> {
     let until = now_ms() + app.config.attempt_lease.as_millis() as i64;
-    if !store::take_over(&app.db, key, a.locked_until, until).await? {
-        return Ok(false);
+    if !store::take_over(&app.db, holder, a.locked_until, until).await? {
+        return Ok(Reconciled::Busy);
     }
     metrics::retry(Retry::Reconciliation);
-    let Some(session) = store::session(&app.db, &a.session_id).await? else {
-        store::release(&app.db, key, until, 0).await?;
-        return Ok(true);
+    tracing::warn!(attempt = %a.attempt_ref, order = %order_id, "an abandoned attempt holds the order: reconciling with the provider");
+    let lookup = async {
+        let session = store::session(&app.db, &a.session_id).await?;
+        let found = match session.as_ref().map(|s| app.providers.get(s.provider).map_err(|_| s.provider)) {
+            Some(Ok(api)) => api.find(order_id, &a.attempt_ref).await,
+            // Its provider's keys went since the attempt began: nothing can be asked, as when the
+            // provider does not answer.
+            Some(Err(p)) => Err(ProviderError::Unavailable(format!("provider {} is not configured", p.as_str()))),
+            // Sessions are never deleted: an attempt without one never reached a provider.
+            None => Ok(None),
+        };
+        Ok::<_, sqlx::Error>((session, found))
     };
-    tracing::warn!(attempt = %a.attempt_ref, order = %session.order_id, "an abandoned attempt holds the order: reconciling with the provider");
-    let found = match app.providers.get(session.provider) {
-        Ok(api) => api.find(&session.order_id, &a.attempt_ref).await,
-        // Its provider's keys went since the attempt began: nothing can be asked, as when the
-        // provider does not answer.
-        Err(_) => Err(ProviderError::Unavailable(format!("provider {} is not configured", session.provider.as_str()))),
-    };
-    match found {
-        Ok(Some(outcome)) => {
+    // Renewed as the owner renews it: a lookup slower than the lease would otherwise let the
+    // holder's own retry take its attempt back and charge while this request waits.
+    let (looked, lease) = holding_lease(app, holder, until, lookup).await;
+    let (session, found) = looked?;
+    match (found, session) {
+        (Ok(Some(outcome)), Some(session)) => {
             let id = a.payment_id.clone().unwrap_or_else(new_payment_id);
             // What the lost attempt charged is not known here: the session's amount is recorded
-            // (*inferred* the same unless it was an installment offer with interest).
+            // (*inferred* the same unless it was an installment offer with interest). A retry
+            // that took the attempt back meanwhile finds the same charge: one payment.
             let payment = record(app, &session, &a.attempt_ref, &id, outcome, false, session.amount_due).await?;
             let body = serde_json::to_string(&payment.answer()).expect("answers serialize");
-            store::finish(&app.db, key, Some(&payment.id), 200, &body).await?;
-            Ok(true)
+            store::finish(&app.db, holder, Some(&payment.id), 200, &body).await?;
+            Ok(Reconciled::Charged)
         }
-        Ok(None) => {
-            store::release(&app.db, key, until, 0).await?;
-            Ok(true)
+        (Ok(_), _) => {
+            if store::hand_over_order(&app.db, order_id, holder, lease.until, key).await? {
+                Ok(Reconciled::HandedOver)
+            } else {
+                tracing::warn!(attempt = %a.attempt_ref, order = %order_id, "the abandoned attempt was taken back while it was reconciled: not charging beside it");
+                Ok(Reconciled::Busy)
+            }
         }
-        Err(e) => {
+        (Err(e), _) => {
             tracing::warn!(error = %e, "reconciling an abandoned attempt failed");
-            store::release(&app.db, key, until, 0).await?;
-            Ok(false)
+            store::release(&app.db, holder, lease.until, 0).await?;
+            Ok(Reconciled::Busy)
         }
     }
 }
 
-/// Runs `work` while renewing the attempt's lease every third of it: a live owner waiting on a
-/// slow provider keeps its attempt, and only a dead one (crashed, killed, cut off from the
+/// An attempt's lease after [`holding_lease`]: its end as last set, and whether a renewal found
+/// it taken over by another request.
+struct Lease {
+    until: i64,
+    lost: bool,
+}
+
+impl Lease {
+    /// The lease's end when it is surely still this request's, renewed if it may have lapsed
+    /// (a renewal failed or came late); `None` when another request took it over.
+    async fn confirmed(&self, app: &App, key: &str) -> Result<Option<i64>, ApiError> {
+        if self.lost {
+            return Ok(None);
+        }
+        // A lease with more than a renewal's time left cannot have been taken over: a take-over
+        // waits for it to lapse.
+        if self.until - now_ms() > renewal_interval(app).as_millis() as i64 {
+            return Ok(Some(self.until));
+        }
+        let next = now_ms() + app.config.attempt_lease.as_millis() as i64;
+        Ok(store::take_over(&app.db, key, self.until, next).await?.then_some(next))
+    }
+}
+
+/// How often a held lease is renewed: every third of it, and at most half of what it outlasts a
+/// provider call by. A holder that dies just before a renewal, a provider call just sent, leaves
+/// a lease that still runs when that call times out: nobody asks the provider about the attempt
+/// while its own call may still be charging (config: the lease is longer than the timeout).
+fn renewal_interval(app: &App) -> Duration {
+    let lease = app.config.attempt_lease;
+    let spare = lease.saturating_sub(app.config.provider_timeout) / 2;
+    (lease / 3).min(spare.max(Duration::from_millis(50))).max(Duration::from_millis(1))
+}
+
+/// Runs `work` while renewing the attempt's lease ([`renewal_interval`]): a live owner waiting
+/// on a slow provider keeps its attempt, and only a dead one (crashed, killed, cut off from the
 /// database) lets a retry take the attempt over and reconcile. Two owners at once could both
 /// spend a one-use token.
-async fn holding_lease<T>(app: &App, key: &str, mut until: i64, work: impl std::future::Future<Output = T>) -> (T, i64) {
+async fn holding_lease<T>(app: &App, key: &str, until: i64, work: impl std::future::Future<Output = T>) -> (T, Lease) {
     let lease = app.config.attempt_lease;
-    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + lease / 3, lease / 3);
+    let every = renewal_interval(app);
+    let mut held = Lease { until, lost: false };
+    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     tokio::pin!(work);
     loop {
         tokio::select! {
-            out = &mut work => return (out, until),
-            _ = renew.tick() => {
+            out = &mut work => return (out, held),
+            _ = renew.tick(), if !held.lost => {
                 let next = now_ms() + lease.as_millis() as i64;
-                match store::take_over(&app.db, key, until, next).await {
-                    Ok(true) => until = next,
-                    Ok(false) => tracing::warn!("attempt lease lost to another request"),
+                match store::take_over(&app.db, key, held.until, next).await {
+                    Ok(true) => held.until = next,
+                    Ok(false) => {
+                        tracing::warn!("attempt lease lost to another request");
+                        held.lost = true;
+                    }
                     Err(e) => tracing::warn!(error = %e, "attempt lease not renewed"),
                 }
             }

@@ -278,15 +278,16 @@ pub async fn set_attempt_source(db: &AnyPool, attempt_ref: &str, source_json: &s
 
 /// Gives up the lease this request holds (`mine`, fenced: a lease another request took over is
 /// never touched), keeping the attempt until `until` (0: the next retry reconciles at once; later:
-/// a provider that timed out may still be charging, so nobody looks before then).
-pub async fn release(db: &AnyPool, key: &str, mine: i64, until: i64) -> DbResult<()> {
-    sqlx::query("UPDATE attempts SET locked_until = $1 WHERE idempotency_key = $2 AND state = 'started' AND locked_until = $3")
+/// a provider that timed out may still be charging, so nobody looks before then). False when the
+/// lease was not this request's any more: another request owns the attempt now.
+pub async fn release(db: &AnyPool, key: &str, mine: i64, until: i64) -> DbResult<bool> {
+    let r = sqlx::query("UPDATE attempts SET locked_until = $1 WHERE idempotency_key = $2 AND state = 'started' AND locked_until = $3")
         .bind(until)
         .bind(key)
         .bind(mine)
         .execute(db)
         .await?;
-    Ok(())
+    Ok(r.rows_affected() == 1)
 }
 
 /// Stores an attempt's final answer (replayed for every later request with its key).
@@ -686,7 +687,7 @@ pub async fn claim_order(db: &AnyPool, order_id: &str, key: &str) -> DbResult<Op
 }
 
 /// Moves an order from the attempt `from` (which ended without taking money) to `to`; false when
-/// another attempt moved it first.
+/// another attempt moved it first. An attempt that has not ended goes by [`hand_over_order`].
 pub async fn move_order_claim(db: &AnyPool, order_id: &str, from: &str, to: &str) -> DbResult<bool> {
     let r = sqlx::query("UPDATE order_claims SET idempotency_key = $1, claimed_at = $2 WHERE order_id = $3 AND idempotency_key = $4")
         .bind(to)
@@ -696,6 +697,36 @@ pub async fn move_order_claim(db: &AnyPool, order_id: &str, from: &str, to: &str
         .execute(db)
         .await?;
     Ok(r.rows_affected() == 1)
+}
+
+/// Moves an order from the abandoned attempt `from`, found without a charge by the request that
+/// holds its lease (`lease`, as that request last set it), to the attempt `to`, and gives `from`'s
+/// lease up, in one transaction. Fenced on the lease: when `from`'s own retry took it back
+/// meanwhile (the lease lapsed), nothing changes and the answer is false; that retry may be
+/// charging, so `to` must not. The lease's row is written first, so a retry taking it over
+/// (Postgres) waits for this transaction and then finds the lease gone, never the order still
+/// `from`'s.
+pub async fn hand_over_order(db: &AnyPool, order_id: &str, from: &str, lease: i64, to: &str) -> DbResult<bool> {
+    let mut tx = db.begin().await?;
+    let released = sqlx::query("UPDATE attempts SET locked_until = 0 WHERE idempotency_key = $1 AND state = 'started' AND locked_until = $2")
+        .bind(from)
+        .bind(lease)
+        .execute(&mut *tx)
+        .await?;
+    if released.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    // No row when the order is not `from`'s any more: the caller looks at the order again.
+    sqlx::query("UPDATE order_claims SET idempotency_key = $1, claimed_at = $2 WHERE order_id = $3 AND idempotency_key = $4")
+        .bind(to)
+        .bind(now_ms())
+        .bind(order_id)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// The payment that decides an order: an approved one, else a pending one (which may still take
