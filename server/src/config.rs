@@ -41,7 +41,7 @@ pub const SETTINGS: &[Setting] = &[
     set("PASARELA_PUBLIC_URL", None, "This service's URL as shoppers' browsers reach it, on the origin of the checkout's paymentUrl (https://pay.shop.example, or a storefront proxy passing /pay/{id}/return on): Conekta's 3-D Secure and Bamboo's redirect media come back to <it>/pay/{id}/return. Required with Conekta or Bamboo unless PASARELA_LISTEN is a loopback address, where it is http://<the address listened on>."),
     set("PASARELA_RATE_LIMIT", Some("300"), "Requests per minute per client on the page-facing routes (/pay, /kr/*); 0 turns the limit off."),
     set("PASARELA_SESSION_TTL_MS", Some("1800000"), "How long a session's client secret works, unless the backend asks for less."),
-    set("PASARELA_ATTEMPT_LEASE_MS", Some("30000"), "How long a request owns a payment attempt before another may take it over (and reconcile with the provider)."),
+    set("PASARELA_ATTEMPT_LEASE_MS", Some("30000"), "How long a request owns a payment attempt before another may take it over (and reconcile with the provider). Longer than PASARELA_PROVIDER_TIMEOUT_MS."),
     set("PASARELA_PROVIDER_TIMEOUT_MS", Some("20000"), "Bound on every provider call."),
     set("PASARELA_IN_PROGRESS_WAIT_MS", Some("10000"), "How long a request with the key of an attempt in progress waits before answering 409."),
     set("PASARELA_STATUS_REFRESH_MS", Some("2000"), "Minimum time between two refreshes of one payment's status from its provider."),
@@ -330,6 +330,21 @@ impl Config {
             }
             None => None,
         };
+        // A provider call must end (answered or timed out) while its attempt's lease runs: a
+        // request taking a lapsed lease over asks the provider what the attempt charged, and a
+        // call still in flight would answer "nothing" and be charged again (crate::pay).
+        let attempt_lease = v.millis("PASARELA_ATTEMPT_LEASE_MS")?;
+        let provider_timeout = v.millis("PASARELA_PROVIDER_TIMEOUT_MS")?;
+        if attempt_lease <= provider_timeout {
+            return Err(err(
+                "PASARELA_ATTEMPT_LEASE_MS",
+                format!(
+                    "{} ms is not longer than PASARELA_PROVIDER_TIMEOUT_MS ({} ms): a provider call could outlast its attempt's lease, and another request charge again; set the lease longer (the defaults are 30000 and 20000)",
+                    attempt_lease.as_millis(),
+                    provider_timeout.as_millis()
+                ),
+            ));
+        }
         let notify_retry = v.millis("PASARELA_NOTIFY_RETRY_MS")?;
         if notify_retry.is_zero() {
             return Err(err("PASARELA_NOTIFY_RETRY_MS", "must be at least 1 millisecond"));
@@ -358,8 +373,8 @@ impl Config {
             public_url,
             rate_limit,
             session_ttl: v.millis("PASARELA_SESSION_TTL_MS")?,
-            attempt_lease: v.millis("PASARELA_ATTEMPT_LEASE_MS")?,
-            provider_timeout: v.millis("PASARELA_PROVIDER_TIMEOUT_MS")?,
+            attempt_lease,
+            provider_timeout,
             in_progress_wait: v.millis("PASARELA_IN_PROGRESS_WAIT_MS")?,
             status_refresh: v.millis("PASARELA_STATUS_REFRESH_MS")?,
             notify,
@@ -629,7 +644,7 @@ ZENDwq66kK6AgfSTXQIDAQAB
             ("PATH", "/usr/bin"), ("PASARELA_LOG", "info"), ("PASARELA_LISTEN", "127.0.0.1:0"),
             ("DATABASE_URL", "sqlite:///tmp/p/pasarela.db?mode=rwc"), ("PASARELA_SECRET_KEY", "sk_sandbox_0123456789"),
             ("PASARELA_ALLOWED_ORIGINS", "http://127.0.0.1:41234"), ("PASARELA_PUBLIC_URL", "http://127.0.0.1:41234/merchant"), ("PASARELA_ATTEMPT_LEASE_MS", "3000"),
-            ("PASARELA_PROVIDER_TIMEOUT_MS", "8000"), ("BAMBOO_API_URL", "http://127.0.0.1:41234/bamboo"),
+            ("PASARELA_PROVIDER_TIMEOUT_MS", "2000"), ("BAMBOO_API_URL", "http://127.0.0.1:41234/bamboo"),
             ("BAMBOO_PRIVATE_KEY", "bk"), ("BAMBOO_COUNTRY", "UY"), ("CONEKTA_API_URL", "http://127.0.0.1:41234/conekta"),
             ("CONEKTA_PRIVATE_KEY", "ck"), ("CONEKTA_WEBHOOK_KEY", PEM), ("PASARELA_RATE_LIMIT", "0"), ("LYRA_API_URL", "http://127.0.0.1:41234/lyra"), ("LYRA_SHOP_ID", "1"),
             ("LYRA_PASSWORD", "p"), ("LYRA_HMAC_KEY", "h"), ("LYRA_BIN_DISCOUNTS", "59701003:1000,37828200:500"),
@@ -686,6 +701,19 @@ ZENDwq66kK6AgfSTXQIDAQAB
             let e = error(&v).to_string();
             assert!(!e.contains(secret), "{e}");
         }
+    }
+
+    #[test]
+    fn an_attempt_lease_not_longer_than_the_provider_timeout_is_refused() {
+        for (lease, timeout) in [("3000", "8000"), ("20000", "20000"), ("15000", "")] {
+            let e = error(&with_conekta(&[("PASARELA_ATTEMPT_LEASE_MS", lease), ("PASARELA_PROVIDER_TIMEOUT_MS", timeout)]));
+            assert_eq!(e.name, "PASARELA_ATTEMPT_LEASE_MS", "{lease}/{timeout}: {e}");
+            assert!(e.why.contains("not longer than PASARELA_PROVIDER_TIMEOUT_MS"), "{e}");
+        }
+        let c = Config::from_vars(&with_conekta(&[("PASARELA_ATTEMPT_LEASE_MS", "3000"), ("PASARELA_PROVIDER_TIMEOUT_MS", "2999")])).unwrap();
+        assert_eq!((c.attempt_lease, c.provider_timeout), (Duration::from_millis(3000), Duration::from_millis(2999)));
+        let c = Config::from_vars(&with_conekta(&[])).unwrap();
+        assert!(c.attempt_lease > c.provider_timeout, "the defaults");
     }
 
     #[test]
