@@ -1,0 +1,164 @@
+// An attempt that holds an order and was abandoned (its provider call failed, its lease let go) is
+// taken over by the next tab: that tab asks the provider whether the attempt charged, and only
+// when it did not moves the order to itself and charges. The abandoned attempt's own retry (the
+// page kept its key) may come back meanwhile: never may both charge. And the service refuses
+// settings under which a provider call could outlast its attempt's lease.
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { spawn } from 'node:child_process';
+import { randomUUID, randomBytes } from 'node:crypto';
+import { world, order, freshDatabase, DATABASE } from './helpers.mjs';
+import { spawnService, serviceEnv, SERVER_BIN } from '../../www/sandbox/service.mjs';
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+
+describe(`taking over an abandoned attempt that holds its order (${DATABASE})`, () => {
+  let w, proxy, proxyUrl;
+  const started = [];
+  // Between the service and the Bamboo emulator: Bamboo's purchase search (`GET …/purchase?OrderNumber=`),
+  // what a take-over asks before charging, is counted and held `lookupDelay` ms.
+  let lookupDelay = 0;
+  let lookups = 0;
+  before(async () => {
+    w = await world();
+    proxy = http.createServer(async (req, res) => {
+      const chunks = [];
+      for await (const c of req) chunks.push(c);
+      if (req.method === 'GET' && req.url.includes('OrderNumber=')) {
+        lookups += 1;
+        if (lookupDelay) await sleep(lookupDelay);
+      }
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)));
+      const r = await fetch(`${w.sb.url}/bamboo${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+      res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') || 'application/json' });
+      res.end(await r.text());
+    });
+    await new Promise((ok) => proxy.listen(0, '127.0.0.1', ok));
+    proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
+  });
+  after(async () => {
+    for (const s of started) await s.stop('SIGKILL');
+    await new Promise((ok) => proxy?.close(ok));
+    await w?.close();
+  });
+
+  const env = (secretKey) => ({ ...serviceEnv(w.sb.url, { databaseUrl: freshDatabase(), secretKey }), BAMBOO_API_URL: proxyUrl });
+  /** A service with the sandbox's lease and provider timeout, its Bamboo calls through the proxy. */
+  const start = async () => {
+    const secretKey = `sk_${randomBytes(12).toString('hex')}`;
+    const s = await spawnService(env(secretKey), { label: 'takeover' });
+    started.push(s);
+    return { url: s.url, secretKey };
+  };
+  const mine = (o) => w.purchases().filter((p) => p.Order === o.id);
+
+  /**
+   * An order held by an abandoned attempt: Bamboo refused its charge with a 5xx (nothing charged),
+   * so the attempt keeps the order and gives its lease up. `again`: the body of its retry (same
+   * key, same token); `other()`: another tab's body (a new token).
+   */
+  const abandoned = async (svc) => {
+    const o = order(`TAKEOVER-${randomUUID()}`);
+    const s = (await w.backend('POST', '/v1/sessions', { provider: 'bamboo', order: o }, { key: svc.secretKey, base: svc.url })).body;
+    const body = (token) => JSON.stringify({ provider: 'bamboo', order: o, source: { type: 'token', token, kind: 'one_time' }, clientSecret: s.clientSecret });
+    const key = randomUUID();
+    const again = body(w.bambooToken());
+    w.sb.faults.set({ target: 'provider-before', kind: 'status', status: 500 });
+    const first = await w.pay(again, { key, base: svc.url });
+    assert.equal(first.status, 503, first.text);
+    assert.equal(mine(o).length, 0);
+    return { o, key, again, other: () => body(w.bambooToken()) };
+  };
+
+  /** How the service ends when started with `vars` on top of the sandbox's: its exit code and output. */
+  const startUp = (vars) => new Promise((ok) => {
+    const child = spawn(SERVER_BIN, [], { env: { PATH: process.env.PATH, PASARELA_LOG: 'info', ...env('sk_startup_0123456789'), ...vars }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let text = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const read = (d) => {
+      text += d;
+      if (/listening on/.test(text)) child.kill('SIGKILL');
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.on('exit', (code) => { clearTimeout(timer); ok({ code, text }); });
+  });
+
+  it('refuses to start when the attempt lease is not longer than the provider timeout (the sandbox\'s former 3 s / 8 s among them), naming the setting', async () => {
+    for (const [lease, timeout] of [['3000', '8000'], ['2000', '2000']]) {
+      const { code, text } = await startUp({ PASARELA_ATTEMPT_LEASE_MS: lease, PASARELA_PROVIDER_TIMEOUT_MS: timeout });
+      assert.equal(code, 2, `${lease}/${timeout}: ${text}`);
+      assert.match(text, new RegExp(`configuration: PASARELA_ATTEMPT_LEASE_MS: ${lease} ms is not longer than PASARELA_PROVIDER_TIMEOUT_MS \\(${timeout} ms\\)`));
+    }
+  });
+
+  it('a tab reconciling the abandoned attempt waits on a slow lookup, the attempt\'s own retry comes back meanwhile: one charge, the retry answered 409', async () => {
+    const svc = await start();
+    const { o, key, again, other } = await abandoned(svc);
+    // The lookup takes most of the lease (3 s) and nearly the provider timeout (2 s).
+    lookupDelay = 1900;
+    const seen = lookups;
+    const tab = w.pay(other(), { base: svc.url });
+    try {
+      for (const end = Date.now() + 5000; lookups === seen && Date.now() < end;) await sleep(20);
+      await sleep(800);
+      const retry = await w.pay(again, { key, base: svc.url });
+      const b = await tab;
+      assert.deepEqual([b.status, b.body?.status], [200, 'approved'], b.text);
+      assert.equal(retry.status, 409, retry.text);
+      assert.ok(['attempt_in_progress', 'order_already_paid'].includes(retry.body.code), retry.text);
+      if (retry.body.code === 'order_already_paid') assert.equal(retry.body.paymentId, b.body.paymentId);
+    } finally {
+      lookupDelay = 0;
+    }
+    assert.equal(mine(o).length, 1, 'charged once');
+    const listed = (await w.backend('GET', `/v1/payments?orderId=${o.id}`, undefined, { key: svc.secretKey, base: svc.url })).body.data;
+    assert.deepEqual(listed.map((p) => p.status), ['approved']);
+  });
+
+  // Postgres only: another client holds the order's row for a while, so that the tab moving the
+  // order to itself waits there while the abandoned attempt's retry comes back, and looks Bamboo
+  // up slowly (so that its charge would come after the tab's). SQLite has no row locks (a writer
+  // holds the whole database: both would wait alike).
+  it('the attempt\'s own retry comes back while the order is being moved to the tab that found no charge: one charge', { skip: DATABASE !== 'postgres' && 'needs Postgres row locks' }, async () => {
+    const svc = await start();
+    const { o, key, again, other } = await abandoned(svc);
+    const lock = holdRow(process.env.PASARELA_TEST_DATABASE_URL, `SELECT order_id FROM order_claims WHERE order_id = '${o.id}' FOR UPDATE`, 1.5);
+    await lock.locked;
+    const seen = lookups;
+    const tab = w.pay(other(), { base: svc.url });
+    let answers;
+    try {
+      for (const end = Date.now() + 5000; lookups === seen && Date.now() < end;) await sleep(20);
+      await sleep(300);
+      // The tab has found no charge and waits on the order's row; the retry's lookup (if it gets
+      // to one) ends after the row is free, within the provider timeout (2 s).
+      lookupDelay = 1600;
+      answers = await Promise.all([tab, w.pay(again, { key, base: svc.url })]);
+    } finally {
+      lookupDelay = 0;
+    }
+    await lock.done;
+    const text = answers.map((r) => `${r.status} ${r.text}`).join('\n');
+    assert.equal(mine(o).length, 1, `charged once:\n${text}`);
+    assert.deepEqual(answers.map((r) => r.status), [200, 409], text);
+    assert.equal(answers[0].body.status, 'approved', text);
+    assert.ok(['attempt_in_progress', 'order_already_paid'].includes(answers[1].body.code), text);
+  });
+});
+
+/** Holds the row `select … FOR UPDATE` picks for `seconds` in a transaction of its own (psql). */
+function holdRow(url, select, seconds) {
+  const psql = spawn('psql', ['-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', url], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const locked = new Promise((ok, fail) => {
+    psql.stdout.on('data', (d) => { out += d; if (out.includes('locked')) ok(); });
+    psql.stderr.on('data', (d) => { out += d; });
+    psql.on('error', fail);
+    psql.on('exit', (code) => fail(new Error(`psql ended (${code}) before locking: ${out}`)));
+  });
+  const done = new Promise((ok) => psql.on('exit', ok));
+  psql.stdin.end(`BEGIN;\n${select};\n\\echo locked\nSELECT pg_sleep(${seconds});\nCOMMIT;\n`);
+  return { locked, done };
+}
