@@ -389,9 +389,11 @@ async fn check(app: &App, req: &PayRequest) -> Result<Checked, ApiError> {
     }
     match &req.source {
         Source::Token { token, .. } => {
+            // A token of another shape never reaches a provider, not even as a body field
+            // (docs/providers/*.md, "Ids"): it is refused before any customer or source is made.
             let ok = match req.provider {
-                ProviderId::Bamboo => token.starts_with("OT_") || token.starts_with("CT_"),
-                ProviderId::Conekta => token.starts_with("tok_"),
+                ProviderId::Bamboo => crate::providers::ids::bamboo_token(token),
+                ProviderId::Conekta => crate::providers::ids::conekta_token(token),
                 ProviderId::Kr => false,
             };
             if !ok {
