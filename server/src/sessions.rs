@@ -593,8 +593,10 @@ pub async fn save(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct LinkCustomer {
+    /// Bamboo's `CustomerId`: a positive integer, as text (`"249205"`).
     #[serde(default)]
     pub bamboo: Option<String>,
+    /// Conekta's customer id: `cus_` and 10 to 32 letters or digits.
     #[serde(default)]
     pub conekta: Option<String>,
     #[serde(default)]
@@ -612,13 +614,37 @@ pub struct KrCard {
     pub expiry: Option<String>,
 }
 
-/// Applies a [`LinkCustomer`].
+/// Applies a [`LinkCustomer`]. Every provider customer id is checked before anything is stored:
+/// an id of another shape would be sent to its provider by every later session of the customer
+/// (docs/providers/*.md, "Ids"), so it is refused (`422`, naming `bamboo` or `conekta`). A
+/// customer keeps the provider customer it has: the same id again is a no-op, another one is
+/// `409 customer_already_linked` (its cards live at the first one, which sessions and charges
+/// use). A stored id of another shape (linked before ids were checked) gives way to a good one.
 pub async fn link(app: &App, cref: &str, l: LinkCustomer) -> Result<LinkedCustomer, ApiError> {
-    if let Some(id) = &l.bamboo {
-        store::set_provider_customer(&app.db, cref, ProviderId::Bamboo, id).await?;
+    use crate::providers::ids;
+    let links = [(ProviderId::Bamboo, l.bamboo.as_deref(), ids::bamboo_number as fn(&str) -> bool), (ProviderId::Conekta, l.conekta.as_deref(), ids::conekta_customer)];
+    for (provider, id, valid) in links {
+        if id.is_some_and(|id| !valid(id)) {
+            let shape = if provider == ProviderId::Bamboo { "a Bamboo CustomerId: a positive integer" } else { "a Conekta customer id: cus_ and 10 to 32 letters or digits" };
+            return Err(ApiError::invalid(provider.as_str(), format!("{} must be {shape}", provider.as_str())));
+        }
     }
-    if let Some(id) = &l.conekta {
-        store::set_provider_customer(&app.db, cref, ProviderId::Conekta, id).await?;
+    // All refusals before any write: a refused request links nothing.
+    for (provider, id, valid) in links {
+        let Some(id) = id else { continue };
+        if store::provider_customer(&app.db, cref, provider).await?.is_some_and(|stored| stored != id && valid(&stored)) {
+            return Err(already_linked(provider));
+        }
+    }
+    for (provider, id, valid) in links {
+        let Some(id) = id else { continue };
+        let stored = store::set_provider_customer(&app.db, cref, provider, id).await?;
+        if stored != id {
+            // Another request linked another id meanwhile, or a stored id of another shape.
+            if valid(&stored) || !store::replace_provider_customer(&app.db, cref, provider, &stored, id).await? {
+                return Err(already_linked(provider));
+            }
+        }
     }
     for c in &l.kr {
         let card = NewCard {
@@ -632,4 +658,57 @@ pub async fn link(app: &App, cref: &str, l: LinkCustomer) -> Result<LinkedCustom
         save(app, cref, ProviderId::Kr, &card, None, None, None).await?;
     }
     Ok(LinkedCustomer { customer: cref.to_owned() })
+}
+
+/// The `409` of a customer linked to another provider customer already.
+fn already_linked(provider: ProviderId) -> ApiError {
+    let p = provider.as_str();
+    ApiError::new(StatusCode::CONFLICT, format!("this customer is linked to another {p} customer: it keeps the first one"))
+        .field(p)
+        .code("customer_already_linked")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn app() -> App {
+        let dir = std::env::temp_dir().join(format!("pasarela-link-{}-{}", std::process::id(), random_text(8)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = match std::env::var("PASARELA_TEST_DATABASE_URL") {
+            Ok(pg) => pg,
+            Err(_) => format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()),
+        };
+        let vars = [("BAMBOO_PRIVATE_KEY", "bk"), ("CONEKTA_PRIVATE_KEY", "key_x")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let config = crate::config::Config::from_vars(&vars).unwrap();
+        App::new(store::connect(&url).await.unwrap(), config, crate::config::Secret::new("sk_test"))
+    }
+
+    fn ids(bamboo: Option<&str>, conekta: Option<&str>) -> LinkCustomer {
+        LinkCustomer { bamboo: bamboo.map(Into::into), conekta: conekta.map(Into::into), kr: Vec::new() }
+    }
+
+    #[tokio::test]
+    async fn a_customer_links_provider_ids_of_their_shape_once() {
+        let app = app().await;
+        let cref = format!("c-{}", random_text(12));
+        let stored = |p| {
+            let (app, cref) = (&app, &cref);
+            async move { store::provider_customer(&app.db, cref, p).await.unwrap() }
+        };
+        let e = link(&app, &cref, ids(Some("12"), Some("cus_../x"))).await.unwrap_err();
+        assert_eq!((e.status, e.body.field.as_deref()), (StatusCode::UNPROCESSABLE_ENTITY, Some("conekta")));
+        assert_eq!(stored(ProviderId::Bamboo).await, None, "a refused request links nothing");
+        link(&app, &cref, ids(Some("12"), None)).await.unwrap();
+        link(&app, &cref, ids(Some("12"), None)).await.unwrap();
+        let e = link(&app, &cref, ids(Some("13"), Some("cus_2tUigJ8DgBhbp6w5D"))).await.unwrap_err();
+        assert_eq!((e.status, e.body.code, e.body.field.as_deref()), (StatusCode::CONFLICT, Some("customer_already_linked"), Some("bamboo")));
+        assert_eq!((stored(ProviderId::Bamboo).await.as_deref(), stored(ProviderId::Conekta).await), (Some("12"), None));
+        // An id stored before ids were checked is of no use to any provider: a good one replaces it.
+        let old = format!("c-{}", random_text(12));
+        store::set_provider_customer(&app.db, &old, ProviderId::Bamboo, "not-a-number").await.unwrap();
+        link(&app, &old, ids(Some("481561"), None)).await.unwrap();
+        assert_eq!(store::provider_customer(&app.db, &old, ProviderId::Bamboo).await.unwrap().as_deref(), Some("481561"));
+        assert_eq!(link(&app, &old, ids(Some("481562"), None)).await.unwrap_err().status, StatusCode::CONFLICT);
+    }
 }

@@ -491,6 +491,19 @@ pub async fn set_provider_customer(db: &AnyPool, customer_ref: &str, provider: P
     provider_customer(db, customer_ref, provider).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
+/// Replaces the stored provider customer `old` with `new`; false when `old` is not the stored one
+/// any more (another request changed it first).
+pub async fn replace_provider_customer(db: &AnyPool, customer_ref: &str, provider: ProviderId, old: &str, new: &str) -> DbResult<bool> {
+    let r = sqlx::query("UPDATE customers SET provider_customer = $1 WHERE customer_ref = $2 AND provider = $3 AND provider_customer = $4")
+        .bind(new)
+        .bind(customer_ref)
+        .bind(provider.as_str())
+        .bind(old)
+        .execute(db)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// A saved card. `secret` stays here: only [`SavedCard::profile`] leaves the service.
 #[derive(Clone, Debug)]
 pub struct SavedCard {

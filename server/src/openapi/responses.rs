@@ -28,7 +28,7 @@ pub struct NotFound(pub ErrorBody);
 /// One order is paid once: `code` says why (`order_already_paid` or `attempt_in_progress`, with
 /// the deciding `paymentId`), or a request with this `Idempotency-Key` is still running
 /// (`Retry-After`); removing a saved card, the provider refused (`provider_refused`, its reason in
-/// `error`).
+/// `error`); linking a customer, it has another provider customer (`customer_already_linked`).
 #[derive(ToResponse)]
 #[response(headers(("Retry-After" = u32, description = "Seconds after which a retry may succeed, when one may.")))]
 pub struct Conflict(pub ErrorBody);

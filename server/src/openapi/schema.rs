@@ -163,8 +163,8 @@ pub fn error_code() -> RefOr<Schema> {
     words(
         "order_already_paid: a payment of this order took money (paymentId). attempt_in_progress: another attempt holds the order. \
          idempotency_key_reused: this Idempotency-Key went with another body. provider_refused: the provider refused to remove a \
-         saved card (its reason in error).",
-        &["order_already_paid", "attempt_in_progress", "idempotency_key_reused", "provider_refused"],
+         saved card (its reason in error). customer_already_linked: the customer is linked to another provider customer already.",
+        &["order_already_paid", "attempt_in_progress", "idempotency_key_reused", "provider_refused", "customer_already_linked"],
     )
 }
 

@@ -30,13 +30,15 @@ pub async fn create_session(State(app): State<App>, extract::Json(req): extract:
     Ok(Json(sessions::create(&app, req).await?))
 }
 
-/// Links the provider customers and cards a storefront already has to its customer id.
+/// Links the provider customers and cards a storefront already has to its customer id: a
+/// provider customer id not of its provider's shape is `422` (`bamboo`, `conekta`); a customer
+/// linked to another one already is `409 customer_already_linked` (the same id again is `200`).
 #[utoipa::path(post, operation_id = "linkCustomer", path = "/v1/customers/{id}", tag = "backend", security(("backendKey" = [])), request_body = LinkCustomer,
     params(("id" = String, Path, description = "The storefront's customer id, 1 to 128 characters.")),
     responses(
-        (status = 200, description = "Linked.", body = LinkedCustomer),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 413, response = PayloadTooLarge),
-        (status = 422, response = Unprocessable), (status = 503, response = Unavailable),
+        (status = 200, description = "Linked (or linked already to these ids).", body = LinkedCustomer),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 409, response = Conflict),
+        (status = 413, response = PayloadTooLarge), (status = 422, response = Unprocessable), (status = 503, response = Unavailable),
     ))]
 pub async fn link_customer(
     State(app): State<App>,
