@@ -246,10 +246,7 @@ pub async fn create(app: &App, mut req: NewSession) -> Result<SessionAnswer, Api
         Some(_) => return Err(ApiError::invalid("customer.id", "customer.id must be a string of 1 to 128 characters")),
     };
     // One order is paid once: no new session for an order a payment took money for.
-    if let Some(p) = store::deciding_payment(&app.db, &req.order.id).await?.filter(|p| p.status == ResultStatus::Approved) {
-        crate::metrics::order_conflict("order_already_paid");
-        return Err(ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id));
-    }
+    order_open(app, &req.order.id, req.provider == ProviderId::Kr).await?;
     let mut kr = req.kr.take().unwrap_or_default();
     let save = match (kr.form_action, req.save_payment_method) {
         (Some(a), Some(m)) if a.save_mode() != m => {
@@ -321,6 +318,34 @@ pub async fn create(app: &App, mut req: NewSession) -> Result<SessionAnswer, Api
         bamboo,
         kr: session.form_token.map(|form_token| FormToken { form_token }),
     })
+}
+
+/// Refuses a session (or a KR form token) for an order a payment decides: one paid (`409
+/// order_already_paid`), for every provider. With `kr`, also one that may still take money: a
+/// pending payment (a voucher the shopper may still pay, a charge awaiting its bank) or an
+/// attempt holding the order now (`409 attempt_in_progress`, as `POST /pay` answers). Lyra's
+/// form charges at Lyra itself, without `POST /pay` and so without its hold on the order
+/// (docs/providers/kr.md): a form token handed out beside a pending payment could pay the order
+/// twice. Bamboo's and Conekta's sessions charge nothing by themselves (their `POST /pay` holds
+/// the order), so they are opened.
+async fn order_open(app: &App, order_id: &str, kr: bool) -> Result<(), ApiError> {
+    if let Some(p) = store::deciding_payment(&app.db, order_id).await? {
+        if p.status == ResultStatus::Approved {
+            crate::metrics::order_conflict("order_already_paid");
+            return Err(ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id));
+        }
+        if kr {
+            crate::metrics::order_conflict("attempt_in_progress");
+            return Err(ApiError::new(StatusCode::CONFLICT, "a payment of this order is in progress").code("attempt_in_progress").payment(&p.id));
+        }
+    }
+    // An attempt that has not ended (alive, or dead before its provider's answer was known: a
+    // retry of its key reconciles it) may be charging now.
+    if kr && store::order_attempt_started(&app.db, order_id).await? {
+        crate::metrics::order_conflict("attempt_in_progress");
+        return Err(ApiError::new(StatusCode::CONFLICT, "another attempt on this order is in progress").code("attempt_in_progress").retry_after(1));
+    }
+    Ok(())
 }
 
 /// A session's `methods`: one to three different words (default `card`), each one its provider
@@ -488,10 +513,10 @@ async fn kr_form_token(app: &App, s: &Session) -> Result<String, ApiError> {
 /// The session's KR form token (page side: `POST /kr/form-token { clientSecret }`).
 pub async fn form_token_of(app: &App, client_secret: Option<&str>) -> Result<FormToken, ApiError> {
     let s = open(app, client_secret).await?;
-    match s.form_token {
-        Some(form_token) => Ok(FormToken { form_token }),
-        None => Err(ApiError::invalid("clientSecret", "not a KR session")),
-    }
+    let Some(form_token) = s.form_token else { return Err(ApiError::invalid("clientSecret", "not a KR session")) };
+    // The form it opens charges without `POST /pay`: not while the order is paid or may be.
+    order_open(app, &s.order_id, true).await?;
+    Ok(FormToken { form_token })
 }
 
 /// `KR.setBinUpdateNotificationUrl`'s call (wire format *inferred*, docs/providers/kr.md): the

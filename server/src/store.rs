@@ -673,6 +673,19 @@ pub async fn sessions_of_order(db: &AnyPool, order_id: &str) -> DbResult<Vec<Ses
     rows.iter().map(session_of).collect()
 }
 
+/// Whether an attempt that has not ended holds the order (`order_claims`; it may be charging,
+/// or have charged without its answer being recorded yet).
+pub async fn order_attempt_started(db: &AnyPool, order_id: &str) -> DbResult<bool> {
+    let row = sqlx::query(
+        "SELECT 1 AS one FROM order_claims c JOIN attempts a ON a.idempotency_key = c.idempotency_key \
+         WHERE c.order_id = $1 AND a.state = 'started'",
+    )
+    .bind(order_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.is_some())
+}
+
 /// Forgets an attempt that never started its work (it could not hold its order): its key is free.
 pub async fn forget_attempt(db: &AnyPool, key: &str, attempt_ref: &str) -> DbResult<()> {
     sqlx::query("DELETE FROM attempts WHERE idempotency_key = $1 AND attempt_ref = $2 AND state = 'started'")

@@ -106,4 +106,68 @@ describe(`merchant service input bounds (${DATABASE})`, () => {
     });
   });
 
+  describe('KR sessions while another payment of the order may take money', () => {
+    const krPaid = (o) => {
+      const raw = JSON.stringify({ orderStatus: 'PAID', orderDetails: { orderId: o.id, orderTotalAmount: o.amount, orderCurrency: o.currency },
+        transactions: [{ uuid: randomUUID().replaceAll('-', ''), status: 'PAID', detailedStatus: 'CAPTURED' }] });
+      return { type: 'kr_answer', rawClientAnswer: raw, hash: createHmac('sha256', KR_HMAC_KEY).update(raw).digest('hex'), hashAlgorithm: 'sha256_hmac', hashKey: 'sha256_hmac' };
+    };
+    const lyraCalls = (calls) => calls.filter((c) => c.startsWith('POST /lyra/'));
+
+    it('a pending OXXO voucher: no KR session (409 attempt_in_progress naming the voucher), no form token from Lyra; Conekta and Bamboo sessions still open', async () => {
+      const o = order(`KRX-${randomUUID()}`, 50000, 'MXN');
+      const cs = await w.session({ provider: 'conekta', order: o, methods: ['card', 'cash'], customer: { email: 'a@b.mx', firstName: 'Ana' } });
+      const cash = await w.pay({ provider: 'conekta', order: o, source: { type: 'cash' }, clientSecret: cs.clientSecret });
+      assert.deepEqual([cash.status, cash.body.status], [200, 'pending'], cash.text);
+      const { out: kr, calls } = await callsOf(() => w.backend('POST', '/v1/sessions', { provider: 'kr', order: o }));
+      assert.deepEqual([kr.status, kr.body.code, kr.body.paymentId], [409, 'attempt_in_progress', cash.body.paymentId], JSON.stringify(kr.body));
+      assert.equal(kr.body.kr, undefined);
+      assert.deepEqual(lyraCalls(calls), [], 'no form token was made');
+      // Sessions whose charge goes through POST /pay (which holds the order) open as before.
+      assert.equal((await w.backend('POST', '/v1/sessions', { provider: 'conekta', order: o })).status, 200);
+      const list = await w.backend('GET', `/v1/payments?orderId=${o.id}`);
+      assert.deepEqual(list.body.data.map((p) => [p.provider, p.status]), [['conekta', 'pending']]);
+    });
+
+    it('a KR session opened before the voucher: its form token is not handed out again (POST /kr/form-token 409)', async () => {
+      const o = order(`KRF-${randomUUID()}`, 50000, 'MXN');
+      const ks = await w.session({ provider: 'kr', order: o });
+      const again = await fetch(`${w.svc.url}/kr/form-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ clientSecret: ks.clientSecret }) });
+      assert.equal(again.status, 200, 'the order is free: a reload gets its form token');
+      const cs = await w.session({ provider: 'conekta', order: o, methods: ['cash'], customer: { email: 'a@b.mx', firstName: 'Ana' } });
+      const cash = await w.pay({ provider: 'conekta', order: o, source: { type: 'cash' }, clientSecret: cs.clientSecret });
+      assert.equal(cash.body.status, 'pending', cash.text);
+      const r = await fetch(`${w.svc.url}/kr/form-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ clientSecret: ks.clientSecret }) });
+      const body = await r.json();
+      assert.deepEqual([r.status, body.code, body.paymentId], [409, 'attempt_in_progress', cash.body.paymentId], JSON.stringify(body));
+      assert.equal(body.formToken, undefined);
+    });
+
+    it('an attempt charging the order now: 409 attempt_in_progress with Retry-After; once paid, 409 order_already_paid; a declined one frees the order', async () => {
+      const o = order(`KRA-${randomUUID()}`);
+      const bs = await w.session({ provider: 'bamboo', order: o });
+      w.sb.faults.set({ target: 'provider-after', kind: 'delay', delayMs: 1500, path: '/api/purchase' });
+      const paying = w.pay({ provider: 'bamboo', order: o, source: { type: 'token', token: w.bambooToken(), kind: 'one_time' }, clientSecret: bs.clientSecret });
+      for (const end = Date.now() + 5000; !w.purchases().some((p) => p.Order === o.id) && Date.now() < end;) await new Promise((ok) => setTimeout(ok, 20));
+      const r = await fetch(`${w.svc.url}/v1/sessions`, { method: 'POST', headers: { Authorization: `Bearer ${w.svc.secretKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ provider: 'kr', order: o }) });
+      const body = await r.json();
+      assert.deepEqual([r.status, body.code], [409, 'attempt_in_progress'], JSON.stringify(body));
+      assert.equal(r.headers.get('retry-after'), '1');
+      const paid = await paying;
+      assert.equal(paid.body.status, 'approved', paid.text);
+      const after = await w.backend('POST', '/v1/sessions', { provider: 'kr', order: o });
+      assert.deepEqual([after.status, after.body.code, after.body.paymentId], [409, 'order_already_paid', paid.body.paymentId]);
+      // A declined attempt takes no money: the order is free for Lyra's form.
+      const d = order(`KRD-${randomUUID()}`);
+      const ds = await w.session({ provider: 'bamboo', order: d });
+      const no = await w.pay({ provider: 'bamboo', order: d, source: { type: 'token', token: w.bambooToken('4000000000000002'), kind: 'one_time' }, clientSecret: ds.clientSecret });
+      assert.equal(no.body.status, 'declined', no.text);
+      const ks = await w.backend('POST', '/v1/sessions', { provider: 'kr', order: d });
+      assert.equal(ks.status, 200, JSON.stringify(ks.body));
+      assert.ok(ks.body.kr.formToken);
+      const kr = await w.pay({ provider: 'kr', order: d, source: krPaid(d), clientSecret: ks.body.clientSecret });
+      assert.equal(kr.body.status, 'approved', kr.text);
+    });
+  });
+
 });

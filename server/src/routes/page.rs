@@ -63,11 +63,12 @@ pub struct FormTokenRequest {
     pub client_secret: Option<String>,
 }
 
-/// The KR session's form token, for a page that lost it (a reload).
+/// The KR session's form token, for a page that lost it (a reload); `409` while its order is
+/// paid or a payment of it is pending or in progress (Lyra's form charges without `POST /pay`).
 #[utoipa::path(post, operation_id = "krFormToken", path = "/kr/form-token", tag = "page", request_body = FormTokenRequest,
     responses(
         (status = 200, description = "The session's form token.", body = FormToken),
-        (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 413, response = PayloadTooLarge),
+        (status = 400, response = BadRequest), (status = 401, response = Unauthorized), (status = 409, response = Conflict), (status = 413, response = PayloadTooLarge),
         (status = 422, response = Unprocessable), (status = 429, response = TooManyRequests), (status = 503, response = Unavailable),
     ))]
 pub async fn form_token_route(State(app): State<App>, extract::Json(b): extract::Json<FormTokenRequest>) -> Result<Json<FormToken>, ApiError> {
