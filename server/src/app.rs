@@ -110,10 +110,15 @@ impl From<sqlx::Error> for ApiError {
                 tracing::error!(error = %e, "database unreachable");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").retry_after(1)
             }
-            // Postgres 08 (connection), 53 (resources), 57 (shutdown, cancelled), 40 (rollback:
-            // serialization, deadlock); SQLite's busy and locked (5, 6) after busy_timeout.
-            (E::Database(_), Some("08" | "53" | "57" | "40")) | (E::Database(_), Some("5" | "6")) => {
+            // Postgres 08 (connection), 53 (resources), 57 (shutdown, cancelled: statement_timeout
+            // too), 40 (rollback: serialization, deadlock), 55P03 (lock_timeout); SQLite's busy
+            // and locked (5, 6) after busy_timeout.
+            (E::Database(_), Some("08" | "53" | "57" | "40" | "5" | "6")) => {
                 tracing::error!(error = %e, "database busy or unreachable");
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").retry_after(1)
+            }
+            (E::Database(_), _) if code.as_deref() == Some("55P03") => {
+                tracing::error!(error = %e, "database lock wait timed out");
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage unavailable").retry_after(1)
             }
             _ => {

@@ -45,6 +45,7 @@ pub const SETTINGS: &[Setting] = &[
     set("PASARELA_PROVIDER_TIMEOUT_MS", Some("20000"), "Bound on every provider call."),
     set("PASARELA_IN_PROGRESS_WAIT_MS", Some("10000"), "How long a request with the key of an attempt in progress waits before answering 409."),
     set("PASARELA_STATUS_REFRESH_MS", Some("2000"), "Minimum time between two refreshes of one payment's status from its provider."),
+    set("PASARELA_DB_TIMEOUT_MS", Some("10000"), "Bound on every database wait (a statement, a lock, a pooled connection; SQLite's busy_timeout): past it the request answers 503."),
     set("PASARELA_NOTIFY_URL", None, "The storefront backend's http(s) URL that every payment state change is POSTed to (payment.updated, signed). Unset: none is sent; GET /v1/events still lists them."),
     set("PASARELA_NOTIFY_SECRET", None, "Required with PASARELA_NOTIFY_URL: the key of the Pasarela-Signature header's HMAC-SHA256. Never printed."),
     set("PASARELA_NOTIFY_RETRY_MS", Some("5000"), "First wait before a notification is sent again after a failure; it doubles up to an hour, for three days."),
@@ -189,6 +190,8 @@ pub struct Config {
     /// Minimum time between two provider status refreshes of one payment (polls in between are
     /// answered from the database, so a page polling fast does not hammer the provider).
     pub status_refresh: Duration,
+    /// `PASARELA_DB_TIMEOUT_MS`: bound on every database wait (`store::connect_bounded`).
+    pub db_timeout: Duration,
     /// Where payment state changes are POSTed (`PASARELA_NOTIFY_URL` and its secret); `None`:
     /// events are only listed (`GET /v1/events`).
     pub notify: Option<NotifyConfig>,
@@ -330,6 +333,11 @@ impl Config {
             }
             None => None,
         };
+        // 0 would turn Postgres's bounds off (statement_timeout = 0 is "none"): every wait is bounded.
+        let db_timeout = v.millis("PASARELA_DB_TIMEOUT_MS")?;
+        if db_timeout.is_zero() {
+            return Err(err("PASARELA_DB_TIMEOUT_MS", "must be at least 1 millisecond"));
+        }
         // A provider call must end (answered or timed out) while its attempt's lease runs: a
         // request taking a lapsed lease over asks the provider what the attempt charged, and a
         // call still in flight would answer "nothing" and be charged again (crate::pay).
@@ -377,6 +385,7 @@ impl Config {
             provider_timeout,
             in_progress_wait: v.millis("PASARELA_IN_PROGRESS_WAIT_MS")?,
             status_refresh: v.millis("PASARELA_STATUS_REFRESH_MS")?,
+            db_timeout,
             notify,
             notify_retry,
             log_filter,
@@ -896,6 +905,15 @@ ZENDwq66kK6AgfSTXQIDAQAB
         }
         assert!(help.lines().all(|l| l.len() <= 78 || !l.contains(' ')), "{help}");
         assert!(help.contains("PASARELA_STATUS_REFRESH_MS (default: 2000)") && help.contains("PASARELA_RATE_LIMIT (default: 300)"));
+    }
+
+    #[test]
+    fn database_waits_are_bounded_ten_seconds_unless_set_and_never_unbounded() {
+        assert_eq!(Config::from_vars(&with_conekta(&[])).unwrap().db_timeout, Duration::from_millis(10_000));
+        assert_eq!(Config::from_vars(&with_conekta(&[("PASARELA_DB_TIMEOUT_MS", "500")])).unwrap().db_timeout, Duration::from_millis(500));
+        for bad in ["0", "soon", "-1"] {
+            assert_eq!(error(&with_conekta(&[("PASARELA_DB_TIMEOUT_MS", bad)])).name, "PASARELA_DB_TIMEOUT_MS", "{bad}");
+        }
     }
 
     #[test]

@@ -46,7 +46,7 @@ use config::{Config, Secret};
 
 /// Opens the database, settles the secret key and builds the service.
 pub async fn build(config: Config) -> Result<axum::Router, Box<dyn std::error::Error + Send + Sync>> {
-    let db = store::connect(&config.database_url).await?;
+    let db = store::connect_bounded(&config.database_url, config.db_timeout).await?;
     let secret_key = match &config.secret_key {
         Some(k) => k.clone(),
         None => {

@@ -19,29 +19,55 @@ pub fn now_ms() -> i64 {
 /// The migrations this binary carries (`migrations/`), applied at start.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
-/// Opens the pool and applies the migrations.
+/// [`connect_bounded`] with the default bound (`PASARELA_DB_TIMEOUT_MS`'s 10 s).
 pub async fn connect(url: &str) -> DbResult<AnyPool> {
+    connect_bounded(url, std::time::Duration::from_secs(10)).await
+}
+
+/// Opens the pool and applies the migrations. Every wait on the database is bounded by
+/// `timeout` (`PASARELA_DB_TIMEOUT_MS`), so a request answers `503` (`ApiError`'s mapping) rather
+/// than hang: a pooled connection's wait, SQLite's busy_timeout, Postgres's `statement_timeout`
+/// (a statement, its lock waits included: SQLSTATE 57014) and `lock_timeout` (one lock: 55P03).
+pub async fn connect_bounded(url: &str, timeout: std::time::Duration) -> DbResult<AnyPool> {
     sqlx::any::install_default_drivers();
     let sqlite = url.starts_with("sqlite:");
+    let ms = timeout.as_millis().max(1);
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 4 } else { 16 })
+        .acquire_timeout(timeout)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if sqlite {
                     // WAL lets readers run beside the one writer; busy_timeout makes a writer wait
                     // for the lock (bounded) instead of failing at once.
                     conn.execute("PRAGMA journal_mode = WAL").await?;
-                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute(format!("PRAGMA busy_timeout = {ms}").as_str()).await?;
                     // FULL: a committed attempt, order claim or event survives an OS crash or power loss
                     // (NORMAL in WAL mode may roll the last commits back).
                     conn.execute("PRAGMA synchronous = FULL").await?;
+                } else {
+                    // Postgres waits for a lock as long as its holder keeps it (a stuck transaction,
+                    // a LOCK TABLE, a long migration elsewhere) unless told otherwise.
+                    conn.execute(format!("SET statement_timeout = {ms}").as_str()).await?;
+                    conn.execute(format!("SET lock_timeout = {ms}").as_str()).await?;
                 }
                 Ok(())
             })
         })
         .connect(url)
         .await?;
-    MIGRATOR.run(&pool).await?;
+    if sqlite {
+        MIGRATOR.run(&pool).await?;
+    } else {
+        // Migrating may rightly take longer (an index on a large table, another process's
+        // migration holding sqlx's advisory lock): on a connection of its own without the bounds,
+        // which then closes rather than go back to the pool unbounded.
+        let mut conn = pool.acquire().await?.detach();
+        conn.execute("SET statement_timeout = 0").await?;
+        conn.execute("SET lock_timeout = 0").await?;
+        MIGRATOR.run(&mut conn).await?;
+        sqlx::Connection::close(conn).await?;
+    }
     Ok(pool)
 }
 

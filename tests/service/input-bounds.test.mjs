@@ -170,4 +170,40 @@ describe(`merchant service input bounds (${DATABASE})`, () => {
     });
   });
 
+  describe('a database lock held elsewhere', { skip: DATABASE !== 'postgres' && 'Postgres only (SQLite waits busy_timeout, the same setting)' }, () => {
+    const url = process.env.PASARELA_TEST_DATABASE_URL;
+    let svc;
+    after(async () => { await svc?.stop(); });
+
+    it('GET /v1/payments and POST /v1/sessions answer 503 with Retry-After within PASARELA_DB_TIMEOUT_MS, then 200 once the lock goes', async () => {
+      const secretKey = `sk_${randomUUID().replaceAll('-', '')}`;
+      svc = await spawnService({ ...serviceEnv(w.sb.url, { databaseUrl: url, secretKey }), PASARELA_DB_TIMEOUT_MS: '800' }, { label: 'db-timeout' });
+      const call = (method, path, body) => fetch(`${svc.url}${path}`, { method, headers: { Authorization: `Bearer ${secretKey}`, 'Content-Type': 'application/json' },
+        body: body && JSON.stringify(body), signal: AbortSignal.timeout(20_000) });
+      assert.equal((await call('GET', '/v1/payments?orderId=none')).status, 200);
+      // A second client holds the payments table (a stuck transaction, a manual LOCK, a migration).
+      const app = `pasarela-lock-${randomUUID()}`;
+      const holder = spawn('psql', ['-X', '-q', '-A', '-t', url], { env: { ...process.env, PGAPPNAME: app }, stdio: ['pipe', 'pipe', 'inherit'] });
+      holder.stdin.end('BEGIN;\nLOCK TABLE payments IN ACCESS EXCLUSIVE MODE;\n\\echo locked\nSELECT pg_sleep(60);\nCOMMIT;\n');
+      try {
+        await new Promise((ok, fail) => {
+          const timer = setTimeout(() => fail(new Error('psql did not take the lock within 10 s')), 10_000);
+          holder.stdout.on('data', (d) => { if (String(d).includes('locked')) { clearTimeout(timer); ok(); } });
+        });
+        for (const [method, path, body] of [['GET', '/v1/payments'], ['POST', '/v1/sessions', { provider: 'bamboo', order: order(`DB-${randomUUID()}`) }]]) {
+          const start = Date.now();
+          const r = await call(method, path, body);
+          const took = Date.now() - start;
+          assert.deepEqual([r.status, (await r.json()).error], [503, 'storage unavailable'], `${method} ${path}`);
+          assert.equal(r.headers.get('retry-after'), '1');
+          assert.ok(took >= 700 && took < 5000, `${method} ${path}: answered after ${took} ms`);
+        }
+      } finally {
+        execFileSync('psql', ['-X', '-q', '-A', '-t', url, '-c', `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${app}'`]);
+        holder.kill();
+      }
+      const r = await call('GET', '/v1/payments?orderId=none');
+      assert.equal(r.status, 200, 'the pool\'s connections still serve once the lock is gone');
+    });
+  });
 });
