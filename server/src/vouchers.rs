@@ -90,8 +90,7 @@ pub fn parse_iso(s: &str) -> Option<i64> {
         None => {
             let at = rest.rfind(['+', '-'])?;
             let (t, off) = rest.split_at(at);
-            let (oh, om) = off[1..].split_once(':').unwrap_or((&off[1..], "0"));
-            let minutes = num(oh)? * 60 + num(om)?;
+            let minutes = offset_minutes(&off[1..])?;
             (t, if off.starts_with('-') { -minutes * 60 } else { minutes * 60 })
         }
     };
@@ -100,6 +99,20 @@ pub fn parse_iso(s: &str) -> Option<i64> {
     let (h, mi) = (num(tp.next()?)?, num(tp.next()?)?);
     let sec = tp.next().map(num).unwrap_or(Some(0))?;
     Some(unix(y, mo, d, h, mi, sec)? - offset)
+}
+
+/// An ISO 8601 offset after its sign, `hh:mm`, `hhmm` or `hh` (hours to 23, minutes to 59), in
+/// minutes. Provider text of any other shape is no offset (the date is then absent): an
+/// unbounded one would overflow the arithmetic.
+fn offset_minutes(off: &str) -> Option<i64> {
+    let (h, m) = match off.len() {
+        2 => (off, "00"),
+        4 => (off.get(..2)?, off.get(2..)?),
+        5 => off.split_once(':').filter(|(h, _)| h.len() == 2)?,
+        _ => return None,
+    };
+    let (h, m) = (num(h)?, num(m)?);
+    (h <= 23 && m <= 59).then_some(h * 60 + m)
 }
 
 /// Reads a date as Bamboo's alternative media write it (/tmp/research/bamboo-apm.md §4, "Expiry
@@ -149,6 +162,33 @@ mod tests {
         assert_eq!(parse_iso("2023-09-02T15:08:13-05:00"), parse_iso("2023-09-02T20:08:13Z"));
         assert_eq!(parse_iso("2023-09-02T15:08:13.25+01:30"), parse_iso("2023-09-02T13:38:13Z"));
         for bad in ["", "2025-04-04", "2025-13-01T00:00:00Z", "x-04-04T00:00:00Z", "2025-04-04T25:00:00Z"] {
+            assert_eq!(parse_iso(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn offsets_are_two_digit_hours_to_23_and_minutes_to_59_or_the_date_is_absent() {
+        let utc = parse_iso("2023-09-02T20:08:13Z");
+        assert_eq!(parse_iso("2023-09-02T15:08:13-0500"), utc);
+        assert_eq!(parse_iso("2023-09-02T15:08:13-05"), utc);
+        assert_eq!(parse_iso("2023-09-03T01:38:13+0530"), utc);
+        assert_eq!(parse_iso("2023-09-02T20:08:13+00:00"), utc);
+        assert_eq!(parse_iso("2023-09-02T20:08:13+23:59"), utc.map(|t| t - 23 * 3600 - 59 * 60));
+        // Provider text: an offset this long overflowed i64 (a panic in debug builds, any date in
+        // release); hours past 23, minutes past 59, other digit counts are no offset either.
+        for bad in [
+            "2023-09-02T15:08:13+99999999999999999:00",
+            "2023-09-02T15:08:13-99999999999999999999:00",
+            "2023-09-02T15:08:13+00:99999999999999999",
+            "2023-09-02T15:08:13+24:00",
+            "2023-09-02T15:08:13+05:60",
+            "2023-09-02T15:08:13+5:00",
+            "2023-09-02T15:08:13+005:00",
+            "2023-09-02T15:08:13+05:0",
+            "2023-09-02T15:08:13+5",
+            "2023-09-02T15:08:13+",
+            "2023-09-02T15:08:13+€€",
+        ] {
             assert_eq!(parse_iso(bad), None, "{bad}");
         }
     }
