@@ -41,11 +41,11 @@ pub const SETTINGS: &[Setting] = &[
     set("PASARELA_PUBLIC_URL", None, "This service's URL as shoppers' browsers reach it, on the origin of the checkout's paymentUrl (https://pay.shop.example, or a storefront proxy passing /pay/{id}/return on): Conekta's 3-D Secure and Bamboo's redirect media come back to <it>/pay/{id}/return. Required with Conekta or Bamboo unless PASARELA_LISTEN is a loopback address, where it is http://<the address listened on>."),
     set("PASARELA_RATE_LIMIT", Some("300"), "Requests per minute per client on the page-facing routes (/pay, /kr/*); 0 turns the limit off."),
     set("PASARELA_SESSION_TTL_MS", Some("1800000"), "How long a session's client secret works, unless the backend asks for less."),
-    set("PASARELA_ATTEMPT_LEASE_MS", Some("30000"), "How long a request owns a payment attempt before another may take it over (and reconcile with the provider). Longer than PASARELA_PROVIDER_TIMEOUT_MS."),
+    set("PASARELA_ATTEMPT_LEASE_MS", Some("30000"), "How long a request owns a payment attempt before another may take it over (and reconcile with the provider). At least 1000 ms longer than PASARELA_PROVIDER_TIMEOUT_MS."),
     set("PASARELA_PROVIDER_TIMEOUT_MS", Some("20000"), "Bound on every provider call."),
     set("PASARELA_IN_PROGRESS_WAIT_MS", Some("10000"), "How long a request with the key of an attempt in progress waits before answering 409."),
     set("PASARELA_STATUS_REFRESH_MS", Some("2000"), "Minimum time between two refreshes of one payment's status from its provider."),
-    set("PASARELA_DB_TIMEOUT_MS", Some("10000"), "Bound on every database wait (a statement, a lock, a pooled connection; SQLite's busy_timeout): past it the request answers 503."),
+    set("PASARELA_DB_TIMEOUT_MS", Some("10000"), "Bound on every database wait (a statement, a lock, a pooled connection; SQLite's busy_timeout): past it the request answers 503. At most 2147483647."),
     set("PASARELA_NOTIFY_URL", None, "The storefront backend's http(s) URL that every payment state change is POSTed to (payment.updated, signed). Unset: none is sent; GET /v1/events still lists them."),
     set("PASARELA_NOTIFY_SECRET", None, "Required with PASARELA_NOTIFY_URL: the key of the Pasarela-Signature header's HMAC-SHA256. Never printed."),
     set("PASARELA_NOTIFY_RETRY_MS", Some("5000"), "First wait before a notification is sent again after a failure; it doubles up to an hour, for three days."),
@@ -71,6 +71,15 @@ const PREFIXES: [&str; 4] = ["PASARELA_", "BAMBOO_", "CONEKTA_", "LYRA_"];
 /// Variables of this repository's scripts and tests (scripts/postgres.sh, tests/, www/sandbox/)
 /// that share a prefix but are not settings: a shell set up to run the tests can run the service.
 const TOOLING: &[&str] = &["PASARELA_TEST_DATABASE_URL", "PASARELA_SERVER_BIN", "PASARELA_ENGINES", "PASARELA_PG_DIR", "PASARELA_PG_PORT"];
+
+/// How much longer an attempt's lease must be than a provider call may take: the lease is renewed
+/// while the call runs (crate::pay's renewal_interval, 50 ms apart at the least), and each
+/// renewal waits on the database.
+const LEASE_MARGIN: Duration = Duration::from_millis(1000);
+
+/// The longest database bound: Postgres's `statement_timeout` and `lock_timeout` and SQLite's
+/// `busy_timeout` are 32-bit ints of milliseconds (i32::MAX).
+const MAX_DB_TIMEOUT: Duration = Duration::from_millis(2_147_483_647);
 
 /// The setting named `name`.
 pub fn setting(name: &str) -> Option<&'static Setting> {
@@ -333,22 +342,27 @@ impl Config {
             }
             None => None,
         };
-        // 0 would turn Postgres's bounds off (statement_timeout = 0 is "none"): every wait is bounded.
+        // 0 would turn Postgres's bounds off (statement_timeout = 0 is "none"): every wait is
+        // bounded. Postgres's statement_timeout and lock_timeout and SQLite's busy_timeout are
+        // 32-bit ints: a larger value would fail every connection's set-up, or wrap.
         let db_timeout = v.millis("PASARELA_DB_TIMEOUT_MS")?;
-        if db_timeout.is_zero() {
-            return Err(err("PASARELA_DB_TIMEOUT_MS", "must be at least 1 millisecond"));
+        if db_timeout.is_zero() || db_timeout > MAX_DB_TIMEOUT {
+            return Err(err("PASARELA_DB_TIMEOUT_MS", format!("must be 1 to {} milliseconds", MAX_DB_TIMEOUT.as_millis())));
         }
         // A provider call must end (answered or timed out) while its attempt's lease runs: a
         // request taking a lapsed lease over asks the provider what the attempt charged, and a
-        // call still in flight would answer "nothing" and be charged again (crate::pay).
+        // call still in flight would answer "nothing" and be charged again (crate::pay). The
+        // lease is renewed while the call runs, at most every half of the margin (50 ms at the
+        // least), and each renewal waits on the database: a second of margin at the least.
         let attempt_lease = v.millis("PASARELA_ATTEMPT_LEASE_MS")?;
         let provider_timeout = v.millis("PASARELA_PROVIDER_TIMEOUT_MS")?;
-        if attempt_lease <= provider_timeout {
+        if attempt_lease.saturating_sub(provider_timeout) < LEASE_MARGIN {
             return Err(err(
                 "PASARELA_ATTEMPT_LEASE_MS",
                 format!(
-                    "{} ms is not longer than PASARELA_PROVIDER_TIMEOUT_MS ({} ms): a provider call could outlast its attempt's lease, and another request charge again; set the lease longer (the defaults are 30000 and 20000)",
+                    "{} ms is not at least {} ms longer than PASARELA_PROVIDER_TIMEOUT_MS ({} ms): a provider call could outlast its attempt's lease, and another request charge again; set the lease longer (the defaults are 30000 and 20000)",
                     attempt_lease.as_millis(),
+                    LEASE_MARGIN.as_millis(),
                     provider_timeout.as_millis()
                 ),
             ));
@@ -713,16 +727,17 @@ ZENDwq66kK6AgfSTXQIDAQAB
     }
 
     #[test]
-    fn an_attempt_lease_not_longer_than_the_provider_timeout_is_refused() {
-        for (lease, timeout) in [("3000", "8000"), ("20000", "20000"), ("15000", "")] {
+    fn an_attempt_lease_not_a_second_longer_than_the_provider_timeout_is_refused() {
+        // 3000/2999: a lease renewed every 50 ms with a millisecond to spare was taken.
+        for (lease, timeout) in [("3000", "8000"), ("20000", "20000"), ("15000", ""), ("3000", "2999"), ("3000", "2001"), ("800", "600")] {
             let e = error(&with_conekta(&[("PASARELA_ATTEMPT_LEASE_MS", lease), ("PASARELA_PROVIDER_TIMEOUT_MS", timeout)]));
             assert_eq!(e.name, "PASARELA_ATTEMPT_LEASE_MS", "{lease}/{timeout}: {e}");
-            assert!(e.why.contains("not longer than PASARELA_PROVIDER_TIMEOUT_MS"), "{e}");
+            assert!(e.why.contains("not at least 1000 ms longer than PASARELA_PROVIDER_TIMEOUT_MS"), "{e}");
         }
-        let c = Config::from_vars(&with_conekta(&[("PASARELA_ATTEMPT_LEASE_MS", "3000"), ("PASARELA_PROVIDER_TIMEOUT_MS", "2999")])).unwrap();
-        assert_eq!((c.attempt_lease, c.provider_timeout), (Duration::from_millis(3000), Duration::from_millis(2999)));
+        let c = Config::from_vars(&with_conekta(&[("PASARELA_ATTEMPT_LEASE_MS", "3000"), ("PASARELA_PROVIDER_TIMEOUT_MS", "2000")])).unwrap();
+        assert_eq!((c.attempt_lease, c.provider_timeout), (Duration::from_millis(3000), Duration::from_millis(2000)));
         let c = Config::from_vars(&with_conekta(&[])).unwrap();
-        assert!(c.attempt_lease > c.provider_timeout, "the defaults");
+        assert!(c.attempt_lease >= c.provider_timeout + LEASE_MARGIN, "the defaults");
     }
 
     #[test]
@@ -913,6 +928,15 @@ ZENDwq66kK6AgfSTXQIDAQAB
         assert_eq!(Config::from_vars(&with_conekta(&[("PASARELA_DB_TIMEOUT_MS", "500")])).unwrap().db_timeout, Duration::from_millis(500));
         for bad in ["0", "soon", "-1"] {
             assert_eq!(error(&with_conekta(&[("PASARELA_DB_TIMEOUT_MS", bad)])).name, "PASARELA_DB_TIMEOUT_MS", "{bad}");
+        }
+        // Postgres refuses a statement_timeout past i32::MAX (every connection would fail), and
+        // SQLite's busy_timeout is an int: refused at start, naming the variable.
+        let max = Config::from_vars(&with_conekta(&[("PASARELA_DB_TIMEOUT_MS", "2147483647")])).unwrap();
+        assert_eq!(max.db_timeout, Duration::from_millis(2_147_483_647));
+        for big in ["2147483648", "18446744073709551615"] {
+            let e = error(&with_conekta(&[("PASARELA_DB_TIMEOUT_MS", big)]));
+            assert_eq!(e.name, "PASARELA_DB_TIMEOUT_MS", "{big}");
+            assert!(e.why.contains("2147483647"), "{e}");
         }
     }
 

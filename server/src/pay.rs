@@ -17,8 +17,20 @@
 //! request answers `409 attempt_in_progress` and charges nothing. Every lease is renewed while
 //! its holder waits (on the provider, or on another attempt's reconciliation), often enough that
 //! a provider call made just before its holder died ends before the lease lapses
-//! ([`renewal_interval`]); hence `PASARELA_ATTEMPT_LEASE_MS` must be longer than
-//! `PASARELA_PROVIDER_TIMEOUT_MS` (crate::config refuses to start otherwise).
+//! ([`renewal_interval`]); hence `PASARELA_ATTEMPT_LEASE_MS` must be at least a second longer
+//! than `PASARELA_PROVIDER_TIMEOUT_MS` (crate::config refuses to start otherwise).
+//!
+//! Renewals can fail (the database slow or cut off for this process) while the work goes on. So
+//! right before each provider call that spends (a Conekta token made a card, a charge) the owner
+//! confirms its lease ([`Lease::fence`]): still its own and running longer than that call may
+//! take, renewed first when it is not (a fresh lease costs no write). A lease found taken over
+//! answers `409 attempt_in_progress` (the request that took it reconciles and charges); one that
+//! cannot be renewed, `503` with `Retry-After`. Nothing is spent either way.
+//!
+//! A KR session or form token ([`free_order`]) meets an abandoned holder the same way, without
+//! an attempt of its own: reconciled, its charge then decides the order (`409` naming the
+//! payment), or else the order is let go (its claim deleted, fenced on the holder's lease) and
+//! Lyra's form opens.
 
 use crate::app::{random_text, sha256_hex, ApiError, App};
 use crate::metrics::{self, Idempotency, Retry};
@@ -86,7 +98,7 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     // it before the payment is recorded.
     let payment_id = new_payment_id();
     let deadline = tokio::time::Instant::now() + app.config.in_progress_wait;
-    let (attempt_ref, taken_over, mut until) = loop {
+    let (attempt_ref, taken_over, until) = loop {
         let until = now_ms() + lease;
         match store::claim(&app.db, key, &hash, &checked.session.id, &attempt_ref, &payment_id, until).await? {
             Claim::Owner => break (attempt_ref, None, until),
@@ -111,14 +123,18 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
     };
     // A KR answer is a payment Lyra already made: it is recorded whatever else happened to the
     // order. Every other source charges only while this attempt holds the order.
+    let lease = Lease::new(key, until);
     if checked.kr_outcome.is_none() {
         // Holding the order may mean reconciling another attempt with the provider: this
         // attempt's own lease is renewed meanwhile, or its own retry could take it over and charge.
-        let (held, lease) = holding_lease(app, key, until, hold_order(app, key, &checked.session.order_id)).await;
-        until = lease.until;
+        let held = holding_lease(app, &lease, hold_order(app, Some(key), &checked.session.order_id)).await;
         if let Err(e) = held {
+            // A lease lost meanwhile is another request's attempt now: neither forgotten nor
+            // let go by this one (both are fenced on the lease besides).
+            let Held { until, lost } = lease.held().await;
             match &taken_over {
-                None => store::forget_attempt(&app.db, key, &attempt_ref).await?,
+                _ if lost => {}
+                None => store::forget_attempt(&app.db, key, &attempt_ref, until).await?,
                 Some(_) => {
                     store::release(&app.db, key, until, 0).await?;
                 }
@@ -128,18 +144,17 @@ pub async fn pay(app: &App, key: Option<&str>, body: &[u8]) -> Result<Reply, Api
         // Another request took this attempt over while the order was being held (the lease
         // lapsed: this process stalled, or lost the database): it owns the attempt and may be
         // charging, so this request must not.
-        until = match lease.confirmed(app, key).await? {
-            Some(until) => until,
-            None => return Err(attempt_in_flight()),
-        };
+        if lease.confirm(app, renewal_interval(app)).await?.is_none() {
+            return Err(attempt_in_flight());
+        }
     }
     // An attempt begins once it holds its key and the order; a take-over continues one.
     if taken_over.is_none() {
         metrics::attempt(checked.session.provider);
     }
     let payment_id = taken_over.as_ref().and_then(|a| a.payment_id.clone()).unwrap_or(payment_id);
-    let (out, lease) = holding_lease(app, key, until, run(app, &checked, &req, &attempt_ref, &payment_id, taken_over.as_ref())).await;
-    let until = lease.until;
+    let out = holding_lease(app, &lease, run(app, &checked, &req, &attempt_ref, &payment_id, taken_over.as_ref(), &lease)).await;
+    let until = lease.held().await.until;
     match out {
         Ok(payment) => {
             let reply = Reply { status: 200, body: serde_json::to_string(&payment.answer()).expect("answers serialize") };
@@ -197,13 +212,19 @@ fn attempt_in_flight() -> ApiError {
 /// One order is paid once, across keys, tabs and processes: the attempt with `key` holds the
 /// order (`order_claims`'s primary key) unless a payment of it took or may take money, or
 /// another attempt holds it and is alive. A holder whose owner died is reconciled with the
-/// provider first; a holder that ended without money taken (declined) lets the order go.
-async fn hold_order(app: &App, key: &str, order_id: &str) -> Result<(), ApiError> {
+/// provider first; a holder that ended without money taken (declined) lets the order go. With no
+/// `key` ([`free_order`]), nothing is held: the order is only made sure free, an abandoned
+/// holder found without a charge letting it go.
+async fn hold_order(app: &App, key: Option<&str>, order_id: &str) -> Result<(), ApiError> {
     for _ in 0..4 {
         if let Some(p) = store::deciding_payment(&app.db, order_id).await? {
             return Err(order_taken(&p));
         }
-        let Some(holder) = store::claim_order(&app.db, order_id, key).await? else { return Ok(()) };
+        let holder = match key {
+            Some(key) => store::claim_order(&app.db, order_id, key).await?,
+            None => store::order_holder(&app.db, order_id).await?,
+        };
+        let Some(holder) = holder else { return Ok(()) };
         if let Some(a) = store::attempt(&app.db, &holder).await?.filter(|a| a.state == "started") {
             if a.locked_until > now_ms() {
                 return Err(attempt_in_flight());
@@ -211,24 +232,37 @@ async fn hold_order(app: &App, key: &str, order_id: &str) -> Result<(), ApiError
             match reconcile_abandoned(app, order_id, &holder, &a, key).await? {
                 // Its payment decides the order (or, declined, lets it go): looked at again.
                 Reconciled::Charged => continue,
-                // No charge: the order is this attempt's now (unless it was not the holder's any
-                // more): looked at again.
+                // No charge: the order is this attempt's now, or free (unless it was not the
+                // holder's any more): looked at again.
                 Reconciled::HandedOver => continue,
                 Reconciled::Busy => return Err(attempt_in_flight()),
             }
         }
         // The holder ended (declined, answered without a payment): the order goes to this
-        // attempt unless another one took it meanwhile (then look again).
+        // attempt unless another one took it meanwhile (then look again). Without one, it is free.
+        let Some(key) = key else { return Ok(()) };
         store::move_order_claim(&app.db, order_id, &holder, key).await?;
     }
     Err(attempt_in_flight())
+}
+
+/// Makes sure that nothing may take money for `order_id` now: no payment of it approved
+/// (`409 order_already_paid`) or pending, and no live attempt holding it (`409
+/// attempt_in_progress`, with the payment or `Retry-After`), the answers `POST /pay` gives. An
+/// attempt that died holding the order (its lease lapsed: its provider call failed or timed out,
+/// its process crashed) is reconciled as `POST /pay` reconciles it: asked at its provider, its
+/// charge recorded (then deciding the order), or else the order let go. For a KR form, which
+/// charges at Lyra without holding the order (crate::sessions).
+pub async fn free_order(app: &App, order_id: &str) -> Result<(), ApiError> {
+    hold_order(app, None, order_id).await
 }
 
 /// What reconciling an abandoned order holder found.
 enum Reconciled {
     /// It had charged: its payment is recorded and its attempt finished.
     Charged,
-    /// It had not charged: the order was handed to the reconciling attempt, its lease let go.
+    /// It had not charged: the order was handed to the reconciling attempt (or, with none, let
+    /// go), its lease let go.
     HandedOver,
     /// Another request is reconciling it or took it back, or the provider did not answer: the
     /// order stays the holder's.
@@ -237,8 +271,9 @@ enum Reconciled {
 
 /// Asks the provider what became of the attempt `holder` (`a`), whose owner died or gave its
 /// lease up holding `order_id`, while holding (and renewing) its lease; records and finishes it
-/// when it charged, hands the order to the attempt `key` when it did not.
-async fn reconcile_abandoned(app: &App, order_id: &str, holder: &str, a: &store::Attempt, key: &str) -> Result<Reconciled, ApiError> {
+/// when it charged, hands the order to the attempt `key` when it did not (with no `key`, lets the
+/// order go).
+async fn reconcile_abandoned(app: &App, order_id: &str, holder: &str, a: &store::Attempt, key: Option<&str>) -> Result<Reconciled, ApiError> {
     let until = now_ms() + app.config.attempt_lease.as_millis() as i64;
     if !store::take_over(&app.db, holder, a.locked_until, until).await? {
         return Ok(Reconciled::Busy);
@@ -259,7 +294,9 @@ async fn reconcile_abandoned(app: &App, order_id: &str, holder: &str, a: &store:
     };
     // Renewed as the owner renews it: a lookup slower than the lease would otherwise let the
     // holder's own retry take its attempt back and charge while this request waits.
-    let (looked, lease) = holding_lease(app, holder, until, lookup).await;
+    let theirs = Lease::new(holder, until);
+    let looked = holding_lease(app, &theirs, lookup).await;
+    let lease = theirs.held().await;
     let (session, found) = looked?;
     match (found, session) {
         (Ok(Some(outcome)), Some(session)) => {
@@ -288,27 +325,67 @@ async fn reconcile_abandoned(app: &App, order_id: &str, holder: &str, a: &store:
     }
 }
 
-/// An attempt's lease after [`holding_lease`]: its end as last set, and whether a renewal found
-/// it taken over by another request.
-struct Lease {
+/// An attempt's lease as this request holds it, shared by [`holding_lease`]'s renewals and the
+/// work they keep alive, which confirms it before each provider call that spends money
+/// ([`Lease::fence`]). Its renewals and confirmations write the lease fenced on its last value
+/// (`store::take_over`), so one at a time: the lock is held across that write.
+struct Lease<'k> {
+    key: &'k str,
+    held: tokio::sync::Mutex<Held>,
+}
+
+/// A lease's end as last set, and whether a renewal found it taken over by another request.
+#[derive(Clone, Copy)]
+struct Held {
     until: i64,
     lost: bool,
 }
 
-impl Lease {
-    /// The lease's end when it is surely still this request's, renewed if it may have lapsed
-    /// (a renewal failed or came late); `None` when another request took it over.
-    async fn confirmed(&self, app: &App, key: &str) -> Result<Option<i64>, ApiError> {
-        if self.lost {
+impl<'k> Lease<'k> {
+    fn new(key: &'k str, until: i64) -> Self {
+        Self { key, held: tokio::sync::Mutex::new(Held { until, lost: false }) }
+    }
+
+    /// The lease as last set.
+    async fn held(&self) -> Held {
+        *self.held.lock().await
+    }
+
+    /// The lease's end when it is surely still this request's, with more than `left` to run:
+    /// renewed first when it has less (a renewal failed or came late: it may even have lapsed,
+    /// and been taken over). `None` when another request took it over. A lease with time left
+    /// cannot have been taken over (a take-over waits for it to lapse), so a fresh one costs no
+    /// database write.
+    async fn confirm(&self, app: &App, left: Duration) -> Result<Option<i64>, ApiError> {
+        let mut held = self.held.lock().await;
+        if held.lost {
             return Ok(None);
         }
-        // A lease with more than a renewal's time left cannot have been taken over: a take-over
-        // waits for it to lapse.
-        if self.until - now_ms() > renewal_interval(app).as_millis() as i64 {
-            return Ok(Some(self.until));
+        if held.until - now_ms() > left.as_millis() as i64 {
+            return Ok(Some(held.until));
         }
         let next = now_ms() + app.config.attempt_lease.as_millis() as i64;
-        Ok(store::take_over(&app.db, key, self.until, next).await?.then_some(next))
+        if store::take_over(&app.db, self.key, held.until, next).await? {
+            held.until = next;
+            Ok(Some(next))
+        } else {
+            tracing::warn!("attempt lease lost to another request");
+            held.lost = true;
+            Ok(None)
+        }
+    }
+
+    /// Right before a provider call that spends money (a one-use token made a card, a charge):
+    /// the lease is this request's and runs longer than that call may take. A lease that
+    /// renewals could not keep (the database slow or cut off) may lapse during the call, and a
+    /// request taking it over find nothing yet and charge again; one taken over already is that
+    /// request's, which may be charging. Then nothing is spent: `409 attempt_in_progress`, as
+    /// when the lease was lost while the order was being held.
+    async fn fence(&self, app: &App) -> Result<(), ApiError> {
+        match self.confirm(app, app.config.provider_timeout).await? {
+            Some(_) => Ok(()),
+            None => Err(attempt_in_flight()),
+        }
     }
 }
 
@@ -325,19 +402,24 @@ fn renewal_interval(app: &App) -> Duration {
 /// Runs `work` while renewing the attempt's lease ([`renewal_interval`]): a live owner waiting
 /// on a slow provider keeps its attempt, and only a dead one (crashed, killed, cut off from the
 /// database) lets a retry take the attempt over and reconcile. Two owners at once could both
-/// spend a one-use token.
-async fn holding_lease<T>(app: &App, key: &str, until: i64, work: impl std::future::Future<Output = T>) -> (T, Lease) {
-    let lease = app.config.attempt_lease;
+/// spend a one-use token. A renewal that finds the lease taken over marks it lost, which `work`
+/// sees at its next [`Lease::fence`]; a tick while `work` is confirming the lease itself (and so
+/// renewing it) is skipped.
+async fn holding_lease<T>(app: &App, lease: &Lease<'_>, work: impl std::future::Future<Output = T>) -> T {
     let every = renewal_interval(app);
-    let mut held = Lease { until, lost: false };
     let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     tokio::pin!(work);
     loop {
         tokio::select! {
-            out = &mut work => return (out, held),
-            _ = renew.tick(), if !held.lost => {
-                let next = now_ms() + lease.as_millis() as i64;
-                match store::take_over(&app.db, key, held.until, next).await {
+            out = &mut work => return out,
+            _ = renew.tick() => {
+                // `work` is not polled while this branch runs: a lock it holds stays held.
+                let Ok(mut held) = lease.held.try_lock() else { continue };
+                if held.lost {
+                    continue;
+                }
+                let next = now_ms() + app.config.attempt_lease.as_millis() as i64;
+                match store::take_over(&app.db, lease.key, held.until, next).await {
                     Ok(true) => held.until = next,
                     Ok(false) => {
                         tracing::warn!("attempt lease lost to another request");
@@ -508,7 +590,7 @@ fn voucher_expires_at(s: &Session) -> i64 {
 }
 
 /// Charges (or, taking over an unfinished attempt, finds its charge first) and records the payment.
-async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, payment_id: &str, taken_over: Option<&store::Attempt>) -> Result<Payment, ApiError> {
+async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, payment_id: &str, taken_over: Option<&store::Attempt>, lease: &Lease<'_>) -> Result<Payment, ApiError> {
     let s = &c.session;
     let api = app.providers.get(s.provider)?;
     let outcome = match (&c.kr_outcome, &c.pay_with) {
@@ -531,7 +613,7 @@ async fn run(app: &App, c: &Checked, req: &PayRequest, attempt_ref: &str, paymen
                         return_url: return_url(app, payment_id),
                         voucher_expires_at: voucher_expires_at(s),
                     };
-                    let o = charge_once(app, api, charge).await?;
+                    let o = charge_once(app, api, charge, lease).await?;
                     // Charging again after an earlier try lost its answer: a refusal that names no
                     // charge (Bamboo's spent one-time token, `Response: null`) says nothing of the
                     // first try, which may yet be approved: never recorded as a decline.
@@ -559,14 +641,16 @@ fn keeps_card(s: &Session, req: &PayRequest) -> bool {
 
 /// Charges once by the provider's API. Conekta's page token is first made a payment source
 /// (`conekta_source`), and the charge is on that source; a token it refuses is the decline.
-async fn charge_once(app: &App, api: &dyn ProviderApi, c: Charge<'_>) -> Result<Outcome, ApiError> {
+/// Each call that spends (the token, the money) waits for the attempt's lease to be confirmed.
+async fn charge_once(app: &App, api: &dyn ProviderApi, c: Charge<'_>, lease: &Lease<'_>) -> Result<Outcome, ApiError> {
     let c = match (&c.pay_with, api.id()) {
-        (PayWith::Token(token), ProviderId::Conekta) => match conekta_source(app, app.providers.conekta()?, &c, token).await? {
+        (PayWith::Token(token), ProviderId::Conekta) => match conekta_source(app, app.providers.conekta()?, &c, token, lease).await? {
             Ok(card) => Charge { pay_with: PayWith::Source(card), ..c },
             Err(declined) => return Ok(declined),
         },
         _ => c,
     };
+    lease.fence(app).await?;
     Ok(api.charge(&c).await?)
 }
 
@@ -575,7 +659,7 @@ async fn charge_once(app: &App, api: &dyn ProviderApi, c: Charge<'_>) -> Result<
 /// the cards it had; once spent, the card it became. A retry after a lost answer so charges the
 /// card the token made (found among the customer's cards if that answer was the one lost),
 /// never the spent token again. `Err(outcome)`: Conekta refused the token (a decline).
-async fn conekta_source(app: &App, conekta: &Conekta, c: &Charge<'_>, token: &Secret) -> Result<Result<NewCard, Outcome>, ProviderError> {
+async fn conekta_source(app: &App, conekta: &Conekta, c: &Charge<'_>, token: &Secret, lease: &Lease<'_>) -> Result<Result<NewCard, Outcome>, ApiError> {
     let s = c.session;
     let db = |e: sqlx::Error| ProviderError::Unavailable(format!("storage: {e}"));
     let save = c.keep_card && s.customer_ref.is_some();
@@ -607,6 +691,7 @@ async fn conekta_source(app: &App, conekta: &Conekta, c: &Charge<'_>, token: &Se
             customer
         }
     };
+    lease.fence(app).await?;
     let card = match conekta.add_source(token.expose(), &customer).await? {
         Ok(card) => card,
         Err(declined) => return Ok(Err(declined)),
@@ -754,4 +839,111 @@ pub async fn apply(app: &App, p: &Payment, o: Outcome) -> Result<(), ApiError> {
 /// digits): anything else is unknown without a database read.
 pub fn is_payment_id(id: &str) -> bool {
     id.strip_prefix("pay_").is_some_and(|r| r.len() == 24 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A service on a database of its own (or the test Postgres): leases of 1200 ms, provider
+    /// calls bounded at 200 ms, so renewed every 400 ms.
+    async fn app() -> App {
+        let dir = std::env::temp_dir().join(format!("pasarela-lease-{}-{}", std::process::id(), random_text(8)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = match std::env::var("PASARELA_TEST_DATABASE_URL") {
+            Ok(pg) => pg,
+            Err(_) => format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()),
+        };
+        let vars = [("BAMBOO_PRIVATE_KEY", "bk"), ("PASARELA_ATTEMPT_LEASE_MS", "1200"), ("PASARELA_PROVIDER_TIMEOUT_MS", "200")];
+        let vars: std::collections::HashMap<String, String> = vars.map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+        let config = crate::config::Config::from_vars(&vars).unwrap();
+        App::new(store::connect(&url).await.unwrap(), config, Secret::new("sk_test"))
+    }
+
+    /// A started attempt whose lease runs until `until`: its key and reference.
+    async fn started(app: &App, until: i64) -> (String, String) {
+        let (key, attempt_ref) = (random_text(24), format!("att_{}", random_text(20)));
+        let claim = store::claim(&app.db, &key, "hash", "ses_test", &attempt_ref, &new_payment_id(), until).await.unwrap();
+        assert!(matches!(claim, Claim::Owner));
+        (key, attempt_ref)
+    }
+
+    async fn locked_until(app: &App, key: &str) -> Option<i64> {
+        store::attempt(&app.db, key).await.unwrap().map(|a| a.locked_until)
+    }
+
+    #[tokio::test]
+    async fn money_is_spent_only_under_a_lease_that_outlasts_the_provider_call() {
+        let app = app().await;
+        // Fresh (more than the provider timeout left): confirmed without a database write, even
+        // when the row was moved behind its back (which a take-over of a running lease cannot do).
+        let until = now_ms() + 1200;
+        let (key, _) = started(&app, until).await;
+        assert!(store::take_over(&app.db, &key, until, until + 7).await.unwrap());
+        Lease::new(&key, until).fence(&app).await.unwrap();
+        assert_eq!(locked_until(&app, &key).await, Some(until + 7), "no write");
+
+        // Less left than a provider call may take, still this request's: renewed, then spent.
+        let until = now_ms() + 150;
+        let (key, _) = started(&app, until).await;
+        let lease = Lease::new(&key, until);
+        lease.fence(&app).await.unwrap();
+        let renewed = lease.held().await.until;
+        assert!(renewed > now_ms() + 1000, "renewed to a whole lease");
+        assert_eq!(locked_until(&app, &key).await, Some(renewed));
+
+        // Lapsed and taken over by another request (its renewals failed): nothing is spent.
+        let until = now_ms() - 10;
+        let (key, _) = started(&app, until).await;
+        let theirs = now_ms() + 1200;
+        assert!(store::take_over(&app.db, &key, until, theirs).await.unwrap());
+        let lease = Lease::new(&key, until);
+        let e = lease.fence(&app).await.unwrap_err();
+        assert_eq!((e.status, e.body.code), (StatusCode::CONFLICT, Some("attempt_in_progress")));
+        assert!(lease.held().await.lost);
+        assert_eq!(locked_until(&app, &key).await, Some(theirs), "the other request's lease stays");
+    }
+
+    #[tokio::test]
+    async fn a_lease_a_renewal_found_taken_over_stops_the_work_before_it_spends() {
+        let app = app().await;
+        let until = now_ms() + 1200;
+        let (key, _) = started(&app, until).await;
+        // Another request has the attempt (as after a lapse): the first renewal (400 ms) finds it.
+        assert!(store::take_over(&app.db, &key, until, until + 1).await.unwrap());
+        let lease = Lease::new(&key, until);
+        let work = async {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            // More than the provider timeout is left by the clock: only the renewal knows.
+            lease.fence(&app).await
+        };
+        let e = holding_lease(&app, &lease, work).await.unwrap_err();
+        assert_eq!((e.status, e.body.code), (StatusCode::CONFLICT, Some("attempt_in_progress")));
+        assert_eq!(locked_until(&app, &key).await, Some(until + 1));
+    }
+
+    #[tokio::test]
+    async fn an_attempt_or_an_order_claim_is_let_go_only_under_its_lease() {
+        let app = app().await;
+        // An attempt taken over is the other request's: not forgotten by the one that lost it.
+        let until = now_ms() + 1200;
+        let (key, attempt_ref) = started(&app, until).await;
+        assert!(store::take_over(&app.db, &key, until, until + 1).await.unwrap());
+        store::forget_attempt(&app.db, &key, &attempt_ref, until).await.unwrap();
+        assert_eq!(locked_until(&app, &key).await, Some(until + 1), "kept");
+        store::forget_attempt(&app.db, &key, &attempt_ref, until + 1).await.unwrap();
+        assert_eq!(locked_until(&app, &key).await, None, "forgotten by its owner");
+
+        // An abandoned holder's order goes free (a KR form) only while the lease is the
+        // reconciling request's.
+        let order = format!("ORDER-{}", random_text(12));
+        let until = now_ms() + 1200;
+        let (holder, _) = started(&app, until).await;
+        assert_eq!(store::claim_order(&app.db, &order, &holder).await.unwrap(), None);
+        assert!(!store::hand_over_order(&app.db, &order, &holder, until - 1, None).await.unwrap());
+        assert_eq!(store::order_holder(&app.db, &order).await.unwrap().as_deref(), Some(holder.as_str()));
+        assert!(store::hand_over_order(&app.db, &order, &holder, until, None).await.unwrap());
+        assert_eq!(store::order_holder(&app.db, &order).await.unwrap(), None);
+        assert_eq!(locked_until(&app, &holder).await, Some(0), "its retry reconciles at once");
+    }
 }

@@ -322,28 +322,21 @@ pub async fn create(app: &App, mut req: NewSession) -> Result<SessionAnswer, Api
 
 /// Refuses a session (or a KR form token) for an order a payment decides: one paid (`409
 /// order_already_paid`), for every provider. With `kr`, also one that may still take money: a
-/// pending payment (a voucher the shopper may still pay, a charge awaiting its bank) or an
+/// pending payment (a voucher the shopper may still pay, a charge awaiting its bank) or a live
 /// attempt holding the order now (`409 attempt_in_progress`, as `POST /pay` answers). Lyra's
 /// form charges at Lyra itself, without `POST /pay` and so without its hold on the order
 /// (docs/providers/kr.md): a form token handed out beside a pending payment could pay the order
-/// twice. Bamboo's and Conekta's sessions charge nothing by themselves (their `POST /pay` holds
-/// the order), so they are opened.
+/// twice. An attempt that died holding the order (its lease lapsed) is reconciled with its
+/// provider as `POST /pay` does it ([`crate::pay::free_order`]): its charge, if any, then decides
+/// the order; without one, the order is let go. Bamboo's and Conekta's sessions charge nothing
+/// by themselves (their `POST /pay` holds the order), so they are opened.
 async fn order_open(app: &App, order_id: &str, kr: bool) -> Result<(), ApiError> {
-    if let Some(p) = store::deciding_payment(&app.db, order_id).await? {
-        if p.status == ResultStatus::Approved {
-            crate::metrics::order_conflict("order_already_paid");
-            return Err(ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id));
-        }
-        if kr {
-            crate::metrics::order_conflict("attempt_in_progress");
-            return Err(ApiError::new(StatusCode::CONFLICT, "a payment of this order is in progress").code("attempt_in_progress").payment(&p.id));
-        }
+    if kr {
+        return crate::pay::free_order(app, order_id).await;
     }
-    // An attempt that has not ended (alive, or dead before its provider's answer was known: a
-    // retry of its key reconciles it) may be charging now.
-    if kr && store::order_attempt_started(&app.db, order_id).await? {
-        crate::metrics::order_conflict("attempt_in_progress");
-        return Err(ApiError::new(StatusCode::CONFLICT, "another attempt on this order is in progress").code("attempt_in_progress").retry_after(1));
+    if let Some(p) = store::deciding_payment(&app.db, order_id).await?.filter(|p| p.status == ResultStatus::Approved) {
+        crate::metrics::order_conflict("order_already_paid");
+        return Err(ApiError::new(StatusCode::CONFLICT, "this order is already paid").code("order_already_paid").payment(&p.id));
     }
     Ok(())
 }

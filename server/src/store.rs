@@ -699,24 +699,20 @@ pub async fn sessions_of_order(db: &AnyPool, order_id: &str) -> DbResult<Vec<Ses
     rows.iter().map(session_of).collect()
 }
 
-/// Whether an attempt that has not ended holds the order (`order_claims`; it may be charging,
-/// or have charged without its answer being recorded yet).
-pub async fn order_attempt_started(db: &AnyPool, order_id: &str) -> DbResult<bool> {
-    let row = sqlx::query(
-        "SELECT 1 AS one FROM order_claims c JOIN attempts a ON a.idempotency_key = c.idempotency_key \
-         WHERE c.order_id = $1 AND a.state = 'started'",
-    )
-    .bind(order_id)
-    .fetch_optional(db)
-    .await?;
-    Ok(row.is_some())
+/// The attempt holding an order (`order_claims`), if any; it may have ended.
+pub async fn order_holder(db: &AnyPool, order_id: &str) -> DbResult<Option<String>> {
+    let row = sqlx::query("SELECT idempotency_key FROM order_claims WHERE order_id = $1").bind(order_id).fetch_optional(db).await?;
+    row.map(|r| r.try_get("idempotency_key")).transpose()
 }
 
 /// Forgets an attempt that never started its work (it could not hold its order): its key is free.
-pub async fn forget_attempt(db: &AnyPool, key: &str, attempt_ref: &str) -> DbResult<()> {
-    sqlx::query("DELETE FROM attempts WHERE idempotency_key = $1 AND attempt_ref = $2 AND state = 'started'")
+/// Fenced on its lease (`mine`, as this request last set it): an attempt another request took
+/// over (this request stalled past its lease) is that request's, and stays.
+pub async fn forget_attempt(db: &AnyPool, key: &str, attempt_ref: &str, mine: i64) -> DbResult<()> {
+    sqlx::query("DELETE FROM attempts WHERE idempotency_key = $1 AND attempt_ref = $2 AND state = 'started' AND locked_until = $3")
         .bind(key)
         .bind(attempt_ref)
+        .bind(mine)
         .execute(db)
         .await?;
     Ok(())
@@ -752,13 +748,14 @@ pub async fn move_order_claim(db: &AnyPool, order_id: &str, from: &str, to: &str
 }
 
 /// Moves an order from the abandoned attempt `from`, found without a charge by the request that
-/// holds its lease (`lease`, as that request last set it), to the attempt `to`, and gives `from`'s
-/// lease up, in one transaction. Fenced on the lease: when `from`'s own retry took it back
-/// meanwhile (the lease lapsed), nothing changes and the answer is false; that retry may be
-/// charging, so `to` must not. The lease's row is written first, so a retry taking it over
-/// (Postgres) waits for this transaction and then finds the lease gone, never the order still
-/// `from`'s.
-pub async fn hand_over_order(db: &AnyPool, order_id: &str, from: &str, lease: i64, to: &str) -> DbResult<bool> {
+/// holds its lease (`lease`, as that request last set it), to the attempt `to` (with none, the
+/// order is let go: its claim deleted, for a KR form that charges without holding it), and gives
+/// `from`'s lease up, in one transaction. Fenced on the lease: when `from`'s own retry took it
+/// back meanwhile (the lease lapsed), nothing changes and the answer is false; that retry may be
+/// charging, so `to` must not (nor a KR form open). The lease's row is written first, so a retry
+/// taking it over (Postgres) waits for this transaction and then finds the lease gone, never the
+/// order still `from`'s.
+pub async fn hand_over_order(db: &AnyPool, order_id: &str, from: &str, lease: i64, to: Option<&str>) -> DbResult<bool> {
     let mut tx = db.begin().await?;
     let released = sqlx::query("UPDATE attempts SET locked_until = 0 WHERE idempotency_key = $1 AND state = 'started' AND locked_until = $2")
         .bind(from)
@@ -770,13 +767,15 @@ pub async fn hand_over_order(db: &AnyPool, order_id: &str, from: &str, lease: i6
         return Ok(false);
     }
     // No row when the order is not `from`'s any more: the caller looks at the order again.
-    sqlx::query("UPDATE order_claims SET idempotency_key = $1, claimed_at = $2 WHERE order_id = $3 AND idempotency_key = $4")
-        .bind(to)
-        .bind(now_ms())
-        .bind(order_id)
-        .bind(from)
-        .execute(&mut *tx)
-        .await?;
+    let moved = match to {
+        Some(to) => sqlx::query("UPDATE order_claims SET idempotency_key = $1, claimed_at = $2 WHERE order_id = $3 AND idempotency_key = $4")
+            .bind(to)
+            .bind(now_ms())
+            .bind(order_id)
+            .bind(from),
+        None => sqlx::query("DELETE FROM order_claims WHERE order_id = $1 AND idempotency_key = $2").bind(order_id).bind(from),
+    };
+    moved.execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -48,9 +48,9 @@ describe(`several service processes on one database (${DATABASE})`, () => {
     const db = freshDatabase();
     const key = `sk_${randomUUID().replaceAll('-', '')}`;
     // Long enough that the dead holder's lease surely still runs when the next tab asks, however
-    // slow the machine (renewed every 250 ms: at least 1.25 s left at the kill). The provider
-    // timeout is shorter than the lease, as the service requires.
-    const lease = { PASARELA_ATTEMPT_LEASE_MS: '1500', PASARELA_PROVIDER_TIMEOUT_MS: '1000' };
+    // slow the machine (renewed every 500 ms: at least 1.5 s left at the kill). The provider
+    // timeout is a second shorter than the lease, as the service requires.
+    const lease = { PASARELA_ATTEMPT_LEASE_MS: '2000', PASARELA_PROVIDER_TIMEOUT_MS: '1000' };
     const [a, b] = [await start(db, key, lease), await start(db, key, lease)];
     const o = order(`TABS2-${randomUUID()}`);
     const s = await sessionAt(a.url, key, o);
@@ -85,15 +85,15 @@ describe(`several service processes on one database (${DATABASE})`, () => {
   it('a live owner waiting on a slow provider keeps its attempt: a duplicate waits instead of charging again', async () => {
     const db = freshDatabase();
     const key = `sk_${randomUUID().replaceAll('-', '')}`;
-    const lease = { PASARELA_ATTEMPT_LEASE_MS: '800', PASARELA_PROVIDER_TIMEOUT_MS: '600' };
+    const lease = { PASARELA_ATTEMPT_LEASE_MS: '1700', PASARELA_PROVIDER_TIMEOUT_MS: '700' };
     const [a, b] = [await start(db, key, lease), await start(db, key, lease)];
     const o = order(`SLOW-${randomUUID()}`, 5000, 'MXN');
     const r = await w.backend('POST', '/v1/sessions', { provider: 'conekta', order: o }, { key, base: a.url });
     const text = JSON.stringify({ provider: 'conekta', order: o, source: { type: 'token', token: w.conektaToken() }, clientSecret: r.body.clientSecret });
     const idem = randomUUID();
-    // Conekta answers each of its three calls (customer, payment source, order) in 550 ms, each
+    // Conekta answers each of its three calls (customer, payment source, order) in 650 ms, each
     // within the provider timeout: the attempt takes two leases.
-    w.sb.faults.set({ target: 'provider-before', kind: 'delay', delayMs: 550, path: '/conekta/', times: 3 });
+    w.sb.faults.set({ target: 'provider-before', kind: 'delay', delayMs: 650, path: '/conekta/', times: 3 });
     const first = w.pay(text, { key: idem, base: a.url });
     await new Promise((ok) => setTimeout(ok, 1000));
     const second = await w.pay(text, { key: idem, base: b.url });
@@ -106,7 +106,7 @@ describe(`several service processes on one database (${DATABASE})`, () => {
   it('SIGKILL after the provider charged, restart, retry: still one charge', async () => {
     const db = freshDatabase();
     const key = `sk_${randomUUID().replaceAll('-', '')}`;
-    const lease = { PASARELA_ATTEMPT_LEASE_MS: '800', PASARELA_PROVIDER_TIMEOUT_MS: '600' };
+    const lease = { PASARELA_ATTEMPT_LEASE_MS: '1600', PASARELA_PROVIDER_TIMEOUT_MS: '600' };
     const a = await start(db, key, lease);
     const o = order(`KILL-${randomUUID()}`);
     const s = await sessionAt(a.url, key, o);

@@ -1,8 +1,11 @@
 // An attempt that holds an order and was abandoned (its provider call failed, its lease let go) is
 // taken over by the next tab: that tab asks the provider whether the attempt charged, and only
 // when it did not moves the order to itself and charges. The abandoned attempt's own retry (the
-// page kept its key) may come back meanwhile: never may both charge. And the service refuses
-// settings under which a provider call could outlast its attempt's lease.
+// page kept its key) may come back meanwhile: never may both charge. A KR session (Lyra's form
+// charges without holding the order) reconciles such an attempt the same way instead of waiting
+// on it forever. An owner whose lease renewals fail stops before charging once its lease could
+// lapse during the charge. And the service refuses settings under which a provider call could
+// outlast its attempt's lease.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -16,23 +19,32 @@ const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 describe(`taking over an abandoned attempt that holds its order (${DATABASE})`, () => {
   let w, proxy, proxyUrl;
   const started = [];
-  // Between the service and the Bamboo emulator: Bamboo's purchase search (`GET …/purchase?OrderNumber=`),
-  // what a take-over asks before charging, is counted and held `lookupDelay` ms.
+  // Between the service and the Bamboo and Conekta emulators (Conekta's calls under /conekta):
+  // their charge searches (Bamboo's `GET …/purchase?OrderNumber=`, Conekta's `GET /orders?search=`),
+  // what a take-over asks before charging, are counted and held `lookupDelay` ms.
   let lookupDelay = 0;
   let lookups = 0;
   before(async () => {
     w = await world();
     proxy = http.createServer(async (req, res) => {
-      const chunks = [];
-      for await (const c of req) chunks.push(c);
-      if (req.method === 'GET' && req.url.includes('OrderNumber=')) {
-        lookups += 1;
-        if (lookupDelay) await sleep(lookupDelay);
+      res.on('error', () => {});
+      try {
+        const chunks = [];
+        for await (const c of req) chunks.push(c);
+        if (req.method === 'GET' && /[?&](OrderNumber|search)=/.test(req.url)) {
+          lookups += 1;
+          if (lookupDelay) await sleep(lookupDelay);
+        }
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)));
+        const target = req.url.startsWith('/conekta/') ? `${w.sb.url}${req.url}` : `${w.sb.url}/bamboo${req.url}`;
+        const r = await fetch(target, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+        const text = await r.text();
+        if (res.destroyed) return; // the service gave up on this call (its provider timeout)
+        res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') || 'application/json' });
+        res.end(text);
+      } catch {
+        res.socket?.destroy(); // an answer lost on the way, as the emulator lost it
       }
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length', 'connection'].includes(k)));
-      const r = await fetch(`${w.sb.url}/bamboo${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
-      res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') || 'application/json' });
-      res.end(await r.text());
     });
     await new Promise((ok) => proxy.listen(0, '127.0.0.1', ok));
     proxyUrl = `http://127.0.0.1:${proxy.address().port}`;
@@ -43,11 +55,15 @@ describe(`taking over an abandoned attempt that holds its order (${DATABASE})`, 
     await w?.close();
   });
 
-  const env = (secretKey) => ({ ...serviceEnv(w.sb.url, { databaseUrl: freshDatabase(), secretKey }), BAMBOO_API_URL: proxyUrl });
-  /** A service with the sandbox's lease and provider timeout, its Bamboo calls through the proxy. */
-  const start = async () => {
-    const secretKey = `sk_${randomBytes(12).toString('hex')}`;
-    const s = await spawnService(env(secretKey), { label: 'takeover' });
+  const env = (secretKey, databaseUrl = freshDatabase()) => ({
+    ...serviceEnv(w.sb.url, { databaseUrl, secretKey }), BAMBOO_API_URL: proxyUrl, CONEKTA_API_URL: `${proxyUrl}/conekta`,
+  });
+  /**
+   * A service with the sandbox's lease and provider timeout (unless `extra` sets others), its
+   * Bamboo and Conekta calls through the proxy; on `databaseUrl` when given.
+   */
+  const start = async ({ secretKey = `sk_${randomBytes(12).toString('hex')}`, databaseUrl, extra = {} } = {}) => {
+    const s = await spawnService({ ...env(secretKey, databaseUrl), ...extra }, { label: 'takeover' });
     started.push(s);
     return { url: s.url, secretKey };
   };
@@ -85,11 +101,11 @@ describe(`taking over an abandoned attempt that holds its order (${DATABASE})`, 
     child.on('exit', (code) => { clearTimeout(timer); ok({ code, text }); });
   });
 
-  it('refuses to start when the attempt lease is not longer than the provider timeout (the sandbox\'s former 3 s / 8 s among them), naming the setting', async () => {
-    for (const [lease, timeout] of [['3000', '8000'], ['2000', '2000']]) {
+  it('refuses to start when the attempt lease is not a second longer than the provider timeout (the sandbox\'s former 3 s / 8 s among them), naming both settings', async () => {
+    for (const [lease, timeout] of [['3000', '8000'], ['2000', '2000'], ['3000', '2500']]) {
       const { code, text } = await startUp({ PASARELA_ATTEMPT_LEASE_MS: lease, PASARELA_PROVIDER_TIMEOUT_MS: timeout });
       assert.equal(code, 2, `${lease}/${timeout}: ${text}`);
-      assert.match(text, new RegExp(`configuration: PASARELA_ATTEMPT_LEASE_MS: ${lease} ms is not longer than PASARELA_PROVIDER_TIMEOUT_MS \\(${timeout} ms\\)`));
+      assert.match(text, new RegExp(`configuration: PASARELA_ATTEMPT_LEASE_MS: ${lease} ms is not at least 1000 ms longer than PASARELA_PROVIDER_TIMEOUT_MS \\(${timeout} ms\\)`));
     }
   });
 
@@ -145,6 +161,95 @@ describe(`taking over an abandoned attempt that holds its order (${DATABASE})`, 
     assert.deepEqual(answers.map((r) => r.status), [200, 409], text);
     assert.equal(answers[0].body.status, 'approved', text);
     assert.ok(['attempt_in_progress', 'order_already_paid'].includes(answers[1].body.code), text);
+  });
+
+  // Lyra's form charges without POST /pay: a KR session is refused while an attempt holds the
+  // order. An attempt that died holding it (its lease lapsed) is reconciled as POST /pay does.
+  const krSession = (svc, o) => w.backend('POST', '/v1/sessions', { provider: 'kr', order: o }, { key: svc.secretKey, base: svc.url });
+  const formToken = async (svc, clientSecret) => {
+    const r = await fetch(`${svc.url}/kr/form-token`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ clientSecret }) });
+    return { status: r.status, body: await r.json() };
+  };
+
+  it('an attempt that died holding the order before charging does not block Lyra\'s form for ever: a KR session asks Bamboo, frees the order and opens', async () => {
+    const svc = await start();
+    const { o } = await abandoned(svc);
+    const seen = lookups;
+    const ks = await krSession(svc, o);
+    assert.equal(ks.status, 200, JSON.stringify(ks.body));
+    assert.ok(ks.body.kr?.formToken);
+    assert.equal(lookups, seen + 1, 'Bamboo was asked what the attempt charged');
+    const again = await formToken(svc, ks.body.clientSecret);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.equal(again.body.formToken, ks.body.kr.formToken);
+    assert.equal(mine(o).length, 0);
+  });
+
+  it('an attempt whose charge went through but whose answer was lost: 409 with Retry-After while its lease runs, then 409 order_already_paid naming the payment it made', async () => {
+    const svc = await start();
+    const o = order(`TAKEOVER-KR-${randomUUID()}`);
+    const s = (await w.backend('POST', '/v1/sessions', { provider: 'bamboo', order: o }, { key: svc.secretKey, base: svc.url })).body;
+    // Bamboo charges and answers after the provider timeout (2 s): the attempt is held 3 s more.
+    w.sb.faults.set({ target: 'provider-after', kind: 'delay', delayMs: 4000 });
+    const paid = await w.pay(JSON.stringify({ provider: 'bamboo', order: o, source: { type: 'token', token: w.bambooToken(), kind: 'one_time' }, clientSecret: s.clientSecret }), { base: svc.url });
+    assert.deepEqual([paid.status, paid.body.code], [503, 'provider_timeout'], paid.text);
+    assert.equal(mine(o).length, 1, 'Bamboo charged');
+    const held = await krSession(svc, o);
+    assert.deepEqual([held.status, held.body.code, held.body.paymentId], [409, 'attempt_in_progress', undefined], JSON.stringify(held.body));
+    let r;
+    for (const end = Date.now() + 10_000; ;) {
+      await sleep(200);
+      r = await krSession(svc, o);
+      if (r.body?.code !== 'attempt_in_progress' || r.body.paymentId || Date.now() > end) break;
+    }
+    const listed = (await w.backend('GET', `/v1/payments?orderId=${o.id}`, undefined, { key: svc.secretKey, base: svc.url })).body.data;
+    assert.deepEqual(listed.map((p) => p.status), ['approved']);
+    assert.deepEqual([r.status, r.body.code, r.body.paymentId], [409, 'order_already_paid', listed[0].id], JSON.stringify(r.body));
+    assert.equal(mine(o).length, 1, 'reconciled, not charged again');
+  });
+
+  // Postgres only: another client holds the attempt's row, so that its owner's renewals (its
+  // database waits bounded at 150 ms) give up while the request taking the lapsed lease over
+  // waits for the row. SQLite has no row locks (a writer holds the whole database).
+  it('an owner whose renewals fail does not charge with less of its lease left than a provider call may take: the request that takes the lapsed lease over charges, once', { skip: DATABASE !== 'postgres' && 'needs Postgres row locks' }, async () => {
+    const databaseUrl = process.env.PASARELA_TEST_DATABASE_URL;
+    const secretKey = `sk_${randomBytes(12).toString('hex')}`;
+    const timing = { PASARELA_ATTEMPT_LEASE_MS: '5000', PASARELA_PROVIDER_TIMEOUT_MS: '4000' };
+    const a = await start({ secretKey, databaseUrl, extra: { ...timing, PASARELA_DB_TIMEOUT_MS: '150' } });
+    const b = await start({ secretKey, databaseUrl, extra: timing });
+    const o = order(`FENCE-${randomUUID()}`, 5000, 'MXN');
+    const s = (await w.backend('POST', '/v1/sessions', { provider: 'conekta', order: o }, { key: secretKey, base: a.url })).body;
+    const text = JSON.stringify({ provider: 'conekta', order: o, source: { type: 'token', token: w.conektaToken() }, clientSecret: s.clientSecret });
+    const key = randomUUID();
+    const made = () => w.orders().filter((x) => x.metadata?.order_id === o.id);
+    // The token became a card, Conekta refused the order (500): nothing charged, the attempt
+    // keeps its card and lets its lease go.
+    w.sb.faults.set({ target: 'provider-before', kind: 'status', status: 500 });
+    const first = await w.pay(text, { key, base: a.url });
+    assert.equal(first.status, 503, first.text);
+    // The retry on A takes the attempt over and looks for its charge 3.9 s (of a 5 s lease)...
+    lookupDelay = 3900;
+    const seen = lookups;
+    const retryA = w.pay(text, { key, base: a.url });
+    let answers;
+    try {
+      for (const end = Date.now() + 5000; lookups === seen && Date.now() < end;) await sleep(20);
+    } finally {
+      lookupDelay = 0;
+    }
+    // ...while the attempt's row is held 5.8 s: A's renewals give up, its lease runs out. A
+    // charge sent meanwhile reaches Conekta 3 s late, after B (the same key on another process,
+    // waiting for the lapse and then for the row) took the attempt over and found no charge.
+    const lock = holdRow(databaseUrl, `SELECT idempotency_key FROM attempts WHERE idempotency_key = '${key}' FOR UPDATE`, 5.8);
+    await lock.locked;
+    w.sb.faults.set({ target: 'provider-before', kind: 'delay', delayMs: 3000 });
+    answers = await Promise.all([retryA, w.pay(text, { key, base: b.url })]);
+    await lock.done;
+    const [ra, rb] = answers;
+    const told = `A: ${ra.status} ${ra.text}\nB: ${rb.status} ${rb.text}`;
+    assert.equal(made().length, 1, `charged once:\n${told}`);
+    assert.deepEqual([rb.status, rb.body.status], [200, 'approved'], told);
+    assert.ok([409, 503].includes(ra.status), `A stopped before charging:\n${told}`);
   });
 });
 

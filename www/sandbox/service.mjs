@@ -31,8 +31,8 @@ export const LOG_DIR = join(ROOT, 'target/service-logs');
 
 /** The environment that points the service at the emulators of a sandbox on `origin`. */
 export function serviceEnv(origin, { databaseUrl, secretKey, listen = '127.0.0.1:0' } = {}) {
-  // Short, so that tests of a lapsed lease run quickly; the provider timeout is shorter still, as
-  // the service requires (a call ends before its attempt's lease can lapse).
+  // Short, so that tests of a lapsed lease run quickly; the provider timeout is at least a second
+  // shorter, as the service requires (a call ends before its attempt's lease can lapse).
   const lease = Number(process.env.PASARELA_ATTEMPT_LEASE_MS || 3000);
   return {
     PASARELA_LISTEN: listen,
@@ -44,7 +44,7 @@ export function serviceEnv(origin, { databaseUrl, secretKey, listen = '127.0.0.1
     // end is posted from the origin of the checkout's paymentUrl (docs/api.md §4).
     PASARELA_PUBLIC_URL: `${origin}/merchant`,
     PASARELA_ATTEMPT_LEASE_MS: String(lease),
-    PASARELA_PROVIDER_TIMEOUT_MS: String(Math.floor((lease * 2) / 3)),
+    PASARELA_PROVIDER_TIMEOUT_MS: String(Math.min(Math.floor((lease * 2) / 3), lease - 1000)),
     BAMBOO_API_URL: `${origin}/bamboo`, BAMBOO_PRIVATE_KEY, BAMBOO_COUNTRY: 'UY',
     CONEKTA_API_URL: `${origin}/conekta`, CONEKTA_PRIVATE_KEY, CONEKTA_WEBHOOK_KEY: CONEKTA_WEBHOOK_PUBLIC_KEY,
     // Every test client is 127.0.0.1: the per-client limit is off unless a test sets one.
