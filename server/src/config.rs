@@ -45,6 +45,7 @@ pub const SETTINGS: &[Setting] = &[
     set("PASARELA_PROVIDER_TIMEOUT_MS", Some("20000"), "Bound on every provider call."),
     set("PASARELA_IN_PROGRESS_WAIT_MS", Some("10000"), "How long a request with the key of an attempt in progress waits before answering 409."),
     set("PASARELA_STATUS_REFRESH_MS", Some("2000"), "Minimum time between two refreshes of one payment's status from its provider."),
+    set("PASARELA_RECONCILE_MS", Some("60000"), "How often an attempt nobody came back for (its lease lapsed holding its order: a provider answer lost, a process killed, the shopper gone) is asked about at its provider: a charge found is recorded and notified, else the order is let go. 0 turns it off."),
     set("PASARELA_DB_TIMEOUT_MS", Some("10000"), "Bound on every database wait (a statement, a lock, a pooled connection; SQLite's busy_timeout): past it the request answers 503. At most 2147483647."),
     set("PASARELA_NOTIFY_URL", None, "The storefront backend's http(s) URL that every payment state change is POSTed to (payment.updated, signed). Unset: none is sent; GET /v1/events still lists them."),
     set("PASARELA_NOTIFY_SECRET", None, "Required with PASARELA_NOTIFY_URL: the key of the Pasarela-Signature header's HMAC-SHA256. Never printed."),
@@ -199,6 +200,9 @@ pub struct Config {
     /// Minimum time between two provider status refreshes of one payment (polls in between are
     /// answered from the database, so a page polling fast does not hammer the provider).
     pub status_refresh: Duration,
+    /// `PASARELA_RECONCILE_MS`: how often abandoned attempts are reconciled (`crate::reconcile`);
+    /// zero: never, but by the next request on their order.
+    pub reconcile_every: Duration,
     /// `PASARELA_DB_TIMEOUT_MS`: bound on every database wait (`store::connect_bounded`).
     pub db_timeout: Duration,
     /// Where payment state changes are POSTed (`PASARELA_NOTIFY_URL` and its secret); `None`:
@@ -399,6 +403,7 @@ impl Config {
             provider_timeout,
             in_progress_wait: v.millis("PASARELA_IN_PROGRESS_WAIT_MS")?,
             status_refresh: v.millis("PASARELA_STATUS_REFRESH_MS")?,
+            reconcile_every: v.millis("PASARELA_RECONCILE_MS")?,
             db_timeout,
             notify,
             notify_retry,
@@ -647,6 +652,7 @@ ZENDwq66kK6AgfSTXQIDAQAB
         assert_eq!(conekta.api_url, "https://api.conekta.io");
         assert!(conekta.webhook_key.is_none());
         assert_eq!((c.status_refresh, c.rate_limit, c.log_json), (Duration::from_millis(2000), 300, false));
+        assert_eq!(c.reconcile_every, Duration::from_secs(60));
         assert_eq!((c.log_filter.as_str(), c.secret_key_file.as_str()), ("info", "pasarela-secret.key"));
         assert_eq!(c.session_ttl, Duration::from_secs(1800));
         assert!(c.allowed_origins.is_empty());
@@ -669,7 +675,7 @@ ZENDwq66kK6AgfSTXQIDAQAB
             ("PASARELA_ALLOWED_ORIGINS", "http://127.0.0.1:41234"), ("PASARELA_PUBLIC_URL", "http://127.0.0.1:41234/merchant"), ("PASARELA_ATTEMPT_LEASE_MS", "3000"),
             ("PASARELA_PROVIDER_TIMEOUT_MS", "2000"), ("BAMBOO_API_URL", "http://127.0.0.1:41234/bamboo"),
             ("BAMBOO_PRIVATE_KEY", "bk"), ("BAMBOO_COUNTRY", "UY"), ("CONEKTA_API_URL", "http://127.0.0.1:41234/conekta"),
-            ("CONEKTA_PRIVATE_KEY", "ck"), ("CONEKTA_WEBHOOK_KEY", PEM), ("PASARELA_RATE_LIMIT", "0"), ("LYRA_API_URL", "http://127.0.0.1:41234/lyra"), ("LYRA_SHOP_ID", "1"),
+            ("CONEKTA_PRIVATE_KEY", "ck"), ("CONEKTA_WEBHOOK_KEY", PEM), ("PASARELA_RATE_LIMIT", "0"), ("PASARELA_RECONCILE_MS", "0"), ("LYRA_API_URL", "http://127.0.0.1:41234/lyra"), ("LYRA_SHOP_ID", "1"),
             ("LYRA_PASSWORD", "p"), ("LYRA_HMAC_KEY", "h"), ("LYRA_BIN_DISCOUNTS", "59701003:1000,37828200:500"),
         ]);
         let c = Config::from_vars(&v).unwrap();
@@ -677,6 +683,7 @@ ZENDwq66kK6AgfSTXQIDAQAB
         assert_eq!(c.public_url.as_deref(), Some("http://127.0.0.1:41234/merchant"));
         assert_eq!(c.lyra.unwrap().api_url, "http://127.0.0.1:41234/lyra");
         assert_eq!((c.rate_limit, c.conekta.unwrap().webhook_key.as_deref()), (0, Some(PEM)));
+        assert!(c.reconcile_every.is_zero());
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //!
 //! Where things live: `config` (environment), `store` (SQLite / Postgres), `protocol` (the wire
 //! of docs/api.md §4), `extract` (typed bodies whose refusals name the field), `sessions` (the
-//! price and the customer), `installments` (offers: French amortisation, TEA, CFT), `pay` (one attempt, exactly once), `payments` (the backend's list),
+//! price and the customer), `installments` (offers: French amortisation, TEA, CFT), `pay` (one attempt, exactly once), `reconcile` (attempts nobody came back for), `payments` (the backend's list),
 //! `providers` (one `ProviderApi` per provider), `cards` (saved cards the shopper manages), `vouchers` (cash and transfers: lifetimes, dates,
 //! lapses), `challenge` (3-D Secure framed in the page, the providers' way back), `webhooks`,
 //! `health` (alive, ready), `metrics`
@@ -33,6 +33,7 @@ pub mod payments;
 pub mod protocol;
 #[allow(missing_docs)]
 pub mod providers;
+pub mod reconcile;
 pub mod redact;
 pub mod routes;
 #[allow(missing_docs)]
@@ -64,6 +65,8 @@ pub async fn build(config: Config) -> Result<axum::Router, Box<dyn std::error::E
     tokio::spawn(metrics::upkeep(app.metrics.clone()));
     // Payment state changes to PASARELA_NOTIFY_URL; stopped by `notify::shutdown`.
     notify::start(&app);
+    // Attempts whose request is gone, asked about at their provider every PASARELA_RECONCILE_MS.
+    reconcile::start(&app);
     Ok(routes::router(app))
 }
 

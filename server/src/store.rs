@@ -705,6 +705,21 @@ pub async fn order_holder(db: &AnyPool, order_id: &str) -> DbResult<Option<Strin
     row.map(|r| r.try_get("idempotency_key")).transpose()
 }
 
+/// Orders held by an attempt that has not ended and whose lease lapsed before `before` (its
+/// request gone: a provider's answer lost, a process killed), longest lapsed first, at most
+/// `limit` (migration 0008 keeps both sides of the join on an index).
+pub async fn abandoned_orders(db: &AnyPool, before: i64, limit: i64) -> DbResult<Vec<String>> {
+    let rows = sqlx::query(
+        "SELECT c.order_id FROM attempts a JOIN order_claims c ON c.idempotency_key = a.idempotency_key \
+         WHERE a.state = 'started' AND a.locked_until < $1 ORDER BY a.locked_until LIMIT $2",
+    )
+    .bind(before)
+    .bind(limit)
+    .fetch_all(db)
+    .await?;
+    rows.iter().map(|r| r.try_get("order_id")).collect()
+}
+
 /// Forgets an attempt that never started its work (it could not hold its order): its key is free.
 /// Fenced on its lease (`mine`, as this request last set it): an attempt another request took
 /// over (this request stalled past its lease) is that request's, and stays.

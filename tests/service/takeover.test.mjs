@@ -251,6 +251,56 @@ describe(`taking over an abandoned attempt that holds its order (${DATABASE})`, 
     assert.deepEqual([rb.status, rb.body.status], [200, 'approved'], told);
     assert.ok([409, 503].includes(ra.status), `A stopped before charging:\n${told}`);
   });
+
+  // Nobody comes back: the provider's answer was lost and the shopper closed the tab. The
+  // background reconciliation (PASARELA_RECONCILE_MS) finds what the attempt did at its provider.
+  const reconciling = { PASARELA_RECONCILE_MS: '300' };
+  const until = async (what, f, ms = 15_000) => {
+    for (const end = Date.now() + ms; ;) {
+      const v = await f();
+      if (v) return v;
+      assert.ok(Date.now() < end, `waited ${ms} ms for ${what}`);
+      await sleep(100);
+    }
+  };
+
+  it('an attempt whose charge went through and nobody came back for: recorded in the background, the storefront notified, its key replays the payment', async () => {
+    const svc = await start({ extra: reconciling });
+    const o = order(`RECONCILE-${randomUUID()}`);
+    const s = (await w.backend('POST', '/v1/sessions', { provider: 'bamboo', order: o }, { key: svc.secretKey, base: svc.url })).body;
+    const body = JSON.stringify({ provider: 'bamboo', order: o, source: { type: 'token', token: w.bambooToken(), kind: 'one_time' }, clientSecret: s.clientSecret });
+    const key = randomUUID();
+    // Bamboo charges and answers after the provider timeout (2 s): the answer is lost.
+    w.sb.faults.set({ target: 'provider-after', kind: 'delay', delayMs: 4000 });
+    const paid = await w.pay(body, { key, base: svc.url });
+    assert.deepEqual([paid.status, paid.body.code], [503, 'provider_timeout'], paid.text);
+    assert.equal(mine(o).length, 1, 'Bamboo charged');
+    const listed = await until('the payment', async () => {
+      const r = await w.backend('GET', `/v1/payments?orderId=${o.id}`, undefined, { key: svc.secretKey, base: svc.url });
+      return r.body.data.length ? r.body.data : undefined;
+    });
+    assert.deepEqual(listed.map((p) => p.status), ['approved']);
+    const events = (await w.backend('GET', '/v1/events', undefined, { key: svc.secretKey, base: svc.url })).body.data;
+    const told = events.filter((e) => e.data.orderId === o.id);
+    assert.deepEqual(told.map((e) => [e.type, e.data.paymentId, e.data.status]), [['payment.updated', listed[0].id, 'approved']]);
+    const replay = await w.pay(body, { key, base: svc.url });
+    assert.deepEqual([replay.status, replay.body.status, replay.body.paymentId], [200, 'approved', listed[0].id], replay.text);
+    assert.equal(mine(o).length, 1, 'charged once');
+  });
+
+  it('an attempt that charged nothing and nobody came back for: its order is let go in the background, the next tab charges without reconciling', async () => {
+    const svc = await start({ extra: reconciling });
+    const seen = lookups;
+    const { o, other } = await abandoned(svc);
+    await until('the background lookup', () => lookups > seen);
+    // The lookup found no charge: the order's claim goes with it (looked at right after).
+    await sleep(300);
+    const looked = lookups;
+    const next = await w.pay(other(), { base: svc.url });
+    assert.deepEqual([next.status, next.body.status], [200, 'approved'], next.text);
+    assert.equal(lookups, looked, 'the next tab asked Bamboo nothing');
+    assert.equal(mine(o).length, 1);
+  });
 });
 
 /** Holds the row `select … FOR UPDATE` picks for `seconds` in a transaction of its own (psql). */

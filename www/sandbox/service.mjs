@@ -49,6 +49,9 @@ export function serviceEnv(origin, { databaseUrl, secretKey, listen = '127.0.0.1
     CONEKTA_API_URL: `${origin}/conekta`, CONEKTA_PRIVATE_KEY, CONEKTA_WEBHOOK_KEY: CONEKTA_WEBHOOK_PUBLIC_KEY,
     // Every test client is 127.0.0.1: the per-client limit is off unless a test sets one.
     PASARELA_RATE_LIMIT: process.env.PASARELA_RATE_LIMIT || '0',
+    // Tests count provider calls: the background reconciliation of abandoned attempts runs only
+    // where a test (or a developer) sets an interval.
+    PASARELA_RECONCILE_MS: process.env.PASARELA_RECONCILE_MS || '0',
     LYRA_API_URL: `${origin}/lyra`, LYRA_SHOP_ID: KR_SHOP_ID, LYRA_PASSWORD: KR_PASSWORD, LYRA_HMAC_KEY: KR_HMAC_KEY,
     // Seed 004's AmountUpdateCallback: 10.00 off for Mastercard BIN 59701003, 5.00 off for Amex 37828200.
     LYRA_BIN_DISCOUNTS: '59701003:1000,37828200:500',
