@@ -85,15 +85,16 @@ describe(`several service processes on one database (${DATABASE})`, () => {
   it('a live owner waiting on a slow provider keeps its attempt: a duplicate waits instead of charging again', async () => {
     const db = freshDatabase();
     const key = `sk_${randomUUID().replaceAll('-', '')}`;
-    const lease = { PASARELA_ATTEMPT_LEASE_MS: '1700', PASARELA_PROVIDER_TIMEOUT_MS: '700' };
+    const lease = { PASARELA_ATTEMPT_LEASE_MS: '2500', PASARELA_PROVIDER_TIMEOUT_MS: '1500' };
     const [a, b] = [await start(db, key, lease), await start(db, key, lease)];
     const o = order(`SLOW-${randomUUID()}`, 5000, 'MXN');
     const r = await w.backend('POST', '/v1/sessions', { provider: 'conekta', order: o }, { key, base: a.url });
     const text = JSON.stringify({ provider: 'conekta', order: o, source: { type: 'token', token: w.conektaToken() }, clientSecret: r.body.clientSecret });
     const idem = randomUUID();
-    // Conekta answers each of its three calls (customer, payment source, order) in 650 ms, each
-    // within the provider timeout: the attempt takes two leases.
-    w.sb.faults.set({ target: 'provider-before', kind: 'delay', delayMs: 650, path: '/conekta/', times: 3 });
+    // Conekta answers each of its three calls (customer, payment source, order) in 1000 ms, each
+    // well within the provider timeout (a loaded machine's 50 ms late answer timed out at 700 ms),
+    // together longer than the lease: the attempt takes two leases.
+    w.sb.faults.set({ target: 'provider-before', kind: 'delay', delayMs: 1000, path: '/conekta/', times: 3 });
     const first = w.pay(text, { key: idem, base: a.url });
     await new Promise((ok) => setTimeout(ok, 1000));
     const second = await w.pay(text, { key: idem, base: b.url });
