@@ -280,7 +280,13 @@ describe(`taking over an abandoned attempt that holds its order (${DATABASE})`, 
       return r.body.data.length ? r.body.data : undefined;
     });
     assert.deepEqual(listed.map((p) => p.status), ['approved']);
-    const events = (await w.backend('GET', '/v1/events', undefined, { key: svc.secretKey, base: svc.url })).body.data;
+    // Every event on this database, page after page (on Postgres the other tests' too).
+    const events = [];
+    for (let after = '', more = true; more;) {
+      const page = (await w.backend('GET', `/v1/events?limit=100${after && `&after=${after}`}`, undefined, { key: svc.secretKey, base: svc.url })).body;
+      events.push(...page.data);
+      [after, more] = [page.data.at(-1)?.id, page.hasMore && page.data.length > 0];
+    }
     const told = events.filter((e) => e.data.orderId === o.id);
     assert.deepEqual(told.map((e) => [e.type, e.data.paymentId, e.data.status]), [['payment.updated', listed[0].id, 'approved']]);
     const replay = await w.pay(body, { key, base: svc.url });
