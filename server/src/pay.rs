@@ -923,6 +923,36 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_background_reconciliation_finds_orders_held_by_a_lapsed_attempt_that_no_payment_decides() {
+        let app = app().await;
+        let order = |n: &str| format!("ORDER-{n}-{}", random_text(12));
+        let (lapsed, live, paid) = (order("lapsed"), order("live"), order("paid"));
+        for (o, until) in [(&lapsed, now_ms() - 10), (&live, now_ms() + 60_000), (&paid, now_ms() - 10)] {
+            let (holder, _) = started(&app, until).await;
+            assert_eq!(store::claim_order(&app.db, o, &holder).await.unwrap(), None);
+        }
+        // A KR form paid this one beside the attempt: nothing more may charge it.
+        let payment = store::Payment {
+            id: new_payment_id(),
+            provider: ProviderId::Kr,
+            session_id: "ses_test".into(),
+            order_id: paid.clone(),
+            amount: 100,
+            currency: "MXN".into(),
+            status: ResultStatus::Approved,
+            message: None,
+            action: None,
+            provider_ref: Some(random_text(12)),
+            attempt_ref: format!("att_{}", random_text(20)),
+            voucher: None,
+        };
+        store::insert_payment(&app.db, &payment).await.unwrap();
+        let found = store::abandoned_orders(&app.db, now_ms(), 1000).await.unwrap();
+        assert!(found.contains(&lapsed), "{found:?}");
+        assert!(!found.contains(&live) && !found.contains(&paid), "{found:?}");
+    }
+
+    #[tokio::test]
     async fn an_attempt_or_an_order_claim_is_let_go_only_under_its_lease() {
         let app = app().await;
         // An attempt taken over is the other request's: not forgotten by the one that lost it.

@@ -707,11 +707,15 @@ pub async fn order_holder(db: &AnyPool, order_id: &str) -> DbResult<Option<Strin
 
 /// Orders held by an attempt that has not ended and whose lease lapsed before `before` (its
 /// request gone: a provider's answer lost, a process killed), longest lapsed first, at most
-/// `limit` (migration 0008 keeps both sides of the join on an index).
+/// `limit` (migration 0008 keeps both sides of the join on an index). An order a payment already
+/// decides (a KR form paid it beside the attempt) is left out: nothing more may charge it, and
+/// asked about again on every pass, a few such orders would starve the others.
 pub async fn abandoned_orders(db: &AnyPool, before: i64, limit: i64) -> DbResult<Vec<String>> {
     let rows = sqlx::query(
         "SELECT c.order_id FROM attempts a JOIN order_claims c ON c.idempotency_key = a.idempotency_key \
-         WHERE a.state = 'started' AND a.locked_until < $1 ORDER BY a.locked_until LIMIT $2",
+         WHERE a.state = 'started' AND a.locked_until < $1 AND NOT EXISTS \
+         (SELECT 1 FROM payments p WHERE p.order_id = c.order_id AND p.status IN ('approved', 'pending')) \
+         ORDER BY a.locked_until LIMIT $2",
     )
     .bind(before)
     .bind(limit)
