@@ -27,6 +27,21 @@ impl App {
         Self { db, config, secret_key, providers, metrics: crate::metrics::handle() }
     }
 
+    /// For unit tests: a service configured by `vars`, on a SQLite database of its own, or on the
+    /// test Postgres when `PASARELA_TEST_DATABASE_URL` names one.
+    #[cfg(test)]
+    pub async fn for_test(vars: &[(&str, &str)]) -> Self {
+        let dir = std::env::temp_dir().join(format!("pasarela-unit-{}-{}", std::process::id(), random_text(8)));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = match std::env::var("PASARELA_TEST_DATABASE_URL") {
+            Ok(pg) => pg,
+            Err(_) => format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()),
+        };
+        let vars = vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let config = Config::from_vars(&vars).unwrap();
+        Self::new(crate::store::connect(&url).await.unwrap(), config, Secret::new("sk_test"))
+    }
+
     /// This service's URL as the shopper's browser reaches it, without a trailing slash:
     /// `PASARELA_PUBLIC_URL`, or (a loopback listener, config.rs) `http://` and the address this
     /// process listens on (the bound port when `PASARELA_LISTEN` asked for any).

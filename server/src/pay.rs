@@ -845,19 +845,10 @@ pub fn is_payment_id(id: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// A service on a database of its own (or the test Postgres): leases of 1200 ms, provider
-    /// calls bounded at 200 ms, so renewed every 400 ms.
+    /// A service whose leases last 1200 ms and provider calls at most 200 ms, so renewed every
+    /// 400 ms.
     async fn app() -> App {
-        let dir = std::env::temp_dir().join(format!("pasarela-lease-{}-{}", std::process::id(), random_text(8)));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = match std::env::var("PASARELA_TEST_DATABASE_URL") {
-            Ok(pg) => pg,
-            Err(_) => format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()),
-        };
-        let vars = [("BAMBOO_PRIVATE_KEY", "bk"), ("PASARELA_ATTEMPT_LEASE_MS", "1200"), ("PASARELA_PROVIDER_TIMEOUT_MS", "200")];
-        let vars: std::collections::HashMap<String, String> = vars.map(|(k, v)| (k.to_owned(), v.to_owned())).into();
-        let config = crate::config::Config::from_vars(&vars).unwrap();
-        App::new(store::connect(&url).await.unwrap(), config, Secret::new("sk_test"))
+        App::for_test(&[("BAMBOO_PRIVATE_KEY", "bk"), ("PASARELA_ATTEMPT_LEASE_MS", "1200"), ("PASARELA_PROVIDER_TIMEOUT_MS", "200")]).await
     }
 
     /// A started attempt whose lease runs until `until`: its key and reference.

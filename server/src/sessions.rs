@@ -691,15 +691,7 @@ mod tests {
     use super::*;
 
     async fn app() -> App {
-        let dir = std::env::temp_dir().join(format!("pasarela-link-{}-{}", std::process::id(), random_text(8)));
-        std::fs::create_dir_all(&dir).unwrap();
-        let url = match std::env::var("PASARELA_TEST_DATABASE_URL") {
-            Ok(pg) => pg,
-            Err(_) => format!("sqlite://{}?mode=rwc", dir.join("db.sqlite").display()),
-        };
-        let vars = [("BAMBOO_PRIVATE_KEY", "bk"), ("CONEKTA_PRIVATE_KEY", "key_x")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
-        let config = crate::config::Config::from_vars(&vars).unwrap();
-        App::new(store::connect(&url).await.unwrap(), config, crate::config::Secret::new("sk_test"))
+        App::for_test(&[("BAMBOO_PRIVATE_KEY", "bk"), ("CONEKTA_PRIVATE_KEY", "key_x")]).await
     }
 
     fn ids(bamboo: Option<&str>, conekta: Option<&str>) -> LinkCustomer {
