@@ -5,7 +5,7 @@
 import { chromium } from 'playwright-core';
 import { startSandbox } from '../../www/server.mjs';
 import { CHROMIUM } from '../e2e/helpers.mjs';
-import { serveSlowLink, SLOW_LINK, PROVIDERS } from './slow-link.mjs';
+import { serveSlowLink, loadOnSlowLink, PROVIDERS } from './slow-link.mjs';
 
 const runs = Number(process.argv[2] || 2);
 const sandbox = await startSandbox({ port: 0 });
@@ -14,36 +14,24 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true
 try {
   for (let i = 0; i < runs; i++) {
     for (const side of ['alone', 'pasarela']) {
-      const context = await browser.newContext();
-      try {
-        const tab = await context.newPage();
-        const cdp = await context.newCDPSession(tab);
-        await cdp.send('Network.enable');
-        await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-        await cdp.send('Network.emulateNetworkConditions', SLOW_LINK);
-        await tab.addInitScript(`if (window === window.top) { const t = setInterval(() => { if (${PROVIDERS.bamboo.usable}) { window.__usableAt = performance.now(); clearInterval(t); } }, 5); }`);
-        await tab.goto(`${sandbox.url}/tests-bench/slow/bamboo/${side}.html`, { waitUntil: 'commit' });
-        const at = await (await tab.waitForFunction(() => window.__usableAt, null, { timeout: 30_000, polling: 50 })).jsonValue();
-        // Resource timings, in ms from the top page's navigation start (a frame's shifted by its own origin time).
-        const rows = await tab.evaluate(() => {
-          const row = (e, shift, label = '') => [label + e.name.replace(location.origin, ''), shift + e.startTime, shift + e.responseStart, shift + e.responseEnd, e.encodedBodySize];
-          const out = [row(performance.getEntriesByType('navigation')[0], 0, '[page] ')];
-          out.push(...performance.getEntriesByType('resource').map((e) => row(e, 0)));
-          for (const f of document.querySelectorAll('iframe')) {
-            try {
-              const shift = f.contentWindow.performance.timeOrigin - performance.timeOrigin;
-              out.push(row(f.contentWindow.performance.getEntriesByType('navigation')[0], shift, '[frame] '));
-              out.push(...f.contentWindow.performance.getEntriesByType('resource').map((e) => row(e, shift, '[frame] ')));
-            } catch {}
-          }
-          return out.sort((a, b) => a[1] - b[1]);
-        });
-        console.log(`\n${side}: form usable at ${at.toFixed(0)} ms\n start  first    end    bytes  request`);
-        for (const [name, start, first, end, bytes] of rows) {
-          console.log(`${[start, first, end].map((t) => t.toFixed(0).padStart(6)).join(' ')} ${String(bytes).padStart(8)}  ${name.slice(0, 80)}`);
+      const url = `${sandbox.url}/tests-bench/slow/bamboo/${side}.html`;
+      // Resource timings, in ms from the top page's navigation start (a frame's shifted by its own origin time).
+      const { at, seen: rows } = await loadOnSlowLink(browser, url, PROVIDERS.bamboo.usable, (tab) => tab.evaluate(() => {
+        const row = (e, shift, label = '') => [label + e.name.replace(location.origin, ''), shift + e.startTime, shift + e.responseStart, shift + e.responseEnd, e.encodedBodySize];
+        const out = [row(performance.getEntriesByType('navigation')[0], 0, '[page] ')];
+        out.push(...performance.getEntriesByType('resource').map((e) => row(e, 0)));
+        for (const f of document.querySelectorAll('iframe')) {
+          try {
+            const shift = f.contentWindow.performance.timeOrigin - performance.timeOrigin;
+            out.push(row(f.contentWindow.performance.getEntriesByType('navigation')[0], shift, '[frame] '));
+            out.push(...f.contentWindow.performance.getEntriesByType('resource').map((e) => row(e, shift, '[frame] ')));
+          } catch {}
         }
-      } finally {
-        await context.close();
+        return out.sort((x, y) => x[1] - y[1]);
+      }));
+      console.log(`\n${side}: form usable at ${at.toFixed(0)} ms\n start  first    end    bytes  request`);
+      for (const [name, start, first, end, bytes] of rows) {
+        console.log(`${[start, first, end].map((t) => t.toFixed(0).padStart(6)).join(' ')} ${String(bytes).padStart(8)}  ${name.slice(0, 80)}`);
       }
     }
   }

@@ -141,8 +141,12 @@ function gzipped(res, packed) {
   };
 }
 
-/** Milliseconds from navigation start to a usable form, in a fresh context on the slow link. */
-async function usableAfter(browser, url, usable) {
+/**
+ * Loads `url` in a fresh context on the slow link, caches off, and waits for the usable form;
+ * `inspect(tab)` then runs before the context closes. Resolves `{ at, seen }`: milliseconds from
+ * navigation start to a usable form, and what `inspect` returned.
+ */
+export async function loadOnSlowLink(browser, url, usable, inspect = async () => undefined) {
   const context = await browser.newContext();
   try {
     const tab = await context.newPage();
@@ -154,11 +158,16 @@ async function usableAfter(browser, url, usable) {
     // for the usable form and notes the time (performance.now() counts from navigation start).
     await tab.addInitScript(`if (window === window.top) { const t = setInterval(() => { if (${usable}) { window.__usableAt = performance.now(); clearInterval(t); } }, 5); }`);
     await tab.goto(url, { waitUntil: 'commit' });
-    const at = await tab.waitForFunction(() => window.__usableAt, null, { timeout: 30_000, polling: 50 });
-    return await at.jsonValue();
+    const at = await (await tab.waitForFunction(() => window.__usableAt, null, { timeout: 30_000, polling: 50 })).jsonValue();
+    return { at, seen: await inspect(tab) };
   } finally {
     await context.close();
   }
+}
+
+/** Milliseconds from navigation start to a usable form, in a fresh context on the slow link. */
+async function usableAfter(browser, url, usable) {
+  return (await loadOnSlowLink(browser, url, usable)).at;
 }
 
 /**
